@@ -1,0 +1,18 @@
+"""The `needlesafe` command line. Each module registers its commands on `app`."""
+
+from __future__ import annotations
+
+import typer
+
+app = typer.Typer(
+    name="needlesafe",
+    help="Microneedling safety: screening, triage, aftercare and the clinic service.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+# Registration order is the order of `needlesafe --help`.
+from needlesafe.cli import screening as _screening  # noqa: E402
+
+_screening.register(app)

@@ -1,0 +1,158 @@
+"""`needlesafe screen` and `needlesafe knowledge check|show`."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+import yaml
+from pydantic import BaseModel
+from rich.console import Console
+from rich.panel import Panel
+
+from needlesafe.cli.common import fail, knowledge_or_exit, run_engine
+from needlesafe.engine.inputs import parse_intake
+from needlesafe.engine.models import Assessment
+from needlesafe.engine.screening import screen
+from needlesafe.knowledge.base import Knowledge, KnowledgeError
+from needlesafe.knowledge.lint import lint
+from needlesafe.knowledge.loader import load_knowledge
+
+DECISION_STYLE = {
+    "proceed": ("green", "PROCEED"),
+    "proceed_with_precautions": ("yellow", "PROCEED WITH PRECAUTIONS"),
+    "defer": ("red", "DEFER"),
+    "do_not_treat": ("bold red", "DO NOT TREAT"),
+}
+LEVEL_STYLE = {"baseline": "green", "elevated": "yellow", "high": "red"}
+
+knowledge_app = typer.Typer(
+    help="Check and read the clinical knowledge base.", no_args_is_help=True
+)
+
+
+def compute_assessment(data: Any, knowledge: Knowledge) -> Assessment:
+    return screen(parse_intake(data, knowledge), knowledge)
+
+
+def render_assessment(result: BaseModel, knowledge: Knowledge, console: Console) -> None:
+    assert isinstance(result, Assessment)  # noqa: S101 - run_engine passes what we computed
+    style, title = DECISION_STYLE[result.decision.value]
+    console.print(Panel(f"[{style}]{title}[/]", title="Decision", expand=False))
+
+    raised = {c: r for c, r in result.risks.items() if r.level.value != "baseline"}
+    if raised:
+        console.print("\n[bold]Raised risks[/]")
+        for code, risk in sorted(raised.items(), key=lambda kv: -kv[1].level.rank):
+            level = risk.level.value
+            console.print(f"  [{LEVEL_STYLE[level]}]{level.upper():9}[/] {risk.label} ({code})")
+            for reason in risk.reasons:
+                console.print(f"      - {reason.clinician_text}")
+                console.print(
+                    f"        [dim]because {reason.factor}; rule {reason.rule}; "
+                    f"sources: {', '.join(reason.sources)}[/]"
+                )
+    baseline = [r.label for r in result.risks.values() if r.level.value == "baseline"]
+    if baseline:
+        console.print(f"\n[bold]At baseline[/]: {', '.join(baseline)}")
+
+    if result.contraindications:
+        console.print("\n[bold]Contraindications[/]")
+        for ci in result.contraindications:
+            console.print(
+                f"  [red]{ci.kind} -> {ci.decision.value}[/] {ci.code}: {ci.clinician_text}"
+            )
+            console.print(
+                f"      [dim]because {'; '.join(ci.factors)}; sources: {', '.join(ci.sources)}[/]"
+            )
+    if result.precautions:
+        console.print("\n[bold]Precautions[/]")
+        for pr in result.precautions:
+            console.print(f"  [cyan]{pr.code}[/]: {pr.clinician_text}")
+            console.print(f"      [dim]sources: {', '.join(pr.sources)}[/]")
+    console.print(f"\n[dim]knowledge {result.knowledge_version}[/]")
+
+
+def screen_command(
+    file: Annotated[
+        str, typer.Argument(help="An intake (.json/.yaml), a .jsonl batch, or - for stdin.")
+    ],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the assessment as JSON.")] = False,
+) -> None:
+    """Screen a patient and plan before a treatment."""
+    run_engine(file=file, as_json=as_json, compute=compute_assessment, render=render_assessment)
+
+
+@knowledge_app.command("check")
+def knowledge_check(
+    directory: Annotated[
+        str | None, typer.Option(help="A knowledge directory (default: the packaged one).")
+    ] = None,
+) -> None:
+    """Validate and lint the knowledge base; exit 1 on any problem."""
+    from pathlib import Path
+
+    try:
+        knowledge = load_knowledge(Path(directory) if directory else None)
+    except KnowledgeError as error:
+        for problem in error.problems:
+            typer.echo(problem, err=True)
+        typer.echo(f"{len(error.problems)} problem(s): the knowledge base does not load.", err=True)
+        raise typer.Exit(1) from None
+    problems = lint(knowledge)
+    for problem in problems:
+        typer.echo(problem, err=True)
+    if problems:
+        typer.echo(f"{len(problems)} problem(s) in knowledge {knowledge.version}", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"knowledge {knowledge.version}: ok")
+
+
+@knowledge_app.command("show")
+def knowledge_show(
+    code: Annotated[str, typer.Argument(help="Any code, rule id or source id.")],
+) -> None:
+    """Print what the knowledge base says about a code."""
+    knowledge = knowledge_or_exit()
+    found = describe_code(code, knowledge)
+    if not found:
+        fail(f"`{code}` is not a code, rule id or source id in the knowledge base")
+    typer.echo(yaml.safe_dump(found, sort_keys=False, allow_unicode=True, width=100).rstrip())
+
+
+def describe_code(code: str, knowledge: Knowledge) -> dict[str, Any]:
+    """Everything that defines or uses `code`, as plain data."""
+    from needlesafe.knowledge.base import predicate_codes
+
+    found: dict[str, Any] = {}
+    for vocabulary in knowledge.labels:
+        for term in getattr(knowledge.vocab, vocabulary):
+            if term.code == code:
+                found.setdefault("defined_in", []).append(
+                    {vocabulary: term.model_dump(exclude_defaults=True)}
+                )
+    if code in knowledge.complications:
+        found["complication"] = knowledge.complications[code].model_dump(mode="json")
+    if code in knowledge.sources:
+        found["source"] = knowledge.sources[code].model_dump(exclude_none=True)
+    for kind, rules in (
+        ("risk_rules", knowledge.risk_rules),
+        ("contraindications", knowledge.contraindications),
+        ("precautions", knowledge.precautions),
+    ):
+        for rule in rules:
+            names = {c for _, c in predicate_codes(rule.when)}
+            if (
+                code == rule.id
+                or code in names
+                or getattr(rule, "code", None) == code
+                or getattr(rule, "complication", None) == code
+                or code in rule.sources
+            ):
+                found.setdefault(kind, []).append(rule.model_dump(mode="json", exclude_none=True))
+    return found
+
+
+def register(app: typer.Typer) -> None:
+    app.command("screen")(screen_command)
+    app.add_typer(knowledge_app, name="knowledge")

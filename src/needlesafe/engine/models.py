@@ -1,0 +1,209 @@
+"""The engine contract (shared/CONTRACT.md): inputs and outputs of screening and triage.
+
+Codes are plain strings here; they are checked against the knowledge base's vocabularies when
+an input is parsed (`needlesafe.engine.inputs`), so the vocabularies live in one place: YAML.
+"""
+
+from __future__ import annotations
+
+import difflib
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo
+
+from needlesafe.knowledge.schema import Decision, Level
+
+
+def _known(vocabulary: str, what: str) -> AfterValidator:
+    """A validator that accepts only codes of `vocabulary`, suggesting the closest ones.
+
+    The vocabularies come from the knowledge base passed as validation context
+    (`model_validate(data, context={"knowledge": kb})`); see `needlesafe.engine.inputs`.
+    """
+
+    def check(code: str, info: ValidationInfo) -> str:
+        context = info.context or {}
+        knowledge = context.get("knowledge")
+        if knowledge is None:
+            raise ValueError("no knowledge base given to check codes against")
+        if code not in knowledge.codes[vocabulary]:
+            raise ValueError(unknown_code_message(code, what, knowledge.codes[vocabulary]))
+        return code
+
+    return AfterValidator(check)
+
+
+def unknown_code_message(code: str, what: str, valid: frozenset[str]) -> str:
+    close = difflib.get_close_matches(code, sorted(valid), n=3, cutoff=0.6)
+    if close:
+        hint = "did you mean " + " or ".join(f"`{c}`" for c in close) + "?"
+    else:
+        hint = "valid codes: " + ", ".join(sorted(valid))
+    return f"unknown {what} `{code}`; {hint}"
+
+
+FitzpatrickCode = Annotated[str, _known("fitzpatrick", "Fitzpatrick skin type")]
+ConditionCode = Annotated[str, _known("conditions", "condition")]
+MedicationCode = Annotated[str, _known("medications", "medication")]
+AllergyCode = Annotated[str, _known("allergies", "allergy")]
+AreaCode = Annotated[str, _known("areas", "area")]
+DeviceCode = Annotated[str, _known("devices", "device")]
+SettingCode = Annotated[str, _known("settings", "setting")]
+NumbingAgentCode = Annotated[str, _known("numbing_agents", "numbing agent")]
+TopicalCode = Annotated[str, _known("topicals", "topical")]
+SymptomCode = Annotated[str, _known("symptoms", "symptom")]
+
+
+def _bare_code_as_object(value: Any) -> Any:
+    """A list item given as a bare code means `{"code": code}` (e.g. current medication use)."""
+    return {"code": value} if isinstance(value, str) else value
+
+
+Severity = Literal["mild", "moderate", "severe"]
+Trend = Literal["improving", "stable", "worsening"]
+
+
+class Input(BaseModel):
+    # Unknown keys are an error: a typo must not silently drop a risk factor.
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Output(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+# ---------------------------------------------------------------- intake
+
+
+class MedicationUse(Input):
+    code: MedicationCode
+    stopped_days_ago: Annotated[int, Field(ge=0, le=36500)] | None = None
+
+    @property
+    def current(self) -> bool:
+        return self.stopped_days_ago is None
+
+
+class Patient(Input):
+    age: Annotated[int, Field(ge=0, le=120, strict=True)]
+    fitzpatrick: FitzpatrickCode
+    pregnant: bool = False
+    breastfeeding: bool = False
+    conditions: list[ConditionCode] = []
+    # a bare code means current use
+    medications: list[Annotated[MedicationUse, BeforeValidator(_bare_code_as_object)]] = []
+    allergies: list[AllergyCode] = []
+
+
+class Plan(Input):
+    areas: Annotated[list[AreaCode], Field(min_length=1)]
+    needle_depth_mm: Annotated[float, Field(gt=0, le=4.0, allow_inf_nan=False)]
+    device: DeviceCode
+    setting: SettingCode = "clinic"
+    numbing_agent: NumbingAgentCode = "none"
+    topicals: list[TopicalCode] = []
+    patch_test_done: bool = False
+    sterile_single_use_needles: bool = True
+
+
+class Intake(Input):
+    patient: Patient
+    plan: Plan
+
+
+# ---------------------------------------------------------------- assessment
+
+
+class Reason(Output):
+    factor: str  # the intake fact, e.g. "patient.fitzpatrick=IV"
+    rule: str  # the rule id that fired
+    clinician_text: str
+    patient_text: str
+    sources: list[str]
+
+
+class Risk(Output):
+    level: Level
+    reasons: list[Reason]
+    patient_text: str
+    label: str
+
+
+class Contraindication(Output):
+    code: str
+    kind: Literal["absolute", "relative"]
+    decision: Decision
+    rule: str
+    factors: list[str]
+    patient_text: str
+    clinician_text: str
+    sources: list[str]
+
+
+class Precaution(Output):
+    code: str
+    rule: str
+    factors: list[str]
+    params: dict[str, float | str] = {}
+    patient_text: str
+    clinician_text: str
+    sources: list[str]
+
+
+class Assessment(Output):
+    decision: Decision
+    risks: dict[str, Risk]
+    contraindications: list[Contraindication]
+    precautions: list[Precaution]
+    knowledge_version: str
+
+
+# ---------------------------------------------------------------- check-in
+
+
+class SymptomReport(Input):
+    code: SymptomCode
+    severity: Severity | None = None
+    trend: Trend | None = None
+
+
+class PatientContext(Input):
+    """Any subset of the intake's patient fields, as context for triage."""
+
+    age: Annotated[int, Field(ge=0, le=120, strict=True)] | None = None
+    fitzpatrick: FitzpatrickCode | None = None
+    pregnant: bool | None = None
+    breastfeeding: bool | None = None
+    conditions: list[ConditionCode] = []
+    medications: list[Annotated[MedicationUse, BeforeValidator(_bare_code_as_object)]] = []
+    allergies: list[AllergyCode] = []
+
+
+class CheckIn(Input):
+    days_since_treatment: Annotated[float, Field(ge=0, le=3650, allow_inf_nan=False)]
+    symptoms: list[Annotated[SymptomReport, BeforeValidator(_bare_code_as_object)]] = []
+    temperature_c: Annotated[float, Field(ge=25, le=45, allow_inf_nan=False)] | None = None
+    message: Annotated[str, Field(max_length=5000)] | None = None
+    patient: PatientContext | None = None
+
+
+# ---------------------------------------------------------------- triage
+
+Disposition = Literal["self_care", "contact_clinic", "urgent", "emergency"]
+FindingStatus = Literal["expected", "watch", "concerning", "red_flag"]
+
+
+class Finding(Output):
+    symptom: str
+    status: FindingStatus
+    origin: Literal["structured", "message"]
+    patient_text: str
+    sources: list[str]
+
+
+class Triage(Output):
+    disposition: Disposition
+    findings: list[Finding]
+    symptoms: list[str]
+    patient_text: str
+    knowledge_version: str

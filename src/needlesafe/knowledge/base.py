@@ -1,0 +1,188 @@
+"""The loaded knowledge base: the validated files plus the indexes the engines use.
+
+`build_knowledge` checks what no single file can: that every code a rule names exists in its
+vocabulary and that every cited source exists. Problems name the file, the rule id and the
+field, so a clinician can find what they broke.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+
+from needlesafe.knowledge.schema import (
+    Allergen,
+    Area,
+    Complication,
+    ComplicationsFile,
+    ContraindicationRule,
+    ContraindicationsFile,
+    NumbingAgent,
+    PrecautionRule,
+    PrecautionsFile,
+    Predicate,
+    RiskRule,
+    RiskRulesFile,
+    Source,
+    SourcesFile,
+    Topical,
+    Vocabularies,
+)
+
+
+class KnowledgeError(Exception):
+    """The knowledge base is broken; `problems` says where, one line each."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+# Which vocabulary the codes under each predicate key belong to.
+PREDICATE_VOCABULARY: Mapping[str, str] = {
+    "fitzpatrick_in": "fitzpatrick",
+    "condition_any": "conditions",
+    "medication_current": "medications",
+    "medication_stopped_within_days": "medications",
+    "allergy_any": "allergies",
+    "area_in": "areas",
+    "device_in": "devices",
+    "setting": "settings",
+    "numbing_agent_contains": "allergies",
+    "topical_in": "topicals",
+}
+
+
+def predicate_codes(predicate: Predicate) -> Iterator[tuple[str, str]]:
+    """Every (vocabulary, code) a predicate names, through `all` and `any`."""
+    key = predicate.key()
+    value = getattr(predicate, key)
+    if key in ("all", "any"):
+        for child in value:
+            yield from predicate_codes(child)
+    elif key in PREDICATE_VOCABULARY:
+        vocabulary = PREDICATE_VOCABULARY[key]
+        if key == "medication_stopped_within_days":
+            codes = value.codes
+        elif isinstance(value, list):
+            codes = value
+        else:
+            codes = [value]
+        for code in codes:
+            yield vocabulary, code
+
+
+@dataclass(frozen=True)
+class Knowledge:
+    version: str  # "<meta version>+<content hash>"
+    sources: Mapping[str, Source]
+    vocab: Vocabularies
+    complications: Mapping[str, Complication]
+    risk_rules: tuple[RiskRule, ...]
+    contraindications: tuple[ContraindicationRule, ...]
+    precautions: tuple[PrecautionRule, ...]
+    # derived indexes
+    codes: Mapping[str, frozenset[str]] = field(repr=False)
+    labels: Mapping[str, Mapping[str, str]] = field(repr=False)
+    areas: Mapping[str, Area] = field(repr=False)
+    allergens: Mapping[str, Allergen] = field(repr=False)
+    numbing_agents: Mapping[str, NumbingAgent] = field(repr=False)
+    topicals: Mapping[str, Topical] = field(repr=False)
+
+    def label(self, vocabulary: str, code: str) -> str:
+        return self.labels[vocabulary].get(code, code.replace("_", " "))
+
+
+VOCABULARY_NAMES = (
+    "fitzpatrick",
+    "conditions",
+    "medications",
+    "allergies",
+    "areas",
+    "devices",
+    "settings",
+    "numbing_agents",
+    "topicals",
+    "symptoms",
+    "severities",
+    "trends",
+)
+
+
+def build_knowledge(
+    *,
+    version: str,
+    sources: SourcesFile,
+    vocab: Vocabularies,
+    complications: ComplicationsFile,
+    risk_rules: RiskRulesFile,
+    contraindications: ContraindicationsFile,
+    precautions: PrecautionsFile,
+) -> Knowledge:
+    problems: list[str] = []
+
+    def unique(file: str, what: str, keys: list[str]) -> None:
+        seen: set[str] = set()
+        for key in keys:
+            if key in seen:
+                problems.append(f"{file}: {what} {key!r} is defined twice")
+            seen.add(key)
+
+    unique("sources.yaml", "source", [s.id for s in sources.sources])
+    for name in VOCABULARY_NAMES:
+        unique("vocabularies.yaml", f"{name} code", [t.code for t in getattr(vocab, name)])
+    unique("complications.yaml", "complication", [c.code for c in complications.complications])
+    all_rules: list[tuple[str, RiskRule | ContraindicationRule | PrecautionRule]] = [
+        *(("risk_rules.yaml", r) for r in risk_rules.rules),
+        *(("contraindications.yaml", r) for r in contraindications.contraindications),
+        *(("precautions.yaml", r) for r in precautions.precautions),
+    ]
+    unique("knowledge", "rule id", [r.id for _, r in all_rules])
+
+    codes = {name: frozenset(t.code for t in getattr(vocab, name)) for name in VOCABULARY_NAMES}
+    source_ids = {s.id for s in sources.sources}
+    complication_codes = {c.code for c in complications.complications}
+
+    def check_sources(where: str, cited: list[str]) -> None:
+        for source in cited:
+            if source not in source_ids:
+                problems.append(f"{where}: sources: unknown source {source!r}")
+
+    for name in VOCABULARY_NAMES:
+        for term in getattr(vocab, name):
+            check_sources(f"vocabularies.yaml: {name} ({term.code})", term.sources)
+    for agent in vocab.numbing_agents:
+        for ingredient in agent.ingredients:
+            if ingredient not in codes["allergies"]:
+                problems.append(
+                    f"vocabularies.yaml: numbing_agents ({agent.code}): ingredients: "
+                    f"unknown allergy code {ingredient!r}"
+                )
+    for complication in complications.complications:
+        check_sources(f"complications.yaml: {complication.code}", complication.sources)
+    for file, rule in all_rules:
+        where = f"{file}: rule {rule.id}"
+        check_sources(where, rule.sources)
+        for vocabulary, code in predicate_codes(rule.when):
+            if code not in codes[vocabulary]:
+                problems.append(f"{where}: when: unknown {vocabulary} code {code!r}")
+        if isinstance(rule, RiskRule) and rule.complication not in complication_codes:
+            problems.append(f"{where}: complication: unknown complication {rule.complication!r}")
+    if problems:
+        raise KnowledgeError(problems)
+
+    return Knowledge(
+        version=version,
+        sources={s.id: s for s in sources.sources},
+        vocab=vocab,
+        complications={c.code: c for c in complications.complications},
+        risk_rules=tuple(risk_rules.rules),
+        contraindications=tuple(contraindications.contraindications),
+        precautions=tuple(precautions.precautions),
+        codes=codes,
+        labels={name: {t.code: t.label for t in getattr(vocab, name)} for name in VOCABULARY_NAMES},
+        areas={a.code: a for a in vocab.areas},
+        allergens={a.code: a for a in vocab.allergies},
+        numbing_agents={n.code: n for n in vocab.numbing_agents},
+        topicals={t.code: t for t in vocab.topicals},
+    )

@@ -1,0 +1,275 @@
+"""The schema of the knowledge base: what each YAML file may hold.
+
+Every model forbids unknown keys, so a typo in a clinician's edit fails at load instead of
+silently dropping a rule. Cross-file checks (dangling codes, unknown sources) live in
+`Knowledge`, and name the file and the rule id of what is wrong.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+Code = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
+PlainText = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
+SourceIds = Annotated[list[Code], Field(min_length=1)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Level(StrEnum):
+    baseline = "baseline"
+    elevated = "elevated"
+    high = "high"
+
+    @property
+    def rank(self) -> int:
+        return _LEVEL_RANK[self]
+
+
+_LEVEL_RANK = {Level.baseline: 0, Level.elevated: 1, Level.high: 2}
+
+
+class Decision(StrEnum):
+    proceed = "proceed"
+    proceed_with_precautions = "proceed_with_precautions"
+    defer = "defer"
+    do_not_treat = "do_not_treat"
+
+    @property
+    def rank(self) -> int:
+        return list(Decision).index(self)
+
+
+class FileHeader(Strict):
+    """The header every knowledge file starts with."""
+
+    id: Code
+    version: Annotated[int, Field(ge=1)]
+    reviewed: dt.date
+    reviewed_by: PlainText
+
+
+# ---------------------------------------------------------------- sources
+
+
+class Source(Strict):
+    id: Code
+    kind: Literal["seed", "literature", "regulatory", "guideline"]
+    citation: PlainText
+    file: str | None = None  # the seed article's file name under shared/seeds
+    url: str | None = None
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _seed_names_its_file(self) -> Source:
+        if self.kind == "seed" and not self.file:
+            raise ValueError("a seed source must name its file")
+        return self
+
+
+class SourcesFile(FileHeader):
+    sources: list[Source]
+
+
+# ---------------------------------------------------------------- vocabularies
+
+
+class Term(Strict):
+    code: Annotated[str, StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9_]*$")]
+    label: PlainText  # plain words, shown to patients
+    description: str | None = None
+    sources: list[Code] = []
+
+
+class Area(Term):
+    region: Literal["face", "body"]
+    max_depth_mm: Annotated[float, Field(gt=0, le=4.0)]
+    sources: SourceIds  # the depth cap needs a citation
+
+
+class NumbingAgent(Term):
+    ingredients: list[Code]  # allergy codes of the anaesthetics it contains
+
+
+class Allergen(Term):
+    # the cross-reacting class, for anaesthetics: amide or ester
+    anaesthetic_class: Literal["amide", "ester"] | None = None
+    # what in a treatment carries it ("always" for needle metal, gloves, skin prep)
+    exposure: Literal["numbing_agent", "topical", "always"]
+    exposure_text: str | None = None  # clinician words: where the patient meets it
+
+
+class Topical(Term):
+    labeled_for_microneedling: bool
+
+
+class Symptom(Term):
+    pass
+
+
+class Vocabularies(FileHeader):
+    fitzpatrick: list[Term]
+    conditions: list[Term]
+    medications: list[Term]
+    allergies: list[Allergen]
+    areas: list[Area]
+    devices: list[Term]
+    settings: list[Term]
+    numbing_agents: list[NumbingAgent]
+    topicals: list[Topical]
+    symptoms: list[Symptom]
+    severities: list[Term]
+    trends: list[Term]
+
+
+# ---------------------------------------------------------------- predicates
+
+
+class Predicate(Strict):
+    """One test on an intake. Exactly one key is set; `all`, `any` and `not` combine them.
+
+    The engine reports the facts a true predicate matched (e.g. `patient.fitzpatrick=IV`).
+    There is no `not`: every condition tests for the presence of a fact, so adding a risk
+    factor to an intake can only make more rules fire (the contract's monotonicity).
+    """
+
+    all: list[Predicate] | None = None
+    any: list[Predicate] | None = None
+    fitzpatrick_in: list[str] | None = None
+    condition_any: list[Code] | None = None
+    medication_current: list[Code] | None = None
+    medication_stopped_within_days: StoppedWithin | None = None
+    allergy_any: list[Code] | None = None
+    allergy_to_numbing_agent: Literal["ingredient", "class"] | None = None
+    allergy_to_topical: Literal[True] | None = None
+    age_below: int | None = None
+    pregnant: bool | None = None
+    breastfeeding: bool | None = None
+    area_in: list[Code] | None = None
+    area_region: Literal["face", "body"] | None = None
+    depth_above_mm: float | None = None
+    depth_above_area_cap: Literal[True] | None = None
+    device_in: list[Code] | None = None
+    setting: Code | None = None
+    numbing_agent_planned: bool | None = None
+    numbing_agent_contains: list[Code] | None = None
+    topical_in: list[Code] | None = None
+    topical_unlabeled: Literal[True] | None = None
+    topicals_planned: bool | None = None
+    patch_test_done: bool | None = None
+    sterile_single_use_needles: bool | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one_key(self) -> Predicate:
+        keys = self.keys()
+        if len(keys) != 1:
+            raise ValueError(
+                f"a condition needs exactly one key, got {sorted(keys) or 'none'}; "
+                f"allowed: {sorted(_predicate_keys())}"
+            )
+        return self
+
+    def keys(self) -> list[str]:
+        return [k for k in type(self).model_fields if getattr(self, k) is not None]
+
+    def key(self) -> str:
+        return self.keys()[0]
+
+
+class StoppedWithin(Strict):
+    codes: list[Code]
+    days: Annotated[int, Field(gt=0)]
+
+
+def _predicate_keys() -> set[str]:
+    return set(Predicate.model_fields)
+
+
+# ---------------------------------------------------------------- complications
+
+
+class Icd10(Strict):
+    code: Annotated[str, StringConstraints(pattern=r"^[A-Z][0-9][0-9A-Z](\.[0-9A-Z]{1,4})?$")]
+    title: PlainText
+
+
+class PatientTextByLevel(Strict):
+    baseline: PlainText
+    elevated: PlainText
+    high: PlainText
+
+    def at(self, level: Level) -> str:
+        text: str = getattr(self, level.value)
+        return text
+
+
+class Complication(Strict):
+    code: Code
+    label: PlainText
+    description: PlainText  # plain words
+    onset: PlainText
+    duration: PlainText
+    signs: list[PlainText]
+    ctcae_term: PlainText
+    icd10cm: Icd10
+    patient_text: PatientTextByLevel
+    sources: SourceIds
+
+
+class ComplicationsFile(FileHeader):
+    complications: list[Complication]
+
+
+# ---------------------------------------------------------------- rules
+
+
+class RiskRule(Strict):
+    id: Code
+    complication: Code
+    level: Literal[Level.elevated, Level.high]
+    when: Predicate
+    rule: PlainText  # clinician words: why this raises the risk
+    patient_text: PlainText
+    sources: SourceIds
+
+
+class RiskRulesFile(FileHeader):
+    rules: list[RiskRule]
+
+
+class ContraindicationRule(Strict):
+    id: Code
+    code: Code
+    kind: Literal["absolute", "relative"]
+    decision: Literal[Decision.defer, Decision.do_not_treat]
+    when: Predicate
+    patient_text: PlainText
+    clinician_text: PlainText
+    sources: SourceIds
+
+
+class ContraindicationsFile(FileHeader):
+    contraindications: list[ContraindicationRule]
+
+
+class PrecautionRule(Strict):
+    id: Code
+    code: Code
+    when: Predicate
+    patient_text: PlainText
+    # may name {area_caps}: the areas planned deeper than their cap, with the cap
+    clinician_text: PlainText
+    sources: SourceIds
+
+
+class PrecautionsFile(FileHeader):
+    precautions: list[PrecautionRule]
+
+
+Predicate.model_rebuild()
