@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
+from needlesafe.knowledge.consent_schema import ConsentFile
 from needlesafe.knowledge.schema import (
     Allergen,
     Area,
@@ -88,6 +89,8 @@ class Knowledge:
     allergens: Mapping[str, Allergen] = field(repr=False)
     numbing_agents: Mapping[str, NumbingAgent] = field(repr=False)
     topicals: Mapping[str, Topical] = field(repr=False)
+    # the consent sheet's wording (consent.yaml); None only for a knowledge base built without it
+    consent: ConsentFile | None = field(default=None, repr=False)
 
     def label(self, vocabulary: str, code: str) -> str:
         return self.labels[vocabulary].get(code, code.replace("_", " "))
@@ -118,6 +121,7 @@ def build_knowledge(
     risk_rules: RiskRulesFile,
     contraindications: ContraindicationsFile,
     precautions: PrecautionsFile,
+    consent: ConsentFile | None = None,
 ) -> Knowledge:
     problems: list[str] = []
 
@@ -168,6 +172,12 @@ def build_knowledge(
                 problems.append(f"{where}: when: unknown {vocabulary} code {code!r}")
         if isinstance(rule, RiskRule) and rule.complication not in complication_codes:
             problems.append(f"{where}: complication: unknown complication {rule.complication!r}")
+    if consent is not None:
+        problems += _check_consent(
+            consent, complication_codes, {r.code for r in precautions.precautions}
+        )
+        for where, cited in consent.cited():
+            check_sources(f"consent.yaml: {where}", cited)
     if problems:
         raise KnowledgeError(problems)
 
@@ -185,4 +195,21 @@ def build_knowledge(
         allergens={a.code: a for a in vocab.allergies},
         numbing_agents={n.code: n for n in vocab.numbing_agents},
         topicals={t.code: t for t in vocab.topicals},
+        consent=consent,
     )
+
+
+def _check_consent(
+    consent: ConsentFile, complications: set[str], precaution_codes: set[str]
+) -> list[str]:
+    problems = [
+        f"consent.yaml: always_mention: unknown complication {code!r}"
+        for code in consent.always_mention
+        if code not in complications
+    ]
+    problems += [
+        f"consent.yaml: patient_action_precautions: unknown precaution code {code!r}"
+        for code in consent.patient_action_precautions
+        if code not in precaution_codes
+    ]
+    return problems

@@ -33,6 +33,9 @@ def patient_texts(knowledge: Knowledge) -> Iterator[tuple[str, str]]:
     ):
         for rule in rules:
             yield f"{name}: rule {rule.id}.patient_text", rule.patient_text
+    if knowledge.consent is not None:
+        for where, text in knowledge.consent.patient_texts():
+            yield f"consent.yaml: {where}", text
 
 
 def lint(knowledge: Knowledge) -> list[str]:
@@ -64,6 +67,9 @@ def lint(knowledge: Knowledge) -> list[str]:
     for terms in (getattr(knowledge.vocab, n) for n in knowledge.labels):
         for term in terms:
             cited.update(term.sources)
+    if knowledge.consent is not None:
+        for _, sources in knowledge.consent.cited():
+            cited.update(sources)
     for source in sorted(set(knowledge.sources) - cited):
         problems.append(f"sources.yaml: source {source!r} is cited by nothing")
 

@@ -15,6 +15,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from needlesafe.knowledge.base import Knowledge, KnowledgeError, build_knowledge
+from needlesafe.knowledge.consent_schema import ConsentFile
 from needlesafe.knowledge.schema import (
     ComplicationsFile,
     ContraindicationsFile,
@@ -86,6 +87,7 @@ def load_knowledge(directory: Path | None = None) -> Knowledge:
         ("risk_rules", "risk_rules.yaml", RiskRulesFile),
         ("contraindications", "contraindications.yaml", ContraindicationsFile),
         ("precautions", "precautions.yaml", PrecautionsFile),
+        ("consent", "consent.yaml", ConsentFile),
     ]
     for key, name, model in files:
         try:

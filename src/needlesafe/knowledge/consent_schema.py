@@ -1,0 +1,154 @@
+"""The schema of `consent.yaml`: the wording of the consent sheet that no single rule owns.
+
+Like every knowledge file it forbids unknown keys; `build_knowledge` checks the codes it names
+(complications, precaution codes) and the sources it cites.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated, Literal
+
+from pydantic import Field
+
+from needlesafe.knowledge.schema import Code, FileHeader, PlainText, SourceIds, Strict
+
+RedFlagAction = Literal["emergency", "call_clinic"]
+
+
+class ConsentSection(Strict):
+    heading: PlainText
+    paragraphs: Annotated[list[PlainText], Field(min_length=1)]
+    sources: SourceIds
+
+
+class ExpectedEffect(Strict):
+    label: PlainText
+    text: PlainText
+    how_long: PlainText
+    sources: SourceIds
+
+
+class CitedText(Strict):
+    text: PlainText
+    sources: SourceIds
+
+
+class Alternative(Strict):
+    label: PlainText
+    text: PlainText
+    sources: SourceIds
+
+
+class RedFlag(Strict):
+    id: Code
+    text: PlainText
+    action: RedFlagAction
+    sources: SourceIds
+
+
+class GlossaryTerm(Strict):
+    term: PlainText  # as it is written in texts; matched case-insensitively, whole words
+    plain: PlainText  # the everyday words put in brackets after it
+    forms: list[PlainText] = []  # other forms of the word: plurals, spellings
+
+
+class Headings(Strict):
+    plan: PlainText
+    told_us: PlainText
+    treatment: PlainText
+    expected: PlainText
+    risks: PlainText
+    no_raised_risks: PlainText
+    other_risks: PlainText
+    before_we_treat: PlainText
+    clinic_will: PlainText
+    you_should: PlainText
+    alternatives: PlainText
+    aftercare: PlainText
+    red_flags: PlainText
+    consent: PlainText
+    why: PlainText
+    signs: PlainText
+    how_long: PlainText
+
+
+class LevelWords(Strict):
+    high: PlainText
+    elevated: PlainText
+    baseline: PlainText
+
+
+class NotReady(Strict):
+    defer: PlainText
+    do_not_treat: PlainText
+
+
+class ActionWords(Strict):
+    emergency: PlainText  # may name {emergency_number}
+    call_clinic: PlainText  # may name {clinic_phone}
+
+
+class ConsentFile(FileHeader):
+    title: PlainText
+    intro: PlainText
+    headings: Headings
+    level_words: LevelWords
+    not_ready: NotReady
+    treatment: Annotated[list[ConsentSection], Field(min_length=1)]
+    expected_effects: list[ExpectedEffect]
+    always_mention: list[Code]  # complication codes
+    patient_action_precautions: list[Code]  # precaution codes
+    patient_duties: list[CitedText]
+    alternatives: Annotated[list[Alternative], Field(min_length=1)]
+    aftercare: list[CitedText]
+    red_flags: Annotated[list[RedFlag], Field(min_length=1)]
+    action_words: ActionWords
+    statements: Annotated[list[PlainText], Field(min_length=1)]
+    guardian_statement: PlainText
+    practitioner_statement: PlainText
+    glossary: list[GlossaryTerm]
+
+    def cited(self) -> Iterator[tuple[str, list[str]]]:
+        """Every (where, sources) pair, for the cross-file source check."""
+        for i, section in enumerate(self.treatment):
+            yield f"treatment[{i}]", section.sources
+        for i, effect in enumerate(self.expected_effects):
+            yield f"expected_effects[{i}]", effect.sources
+        for i, duty in enumerate(self.patient_duties):
+            yield f"patient_duties[{i}]", duty.sources
+        for i, alternative in enumerate(self.alternatives):
+            yield f"alternatives[{i}]", alternative.sources
+        for i, step in enumerate(self.aftercare):
+            yield f"aftercare[{i}]", step.sources
+        for flag in self.red_flags:
+            yield f"red_flags ({flag.id})", flag.sources
+
+    def patient_texts(self) -> Iterator[tuple[str, str]]:
+        """Every prose text a patient reads, with where it lives (for the reading-grade lint).
+
+        Headings and short labels are not prose; they are measured together with their text.
+        """
+        yield "intro", self.intro
+        yield "headings.no_raised_risks", self.headings.no_raised_risks
+        yield "not_ready.defer", self.not_ready.defer
+        yield "not_ready.do_not_treat", self.not_ready.do_not_treat
+        for i, section in enumerate(self.treatment):
+            for j, paragraph in enumerate(section.paragraphs):
+                yield f"treatment[{i}].paragraphs[{j}]", paragraph
+        for i, effect in enumerate(self.expected_effects):
+            yield f"expected_effects[{i}]", f"{effect.label}. {effect.text} {effect.how_long}."
+        for i, duty in enumerate(self.patient_duties):
+            yield f"patient_duties[{i}].text", duty.text
+        for i, alternative in enumerate(self.alternatives):
+            yield f"alternatives[{i}]", f"{alternative.label}. {alternative.text}"
+        for i, step in enumerate(self.aftercare):
+            yield f"aftercare[{i}].text", step.text
+        for flag in self.red_flags:
+            yield f"red_flags ({flag.id}).text", flag.text
+        for i, statement in enumerate(self.statements):
+            yield f"statements[{i}]", statement
+        yield "guardian_statement", self.guardian_statement
+        yield "practitioner_statement", self.practitioner_statement
+        for term in self.glossary:
+            yield f"glossary ({term.term}).plain", f"It means {term.plain}."
