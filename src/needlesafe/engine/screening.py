@@ -2,12 +2,21 @@
 
 Every clinical fact comes from the knowledge base; this module only evaluates the rules'
 conditions against the intake and assembles the result, keeping the facts each rule matched.
+
+For speed, each knowledge base is compiled once (memoised by identity) into plain closures,
+one per rule condition, and an index from "tokens" (facts such as `c:keloid_history` or
+`depth>1.5`) to the rules that need them: a rule can only fire when the intake has at least one
+of its tokens, so for a typical intake most rules are never evaluated. The result is the same
+as evaluating every rule in file order (a test checks this against a naive evaluator).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
 
 from needlesafe.engine.models import (
     Assessment,
@@ -18,313 +27,594 @@ from needlesafe.engine.models import (
     Risk,
 )
 from needlesafe.knowledge.base import Knowledge
-from needlesafe.knowledge.schema import Decision, Level, Predicate
+from needlesafe.knowledge.schema import (
+    ContraindicationRule,
+    Decision,
+    Level,
+    PrecautionRule,
+    Predicate,
+    RiskRule,
+    StoppedWithin,
+)
+
+Matched = list[str] | None  # the facts a true condition matched; None when it is false
+Check = Callable[["Facts"], Matched]
+AnyRule = RiskRule | ContraindicationRule | PrecautionRule
 
 
-@dataclass(frozen=True)
 class Facts:
     """The intake, indexed once for the rules."""
 
-    intake: Intake
-    knowledge: Knowledge
-    conditions: frozenset[str]
-    current_medications: frozenset[str]
-    stopped_medications: dict[str, int]  # code -> days since stopped
-    allergies: frozenset[str]
-    ingredients: tuple[str, ...]  # of the planned numbing agent
+    __slots__ = (
+        "age",
+        "agent",
+        "allergies",
+        "areas",
+        "conditions",
+        "current_medications",
+        "depth",
+        "device",
+        "fitzpatrick",
+        "ingredients",
+        "intake",
+        "knowledge",
+        "over_cap",
+        "stopped_medications",
+        "topicals",
+        "unlabeled",
+    )
 
-    @classmethod
-    def of(cls, intake: Intake, knowledge: Knowledge) -> Facts:
-        uses = intake.patient.medications
-        return cls(
-            intake=intake,
-            knowledge=knowledge,
-            conditions=frozenset(intake.patient.conditions),
-            current_medications=frozenset(m.code for m in uses if m.stopped_days_ago is None),
-            stopped_medications={
-                m.code: m.stopped_days_ago for m in uses if m.stopped_days_ago is not None
-            },
-            allergies=frozenset(intake.patient.allergies),
-            ingredients=tuple(knowledge.numbing_agents[intake.plan.numbing_agent].ingredients),
+    def __init__(self, intake: Intake, knowledge: Knowledge) -> None:
+        patient, plan = intake.patient, intake.plan
+        self.intake = intake
+        self.knowledge = knowledge
+        self.age = patient.age
+        self.fitzpatrick = patient.fitzpatrick
+        self.conditions = frozenset(patient.conditions)
+        uses = patient.medications
+        self.current_medications = frozenset(m.code for m in uses if m.stopped_days_ago is None)
+        stopped: dict[str, int] = {}
+        for m in uses:
+            if m.stopped_days_ago is not None:  # the most recent stop counts
+                stopped[m.code] = min(m.stopped_days_ago, stopped.get(m.code, m.stopped_days_ago))
+        self.stopped_medications = stopped
+        self.allergies = frozenset(patient.allergies)
+        self.agent = plan.numbing_agent
+        self.ingredients = tuple(knowledge.numbing_agents[plan.numbing_agent].ingredients)
+        self.areas = tuple(plan.areas)
+        self.depth = plan.needle_depth_mm
+        self.device = plan.device
+        self.topicals = tuple(plan.topicals)
+        areas = knowledge.areas
+        self.over_cap = tuple(
+            (code, areas[code].max_depth_mm)
+            for code in self.areas
+            if self.depth > areas[code].max_depth_mm
+        )
+        topicals = knowledge.topicals
+        self.unlabeled = tuple(
+            c for c in self.topicals if not topicals[c].labeled_for_microneedling
         )
 
 
-Matched = list[str] | None  # the facts a true condition matched; None when it is false
+# ---------------------------------------------------------------- compiling conditions
 
 
-def _flag(path: str, actual: object, wanted: object) -> Matched:
-    shown = str(actual).lower() if isinstance(actual, bool) else actual
-    return [f"{path}={shown}"] if actual == wanted else None
+def _members(path: str, wanted: Iterable[str], present: Callable[[Facts], Any]) -> Check:
+    facts = {code: f"{path}={code}" for code in wanted}  # in the rule's order
+    wanted_set = frozenset(facts)
+
+    def check(f: Facts) -> Matched:
+        have = present(f)
+        if wanted_set.isdisjoint(have):
+            return None
+        return [fact for code, fact in facts.items() if code in have]
+
+    return check
 
 
-def _members(path: str, present: object, wanted: list[str]) -> Matched:
-    found = [f"{path}={code}" for code in wanted if code in present]  # type: ignore[operator]
-    return found or None
+def _flag(path: str, wanted: object, actual: Callable[[Facts], object]) -> Check:
+    shown = str(wanted).lower() if isinstance(wanted, bool) else str(wanted)
+    fact = [f"{path}={shown}"]
+
+    def check(f: Facts) -> Matched:
+        return list(fact) if actual(f) == wanted else None
+
+    return check
+
+
+def _compile(predicate: Predicate, knowledge: Knowledge) -> Check:  # noqa: C901 - one branch per key
+    key = predicate.key()
+    value: Any = getattr(predicate, key)
+    if key == "all":
+        children = [_compile(c, knowledge) for c in value]
+
+        def all_(f: Facts) -> Matched:
+            matched: list[str] = []
+            for child in children:
+                found = child(f)
+                if found is None:
+                    return None
+                matched += found
+            return matched
+
+        return all_
+    if key == "any":
+        options = [_compile(c, knowledge) for c in value]
+
+        def any_(f: Facts) -> Matched:
+            matched: list[str] = []
+            for option in options:
+                found = option(f)
+                if found is not None:
+                    matched += found
+            return matched or None
+
+        return any_
+    if key == "fitzpatrick_in":
+        return _members("patient.fitzpatrick", value, lambda f: (f.fitzpatrick,))
+    if key == "condition_any":
+        return _members("patient.conditions", value, lambda f: f.conditions)
+    if key == "medication_current":
+        return _members("patient.medications", value, lambda f: f.current_medications)
+    if key == "allergy_any":
+        return _members("patient.allergies", value, lambda f: f.allergies)
+    if key == "area_in":
+        return _members("plan.areas", value, lambda f: f.areas)
+    if key == "device_in":
+        return _members("plan.device", value, lambda f: (f.device,))
+    if key == "topical_in":
+        return _members("plan.topicals", value, lambda f: f.topicals)
+    if key == "numbing_agent_contains":
+        return _numbing_agent_contains(value)
+    if key == "medication_stopped_within_days":
+        return _stopped_within(value)
+    if key == "allergy_to_numbing_agent":
+        return _allergy_to_numbing_agent(value, knowledge)
+    if key == "allergy_to_topical":
+        return _allergy_to_topical(knowledge)
+    if key == "age_below":
+        return lambda f: [f"patient.age={f.age}"] if f.age < value else None
+    if key == "pregnant":
+        return _flag("patient.pregnant", value, lambda f: f.intake.patient.pregnant)
+    if key == "breastfeeding":
+        return _flag("patient.breastfeeding", value, lambda f: f.intake.patient.breastfeeding)
+    if key == "area_region":
+        in_region = frozenset(a.code for a in knowledge.areas.values() if a.region == value)
+        return lambda f: [f"plan.areas={c}" for c in f.areas if c in in_region] or None
+    if key == "depth_above_mm":
+        return lambda f: [f"plan.needle_depth_mm={f.depth:g}"] if f.depth > value else None
+    if key == "depth_above_area_cap":
+        return lambda f: (
+            [f"plan.needle_depth_mm={f.depth:g} > {code} cap {cap:g}" for code, cap in f.over_cap]
+            or None
+        )
+    if key == "setting":
+        return _flag("plan.setting", value, lambda f: f.intake.plan.setting)
+    if key == "numbing_agent_planned":
+        return lambda f: [f"plan.numbing_agent={f.agent}"] if (f.agent != "none") == value else None
+    if key == "topical_unlabeled":
+        return lambda f: [f"plan.topicals={c}" for c in f.unlabeled] or None
+    if key == "topicals_planned":
+        return lambda f: (
+            [f"plan.topicals={','.join(f.topicals) or 'none'}"]
+            if bool(f.topicals) == value
+            else None
+        )
+    if key == "patch_test_done":
+        return _flag("plan.patch_test_done", value, lambda f: f.intake.plan.patch_test_done)
+    if key == "sterile_single_use_needles":
+        return _flag(
+            "plan.sterile_single_use_needles",
+            value,
+            lambda f: f.intake.plan.sterile_single_use_needles,
+        )
+    raise ValueError(f"no evaluator for condition key {key!r}")  # a schema key without a case
+
+
+def _numbing_agent_contains(wanted: list[str]) -> Check:
+    def check(f: Facts) -> Matched:
+        found = [c for c in wanted if c in f.ingredients]
+        return [f"plan.numbing_agent={f.agent} has={c}" for c in found] or None
+
+    return check
+
+
+def _stopped_within(value: StoppedWithin) -> Check:
+    def check(f: Facts) -> Matched:
+        stopped = f.stopped_medications
+        return [
+            f"patient.medications={code} (stopped {stopped[code]} days ago)"
+            for code in value.codes
+            if code in stopped and stopped[code] <= value.days
+        ] or None
+
+    return check
+
+
+def _allergy_to_numbing_agent(mode: str, knowledge: Knowledge) -> Check:
+    allergens = knowledge.allergens
+
+    def check(f: Facts) -> Matched:
+        if not f.allergies or not f.ingredients:
+            return None
+        found: list[str] = []
+        for allergy in sorted(f.allergies):
+            kind = allergens[allergy].anaesthetic_class
+            for ingredient in f.ingredients:
+                if mode == "ingredient" and ingredient == allergy:
+                    found.append(f"patient.allergies={allergy}; plan.numbing_agent={f.agent}")
+                elif (
+                    mode == "class"
+                    and ingredient != allergy
+                    and kind is not None
+                    and kind == allergens[ingredient].anaesthetic_class
+                ):
+                    found.append(
+                        f"patient.allergies={allergy}; plan.numbing_agent={f.agent} has "
+                        f"{ingredient} (same {kind} class)"
+                    )
+        return found or None
+
+    return check
+
+
+def _allergy_to_topical(knowledge: Knowledge) -> Check:
+    allergens = knowledge.allergens
+
+    def check(f: Facts) -> Matched:
+        return [
+            f"patient.allergies={code}; plan.topicals={code}"
+            for code in f.topicals
+            if code in f.allergies and allergens[code].exposure == "topical"
+        ] or None
+
+    return check
 
 
 def evaluate(predicate: Predicate, facts: Facts) -> Matched:
+    """Evaluate one condition (compiled on the fly; the engine uses precompiled ones)."""
+    return _compile(predicate, facts.knowledge)(facts)
+
+
+# ---------------------------------------------------------------- the rule index
+
+
+def _guard(predicate: Predicate) -> frozenset[str] | None:
+    """Tokens of which an intake must have at least one for `predicate` to be true.
+
+    None means "no guard": the rule is evaluated for every intake.
+    """
     key = predicate.key()
-    return _EVALUATORS[key](getattr(predicate, key), facts)
-
-
-def _all(children: list[Predicate], facts: Facts) -> Matched:
-    matched: list[str] = []
-    for child in children:
-        found = evaluate(child, facts)
-        if found is None:
+    value: Any = getattr(predicate, key)
+    if key == "all":
+        guards = [g for g in map(_guard, value) if g is not None]
+        return min(guards, key=len) if guards else None  # any one child's guard is necessary
+    if key == "any":
+        options = [_guard(c) for c in value]
+        if not options or any(g is None for g in options):
             return None
-        matched.extend(found)
-    return matched
+        return frozenset().union(*(g for g in options if g is not None))
+    prefix = _TOKEN_PREFIX.get(key)
+    if prefix is not None:
+        codes = value.codes if isinstance(value, StoppedWithin) else value
+        return frozenset(f"{prefix}{c}" for c in codes)
+    if key in ("allergy_to_numbing_agent", "allergy_to_topical"):
+        return frozenset({"allergies"})
+    if key == "age_below":
+        return frozenset({f"age<{float(value)!r}"})
+    if key == "depth_above_mm":
+        return frozenset({f"depth>{float(value)!r}"})
+    if key == "depth_above_area_cap":
+        return frozenset({"over_cap"})
+    if key == "area_region":
+        return frozenset({f"region:{value}"})
+    if key == "setting":
+        return frozenset({f"setting:{value}"})
+    if key == "topical_unlabeled":
+        return frozenset({"topical_unlabeled"})
+    return frozenset({f"{key}:{bool(value)}"})  # the boolean keys
 
 
-def _any(children: list[Predicate], facts: Facts) -> Matched:
-    matched: list[str] = []
-    for child in children:
-        found = evaluate(child, facts)
-        if found is not None:
-            matched.extend(found)
-    return matched or None
-
-
-def _stopped_within(value: object, facts: Facts) -> Matched:
-    found = [
-        f"patient.medications={code} (stopped {facts.stopped_medications[code]} days ago)"
-        for code in value.codes  # type: ignore[attr-defined]
-        if facts.stopped_medications.get(code, value.days + 1) <= value.days  # type: ignore[attr-defined]
-    ]
-    return found or None
-
-
-def _allergy_to_numbing_agent(mode: str, facts: Facts) -> Matched:
-    agent = facts.intake.plan.numbing_agent
-    allergens = facts.knowledge.allergens
-    found: list[str] = []
-    for allergy in sorted(facts.allergies):
-        for ingredient in facts.ingredients:
-            if mode == "ingredient" and ingredient == allergy:
-                found.append(f"patient.allergies={allergy}; plan.numbing_agent={agent}")
-            elif (
-                mode == "class"
-                and ingredient != allergy
-                and allergens[allergy].anaesthetic_class is not None
-                and allergens[allergy].anaesthetic_class == allergens[ingredient].anaesthetic_class
-            ):
-                found.append(
-                    f"patient.allergies={allergy}; plan.numbing_agent={agent} has {ingredient} "
-                    f"(same {allergens[ingredient].anaesthetic_class} class)"
-                )
-    return found or None
-
-
-def _allergy_to_topical(_: object, facts: Facts) -> Matched:
-    found = [
-        f"patient.allergies={code}; plan.topicals={code}"
-        for code in facts.intake.plan.topicals
-        if code in facts.allergies and facts.knowledge.allergens[code].exposure == "topical"
-    ]
-    return found or None
-
-
-def _depth_above_area_cap(_: object, facts: Facts) -> Matched:
-    depth = facts.intake.plan.needle_depth_mm
-    areas = facts.knowledge.areas
-    found = [
-        f"plan.needle_depth_mm={depth:g} > {code} cap {areas[code].max_depth_mm:g}"
-        for code in facts.intake.plan.areas
-        if depth > areas[code].max_depth_mm
-    ]
-    return found or None
-
-
-def _area_region(region: str, facts: Facts) -> Matched:
-    found = [
-        f"plan.areas={code}"
-        for code in facts.intake.plan.areas
-        if facts.knowledge.areas[code].region == region
-    ]
-    return found or None
-
-
-def _topical_unlabeled(_: object, facts: Facts) -> Matched:
-    found = [
-        f"plan.topicals={code}"
-        for code in facts.intake.plan.topicals
-        if not facts.knowledge.topicals[code].labeled_for_microneedling
-    ]
-    return found or None
-
-
-def _numbing_agent_planned(wanted: bool, facts: Facts) -> Matched:
-    agent = facts.intake.plan.numbing_agent
-    return [f"plan.numbing_agent={agent}"] if (agent != "none") == wanted else None
-
-
-def _topicals_planned(wanted: bool, facts: Facts) -> Matched:
-    topicals = facts.intake.plan.topicals
-    return [f"plan.topicals={','.join(topicals) or 'none'}"] if bool(topicals) == wanted else None
-
-
-_EVALUATORS: dict[str, Callable[[object, Facts], Matched]] = {
-    "all": _all,  # type: ignore[dict-item]
-    "any": _any,  # type: ignore[dict-item]
-    "fitzpatrick_in": lambda v, f: (
-        _flag("patient.fitzpatrick", f.intake.patient.fitzpatrick, f.intake.patient.fitzpatrick)
-        if f.intake.patient.fitzpatrick in v  # type: ignore[operator]
-        else None
-    ),
-    "condition_any": lambda v, f: _members("patient.conditions", f.conditions, v),  # type: ignore[arg-type]
-    "medication_current": lambda v, f: _members(
-        "patient.medications",
-        f.current_medications,
-        v,  # type: ignore[arg-type]
-    ),
-    "medication_stopped_within_days": _stopped_within,
-    "allergy_any": lambda v, f: _members("patient.allergies", f.allergies, v),  # type: ignore[arg-type]
-    "allergy_to_numbing_agent": _allergy_to_numbing_agent,  # type: ignore[dict-item]
-    "allergy_to_topical": _allergy_to_topical,
-    "age_below": lambda v, f: (
-        [f"patient.age={f.intake.patient.age}"]
-        if f.intake.patient.age < v  # type: ignore[operator]
-        else None
-    ),
-    "pregnant": lambda v, f: _flag("patient.pregnant", f.intake.patient.pregnant, v),
-    "breastfeeding": lambda v, f: _flag("patient.breastfeeding", f.intake.patient.breastfeeding, v),
-    "area_in": lambda v, f: _members("plan.areas", f.intake.plan.areas, v),  # type: ignore[arg-type]
-    "area_region": _area_region,  # type: ignore[dict-item]
-    "depth_above_mm": lambda v, f: (
-        [f"plan.needle_depth_mm={f.intake.plan.needle_depth_mm:g}"]
-        if f.intake.plan.needle_depth_mm > v  # type: ignore[operator]
-        else None
-    ),
-    "depth_above_area_cap": _depth_above_area_cap,
-    "device_in": lambda v, f: _members("plan.device", {f.intake.plan.device}, v),  # type: ignore[arg-type]
-    "setting": lambda v, f: _flag("plan.setting", f.intake.plan.setting, v),
-    "numbing_agent_planned": _numbing_agent_planned,  # type: ignore[dict-item]
-    "numbing_agent_contains": lambda v, f: _members(
-        f"plan.numbing_agent={f.intake.plan.numbing_agent} has",
-        f.ingredients,
-        v,  # type: ignore[arg-type]
-    ),
-    "topical_in": lambda v, f: _members("plan.topicals", f.intake.plan.topicals, v),  # type: ignore[arg-type]
-    "topical_unlabeled": _topical_unlabeled,
-    "topicals_planned": _topicals_planned,  # type: ignore[dict-item]
-    "patch_test_done": lambda v, f: _flag("plan.patch_test_done", f.intake.plan.patch_test_done, v),
-    "sterile_single_use_needles": lambda v, f: _flag(
-        "plan.sterile_single_use_needles", f.intake.plan.sterile_single_use_needles, v
-    ),
+_TOKEN_PREFIX = {
+    "fitzpatrick_in": "fitzpatrick:",
+    "condition_any": "c:",
+    "medication_current": "m:",
+    "medication_stopped_within_days": "s:",
+    "allergy_any": "a:",
+    "area_in": "area:",
+    "device_in": "device:",
+    "topical_in": "t:",
+    "numbing_agent_contains": "ingredient:",
 }
 
 
-def _area_caps(facts: Facts) -> dict[str, float | str]:
-    depth = facts.intake.plan.needle_depth_mm
-    areas = facts.knowledge.areas
-    return {
-        code: areas[code].max_depth_mm
-        for code in facts.intake.plan.areas
-        if depth > areas[code].max_depth_mm
-    }
+def _thresholds(predicate: Predicate, key: str) -> Iterable[float]:
+    value: Any = getattr(predicate, predicate.key())
+    if predicate.key() in ("all", "any"):
+        for child in value:
+            yield from _thresholds(child, key)
+    elif predicate.key() == key:
+        yield float(value)
+
+
+@dataclass(frozen=True)
+class CompiledRule:
+    kind: str  # "risk", "contraindication" or "precaution"
+    rule: Any  # RiskRule | ContraindicationRule | PrecautionRule
+    check: Check
+
+
+@dataclass(frozen=True)
+class Compiled:
+    rules: tuple[CompiledRule, ...]  # risk rules, then contraindications, then precautions
+    unguarded: frozenset[int]
+    index: dict[str, tuple[int, ...]]
+    depth_tokens: tuple[tuple[float, str], ...]  # (threshold, token) for depth_above_mm
+    age_tokens: tuple[tuple[float, str], ...]  # (threshold, token) for age_below
+    regions: dict[str, str]
+    baseline_risks: dict[str, Risk]  # shared, immutable: the risks no rule raised
+
+    def candidates(self, f: Facts) -> list[int]:
+        """The numbers of the rules whose guard the intake meets, in file order."""
+        patient, plan = f.intake.patient, f.intake.plan
+        index = self.index
+        chosen = set(self.unguarded)
+        add = chosen.update
+        for token in (
+            "fitzpatrick:" + f.fitzpatrick,
+            "device:" + f.device,
+            "setting:" + plan.setting,
+            _BOOL_TOKENS["pregnant"][patient.pregnant],
+            _BOOL_TOKENS["breastfeeding"][patient.breastfeeding],
+            _BOOL_TOKENS["numbing_agent_planned"][f.agent != "none"],
+            _BOOL_TOKENS["topicals_planned"][bool(f.topicals)],
+            _BOOL_TOKENS["patch_test_done"][plan.patch_test_done],
+            _BOOL_TOKENS["sterile_single_use_needles"][plan.sterile_single_use_needles],
+        ):
+            add(index.get(token, ()))
+        for prefix, codes in (
+            ("c:", f.conditions),
+            ("m:", f.current_medications),
+            ("s:", f.stopped_medications),
+            ("a:", f.allergies),
+            ("area:", f.areas),
+            ("ingredient:", f.ingredients),
+            ("t:", f.topicals),
+        ):
+            for code in codes:
+                add(index.get(prefix + code, ()))
+        regions = self.regions
+        for code in f.areas:
+            add(index.get("region:" + regions[code], ()))
+        for threshold, token in self.depth_tokens:
+            if f.depth > threshold:
+                add(index[token])
+        for threshold, token in self.age_tokens:
+            if f.age < threshold:
+                add(index[token])
+        if f.allergies:
+            add(index.get("allergies", ()))
+        if f.over_cap:
+            add(index.get("over_cap", ()))
+        if f.unlabeled:
+            add(index.get("topical_unlabeled", ()))
+        return sorted(chosen)
+
+
+_BOOL_TOKENS = {
+    key: {True: f"{key}:True", False: f"{key}:False"}
+    for key in (
+        "pregnant",
+        "breastfeeding",
+        "numbing_agent_planned",
+        "topicals_planned",
+        "patch_test_done",
+        "sterile_single_use_needles",
+    )
+}
+
+
+def compile_knowledge(knowledge: Knowledge) -> Compiled:
+    entries: list[tuple[str, AnyRule]] = [
+        *(("risk", r) for r in knowledge.risk_rules),
+        *(("contraindication", r) for r in knowledge.contraindications),
+        *(("precaution", r) for r in knowledge.precautions),
+    ]
+    rules: list[CompiledRule] = []
+    unguarded: set[int] = set()
+    index: dict[str, list[int]] = {}
+    depths: set[float] = set()
+    ages: set[float] = set()
+    for number, (kind, rule) in enumerate(entries):
+        rules.append(CompiledRule(kind, rule, _compile(rule.when, knowledge)))
+        guard = _guard(rule.when)
+        if guard is None:
+            unguarded.add(number)
+        else:
+            for token in guard:
+                index.setdefault(token, []).append(number)
+        depths.update(_thresholds(rule.when, "depth_above_mm"))
+        ages.update(_thresholds(rule.when, "age_below"))
+    return Compiled(
+        rules=tuple(rules),
+        unguarded=frozenset(unguarded),
+        index={token: tuple(numbers) for token, numbers in index.items()},
+        depth_tokens=tuple((t, f"depth>{t!r}") for t in sorted(depths) if f"depth>{t!r}" in index),
+        age_tokens=tuple((t, f"age<{t!r}") for t in sorted(ages) if f"age<{t!r}" in index),
+        regions={a.code: a.region for a in knowledge.areas.values()},
+        baseline_risks={
+            code: Risk(
+                level=Level.baseline,
+                reasons=[],
+                patient_text=complication.patient_text.at(Level.baseline),
+                label=complication.label,
+            )
+            for code, complication in knowledge.complications.items()
+        },
+    )
+
+
+_COMPILED: dict[int, tuple[Knowledge, Compiled]] = {}
+
+
+def compiled(knowledge: Knowledge) -> Compiled:
+    """The compiled form of `knowledge`, memoised by identity (knowledge is immutable)."""
+    entry = _COMPILED.get(id(knowledge))
+    if entry is not None and entry[0] is knowledge:
+        return entry[1]
+    if len(_COMPILED) >= 8:
+        _COMPILED.clear()
+    result = compile_knowledge(knowledge)
+    _COMPILED[id(knowledge)] = (knowledge, result)
+    return result
+
+
+# ---------------------------------------------------------------- building the result
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+_set = object.__setattr__
+
+
+def _make(cls: type[ModelT], values: dict[str, Any]) -> ModelT:
+    """A model from trusted, complete values: what `model_construct` does, without its
+    per-field bookkeeping (every field is given here, so none is defaulted)."""
+    model = cls.__new__(cls)
+    _set(model, "__dict__", values)
+    _set(model, "__pydantic_fields_set__", set(values))
+    _set(model, "__pydantic_extra__", None)
+    _set(model, "__pydantic_private__", None)
+    return model
+
+
+def _merge_params(into: dict[str, float | str], more: dict[str, float | str]) -> None:
+    for name, value in more.items():
+        if name == "max_depth_mm" and name in into:
+            into[name] = min(float(into[name]), float(value))
+        else:
+            into.setdefault(name, value)
+
+
+def _precaution_params(rule: PrecautionRule, facts: Facts) -> tuple[dict[str, float | str], str]:
+    params: dict[str, float | str] = {}
+    clinician_text = rule.clinician_text
+    if "{area_caps}" in clinician_text:
+        params = {code: cap for code, cap in facts.over_cap}
+        caps = ", ".join(f"{area} {cap:g} mm" for area, cap in facts.over_cap)
+        clinician_text = clinician_text.replace("{area_caps}", caps or "none")
+        if facts.over_cap:
+            params["max_depth_mm"] = min(cap for _, cap in facts.over_cap)
+    _merge_params(params, dict(rule.params))
+    return params, clinician_text
 
 
 def screen(intake: Intake, knowledge: Knowledge) -> Assessment:
     """Assess an intake: each complication's risk with reasons, contraindications, precautions
     and the decision. Deterministic; the same intake and knowledge give the same result."""
-    facts = Facts.of(intake, knowledge)
+    program = compiled(knowledge)
+    facts = Facts(intake, knowledge)
 
-    reasons: dict[str, list[Reason]] = {code: [] for code in knowledge.complications}
-    levels: dict[str, Level] = dict.fromkeys(knowledge.complications, Level.baseline)
-    for rule in knowledge.risk_rules:
-        matched = evaluate(rule.when, facts)
+    reasons: dict[str, list[Reason]] = {}
+    levels: dict[str, Level] = {}
+    contraindications: list[Contraindication] = []
+    precautions: list[Precaution] = []
+    seen: dict[str, int] = {}
+    decision = Decision.proceed
+    rules = program.rules
+    for number in program.candidates(facts):
+        entry = rules[number]
+        matched = entry.check(facts)
         if matched is None:
             continue
-        reasons[rule.complication].append(
-            Reason.model_construct(
-                factor="; ".join(matched),
-                rule=rule.id,
-                clinician_text=rule.rule,
-                patient_text=rule.patient_text,
-                sources=list(rule.sources),
+        rule = entry.rule
+        if entry.kind == "risk":
+            code = rule.complication
+            reasons.setdefault(code, []).append(
+                _make(
+                    Reason,
+                    {
+                        "factor": "; ".join(matched),
+                        "rule": rule.id,
+                        "clinician_text": rule.rule,
+                        "patient_text": rule.patient_text,
+                        "sources": list(rule.sources),
+                    },
+                )
             )
-        )
-        if rule.level.rank > levels[rule.complication].rank:
-            levels[rule.complication] = rule.level
-
-    risks = {
-        code: Risk.model_construct(
-            level=levels[code],
-            reasons=reasons[code],
-            patient_text=complication.patient_text.at(levels[code]),
-            label=complication.label,
-        )
-        for code, complication in knowledge.complications.items()
-    }
-
-    contraindications: list[Contraindication] = []
-    for ci in knowledge.contraindications:
-        matched = evaluate(ci.when, facts)
-        if matched is not None:
+            if code not in levels or rule.level.rank > levels[code].rank:
+                levels[code] = rule.level
+        elif entry.kind == "contraindication":
             contraindications.append(
-                Contraindication.model_construct(
-                    code=ci.code,
-                    kind=ci.kind,
-                    decision=ci.decision,
-                    rule=ci.id,
-                    factors=matched,
-                    patient_text=ci.patient_text,
-                    clinician_text=ci.clinician_text,
-                    sources=list(ci.sources),
+                _make(
+                    Contraindication,
+                    {
+                        "code": rule.code,
+                        "kind": rule.kind,
+                        "decision": rule.decision,
+                        "rule": rule.id,
+                        "factors": matched,
+                        "patient_text": rule.patient_text,
+                        "clinician_text": rule.clinician_text,
+                        "sources": list(rule.sources),
+                    },
+                )
+            )
+            if rule.decision.rank > decision.rank:
+                decision = rule.decision
+        else:
+            params, clinician_text = _precaution_params(rule, facts)
+            if rule.code in seen:  # one entry per code; later rules add facts, sources, params
+                earlier = precautions[seen[rule.code]]
+                merged = dict(earlier.params)
+                _merge_params(merged, params)
+                values = dict(earlier.__dict__)
+                values.update(
+                    factors=earlier.factors + matched,
+                    sources=list(dict.fromkeys(earlier.sources + list(rule.sources))),
+                    clinician_text=earlier.clinician_text + " " + clinician_text,
+                    params=merged,
+                )
+                precautions[seen[rule.code]] = _make(Precaution, values)
+                continue
+            seen[rule.code] = len(precautions)
+            precautions.append(
+                _make(
+                    Precaution,
+                    {
+                        "code": rule.code,
+                        "rule": rule.id,
+                        "factors": matched,
+                        "params": params,
+                        "patient_text": rule.patient_text,
+                        "clinician_text": clinician_text,
+                        "sources": list(rule.sources),
+                    },
                 )
             )
 
-    precautions: list[Precaution] = []
-    seen: dict[str, int] = {}
-    for pr in knowledge.precautions:
-        matched = evaluate(pr.when, facts)
-        if matched is None:
-            continue
-        params: dict[str, float | str] = {}
-        clinician_text = pr.clinician_text
-        if "{area_caps}" in clinician_text:
-            params = _area_caps(facts)
-            caps = ", ".join(f"{area} {cap:g} mm" for area, cap in params.items())
-            clinician_text = clinician_text.replace("{area_caps}", caps or "none")
-            if params:
-                params["max_depth_mm"] = min(float(v) for v in params.values())
-        if pr.code in seen:  # one entry per code; later rules add their facts and sources
-            earlier = precautions[seen[pr.code]]
-            precautions[seen[pr.code]] = earlier.model_copy(
-                update={
-                    "factors": earlier.factors + matched,
-                    "sources": list(dict.fromkeys(earlier.sources + list(pr.sources))),
-                    "clinician_text": earlier.clinician_text + " " + clinician_text,
-                }
-            )
-            continue
-        seen[pr.code] = len(precautions)
-        precautions.append(
-            Precaution.model_construct(
-                code=pr.code,
-                rule=pr.id,
-                factors=matched,
-                params=params,
-                patient_text=pr.patient_text,
-                clinician_text=clinician_text,
-                sources=list(pr.sources),
-            )
+    risks = dict(program.baseline_risks)  # shared immutable results; replace the raised ones
+    for code, level in levels.items():
+        complication = knowledge.complications[code]
+        risks[code] = _make(
+            Risk,
+            {
+                "level": level,
+                "reasons": reasons[code],
+                "patient_text": complication.patient_text.at(level),
+                "label": complication.label,
+            },
         )
 
-    decision = Decision.proceed
-    for ci_result in contraindications:
-        if ci_result.decision.rank > decision.rank:
-            decision = ci_result.decision
-    if decision is Decision.proceed and (
-        precautions or any(level is not Level.baseline for level in levels.values())
-    ):
+    if decision is Decision.proceed and (precautions or levels):
         decision = Decision.proceed_with_precautions
 
-    return Assessment.model_construct(
-        decision=decision,
-        risks=risks,
-        contraindications=contraindications,
-        precautions=precautions,
-        knowledge_version=knowledge.version,
+    return _make(
+        Assessment,
+        {
+            "decision": decision,
+            "risks": risks,
+            "contraindications": contraindications,
+            "precautions": precautions,
+            "knowledge_version": knowledge.version,
+        },
     )

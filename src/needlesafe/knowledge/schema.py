@@ -262,6 +262,8 @@ class PrecautionRule(Strict):
     id: Code
     code: Code
     when: Predicate
+    # fixed parameters reported with the precaution, e.g. {max_depth_mm: 1.0} for reduce_depth
+    params: dict[Code, float | str] = {}
     patient_text: PlainText
     # may name {area_caps}: the areas planned deeper than their cap, with the cap
     clinician_text: PlainText
