@@ -99,7 +99,7 @@ def knowledge_check(
             typer.echo(problem, err=True)
         typer.echo(f"{len(error.problems)} problem(s): the knowledge base does not load.", err=True)
         raise typer.Exit(1) from None
-    problems = lint(knowledge)
+    problems = lint(knowledge, Path(directory) if directory else None)
     for problem in problems:
         typer.echo(problem, err=True)
     if problems:

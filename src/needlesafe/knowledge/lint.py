@@ -1,16 +1,34 @@
 """`needlesafe knowledge check`: what loading cannot catch but a reviewer must hear about.
 
 Loading already rejects unknown keys, dangling codes and unknown sources. The lint adds:
-codes no rule uses, sources no one cites, and patient texts above reading grade 8.
+codes no rule uses, sources no one cites, patient texts above reading grade 8 or with medical
+words left unexplained (jargon.yaml), rules whose condition can never be true, and rules that
+repeat another rule's condition for the same outcome.
 """
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import Field, ValidationError
 
 from needlesafe.knowledge.base import Knowledge, predicate_codes
 from needlesafe.knowledge.readability import MAX_GRADE, reading_grade
-from needlesafe.knowledge.schema import ContraindicationRule, PrecautionRule, RiskRule
+from needlesafe.knowledge.schema import (
+    Code,
+    ContraindicationRule,
+    FileHeader,
+    PlainText,
+    PrecautionRule,
+    Predicate,
+    RiskRule,
+    Strict,
+)
 
 # Vocabularies whose every code must change some rule's outcome. The others (areas, devices,
 # settings, numbing agents, topicals, symptoms ...) are used through their attributes, and so
@@ -38,8 +56,11 @@ def patient_texts(knowledge: Knowledge) -> Iterator[tuple[str, str]]:
             yield f"consent.yaml: {where}", text
 
 
-def lint(knowledge: Knowledge) -> list[str]:
+def lint(knowledge: Knowledge, directory: Path | None = None) -> list[str]:
+    """Every problem, one line each. `directory` holds jargon.yaml (default: the packaged one)."""
     problems: list[str] = []
+    problems.extend(lint_rules(knowledge))
+    problems.extend(lint_jargon(knowledge, directory))
     rules: list[RiskRule | ContraindicationRule | PrecautionRule] = [
         *knowledge.risk_rules,
         *knowledge.contraindications,
@@ -77,4 +98,184 @@ def lint(knowledge: Knowledge) -> list[str]:
         grade = reading_grade(text)
         if grade > MAX_GRADE:
             problems.append(f"{where}: reading grade {grade:.1f} is above {MAX_GRADE:g}: {text!r}")
+    return problems
+
+
+# ---------------------------------------------------------------- rules that cannot be right
+
+RuleAny = RiskRule | ContraindicationRule | PrecautionRule
+MAX_PLAN_DEPTH_MM = 4.0  # the contract's largest needle_depth_mm
+_SINGLE_VALUED = ("fitzpatrick_in", "device_in")  # an intake has one of these
+
+
+def _rule_files(knowledge: Knowledge) -> Iterator[tuple[str, RuleAny]]:
+    for rule in knowledge.risk_rules:
+        yield "risk_rules.yaml", rule
+    for ci in knowledge.contraindications:
+        yield "contraindications.yaml", ci
+    for pr in knowledge.precautions:
+        yield "precautions.yaml", pr
+
+
+def _conjuncts(predicate: Predicate) -> Iterator[Predicate]:
+    """The atoms and `any`s that must all hold, through nested `all`s."""
+    if predicate.all is not None:
+        for child in predicate.all:
+            yield from _conjuncts(child)
+    else:
+        yield predicate
+
+
+def never_true(predicate: Predicate, knowledge: Knowledge) -> str | None:
+    """Why no intake can make `predicate` true, or None when some intake can (as far as these
+    checks see: empty lists, contradictory facts of one intake, impossible values)."""
+    key = predicate.key()
+    value: Any = getattr(predicate, key)
+    if key == "any":
+        if not value:
+            return "`any` has no conditions"
+        reasons = [never_true(c, knowledge) for c in value]
+        return None if any(r is None for r in reasons) else "; ".join(r for r in reasons if r)
+    if key == "all":
+        if not value:
+            return None  # always true; reported by lint_rules as an empty `all`
+        atoms = list(_conjuncts(predicate))
+        for atom in atoms:
+            reason = never_true(atom, knowledge)
+            if reason:
+                return reason
+        return _contradiction(atoms, knowledge)
+    if isinstance(value, list) and not value:
+        return f"`{key}` has an empty list"
+    if key == "medication_stopped_within_days" and not value.codes:
+        return f"`{key}` has an empty list"
+    if key == "depth_above_mm" and value >= MAX_PLAN_DEPTH_MM:
+        return f"depth_above_mm {value:g}: no plan is deeper than {MAX_PLAN_DEPTH_MM:g} mm"
+    if key == "age_below" and value <= 0:
+        return f"age_below {value}: no age is below it"
+    if key == "numbing_agent_contains":
+        carried = {i for agent in knowledge.numbing_agents.values() for i in agent.ingredients}
+        if not set(value) & carried:
+            return f"numbing_agent_contains {value}: no numbing agent contains any of them"
+    if key == "allergy_to_topical":
+        topical = {a.code for a in knowledge.allergens.values() if a.exposure == "topical"}
+        if not topical & set(knowledge.topicals):
+            return "allergy_to_topical: no topical is also an allergy code"
+    if key == "area_region" and not any(a.region == value for a in knowledge.areas.values()):
+        return f"area_region {value}: no area is in that region"
+    return None
+
+
+def _contradiction(atoms: list[Predicate], knowledge: Knowledge) -> str | None:
+    seen: dict[str, Any] = {}
+    for atom in atoms:
+        key = atom.key()
+        value: Any = getattr(atom, key)
+        if key in _SINGLE_VALUED:
+            allowed = set(value) & seen.get(key, set(value))
+            if not allowed:
+                return f"`{key}` conditions exclude each other (an intake has one value)"
+            seen[key] = allowed
+        elif isinstance(value, bool | str) and key not in ("allergy_to_numbing_agent",):
+            if key in seen and seen[key] != value:
+                return f"`{key}` is required to be both {seen[key]!r} and {value!r}"
+            seen[key] = value
+    if seen.get("numbing_agent_planned") is False and any(
+        a.key() in ("numbing_agent_contains", "allergy_to_numbing_agent") for a in atoms
+    ):
+        return "needs a numbing agent and no numbing agent at once"
+    if seen.get("topicals_planned") is False and any(
+        a.key() in ("topical_in", "topical_unlabeled", "allergy_to_topical") for a in atoms
+    ):
+        return "needs a topical and no topical at once"
+    return None
+
+
+def _canonical(predicate: Predicate) -> str:
+    """The condition as text, with list order ignored (for finding duplicates)."""
+
+    def norm(node: Any) -> Any:
+        if isinstance(node, dict):
+            return {k: norm(v) for k, v in node.items()}
+        if isinstance(node, list):
+            items = [norm(v) for v in node]
+            return sorted(items, key=lambda v: json.dumps(v, sort_keys=True))
+        return node
+
+    return json.dumps(norm(predicate.model_dump(exclude_none=True)), sort_keys=True)
+
+
+def lint_rules(knowledge: Knowledge) -> list[str]:
+    problems: list[str] = []
+    first: dict[tuple[str, str, str], str] = {}
+    for file, rule in _rule_files(knowledge):
+        where = f"{file}: rule {rule.id}: when"
+        if rule.when.all == []:
+            problems.append(f"{where}: `all` has no conditions, so the rule always fires")
+        reason = never_true(rule.when, knowledge)
+        if reason:
+            problems.append(f"{where}: can never be true: {reason}")
+        outcome = rule.complication if isinstance(rule, RiskRule) else rule.code
+        key = (file, outcome, _canonical(rule.when))
+        if key in first:
+            problems.append(
+                f"{where}: same condition as rule {first[key]} for the same outcome "
+                f"{outcome!r}; merge them"
+            )
+        else:
+            first[key] = rule.id
+    return problems
+
+
+# ---------------------------------------------------------------- unexplained medical words
+
+
+class JargonWord(Strict):
+    word: Code
+    plain: list[PlainText] = Field(min_length=1)
+
+
+class JargonFile(FileHeader):
+    words: list[JargonWord]
+
+
+def load_jargon(directory: Path | None = None) -> JargonFile:
+    path = (directory or Path(__file__).parent) / "jargon.yaml"
+    if not path.exists():
+        return JargonFile(id="jargon", version=1, reviewed="2026-01-01", reviewed_by="-", words=[])
+    try:
+        return JargonFile.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+    except (yaml.YAMLError, ValidationError) as error:
+        raise ValueError(f"jargon.yaml: {error}") from None
+
+
+def unexplained_words(text: str, jargon: JargonFile) -> list[str]:
+    """The jargon words in `text` that are neither followed by "(...)" nor paired with one of
+    their plain phrases."""
+    lowered = text.lower()
+    found = []
+    for entry in jargon.words:
+        matches = list(re.finditer(rf"\b{re.escape(entry.word)}\w*", lowered))
+        if not matches:
+            continue
+        if any(p.lower() in lowered for p in entry.plain):
+            continue
+        if all(re.match(r"\s*\(", lowered[m.end() :]) for m in matches):
+            continue
+        found.append(matches[0].group(0))
+    return found
+
+
+def lint_jargon(knowledge: Knowledge, directory: Path | None = None) -> list[str]:
+    try:
+        jargon = load_jargon(directory)
+    except ValueError as error:
+        return [str(error)]
+    problems = []
+    for where, text in patient_texts(knowledge):
+        for word in unexplained_words(text, jargon):
+            problems.append(
+                f"{where}: medical word {word!r} is not explained (add plain words in "
+                f"brackets after it): {text!r}"
+            )
     return problems

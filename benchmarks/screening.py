@@ -1,0 +1,158 @@
+"""Screening benchmark: latency of one assessment and bulk JSON Lines throughput.
+
+    .venv/bin/python benchmarks/screening.py [--intakes 100000] [--repeats 5] [--seed 7]
+
+One run measures, on the same generated file of intakes (seeded random, one per line):
+
+- parse:  json.loads + parse_intake + re-serialise the intake (intake.model_dump_json)
+- engine: screen() alone, on the already parsed intakes
+- bulk:   the whole `needlesafe screen FILE.jsonl` path (json.loads + parse_intake + screen +
+          assessment.model_dump_json), i.e. what the CLI does per line
+
+and reports medians over the repetitions, the ratio engine/parse (target <= 1) and the bulk
+throughput (target >= 20,000 assessments/s on one core), as a markdown table for the README.
+The intake mix is a busy clinic's: most patients have no or one risk factor, some have several.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import random
+import statistics
+import sys
+import time
+from typing import Any
+
+from needlesafe.engine.inputs import parse_intake
+from needlesafe.engine.screening import screen
+from needlesafe.knowledge.base import Knowledge
+from needlesafe.knowledge.loader import default_knowledge
+
+DEPTHS = [0.25, 0.3, 0.5, 0.75, 1.0, 1.0, 1.5, 1.5, 2.0, 2.5, 3.0]
+
+
+def generate(count: int, seed: int, knowledge: Knowledge) -> list[dict[str, Any]]:
+    rng = random.Random(seed)
+    codes = {name: sorted(knowledge.codes[name]) for name in knowledge.codes}
+
+    def some(name: str, weights: list[float]) -> list[str]:
+        k = rng.choices(range(len(weights)), weights)[0]
+        return rng.sample(codes[name], k)
+
+    intakes = []
+    for _ in range(count):
+        medications: list[Any] = []
+        for code in some("medications", [70, 22, 8]):
+            if code == "isotretinoin" and rng.random() < 0.5:
+                medications.append({"code": code, "stopped_days_ago": rng.randint(0, 400)})
+            else:
+                medications.append(code)
+        patient: dict[str, Any] = {
+            "age": rng.randint(16, 75),
+            "fitzpatrick": rng.choice(codes["fitzpatrick"]),
+            "conditions": some("conditions", [55, 30, 10, 5]),
+            "medications": medications,
+            "allergies": some("allergies", [80, 17, 3]),
+        }
+        if rng.random() < 0.03:
+            patient["pregnant"] = True
+        if rng.random() < 0.03:
+            patient["breastfeeding"] = True
+        plan: dict[str, Any] = {
+            "areas": rng.sample(codes["areas"], rng.choice([1, 1, 2, 3, 4])),
+            "needle_depth_mm": rng.choice(DEPTHS),
+            "device": rng.choice(codes["devices"]),
+            "setting": "home" if rng.random() < 0.05 else "clinic",
+            "numbing_agent": rng.choice(codes["numbing_agents"]),
+            "topicals": some("topicals", [50, 40, 10]),
+            "patch_test_done": rng.random() < 0.7,
+            "sterile_single_use_needles": rng.random() > 0.01,
+        }
+        intakes.append({"patient": patient, "plan": plan})
+    return intakes
+
+
+def median_time(run: Any, repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--intakes", type=int, default=100_000)
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args(argv)
+
+    knowledge = default_knowledge()
+    lines = [json.dumps(i) for i in generate(args.intakes, args.seed, knowledge)]
+    parsed = [parse_intake(json.loads(line), knowledge) for line in lines]
+    n = len(lines)
+
+    # latency of one assessment (the first 2,000 intakes, one at a time)
+    sample = parsed[:2000]
+    for intake in sample:  # warm up (compiles the knowledge base once)
+        screen(intake, knowledge)
+    latencies = []
+    for _ in range(max(1, args.repeats)):
+        for intake in sample:
+            start = time.perf_counter_ns()
+            screen(intake, knowledge)
+            latencies.append(time.perf_counter_ns() - start)
+    latencies.sort()
+    p50 = latencies[len(latencies) // 2] / 1000
+    p95 = latencies[int(len(latencies) * 0.95)] / 1000
+
+    def parse_only() -> None:
+        for line in lines:
+            parse_intake(json.loads(line), knowledge).model_dump_json()
+
+    def engine_only() -> None:
+        for intake in parsed:
+            screen(intake, knowledge)
+
+    def bulk() -> None:
+        for line in lines:
+            screen(parse_intake(json.loads(line), knowledge), knowledge).model_dump_json()
+
+    # interleave the three so that machine noise hits them alike
+    t_parse, t_engine, t_bulk = [], [], []
+    for _ in range(args.repeats):
+        t_parse.append(median_time(parse_only, 1))
+        t_engine.append(median_time(engine_only, 1))
+        t_bulk.append(median_time(bulk, 1))
+    parse_s, engine_s, bulk_s = map(statistics.median, (t_parse, t_engine, t_bulk))
+
+    decisions: dict[str, int] = {}
+    for intake in parsed[:10000]:
+        decision = screen(intake, knowledge).decision.value
+        decisions[decision] = decisions.get(decision, 0) + 1
+
+    print(
+        f"screening benchmark: {n:,} generated intakes (seed {args.seed}), "
+        f"median of {args.repeats} runs; Python {platform.python_version()}, one core; "
+        f"knowledge {knowledge.version}"
+    )
+    print(f"decision mix (first 10,000): {decisions}\n")
+    print("| measure | per intake | per second |")
+    print("|---|---:|---:|")
+    print(f"| one assessment, latency p50 / p95 | {p50:.1f} / {p95:.1f} µs | |")
+    print(f"| parse + re-serialise intake (json.loads, parse_intake, model_dump_json) "
+          f"| {parse_s / n * 1e6:.1f} µs | {n / parse_s:,.0f} |")
+    print(f"| engine alone (screen) | {engine_s / n * 1e6:.1f} µs | {n / engine_s:,.0f} |")
+    print(f"| bulk JSON Lines (parse + screen + serialise assessment) "
+          f"| {bulk_s / n * 1e6:.1f} µs | {n / bulk_s:,.0f} |")
+    print(f"| **ratio engine / parse** (target <= 1) | **{engine_s / parse_s:.2f}** | |")
+    ok = engine_s <= parse_s and n / bulk_s >= 20_000
+    print(f"\ntargets {'met' if ok else 'NOT met'}: ratio <= 1 and bulk >= 20,000/s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
