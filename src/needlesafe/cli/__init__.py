@@ -16,3 +16,6 @@ app = typer.Typer(
 from needlesafe.cli import screening as _screening  # noqa: E402
 
 _screening.register(app)
+from needlesafe.cli import documents as _documents  # noqa: E402
+
+_documents.register(app)

@@ -73,6 +73,44 @@ class Headings(Strict):
     how_long: PlainText
 
 
+class Labels(Strict):
+    """Short labels on the sheet (not prose; read next to their values)."""
+
+    sheet: PlainText
+    age: PlainText
+    skin: PlainText
+    conditions: PlainText
+    medications: PlainText
+    allergies: PlainText
+    pregnant: PlainText
+    breastfeeding: PlainText
+    none: PlainText
+    stopped: PlainText  # names {days}
+    areas: PlainText
+    depth: PlainText
+    device: PlainText
+    setting: PlainText
+    numbing: PlainText
+    topicals: PlainText
+    patch_test: PlainText
+    done: PlainText
+    not_done: PlainText
+    when: PlainText
+    patient: PlainText
+    guardian: PlainText
+    practitioner: PlainText
+    name: PlainText
+    signature: PlainText
+    date: PlainText
+    clinic_phone: PlainText
+    emergency: PlainText
+    issued: PlainText
+    knowledge: PlainText
+    wording: PlainText
+    page: PlainText
+    of: PlainText
+
+
 class LevelWords(Strict):
     high: PlainText
     elevated: PlainText
@@ -93,6 +131,7 @@ class ConsentFile(FileHeader):
     title: PlainText
     intro: PlainText
     headings: Headings
+    labels: Labels
     level_words: LevelWords
     not_ready: NotReady
     treatment: Annotated[list[ConsentSection], Field(min_length=1)]

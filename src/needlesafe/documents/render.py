@@ -1,0 +1,60 @@
+"""Rendering documents: Jinja2 templates (autoescaped) to HTML, and HTML to PDF (WeasyPrint).
+
+The same template serves the printable page and the PDF; fonts are the DejaVu families that
+fontconfig finds on the machine, so nothing is fetched over the network.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from functools import lru_cache
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from needlesafe.documents.consent import ConsentSheet
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+@lru_cache(maxsize=1)
+def environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=True,  # clinic names, patient names: untrusted text
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["css_string"] = css_string
+    return env
+
+
+def css_string(value: object) -> str:
+    """Text safe inside a double-quoted CSS string (for the page counter's words)."""
+    return re.sub(r'["\\\n\r<>]', "", str(value))
+
+
+def render_consent_html(sheet: ConsentSheet, *, page: bool = False) -> str:
+    """The sheet as one HTML document. `page=True` adds a print button for the web page."""
+    return environment().get_template("consent.html").render(sheet=sheet, page=page)
+
+
+def html_to_pdf(html: str, *, identifier: str) -> bytes:
+    """PDF bytes. The same HTML gives the same text, not the same bytes: the embedded font
+    subsets carry a timestamp. Keep the bytes (and their hash) of a PDF that was signed."""
+    from weasyprint import HTML  # imported late: loading Pango takes a moment
+
+    pdf: bytes = HTML(string=html, base_url=str(TEMPLATES)).write_pdf(
+        pdf_identifier=identifier.encode(), uncompressed_pdf=False
+    )
+    return pdf
+
+
+def render_consent_pdf(sheet: ConsentSheet) -> bytes:
+    return html_to_pdf(render_consent_html(sheet), identifier=sheet.version)
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
