@@ -1,0 +1,75 @@
+"""The app factory: `create_app(settings)` builds everything; nothing is built at import."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+
+from needlesafe.api.errors import install_error_handlers
+from needlesafe.api.middleware import ServiceMiddleware
+from needlesafe.api.routes import ROUTERS
+from needlesafe.api.settings import Settings, get_settings
+from needlesafe.api.state import AppState
+from needlesafe.engine.models import CheckIn, Intake
+from needlesafe.knowledge.base import Knowledge
+from needlesafe.knowledge.loader import default_knowledge
+from needlesafe.services.ratelimit import LoginRateLimiter
+from needlesafe.store.db import make_engine, make_session_factory
+
+# Request bodies that routes parse themselves (to check codes against the knowledge base);
+# their schemas are added to the OpenAPI document by name.
+EXTRA_SCHEMAS = (Intake, CheckIn)
+
+
+def create_app(settings: Settings | None = None, *, knowledge: Knowledge | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    engine = make_engine(settings.database_url)
+    state = AppState(
+        settings=settings,
+        knowledge=knowledge or default_knowledge(),
+        engine=engine,
+        session_factory=make_session_factory(engine),
+        login_limiter=LoginRateLimiter(
+            max_failures=settings.login_max_failures,
+            window_seconds=settings.login_window_seconds,
+        ),
+    )
+    app = FastAPI(
+        title="needlesafe",
+        version="1",
+        summary="Safety for microneedling clinics: screening, check-ins, records.",
+        description=(
+            "Staff authenticate with `Authorization: Bearer <token>` "
+            "(POST /api/v1/auth/token). Patients reach only their own check-in through the "
+            "signed link of their treatment. Bad input gives 422 with "
+            '`{"detail": [{"path": ..., "message": ...}]}`.'
+        ),
+    )
+    app.state.needlesafe = state
+    app.add_middleware(ServiceMiddleware, max_body_bytes=settings.max_body_bytes)
+    install_error_handlers(app, login_path=settings.login_path)
+    for router in ROUTERS:
+        app.include_router(router)
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = get_openapi(
+                title=app.title,
+                version=app.version,
+                summary=app.summary,
+                description=app.description,
+                routes=app.routes,
+            )
+            components = schema.setdefault("components", {}).setdefault("schemas", {})
+            for model in EXTRA_SCHEMAS:
+                extra = model.model_json_schema(ref_template="#/components/schemas/{model}")
+                for name, definition in extra.pop("$defs", {}).items():
+                    components.setdefault(name, definition)
+                components.setdefault(model.__name__, extra)
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+    return app

@@ -1,0 +1,129 @@
+"""ASGI middleware: body size cap, security headers, CSRF seed cookie, a log without patient
+data (method, route template, status, time: never the path's ids or tokens, never bodies)."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import time
+from typing import Any
+
+from fastapi import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+log = logging.getLogger("needlesafe.access")
+CSRF_COOKIE = "needlesafe_csrf"
+
+
+class BodyTooLarge(HTTPException):
+    def __init__(self, limit: int) -> None:
+        super().__init__(status_code=413, detail=f"request body larger than {limit} bytes")
+
+
+SECURITY_HEADERS = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"no-referrer"),  # patient links carry a token: never leak it
+    (b"cross-origin-opener-policy", b"same-origin"),
+    (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
+]
+CSP = (
+    b"default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    b"frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+)
+DOCS_PATHS = ("/docs", "/redoc")  # FastAPI's docs pages load their scripts from a CDN
+
+
+class ServiceMiddleware:
+    def __init__(self, app: ASGIApp, *, max_body_bytes: int) -> None:
+        self.app = app
+        self.max_body = max_body_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        path: str = scope.get("path", "")
+        headers = dict(scope.get("headers") or [])
+        state: dict[str, Any] = scope.setdefault("state", {})
+        new_csrf_seed: str | None = None
+        if not path.startswith("/api/") and CSRF_COOKIE.encode() + b"=" not in headers.get(
+            b"cookie", b""
+        ):
+            new_csrf_seed = secrets.token_urlsafe(32)
+            state["csrf_seed"] = new_csrf_seed
+        status = {"code": 0}
+
+        length = headers.get(b"content-length")
+        if length is not None:
+            try:
+                too_big = int(length) > self.max_body
+            except ValueError:
+                too_big = True
+            if too_big:
+                await self._send_413(scope, send)
+                return
+
+        received = 0
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_body:
+                    raise BodyTooLarge(self.max_body)
+            return message
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status["code"] = message["status"]
+                extra = list(SECURITY_HEADERS)
+                if not path.startswith(DOCS_PATHS):
+                    extra.append((b"content-security-policy", CSP))
+                if path.startswith("/api/"):
+                    extra.append((b"cache-control", b"no-store"))
+                if scope.get("scheme") == "https":
+                    extra.append((b"strict-transport-security", b"max-age=31536000"))
+                if new_csrf_seed is not None:
+                    secure = "; Secure" if scope.get("scheme") == "https" else ""
+                    cookie = (
+                        f"{CSRF_COOKIE}={new_csrf_seed}; Path=/; HttpOnly; SameSite=Lax{secure}"
+                    )
+                    extra.append((b"set-cookie", cookie.encode()))
+                message["headers"] = list(message.get("headers", [])) + extra
+            await send(message)
+
+        try:
+            await self.app(scope, limited_receive, send_with_headers)
+        finally:
+            route = scope.get("route")
+            template = getattr(route, "path", "-")
+            log.info(
+                "%s %s %s %.1fms",
+                scope.get("method"),
+                template,
+                status["code"],
+                (time.perf_counter() - started) * 1000,
+            )
+
+    async def _send_413(self, scope: Scope, send: Send) -> None:
+        body = (
+            b'{"detail":[{"path":"","message":"request body larger than '
+            + str(self.max_body).encode()
+            + b' bytes"}]}'
+        )
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()),
+                    (b"connection", b"close"),
+                    *SECURITY_HEADERS,
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})

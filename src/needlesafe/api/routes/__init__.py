@@ -1,0 +1,27 @@
+"""One router per resource."""
+
+from __future__ import annotations
+
+from needlesafe.api.routes import (
+    adverse_events,
+    auth,
+    checkins,
+    engine,
+    health,
+    patient_checkin,
+    patients,
+    treatments,
+    users,
+)
+
+ROUTERS = [
+    health.router,
+    engine.router,
+    auth.router,
+    users.router,
+    patients.router,
+    treatments.router,
+    checkins.router,
+    adverse_events.router,
+    patient_checkin.router,
+]

@@ -1,0 +1,45 @@
+"""The two engines, stateless: nothing is stored, no sign-in needed."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from needlesafe.api.deps import JsonBody, KnowledgeDep
+from needlesafe.engine.inputs import parse_checkin, parse_intake
+from needlesafe.engine.models import Assessment, Triage
+from needlesafe.engine.screening import screen as run_screen
+
+router = APIRouter(prefix="/api/v1", tags=["engines"])
+
+
+def _body(schema: str) -> dict[str, object]:
+    return {
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}},
+        }
+    }
+
+
+@router.post(
+    "/screen",
+    response_model=Assessment,
+    openapi_extra=_body("Intake"),
+    responses={422: {"description": "bad intake, with the field path"}},
+)
+def screen(body: JsonBody, knowledge: KnowledgeDep) -> Assessment:
+    """An intake (CONTRACT.md) in, its assessment out."""
+    return run_screen(parse_intake(body, knowledge), knowledge)
+
+
+@router.post(
+    "/triage",
+    response_model=Triage,
+    openapi_extra=_body("CheckIn"),
+    responses={422: {"description": "bad check-in, with the field path"}},
+)
+def triage(body: JsonBody, knowledge: KnowledgeDep) -> Triage:
+    """A check-in (CONTRACT.md) in, its triage out."""
+    from needlesafe.engine.triage import triage as run_triage
+
+    return run_triage(parse_checkin(body, knowledge), knowledge)

@@ -1,0 +1,54 @@
+"""The patient's side, through the signed link of one treatment: no account, nothing else."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from pydantic import BaseModel
+
+from needlesafe.api.deps import JsonBody, KnowledgeDep, PatientLink, UowDep
+from needlesafe.engine.models import Triage
+from needlesafe.services import checkins
+from needlesafe.services.schemas import PatientCheckinView
+
+router = APIRouter(
+    prefix="/api/v1/checkin",
+    tags=["patient check-in"],
+    responses={
+        404: {"description": "the link is not valid"},
+        410: {"description": "the link has expired"},
+        422: {"description": "bad check-in, with the field path"},
+    },
+)
+
+
+class CheckinReceived(BaseModel):
+    checkin_id: int
+    triage: Triage
+
+
+@router.get("/{token}", response_model=PatientCheckinView)
+def view(access: PatientLink, uow: UowDep) -> PatientCheckinView:
+    """What the link reaches: the treatment's date and the clinic's name."""
+    return checkins.view_for_patient(uow, access=access)
+
+
+@router.post(
+    "/{token}",
+    response_model=CheckinReceived,
+    status_code=201,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/CheckIn"}}},
+        }
+    },
+)
+def check_in(
+    access: PatientLink, body: JsonBody, uow: UowDep, knowledge: KnowledgeDep
+) -> CheckinReceived:
+    """The patient's check-in (CONTRACT.md; `days_since_treatment` may be left out): kept,
+    then answered with what to do now."""
+    checkin_id, result = checkins.take_patient_checkin(
+        uow, access=access, knowledge=knowledge, data=body
+    )
+    return CheckinReceived(checkin_id=checkin_id, triage=result)

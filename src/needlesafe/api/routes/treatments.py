@@ -1,0 +1,84 @@
+"""Treatments, their patients' check-in links, and check-ins recorded by staff."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from needlesafe.api.deps import CurrentActor, JsonBody, KnowledgeDep, SettingsDep, UowDep
+from needlesafe.api.routes.common import JSON_ERRORS, Limit, Offset
+from needlesafe.services import checkins, treatments
+from needlesafe.services.schemas import (
+    CheckinLink,
+    CheckInPublic,
+    Page,
+    TreatmentCreate,
+    TreatmentPublic,
+)
+
+router = APIRouter(prefix="/api/v1", tags=["treatments"], responses=JSON_ERRORS)
+
+
+@router.post("/patients/{patient_id}/treatments", response_model=TreatmentPublic, status_code=201)
+def record_treatment(
+    patient_id: int,
+    body: TreatmentCreate,
+    actor: CurrentActor,
+    uow: UowDep,
+    knowledge: KnowledgeDep,
+) -> TreatmentPublic:
+    return treatments.record_treatment(
+        uow, actor=actor, knowledge=knowledge, patient_id=patient_id, treatment=body
+    )
+
+
+@router.get("/treatments", response_model=Page[TreatmentPublic])
+def list_treatments(
+    actor: CurrentActor,
+    uow: UowDep,
+    offset: Offset = 0,
+    limit: Limit = 50,
+    patient_id: int | None = None,
+) -> Page[TreatmentPublic]:
+    return treatments.list_treatments(
+        uow, actor=actor, patient_id=patient_id, offset=offset, limit=limit
+    )
+
+
+@router.get("/treatments/{treatment_id}", response_model=TreatmentPublic)
+def get_treatment(treatment_id: int, actor: CurrentActor, uow: UowDep) -> TreatmentPublic:
+    return treatments.get_treatment(uow, actor=actor, treatment_id=treatment_id)
+
+
+@router.post("/treatments/{treatment_id}/checkin-link", response_model=CheckinLink, status_code=201)
+def issue_checkin_link(
+    treatment_id: int, actor: CurrentActor, uow: UowDep, settings: SettingsDep
+) -> CheckinLink:
+    """A signed link for the patient: it reaches this treatment's check-in only, and expires."""
+    return treatments.issue_checkin_link(
+        uow,
+        actor=actor,
+        treatment_id=treatment_id,
+        secret_key=settings.secret,
+        base_url=settings.public_base_url,
+        max_age=settings.checkin_link_max_age,
+    )
+
+
+@router.post(
+    "/treatments/{treatment_id}/checkins",
+    response_model=CheckInPublic,
+    status_code=201,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/CheckIn"}}},
+        }
+    },
+)
+def record_checkin(
+    treatment_id: int, body: JsonBody, actor: CurrentActor, uow: UowDep, knowledge: KnowledgeDep
+) -> CheckInPublic:
+    """A check-in taken by staff (e.g. on the phone); `days_since_treatment` may be left out."""
+    return checkins.record_checkin(
+        uow, actor=actor, knowledge=knowledge, treatment_id=treatment_id, data=body
+    )

@@ -1,0 +1,86 @@
+"""Settings from the environment (NEEDLESAFE_*), read once through `get_settings()`.
+
+Outside development a real secret key is required. In development, when none is given, one is
+generated once and kept in `.needlesafe-secret` in the working directory, so that patient links
+and sessions survive a restart of `make run`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from needlesafe.store.db import DEFAULT_DATABASE_URL, normalise_url
+
+PLACEHOLDER_SECRET = "change-me"
+DEV_SECRET_FILE = ".needlesafe-secret"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="NEEDLESAFE_", extra="ignore")
+
+    environment: Literal["development", "test", "production"] = "development"
+    database_url: str = DEFAULT_DATABASE_URL
+    secret_key: SecretStr = SecretStr(PLACEHOLDER_SECRET)
+    public_base_url: str = "http://127.0.0.1:8000"
+    checkin_link_days: int = Field(default=30, ge=1, le=365)
+    login_token_hours: int = Field(default=12, ge=1, le=24 * 90)
+    session_hours: int = Field(default=12, ge=1, le=24 * 30)
+    login_max_failures: int = Field(default=5, ge=1)
+    login_window_seconds: int = Field(default=900, ge=1)
+    max_body_bytes: int = Field(default=64 * 1024, ge=1024)
+    cookie_secure: bool | None = None  # None: secure when the request came over https
+    session_cookie: str = "needlesafe_session"
+    login_path: str = "/login"  # where pages send a visitor who is not signed in
+
+    @model_validator(mode="after")
+    def _refuse_placeholder_secret(self) -> Settings:
+        secret = self.secret_key.get_secret_value()
+        if self.environment != "development" and (secret == PLACEHOLDER_SECRET or len(secret) < 16):
+            raise ValueError(
+                "NEEDLESAFE_SECRET_KEY must be set to a long random value outside development "
+                "(e.g. `python -c 'import secrets; print(secrets.token_urlsafe(32))'`)"
+            )
+        self.database_url = normalise_url(self.database_url)
+        return self
+
+    @property
+    def secret(self) -> str:
+        return self.secret_key.get_secret_value()
+
+    @property
+    def checkin_link_max_age(self) -> dt.timedelta:
+        return dt.timedelta(days=self.checkin_link_days)
+
+
+def dev_secret(directory: Path) -> str:
+    """The development secret kept in `directory`, created (mode 600) the first time."""
+    path = directory / DEV_SECRET_FILE
+    if path.exists():
+        value = path.read_text(encoding="utf-8").strip()
+        if len(value) >= 32:
+            return value
+    value = secrets.token_urlsafe(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(value + "\n")
+    return value
+
+
+def with_dev_secret(settings: Settings, directory: Path | None = None) -> Settings:
+    if settings.environment == "development" and settings.secret == PLACEHOLDER_SECRET:
+        secret = dev_secret(directory or Path.cwd())
+        return settings.model_copy(update={"secret_key": SecretStr(secret)})
+    return settings
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return with_dev_secret(Settings())

@@ -1,0 +1,261 @@
+"""Clinics, staff accounts, passwords (argon2id), bearer tokens and browser sessions."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import secrets
+from functools import lru_cache
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from needlesafe.errors import InputError, InputProblem
+from needlesafe.services.common import audit, page_bounds, validate
+from needlesafe.services.context import Actor
+from needlesafe.services.errors import Conflict, NotAuthenticated, NotFound
+from needlesafe.services.schemas import (
+    AuditEventPublic,
+    ClinicPublic,
+    Page,
+    UserCreate,
+    UserPublic,
+)
+from needlesafe.store import models as m
+from needlesafe.store.uow import UnitOfWork
+
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+@lru_cache(maxsize=1)
+def _hasher() -> PasswordHasher:
+    return PasswordHasher()  # argon2id, the library's RFC 9106 defaults
+
+
+def hash_password(password: str) -> str:
+    return _hasher().hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher().verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def generate_password() -> str:
+    return secrets.token_urlsafe(12)
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+# ---------------------------------------------------------------- clinics and users
+
+
+def create_clinic(uow: UnitOfWork, *, name: str) -> ClinicPublic:
+    name = name.strip()
+    if not name or len(name) > 200:
+        raise InputError([InputProblem("name", "a clinic needs a name of 1 to 200 characters")])
+    with uow:
+        if uow.clinics.by_name(name) is not None:
+            raise Conflict(f"a clinic named {name!r} already exists")
+        clinic = uow.clinics.add(m.Clinic(name=name))
+        uow.audit.record(
+            clinic_id=clinic.id,
+            user_id=None,
+            actor="cli",
+            action="create",
+            record_type="clinic",
+            record_id=clinic.id,
+        )
+        uow.commit()
+        return ClinicPublic.model_validate(clinic)
+
+
+def _add_user(uow: UnitOfWork, clinic_id: int, data: UserCreate) -> m.User:
+    if not EMAIL.match(data.email):
+        raise InputError([InputProblem("email", "not an email address")])
+    if uow.users.by_email(data.email) is not None:
+        raise Conflict("a user with this email already exists")
+    return uow.users.add(
+        m.User(
+            clinic_id=clinic_id,
+            email=data.email,
+            name=data.name,
+            role=data.role,
+            password_hash=hash_password(data.password),
+        )
+    )
+
+
+def create_user_for_clinic(
+    uow: UnitOfWork, *, clinic_name: str, email: str, role: str, password: str, name: str = ""
+) -> UserPublic:
+    """The operator's way in (the command line): no caller, any clinic by name."""
+    data = validate(UserCreate, {"email": email, "role": role, "password": password, "name": name})
+    with uow:
+        clinic = uow.clinics.by_name(clinic_name.strip())
+        if clinic is None:
+            raise NotFound(f"no clinic named {clinic_name!r}")
+        user = _add_user(uow, clinic.id, data)
+        uow.audit.record(
+            clinic_id=clinic.id,
+            user_id=None,
+            actor="cli",
+            action="create",
+            record_type="user",
+            record_id=user.id,
+        )
+        uow.commit()
+        return UserPublic.model_validate(user)
+
+
+def create_user(
+    uow: UnitOfWork, *, actor: Actor, user: UserCreate | dict[str, object]
+) -> UserPublic:
+    """An admin adds a colleague to their own clinic."""
+    actor.require_admin()
+    data = validate(UserCreate, user)
+    with uow:
+        row = _add_user(uow, actor.clinic_id, data)
+        audit(uow, actor, "create", "user", row.id)
+        uow.commit()
+        return UserPublic.model_validate(row)
+
+
+def list_users(
+    uow: UnitOfWork, *, actor: Actor, offset: int = 0, limit: int = 50
+) -> Page[UserPublic]:
+    actor.require_admin()
+    offset, limit = page_bounds(offset, limit)
+    with uow:
+        page = uow.users.list(actor.clinic_id, offset=offset, limit=limit)
+        return Page(
+            items=[UserPublic.model_validate(u) for u in page.items],
+            total=page.total,
+            offset=offset,
+            limit=limit,
+        )
+
+
+def get_me(uow: UnitOfWork, *, actor: Actor) -> UserPublic:
+    with uow:
+        user = uow.users.get(actor.clinic_id, actor.user_id or 0)
+        if user is None:
+            raise NotFound("no such user")
+        return UserPublic.model_validate(user)
+
+
+def list_audit(
+    uow: UnitOfWork, *, actor: Actor, offset: int = 0, limit: int = 50
+) -> Page[AuditEventPublic]:
+    actor.require_admin()
+    offset, limit = page_bounds(offset, limit)
+    with uow:
+        page = uow.audit.list(actor.clinic_id, offset=offset, limit=limit)
+        return Page(
+            items=[AuditEventPublic.model_validate(e) for e in page.items],
+            total=page.total,
+            offset=offset,
+            limit=limit,
+        )
+
+
+# ---------------------------------------------------------------- signing in
+
+
+def authenticate(uow: UnitOfWork, *, email: str, password: str) -> m.User:
+    """The active user with this email and password, or NotAuthenticated (inside `uow`)."""
+    user = uow.users.by_email(email)
+    if user is None:
+        hash_password(password)  # the same work either way: no timing hint that emails exist
+        raise NotAuthenticated("wrong email or password")
+    if not verify_password(user.password_hash, password) or not user.active:
+        raise NotAuthenticated("wrong email or password")
+    return user
+
+
+def _issue(uow: UnitOfWork, user: m.User, kind: str, lifetime: dt.timedelta | None) -> str:
+    token = secrets.token_urlsafe(32)
+    uow.tokens.add(
+        m.AuthToken(
+            clinic_id=user.clinic_id,
+            user_id=user.id,
+            kind=kind,
+            token_hash=token_digest(token),
+            expires_at=None if lifetime is None else _now() + lifetime,
+        )
+    )
+    return token
+
+
+def login(
+    uow: UnitOfWork, *, email: str, password: str, kind: str, lifetime: dt.timedelta
+) -> tuple[str, Actor]:
+    """Sign in; returns the new token (shown once, only its hash is kept) and who it is."""
+    with uow:
+        user = authenticate(uow, email=email, password=password)
+        token = _issue(uow, user, kind, lifetime)
+        actor = Actor(user_id=user.id, clinic_id=user.clinic_id, role=user.role)
+        audit(uow, actor, "login", "session" if kind == "session" else "token")
+        uow.commit()
+        return token, actor
+
+
+def create_token(uow: UnitOfWork, *, email: str, lifetime: dt.timedelta | None) -> str:
+    """A bearer token for a user, from the command line."""
+    with uow:
+        user = uow.users.by_email(email)
+        if user is None:
+            raise NotFound(f"no user with email {email!r}")
+        token = _issue(uow, user, "api", lifetime)
+        uow.audit.record(
+            clinic_id=user.clinic_id,
+            user_id=user.id,
+            actor="cli",
+            action="create",
+            record_type="token",
+        )
+        uow.commit()
+        return token
+
+
+def resolve_token(uow: UnitOfWork, *, token: str, kind: str) -> Actor:
+    """Who holds this bearer token or session; NotAuthenticated if none is valid."""
+    if not token or len(token) > 200:
+        raise NotAuthenticated("not signed in")
+    with uow:
+        row = uow.tokens.by_hash(token_digest(token))
+        if (
+            row is None
+            or row.kind != kind
+            or row.revoked_at is not None
+            or (row.expires_at is not None and row.expires_at <= _now())
+        ):
+            raise NotAuthenticated("not signed in, or the session has expired")
+        user = uow.users.by_id(row.user_id)
+        if user is None or not user.active:
+            raise NotAuthenticated("not signed in")
+        return Actor(user_id=user.id, clinic_id=user.clinic_id, role=user.role)
+
+
+def revoke_token(uow: UnitOfWork, *, token: str) -> None:
+    with uow:
+        row = uow.tokens.by_hash(token_digest(token))
+        if row is not None and row.revoked_at is None:
+            row.revoked_at = _now()
+            uow.audit.record(
+                clinic_id=row.clinic_id,
+                user_id=row.user_id,
+                actor="user",
+                action="logout",
+                record_type="session" if row.kind == "session" else "token",
+            )
+            uow.commit()

@@ -1,0 +1,212 @@
+"""Check-ins: a patient (through their link) or the clinic reports how healing goes; the
+triage engine answers at once; the clinic's inbox lists those that need attention first."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from needlesafe.engine.inputs import parse_checkin
+from needlesafe.engine.models import CheckIn, PatientContext, Triage
+from needlesafe.errors import InputError, InputProblem
+from needlesafe.knowledge.base import Knowledge
+from needlesafe.services.common import audit, page_bounds
+from needlesafe.services.context import Actor, LinkAccess
+from needlesafe.services.errors import NotFound
+from needlesafe.services.schemas import (
+    CheckInPublic,
+    Page,
+    PatientCheckinView,
+)
+from needlesafe.store import models as m
+from needlesafe.store.uow import UnitOfWork
+
+DISPOSITIONS = tuple(m.DISPOSITION_RANK)
+
+
+def _days_since(performed_on: dt.date, now: dt.datetime) -> float:
+    return max(0.0, float((now.date() - performed_on).days))
+
+
+def _with_context(
+    data: Any, treatment: m.Treatment, intake: m.Intake | None, now: dt.datetime
+) -> Any:
+    """Fill what the clinic already knows: days since the treatment, and the patient's
+    screening (conditions, medications, ...) as triage context, unless the caller gave them."""
+    if not isinstance(data, dict):
+        return data
+    data = dict(data)
+    data.setdefault("days_since_treatment", _days_since(treatment.performed_on, now))
+    if "patient" not in data and intake is not None:
+        data["patient"] = intake.input.get("patient")
+    return data
+
+
+def _run_triage(checkin: CheckIn, knowledge: Knowledge) -> Triage:
+    from needlesafe.engine.triage import triage  # the engine; imported when first needed
+
+    return triage(checkin, knowledge)
+
+
+def _store(
+    uow: UnitOfWork,
+    *,
+    treatment: m.Treatment,
+    checkin: CheckIn,
+    result: Triage,
+    source: str,
+) -> m.CheckIn:
+    return uow.checkins.add(
+        m.CheckIn(
+            clinic_id=treatment.clinic_id,
+            patient_id=treatment.patient_id,
+            treatment_id=treatment.id,
+            source=source,
+            input=checkin.model_dump(mode="json", exclude_none=True),
+            triage=result.model_dump(mode="json"),
+            disposition=result.disposition,
+            urgency=m.DISPOSITION_RANK[result.disposition],
+            knowledge_version=result.knowledge_version,
+        )
+    )
+
+
+def _parse(data: Any, treatment: m.Treatment, uow: UnitOfWork, knowledge: Knowledge) -> CheckIn:
+    intake = (
+        uow.intakes.get(treatment.clinic_id, treatment.intake_id)
+        if treatment.intake_id is not None
+        else None
+    )
+    data = _with_context(data, treatment, intake, dt.datetime.now(dt.UTC))
+    checkin = parse_checkin(data, knowledge)
+    if checkin.patient is None:
+        checkin = checkin.model_copy(update={"patient": PatientContext()})
+    return checkin
+
+
+# ---------------------------------------------------------------- the patient's side
+
+
+def _linked_treatment(uow: UnitOfWork, access: LinkAccess) -> m.Treatment:
+    treatment = uow.treatments.get(access.clinic_id, access.treatment_id)
+    if treatment is None:
+        raise NotFound("no such treatment")
+    return treatment
+
+
+def view_for_patient(uow: UnitOfWork, *, access: LinkAccess) -> PatientCheckinView:
+    with uow:
+        treatment = _linked_treatment(uow, access)
+        clinic = uow.clinics.by_id(treatment.clinic_id)
+        audit(uow, access, "read", "treatment", treatment.id)
+        uow.commit()
+        return PatientCheckinView(
+            clinic_name=clinic.name if clinic else "",
+            performed_on=treatment.performed_on,
+            days_since_treatment=_days_since(treatment.performed_on, dt.datetime.now(dt.UTC)),
+        )
+
+
+def take_patient_checkin(
+    uow: UnitOfWork, *, access: LinkAccess, knowledge: Knowledge, data: Any
+) -> tuple[int, Triage]:
+    """Triage the patient's check-in and keep it; committed before the answer is returned."""
+    with uow:
+        treatment = _linked_treatment(uow, access)
+        checkin = _parse(data, treatment, uow, knowledge)
+        result = _run_triage(checkin, knowledge)
+        row = _store(
+            uow, treatment=treatment, checkin=checkin, result=result, source="patient_link"
+        )
+        audit(uow, access, "create", "checkin", row.id)
+        uow.commit()
+        return row.id, result
+
+
+# ---------------------------------------------------------------- the clinic's side
+
+
+def record_checkin(
+    uow: UnitOfWork, *, actor: Actor, knowledge: Knowledge, treatment_id: int, data: Any
+) -> CheckInPublic:
+    """Staff record a check-in for a patient (e.g. taken on the phone)."""
+    with uow:
+        treatment = uow.treatments.get(actor.clinic_id, treatment_id)
+        if treatment is None:
+            raise NotFound("no such treatment")
+        checkin = _parse(data, treatment, uow, knowledge)
+        result = _run_triage(checkin, knowledge)
+        row = _store(uow, treatment=treatment, checkin=checkin, result=result, source="staff")
+        audit(uow, actor, "create", "checkin", row.id)
+        uow.commit()
+        return CheckInPublic.model_validate(row)
+
+
+def get_checkin(uow: UnitOfWork, *, actor: Actor, checkin_id: int) -> CheckInPublic:
+    with uow:
+        row = uow.checkins.get(actor.clinic_id, checkin_id)
+        if row is None:
+            raise NotFound("no such check-in")
+        audit(uow, actor, "read", "checkin", row.id)
+        uow.commit()
+        return CheckInPublic.model_validate(row)
+
+
+def list_checkins(
+    uow: UnitOfWork,
+    *,
+    actor: Actor,
+    disposition: Sequence[str] = (),
+    needs_attention: bool | None = None,
+    patient_id: int | None = None,
+    treatment_id: int | None = None,
+    offset: int = 0,
+    limit: int = 50,
+) -> Page[CheckInPublic]:
+    """The inbox: those needing attention first (emergency, urgent, contact clinic), then
+    newest first."""
+    offset, limit = page_bounds(offset, limit)
+    bad = [
+        InputProblem(f"disposition[{i}]", f"should be one of {', '.join(DISPOSITIONS)}")
+        for i, d in enumerate(disposition)
+        if d not in DISPOSITIONS
+    ]
+    if bad:
+        raise InputError(bad)
+    with uow:
+        page = uow.checkins.list(
+            actor.clinic_id,
+            offset=offset,
+            limit=limit,
+            disposition=disposition,
+            needs_attention=needs_attention,
+            patient_id=patient_id,
+            treatment_id=treatment_id,
+        )
+        audit(uow, actor, "list", "checkin")
+        uow.commit()
+        return Page(
+            items=[CheckInPublic.model_validate(c) for c in page.items],
+            total=page.total,
+            offset=offset,
+            limit=limit,
+        )
+
+
+def mark_handled(
+    uow: UnitOfWork, *, actor: Actor, checkin_id: int, note: str = ""
+) -> CheckInPublic:
+    if len(note) > 5000:
+        raise InputError([InputProblem("note", "at most 5000 characters")])
+    with uow:
+        row = uow.checkins.get(actor.clinic_id, checkin_id)
+        if row is None:
+            raise NotFound("no such check-in")
+        row.handled = True
+        row.handled_at = dt.datetime.now(dt.UTC)
+        row.handled_by = actor.user_id
+        row.handled_note = note.strip()
+        audit(uow, actor, "update", "checkin", row.id)
+        uow.commit()
+        return CheckInPublic.model_validate(row)

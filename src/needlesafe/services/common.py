@@ -1,0 +1,106 @@
+"""What every use case shares: the audit log, paging, checking codes against the knowledge."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from needlesafe.engine.inputs import format_path
+from needlesafe.errors import InputError, InputProblem
+from needlesafe.services.context import Actor, LinkAccess
+from needlesafe.store.uow import UnitOfWork
+
+MAX_PAGE = 200
+Model = TypeVar("Model", bound=BaseModel)
+
+
+def audit(
+    uow: UnitOfWork,
+    who: Actor | LinkAccess | None,
+    action: str,
+    record_type: str,
+    record_id: int | str | None = None,
+    *,
+    clinic_id: int | None = None,
+) -> None:
+    """One line in the append-only audit log: never any clinical content."""
+    if isinstance(who, Actor):
+        uow.audit.record(
+            clinic_id=who.clinic_id,
+            user_id=who.user_id,
+            actor=who.kind,
+            action=action,
+            record_type=record_type,
+            record_id=record_id,
+        )
+    elif isinstance(who, LinkAccess):
+        uow.audit.record(
+            clinic_id=who.clinic_id,
+            user_id=None,
+            actor="patient_link",
+            action=action,
+            record_type=record_type,
+            record_id=record_id,
+        )
+    else:
+        uow.audit.record(
+            clinic_id=clinic_id,
+            user_id=None,
+            actor="anonymous",
+            action=action,
+            record_type=record_type,
+            record_id=record_id,
+        )
+
+
+def page_bounds(offset: int, limit: int) -> tuple[int, int]:
+    problems = []
+    if offset < 0:
+        problems.append(InputProblem("offset", "should be 0 or more"))
+    if not 1 <= limit <= MAX_PAGE:
+        problems.append(InputProblem("limit", f"should be between 1 and {MAX_PAGE}"))
+    if problems:
+        raise InputError(problems)
+    return offset, limit
+
+
+def check_code(code: str, valid: Iterable[str], path: str, what: str) -> InputProblem | None:
+    valid = sorted(valid)
+    if code in valid:
+        return None
+    close = difflib.get_close_matches(code, valid, n=3, cutoff=0.6)
+    hint = (
+        "did you mean " + " or ".join(f"`{c}`" for c in close) + "?"
+        if close
+        else "valid codes: " + ", ".join(valid)
+    )
+    return InputProblem(path, f"unknown {what} `{code}`; {hint}")
+
+
+def validate(model: type[Model], data: Any) -> Model:
+    """A service input from untrusted data, with field paths in the errors."""
+    if isinstance(data, model):
+        return data
+    if not isinstance(data, dict):
+        raise InputError([InputProblem("", "expected a JSON object at the top level")])
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        raise InputError(
+            [
+                InputProblem(
+                    format_path(tuple(e["loc"])),
+                    "unknown field"
+                    if e["type"] == "extra_forbidden"
+                    else "required field is missing"
+                    if e["type"] == "missing"
+                    else str(e["msg"])
+                    .removeprefix("Value error, ")
+                    .replace("Input should be", "should be"),
+                )
+                for e in error.errors(include_url=False)
+            ]
+        ) from None

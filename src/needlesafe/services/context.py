@@ -1,0 +1,33 @@
+"""Who is asking: a signed-in staff member, or a patient holding a check-in link."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from needlesafe.services.errors import Forbidden
+
+
+@dataclass(frozen=True)
+class Actor:
+    """A staff member of one clinic (or the command line, acting for the operator)."""
+
+    user_id: int | None
+    clinic_id: int
+    role: str  # "practitioner" | "admin" | "cli"
+    kind: str = "user"  # "user" | "cli"
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role in ("admin", "cli")
+
+    def require_admin(self) -> None:
+        if not self.is_admin:
+            raise Forbidden("only a clinic admin may do this")
+
+
+@dataclass(frozen=True)
+class LinkAccess:
+    """What a patient's signed check-in link reaches: one treatment of one clinic."""
+
+    clinic_id: int
+    treatment_id: int

@@ -1,0 +1,253 @@
+"""Values in and out of the services: `XCreate` from callers, `XPublic` back to them.
+
+Out-models are built from the store's rows (`from_attributes`), so internal columns (password
+hashes, token hashes) never leave the service layer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Any, Generic, Literal, TypeVar
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+
+Item = TypeVar("Item")
+
+Role = Literal["practitioner", "admin"]
+Outcome = Literal[
+    "recovered", "recovering", "not_recovered", "recovered_with_sequelae", "fatal", "unknown"
+]
+Disposition = Literal["self_care", "contact_clinic", "urgent", "emergency"]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)]
+Short = Annotated[str, StringConstraints(strip_whitespace=True, max_length=120)]
+Lot = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+# ICD-10-CM: a letter, two characters, then optionally a dot and up to four more.
+ICD10_PATTERN = re.compile(r"^[A-Z][0-9][0-9A-Z](\.[0-9A-Z]{1,4})?$")
+
+
+def _icd10(value: str) -> str:
+    code = value.strip().upper()
+    if not ICD10_PATTERN.match(code):
+        raise ValueError("not an ICD-10-CM code (like L03.211)")
+    return code
+
+
+Icd10 = Annotated[str, Field(max_length=10), AfterValidator(_icd10)]
+
+
+class In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Out(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class Page(BaseModel, Generic[Item]):
+    items: list[Item]
+    total: int
+    offset: int
+    limit: int
+
+
+# ---------------------------------------------------------------- accounts
+
+
+class ClinicPublic(Out):
+    id: int
+    name: str
+    created_at: dt.datetime
+
+
+class UserCreate(In):
+    email: Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, max_length=320)]
+    role: Role
+    password: Annotated[str, Field(min_length=10, max_length=200)]
+    name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] = ""
+
+
+class UserPublic(Out):
+    id: int
+    clinic_id: int
+    email: str
+    name: str
+    role: str
+    active: bool
+    created_at: dt.datetime
+
+
+class AuditEventPublic(Out):
+    id: int
+    at: dt.datetime
+    user_id: int | None
+    actor: str
+    action: str
+    record_type: str
+    record_id: str | None
+
+
+# ---------------------------------------------------------------- patients and intakes
+
+
+class PatientCreate(In):
+    name: Name
+    date_of_birth: dt.date | None = None
+    chart_number: Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)] | None = (
+        None
+    )
+    phone: Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)] | None = None
+    email: Annotated[str, StringConstraints(strip_whitespace=True, max_length=320)] | None = None
+
+
+class PatientPublic(Out):
+    id: int
+    name: str
+    date_of_birth: dt.date | None
+    chart_number: str | None
+    phone: str | None
+    email: str | None
+    created_at: dt.datetime
+
+
+class IntakePublic(Out):
+    id: int
+    patient_id: int
+    created_by: int | None
+    created_at: dt.datetime
+    decision: str
+    knowledge_version: str
+    input: dict[str, Any]
+    assessment: dict[str, Any]
+
+
+# ---------------------------------------------------------------- treatments
+
+
+class AreaTreated(In):
+    area: str  # an area code of the knowledge base
+    depth_mm: Annotated[float, Field(gt=0, le=4.0, allow_inf_nan=False)]
+    passes: Annotated[int, Field(ge=1, le=50)] = 1
+
+
+class TopicalUsed(In):
+    code: str  # a topical code of the knowledge base
+    lot: Lot | None = None
+
+
+class TreatmentCreate(In):
+    performed_on: dt.date
+    device: str  # a device code: pen, roller, stamp, radiofrequency
+    device_make: Short | None = None
+    device_model: Short | None = None
+    needle_cartridge_lot: Lot | None = None
+    areas: Annotated[list[AreaTreated], Field(min_length=1, max_length=30)]
+    numbing_agent: str = "none"
+    numbing_agent_lot: Lot | None = None
+    topicals: Annotated[list[TopicalUsed], Field(max_length=30)] = []
+    notes: Text = ""
+    intake_id: int | None = None
+    practitioner_id: int | None = None  # default: the caller
+
+
+class AreaPublic(Out):
+    area: str
+    depth_mm: float
+    passes: int
+
+
+class TopicalPublic(Out):
+    code: str
+    lot: str | None
+
+
+class TreatmentPublic(Out):
+    id: int
+    patient_id: int
+    intake_id: int | None
+    practitioner_id: int | None
+    performed_on: dt.date
+    device: str
+    device_make: str | None
+    device_model: str | None
+    needle_cartridge_lot: str | None
+    areas: list[AreaPublic]
+    numbing_agent: str
+    numbing_agent_lot: str | None
+    topicals: list[TopicalPublic]
+    notes: str
+    created_at: dt.datetime
+
+
+class CheckinLink(BaseModel):
+    treatment_id: int
+    url: str
+    token: str
+    expires_at: dt.datetime
+
+
+# ---------------------------------------------------------------- check-ins
+
+
+class CheckInPublic(Out):
+    id: int
+    patient_id: int
+    treatment_id: int
+    source: str
+    created_at: dt.datetime
+    disposition: str
+    needs_attention: bool
+    knowledge_version: str
+    input: dict[str, Any]
+    triage: dict[str, Any]
+    handled: bool
+    handled_at: dt.datetime | None
+    handled_by: int | None
+    handled_note: str
+
+
+class HandledUpdate(In):
+    note: Text = ""
+
+
+class PatientCheckinView(BaseModel):
+    """What a patient's link shows: nothing but the treatment's date and the clinic's name."""
+
+    clinic_name: str
+    performed_on: dt.date
+    days_since_treatment: float
+
+
+# ---------------------------------------------------------------- adverse events
+
+
+class AdverseEventCreate(In):
+    patient_id: int
+    treatment_id: int | None = None
+    complication: str  # a complication code of the knowledge base
+    onset_date: dt.date
+    ctcae_grade: Annotated[int, Field(ge=1, le=5, strict=True)]
+    icd10_code: Icd10 | None = None
+    serious: bool = False
+    actions: Text = ""
+    outcome: Outcome = "unknown"
+    product_lot: Lot | None = None
+    notes: Text = ""
+
+
+class AdverseEventPublic(Out):
+    id: int
+    patient_id: int
+    treatment_id: int | None
+    complication: str
+    onset_date: dt.date
+    ctcae_grade: int
+    icd10_code: str | None
+    serious: bool
+    actions: str
+    outcome: str
+    product_lot: str | None
+    notes: str
+    recorded_by: int | None
+    created_at: dt.datetime

@@ -1,0 +1,249 @@
+"""The clinic's records as SQLAlchemy 2 typed tables. Every row belongs to one clinic.
+
+Clinical content (intake, assessment, check-in, triage) is stored as the contract's JSON, next
+to the few columns that lists filter and sort on (decision, disposition, knowledge version).
+The audit log holds who did what to which record, never the clinical content itself.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+ROLES = ("practitioner", "admin")
+DISPOSITION_RANK = {"self_care": 0, "contact_clinic": 1, "urgent": 2, "emergency": 3}
+OUTCOMES = (
+    "recovered",
+    "recovering",
+    "not_recovered",
+    "recovered_with_sequelae",
+    "fatal",
+    "unknown",
+)
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class UtcDateTime(TypeDecorator[dt.datetime]):
+    """A timestamp stored in UTC and always read back timezone-aware (SQLite forgets zones)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; use an aware UTC datetime")
+        return value.astimezone(dt.UTC)
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {dt.datetime: UtcDateTime(), dict[str, Any]: JSON()}
+
+
+class Clinic(Base):
+    __tablename__ = "clinics"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class User(Base):
+    __tablename__ = "users"
+    __table_args__ = (CheckConstraint("role IN ('practitioner', 'admin')", name="role"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id"), index=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)  # stored lower-case
+    name: Mapped[str] = mapped_column(String(200), default="")
+    role: Mapped[str] = mapped_column(String(20))
+    password_hash: Mapped[str] = mapped_column(String(200))  # argon2id
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class AuthToken(Base):
+    """A bearer token (kind "api") or a browser session (kind "session"); only its hash."""
+
+    __tablename__ = "auth_tokens"
+    __table_args__ = (CheckConstraint("kind IN ('api', 'session')", name="kind"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)  # sha256 hex
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[dt.datetime | None]
+    revoked_at: Mapped[dt.datetime | None]
+
+
+class AuditEvent(Base):
+    """Append-only (triggers refuse UPDATE and DELETE): who, when, what, which record."""
+
+    __tablename__ = "audit_events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+    clinic_id: Mapped[int | None] = mapped_column(ForeignKey("clinics.id"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    actor: Mapped[str] = mapped_column(String(40))  # "user", "patient_link", "cli", "anonymous"
+    action: Mapped[str] = mapped_column(String(40))  # "read", "list", "create", "update", ...
+    record_type: Mapped[str] = mapped_column(String(40))
+    record_id: Mapped[str | None] = mapped_column(String(40))
+
+
+class Patient(Base):
+    __tablename__ = "patients"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    date_of_birth: Mapped[dt.date | None] = mapped_column(Date)
+    chart_number: Mapped[str | None] = mapped_column(String(64))
+    phone: Mapped[str | None] = mapped_column(String(40))
+    email: Mapped[str | None] = mapped_column(String(320))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class Intake(Base):
+    """A screening: the intake as given and the assessment the engine made of it."""
+
+    __tablename__ = "intakes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id"), index=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"), index=True)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    input: Mapped[dict[str, Any]]
+    assessment: Mapped[dict[str, Any]]
+    decision: Mapped[str] = mapped_column(String(40))
+    knowledge_version: Mapped[str] = mapped_column(String(100))
+
+
+class Treatment(Base):
+    __tablename__ = "treatments"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id"), index=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"), index=True)
+    intake_id: Mapped[int | None] = mapped_column(ForeignKey("intakes.id"))
+    practitioner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    performed_on: Mapped[dt.date] = mapped_column(Date)
+    device: Mapped[str] = mapped_column(String(40))  # contract code: pen, roller, ...
+    device_make: Mapped[str | None] = mapped_column(String(120))
+    device_model: Mapped[str | None] = mapped_column(String(120))
+    needle_cartridge_lot: Mapped[str | None] = mapped_column(String(64), index=True)
+    numbing_agent: Mapped[str] = mapped_column(String(60), default="none")
+    numbing_agent_lot: Mapped[str | None] = mapped_column(String(64))
+    notes: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    areas: Mapped[list[TreatmentArea]] = relationship(
+        order_by="TreatmentArea.id", cascade="all, delete-orphan", lazy="selectin"
+    )
+    topicals: Mapped[list[TreatmentTopical]] = relationship(
+        order_by="TreatmentTopical.id", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+
+class TreatmentArea(Base):
+    __tablename__ = "treatment_areas"
+    __table_args__ = (
+        CheckConstraint("depth_mm > 0 AND depth_mm <= 4", name="depth"),
+        CheckConstraint("passes >= 1", name="passes"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id"), index=True)
+    treatment_id: Mapped[int] = mapped_column(ForeignKey("treatments.id"), index=True)
+    area: Mapped[str] = mapped_column(String(40))
+    depth_mm: Mapped[float] = mapped_column(Float)
+    passes: Mapped[int] = mapped_column(Integer)
+
+
+class TreatmentTopical(Base):
+    __tablename__ = "treatment_topicals"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id"), index=True)
+    treatment_id: Mapped[int] = mapped_column(ForeignKey("treatments.id"), index=True)
+    code: Mapped[str] = mapped_column(String(60))
+    lot: Mapped[str | None] = mapped_column(String(64), index=True)
+
+
+class CheckIn(Base):
+    __tablename__ = "checkins"
+    __table_args__ = (Index("ix_checkins_inbox", "clinic_id", "handled", "urgency", "created_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id"), index=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"), index=True)
+    treatment_id: Mapped[int] = mapped_column(ForeignKey("treatments.id"), index=True)
+    source: Mapped[str] = mapped_column(String(20))  # "patient_link" or "staff"
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    input: Mapped[dict[str, Any]]
+    triage: Mapped[dict[str, Any]]
+    disposition: Mapped[str] = mapped_column(String(20))
+    urgency: Mapped[int] = mapped_column(Integer)  # DISPOSITION_RANK[disposition]
+    knowledge_version: Mapped[str] = mapped_column(String(100))
+    handled: Mapped[bool] = mapped_column(Boolean, default=False)
+    handled_at: Mapped[dt.datetime | None]
+    handled_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    handled_note: Mapped[str] = mapped_column(Text, default="")
+
+    @property
+    def needs_attention(self) -> bool:
+        return not self.handled and self.urgency > 0
+
+
+class AdverseEvent(Base):
+    __tablename__ = "adverse_events"
+    __table_args__ = (
+        CheckConstraint("ctcae_grade BETWEEN 1 AND 5", name="ctcae_grade"),
+        CheckConstraint(
+            "outcome IN ('recovered', 'recovering', 'not_recovered', "
+            "'recovered_with_sequelae', 'fatal', 'unknown')",
+            name="outcome",
+        ),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id"), index=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"), index=True)
+    treatment_id: Mapped[int | None] = mapped_column(ForeignKey("treatments.id"), index=True)
+    complication: Mapped[str] = mapped_column(String(60), index=True)
+    onset_date: Mapped[dt.date] = mapped_column(Date)
+    ctcae_grade: Mapped[int] = mapped_column(Integer)
+    icd10_code: Mapped[str | None] = mapped_column(String(10))
+    serious: Mapped[bool] = mapped_column(Boolean, default=False)
+    actions: Mapped[str] = mapped_column(Text, default="")
+    outcome: Mapped[str] = mapped_column(String(30), default="unknown")
+    product_lot: Mapped[str | None] = mapped_column(String(64), index=True)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    recorded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,254 @@
+"""Repositories: every query of clinic records takes the caller's clinic id.
+
+A record of another clinic is simply not found: `get` returns None, lists never include it.
+Repositories add and flush; they never commit (the services do, through the unit of work).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import Select, case, func, select
+from sqlalchemy.orm import Session
+
+from needlesafe.store import models as m
+
+Row = TypeVar("Row", bound=m.Base)
+
+
+class Page(Generic[Row]):
+    def __init__(self, items: Sequence[Row], total: int) -> None:
+        self.items = list(items)
+        self.total = total
+
+
+class _Scoped(Generic[Row]):
+    model: type[Row]
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, row: Row) -> Row:
+        self.session.add(row)
+        self.session.flush()
+        return row
+
+    def get(self, clinic_id: int, record_id: int) -> Row | None:
+        query = select(self.model).where(
+            self.model.id == record_id,  # type: ignore[attr-defined]
+            self.model.clinic_id == clinic_id,  # type: ignore[attr-defined]
+        )
+        return self.session.scalars(query).first()
+
+    def _page(self, query: Select[Any], *order: Any, offset: int, limit: int) -> Page[Row]:
+        total = self.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+        items = self.session.scalars(query.order_by(*order).offset(offset).limit(limit)).all()
+        return Page(items, total)
+
+    def _scope(self, clinic_id: int) -> Select[Any]:
+        return select(self.model).where(self.model.clinic_id == clinic_id)  # type: ignore[attr-defined]
+
+
+class ClinicRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, clinic: m.Clinic) -> m.Clinic:
+        self.session.add(clinic)
+        self.session.flush()
+        return clinic
+
+    def by_name(self, name: str) -> m.Clinic | None:
+        return self.session.scalars(select(m.Clinic).where(m.Clinic.name == name)).first()
+
+    def by_id(self, clinic_id: int) -> m.Clinic | None:
+        return self.session.get(m.Clinic, clinic_id)
+
+    def count(self) -> int:
+        return self.session.scalar(select(func.count()).select_from(m.Clinic)) or 0
+
+
+class UserRepository(_Scoped[m.User]):
+    model = m.User
+
+    def by_email(self, email: str) -> m.User | None:
+        query = select(m.User).where(m.User.email == email.strip().lower())
+        return self.session.scalars(query).first()
+
+    def by_id(self, user_id: int) -> m.User | None:
+        return self.session.get(m.User, user_id)
+
+    def list(self, clinic_id: int, *, offset: int, limit: int) -> Page[m.User]:
+        return self._page(self._scope(clinic_id), m.User.id, offset=offset, limit=limit)
+
+
+class TokenRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, token: m.AuthToken) -> m.AuthToken:
+        self.session.add(token)
+        self.session.flush()
+        return token
+
+    def by_hash(self, token_hash: str) -> m.AuthToken | None:
+        query = select(m.AuthToken).where(m.AuthToken.token_hash == token_hash)
+        return self.session.scalars(query).first()
+
+
+class AuditLog:
+    """Append only: there is no update and no delete here (and triggers refuse them)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def record(
+        self,
+        *,
+        clinic_id: int | None,
+        user_id: int | None,
+        actor: str,
+        action: str,
+        record_type: str,
+        record_id: int | str | None = None,
+    ) -> None:
+        self.session.add(
+            m.AuditEvent(
+                clinic_id=clinic_id,
+                user_id=user_id,
+                actor=actor,
+                action=action,
+                record_type=record_type,
+                record_id=None if record_id is None else str(record_id),
+            )
+        )
+
+    def list(self, clinic_id: int, *, offset: int, limit: int) -> Page[m.AuditEvent]:
+        query = select(m.AuditEvent).where(m.AuditEvent.clinic_id == clinic_id)
+        total = self.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+        items = self.session.scalars(
+            query.order_by(m.AuditEvent.id.desc()).offset(offset).limit(limit)
+        ).all()
+        return Page(items, total)
+
+
+class PatientRepository(_Scoped[m.Patient]):
+    model = m.Patient
+
+    def list(
+        self, clinic_id: int, *, offset: int, limit: int, search: str | None = None
+    ) -> Page[m.Patient]:
+        query = self._scope(clinic_id)
+        if search:
+            like = "%" + search.lower().replace("%", r"\%").replace("_", r"\_") + "%"
+            query = query.where(
+                func.lower(m.Patient.name).like(like, escape="\\")
+                | func.lower(func.coalesce(m.Patient.chart_number, "")).like(like, escape="\\")
+            )
+        return self._page(query, m.Patient.name, m.Patient.id, offset=offset, limit=limit)
+
+
+class IntakeRepository(_Scoped[m.Intake]):
+    model = m.Intake
+
+    def list(
+        self, clinic_id: int, *, offset: int, limit: int, patient_id: int | None = None
+    ) -> Page[m.Intake]:
+        query = self._scope(clinic_id)
+        if patient_id is not None:
+            query = query.where(m.Intake.patient_id == patient_id)
+        return self._page(
+            query, m.Intake.created_at.desc(), m.Intake.id.desc(), offset=offset, limit=limit
+        )
+
+
+class TreatmentRepository(_Scoped[m.Treatment]):
+    model = m.Treatment
+
+    def list(
+        self, clinic_id: int, *, offset: int, limit: int, patient_id: int | None = None
+    ) -> Page[m.Treatment]:
+        query = self._scope(clinic_id)
+        if patient_id is not None:
+            query = query.where(m.Treatment.patient_id == patient_id)
+        return self._page(
+            query,
+            m.Treatment.performed_on.desc(),
+            m.Treatment.id.desc(),
+            offset=offset,
+            limit=limit,
+        )
+
+
+class CheckInRepository(_Scoped[m.CheckIn]):
+    model = m.CheckIn
+
+    def list(
+        self,
+        clinic_id: int,
+        *,
+        offset: int,
+        limit: int,
+        disposition: Sequence[str] = (),
+        needs_attention: bool | None = None,
+        patient_id: int | None = None,
+        treatment_id: int | None = None,
+    ) -> Page[m.CheckIn]:
+        """Those needing attention first (most urgent first), then newest first."""
+        attention = (m.CheckIn.handled.is_(False)) & (m.CheckIn.urgency > 0)
+        query = self._scope(clinic_id)
+        if disposition:
+            query = query.where(m.CheckIn.disposition.in_(list(disposition)))
+        if needs_attention is True:
+            query = query.where(attention)
+        elif needs_attention is False:
+            query = query.where(~attention)
+        if patient_id is not None:
+            query = query.where(m.CheckIn.patient_id == patient_id)
+        if treatment_id is not None:
+            query = query.where(m.CheckIn.treatment_id == treatment_id)
+        first = case((attention, 1), else_=0)
+        return self._page(
+            query,
+            first.desc(),
+            case((attention, m.CheckIn.urgency), else_=0).desc(),
+            m.CheckIn.created_at.desc(),
+            m.CheckIn.id.desc(),
+            offset=offset,
+            limit=limit,
+        )
+
+
+class AdverseEventRepository(_Scoped[m.AdverseEvent]):
+    model = m.AdverseEvent
+
+    def list(
+        self,
+        clinic_id: int,
+        *,
+        offset: int,
+        limit: int,
+        patient_id: int | None = None,
+        treatment_id: int | None = None,
+        complication: str | None = None,
+    ) -> Page[m.AdverseEvent]:
+        query = self._scope(clinic_id)
+        if patient_id is not None:
+            query = query.where(m.AdverseEvent.patient_id == patient_id)
+        if treatment_id is not None:
+            query = query.where(m.AdverseEvent.treatment_id == treatment_id)
+        if complication is not None:
+            query = query.where(m.AdverseEvent.complication == complication)
+        return self._page(
+            query,
+            m.AdverseEvent.onset_date.desc(),
+            m.AdverseEvent.id.desc(),
+            offset=offset,
+            limit=limit,
+        )
+
+
+def utcnow() -> dt.datetime:
+    return m.utcnow()
