@@ -116,7 +116,16 @@ def knowledge_show(
     knowledge = knowledge_or_exit()
     found = describe_code(code, knowledge)
     if not found:
-        fail(f"`{code}` is not a code, rule id or source id in the knowledge base")
+        import difflib
+
+        known = set(knowledge.complications) | set(knowledge.sources)
+        for names in knowledge.codes.values():
+            known |= names
+        for rules in (knowledge.risk_rules, knowledge.contraindications, knowledge.precautions):
+            known |= {r.id for r in rules} | {getattr(r, "code", r.id) for r in rules}
+        close = difflib.get_close_matches(code, sorted(known), n=3, cutoff=0.6)
+        hint = ("; did you mean " + " or ".join(f"`{c}`" for c in close) + "?") if close else ""
+        fail(f"`{code}` is not a code, rule id or source id in the knowledge base{hint}")
     typer.echo(yaml.safe_dump(found, sort_keys=False, allow_unicode=True, width=100).rstrip())
 
 
