@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
+from needlesafe.knowledge.aftercare_schema import AftercareFile, check_aftercare
 from needlesafe.knowledge.consent_schema import ConsentFile
 from needlesafe.knowledge.schema import (
     Allergen,
@@ -91,6 +92,8 @@ class Knowledge:
     topicals: Mapping[str, Topical] = field(repr=False)
     # the consent sheet's wording (consent.yaml); None only for a knowledge base built without it
     consent: ConsentFile | None = field(default=None, repr=False)
+    # the aftercare plan's course and wording (aftercare.yaml); None only when built without it
+    aftercare: AftercareFile | None = field(default=None, repr=False)
 
     def label(self, vocabulary: str, code: str) -> str:
         return self.labels[vocabulary].get(code, code.replace("_", " "))
@@ -122,6 +125,7 @@ def build_knowledge(
     contraindications: ContraindicationsFile,
     precautions: PrecautionsFile,
     consent: ConsentFile | None = None,
+    aftercare: AftercareFile | None = None,
 ) -> Knowledge:
     problems: list[str] = []
 
@@ -178,6 +182,14 @@ def build_knowledge(
         )
         for where, cited in consent.cited():
             check_sources(f"consent.yaml: {where}", cited)
+    if aftercare is not None:
+        problems += check_aftercare(
+            aftercare,
+            codes=codes,
+            complications=complication_codes,
+            precautions={r.code for r in precautions.precautions},
+            sources=source_ids,
+        )
     if problems:
         raise KnowledgeError(problems)
 
@@ -196,6 +208,7 @@ def build_knowledge(
         numbing_agents={n.code: n for n in vocab.numbing_agents},
         topicals={t.code: t for t in vocab.topicals},
         consent=consent,
+        aftercare=aftercare,
     )
 
 

@@ -54,6 +54,9 @@ def patient_texts(knowledge: Knowledge) -> Iterator[tuple[str, str]]:
     if knowledge.consent is not None:
         for where, text in knowledge.consent.patient_texts():
             yield f"consent.yaml: {where}", text
+    if knowledge.aftercare is not None:
+        for where, text in knowledge.aftercare.patient_texts():
+            yield f"aftercare.yaml: {where}", text
 
 
 def lint(knowledge: Knowledge, directory: Path | None = None) -> list[str]:
@@ -90,6 +93,9 @@ def lint(knowledge: Knowledge, directory: Path | None = None) -> list[str]:
             cited.update(term.sources)
     if knowledge.consent is not None:
         for _, sources in knowledge.consent.cited():
+            cited.update(sources)
+    if knowledge.aftercare is not None:
+        for _, sources in knowledge.aftercare.cited():
             cited.update(sources)
     for source in sorted(set(knowledge.sources) - cited):
         problems.append(f"sources.yaml: source {source!r} is cited by nothing")

@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from needlesafe.knowledge.aftercare_schema import AftercareFile
 from needlesafe.knowledge.base import Knowledge, KnowledgeError, build_knowledge
 from needlesafe.knowledge.consent_schema import ConsentFile
 from needlesafe.knowledge.schema import (
@@ -88,6 +89,7 @@ def load_knowledge(directory: Path | None = None) -> Knowledge:
         ("contraindications", "contraindications.yaml", ContraindicationsFile),
         ("precautions", "precautions.yaml", PrecautionsFile),
         ("consent", "consent.yaml", ConsentFile),
+        ("aftercare", "aftercare.yaml", AftercareFile),
     ]
     for key, name, model in files:
         try:

@@ -1,0 +1,337 @@
+"""The schema of `aftercare.yaml`: the day-by-day course after a treatment, as data.
+
+Every item (what is normal, what to do, what to avoid), follow-up and red flag is a small
+record with a stable `id`, a plain-language `text`, the days it covers and its sources. Days
+count from the treatment day (day 0). A day may be one number for every depth, or one number
+per depth band (`{superficial: 1, medium: 2, deep: 3}`), so deeper treatments get longer
+windows. A `when` condition selects items for some treatments only; an item may `replace`
+others (a stricter sun rule replaces the standard one).
+
+Like every knowledge file it forbids unknown keys. `check_aftercare` checks the codes it names
+against the rest of the knowledge base, called by `build_knowledge`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Annotated, Literal
+
+from pydantic import Field, model_validator
+
+from needlesafe.knowledge.schema import Code, FileHeader, Level, PlainText, SourceIds, Strict
+
+DepthBandName = Literal["superficial", "medium", "deep"]
+DEPTH_BANDS: tuple[DepthBandName, ...] = ("superficial", "medium", "deep")
+ItemKind = Literal["normal", "do", "avoid"]
+RedFlagAction = Literal["emergency", "urgent", "contact_clinic"]
+FollowUpKind = Literal["visit", "call"]
+Day = Annotated[int, Field(ge=0, le=365)]
+
+
+class ByDepth(Strict):
+    """A day that depends on the depth band; deeper bands never get a shorter window."""
+
+    superficial: Day
+    medium: Day
+    deep: Day
+
+    @model_validator(mode="after")
+    def _deeper_is_not_shorter(self) -> ByDepth:
+        if not self.superficial <= self.medium <= self.deep:
+            raise ValueError(
+                "deeper bands must not have earlier days (superficial <= medium <= deep)"
+            )
+        return self
+
+    def at(self, band: DepthBandName) -> int:
+        day: int = getattr(self, band)
+        return day
+
+
+DayOrByDepth = Day | ByDepth
+
+
+def day_at(value: DayOrByDepth, band: DepthBandName) -> int:
+    return value if isinstance(value, int) else value.at(band)
+
+
+class RiskAtLeast(Strict):
+    """True when a listed complication (any, if none listed) is at `level` or higher."""
+
+    complications: list[Code] = []
+    level: Literal[Level.elevated, Level.high]
+
+
+class Condition(Strict):
+    """Every key given must hold (and); each list is any-of; `any` holds when one child does.
+
+    Conditions look at the treatment plan and at the screening assessment, never at the
+    clock. There is no negation, so an added risk can only add items.
+    """
+
+    any: list[Condition] | None = None
+    depth_above_mm: Annotated[float, Field(ge=0)] | None = None
+    area_in: list[Code] | None = None
+    area_region: Literal["face", "body"] | None = None
+    device_in: list[Code] | None = None
+    numbing_agent_planned: Literal[True] | None = None
+    numbing_agent_contains: list[Code] | None = None  # allergy codes of the ingredients
+    topicals_planned: Literal[True] | None = None
+    topical_in: list[Code] | None = None
+    topical_unlabeled: Literal[True] | None = None
+    risk_at_least: RiskAtLeast | None = None
+    precaution_any: list[Code] | None = None  # precaution codes of the assessment
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> Condition:
+        if not self.keys():
+            raise ValueError(
+                f"a condition needs at least one key; allowed: {sorted(Condition.model_fields)}"
+            )
+        return self
+
+    def keys(self) -> list[str]:
+        return [k for k in type(self).model_fields if getattr(self, k) is not None]
+
+
+class Band(Strict):
+    label: PlainText  # plain words, e.g. "light (0.5 mm or less)"
+    up_to_mm: Annotated[float, Field(gt=0, le=4.0)]
+    plan_days: Day  # the day-by-day plan runs from day 0 to this day
+    reminder_days: Day  # daily calendar reminders from day 0 to this day
+    sources: SourceIds
+
+
+class DepthBands(Strict):
+    superficial: Band
+    medium: Band
+    deep: Band
+
+    @model_validator(mode="after")
+    def _ordered_and_complete(self) -> DepthBands:
+        if not self.superficial.up_to_mm < self.medium.up_to_mm < self.deep.up_to_mm:
+            raise ValueError("up_to_mm must increase: superficial < medium < deep")
+        if self.deep.up_to_mm != 4.0:
+            raise ValueError("deep.up_to_mm must be 4.0, the deepest needle a plan may have")
+        return self
+
+    def band_for(self, depth_mm: float) -> DepthBandName:
+        for name in DEPTH_BANDS:
+            if depth_mm <= getattr(self, name).up_to_mm:
+                return name
+        return "deep"
+
+
+class BandStep(Strict):
+    """Treat the plan as `steps` bands deeper when `when` holds (e.g. radiofrequency)."""
+
+    id: Code
+    when: Condition
+    steps: Annotated[int, Field(ge=1, le=2)]
+    reason: PlainText  # clinician words
+    sources: SourceIds
+
+
+class Item(Strict):
+    id: Code
+    kind: ItemKind
+    text: PlainText  # patient words
+    from_day: DayOrByDepth = 0
+    to_day: DayOrByDepth  # the last day it applies (for `avoid`: the last day to avoid it)
+    # for `avoid`: said on the day after `to_day` (a calendar milestone), e.g. "make-up is OK"
+    resume_text: PlainText | None = None
+    when: Condition | None = None
+    replaces: list[Code] = []  # ids of items this one stands in for when it applies
+    sources: SourceIds
+
+    @model_validator(mode="after")
+    def _window(self) -> Item:
+        for band in DEPTH_BANDS:
+            if day_at(self.from_day, band) > day_at(self.to_day, band):
+                raise ValueError(f"from_day is after to_day for the {band} band")
+        if self.resume_text is not None and self.kind != "avoid":
+            raise ValueError("only an `avoid` item can have a resume_text")
+        return self
+
+
+class FollowUp(Strict):
+    id: Code
+    kind: FollowUpKind
+    day: DayOrByDepth
+    text: PlainText  # patient words
+    when: Condition | None = None
+    replaces: list[Code] = []
+    sources: SourceIds
+
+
+class RedFlag(Strict):
+    id: Code
+    text: PlainText  # the sign, in patient words
+    action: RedFlagAction
+    when: Condition | None = None
+    replaces: list[Code] = []
+    sources: SourceIds
+
+
+class ActionWords(Strict):
+    """What to do for each red flag action; may name {clinic_phone} and {emergency_number}."""
+
+    emergency: PlainText
+    urgent: PlainText
+    contact_clinic: PlainText
+
+
+class Fallbacks(Strict):
+    """Words put in place of a clinic's details the plan was not given."""
+
+    clinic_phone: PlainText
+    emergency_number: PlainText
+
+
+class Labels(Strict):
+    """Short labels (not prose) for the printed plan and the calendar."""
+
+    title: PlainText
+    treatment_day: PlainText
+    day: PlainText  # names {day}
+    normal: PlainText
+    do: PlainText
+    avoid: PlainText
+    until: PlainText  # names {date}
+    follow_ups: PlainText
+    red_flags: PlainText
+    reminder: PlainText  # calendar event title, names {day}
+    milestone: PlainText  # calendar event title prefix
+    visit: PlainText
+    call: PlainText
+
+
+class CalendarSettings(Strict):
+    reminder_hour: Annotated[int, Field(ge=0, le=23)]
+    reminder_minutes: Annotated[int, Field(ge=1, le=240)]  # how long each reminder event lasts
+    alarm_minutes_before: Annotated[int, Field(ge=0, le=1440)]
+    follow_up_alarm_days_before: Annotated[int, Field(ge=0, le=14)]
+    calendar_name: PlainText
+
+
+class AftercareFile(FileHeader):
+    intro: PlainText
+    depth_bands: DepthBands
+    band_steps: list[BandStep]
+    items: Annotated[list[Item], Field(min_length=1)]
+    follow_ups: Annotated[list[FollowUp], Field(min_length=1)]
+    red_flags: Annotated[list[RedFlag], Field(min_length=1)]
+    action_words: ActionWords
+    fallbacks: Fallbacks
+    labels: Labels
+    calendar: CalendarSettings
+
+    def cited(self) -> Iterator[tuple[str, list[str]]]:
+        """Every (where, sources) pair, for the cross-file source check and the lint."""
+        for name in DEPTH_BANDS:
+            yield f"depth_bands.{name}", getattr(self.depth_bands, name).sources
+        for step in self.band_steps:
+            yield f"band_steps ({step.id})", step.sources
+        for item in self.items:
+            yield f"items ({item.id})", item.sources
+        for follow_up in self.follow_ups:
+            yield f"follow_ups ({follow_up.id})", follow_up.sources
+        for flag in self.red_flags:
+            yield f"red_flags ({flag.id})", flag.sources
+
+    def patient_texts(self) -> Iterator[tuple[str, str]]:
+        """Every prose text a patient reads, with where it lives (for the reading-grade lint)."""
+        yield "intro", self.intro
+        for item in self.items:
+            yield f"items ({item.id}).text", item.text
+            if item.resume_text is not None:
+                yield f"items ({item.id}).resume_text", item.resume_text
+        for follow_up in self.follow_ups:
+            yield f"follow_ups ({follow_up.id}).text", follow_up.text
+        for flag in self.red_flags:
+            yield f"red_flags ({flag.id}).text", flag.text
+        words = self.action_words
+        for action in ("emergency", "urgent", "contact_clinic"):
+            text = getattr(words, action).format(
+                clinic_phone=self.fallbacks.clinic_phone,
+                emergency_number=self.fallbacks.emergency_number,
+            )
+            yield f"action_words.{action}", text
+
+
+def _conditions(condition: Condition) -> Iterator[Condition]:
+    yield condition
+    for child in condition.any or []:
+        yield from _conditions(child)
+
+
+def check_aftercare(
+    aftercare: AftercareFile,
+    *,
+    codes: Mapping[str, frozenset[str]],
+    complications: set[str],
+    precautions: set[str],
+    sources: set[str],
+) -> list[str]:
+    """Problems no single file can see: unknown codes, ids, replaced ids and sources."""
+    problems: list[str] = []
+    where_file = "aftercare.yaml"
+
+    def check_condition(where: str, condition: Condition | None) -> None:
+        if condition is None:
+            return
+        for node in _conditions(condition):
+            for key, vocabulary in (
+                ("area_in", "areas"),
+                ("device_in", "devices"),
+                ("numbing_agent_contains", "allergies"),
+                ("topical_in", "topicals"),
+            ):
+                for code in getattr(node, key) or []:
+                    if code not in codes[vocabulary]:
+                        problems.append(f"{where}: when: unknown {vocabulary} code {code!r}")
+            if node.risk_at_least is not None:
+                for code in node.risk_at_least.complications:
+                    if code not in complications:
+                        problems.append(f"{where}: when: unknown complication {code!r}")
+            for code in node.precaution_any or []:
+                if code not in precautions:
+                    problems.append(f"{where}: when: unknown precaution code {code!r}")
+
+    for where, cited in aftercare.cited():
+        for source in cited:
+            if source not in sources:
+                problems.append(f"{where_file}: {where}: sources: unknown source {source!r}")
+    for step in aftercare.band_steps:
+        check_condition(f"{where_file}: band_steps ({step.id})", step.when)
+    groups: list[tuple[str, list[Item] | list[FollowUp] | list[RedFlag]]] = [
+        ("items", aftercare.items),
+        ("follow_ups", aftercare.follow_ups),
+        ("red_flags", aftercare.red_flags),
+    ]
+    for group, entries in groups:
+        ids = [entry.id for entry in entries]
+        seen: set[str] = set()
+        for ident in ids:
+            if ident in seen:
+                problems.append(f"{where_file}: {group}: id {ident!r} is defined twice")
+            seen.add(ident)
+        for entry in entries:
+            where = f"{where_file}: {group} ({entry.id})"
+            check_condition(where, entry.when)
+            for replaced in entry.replaces:
+                if replaced not in seen or replaced == entry.id:
+                    problems.append(f"{where}: replaces: no other {group} entry {replaced!r}")
+            if entry.replaces and entry.when is None:
+                problems.append(f"{where}: replaces others but has no `when`, so they never apply")
+    for item in aftercare.items:
+        if item.replaces:
+            kinds = {i.kind for i in aftercare.items if i.id in item.replaces}
+            if kinds - {item.kind}:
+                problems.append(
+                    f"{where_file}: items ({item.id}): replaces: an item of another kind"
+                )
+    return problems
+
+
+Condition.model_rebuild()
