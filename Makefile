@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/needlesafe screen examples/intake-cold-sore.json
+	$(BIN)/needlesafe serve
 
 test: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks

@@ -19,3 +19,8 @@ _screening.register(app)
 from needlesafe.cli import documents as _documents  # noqa: E402
 
 _documents.register(app)
+from needlesafe.cli import admin as _admin  # noqa: E402
+from needlesafe.cli import server as _server  # noqa: E402
+
+_admin.register(app)
+_server.register(app)

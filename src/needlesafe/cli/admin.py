@@ -1,0 +1,134 @@
+"""`needlesafe db upgrade` and `needlesafe admin ...`: the operator's commands."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from typing import Annotated
+
+import typer
+
+from needlesafe.api.settings import Settings, get_settings
+from needlesafe.cli.common import fail
+from needlesafe.errors import InputError
+from needlesafe.services import accounts, treatments
+from needlesafe.services.errors import DomainError
+from needlesafe.store import migrate
+from needlesafe.store.db import make_engine, make_session_factory
+from needlesafe.store.uow import UnitOfWork
+
+db_app = typer.Typer(help="The database: migrations.", no_args_is_help=True)
+admin_app = typer.Typer(
+    help="Clinics, staff accounts, tokens and patient links.", no_args_is_help=True
+)
+
+DatabaseUrl = Annotated[
+    str | None,
+    typer.Option("--database-url", help="default: NEEDLESAFE_DATABASE_URL or ./needlesafe.db"),
+]
+
+
+def settings_or_exit(database_url: str | None = None) -> Settings:
+    try:
+        settings = get_settings()
+    except ValueError as error:  # pydantic's ValidationError is a ValueError
+        fail(f"bad settings: {error}")
+    if database_url:
+        settings = settings.model_copy(update={"database_url": database_url})
+    return settings
+
+
+def unit_of_work(settings: Settings) -> UnitOfWork:
+    engine = make_engine(settings.database_url)
+    if migrate.current_revision(engine) != migrate.head_revision():
+        fail("the database is not up to date: run `needlesafe db upgrade` first")
+    return UnitOfWork(make_session_factory(engine))
+
+
+def _run(action):  # type: ignore[no-untyped-def]
+    try:
+        return action()
+    except InputError as error:
+        fail(error.first_line)
+    except DomainError as error:
+        fail(error.message)
+
+
+@db_app.command("upgrade")
+def db_upgrade(database_url: DatabaseUrl = None) -> None:
+    """Migrate the database to the newest schema (creating it if needed)."""
+    settings = settings_or_exit(database_url)
+    engine = make_engine(settings.database_url)
+    migrate.upgrade(engine)
+    typer.echo(f"database at revision {migrate.current_revision(engine)}")
+
+
+@admin_app.command("create-clinic")
+def create_clinic(name: str, database_url: DatabaseUrl = None) -> None:
+    """Add a clinic."""
+    uow = unit_of_work(settings_or_exit(database_url))
+    clinic = _run(lambda: accounts.create_clinic(uow, name=name))
+    typer.echo(f"clinic {clinic.id}: {clinic.name}")
+
+
+@admin_app.command("create-user")
+def create_user(
+    clinic: Annotated[str, typer.Option(help="the clinic's name")],
+    email: Annotated[str, typer.Option()],
+    role: Annotated[str, typer.Option(help="practitioner or admin")] = "practitioner",
+    name: Annotated[str, typer.Option()] = "",
+    generate_password: Annotated[
+        bool, typer.Option("--generate-password", help="print a new random password")
+    ] = False,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Add a staff account; asks for the password (or generates one without a terminal)."""
+    uow = unit_of_work(settings_or_exit(database_url))
+    generated = generate_password or not sys.stdin.isatty()
+    if generated:
+        password = accounts.generate_password()
+    else:
+        password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
+    user = _run(
+        lambda: accounts.create_user_for_clinic(
+            uow, clinic_name=clinic, email=email, role=role, password=password, name=name
+        )
+    )
+    typer.echo(f"user {user.id}: {user.email} ({user.role}) at {clinic}")
+    if generated:
+        typer.echo(f"password: {password}")
+
+
+@admin_app.command("create-token")
+def create_token(
+    email: Annotated[str, typer.Option()],
+    days: Annotated[int, typer.Option(min=1, max=3650, help="how long it is valid")] = 90,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Print a new bearer token for a user (shown once; only its hash is kept)."""
+    uow = unit_of_work(settings_or_exit(database_url))
+    token = _run(lambda: accounts.create_token(uow, email=email, lifetime=dt.timedelta(days=days)))
+    typer.echo(token)
+
+
+@admin_app.command("checkin-link")
+def checkin_link(treatment_id: int, database_url: DatabaseUrl = None) -> None:
+    """Print the patient's signed check-in link for a treatment."""
+    settings = settings_or_exit(database_url)
+    uow = unit_of_work(settings)
+    link = _run(
+        lambda: treatments.issue_checkin_link(
+            uow,
+            actor=None,
+            treatment_id=treatment_id,
+            secret_key=settings.secret,
+            base_url=settings.public_base_url,
+            max_age=settings.checkin_link_max_age,
+        )
+    )
+    typer.echo(link.url)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(db_app, name="db")
+    app.add_typer(admin_app, name="admin")
