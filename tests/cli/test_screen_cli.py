@@ -181,11 +181,32 @@ def test_every_contract_code_is_accepted(knowledge: Knowledge) -> None:
     for vocabulary, codes in contract.items():
         assert set(codes.split()) <= knowledge.codes[vocabulary], vocabulary
     assert set(knowledge.complications) >= set(
-        ["irritation", "infection", "herpes_reactivation", "hyperpigmentation", "hypopigmentation", "scarring", "allergic_reaction", "granuloma", "bruising", "acne_flare"]
+        [
+            "irritation",
+            "infection",
+            "herpes_reactivation",
+            "hyperpigmentation",
+            "hypopigmentation",
+            "scarring",
+            "allergic_reaction",
+            "granuloma",
+            "bruising",
+            "acne_flare",
+        ]
     )
     precaution_codes = {p.code for p in knowledge.precautions}
     assert precaution_codes >= set(
-        ["patch_test", "antiviral_prophylaxis", "reduce_depth", "change_numbing_agent", "use_labeled_sterile_products", "sun_protection", "pause_retinoid", "medical_clearance", "guardian_consent"]
+        [
+            "patch_test",
+            "antiviral_prophylaxis",
+            "reduce_depth",
+            "change_numbing_agent",
+            "use_labeled_sterile_products",
+            "sun_protection",
+            "pause_retinoid",
+            "medical_clearance",
+            "guardian_consent",
+        ]
     )
     # and one intake using every code of a vocabulary at once is accepted
     data = copy.deepcopy(GOOD)
