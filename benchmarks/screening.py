@@ -61,12 +61,17 @@ def generate(count: int, seed: int, knowledge: Knowledge) -> list[dict[str, Any]
         if rng.random() < 0.03:
             patient["breastfeeding"] = True
         plan: dict[str, Any] = {
-            "areas": rng.sample(codes["areas"], rng.choice([1, 1, 2, 3, 4])),
+            "areas": rng.sample(codes["areas"], rng.choice([1, 1, 2, 2, 3])),
             "needle_depth_mm": rng.choice(DEPTHS),
             "device": rng.choice(codes["devices"]),
             "setting": "home" if rng.random() < 0.05 else "clinic",
-            "numbing_agent": rng.choice(codes["numbing_agents"]),
-            "topicals": some("topicals", [50, 40, 10]),
+            # most clinics numb with lidocaine and apply hyaluronic acid, some use others
+            "numbing_agent": rng.choices(
+                ["lidocaine", "none", rng.choice(codes["numbing_agents"])], [60, 20, 20]
+            )[0],
+            "topicals": rng.choices(
+                [[], ["hyaluronic_acid"], some("topicals", [0, 70, 30])], [45, 40, 15]
+            )[0],
             "patch_test_done": rng.random() < 0.7,
             "sterile_single_use_needles": rng.random() > 0.01,
         }
