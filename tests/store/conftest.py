@@ -1,0 +1,1 @@
+from dbkit import *  # noqa: F403  (the shared database fixtures)

@@ -1,0 +1,75 @@
+"""Migrations: from an empty database to the head, one step down and back up, and the
+models match what the migrations build."""
+
+from __future__ import annotations
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, inspect
+
+from needlesafe.store import migrate
+from needlesafe.store.db import make_engine
+from needlesafe.store.models import Base
+
+
+def test_the_test_database_is_at_the_newest_revision(engine: Engine) -> None:
+    assert migrate.current_revision(engine) == migrate.head_revision()
+
+
+def test_every_model_table_is_created_by_the_migrations(engine: Engine) -> None:
+    tables = set(inspect(engine).get_table_names())
+    assert set(Base.metadata.tables) <= tables
+
+
+def test_the_models_and_the_migrations_do_not_drift(engine: Engine) -> None:
+    with engine.connect() as connection:
+        diff = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    # tables of other modules (e.g. signed consents) may exist without models here
+    ours = set(Base.metadata.tables)
+    assert [d for d in diff if _table_of(d) in ours] == []
+
+
+def _table_of(change: object) -> str | None:
+    item = change[1] if isinstance(change, tuple) else change[0][1]  # type: ignore[index]
+    table = getattr(item, "table", None)
+    if table is not None:
+        return str(table.name)
+    name = getattr(item, "name", None)
+    return str(name) if name else None
+
+
+def test_downgrade_one_step_then_upgrade_again(engine: Engine) -> None:
+    head = migrate.head_revision()
+    script = ScriptDirectory(str(migrate.MIGRATIONS))
+    previous = script.get_revision(head).down_revision
+    migrate.downgrade(engine, "-1")
+    assert migrate.current_revision(engine) == previous
+    migrate.upgrade(engine)
+    assert migrate.current_revision(engine) == head
+
+
+def test_the_records_migration_downgrades_to_accounts_only(engine: Engine) -> None:
+    migrate.downgrade(engine, "0001")
+    tables = set(inspect(engine).get_table_names())
+    assert {"clinics", "users", "auth_tokens", "audit_events"} <= tables
+    assert not {"patients", "treatments", "checkins", "adverse_events"} & tables
+    migrate.upgrade(engine)
+    assert migrate.current_revision(engine) == migrate.head_revision()
+
+
+def test_upgrade_from_an_empty_sqlite_file(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    engine = make_engine(f"sqlite:///{tmp_path / 'new.db'}")
+    assert migrate.is_new(engine)
+    migrate.upgrade(engine)
+    assert not migrate.is_new(engine)
+    assert migrate.current_revision(engine) == migrate.head_revision()
+    migrate.downgrade(engine, "base")
+    assert migrate.current_revision(engine) is None
+    engine.dispose()
+
+
+def test_memory_sqlite_is_refused() -> None:
+    with pytest.raises(ValueError, match="memory"):
+        make_engine("sqlite://")
