@@ -73,7 +73,9 @@ def cheap_password_hashing() -> Iterator[None]:
         ),
     ],
 )
-def database(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[DatabaseUnderTest]:
+def database(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[DatabaseUnderTest]:
     if request.param == "sqlite":
         template = tmp_path_factory.mktemp("db") / "template.db"
         engine = make_engine(f"sqlite:///{template}")

@@ -107,7 +107,9 @@ def test_checkins_list_needing_attention_first_then_newest(uow: UnitOfWork) -> N
         patient = uow.patients.add(m.Patient(clinic_id=clinic, name="P"))
         treatment = uow.treatments.add(
             m.Treatment(
-                clinic_id=clinic, patient_id=patient.id, performed_on=dt.date(2026, 1, 1),
+                clinic_id=clinic,
+                patient_id=patient.id,
+                performed_on=dt.date(2026, 1, 1),
                 device="pen",
             )
         )
@@ -123,8 +125,13 @@ def test_checkins_list_needing_attention_first_then_newest(uow: UnitOfWork) -> N
         (5, "self_care", False),
     ]:
         ids[minute] = add_checkin_row(
-            uow, clinic_id=clinic, patient_id=pid, treatment_id=tid, disposition=disposition,
-            created_at=now + dt.timedelta(minutes=minute), handled=handled,
+            uow,
+            clinic_id=clinic,
+            patient_id=pid,
+            treatment_id=tid,
+            disposition=disposition,
+            created_at=now + dt.timedelta(minutes=minute),
+            handled=handled,
         )
     with uow:
         order = [c.id for c in uow.checkins.list(clinic, offset=0, limit=10).items]
@@ -132,7 +139,8 @@ def test_checkins_list_needing_attention_first_then_newest(uow: UnitOfWork) -> N
             c.id for c in uow.checkins.list(clinic, offset=0, limit=10, needs_attention=True).items
         ]
         urgent = [
-            c.id for c in uow.checkins.list(clinic, offset=0, limit=10, disposition=["urgent"]).items
+            c.id
+            for c in uow.checkins.list(clinic, offset=0, limit=10, disposition=["urgent"]).items
         ]
     # unhandled urgent, then contact-clinic; then the rest newest first
     assert order == [ids[4], ids[3], ids[5], ids[2], ids[1]]
