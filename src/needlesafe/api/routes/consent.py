@@ -1,0 +1,99 @@
+"""The consent sheet of a screening: as a printable page, as PDF, and signing it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from fastapi.responses import HTMLResponse, Response
+
+from needlesafe.api.deps import CurrentActor, JsonBody, KnowledgeDep, UowDep
+from needlesafe.api.routes.common import JSON_ERRORS
+from needlesafe.documents.render import render_consent_html
+from needlesafe.services import consents
+from needlesafe.services.consents import SignedConsentPublic
+
+ERRORS: dict[int | str, dict[str, Any]] = {code: dict(text) for code, text in JSON_ERRORS.items()}
+router = APIRouter(tags=["consent"], responses=ERRORS)
+
+Phone = Annotated[
+    str, Query(min_length=1, max_length=40, description="the clinic's phone, printed on the sheet")
+]
+Emergency = Annotated[
+    str, Query(min_length=1, max_length=20, description="the emergency services number")
+]
+BASE = "/patients/{patient_id}/intakes/{intake_id}/consent"
+
+
+def _today() -> dt.date:
+    return dt.datetime.now(dt.UTC).date()
+
+
+def _headers(version: str, record: SignedConsentPublic | None) -> dict[str, str]:
+    headers = {"X-Consent-Sheet-Version": version, "Cache-Control": "no-store"}
+    if record is not None:
+        headers["X-Consent-Signed-At"] = record.signed_at.isoformat()
+        headers["X-Consent-Pdf-Sha256"] = record.pdf_sha256
+    return headers
+
+
+@router.get(BASE, response_class=HTMLResponse)
+def consent_page(
+    patient_id: int,
+    intake_id: int,
+    actor: CurrentActor,
+    uow: UowDep,
+    knowledge: KnowledgeDep,
+    phone: Phone,
+    emergency: Emergency = "911",
+) -> HTMLResponse:
+    """The sheet as a printable page (the signed sheet once it is signed)."""
+    sheet, record = consents.get_consent_sheet(
+        uow, actor=actor, knowledge=knowledge, patient_id=patient_id, intake_id=intake_id,
+        phone=phone, emergency_number=emergency, today=_today(),
+    )
+    return HTMLResponse(
+        render_consent_html(sheet, page=True), headers=_headers(sheet.version, record)
+    )
+
+
+@router.get(BASE + ".pdf", response_class=Response)
+def consent_pdf(
+    patient_id: int,
+    intake_id: int,
+    actor: CurrentActor,
+    uow: UowDep,
+    knowledge: KnowledgeDep,
+    phone: Phone,
+    emergency: Emergency = "911",
+) -> Response:
+    """The sheet as PDF (exactly the signed file once it is signed)."""
+    pdf, sheet, record = consents.get_consent_pdf(
+        uow, actor=actor, knowledge=knowledge, patient_id=patient_id, intake_id=intake_id,
+        phone=phone, emergency_number=emergency, today=_today(),
+    )
+    headers = _headers(sheet.version, record)
+    headers["Content-Disposition"] = f'inline; filename="consent-{intake_id}.pdf"'
+    return Response(pdf, media_type="application/pdf", headers=headers)
+
+
+@router.post(
+    BASE + "/sign",
+    response_model=SignedConsentPublic,
+    status_code=201,
+    responses={409: {"description": "already signed, not for signing, or the sheet changed"}},
+)
+def sign_consent(
+    patient_id: int,
+    intake_id: int,
+    body: JsonBody,
+    actor: CurrentActor,
+    uow: UowDep,
+    knowledge: KnowledgeDep,
+) -> SignedConsentPublic:
+    """Record the signature of the sheet version the patient was shown. Immutable after."""
+    return consents.sign_consent(
+        uow, actor=actor, knowledge=knowledge, patient_id=patient_id, intake_id=intake_id,
+        sign=body, today=_today(),
+    )

@@ -1,0 +1,53 @@
+"""Signed consents: who signed which exact sheet, when, and the PDF they signed.
+
+A signed consent is immutable: one per intake (a unique key), and triggers in the database
+refuse UPDATE and DELETE (migration 0003). The PDF's bytes are kept with their sha256, since a
+PDF cannot be re-rendered byte for byte (its font subsets carry a timestamp).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import ForeignKey, LargeBinary, String, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from needlesafe.store.models import Base, utcnow
+
+
+class SignedConsent(Base):
+    __tablename__ = "signed_consents"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id"), index=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"), index=True)
+    intake_id: Mapped[int] = mapped_column(ForeignKey("intakes.id"), unique=True)
+    signed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    recorded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    patient_signer: Mapped[str] = mapped_column(String(200))
+    guardian_signer: Mapped[str | None] = mapped_column(String(200))
+    practitioner_signer: Mapped[str] = mapped_column(String(200))
+    sheet_version: Mapped[str] = mapped_column(String(64))
+    knowledge_version: Mapped[str] = mapped_column(String(100))
+    wording_version: Mapped[str] = mapped_column(String(100))
+    sheet: Mapped[dict[str, Any]]  # the exact sheet, as JSON
+    pdf_sha256: Mapped[str] = mapped_column(String(64))
+    pdf: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class SignedConsentRepository:
+    """Add and read; there is deliberately no update or delete."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, row: SignedConsent) -> SignedConsent:
+        self.session.add(row)
+        self.session.flush()
+        return row
+
+    def for_intake(self, clinic_id: int, intake_id: int) -> SignedConsent | None:
+        query = select(SignedConsent).where(
+            SignedConsent.clinic_id == clinic_id, SignedConsent.intake_id == intake_id
+        )
+        return self.session.scalars(query).first()
