@@ -24,3 +24,6 @@ from needlesafe.cli import server as _server  # noqa: E402
 
 _admin.register(app)
 _server.register(app)
+from needlesafe.cli import aftercare as _aftercare  # noqa: E402
+
+_aftercare.register(app)

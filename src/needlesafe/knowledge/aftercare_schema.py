@@ -140,6 +140,7 @@ class Item(Strict):
     to_day: DayOrByDepth  # the last day it applies (for `avoid`: the last day to avoid it)
     # for `avoid`: said on the day after `to_day` (a calendar milestone), e.g. "make-up is OK"
     resume_text: PlainText | None = None
+    resume_label: PlainText | None = None  # its short calendar title, e.g. "Make-up is OK"
     when: Condition | None = None
     replaces: list[Code] = []  # ids of items this one stands in for when it applies
     sources: SourceIds
@@ -151,6 +152,8 @@ class Item(Strict):
                 raise ValueError(f"from_day is after to_day for the {band} band")
         if self.resume_text is not None and self.kind != "avoid":
             raise ValueError("only an `avoid` item can have a resume_text")
+        if (self.resume_text is None) != (self.resume_label is None):
+            raise ValueError("resume_text and resume_label go together")
         return self
 
 
