@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from needlesafe.api.routes import (
     adverse_events,
+    aftercare,
     auth,
     checkins,
     consent,
@@ -26,4 +27,5 @@ ROUTERS = [
     checkins.router,
     adverse_events.router,
     patient_checkin.router,
+    aftercare.router,
 ]

@@ -1,0 +1,115 @@
+"""The aftercare plan of a recorded treatment (JSON and .ics), for the clinic and, through the
+check-in link, for the patient.
+
+The plan is made from what was done (the treatment's areas, deepest depth, device, products)
+and the patient's screening, re-run on that plan so the risks match the treatment as done.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from needlesafe.engine.models import Intake, Plan
+from needlesafe.engine.screening import screen
+from needlesafe.errors import InputError, InputProblem
+from needlesafe.knowledge.base import Knowledge
+from needlesafe.services.common import audit
+from needlesafe.services.context import Actor, LinkAccess
+from needlesafe.services.errors import NotFound
+from needlesafe.store import models as m
+from needlesafe.store.uow import UnitOfWork
+
+if TYPE_CHECKING:
+    from needlesafe.engine.aftercare import AftercarePlan
+
+
+def _plan(uow: UnitOfWork, treatment: m.Treatment, knowledge: Knowledge) -> AftercarePlan:
+    from needlesafe.engine.aftercare import plan_aftercare
+
+    intake = (
+        uow.intakes.get(treatment.clinic_id, treatment.intake_id)
+        if treatment.intake_id is not None
+        else None
+    )
+    if intake is None:
+        raise InputError(
+            [InputProblem("intake_id", "this treatment has no screening; aftercare needs one")]
+        )
+    screened = Intake.model_validate(intake.input, context={"knowledge": knowledge})
+    done = Plan.model_validate(
+        {
+            **screened.plan.model_dump(mode="json"),
+            "areas": list(dict.fromkeys(a.area for a in treatment.areas)) or screened.plan.areas,
+            "needle_depth_mm": max(
+                (a.depth_mm for a in treatment.areas), default=screened.plan.needle_depth_mm
+            ),
+            "device": treatment.device,
+            "numbing_agent": treatment.numbing_agent,
+            "topicals": list(dict.fromkeys(t.code for t in treatment.topicals)),
+        },
+        context={"knowledge": knowledge},
+    )
+    assessment = screen(Intake(patient=screened.patient, plan=done), knowledge)
+    return plan_aftercare(done, assessment, knowledge, treatment_date=treatment.performed_on)
+
+
+def _calendar(plan: AftercarePlan, knowledge: Knowledge, treatment_id: int) -> bytes:
+    from needlesafe.documents.calendar import aftercare_calendar
+
+    return aftercare_calendar(plan, knowledge, uid_key=f"treatment-{treatment_id}")
+
+
+def _staff_treatment(uow: UnitOfWork, actor: Actor, treatment_id: int) -> m.Treatment:
+    treatment = uow.treatments.get(actor.clinic_id, treatment_id)
+    if treatment is None:
+        raise NotFound("no such treatment")
+    return treatment
+
+
+def _linked_treatment(uow: UnitOfWork, access: LinkAccess) -> m.Treatment:
+    treatment = uow.treatments.get(access.clinic_id, access.treatment_id)
+    if treatment is None:
+        raise NotFound("no such treatment")
+    return treatment
+
+
+def treatment_aftercare(
+    uow: UnitOfWork, *, actor: Actor, knowledge: Knowledge, treatment_id: int
+) -> AftercarePlan:
+    with uow:
+        treatment = _staff_treatment(uow, actor, treatment_id)
+        plan = _plan(uow, treatment, knowledge)
+        audit(uow, actor, "read", "aftercare", treatment.id)
+        uow.commit()
+        return plan
+
+
+def treatment_calendar(
+    uow: UnitOfWork, *, actor: Actor, knowledge: Knowledge, treatment_id: int
+) -> bytes:
+    with uow:
+        treatment = _staff_treatment(uow, actor, treatment_id)
+        ics = _calendar(_plan(uow, treatment, knowledge), knowledge, treatment.id)
+        audit(uow, actor, "read", "aftercare", treatment.id)
+        uow.commit()
+        return ics
+
+
+def patient_aftercare(
+    uow: UnitOfWork, *, access: LinkAccess, knowledge: Knowledge
+) -> AftercarePlan:
+    with uow:
+        treatment = _linked_treatment(uow, access)
+        plan = _plan(uow, treatment, knowledge)
+        audit(uow, access, "read", "aftercare", treatment.id)
+        uow.commit()
+        return plan
+
+
+def patient_calendar(uow: UnitOfWork, *, access: LinkAccess, knowledge: Knowledge) -> bytes:
+    with uow:
+        treatment = _linked_treatment(uow, access)
+        ics = _calendar(_plan(uow, treatment, knowledge), knowledge, treatment.id)
+        audit(uow, access, "read", "aftercare", treatment.id)
+        uow.commit()
+        return ics
