@@ -39,6 +39,7 @@ class Settings(BaseSettings):
     cookie_secure: bool | None = None  # None: secure when the request came over https
     session_cookie: str = "needlesafe_session"
     login_path: str = "/login"  # where pages send a visitor who is not signed in
+    emergency_number: str = Field(default="911", min_length=1, max_length=20)  # shown to patients
 
     @model_validator(mode="after")
     def _refuse_placeholder_secret(self) -> Settings:
