@@ -1,6 +1,8 @@
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "store"))
+HERE = Path(__file__).resolve().parent
+sys.path[:0] = [str(HERE.parent / "store"), str(HERE)]
 
+from apikit import *  # noqa: E402, F403  (the API fixtures, tests/api/apikit.py)
 from dbkit import *  # noqa: E402, F403  (the shared database fixtures, tests/store/dbkit.py)

@@ -1,0 +1,283 @@
+"""The authorisation matrix: each role x each route x own clinic / other clinic / no auth /
+a bad token, and the patient link (good, tampered, expired, another purpose). No caller ever
+reads or writes another clinic's record."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from apikit import ClinicWorld
+from dbkit import INTAKE, TREATMENT
+from fastapi.testclient import TestClient
+from itsdangerous import TimestampSigner, URLSafeTimedSerializer
+
+from needlesafe.api.settings import Settings
+from needlesafe.services import links
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    path: str  # with {patient}, {intake}, {treatment}, {checkin}, {event}
+    ok: int
+    admin_only: bool = False
+    body: Any = None  # a function of the target clinic's ids, or a constant
+
+
+def _body(route: Route, ids: dict[str, int]) -> Any:
+    return route.body(ids) if callable(route.body) else route.body
+
+
+RECORD_ROUTES = [
+    Route("GET", "/api/v1/patients/{patient}", 200),
+    Route("GET", "/api/v1/patients/{patient}/intakes", 200),
+    Route("POST", "/api/v1/patients/{patient}/intakes", 201, body=INTAKE),
+    Route("POST", "/api/v1/patients/{patient}/treatments", 201, body=TREATMENT),
+    Route("GET", "/api/v1/intakes/{intake}", 200),
+    Route("GET", "/api/v1/intakes?patient_id={patient}", 200),
+    Route("GET", "/api/v1/treatments/{treatment}", 200),
+    Route("GET", "/api/v1/treatments?patient_id={patient}", 200),
+    Route("POST", "/api/v1/treatments/{treatment}/checkin-link", 201),
+    Route(
+        "POST",
+        "/api/v1/treatments/{treatment}/checkins",
+        201,
+        body={"symptoms": ["redness"]},
+    ),
+    Route("GET", "/api/v1/treatments/{treatment}/aftercare", 200),
+    Route("GET", "/api/v1/treatments/{treatment}/aftercare.ics", 200),
+    Route("GET", "/api/v1/checkins/{checkin}", 200),
+    Route("POST", "/api/v1/checkins/{checkin}/handled", 200, body={"note": "called"}),
+    Route("GET", "/api/v1/adverse-events/{event}", 200),
+    Route(
+        "POST",
+        "/api/v1/adverse-events",
+        201,
+        body=lambda ids: {
+            "patient_id": ids["patient"],
+            "treatment_id": ids["treatment"],
+            "complication": "scarring",
+            "onset_date": "2026-11-23",
+            "ctcae_grade": 1,
+        },
+    ),
+]
+LIST_ROUTES = [
+    "/api/v1/patients",
+    "/api/v1/intakes",
+    "/api/v1/treatments",
+    "/api/v1/checkins",
+    "/api/v1/adverse-events",
+]
+ADMIN_ROUTES = [
+    Route("GET", "/api/v1/users", 200, admin_only=True),
+    Route(
+        "POST",
+        "/api/v1/users",
+        201,
+        admin_only=True,
+        body={"email": "new@clinic.example", "role": "practitioner", "password": "long password"},
+    ),
+    Route("GET", "/api/v1/audit", 200, admin_only=True),
+]
+ALL = RECORD_ROUTES + [Route("GET", p, 200) for p in LIST_ROUTES] + ADMIN_ROUTES
+
+
+def _call(client: TestClient, route: Route, ids: dict[str, int], headers: dict[str, str]) -> Any:
+    url = route.path.format(**ids)
+    body = _body(route, ids)
+    return client.request(route.method, url, json=body, headers=headers)
+
+
+@pytest.mark.parametrize("role", ["admin", "practitioner"])
+@pytest.mark.parametrize("route", ALL, ids=lambda r: f"{r.method} {r.path}")
+def test_staff_reach_their_own_clinics_records(
+    client: TestClient, clinic_a: ClinicWorld, clinic_b: ClinicWorld, role: str, route: Route
+) -> None:
+    staff = clinic_a.admin if role == "admin" else clinic_a.practitioner
+    response = _call(client, route, clinic_a.ids, staff.headers)
+    expected = 403 if (route.admin_only and role != "admin") else route.ok
+    assert response.status_code == expected, response.text
+
+
+@pytest.mark.parametrize("role", ["admin", "practitioner"])
+@pytest.mark.parametrize("route", RECORD_ROUTES, ids=lambda r: f"{r.method} {r.path}")
+def test_staff_get_404_for_another_clinics_records(
+    client: TestClient,
+    clinic_a: ClinicWorld,
+    clinic_b: ClinicWorld,
+    role: str,
+    route: Route,
+) -> None:
+    staff = clinic_a.admin if role == "admin" else clinic_a.practitioner
+    before = _snapshot(client, clinic_b)
+    response = _call(client, route, clinic_b.ids, staff.headers)
+    if route.path.startswith("/api/v1/intakes?") or route.path.startswith("/api/v1/treatments?"):
+        # a list filtered by another clinic's patient: not found, or nothing of theirs
+        assert response.status_code in (200, 404)
+        if response.status_code == 200:
+            assert response.json()["items"] == []
+    else:
+        assert response.status_code == 404, response.text
+        assert response.json() == {
+            "detail": [{"path": "", "message": response.json()["detail"][0]["message"]}]
+        }
+    assert _snapshot(client, clinic_b) == before  # nothing of clinic B changed
+
+
+@pytest.mark.parametrize("path", LIST_ROUTES)
+def test_lists_never_hold_another_clinics_records(
+    client: TestClient, clinic_a: ClinicWorld, clinic_b: ClinicWorld, path: str
+) -> None:
+    for world, other in ((clinic_a, clinic_b), (clinic_b, clinic_a)):
+        items = client.get(path, headers=world.practitioner.headers).json()["items"]
+        assert items, path
+        theirs = {other.patient}
+        for item in items:
+            assert item.get("patient_id", item.get("id")) not in theirs
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {"Authorization": "Bearer not-a-token"},
+        {"Authorization": "Basic dXNlcjpwYXNz"},
+        {"Authorization": "Bearer "},
+    ],
+    ids=["none", "unknown-token", "basic", "empty"],
+)
+@pytest.mark.parametrize("route", ALL, ids=lambda r: f"{r.method} {r.path}")
+def test_without_a_valid_token_every_staff_route_is_401(
+    client: TestClient, clinic_a: ClinicWorld, route: Route, headers: dict[str, str]
+) -> None:
+    response = _call(client, route, clinic_a.ids, headers)
+    assert response.status_code == 401, response.text
+    assert response.headers["www-authenticate"] == "Bearer"
+
+
+@pytest.mark.parametrize("route", ALL, ids=lambda r: f"{r.method} {r.path}")
+def test_a_patient_link_is_not_a_staff_token(
+    client: TestClient, clinic_a: ClinicWorld, route: Route
+) -> None:
+    headers = {"Authorization": f"Bearer {clinic_a.link}"}
+    assert _call(client, route, clinic_a.ids, headers).status_code == 401
+
+
+def _snapshot(client: TestClient, world: ClinicWorld) -> dict[str, Any]:
+    """What clinic B's own staff see of their records (to prove nothing changed)."""
+    headers = world.admin.headers
+    paths = [
+        f"/api/v1/patients/{world.patient}",
+        f"/api/v1/patients/{world.patient}/intakes",
+        f"/api/v1/treatments?patient_id={world.patient}",
+        f"/api/v1/checkins/{world.checkin}",
+        f"/api/v1/adverse-events?patient_id={world.patient}",
+    ]
+    return {p: client.get(p, headers=headers).json() for p in paths}
+
+
+# ---------------------------------------------------------------- the patient's link
+
+LINK_ROUTES = [
+    ("GET", "/api/v1/checkin/{token}", 200, None),
+    ("POST", "/api/v1/checkin/{token}", 201, {"symptoms": ["redness"]}),
+    ("GET", "/api/v1/checkin/{token}/aftercare", 200, None),
+    ("GET", "/api/v1/checkin/{token}/aftercare.ics", 200, None),
+]
+LINK_IDS = [f"{m} {p}" for m, p, _, _ in LINK_ROUTES]
+
+
+@pytest.mark.parametrize(("method", "path", "ok", "body"), LINK_ROUTES, ids=LINK_IDS)
+def test_a_patient_link_reaches_its_treatments_checkin(
+    client: TestClient, clinic_a: ClinicWorld, method: str, path: str, ok: int, body: Any
+) -> None:
+    response = client.request(method, path.format(token=clinic_a.link), json=body)
+    assert response.status_code == ok, response.text
+
+
+def _tampered(token: str) -> list[str]:
+    payload, stamp, signature = token.split(".")
+    # change a leading character: the last one of base64 carries padding bits that are ignored
+    flipped = ("A" if signature[0] != "A" else "B") + signature[1:]
+    return [f"{payload}.{stamp}.{flipped}", f"x{token}", token[:-3], "garbage", "a.b.c"]
+
+
+@pytest.mark.parametrize(("method", "path", "ok", "body"), LINK_ROUTES, ids=LINK_IDS)
+def test_a_tampered_patient_link_reaches_nothing(
+    client: TestClient, clinic_a: ClinicWorld, method: str, path: str, ok: int, body: Any
+) -> None:
+    for token in _tampered(clinic_a.link):
+        response = client.request(method, path.format(token=token), json=body)
+        assert response.status_code == 404, (token, response.text)
+    assert client.get("/api/v1/checkins", headers=clinic_a.admin.headers).json()["total"] == 1
+
+
+@pytest.mark.parametrize(("method", "path", "ok", "body"), LINK_ROUTES, ids=LINK_IDS)
+def test_an_expired_patient_link_is_gone(
+    client: TestClient,
+    clinic_a: ClinicWorld,
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+    method: str,
+    path: str,
+    ok: int,
+    body: Any,
+) -> None:
+    past = int(time.time()) - (settings.checkin_link_days + 1) * 86400
+    with monkeypatch.context() as patch:
+        patch.setattr(TimestampSigner, "get_timestamp", lambda self: past)
+        old = links.issue_checkin_token(
+            settings.secret, clinic_id=clinic_a.clinic_id, treatment_id=clinic_a.treatment
+        )
+    response = client.request(method, path.format(token=old), json=body)
+    assert response.status_code == 410, response.text
+    assert "expired" in response.json()["detail"][0]["message"]
+
+
+def test_a_link_signed_for_another_purpose_is_refused(
+    client: TestClient, clinic_a: ClinicWorld, settings: Settings
+) -> None:
+    token = URLSafeTimedSerializer(settings.secret, salt="needlesafe.other").dumps(
+        {"c": clinic_a.clinic_id, "t": clinic_a.treatment}
+    )
+    assert client.get(f"/api/v1/checkin/{token}").status_code == 404
+
+
+def test_a_genuine_link_naming_another_clinics_treatment_reaches_nothing(
+    client: TestClient, clinic_a: ClinicWorld, clinic_b: ClinicWorld, settings: Settings
+) -> None:
+    # even a correctly signed link (it cannot be forged without the key) is checked
+    # against the clinic it was issued for
+    crossed = links.issue_checkin_token(
+        settings.secret, clinic_id=clinic_a.clinic_id, treatment_id=clinic_b.treatment
+    )
+    assert client.get(f"/api/v1/checkin/{crossed}").status_code == 404
+    response = client.post(f"/api/v1/checkin/{crossed}", json={"symptoms": ["redness"]})
+    assert response.status_code == 404
+
+
+def test_a_patients_checkin_lands_in_their_clinics_inbox_only(
+    client: TestClient, clinic_a: ClinicWorld, clinic_b: ClinicWorld
+) -> None:
+    response = client.post(
+        f"/api/v1/checkin/{clinic_a.link}",
+        json={"message": "my lips are swelling and I can't breathe"},
+    )
+    assert response.status_code == 201
+    assert response.json()["triage"]["disposition"] == "emergency"
+    inbox_a = client.get("/api/v1/checkins", headers=clinic_a.practitioner.headers).json()
+    inbox_b = client.get("/api/v1/checkins", headers=clinic_b.practitioner.headers).json()
+    assert inbox_a["items"][0]["id"] == response.json()["checkin_id"]
+    assert inbox_a["items"][0]["disposition"] == "emergency"
+    assert response.json()["checkin_id"] not in {c["id"] for c in inbox_b["items"]}
+
+
+def test_the_link_shows_only_the_treatment_date_and_the_clinic(
+    client: TestClient, clinic_a: ClinicWorld
+) -> None:
+    shown = client.get(f"/api/v1/checkin/{clinic_a.link}").json()
+    assert set(shown) == {"clinic_name", "performed_on", "days_since_treatment"}
