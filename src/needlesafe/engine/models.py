@@ -199,6 +199,13 @@ class Finding(Output):
     origin: Literal["structured", "message"]
     patient_text: str
     sources: list[str]
+    # added outputs (not in CONTRACT v1): what decided the status, for the clinic
+    label: str = ""
+    disposition: Disposition = "self_care"
+    rule: str = ""  # the id of the course rule or combination rule that set the status
+    severity: Severity | None = None
+    trend: Trend | None = None
+    clinician_text: str = ""
 
 
 class Triage(Output):
@@ -207,3 +214,7 @@ class Triage(Output):
     symptoms: list[str]
     patient_text: str
     knowledge_version: str
+    # added outputs (not in CONTRACT v1)
+    rules: list[str] = []  # every rule that fired, course and combination
+    temperature_c: float | None = None  # the highest temperature given or read
+    negated: list[str] = []  # symptoms the message mentioned only to deny them

@@ -30,6 +30,13 @@ from needlesafe.knowledge.schema import (
     Topical,
     Vocabularies,
 )
+from needlesafe.knowledge.triage_schema import (
+    ReaderFile,
+    SymptomsFile,
+    TriageKnowledge,
+    TriageRulesFile,
+    build_triage,
+)
 
 
 class KnowledgeError(Exception):
@@ -94,6 +101,9 @@ class Knowledge:
     consent: ConsentFile | None = field(default=None, repr=False)
     # the aftercare plan's course and wording (aftercare.yaml); None only when built without it
     aftercare: AftercareFile | None = field(default=None, repr=False)
+    # symptoms, triage rules and the free-text reader (symptoms.yaml, triage_rules.yaml,
+    # reader.yaml) with their indexes; None only for a knowledge base built without them
+    triage: TriageKnowledge | None = field(default=None, repr=False)
 
     def label(self, vocabulary: str, code: str) -> str:
         return self.labels[vocabulary].get(code, code.replace("_", " "))
@@ -126,6 +136,9 @@ def build_knowledge(
     precautions: PrecautionsFile,
     consent: ConsentFile | None = None,
     aftercare: AftercareFile | None = None,
+    symptoms: SymptomsFile | None = None,
+    triage_rules: TriageRulesFile | None = None,
+    reader: ReaderFile | None = None,
 ) -> Knowledge:
     problems: list[str] = []
 
@@ -190,6 +203,17 @@ def build_knowledge(
             precautions={r.code for r in precautions.precautions},
             sources=source_ids,
         )
+    triage: TriageKnowledge | None = None
+    if symptoms is not None and triage_rules is not None and reader is not None:
+        triage, triage_problems = build_triage(
+            symptoms,
+            triage_rules,
+            reader,
+            symptom_codes=codes["symptoms"],
+            condition_codes=codes["conditions"],
+            source_ids=source_ids,
+        )
+        problems += triage_problems
     if problems:
         raise KnowledgeError(problems)
 
@@ -209,6 +233,7 @@ def build_knowledge(
         topicals={t.code: t for t in vocab.topicals},
         consent=consent,
         aftercare=aftercare,
+        triage=triage,
     )
 
 

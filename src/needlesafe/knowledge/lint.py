@@ -57,6 +57,8 @@ def patient_texts(knowledge: Knowledge) -> Iterator[tuple[str, str]]:
     if knowledge.aftercare is not None:
         for where, text in knowledge.aftercare.patient_texts():
             yield f"aftercare.yaml: {where}", text
+    if knowledge.triage is not None:
+        yield from knowledge.triage.patient_texts()
 
 
 def lint(knowledge: Knowledge, directory: Path | None = None) -> list[str]:
@@ -96,6 +98,9 @@ def lint(knowledge: Knowledge, directory: Path | None = None) -> list[str]:
             cited.update(sources)
     if knowledge.aftercare is not None:
         for _, sources in knowledge.aftercare.cited():
+            cited.update(sources)
+    if knowledge.triage is not None:
+        for _, sources in knowledge.triage.cited():
             cited.update(sources)
     for source in sorted(set(knowledge.sources) - cited):
         problems.append(f"sources.yaml: source {source!r} is cited by nothing")

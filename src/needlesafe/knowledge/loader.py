@@ -26,6 +26,7 @@ from needlesafe.knowledge.schema import (
     SourcesFile,
     Vocabularies,
 )
+from needlesafe.knowledge.triage_schema import ReaderFile, SymptomsFile, TriageRulesFile
 
 DEFAULT_DIRECTORY = Path(__file__).parent
 FileModel = TypeVar("FileModel", bound=BaseModel)
@@ -90,6 +91,9 @@ def load_knowledge(directory: Path | None = None) -> Knowledge:
         ("precautions", "precautions.yaml", PrecautionsFile),
         ("consent", "consent.yaml", ConsentFile),
         ("aftercare", "aftercare.yaml", AftercareFile),
+        ("symptoms", "symptoms.yaml", SymptomsFile),
+        ("triage_rules", "triage_rules.yaml", TriageRulesFile),
+        ("reader", "reader.yaml", ReaderFile),
     ]
     for key, name, model in files:
         try:

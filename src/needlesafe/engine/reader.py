@@ -1,0 +1,380 @@
+"""The free-text reader: a patient's own words -> symptom codes, severities, trends, temperatures.
+
+A small ConText-style algorithm (Harkema 2009; NegEx, Chapman 2001). Every word list and rule
+lives in `reader.yaml` and the `terms` of `symptoms.yaml`; this module is only the algorithm,
+described in reader.yaml's header. Pure: no I/O, no model, nothing fetched.
+
+Safety choices, all toward reading *more* symptoms rather than fewer: a comma ends a negation
+unless the list is closed by "or"; "and" carries a negation only straight to the next symptom
+word; words of doubt never negate; in a question ("is the swelling ok?") backward triggers do
+not negate; a symptom mentioned twice counts if either mention is not negated.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from needlesafe.knowledge.triage_schema import (
+    SEVERITIES,
+    TRENDS,
+    Severity,
+    Trend,
+    TriageKnowledge,
+)
+
+_TOKEN = re.compile(r"\d+(?:[.,]\d+)?|°[cf]?|[a-z]+(?:'[a-z]+)?|[.;:!?,()\n]")
+_CLAUSE_END = frozenset(".;:!?()\n")
+_SEVERITY_RANK = {s: i for i, s in enumerate(SEVERITIES)}
+_TREND_RANK = {t: i for i, t in enumerate(TRENDS)}
+
+
+@dataclass(frozen=True)
+class SymptomRead:
+    """A symptom the message affirms, with the worst severity and trend said of it."""
+
+    code: str
+    severity: Severity | None = None
+    trend: Trend | None = None
+
+
+@dataclass(frozen=True)
+class Mention:
+    code: str
+    text: str
+    negated: bool
+    severity: Severity | None = None
+    trend: Trend | None = None
+
+
+@dataclass(frozen=True)
+class Reading:
+    symptoms: Mapping[str, SymptomRead]  # affirmed, in order of first mention
+    negated: tuple[str, ...]  # mentioned only negated
+    temperatures_c: tuple[float, ...]
+    mentions: tuple[Mention, ...] = field(repr=False, default=())
+    all_clear: bool = False
+    uncertain: bool = False
+
+    @property
+    def understood(self) -> bool:
+        """Did the reader find anything it knows: a symptom (negated or not), a temperature,
+        or all-clear words?"""
+        return bool(self.mentions or self.temperatures_c or self.all_clear)
+
+
+@dataclass
+class _Item:
+    words: tuple[str, ...]
+    meanings: tuple[tuple[str, str], ...]  # (kind, value); empty for an unknown word
+    negated: bool = False
+    severity: Severity | None = None
+    trend: Trend | None = None
+
+    def has(self, kind: str) -> bool:
+        return any(k == kind for k, _ in self.meanings)
+
+    def values(self, kind: str) -> list[str]:
+        return [v for k, v in self.meanings if k == kind]
+
+    @property
+    def text(self) -> str:
+        return " ".join(self.words)
+
+
+def tokenize(text: str) -> list[str]:
+    text = text.lower().replace("\u2019", "'").replace("\u2018", "'").replace("`", "'")
+    return _TOKEN.findall(text)
+
+
+def _match(tokens: list[str], knowledge: TriageKnowledge) -> list[_Item]:
+    """Longest known phrase at each place; a plural 's' on the last word is also tried."""
+    phrases = knowledge.phrases
+    items: list[_Item] = []
+    i, n = 0, len(tokens)
+    while i < n:
+        for length in range(min(knowledge.longest_phrase, n - i), 0, -1):
+            key = tuple(tokens[i : i + length])
+            meanings = phrases.get(key)
+            if meanings is None and len(key[-1]) > 3 and key[-1].endswith("s"):
+                meanings = phrases.get((*key[:-1], key[-1][:-1]))
+            if meanings is not None:
+                items.append(_Item(key, meanings))
+                i += length
+                break
+        else:
+            token = tokens[i]
+            if token in _CLAUSE_END:
+                items.append(_Item((token,), (("end", token),)))
+            elif token == ",":
+                items.append(_Item((token,), (("comma", ""),)))
+            elif token[0].isdigit():
+                items.append(_Item((token,), (("number", token.replace(",", ".")),)))
+            else:
+                items.append(_Item((token,), ()))
+            i += 1
+    return items
+
+
+def _clauses(items: list[_Item]) -> list[list[_Item]]:
+    """Split at sentence ends and terminator words (both end every scope)."""
+    clauses: list[list[_Item]] = [[]]
+    for item in items:
+        if item.has("end") or item.has("terminator"):
+            if item.has("end") and item.words[0] == "?":
+                clauses[-1].append(item)  # a question keeps its mark: see _negate
+            if clauses[-1]:
+                clauses.append([])
+            continue
+        clauses[-1].append(item)
+    return [c for c in clauses if c]
+
+
+def _is_concept(item: _Item) -> bool:
+    return item.has("concept")
+
+
+def _blocks_scope(item: _Item) -> bool:
+    return (
+        item.has("negation")
+        or item.has("pseudo")
+        or item.has("uncertain")
+        or item.has("all_clear")
+        or item.has("comma")
+    )
+
+
+def _or_closes_list(clause: list[_Item], start: int) -> bool:
+    """After a comma at `start - 1`: is this a list "X, Y, or Z" closed by or/nor?"""
+    for item in clause[start:]:
+        if item.has("connector") and item.words[0] in ("or", "nor"):
+            return True
+        if not (_is_concept(item) or item.has("filler") or item.has("comma")):
+            return False
+    return False
+
+
+def _negate_forward(clause: list[_Item], at: int, max_scope: int) -> None:
+    j, words = at + 1, 0
+    # reach the first symptom word
+    while j < len(clause):
+        item = clause[j]
+        if _is_concept(item):
+            break
+        if _blocks_scope(item):
+            return
+        words += len(item.words)
+        if words > max_scope:
+            return
+        j += 1
+    else:
+        return
+    clause[j].negated = True
+    # carry on through a list
+    j += 1
+    closed_by_or = False
+    while j < len(clause):
+        item = clause[j]
+        if item.has("comma"):
+            closed_by_or = closed_by_or or _or_closes_list(clause, j + 1)
+            if not closed_by_or:
+                return
+            j += 1
+            continue
+        if item.has("connector"):
+            fillers_allowed = item.words[0] != "and"
+            j += 1
+            while fillers_allowed and j < len(clause) and clause[j].has("filler"):
+                j += 1
+            if j < len(clause) and _is_concept(clause[j]):
+                clause[j].negated = True
+                j += 1
+                continue
+            return
+        if item.has("filler") or (closed_by_or and _is_concept(item)):
+            if _is_concept(item):
+                item.negated = True
+            j += 1
+            continue
+        if _is_concept(item):
+            return  # two symptom words with nothing joining them: not a list
+        # "no swelling or redness anymore": an unknown word right after the list ends it
+        return
+
+
+def _negate_backward(clause: list[_Item], at: int, max_scope: int) -> None:
+    j, words = at - 1, 0
+    while j >= 0:
+        item = clause[j]
+        if _blocks_scope(item):
+            return
+        words += len(item.words)
+        if words > max_scope:
+            return
+        if _is_concept(item):
+            item.negated = True
+        j -= 1
+
+
+def _negate(clause: list[_Item], max_scope: int) -> None:
+    question = clause[-1].has("end")  # only a "?" is kept at a clause's end
+    for at, item in enumerate(clause):
+        directions = item.values("negation")
+        if item.has("all_clear"):
+            directions = ["bidirectional"]
+        for direction in directions:
+            if direction in ("forward", "bidirectional"):
+                _negate_forward(clause, at, max_scope)
+            if direction in ("backward", "bidirectional") and not question:
+                _negate_backward(clause, at, max_scope)
+
+
+def _worst_severity(a: Severity | None, b: Severity | None) -> Severity | None:
+    if a is None or (b is not None and _SEVERITY_RANK[b] > _SEVERITY_RANK[a]):
+        return b
+    return a
+
+
+def _worst_trend(a: Trend | None, b: Trend | None) -> Trend | None:
+    if a is None or (b is not None and _TREND_RANK[b] > _TREND_RANK[a]):
+        return b
+    return a
+
+
+def _modifiers(clause: list[_Item]) -> tuple[Severity | None, Trend | None]:
+    severity: Severity | None = None
+    trend: Trend | None = None
+    for item in clause:
+        for value in item.values("severity"):
+            severity = _worst_severity(severity, _as_severity(value))
+        for value in item.values("trend"):
+            trend = _worst_trend(trend, _as_trend(value))
+    return severity, trend
+
+
+def _as_severity(value: str) -> Severity:
+    for s in SEVERITIES:
+        if s == value:
+            return s
+    raise ValueError(value)
+
+
+def _as_trend(value: str) -> Trend:
+    for t in TRENDS:
+        if t == value:
+            return t
+    raise ValueError(value)
+
+
+def _apply_modifiers(clauses: list[list[_Item]]) -> None:
+    concepts = [[i for i in c if _is_concept(i) and not i.negated] for c in clauses]
+    orphans: list[tuple[int, Severity | None, Trend | None]] = []
+    for index, clause in enumerate(clauses):
+        severity, trend = _modifiers(clause)
+        if severity is None and trend is None:
+            continue
+        if concepts[index]:
+            for item in concepts[index]:
+                item.severity = _worst_severity(item.severity, severity)
+                item.trend = _worst_trend(item.trend, trend)
+        else:
+            orphans.append((index, severity, trend))
+    for index, severity, trend in orphans:
+        # to the nearest clause before with symptoms, else the nearest after
+        before = [k for k in range(index - 1, -1, -1) if concepts[k]]
+        after = [k for k in range(index + 1, len(clauses)) if concepts[k]]
+        target = before[0] if before else (after[0] if after else None)
+        if target is not None:
+            for item in concepts[target]:
+                item.severity = _worst_severity(item.severity, severity)
+                item.trend = _worst_trend(item.trend, trend)
+        if trend == "worsening":  # when in doubt, the worse reading for every symptom
+            for group in concepts:
+                for item in group:
+                    item.trend = "worsening"
+
+
+def _temperatures(items: list[_Item], knowledge: TriageKnowledge) -> list[float]:
+    rules = knowledge.reader.temperature
+    found: list[float] = []
+    for at, item in enumerate(items):
+        numbers = item.values("number")
+        if not numbers:
+            continue
+        raw = numbers[0]
+        value = float(raw)
+        following = items[at + 1] if at + 1 < len(items) else None
+        units = following.values("unit") if following else []
+        cue = any(
+            other.has("temp_cue") or "fever" in other.values("concept")
+            for other in items[max(0, at - 3) : at]
+        ) or (following is not None and following.has("temp_cue"))
+        celsius = rules.celsius_range[0] <= value <= rules.celsius_range[1]
+        fahrenheit = rules.fahrenheit_range[0] <= value <= rules.fahrenheit_range[1]
+        if units == ["c"] and celsius:
+            found.append(value)
+        elif units == ["f"] and fahrenheit:
+            found.append(round((value - 32) * 5 / 9, 1))
+        elif not units and (cue or "." in raw):
+            if celsius:
+                found.append(value)
+            elif fahrenheit:
+                found.append(round((value - 32) * 5 / 9, 1))
+    return found
+
+
+def _apply_sites(clauses: list[list[_Item]], knowledge: TriageKnowledge) -> list[Mention]:
+    extra: list[Mention] = []
+    site_rules = {rule.id: rule for rule in knowledge.reader.site_rules}
+    for clause in clauses:
+        rule_ids = {v for item in clause for v in item.values("site")}
+        for rule_id in sorted(rule_ids):
+            rule = site_rules[rule_id]
+            for item in clause:
+                if any(code in rule.concepts for code in item.values("concept")):
+                    extra.append(
+                        Mention(rule.gives, item.text, item.negated, item.severity, item.trend)
+                    )
+    return extra
+
+
+def read_message(text: str, knowledge: TriageKnowledge) -> Reading:
+    """Read a patient's message. Pure and deterministic."""
+    items = _match(tokenize(text), knowledge)
+    clauses = _clauses(items)
+    max_scope = knowledge.reader.max_scope
+    for clause in clauses:
+        _negate(clause, max_scope)
+    _apply_modifiers(clauses)
+
+    mentions: list[Mention] = []
+    for clause in clauses:
+        for item in clause:
+            for code in item.values("concept"):
+                mentions.append(Mention(code, item.text, item.negated, item.severity, item.trend))
+    mentions += _apply_sites(clauses, knowledge)
+    mentions = [m for m in mentions if not m.code.startswith("_")]  # cues alone are nothing
+
+    affirmed: dict[str, SymptomRead] = {}
+    for m in mentions:
+        if m.negated:
+            continue
+        before = affirmed.get(m.code)
+        if before is None:
+            affirmed[m.code] = SymptomRead(m.code, m.severity, m.trend)
+        else:
+            affirmed[m.code] = SymptomRead(
+                m.code,
+                _worst_severity(before.severity, m.severity),
+                _worst_trend(before.trend, m.trend),
+            )
+    negated = tuple(dict.fromkeys(m.code for m in mentions if m.code not in affirmed))
+    return Reading(
+        symptoms=affirmed,
+        negated=negated,
+        temperatures_c=tuple(_temperatures(items, knowledge)),
+        mentions=tuple(mentions),
+        all_clear=any(item.has("all_clear") for item in items),
+        uncertain=any(item.has("uncertain") for item in items),
+    )

@@ -1,0 +1,428 @@
+"""The schema of the after-treatment knowledge: symptoms.yaml, triage_rules.yaml, reader.yaml.
+
+- `symptoms.yaml`: per symptom code, the lay words patients use for it and its course after
+  microneedling as a list of rules (when it is expected, when it is a concern). Every rule that
+  matches a symptom report counts; the highest disposition wins. Rule conditions only ever ask
+  for *at least* a severity, *at least* a trend, a day window or a patient condition, so a worse
+  report can never match fewer rules (the contract's monotonicity).
+- `triage_rules.yaml`: red flags and escalating combinations (findings that escalate together),
+  the fever threshold, and the plain words for each disposition.
+- `reader.yaml`: the ConText-style rules of the free-text reader: negation triggers with their
+  direction, pseudo-triggers, terminators, severity and trend words, temperature patterns.
+
+Like every knowledge file these forbid unknown keys. `check_triage` does the cross-file checks
+(codes against vocabularies.yaml, cited sources) and `TriageKnowledge` holds the indexes the
+engine uses, built once at load.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Annotated, Literal
+
+from pydantic import Field, StringConstraints, model_validator
+
+from needlesafe.knowledge.schema import Code, FileHeader, PlainText, SourceIds, Strict
+
+Disposition = Literal["self_care", "contact_clinic", "urgent", "emergency"]
+Status = Literal["expected", "watch", "concerning", "red_flag"]
+Severity = Literal["mild", "moderate", "severe"]
+Trend = Literal["improving", "stable", "worsening"]
+Direction = Literal["forward", "backward", "bidirectional"]
+
+DISPOSITIONS: tuple[Disposition, ...] = ("self_care", "contact_clinic", "urgent", "emergency")
+STATUSES: tuple[Status, ...] = ("expected", "watch", "concerning", "red_flag")
+SEVERITIES: tuple[Severity, ...] = ("mild", "moderate", "severe")
+TRENDS: tuple[Trend, ...] = ("improving", "stable", "worsening")
+
+# A phrase as patients write it: lower-case words, apostrophes allowed ("can't breathe").
+Phrase = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True, to_lower=True, pattern=r"^[a-z0-9'°]+( [a-z0-9'°]+)*$"
+    ),
+]
+Phrases = Annotated[list[Phrase], Field(min_length=1)]
+Day = Annotated[float, Field(ge=0, le=3650)]
+
+
+class _Window(Strict):
+    """Conditions shared by course rules and combination rules (all must hold)."""
+
+    after_day: Day | None = None  # days since treatment > after_day
+    through_day: Day | None = None  # days since treatment <= through_day
+    condition_any: list[Code] | None = None  # the patient context has one of these conditions
+
+    @model_validator(mode="after")
+    def _window_not_empty(self) -> _Window:
+        if (
+            self.after_day is not None
+            and self.through_day is not None
+            and self.through_day <= self.after_day
+        ):
+            raise ValueError("through_day must be greater than after_day")
+        return self
+
+
+class CourseRule(_Window):
+    """One stage or concern in a symptom's course. It fires when all its conditions hold."""
+
+    id: Code
+    min_severity: Severity | None = None  # the report's severity is at least this
+    min_trend: Trend | None = None  # the report's trend is at least this (worsening > stable)
+    status: Status
+    disposition: Disposition
+    clinician_text: PlainText
+    patient_text: PlainText
+    sources: SourceIds
+
+    def is_unconditional(self) -> bool:
+        return (
+            self.after_day is None
+            and self.through_day is None
+            and self.condition_any is None
+            and self.min_severity is None
+            and self.min_trend is None
+        )
+
+
+class SymptomEntry(Strict):
+    code: Code
+    terms: Phrases  # lay words and spelling variants that mean this symptom
+    expected: PlainText  # clinician words: its expected course after microneedling
+    course: Annotated[list[CourseRule], Field(min_length=1)]
+    sources: SourceIds
+
+    @model_validator(mode="after")
+    def _first_rule_is_the_base(self) -> SymptomEntry:
+        if not self.course[0].is_unconditional():
+            raise ValueError(
+                "the first course rule is the base case and must have no conditions "
+                "(no after_day, through_day, condition_any, min_severity, min_trend)"
+            )
+        return self
+
+
+class SymptomsFile(FileHeader):
+    symptoms: list[SymptomEntry]
+
+
+class Clause(Strict):
+    """One part of a combination: a symptom from a list (at least so severe / so worsening),
+    or a condition in the patient context. Exactly one of `symptom_any`, `condition_any`."""
+
+    symptom_any: list[Code] | None = None
+    min_severity: Severity | None = None
+    min_trend: Trend | None = None
+    condition_any: list[Code] | None = None
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Clause:
+        if (self.symptom_any is None) == (self.condition_any is None):
+            raise ValueError("a clause needs exactly one of symptom_any, condition_any")
+        if self.condition_any is not None and (self.min_severity or self.min_trend):
+            raise ValueError("min_severity and min_trend only go with symptom_any")
+        return self
+
+
+class TriageRule(_Window):
+    """A red flag or an escalating combination: every clause must hold."""
+
+    id: Code
+    when: Annotated[list[Clause], Field(min_length=1)]
+    status: Status  # given to the symptoms that matched
+    disposition: Disposition
+    clinician_text: PlainText
+    patient_text: PlainText
+    sources: SourceIds
+
+
+class DispositionText(Strict):
+    disposition: Disposition
+    action: PlainText  # what to do now
+    escalate: PlainText  # what would make it more urgent
+    sources: SourceIds
+
+
+class UnclearMessage(Strict):
+    """A message in which the reader found no symptom, negated or not, and no all-clear words."""
+
+    disposition: Disposition
+    patient_text: PlainText
+    sources: SourceIds
+
+
+class TriageRulesFile(FileHeader):
+    fever_threshold_c: Annotated[float, Field(ge=37.0, le=40.0)]
+    fever_threshold_sources: SourceIds
+    dispositions: list[DispositionText]
+    uncertain_text: PlainText
+    uncertain_sources: SourceIds
+    unclear_message: UnclearMessage
+    rules: list[TriageRule]
+
+    @model_validator(mode="after")
+    def _every_disposition_once(self) -> TriageRulesFile:
+        named = [d.disposition for d in self.dispositions]
+        if sorted(named) != sorted(DISPOSITIONS):
+            raise ValueError(f"dispositions must list each of {list(DISPOSITIONS)} once")
+        return self
+
+
+# ---------------------------------------------------------------- reader
+
+
+class Trigger(Strict):
+    phrase: Phrase
+    direction: Direction
+
+
+class Cue(Strict):
+    """A word that is a symptom only next to a body site (e.g. `blue` with `lips`)."""
+
+    name: Annotated[str, StringConstraints(pattern=r"^_[a-z][a-z0-9_]*$")]
+    terms: Phrases
+
+
+class SiteRule(Strict):
+    """A concept in the same clause as a site word also means `gives` (it is kept as well)."""
+
+    id: Code
+    sites: Phrases
+    concepts: Annotated[list[str], Field(min_length=1)]  # symptom codes or cue names
+    gives: Code
+    sources: SourceIds
+
+
+class TemperatureRules(Strict):
+    cues: Phrases  # words that make a bare number a temperature ("temp 39")
+    celsius_units: Phrases
+    fahrenheit_units: Phrases
+    celsius_range: tuple[float, float]  # a number in this range with a cue or unit is Celsius
+    fahrenheit_range: tuple[float, float]  # ... and in this one Fahrenheit
+
+
+class ReaderFile(FileHeader):
+    max_scope: Annotated[int, Field(ge=1, le=20)]  # words a trigger reaches before a concept
+    negation: list[Trigger]
+    pseudo: Phrases  # look like triggers but do not negate ("not only", "no better")
+    terminators: Phrases  # end a trigger's scope ("but", "however")
+    list_connectors: Phrases  # carry a negation on to the next concept ("or", "nor")
+    fillers: Phrases  # words a negated list may hold between concepts ("any", "the")
+    severity: dict[Severity, Phrases]
+    trend: dict[Trend, Phrases]
+    uncertain: Phrases  # "not sure", "maybe": never negate; the answer says it chose the safer way
+    all_clear: Phrases  # "all good": a message that needs no symptom to be understood
+    temperature: TemperatureRules
+    cues: list[Cue] = []
+    site_rules: list[SiteRule] = []
+    sources: SourceIds
+
+
+# ---------------------------------------------------------------- the loaded part
+
+
+@dataclass(frozen=True)
+class TriageKnowledge:
+    symptoms: Mapping[str, SymptomEntry]
+    rules: TriageRulesFile
+    reader: ReaderFile
+    dispositions: Mapping[str, DispositionText] = field(repr=False)
+    # every phrase the reader knows -> (kind, value), kind one of: concept, negation, pseudo,
+    # terminator, connector, filler, severity, trend, all_clear, temp_cue, unit_c, unit_f, site
+    phrases: Mapping[tuple[str, ...], tuple[tuple[str, str], ...]] = field(repr=False)
+    longest_phrase: int = field(repr=False, default=1)
+
+    def cited(self) -> Iterator[tuple[str, list[str]]]:
+        for entry in self.symptoms.values():
+            yield f"symptoms.yaml: {entry.code}", entry.sources
+            for rule in entry.course:
+                yield f"symptoms.yaml: {entry.code}: rule {rule.id}", rule.sources
+        for trule in self.rules.rules:
+            yield f"triage_rules.yaml: rule {trule.id}", trule.sources
+        for d in self.rules.dispositions:
+            yield f"triage_rules.yaml: dispositions ({d.disposition})", d.sources
+        yield "triage_rules.yaml: unclear_message", self.rules.unclear_message.sources
+        yield "triage_rules.yaml: fever_threshold_sources", self.rules.fever_threshold_sources
+        yield "triage_rules.yaml: uncertain_sources", self.rules.uncertain_sources
+        yield "reader.yaml", self.reader.sources
+        for site in self.reader.site_rules:
+            yield f"reader.yaml: site_rules ({site.id})", site.sources
+
+    def patient_texts(self) -> Iterator[tuple[str, str]]:
+        for entry in self.symptoms.values():
+            for rule in entry.course:
+                yield f"symptoms.yaml: {entry.code}: rule {rule.id}.patient_text", rule.patient_text
+        for trule in self.rules.rules:
+            yield f"triage_rules.yaml: rule {trule.id}.patient_text", trule.patient_text
+        for d in self.rules.dispositions:
+            yield f"triage_rules.yaml: dispositions ({d.disposition}).action", d.action
+            yield f"triage_rules.yaml: dispositions ({d.disposition}).escalate", d.escalate
+        yield (
+            "triage_rules.yaml: unclear_message.patient_text",
+            (self.rules.unclear_message.patient_text),
+        )
+        yield "triage_rules.yaml: uncertain_text", self.rules.uncertain_text
+
+
+def _words(phrase: str) -> tuple[str, ...]:
+    return tuple(phrase.split(" "))
+
+
+def build_triage(
+    symptoms: SymptomsFile,
+    rules: TriageRulesFile,
+    reader: ReaderFile,
+    *,
+    symptom_codes: frozenset[str],
+    condition_codes: frozenset[str],
+    source_ids: set[str],
+) -> tuple[TriageKnowledge | None, list[str]]:
+    """Check the three files against the vocabularies and sources; index them for the engine."""
+    problems: list[str] = []
+
+    def check_sources(where: str, cited: list[str]) -> None:
+        for source in cited:
+            if source not in source_ids:
+                problems.append(f"{where}: sources: unknown source {source!r}")
+
+    def check_codes(
+        where: str, codes: list[str] | None, vocabulary: set[str] | frozenset[str], what: str
+    ) -> None:
+        for code in codes or []:
+            if code not in vocabulary:
+                problems.append(f"{where}: unknown {what} code {code!r}")
+
+    seen_ids: set[str] = set()
+
+    def unique_id(where: str, rule_id: str) -> None:
+        if rule_id in seen_ids:
+            problems.append(f"{where}: rule id {rule_id!r} is defined twice")
+        seen_ids.add(rule_id)
+
+    entries: dict[str, SymptomEntry] = {}
+    for entry in symptoms.symptoms:
+        where = f"symptoms.yaml: {entry.code}"
+        if entry.code in entries:
+            problems.append(f"{where}: symptom is defined twice")
+        entries[entry.code] = entry
+        if entry.code not in symptom_codes:
+            problems.append(f"{where}: not a symptom code of vocabularies.yaml")
+        check_sources(where, entry.sources)
+        for course_rule in entry.course:
+            rwhere = f"{where}: rule {course_rule.id}"
+            unique_id(rwhere, course_rule.id)
+            check_sources(rwhere, course_rule.sources)
+            check_codes(
+                rwhere + ": condition_any", course_rule.condition_any, condition_codes, "condition"
+            )
+    for code in sorted(symptom_codes - set(entries)):
+        problems.append(f"symptoms.yaml: symptom code {code!r} of vocabularies.yaml has no entry")
+
+    for trule in rules.rules:
+        where = f"triage_rules.yaml: rule {trule.id}"
+        unique_id(where, trule.id)
+        check_sources(where, trule.sources)
+        check_codes(where + ": condition_any", trule.condition_any, condition_codes, "condition")
+        for i, clause in enumerate(trule.when):
+            check_codes(
+                f"{where}: when[{i}].symptom_any", clause.symptom_any, symptom_codes, "symptom"
+            )
+            check_codes(
+                f"{where}: when[{i}].condition_any",
+                clause.condition_any,
+                condition_codes,
+                "condition",
+            )
+    for d in rules.dispositions:
+        check_sources(f"triage_rules.yaml: dispositions ({d.disposition})", d.sources)
+    check_sources("triage_rules.yaml: unclear_message", rules.unclear_message.sources)
+    check_sources("triage_rules.yaml: fever_threshold_sources", rules.fever_threshold_sources)
+    check_sources("triage_rules.yaml: uncertain_sources", rules.uncertain_sources)
+
+    check_sources("reader.yaml", reader.sources)
+    cue_names = {c.name for c in reader.cues}
+    for site in reader.site_rules:
+        where = f"reader.yaml: site_rules ({site.id})"
+        check_sources(where, site.sources)
+        check_codes(
+            where + ": concepts",
+            [c for c in site.concepts if c not in cue_names],
+            symptom_codes,
+            "symptom (or cue)",
+        )
+        check_codes(where + ": gives", [site.gives], symptom_codes, "symptom")
+
+    # The phrase index. A phrase may have several meanings only if they do not clash: the same
+    # words cannot be both a symptom and a negation trigger, say.
+    index: dict[tuple[str, ...], list[tuple[str, str]]] = {}
+
+    def add(phrase: str, kind: str, value: str, where: str) -> None:
+        key = _words(phrase)
+        meanings = index.setdefault(key, [])
+        if (kind, value) in meanings:
+            return
+        clash = [
+            m for m in meanings if (m[0] == kind and kind != "site") or {m[0], kind} <= _EXCLUSIVE
+        ]
+        if clash:
+            problems.append(
+                f"{where}: phrase {phrase!r} already means {clash[0][0]} {clash[0][1]!r}"
+            )
+            return
+        meanings.append((kind, value))
+
+    for entry in symptoms.symptoms:
+        for term in entry.terms:
+            add(term, "concept", entry.code, f"symptoms.yaml: {entry.code}: terms")
+    for cue in reader.cues:
+        for term in cue.terms:
+            add(term, "concept", cue.name, f"reader.yaml: cues ({cue.name})")
+    for trigger in reader.negation:
+        add(trigger.phrase, "negation", trigger.direction, "reader.yaml: negation")
+    for phrase in reader.pseudo:
+        add(phrase, "pseudo", "", "reader.yaml: pseudo")
+    for phrase in reader.terminators:
+        add(phrase, "terminator", "", "reader.yaml: terminators")
+    for phrase in reader.list_connectors:
+        add(phrase, "connector", "", "reader.yaml: list_connectors")
+    for phrase in reader.fillers:
+        add(phrase, "filler", "", "reader.yaml: fillers")
+    for severity, words in reader.severity.items():
+        for phrase in words:
+            add(phrase, "severity", severity, f"reader.yaml: severity.{severity}")
+    for trend, words in reader.trend.items():
+        for phrase in words:
+            add(phrase, "trend", trend, f"reader.yaml: trend.{trend}")
+    for phrase in reader.uncertain:
+        add(phrase, "uncertain", "", "reader.yaml: uncertain")
+    for phrase in reader.all_clear:
+        add(phrase, "all_clear", "", "reader.yaml: all_clear")
+    for phrase in reader.temperature.cues:
+        add(phrase, "temp_cue", "", "reader.yaml: temperature.cues")
+    for phrase in reader.temperature.celsius_units:
+        add(phrase, "unit", "c", "reader.yaml: temperature.celsius_units")
+    for phrase in reader.temperature.fahrenheit_units:
+        add(phrase, "unit", "f", "reader.yaml: temperature.fahrenheit_units")
+    for site in reader.site_rules:
+        for phrase in site.sites:
+            add(phrase, "site", site.id, f"reader.yaml: site_rules ({site.id}).sites")
+
+    if problems:
+        return None, problems
+    return (
+        TriageKnowledge(
+            symptoms=entries,
+            rules=rules,
+            reader=reader,
+            dispositions={d.disposition: d for d in rules.dispositions},
+            phrases={k: tuple(v) for k, v in index.items()},
+            longest_phrase=max((len(k) for k in index), default=1),
+        ),
+        problems,
+    )
+
+
+# Kinds of phrase that decide how the words around them are read; one phrase, one such kind.
+_EXCLUSIVE = {"concept", "negation", "pseudo", "terminator", "connector", "all_clear", "uncertain"}
