@@ -16,6 +16,9 @@ app = typer.Typer(
 from needlesafe.cli import screening as _screening  # noqa: E402
 
 _screening.register(app)
+from needlesafe.cli import triage as _triage  # noqa: E402
+
+_triage.register(app)
 from needlesafe.cli import documents as _documents  # noqa: E402
 
 _documents.register(app)

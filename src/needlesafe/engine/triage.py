@@ -272,7 +272,7 @@ def triage(checkin: CheckIn, knowledge: Knowledge) -> Triage:
         knowledge_version=knowledge.version,
         rules=list(dict.fromkeys(fired)),
         temperature_c=temperature,
-        negated=list(reading.negated) if reading else [],
+        negated=[c for c in reading.negated if c not in reports] if reading else [],
     )
 
 

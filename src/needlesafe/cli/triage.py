@@ -1,0 +1,82 @@
+"""`needlesafe triage [--json] FILE`: a check-in after treatment -> what to do now."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+from pydantic import BaseModel
+from rich.console import Console
+from rich.panel import Panel
+from rich.table import Table
+
+from needlesafe.cli.common import run_engine
+from needlesafe.engine.inputs import parse_checkin
+from needlesafe.engine.models import Triage
+from needlesafe.engine.triage import triage
+from needlesafe.knowledge.base import Knowledge
+
+DISPOSITION_STYLE = {
+    "self_care": ("green", "SELF CARE: expected healing"),
+    "contact_clinic": ("yellow", "CONTACT THE CLINIC (within a day or two)"),
+    "urgent": ("red", "URGENT: seek medical care today"),
+    "emergency": ("bold white on red", "EMERGENCY: call emergency services now"),
+}
+STATUS_STYLE = {
+    "expected": "green",
+    "watch": "cyan",
+    "concerning": "yellow",
+    "red_flag": "bold red",
+}
+
+
+def compute_triage(data: Any, knowledge: Knowledge) -> Triage:
+    return triage(parse_checkin(data, knowledge), knowledge)
+
+
+def render_triage(result: BaseModel, knowledge: Knowledge, console: Console) -> None:
+    if not isinstance(result, Triage):  # run_engine passes what compute_triage returned
+        raise TypeError(f"expected a Triage, got {type(result).__name__}")
+    style, title = DISPOSITION_STYLE[result.disposition]
+    console.print(Panel(f"[{style}]{title}[/]", title="Disposition", expand=False))
+    console.print(f"\n[bold]For the patient[/]\n  {result.patient_text}")
+    if result.findings:
+        table = Table(title="Findings", title_justify="left", show_lines=False)
+        table.add_column("symptom")
+        table.add_column("status")
+        table.add_column("from")
+        table.add_column("severity / trend")
+        table.add_column("why (rule; sources)")
+        for f in result.findings:
+            modifiers = " / ".join(x for x in (f.severity, f.trend) if x) or "-"
+            table.add_row(
+                f"{f.label or f.symptom} ({f.symptom})",
+                f"[{STATUS_STYLE[f.status]}]{f.status}[/]",
+                f.origin,
+                modifiers,
+                f"{f.clinician_text}\n[dim]{f.rule}; {', '.join(f.sources)}[/]",
+            )
+        console.print()
+        console.print(table)
+    else:
+        console.print("\n[dim]No symptoms reported or read from the message.[/]")
+    if result.negated:
+        console.print(f"\n[bold]Mentioned as absent[/]: {', '.join(result.negated)}")
+    if result.temperature_c is not None:
+        console.print(f"[bold]Temperature[/]: {result.temperature_c:.1f} C")
+    console.print(f"\n[dim]rules: {', '.join(result.rules) or 'none'}[/]")
+    console.print(f"[dim]knowledge {result.knowledge_version}[/]")
+
+
+def triage_command(
+    file: Annotated[
+        str, typer.Argument(help="A check-in (.json/.yaml), a .jsonl batch, or - for stdin.")
+    ],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the triage as JSON.")] = False,
+) -> None:
+    """Triage a check-in after a treatment: self care, contact the clinic, urgent, emergency."""
+    run_engine(file=file, as_json=as_json, compute=compute_triage, render=render_triage)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("triage")(triage_command)

@@ -1,0 +1,262 @@
+"""The free-text reader: one behaviour per test, each negation pattern, temperatures, trends,
+severities, lay words for every symptom code, and the rules file validated strictly at load."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from needlesafe.engine.reader import Reading, read_message, tokenize
+from needlesafe.knowledge.base import KnowledgeError
+from needlesafe.knowledge.loader import DEFAULT_DIRECTORY, default_knowledge, load_knowledge
+
+KB = default_knowledge()
+assert KB.triage is not None
+TK = KB.triage
+
+
+def read(text: str) -> Reading:
+    return read_message(text, TK)
+
+
+def found(text: str) -> set[str]:
+    return set(read(text).symptoms)
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("puffy", "swelling"),
+        ("it's oozing", "pus"),
+        ("hot to the touch", "warmth"),
+        ("crusty", "yellow_crust"),
+        ("I can't breathe", "difficulty_breathing"),
+        ("can\u2019t breathe", "difficulty_breathing"),
+        ("my throat is closing", "throat_tightness"),
+        ("white patches", "light_spots"),
+        ("it stings", "stinging"),
+        ("swolen", "swelling"),
+        ("itchey", "itching"),
+        ("lips look blue", "blue_lips"),
+        ("my skin is going grey", "blue_lips"),
+        ("my tongue is swollen", "lip_tongue_swelling"),
+        ("throat feels tight", "throat_tightness"),
+    ],
+)
+def test_lay_words_and_spelling_variants_are_read(text: str, code: str) -> None:
+    assert code in found(text)
+
+
+def test_every_symptom_code_has_lay_words_the_reader_understands() -> None:
+    for code, entry in TK.symptoms.items():
+        for term in entry.terms:
+            assert code in found(term), (code, term)
+
+
+def test_a_cue_alone_is_not_a_symptom() -> None:
+    assert found("I feel blue today") == set()
+
+
+# ---------------------------------------------------------------- negation
+
+
+def test_forward_negation_covers_a_list_joined_by_or() -> None:
+    r = read("no pus or fever")
+    assert r.symptoms == {} and set(r.negated) == {"pus", "fever"}
+
+
+def test_denies_negates_forward() -> None:
+    assert found("denies chills") == set()
+
+
+def test_a_backward_trigger_negates_what_comes_before() -> None:
+    assert found("I can breathe fine") == set()
+    assert found("the itching is gone") == set()
+
+
+def test_negation_scope_ends_at_the_clause_and_only_tightness_remains() -> None:
+    text = "no swelling or redness anymore, the itching is gone; it just feels tight"
+    r = read(text)
+    assert set(r.symptoms) == {"tightness"}
+    assert set(r.negated) == {"swelling", "redness", "itching"}
+
+
+def test_a_pseudo_trigger_does_not_negate() -> None:
+    assert found("not only red but swollen") == {"redness", "swelling"}
+
+
+def test_but_ends_a_negation_scope() -> None:
+    assert found("no fever but pus") == {"pus"}
+
+
+def test_a_comma_ends_a_negation_unless_the_list_is_closed_by_or() -> None:
+    assert found("no pus, fever since last night") == {"fever"}
+    assert found("no pus, fever, or chills") == set()
+
+
+def test_and_carries_a_negation_only_straight_to_the_next_symptom() -> None:
+    assert found("no fever and chills") == set()
+    assert found("no fever and the redness is spreading") == {"redness"}
+
+
+def test_a_negation_reaches_only_max_scope_words() -> None:
+    far = " ".join(["word"] * (TK.reader.max_scope + 1))
+    assert found(f"no {far} pus") == {"pus"}
+    assert found("no real sign of pus") == set()
+
+
+def test_words_of_doubt_never_negate_and_are_flagged() -> None:
+    r = read("not sure if it is pus")
+    assert set(r.symptoms) == {"pus"} and r.uncertain
+
+
+def test_a_question_keeps_the_symptom_a_backward_trigger_would_negate() -> None:
+    assert found("is the bleeding ok?") == {"bleeding"}
+    assert found("the bleeding is ok.") == set()
+
+
+def test_a_symptom_mentioned_twice_counts_if_one_mention_is_affirmed() -> None:
+    assert found("no redness on the left. the right side is red") == {"redness"}
+
+
+def test_a_site_word_negated_with_its_symptom_stays_negated() -> None:
+    r = read("my lips are not swollen")
+    assert r.symptoms == {}
+    assert "lip_tongue_swelling" in r.negated
+
+
+def test_all_clear_words_make_a_message_understood_and_negate_next_to_them() -> None:
+    r = read("breathing feels fine, all good")
+    assert r.symptoms == {} and r.all_clear and r.understood
+    assert not read("my face looks strange").understood
+
+
+# ---------------------------------------------------------------- temperatures
+
+
+@pytest.mark.parametrize(
+    ("text", "celsius"),
+    [
+        ("38.7", 38.7),
+        ("temp 39", 39.0),
+        ("temp 101.5F", 38.6),
+        ("101.5 °F", 38.6),
+        ("it was 38,2 C", 38.2),
+        ("temperature is 37.2", 37.2),
+        ("thermometer says 100", 37.8),
+        ("fever of 102", 38.9),
+        ("98.6 degrees", 37.0),
+    ],
+)
+def test_temperatures_in_celsius_and_fahrenheit_are_read(text: str, celsius: float) -> None:
+    assert read(text).temperatures_c == pytest.approx((celsius,), abs=0.05)
+
+
+@pytest.mark.parametrize("text", ["day 3", "I am 39", "3.5 days", "2 times", "page 101"])
+def test_other_numbers_are_not_temperatures(text: str) -> None:
+    assert read(text).temperatures_c == ()
+
+
+# ---------------------------------------------------------------- trends and severities
+
+
+def test_trend_words_attach_to_the_symptoms_of_their_clause() -> None:
+    r = read("the redness is fading but the pain is getting worse")
+    assert r.symptoms["redness"].trend == "improving"
+    assert r.symptoms["pain"].trend == "worsening"
+
+
+def test_an_orphan_worsening_applies_to_every_symptom() -> None:
+    r = read("Red and swollen. It's getting worse.")
+    assert r.symptoms["redness"].trend == "worsening"
+    assert r.symptoms["swelling"].trend == "worsening"
+
+
+def test_not_worse_is_stable_not_worsening() -> None:
+    assert read("redness is not worse").symptoms["redness"].trend == "stable"
+
+
+def test_severity_words_are_read() -> None:
+    assert read("a bit itchy").symptoms["itching"].severity == "mild"
+    assert read("unbearable pain").symptoms["pain"].severity == "severe"
+    assert read("not very red").symptoms["redness"].severity == "mild"
+
+
+def test_the_tokenizer_keeps_apostrophes_decimals_and_units() -> None:
+    assert tokenize("Can\u2019t breathe, 38.7°C!") == ["can't", "breathe", ",", "38.7", "°c", "!"]
+
+
+# ---------------------------------------------------------------- the rules are data, checked
+
+
+@pytest.fixture()
+def kb_copy(tmp_path: Path) -> Path:
+    target = tmp_path / "knowledge"
+    shutil.copytree(DEFAULT_DIRECTORY, target, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    return target
+
+
+def edit(directory: Path, name: str, change: object) -> None:
+    path = directory / name
+    data = yaml.safe_load(path.read_text())
+    change(data)  # type: ignore[operator]
+    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
+
+
+def test_a_reader_rule_with_an_unknown_key_fails_naming_it(kb_copy: Path) -> None:
+    edit(kb_copy, "reader.yaml", lambda d: d["negation"][0].update(scope=3))
+    with pytest.raises(KnowledgeError, match=r"reader.yaml: negation\[0\]\.scope"):
+        load_knowledge(kb_copy)
+
+
+def test_a_trigger_direction_must_be_known(kb_copy: Path) -> None:
+    edit(kb_copy, "reader.yaml", lambda d: d["negation"][0].update(direction="sideways"))
+    with pytest.raises(KnowledgeError, match="direction"):
+        load_knowledge(kb_copy)
+
+
+def test_a_phrase_cannot_be_both_a_symptom_and_a_trigger(kb_copy: Path) -> None:
+    edit(
+        kb_copy,
+        "reader.yaml",
+        lambda d: d["negation"].append({"phrase": "puffy", "direction": "forward"}),
+    )
+    with pytest.raises(KnowledgeError, match="'puffy' already means concept"):
+        load_knowledge(kb_copy)
+
+
+def test_every_symptom_code_needs_an_entry(kb_copy: Path) -> None:
+    edit(kb_copy, "symptoms.yaml", lambda d: d["symptoms"].pop())
+    with pytest.raises(KnowledgeError, match="has no entry"):
+        load_knowledge(kb_copy)
+
+
+def test_a_combination_naming_an_unknown_symptom_fails(kb_copy: Path) -> None:
+    edit(
+        kb_copy,
+        "triage_rules.yaml",
+        lambda d: d["rules"][0]["when"][0].update(symptom_any=["wheezin"]),
+    )
+    with pytest.raises(KnowledgeError, match="unknown symptom code 'wheezin'"):
+        load_knowledge(kb_copy)
+
+
+def test_the_first_course_rule_must_be_unconditional(kb_copy: Path) -> None:
+    edit(kb_copy, "symptoms.yaml", lambda d: d["symptoms"][0]["course"][0].update(after_day=2))
+    with pytest.raises(KnowledgeError, match="base case"):
+        load_knowledge(kb_copy)
+
+
+def test_a_small_temporary_rule_file_changes_the_reading(kb_copy: Path) -> None:
+    edit(
+        kb_copy,
+        "reader.yaml",
+        lambda d: d["negation"].append({"phrase": "nope", "direction": "backward"}),
+    )
+    kb = load_knowledge(kb_copy)
+    assert kb.triage is not None
+    assert read_message("pus nope", kb.triage).symptoms == {}
+    assert set(read("pus nope").symptoms) == {"pus"}
