@@ -17,6 +17,7 @@ from needlesafe.knowledge.base import Knowledge
 from needlesafe.knowledge.loader import default_knowledge
 from needlesafe.services.ratelimit import LoginRateLimiter
 from needlesafe.store.db import make_engine, make_session_factory
+from needlesafe.web import install_pages
 
 # Request bodies that routes parse themselves (to check codes against the knowledge base);
 # their schemas are added to the OpenAPI document by name.
@@ -52,6 +53,7 @@ def create_app(settings: Settings | None = None, *, knowledge: Knowledge | None 
     install_error_handlers(app, login_path=settings.login_path)
     for router in ROUTERS:
         app.include_router(router)
+    install_pages(app)  # the clinic's and the patient's pages (web/)
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:

@@ -1,0 +1,16 @@
+"""The clinic's and the patient's web pages (Jinja2 + htmx), mounted on the API's app."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+
+def install_pages(app: FastAPI) -> None:
+    """Add the pages' routes and their static files (/static) to `app`."""
+    from needlesafe.web import pages, patient_pages
+    from needlesafe.web.render import STATIC
+
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.include_router(pages.router)
+    app.include_router(patient_pages.router)

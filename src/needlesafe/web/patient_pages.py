@@ -1,0 +1,203 @@
+"""The patient's pages, through the signed link of one treatment: no account, phone first.
+
+`/checkin/{token}`: how is it going (a checklist in plain words, severity and trend, a
+temperature, their own words), answered at once; `/checkin/{token}/aftercare`: the plan for
+today and the days ahead, with a calendar file; `/checkin/{token}/warning-signs`: the red
+flags, linked from every page. A link that is not valid or has expired gets a page that says
+so in plain words (never a bare error).
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from needlesafe.api.deps import CsrfChecked, KnowledgeDep, StateDep, UowDep
+from needlesafe.api.state import AppState
+from needlesafe.errors import InputError
+from needlesafe.services import aftercare, checkins, links
+from needlesafe.services.context import LinkAccess
+from needlesafe.services.errors import LinkExpired, LinkInvalid, NotFound
+from needlesafe.store.uow import UnitOfWork
+from needlesafe.web import forms
+from needlesafe.web.render import FormValues, field_errors, render
+
+router = APIRouter(prefix="/checkin/{token}", include_in_schema=False)
+
+
+class _BadLink(Exception):
+    def __init__(self, message: str, status: int) -> None:
+        self.message, self.status = message, status
+
+
+def _access(state: AppState, token: str) -> LinkAccess:
+    try:
+        return links.read_checkin_token(
+            state.settings.secret, token, max_age=state.settings.checkin_link_max_age
+        )
+    except LinkExpired as error:
+        raise _BadLink(error.message, 410) from None
+    except LinkInvalid as error:
+        raise _BadLink(error.message, 404) from None
+
+
+def _bad_link(request: Request, error: _BadLink) -> Response:
+    return render(
+        request, "patient/bad_link.html", {"message": error.message}, status_code=error.status
+    )
+
+
+def _base(uow: UnitOfWork, access: LinkAccess, token: str) -> dict[str, object]:
+    view = checkins.view_for_patient(uow, access=access)
+    return {"view": view, "token": token, "base": f"/checkin/{token}"}
+
+
+def _plan(uow: UnitOfWork, access: LinkAccess, knowledge: KnowledgeDep) -> object | None:
+    try:
+        return aftercare.patient_aftercare(uow, access=access, knowledge=knowledge)
+    except InputError:
+        return None  # a treatment recorded without a screening has no plan
+
+
+def _checkin_page(
+    request: Request,
+    uow: UnitOfWork,
+    access: LinkAccess,
+    token: str,
+    knowledge: KnowledgeDep,
+    *,
+    values: FormValues | None = None,
+    errors: dict[str, str] | None = None,
+    result: object | None = None,
+    status_code: int = 200,
+) -> Response:
+    return render(
+        request,
+        "patient/checkin.html",
+        {
+            **_base(uow, access, token),
+            "symptoms": knowledge.vocab.symptoms,
+            "severities": knowledge.vocab.severities,
+            "trends": knowledge.vocab.trends,
+            "values": values or FormValues(),
+            "errors": errors or {},
+            "result": result,
+            "page": "checkin",
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("", response_class=HTMLResponse)
+def checkin_page(
+    request: Request, token: str, state: StateDep, uow: UowDep, knowledge: KnowledgeDep
+) -> Response:
+    try:
+        access = _access(state, token)
+        return _checkin_page(request, uow, access, token, knowledge)
+    except _BadLink as error:
+        return _bad_link(request, error)
+    except NotFound:
+        return _bad_link(request, _BadLink("this check-in link is not valid", 404))
+
+
+@router.post("", response_class=HTMLResponse)
+async def check_in(
+    request: Request,
+    token: str,
+    state: StateDep,
+    uow: UowDep,
+    knowledge: KnowledgeDep,
+    _csrf: CsrfChecked,
+) -> Response:
+    try:
+        access = _access(state, token)
+    except _BadLink as error:
+        return _bad_link(request, error)
+    values = FormValues.of(await request.form())
+    data, problems = forms.checkin_from_form(values)
+    htmx = request.headers.get("hx-request") == "true"
+    try:
+        if problems:
+            raise InputError(problems)
+        _, result = checkins.take_patient_checkin(
+            uow, access=access, knowledge=knowledge, data=data
+        )
+    except InputError as error:
+        errors = field_errors(error.problems, forms.CHECKIN_FIELDS)
+        return _checkin_page(
+            request,
+            uow,
+            access,
+            token,
+            knowledge,
+            values=values,
+            errors=errors,
+            status_code=422,
+        )
+    if htmx:
+        # the answer replaces the form, and the page scrolls to it
+        return render(
+            request,
+            "patient/_answer.html",
+            {"result": result, "base": f"/checkin/{token}"},
+            headers={"HX-Retarget": "#checkin-main", "HX-Reswap": "innerHTML show:window:top"},
+        )
+    return _checkin_page(request, uow, access, token, knowledge, result=result)
+
+
+@router.get("/aftercare", response_class=HTMLResponse)
+def aftercare_page(
+    request: Request, token: str, state: StateDep, uow: UowDep, knowledge: KnowledgeDep
+) -> Response:
+    try:
+        access = _access(state, token)
+    except _BadLink as error:
+        return _bad_link(request, error)
+    base = _base(uow, access, token)
+    plan = _plan(uow, access, knowledge)
+    today_index = int(base["view"].days_since_treatment)  # type: ignore[attr-defined]
+    return render(
+        request,
+        "patient/aftercare.html",
+        {**base, "plan": plan, "today_index": today_index, "page": "aftercare"},
+    )
+
+
+@router.get("/aftercare.ics")
+def aftercare_calendar(
+    request: Request, token: str, state: StateDep, uow: UowDep, knowledge: KnowledgeDep
+) -> Response:
+    try:
+        access = _access(state, token)
+    except _BadLink as error:
+        return _bad_link(request, error)
+    try:
+        ics = aftercare.patient_calendar(uow, access=access, knowledge=knowledge)
+    except InputError:
+        return _bad_link(request, _BadLink("there is no aftercare plan for this treatment", 404))
+    return Response(
+        ics,
+        media_type="text/calendar",
+        headers={
+            "Content-Disposition": 'attachment; filename="aftercare.ics"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@router.get("/warning-signs", response_class=HTMLResponse)
+def warning_signs(
+    request: Request, token: str, state: StateDep, uow: UowDep, knowledge: KnowledgeDep
+) -> Response:
+    try:
+        access = _access(state, token)
+    except _BadLink as error:
+        return _bad_link(request, error)
+    base = _base(uow, access, token)
+    plan = _plan(uow, access, knowledge)
+    return render(
+        request,
+        "patient/warning_signs.html",
+        {**base, "plan": plan, "page": "warning-signs"},
+    )
