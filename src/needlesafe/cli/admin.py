@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, TypeVar
 
 import typer
 
@@ -14,7 +15,7 @@ from needlesafe.errors import InputError
 from needlesafe.services import accounts, treatments
 from needlesafe.services.errors import DomainError
 from needlesafe.store import migrate
-from needlesafe.store.db import make_engine, make_session_factory
+from needlesafe.store.db import make_engine, make_session_factory, normalise_url
 from needlesafe.store.uow import UnitOfWork
 
 db_app = typer.Typer(help="The database: migrations.", no_args_is_help=True)
@@ -34,7 +35,7 @@ def settings_or_exit(database_url: str | None = None) -> Settings:
     except ValueError as error:  # pydantic's ValidationError is a ValueError
         fail(f"bad settings: {error}")
     if database_url:
-        settings = settings.model_copy(update={"database_url": database_url})
+        settings = settings.model_copy(update={"database_url": normalise_url(database_url)})
     return settings
 
 
@@ -45,7 +46,10 @@ def unit_of_work(settings: Settings) -> UnitOfWork:
     return UnitOfWork(make_session_factory(engine))
 
 
-def _run(action):  # type: ignore[no-untyped-def]
+Result = TypeVar("Result")
+
+
+def _run(action: Callable[[], Result]) -> Result:
     try:
         return action()
     except InputError as error:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from needlesafe.knowledge.base import Knowledge
 from needlesafe.services import accounts, patients, treatments
@@ -20,7 +21,7 @@ DEMO_CLINIC = "Demo Clinic"
 DEMO_EMAIL = "demo@needlesafe.example"
 DEMO_PASSWORD = "needlesafe-demo"
 
-PATIENTS = [
+PATIENTS: list[tuple[str, dict[str, Any], dict[str, Any] | None]] = [
     (
         "Alex Demo",
         {

@@ -3,6 +3,8 @@ and for the patient through the check-in link."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Response
 
 from needlesafe.api.deps import CurrentActor, KnowledgeDep, PatientLink, UowDep
@@ -12,7 +14,9 @@ from needlesafe.services import aftercare
 
 router = APIRouter(prefix="/api/v1", tags=["aftercare"], responses=JSON_ERRORS)
 
-ICS = {200: {"content": {"text/calendar": {}}, "description": "an iCalendar file"}}
+ICS: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"text/calendar": {}}, "description": "an iCalendar file"}
+}
 
 
 def _ics(body: bytes) -> Response:
