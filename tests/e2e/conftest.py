@@ -7,12 +7,20 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 import uvicorn
+from e2ekit import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    EMAIL,
+    EMERGENCY_NUMBER,
+    PASSWORD,
+    SCREENSHOTS,
+    LiveServer,
+)
 from pydantic import SecretStr
 
 from needlesafe.api.app import create_app
@@ -22,24 +30,6 @@ from needlesafe.services import accounts
 from needlesafe.store.db import make_engine, make_session_factory
 from needlesafe.store.migrate import upgrade
 from needlesafe.store.uow import UnitOfWork
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-background-networking",
-    "--disable-gpu",
-    "--disable-component-update",
-    "--no-first-run",
-]
-SCREENSHOTS = Path(__file__).parent / "screenshots"
-EMAIL = "practitioner@riverside.example"
-PASSWORD = "correct horse battery staple 42"
-EMERGENCY_NUMBER = "911"
-
-
-@dataclass(frozen=True)
-class LiveServer:
-    url: str
 
 
 def _free_port() -> int:

@@ -10,8 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from conftest import EMAIL, EMERGENCY_NUMBER, PASSWORD, LiveServer
+from e2ekit import EMAIL, EMERGENCY_NUMBER, PASSWORD, LiveServer
 
 pytestmark = pytest.mark.browser
 

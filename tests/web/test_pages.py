@@ -9,8 +9,8 @@ from html.parser import HTMLParser
 from typing import Any
 
 import pytest
+from webkit import CLINICS, Browser, email_of
 
-from conftest import CLINICS, Browser, email_of
 from needlesafe.knowledge.base import Knowledge
 from needlesafe.knowledge.forms import clinic_forms_for
 
