@@ -489,3 +489,33 @@ def test_the_log_holds_no_patient_data(
     )
     assert "POST /api/v1/checkin/{token} 201" in text
     assert clinic_a.link not in text and "pus" not in text and "Pat Example" not in text
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/patients/99999999999999999999",
+        "/api/v1/patients/0",
+        "/api/v1/intakes/2147483648",
+        "/api/v1/treatments/-1",
+        "/api/v1/checkins?patient_id=99999999999999",
+        "/api/v1/adverse-events?treatment_id=0",
+    ],
+)
+def test_ids_out_of_range_are_422_not_a_database_error(
+    client: TestClient, clinic_a: ClinicWorld, path: str
+) -> None:
+    response = client.get(path, headers=clinic_a.admin.headers)
+    assert response.status_code == 422, response.text
+
+
+def test_ids_out_of_range_in_a_body_are_422(client: TestClient, clinic_a: ClinicWorld) -> None:
+    event = {
+        "patient_id": 2**40,
+        "complication": "infection",
+        "onset_date": "2026-11-22",
+        "ctcae_grade": 1,
+    }
+    response = client.post("/api/v1/adverse-events", json=event, headers=clinic_a.admin.headers)
+    assert response.status_code == 422
+    assert _problems(response)[0][0] == "patient_id"

@@ -146,3 +146,12 @@ def test_checkins_list_needing_attention_first_then_newest(uow: UnitOfWork) -> N
     assert order == [ids[4], ids[3], ids[5], ids[2], ids[1]]
     assert attention == [ids[4], ids[3]]
     assert urgent == [ids[4]]
+
+
+def test_an_id_no_database_could_hold_is_simply_not_found(uow: UnitOfWork) -> None:
+    clinic = _clinic(uow, "Big")
+    with uow:
+        assert uow.patients.get(clinic, 2**63) is None
+        assert uow.patients.get(clinic, 0) is None
+        assert uow.checkins.list(clinic, offset=0, limit=5, patient_id=2**40).total == 0
+        assert uow.adverse_events.list(clinic, offset=0, limit=5, treatment_id=-5).total == 0

@@ -37,6 +37,10 @@ def _icd10(value: str) -> str:
 Icd10 = Annotated[str, Field(max_length=10), AfterValidator(_icd10)]
 
 
+# record ids are 32-bit on every database
+RecordId = Annotated[int, Field(ge=1, le=2_147_483_647)]
+
+
 class In(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -147,8 +151,8 @@ class TreatmentCreate(In):
     numbing_agent_lot: Lot | None = None
     topicals: Annotated[list[TopicalUsed], Field(max_length=30)] = []
     notes: Text = ""
-    intake_id: int | None = None
-    practitioner_id: int | None = None  # default: the caller
+    intake_id: RecordId | None = None
+    practitioner_id: RecordId | None = None  # default: the caller
 
 
 class AreaPublic(Out):
@@ -223,8 +227,8 @@ class PatientCheckinView(BaseModel):
 
 
 class AdverseEventCreate(In):
-    patient_id: int
-    treatment_id: int | None = None
+    patient_id: RecordId
+    treatment_id: RecordId | None = None
     complication: str  # a complication code of the knowledge base
     onset_date: dt.date
     ctcae_grade: Annotated[int, Field(ge=1, le=5, strict=True)]

@@ -10,12 +10,13 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Select, case, func, select
+from sqlalchemy import Select, case, false, func, select
 from sqlalchemy.orm import Session
 
 from needlesafe.store import models as m
 
 Row = TypeVar("Row", bound=m.Base)
+MAX_ID = 2_147_483_647  # ids are 32-bit integers on every database
 
 
 class Page(Generic[Row]):
@@ -36,6 +37,8 @@ class _Scoped(Generic[Row]):
         return row
 
     def get(self, clinic_id: int, record_id: int) -> Row | None:
+        if not 1 <= record_id <= MAX_ID:
+            return None  # no such row; and the database would refuse the number
         query = select(self.model).where(
             self.model.id == record_id,  # type: ignore[attr-defined]
             self.model.clinic_id == clinic_id,  # type: ignore[attr-defined]
@@ -49,6 +52,13 @@ class _Scoped(Generic[Row]):
 
     def _scope(self, clinic_id: int) -> Select[Any]:
         return select(self.model).where(self.model.clinic_id == clinic_id)  # type: ignore[attr-defined]
+
+
+def _id_filter(column: Any, value: int | None) -> Any:
+    """`column == value`, or a false condition for an id no row can have."""
+    if value is None:
+        return None
+    return column == value if 1 <= value <= MAX_ID else false()
 
 
 class ClinicRepository:
@@ -158,7 +168,7 @@ class IntakeRepository(_Scoped[m.Intake]):
     ) -> Page[m.Intake]:
         query = self._scope(clinic_id)
         if patient_id is not None:
-            query = query.where(m.Intake.patient_id == patient_id)
+            query = query.where(_id_filter(m.Intake.patient_id, patient_id))
         return self._page(
             query, m.Intake.created_at.desc(), m.Intake.id.desc(), offset=offset, limit=limit
         )
@@ -172,7 +182,7 @@ class TreatmentRepository(_Scoped[m.Treatment]):
     ) -> Page[m.Treatment]:
         query = self._scope(clinic_id)
         if patient_id is not None:
-            query = query.where(m.Treatment.patient_id == patient_id)
+            query = query.where(_id_filter(m.Treatment.patient_id, patient_id))
         return self._page(
             query,
             m.Treatment.performed_on.desc(),
@@ -206,9 +216,9 @@ class CheckInRepository(_Scoped[m.CheckIn]):
         elif needs_attention is False:
             query = query.where(~attention)
         if patient_id is not None:
-            query = query.where(m.CheckIn.patient_id == patient_id)
+            query = query.where(_id_filter(m.CheckIn.patient_id, patient_id))
         if treatment_id is not None:
-            query = query.where(m.CheckIn.treatment_id == treatment_id)
+            query = query.where(_id_filter(m.CheckIn.treatment_id, treatment_id))
         first = case((attention, 1), else_=0)
         return self._page(
             query,
@@ -236,9 +246,9 @@ class AdverseEventRepository(_Scoped[m.AdverseEvent]):
     ) -> Page[m.AdverseEvent]:
         query = self._scope(clinic_id)
         if patient_id is not None:
-            query = query.where(m.AdverseEvent.patient_id == patient_id)
+            query = query.where(_id_filter(m.AdverseEvent.patient_id, patient_id))
         if treatment_id is not None:
-            query = query.where(m.AdverseEvent.treatment_id == treatment_id)
+            query = query.where(_id_filter(m.AdverseEvent.treatment_id, treatment_id))
         if complication is not None:
             query = query.where(m.AdverseEvent.complication == complication)
         return self._page(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from needlesafe.api.deps import CurrentActor, KnowledgeDep, UowDep
-from needlesafe.api.routes.common import JSON_ERRORS, Limit, Offset
+from needlesafe.api.routes.common import JSON_ERRORS, FilterId, Limit, Offset, RecordId
 from needlesafe.services import adverse_events
 from needlesafe.services.schemas import AdverseEventCreate, AdverseEventPublic, Page
 
@@ -25,8 +25,8 @@ def list_adverse_events(
     uow: UowDep,
     offset: Offset = 0,
     limit: Limit = 50,
-    patient_id: int | None = None,
-    treatment_id: int | None = None,
+    patient_id: FilterId = None,
+    treatment_id: FilterId = None,
     complication: str | None = None,
 ) -> Page[AdverseEventPublic]:
     return adverse_events.list_adverse_events(
@@ -41,5 +41,5 @@ def list_adverse_events(
 
 
 @router.get("/adverse-events/{event_id}", response_model=AdverseEventPublic)
-def get_adverse_event(event_id: int, actor: CurrentActor, uow: UowDep) -> AdverseEventPublic:
+def get_adverse_event(event_id: RecordId, actor: CurrentActor, uow: UowDep) -> AdverseEventPublic:
     return adverse_events.get_adverse_event(uow, actor=actor, event_id=event_id)

@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Response
 
 from needlesafe.api.deps import CurrentActor, KnowledgeDep, PatientLink, UowDep
-from needlesafe.api.routes.common import JSON_ERRORS
+from needlesafe.api.routes.common import JSON_ERRORS, RecordId
 from needlesafe.engine.aftercare import AftercarePlan
 from needlesafe.services import aftercare
 
@@ -29,7 +29,7 @@ def _ics(body: bytes) -> Response:
 
 @router.get("/treatments/{treatment_id}/aftercare", response_model=AftercarePlan)
 def treatment_aftercare(
-    treatment_id: int, actor: CurrentActor, uow: UowDep, knowledge: KnowledgeDep
+    treatment_id: RecordId, actor: CurrentActor, uow: UowDep, knowledge: KnowledgeDep
 ) -> AftercarePlan:
     return aftercare.treatment_aftercare(
         uow, actor=actor, knowledge=knowledge, treatment_id=treatment_id
@@ -38,7 +38,7 @@ def treatment_aftercare(
 
 @router.get("/treatments/{treatment_id}/aftercare.ics", response_class=Response, responses=ICS)
 def treatment_calendar(
-    treatment_id: int, actor: CurrentActor, uow: UowDep, knowledge: KnowledgeDep
+    treatment_id: RecordId, actor: CurrentActor, uow: UowDep, knowledge: KnowledgeDep
 ) -> Response:
     return _ics(
         aftercare.treatment_calendar(

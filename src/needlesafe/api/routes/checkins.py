@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 
 from needlesafe.api.deps import CurrentActor, UowDep
-from needlesafe.api.routes.common import JSON_ERRORS, Limit, Offset
+from needlesafe.api.routes.common import JSON_ERRORS, FilterId, Limit, Offset, RecordId
 from needlesafe.services import checkins
 from needlesafe.services.schemas import CheckInPublic, HandledUpdate, Page
 
@@ -24,8 +24,8 @@ def list_checkins(
     limit: Limit = 50,
     disposition: Annotated[list[DispositionQuery] | None, Query()] = None,
     needs_attention: bool | None = None,
-    patient_id: int | None = None,
-    treatment_id: int | None = None,
+    patient_id: FilterId = None,
+    treatment_id: FilterId = None,
 ) -> Page[CheckInPublic]:
     """Those needing attention first (emergency, urgent, contact clinic; not yet handled),
     then the newest first."""
@@ -42,12 +42,12 @@ def list_checkins(
 
 
 @router.get("/checkins/{checkin_id}", response_model=CheckInPublic)
-def get_checkin(checkin_id: int, actor: CurrentActor, uow: UowDep) -> CheckInPublic:
+def get_checkin(checkin_id: RecordId, actor: CurrentActor, uow: UowDep) -> CheckInPublic:
     return checkins.get_checkin(uow, actor=actor, checkin_id=checkin_id)
 
 
 @router.post("/checkins/{checkin_id}/handled", response_model=CheckInPublic)
 def mark_handled(
-    checkin_id: int, body: HandledUpdate, actor: CurrentActor, uow: UowDep
+    checkin_id: RecordId, body: HandledUpdate, actor: CurrentActor, uow: UowDep
 ) -> CheckInPublic:
     return checkins.mark_handled(uow, actor=actor, checkin_id=checkin_id, note=body.note)

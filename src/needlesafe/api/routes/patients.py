@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from needlesafe.api.deps import CurrentActor, JsonBody, KnowledgeDep, UowDep
-from needlesafe.api.routes.common import JSON_ERRORS, Limit, Offset
+from needlesafe.api.routes.common import JSON_ERRORS, FilterId, Limit, Offset, RecordId
 from needlesafe.services import patients
 from needlesafe.services.schemas import IntakePublic, Page, PatientCreate, PatientPublic
 
@@ -31,7 +31,7 @@ def list_patients(
 
 
 @router.get("/patients/{patient_id}", response_model=PatientPublic)
-def get_patient(patient_id: int, actor: CurrentActor, uow: UowDep) -> PatientPublic:
+def get_patient(patient_id: RecordId, actor: CurrentActor, uow: UowDep) -> PatientPublic:
     return patients.get_patient(uow, actor=actor, patient_id=patient_id)
 
 
@@ -47,7 +47,7 @@ def get_patient(patient_id: int, actor: CurrentActor, uow: UowDep) -> PatientPub
     },
 )
 def screen_patient(
-    patient_id: int, body: JsonBody, actor: CurrentActor, uow: UowDep, knowledge: KnowledgeDep
+    patient_id: RecordId, body: JsonBody, actor: CurrentActor, uow: UowDep, knowledge: KnowledgeDep
 ) -> IntakePublic:
     """Screen an intake (CONTRACT.md) for this patient; the intake and assessment are kept."""
     return patients.screen_patient(
@@ -57,7 +57,7 @@ def screen_patient(
 
 @router.get("/patients/{patient_id}/intakes", response_model=Page[IntakePublic])
 def list_patient_intakes(
-    patient_id: int, actor: CurrentActor, uow: UowDep, offset: Offset = 0, limit: Limit = 50
+    patient_id: RecordId, actor: CurrentActor, uow: UowDep, offset: Offset = 0, limit: Limit = 50
 ) -> Page[IntakePublic]:
     return patients.list_intakes(
         uow, actor=actor, patient_id=patient_id, offset=offset, limit=limit
@@ -70,7 +70,7 @@ def list_intakes(
     uow: UowDep,
     offset: Offset = 0,
     limit: Limit = 50,
-    patient_id: int | None = None,
+    patient_id: FilterId = None,
 ) -> Page[IntakePublic]:
     return patients.list_intakes(
         uow, actor=actor, patient_id=patient_id, offset=offset, limit=limit
@@ -78,5 +78,5 @@ def list_intakes(
 
 
 @router.get("/intakes/{intake_id}", response_model=IntakePublic)
-def get_intake(intake_id: int, actor: CurrentActor, uow: UowDep) -> IntakePublic:
+def get_intake(intake_id: RecordId, actor: CurrentActor, uow: UowDep) -> IntakePublic:
     return patients.get_intake(uow, actor=actor, intake_id=intake_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from needlesafe.api.deps import CurrentActor, JsonBody, KnowledgeDep, SettingsDep, UowDep
-from needlesafe.api.routes.common import JSON_ERRORS, Limit, Offset
+from needlesafe.api.routes.common import JSON_ERRORS, FilterId, Limit, Offset, RecordId
 from needlesafe.services import checkins, treatments
 from needlesafe.services.schemas import (
     CheckinLink,
@@ -20,7 +20,7 @@ router = APIRouter(prefix="/api/v1", tags=["treatments"], responses=JSON_ERRORS)
 
 @router.post("/patients/{patient_id}/treatments", response_model=TreatmentPublic, status_code=201)
 def record_treatment(
-    patient_id: int,
+    patient_id: RecordId,
     body: TreatmentCreate,
     actor: CurrentActor,
     uow: UowDep,
@@ -37,7 +37,7 @@ def list_treatments(
     uow: UowDep,
     offset: Offset = 0,
     limit: Limit = 50,
-    patient_id: int | None = None,
+    patient_id: FilterId = None,
 ) -> Page[TreatmentPublic]:
     return treatments.list_treatments(
         uow, actor=actor, patient_id=patient_id, offset=offset, limit=limit
@@ -45,13 +45,13 @@ def list_treatments(
 
 
 @router.get("/treatments/{treatment_id}", response_model=TreatmentPublic)
-def get_treatment(treatment_id: int, actor: CurrentActor, uow: UowDep) -> TreatmentPublic:
+def get_treatment(treatment_id: RecordId, actor: CurrentActor, uow: UowDep) -> TreatmentPublic:
     return treatments.get_treatment(uow, actor=actor, treatment_id=treatment_id)
 
 
 @router.post("/treatments/{treatment_id}/checkin-link", response_model=CheckinLink, status_code=201)
 def issue_checkin_link(
-    treatment_id: int, actor: CurrentActor, uow: UowDep, settings: SettingsDep
+    treatment_id: RecordId, actor: CurrentActor, uow: UowDep, settings: SettingsDep
 ) -> CheckinLink:
     """A signed link for the patient: it reaches this treatment's check-in only, and expires."""
     return treatments.issue_checkin_link(
@@ -76,7 +76,11 @@ def issue_checkin_link(
     },
 )
 def record_checkin(
-    treatment_id: int, body: JsonBody, actor: CurrentActor, uow: UowDep, knowledge: KnowledgeDep
+    treatment_id: RecordId,
+    body: JsonBody,
+    actor: CurrentActor,
+    uow: UowDep,
+    knowledge: KnowledgeDep,
 ) -> CheckInPublic:
     """A check-in taken by staff (e.g. on the phone); `days_since_treatment` may be left out."""
     return checkins.record_checkin(
