@@ -170,3 +170,8 @@ def test_signing_in_to_pages_is_rate_limited_too(
     wrong = {"email": clinic_a.admin.email, "password": "not it", "csrf_token": csrf}
     codes = [browser.post("/t/login", data=wrong).status_code for _ in range(6)]
     assert codes == [401] * 5 + [429]
+
+
+def test_a_lookalike_cookie_does_not_stand_in_for_the_csrf_cookie(browser: TestClient) -> None:
+    response = browser.get("/t/login", headers={"cookie": "xneedlesafe_csrf=abc; needlesafe_csrf="})
+    assert response.headers["set-cookie"].startswith("needlesafe_csrf=")

@@ -15,6 +15,14 @@ log = logging.getLogger("needlesafe.access")
 CSRF_COOKIE = "needlesafe_csrf"
 
 
+def _has_cookie(header: bytes, name: str) -> bool:
+    wanted = name.encode()
+    return any(
+        part.strip().split(b"=", 1)[0] == wanted and part.strip().split(b"=", 1)[1:] != [b""]
+        for part in header.split(b";")
+    )
+
+
 class BodyTooLarge(HTTPException):
     def __init__(self, limit: int) -> None:
         super().__init__(status_code=413, detail=f"request body larger than {limit} bytes")
@@ -48,8 +56,8 @@ class ServiceMiddleware:
         headers = dict(scope.get("headers") or [])
         state: dict[str, Any] = scope.setdefault("state", {})
         new_csrf_seed: str | None = None
-        if not path.startswith("/api/") and CSRF_COOKIE.encode() + b"=" not in headers.get(
-            b"cookie", b""
+        if not path.startswith("/api/") and not _has_cookie(
+            headers.get(b"cookie", b""), CSRF_COOKIE
         ):
             new_csrf_seed = secrets.token_urlsafe(32)
             state["csrf_seed"] = new_csrf_seed
