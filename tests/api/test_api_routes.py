@@ -519,3 +519,10 @@ def test_ids_out_of_range_in_a_body_are_422(client: TestClient, clinic_a: Clinic
     response = client.post("/api/v1/adverse-events", json=event, headers=clinic_a.admin.headers)
     assert response.status_code == 422
     assert _problems(response)[0][0] == "patient_id"
+
+
+@pytest.mark.parametrize(
+    ("method", "path"), [("POST", "/api/v1/auth/logout"), ("GET", "/api/v1/auth/me")]
+)
+def test_auth_routes_need_a_token(client: TestClient, method: str, path: str) -> None:
+    assert client.request(method, path).status_code == 401
