@@ -17,7 +17,7 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/mypy src/needlesafe/engine src/needlesafe/knowledge
+	$(BIN)/mypy src/needlesafe
 	$(BIN)/needlesafe knowledge check
 	$(BIN)/pytest
 
