@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from typing import Annotated, Any
 
 import typer
@@ -36,6 +37,22 @@ def compute_assessment(data: Any, knowledge: Knowledge) -> Assessment:
     return screen(parse_intake(data, knowledge), knowledge)
 
 
+def _indented(console: Console, text: str, indent: int, style: str = "") -> None:
+    """Print `text` wrapped to the terminal, indented, with a hanging indent for bullets.
+
+    The text comes from the knowledge base and the intake, so it is printed as plain text:
+    brackets in it are never read as rich markup."""
+    hang = "  " if text.startswith("- ") else ""
+    wrapped = textwrap.fill(
+        text,
+        width=max(console.width, 40),
+        initial_indent=" " * indent,
+        subsequent_indent=" " * indent + hang,
+        break_on_hyphens=False,
+    )
+    console.print(wrapped, style=style or None, markup=False, highlight=False)
+
+
 def render_assessment(result: BaseModel, knowledge: Knowledge, console: Console) -> None:
     assert isinstance(result, Assessment)  # noqa: S101 - run_engine passes what we computed
     style, title = DECISION_STYLE[result.decision.value]
@@ -48,10 +65,13 @@ def render_assessment(result: BaseModel, knowledge: Knowledge, console: Console)
             level = risk.level.value
             console.print(f"  [{LEVEL_STYLE[level]}]{level.upper():9}[/] {risk.label} ({code})")
             for reason in risk.reasons:
-                console.print(f"      - {reason.clinician_text}")
-                console.print(
-                    f"        [dim]because {reason.factor}; rule {reason.rule}; "
-                    f"sources: {', '.join(reason.sources)}[/]"
+                _indented(console, f"- {reason.clinician_text}", 4)
+                _indented(
+                    console,
+                    f"because {reason.factor}; rule {reason.rule}; "
+                    f"sources: {', '.join(reason.sources)}",
+                    6,
+                    "dim",
                 )
     baseline = [r.label for r in result.risks.values() if r.level.value == "baseline"]
     if baseline:
@@ -60,17 +80,21 @@ def render_assessment(result: BaseModel, knowledge: Knowledge, console: Console)
     if result.contraindications:
         console.print("\n[bold]Contraindications[/]")
         for ci in result.contraindications:
-            console.print(
-                f"  [red]{ci.kind} -> {ci.decision.value}[/] {ci.code}: {ci.clinician_text}"
+            _indented(
+                console,
+                f"[red]{ci.kind} -> {ci.decision.value}[/] {ci.code}: {ci.clinician_text}",
+                2,
             )
-            console.print(
-                f"      [dim]because {'; '.join(ci.factors)}; sources: {', '.join(ci.sources)}[/]"
+            _indented(
+                console,
+                f"[dim]because {'; '.join(ci.factors)}; sources: {', '.join(ci.sources)}[/]",
+                6,
             )
     if result.precautions:
         console.print("\n[bold]Precautions[/]")
         for pr in result.precautions:
-            console.print(f"  [cyan]{pr.code}[/]: {pr.clinician_text}")
-            console.print(f"      [dim]sources: {', '.join(pr.sources)}[/]")
+            _indented(console, f"{pr.code}: {pr.clinician_text}", 2)
+            _indented(console, f"sources: {', '.join(pr.sources)}", 6, "dim")
     console.print(f"\n[dim]knowledge {result.knowledge_version}[/]")
 
 
