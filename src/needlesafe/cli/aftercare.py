@@ -10,6 +10,7 @@ from typing import Annotated, Any
 import typer
 from pydantic import BaseModel
 from rich.console import Console
+from rich.markup import escape
 
 from needlesafe.cli.common import fail, knowledge_or_exit, parse_document, read_text, run_engine
 from needlesafe.documents.calendar import aftercare_calendar
@@ -41,7 +42,7 @@ def render_plan(result: BaseModel, knowledge: Knowledge, console: Console) -> No
     plan = result
     labels = aftercare_of(knowledge).labels
     console.print(f"[bold]{labels.title}[/]  treatment on {_date(plan.treatment_date)}")
-    console.print(plan.intro)
+    console.print(escape(plan.intro))
     console.print(f"[dim]needle depth: {plan.depth_band_label}[/]")
     if plan.screening_decision.value in ("defer", "do_not_treat"):
         console.print(
@@ -60,24 +61,24 @@ def render_plan(result: BaseModel, knowledge: Knowledge, console: Console) -> No
                 if kind == "avoid":
                     until = " [dim](" + labels.until.replace("{date}", _date(entry.until_date))
                     until += ")[/]"
-                console.print(f"    - {entry.text}{until}")
+                console.print(f"    - {escape(entry.text)}{until}")
     longer = [i for i in plan.items if i.to_day > plan.days[-1].day]
     if longer:
         console.print("\n[bold]Keep going after that[/]")
         for item in longer:
             until = labels.until.replace("{date}", _date(item.to_date))
-            console.print(f"  - {item.text} [dim]({until})[/]")
+            console.print(f"  - {escape(item.text)} [dim]({until})[/]")
     if plan.milestones:
         console.print("\n[bold]Good to know[/]")
         for m in plan.milestones:
-            console.print(f"  {_date(m.date)}: {m.text}")
+            console.print(f"  {_date(m.date)}: {escape(m.text)}")
     console.print(f"\n[bold]{labels.follow_ups}[/]")
     for f in plan.follow_ups:
-        console.print(f"  {_date(f.date)} (day {f.day}): {f.text}")
+        console.print(f"  {_date(f.date)} (day {f.day}): {escape(f.text)}")
     console.print(f"\n[bold]{labels.red_flags}[/]")
     for flag in plan.red_flags:
         style = ACTION_STYLE[flag.action]
-        console.print(f"  [{style}]- {flag.text}[/] {flag.action_text}")
+        console.print(f"  [{style}]- {escape(flag.text)}[/] {escape(flag.action_text)}")
     console.print(f"\n[dim]knowledge {plan.knowledge_version}[/]")
 
 

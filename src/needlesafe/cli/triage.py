@@ -7,6 +7,7 @@ from typing import Annotated, Any
 import typer
 from pydantic import BaseModel
 from rich.console import Console
+from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 
@@ -39,7 +40,7 @@ def render_triage(result: BaseModel, knowledge: Knowledge, console: Console) -> 
         raise TypeError(f"expected a Triage, got {type(result).__name__}")
     style, title = DISPOSITION_STYLE[result.disposition]
     console.print(Panel(f"[{style}]{title}[/]", title="Disposition", expand=False))
-    console.print(f"\n[bold]For the patient[/]\n  {result.patient_text}")
+    console.print(f"\n[bold]For the patient[/]\n  {escape(result.patient_text)}")
     if result.findings:
         table = Table(title="Findings", title_justify="left", show_lines=False)
         table.add_column("symptom")
@@ -50,11 +51,11 @@ def render_triage(result: BaseModel, knowledge: Knowledge, console: Console) -> 
         for f in result.findings:
             modifiers = " / ".join(x for x in (f.severity, f.trend) if x) or "-"
             table.add_row(
-                f"{f.label or f.symptom} ({f.symptom})",
+                escape(f"{f.label or f.symptom} ({f.symptom})"),
                 f"[{STATUS_STYLE[f.status]}]{f.status}[/]",
                 f.origin,
                 modifiers,
-                f"{f.clinician_text}\n[dim]{f.rule}; {', '.join(f.sources)}[/]",
+                f"{escape(f.clinician_text)}\n[dim]{f.rule}; {', '.join(f.sources)}[/]",
             )
         console.print()
         console.print(table)
