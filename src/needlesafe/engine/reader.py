@@ -4,10 +4,21 @@ A small ConText-style algorithm (Harkema 2009; NegEx, Chapman 2001). Every word 
 lives in `reader.yaml` and the `terms` of `symptoms.yaml`; this module is only the algorithm,
 described in reader.yaml's header. Pure: no I/O, no model, nothing fetched.
 
-Safety choices, all toward reading *more* symptoms rather than fewer: a comma ends a negation
-unless the list is closed by "or"; "and" carries a negation only straight to the next symptom
-word; words of doubt never negate; in a question ("is the swelling ok?") backward triggers do
-not negate; a symptom mentioned twice counts if either mention is not negated.
+Safety choices, all toward reading *more* symptoms rather than fewer:
+- a comma ends a negation unless the list is closed by "or";
+- "and" carries a negation only straight to the next symptom word, and not even there when that
+  word has its own verb or marker ("no fever and redness is spreading": a new clause);
+- a forward negation does not reach a symptom past a verb of its own ("no, there is pus",
+  "no one told me my lips would swell");
+- a backward trigger and all-clear words ("fine", "ok", "feel fine") negate only the symptom
+  words next to them, across linking words ("breathing is really fine"), never across "and"
+  ("my lips are swelling and I feel fine"); all-clear words look forward only when they open
+  with "no" ("no problems breathing", but "I feel fine throat is tight" keeps the throat);
+  nor do they undo a symptom phrase that is itself negative ("I can't breathe fine");
+- a double negation ("I can't say I have no pain") keeps the symptom and is read as unsure;
+- words of doubt never negate, and the answer says it chose the safer reading;
+- in a question ("is the swelling ok?") backward triggers do not negate;
+- a symptom mentioned twice counts if either mention is not negated.
 """
 
 from __future__ import annotations
@@ -26,6 +37,28 @@ from needlesafe.knowledge.triage_schema import (
 
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)?|°[cf]?|[a-z]+(?:'[a-z]+)?|[.;:!?,()\n]")
 _CLAUSE_END = frozenset(".;:!?()\n")
+_POSSESSIVE_S = re.compile(r"([a-z])'s\b")  # "swelling's worse" -> "swelling is worse"
+
+# Grammar, not clinical content (like the punctuation above): the auxiliary and linking verbs
+# that give a symptom word its own predicate. A forward negation does not reach past one to a
+# symptom ("no, there is pus"); after "and" a symptom followed by one starts a new clause.
+_VERBS = frozenset(
+    {
+        *("is", "are", "was", "were", "am", "be", "been", "being"),
+        *("has", "have", "had", "got", "gets", "getting", "keeps", "kept"),
+        *("would", "will", "could", "should", "can", "may", "started", "starting"),
+    }
+)
+# Words a backward trigger or all-clear words may reach across to the symptom they speak of
+# ("breathing is totally fine", "I can breathe fine"); data words (fillers, severity) also link.
+_LINKS = _VERBS | frozenset(
+    {
+        *("i", "it", "its", "my", "the", "with", "all", "just", "pretty"),
+        *("feels", "feel", "felt", "feeling", "looks", "look", "seems", "seem"),
+        *("totally", "completely"),
+    }
+)
+_NEGATIVE_WORDS = frozenset(("not", "no", "cannot", "cant", "unable"))
 _SEVERITY_RANK = {s: i for i, s in enumerate(SEVERITIES)}
 _TREND_RANK = {t: i for i, t in enumerate(TRENDS)}
 
@@ -71,6 +104,8 @@ class _Item:
     negated: bool = False
     severity: Severity | None = None
     trend: Trend | None = None
+    own_verb: bool = False  # a symptom word followed by a verb or marker of its own
+    cancelled: bool = False  # a negation trigger undone by a negation before it
 
     def has(self, kind: str) -> bool:
         return any(k == kind for k, _ in self.meanings)
@@ -85,7 +120,7 @@ class _Item:
 
 def tokenize(text: str) -> list[str]:
     text = text.lower().replace("\u2019", "'").replace("\u2018", "'").replace("`", "'")
-    return _TOKEN.findall(text)
+    return _TOKEN.findall(_POSSESSIVE_S.sub(r"\1 is", text))
 
 
 def _match(tokens: list[str], knowledge: TriageKnowledge) -> list[_Item]:
@@ -145,6 +180,51 @@ def _blocks_scope(item: _Item) -> bool:
     )
 
 
+def _is_verb(item: _Item) -> bool:
+    return len(item.words) == 1 and item.words[0] in _VERBS and not item.meanings
+
+
+def _is_and(item: _Item) -> bool:
+    return item.has("connector") and item.words[0] == "and"
+
+
+def _links(item: _Item) -> bool:
+    """A word a backward trigger or all-clear words may reach across."""
+    if item.has("filler") or item.has("severity"):
+        return True
+    return len(item.words) == 1 and item.words[0] in _LINKS and not _blocks_scope(item)
+
+
+def _links_back(item: _Item) -> bool:
+    """A backward scope crosses linking words and the "or" of a list ("pus or fever gone")."""
+    return item.has("connector") or _links(item)
+
+
+def _is_negative_phrase(item: _Item) -> bool:
+    """A symptom phrase that is itself a negative: "can't breathe", "cannot swallow"."""
+    return any(w in _NEGATIVE_WORDS or w.endswith("n't") for w in item.words)
+
+
+def _mark_own_verbs(items: list[_Item]) -> None:
+    """Mark each symptom word followed by its own verb or marker: an auxiliary verb, a trend
+    word, a terminator ("now", "still"), a backward trigger or all-clear words; symptom words
+    joined by "and"/"or" share the verb after the last ("redness and swelling are spreading")."""
+    marked = False
+    for item in reversed(items):
+        if _is_concept(item):
+            item.own_verb = marked
+        elif item.has("connector"):
+            continue
+        else:
+            marked = (
+                _is_verb(item)
+                or item.has("trend")
+                or item.has("terminator")
+                or item.has("all_clear")
+                or any(d != "forward" for d in item.values("negation"))
+            )
+
+
 def _or_closes_list(clause: list[_Item], start: int) -> bool:
     """After a comma at `start - 1`: is this a list "X, Y, or Z" closed by or/nor?"""
     for item in clause[start:]:
@@ -155,21 +235,35 @@ def _or_closes_list(clause: list[_Item], start: int) -> bool:
     return False
 
 
-def _negate_forward(clause: list[_Item], at: int, max_scope: int) -> None:
-    j, words = at + 1, 0
+def _negate_forward(clause: list[_Item], at: int, max_scope: int, *, near: bool) -> bool:
+    """Negate forward from the trigger at `at`. `near`: all-clear words, which reach only
+    across linking words. Returns True for a double negation ("can't say I have no pain"):
+    the inner trigger is cancelled and the symptom kept."""
+    trigger = clause[at]
+    j, words, past_verb = at + 1, 0, False
     # reach the first symptom word
     while j < len(clause):
         item = clause[j]
         if _is_concept(item):
+            if past_verb:
+                return False  # "no, there is pus": the symptom has a verb of its own
             break
-        if _blocks_scope(item):
-            return
+        if item.has("negation") and not near and not item.cancelled:
+            if trigger.words == ("no",) or item.words == trigger.words:
+                return False  # "no, it's not swollen", "no no pus": not a double negation
+            item.cancelled = True
+            return True
+        if _blocks_scope(item) or _is_and(item):
+            return False
+        if near and not _links(item):
+            return False
+        past_verb = past_verb or _is_verb(item)
         words += len(item.words)
         if words > max_scope:
-            return
+            return False
         j += 1
     else:
-        return
+        return False
     clause[j].negated = True
     # carry on through a list
     j += 1
@@ -179,55 +273,66 @@ def _negate_forward(clause: list[_Item], at: int, max_scope: int) -> None:
         if item.has("comma"):
             closed_by_or = closed_by_or or _or_closes_list(clause, j + 1)
             if not closed_by_or:
-                return
+                return False
             j += 1
             continue
         if item.has("connector"):
-            fillers_allowed = item.words[0] != "and"
+            is_and = item.words[0] == "and"
             j += 1
-            while fillers_allowed and j < len(clause) and clause[j].has("filler"):
+            while not is_and and j < len(clause) and clause[j].has("filler"):
                 j += 1
             if j < len(clause) and _is_concept(clause[j]):
+                if is_and and clause[j].own_verb:
+                    return False  # "no fever and redness is spreading": a new clause
                 clause[j].negated = True
                 j += 1
                 continue
-            return
+            return False
         if item.has("filler") or (closed_by_or and _is_concept(item)):
             if _is_concept(item):
                 item.negated = True
             j += 1
             continue
-        if _is_concept(item):
-            return  # two symptom words with nothing joining them: not a list
-        # "no swelling or redness anymore": an unknown word right after the list ends it
-        return
+        # two symptom words with nothing joining them are not a list; and an unknown word
+        # right after the list ends it ("no swelling or redness anymore")
+        return False
+    return False
 
 
 def _negate_backward(clause: list[_Item], at: int, max_scope: int) -> None:
+    """Negate the symptom words next to the trigger, reaching back only across linking words
+    and lists ("redness or swelling is gone"), never across "and"."""
     j, words = at - 1, 0
     while j >= 0:
         item = clause[j]
-        if _blocks_scope(item):
+        if _is_concept(item):
+            if not _is_negative_phrase(item):
+                item.negated = True
+        elif _is_and(item) or _blocks_scope(item) or not _links_back(item):
             return
         words += len(item.words)
         if words > max_scope:
             return
-        if _is_concept(item):
-            item.negated = True
         j -= 1
 
 
-def _negate(clause: list[_Item], max_scope: int) -> None:
+def _negate(clause: list[_Item], max_scope: int) -> bool:
+    """Negate within one clause; True if it held a double negation."""
     question = clause[-1].has("end")  # only a "?" is kept at a clause's end
+    doubled = False
     for at, item in enumerate(clause):
+        if item.cancelled:
+            continue
         directions = item.values("negation")
-        if item.has("all_clear"):
-            directions = ["bidirectional"]
+        near = item.has("all_clear")
+        if near:  # "no problems breathing" reaches forward; "feel fine" only back
+            directions = ["bidirectional" if item.words[0] in _NEGATIVE_WORDS else "backward"]
         for direction in directions:
             if direction in ("forward", "bidirectional"):
-                _negate_forward(clause, at, max_scope)
+                doubled = _negate_forward(clause, at, max_scope, near=near) or doubled
             if direction in ("backward", "bidirectional") and not question:
                 _negate_backward(clause, at, max_scope)
+    return doubled
 
 
 def _worst_severity(a: Severity | None, b: Severity | None) -> Severity | None:
@@ -342,10 +447,12 @@ def _apply_sites(clauses: list[list[_Item]], knowledge: TriageKnowledge) -> list
 def read_message(text: str, knowledge: TriageKnowledge) -> Reading:
     """Read a patient's message. Pure and deterministic."""
     items = _match(tokenize(text), knowledge)
+    _mark_own_verbs(items)
     clauses = _clauses(items)
     max_scope = knowledge.reader.max_scope
+    doubled = False
     for clause in clauses:
-        _negate(clause, max_scope)
+        doubled = _negate(clause, max_scope) or doubled
     _apply_modifiers(clauses)
 
     mentions: list[Mention] = []
@@ -376,5 +483,5 @@ def read_message(text: str, knowledge: TriageKnowledge) -> Reading:
         temperatures_c=tuple(_temperatures(items, knowledge)),
         mentions=tuple(mentions),
         all_clear=any(item.has("all_clear") for item in items),
-        uncertain=any(item.has("uncertain") for item in items),
+        uncertain=doubled or any(item.has("uncertain") for item in items),
     )
