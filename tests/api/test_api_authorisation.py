@@ -280,4 +280,10 @@ def test_the_link_shows_only_the_treatment_date_and_the_clinic(
     client: TestClient, clinic_a: ClinicWorld
 ) -> None:
     shown = client.get(f"/api/v1/checkin/{clinic_a.link}").json()
-    assert set(shown) == {"clinic_name", "performed_on", "days_since_treatment"}
+    assert set(shown) == {
+        "clinic_name",
+        "clinic_phone",
+        "emergency_number",
+        "performed_on",
+        "days_since_treatment",
+    }

@@ -164,3 +164,22 @@ def test_serve_refuses_a_placeholder_secret_in_production(
     result = run("serve")
     assert result.exit_code == 2
     assert "NEEDLESAFE_SECRET_KEY" in result.output
+
+
+def test_create_clinic_takes_its_phone_and_emergency_number(
+    env: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run("db", "upgrade")
+    made = run(
+        "admin", "create-clinic", "Riverside", "--phone", "020 7946 0100",
+        "--emergency-number", "999",
+    )
+    assert made.exit_code == 0, made.output
+    assert "phone 020 7946 0100, emergency 999" in made.output
+    monkeypatch.setenv("NEEDLESAFE_EMERGENCY_NUMBER", "112")
+    get_settings.cache_clear()
+    default = run("admin", "create-clinic", "Lakeside")
+    assert default.exit_code == 0, default.output
+    assert "no phone yet, emergency 112" in default.output  # the setting is the default
+    bad = run("admin", "create-clinic", "Hillside", "--phone", "ring us")
+    assert bad.exit_code == 2 and "phone" in bad.output

@@ -15,7 +15,8 @@ from pydantic import SecretStr
 from needlesafe.api.app import create_app
 from needlesafe.api.settings import Settings
 from needlesafe.knowledge.base import Knowledge
-from needlesafe.services import accounts
+from needlesafe.services import accounts, clinics
+from needlesafe.services.context import Actor
 from needlesafe.store.db import make_engine, make_session_factory
 from needlesafe.store.migrate import upgrade
 from needlesafe.store.uow import UnitOfWork
@@ -33,7 +34,7 @@ DEFERRED = {
     "patient": {"age": 30, "fitzpatrick": "II", "conditions": ["active_cold_sore"]},
     "plan": {"areas": ["perioral"], "needle_depth_mm": 0.5, "device": "pen"},
 }
-QUERY = {"phone": "020 7946 0100", "emergency": "999"}
+PHONE = "020 7946 0100"  # Riverside's, from the clinic record; the other clinic has none
 
 
 @pytest.fixture
@@ -42,8 +43,8 @@ def database_url(tmp_path: Path) -> str:
     engine = make_engine(url)
     upgrade(engine)
     uow = UnitOfWork(make_session_factory(engine))
-    for clinic in ("Riverside Skin Clinic", "Other Clinic"):
-        accounts.create_clinic(uow, name=clinic)
+    for clinic, phone in (("Riverside Skin Clinic", PHONE), ("Other Clinic", None)):
+        accounts.create_clinic(uow, name=clinic, phone=phone, emergency_number="999")
         accounts.create_user_for_clinic(
             uow,
             clinic_name=clinic,
@@ -92,7 +93,7 @@ def screened(client: TestClient, headers: dict[str, str], intake: dict[str, Any]
 
 
 def shown_version(client: TestClient, headers: dict[str, str], path: str) -> str:
-    page = client.get(path, params=QUERY, headers=headers)
+    page = client.get(path, headers=headers)
     assert page.status_code == 200, page.text
     return page.headers["X-Consent-Sheet-Version"]
 
@@ -101,8 +102,6 @@ def sign_body(version: str, **extra: Any) -> dict[str, Any]:
     return {
         "sheet_version": version,
         "patient_signer": "Alex Morgan",
-        "phone": QUERY["phone"],
-        "emergency_number": QUERY["emergency"],
         **extra,
     }
 
@@ -111,7 +110,7 @@ def test_the_consent_page_is_printable_html_for_this_patient(
     client: TestClient, staff: dict[str, str]
 ) -> None:
     path = screened(client, staff, ADULT)
-    page = client.get(path, params=QUERY, headers=staff)
+    page = client.get(path, headers=staff)
     assert page.status_code == 200
     assert page.headers["content-type"].startswith("text/html")
     assert "Cold sore flare-up" in page.text
@@ -121,16 +120,55 @@ def test_the_consent_page_is_printable_html_for_this_patient(
     assert "Riverside Skin Clinic" in page.text
 
 
-def test_the_consent_page_needs_the_clinic_phone(client: TestClient, staff: dict[str, str]) -> None:
+def test_the_sheet_prints_the_clinics_own_phone_and_emergency_number(
+    client: TestClient, staff: dict[str, str]
+) -> None:
     path = screened(client, staff, ADULT)
-    response = client.get(path, headers=staff)
+    page = client.get(path, headers=staff).text.replace("\u00a0", " ")
+    assert f"Clinic phone: <strong>{PHONE}</strong>" in page
+    assert "Emergency: <strong>999</strong>" in page
+    assert "Call 999 now." in page and f"at {PHONE}" in page  # the warning signs
+
+
+def test_a_clinic_without_a_phone_gets_no_sheet_until_an_admin_sets_one(
+    client: TestClient, outsider: dict[str, str], database_url: str
+) -> None:
+    path = screened(client, outsider, ADULT)
+    for suffix in ("", ".pdf"):
+        response = client.get(path + suffix, headers=outsider)
+        assert response.status_code == 409
+        assert "no phone number" in response.json()["detail"][0]["message"]
+    set_phone(database_url, "Other Clinic", "555 0199")
+    page = client.get(path, headers=outsider)
+    assert page.status_code == 200
+    assert "555 0199" in page.text.replace("\u00a0", " ")
+
+
+def test_the_old_phone_parameters_are_gone(client: TestClient, staff: dict[str, str]) -> None:
+    path = screened(client, staff, ADULT)
+    page = client.get(path, params={"phone": "1 2 3", "emergency": "000"}, headers=staff)
+    assert "1 2 3" not in page.text.replace("\u00a0", " ")
+    version = page.headers["X-Consent-Sheet-Version"]
+    response = client.post(path + "/sign", json=sign_body(version, phone="1"), headers=staff)
     assert response.status_code == 422
-    assert "phone" in response.text
+    assert response.json()["detail"][0]["path"] == "phone"
+
+
+def set_phone(database_url: str, clinic: str, phone: str) -> None:
+    engine = make_engine(database_url)
+    uow = UnitOfWork(make_session_factory(engine))
+    with uow:
+        row = uow.clinics.by_name(clinic)
+        assert row is not None
+        clinic_id = row.id
+    admin = Actor(user_id=None, clinic_id=clinic_id, role="admin")
+    clinics.update_clinic(uow, actor=admin, changes={"phone": phone})
+    engine.dispose()
 
 
 def test_the_consent_pdf_is_a_pdf(client: TestClient, staff: dict[str, str]) -> None:
     path = screened(client, staff, ADULT)
-    response = client.get(path + ".pdf", params=QUERY, headers=staff)
+    response = client.get(path + ".pdf", headers=staff)
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/pdf"
     assert response.content.startswith(b"%PDF-")
@@ -152,12 +190,12 @@ def test_signing_records_who_when_which_version_and_the_pdf_hash(
     assert len(record["pdf_sha256"]) == 64
 
     # Afterwards the PDF is exactly the signed file, and the page shows the signed sheet.
-    pdf = client.get(path + ".pdf", params=QUERY, headers=staff)
+    pdf = client.get(path + ".pdf", headers=staff)
     assert hashlib.sha256(pdf.content).hexdigest() == record["pdf_sha256"]
     assert pdf.headers["X-Consent-Pdf-Sha256"] == record["pdf_sha256"]
-    page = client.get(path, params={"phone": "another number"}, headers=staff)
+    page = client.get(path, headers=staff)
     assert page.headers["X-Consent-Sheet-Version"] == version
-    assert "020 7946 0100" in page.text.replace("\u00a0", " ")
+    assert PHONE in page.text.replace("\u00a0", " ")
 
 
 def test_a_second_signature_is_refused(client: TestClient, staff: dict[str, str]) -> None:
@@ -172,12 +210,12 @@ def test_a_second_signature_is_refused(client: TestClient, staff: dict[str, str]
 
 
 def test_signing_a_sheet_that_changed_since_it_was_shown_is_refused(
-    client: TestClient, staff: dict[str, str]
+    client: TestClient, staff: dict[str, str], database_url: str
 ) -> None:
     path = screened(client, staff, ADULT)
     version = shown_version(client, staff, path)
-    other_phone = sign_body(version, phone="555 9999")  # not the sheet the patient read
-    response = client.post(path + "/sign", json=other_phone, headers=staff)
+    set_phone(database_url, "Riverside Skin Clinic", "555 9999")  # not the sheet they read
+    response = client.post(path + "/sign", json=sign_body(version), headers=staff)
     assert response.status_code == 409
     assert "changed" in response.text
 
@@ -206,10 +244,10 @@ def test_a_minor_needs_a_guardian_signature(client: TestClient, staff: dict[str,
 @pytest.mark.parametrize(
     "body",
     [
-        {"patient_signer": "A", "phone": "1"},  # no version
-        {"sheet_version": "nothex", "patient_signer": "A", "phone": "1"},
-        {"sheet_version": "0" * 16, "patient_signer": "", "phone": "1"},
-        {"sheet_version": "0" * 16, "patient_signer": "A", "phone": "1", "extra": True},
+        {"patient_signer": "A"},  # no version
+        {"sheet_version": "nothex", "patient_signer": "A"},
+        {"sheet_version": "0" * 16, "patient_signer": ""},
+        {"sheet_version": "0" * 16, "patient_signer": "A", "extra": True},
     ],
 )
 def test_a_bad_sign_request_is_422_naming_the_field(
@@ -226,15 +264,15 @@ def test_another_clinic_cannot_read_or_sign(
 ) -> None:
     path = screened(client, staff, ADULT)
     version = shown_version(client, staff, path)
-    assert client.get(path, params=QUERY, headers=outsider).status_code == 404
-    assert client.get(path + ".pdf", params=QUERY, headers=outsider).status_code == 404
+    assert client.get(path, headers=outsider).status_code == 404
+    assert client.get(path + ".pdf", headers=outsider).status_code == 404
     signed = client.post(path + "/sign", json=sign_body(version), headers=outsider)
     assert signed.status_code == 404
 
 
 def test_consent_routes_need_a_signed_in_user(client: TestClient, staff: dict[str, str]) -> None:
     path = screened(client, staff, ADULT)
-    assert client.get(path, params=QUERY).status_code == 401
+    assert client.get(path).status_code == 401
     assert client.post(path + "/sign", json=sign_body("0" * 16)).status_code == 401
 
 
@@ -244,7 +282,7 @@ def test_a_wrong_patient_for_the_intake_is_not_found(
     path = screened(client, staff, ADULT)
     other = screened(client, staff, ADULT)
     mixed = other.split("/intakes/")[0] + "/intakes/" + path.split("/intakes/")[1]
-    assert client.get(mixed, params=QUERY, headers=staff).status_code == 404
+    assert client.get(mixed, headers=staff).status_code == 404
 
 
 def test_the_database_refuses_to_change_or_delete_a_signed_consent(

@@ -14,6 +14,7 @@ import pytest
 
 from needlesafe.documents.consent import ClinicDetails, ConsentSheet, build_consent_sheet
 from needlesafe.documents.render import render_consent_pdf
+from needlesafe.engine.aftercare import AftercarePlan, plan_aftercare
 from needlesafe.engine.inputs import parse_intake
 from needlesafe.engine.screening import screen
 from needlesafe.knowledge.base import Knowledge
@@ -95,6 +96,24 @@ def pdf_text(pdf: bytes, tmp: Path) -> str:
 def make_sheet_fixture() -> Callable[..., ConsentSheet]:
     """`make_sheet(knowledge, intake_name, **build_overrides)`."""
     return make_sheet
+
+
+@pytest.fixture(scope="session", name="plan_of")
+def plan_of_fixture(knowledge: Knowledge) -> Callable[[str], AftercarePlan]:
+    """`plan_of(intake_name)`: the aftercare plan of an intake, as the sheets are made."""
+
+    def plan_of(name: str) -> AftercarePlan:
+        intake = parse_intake(INTAKES[name], knowledge)
+        return plan_aftercare(
+            intake.plan,
+            screen(intake, knowledge),
+            knowledge,
+            treatment_date=ISSUED,
+            clinic_phone=CLINIC.phone,
+            emergency_number=CLINIC.emergency_number,
+        )
+
+    return plan_of
 
 
 @pytest.fixture(scope="session", name="pdf_text")

@@ -7,9 +7,16 @@ from collections.abc import Callable
 import pytest
 from pydantic import ValidationError
 
-from needlesafe.documents.consent import ClinicDetails, ConsentSheet, Explainer
+from needlesafe.documents.consent import (
+    AftercareSummary,
+    ClinicDetails,
+    ConsentSheet,
+    Explainer,
+    WarningSign,
+)
+from needlesafe.engine.aftercare import AftercarePlan
 from needlesafe.knowledge.base import Knowledge
-from needlesafe.knowledge.consent_schema import GlossaryTerm
+from needlesafe.knowledge.consent_schema import ConsentFile, GlossaryTerm
 from needlesafe.knowledge.schema import Level
 
 
@@ -71,11 +78,71 @@ def test_warning_signs_carry_the_clinic_phone_and_the_emergency_number(
 ) -> None:
     signs = sheets["healthy"].warning_signs
     emergency = [s for s in signs if s.action == "emergency"]
-    clinic = [s for s in signs if s.action == "call_clinic"]
+    clinic = [s for s in signs if s.action in ("urgent", "contact_clinic")]
     assert emergency and clinic
     assert all("999" in s.call for s in emergency)
     assert all("020\u00a07946\u00a00100" in s.call for s in clinic)
     assert signs[: len(emergency)] == emergency  # the most urgent first
+
+
+@pytest.mark.parametrize("name", ["cold_sore", "deferred", "healthy", "teen_with_keloids"])
+def test_the_warning_signs_are_the_aftercare_plans_with_the_same_urgency(
+    plan_of: Callable[[str], AftercarePlan], sheets: dict[str, ConsentSheet], name: str
+) -> None:
+    plan = plan_of(name)
+    on_sheet = [(s.text, s.action) for s in sheets[name].warning_signs]
+    assert on_sheet == [(f.text, f.action) for f in plan.red_flags]
+
+
+def test_a_change_in_sight_is_an_emergency_on_the_sheet_as_in_the_plan_and_triage(
+    sheets: dict[str, ConsentSheet],
+) -> None:
+    sight = [s for s in sheets["healthy"].warning_signs if "how well you see" in s.text]
+    assert [s.action for s in sight] == ["emergency"]
+    assert "999" in sight[0].call
+
+
+def test_the_aftercare_steps_are_the_plans_with_how_long_each_lasts(
+    plan_of: Callable[[str], AftercarePlan], sheets: dict[str, ConsentSheet]
+) -> None:
+    plan = plan_of("cold_sore")
+    steps = sheets["cold_sore"].aftercare
+    for item in plan.items:
+        found = [step for step in steps if step.startswith(item.text.split(" (")[0][:30])]
+        assert bool(found) == (item.kind in ("do", "avoid")), item.id
+    makeup = next(i for i in plan.items if i.id == "avoid_makeup")
+    assert f"For the first {makeup.to_day + 1} days." in " ".join(steps)
+    sunscreen = next(i for i in plan.items if i.id.startswith("do_sunscreen"))
+    assert f"From day 1 to day {sunscreen.to_day} after the treatment." in " ".join(steps)
+    assert any(f.text in steps for f in plan.follow_ups)
+
+
+def test_a_given_aftercare_summary_is_what_the_sheet_shows(
+    knowledge: Knowledge, make_sheet: Callable[..., ConsentSheet]
+) -> None:
+    summary = AftercareSummary(
+        steps=["Keep the skin clean."],
+        warning_signs=[
+            WarningSign(text="A fever.", action="urgent", call="Call us at {clinic_phone}."),
+            WarningSign(text="Fainting.", action="emergency", call="Call {emergency_number}."),
+        ],
+    )
+    sheet = make_sheet(knowledge, "healthy", aftercare=summary)
+    assert sheet.aftercare == ["Keep the skin clean."]
+    assert [s.action for s in sheet.warning_signs] == ["emergency", "urgent"]
+    assert sheet.warning_signs[1].call == "Call us at 020\u00a07946\u00a00100."
+
+
+@pytest.mark.parametrize("key", ["aftercare", "red_flags", "action_words"])
+def test_consent_yaml_keeps_no_aftercare_or_warning_signs_of_its_own(
+    knowledge: Knowledge, key: str
+) -> None:
+    assert key not in ConsentFile.model_fields
+    assert knowledge.consent is not None
+    data = knowledge.consent.model_dump(mode="json")
+    data[key] = []
+    with pytest.raises(ValidationError, match=key):
+        ConsentFile.model_validate(data)
 
 
 def test_under_18_gets_a_guardian_signature_line_and_adults_do_not(

@@ -48,7 +48,9 @@ def live_server(
     engine = make_engine(url)
     upgrade(engine)
     uow = UnitOfWork(make_session_factory(engine))
-    accounts.create_clinic(uow, name="Riverside Skin Clinic")
+    accounts.create_clinic(
+        uow, name="Riverside Skin Clinic", phone="020 7946 0100", emergency_number=EMERGENCY_NUMBER
+    )
     accounts.create_user_for_clinic(
         uow,
         clinic_name="Riverside Skin Clinic",

@@ -7,7 +7,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, inspect
+from sqlalchemy import Engine, inspect, text
 
 from needlesafe.store import migrate
 from needlesafe.store.db import make_engine
@@ -73,3 +73,22 @@ def test_upgrade_from_an_empty_sqlite_file(tmp_path) -> None:  # type: ignore[no
 def test_memory_sqlite_is_refused() -> None:
     with pytest.raises(ValueError, match="memory"):
         make_engine("sqlite://")
+
+
+def test_the_clinic_contact_migration_keeps_existing_clinics_valid(
+    tmp_path, monkeypatch: pytest.MonkeyPatch  # type: ignore[no-untyped-def]
+) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    migrate.upgrade(engine, "0003_consent")
+    with engine.begin() as connection:
+        connection.execute(
+            text("INSERT INTO clinics (name, created_at) VALUES ('Old', '2026-01-01 00:00:00')")
+        )
+    monkeypatch.setenv("NEEDLESAFE_EMERGENCY_NUMBER", "112")
+    migrate.upgrade(engine)
+    with engine.connect() as connection:
+        row = connection.execute(text("SELECT phone, emergency_number FROM clinics")).one()
+    assert tuple(row) == (None, "112")  # the setting's number; the phone waits for an admin
+    migrate.downgrade(engine, "0003_consent")
+    assert "phone" not in {c["name"] for c in inspect(engine).get_columns("clinics")}
+    engine.dispose()

@@ -9,7 +9,7 @@ import pytest
 from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
-from webkit import CLINICS, PASSWORD, Browser, email_of
+from webkit import CLINICS, PASSWORD, PHONE, Browser, email_of
 
 from needlesafe.api.app import create_app
 from needlesafe.api.settings import Settings
@@ -36,7 +36,7 @@ def app_settings(tmp_path: Path) -> Settings:
     upgrade(engine)
     uow = UnitOfWork(make_session_factory(engine))
     for clinic in CLINICS:
-        accounts.create_clinic(uow, name=clinic)
+        accounts.create_clinic(uow, name=clinic, phone=PHONE, emergency_number="999")
         accounts.create_user_for_clinic(
             uow, clinic_name=clinic, email=email_of(clinic), role="practitioner", password=PASSWORD
         )
@@ -46,7 +46,7 @@ def app_settings(tmp_path: Path) -> Settings:
         database_url=url,
         secret_key=SecretStr("w" * 40),
         public_base_url="http://testserver",
-        emergency_number="999",
+        emergency_number="112",  # the server's default: the clinics' own 999 must win
     )
 
 

@@ -325,6 +325,21 @@ def test_the_check_in_pages_have_plain_symptoms_and_the_warning_signs_one_tap_aw
     assert b"BEGIN:VCALENDAR" in ics.content
 
 
+def test_the_warning_signs_give_this_clinics_phone_and_emergency_number(
+    staff: Browser, anonymous: Browser
+) -> None:
+    _, _, link = treated_patient(staff)
+    page = anonymous.client.get(link + "/warning-signs").text
+    assert 'href="tel:02079460100"' in page and "Call your clinic: 020 7946 0100" in page
+    assert "Call us within a day at 020 7946 0100." in page  # the plan's red flags
+    assert 'href="tel:999"' in page and "112" not in page  # the clinic's, not the server's
+    assert "the clinic phone number" not in page  # no fallback words
+    answer = Browser(anonymous.client).post(
+        link, {"symptoms": ["pus"]}, csrf_from=link, headers={"hx-request": "true"}
+    )
+    assert "Call your clinic: 020 7946 0100" in answer.text
+
+
 def test_an_empty_check_in_asks_for_something_and_keeps_the_temperature(staff: Browser) -> None:
     _, _, link = treated_patient(staff)
     response = staff.post(link, {"temperature_c": "hot"}, csrf_from=link)

@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 
 PASSWORD = "correct horse battery staple 42"
 CLINICS = ("Riverside Skin Clinic", "Other Clinic")
+PHONE = "020 7946 0100"  # both clinics' phone; their emergency number is 999
 
 
 def email_of(clinic: str) -> str:

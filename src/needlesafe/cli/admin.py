@@ -68,11 +68,35 @@ def db_upgrade(database_url: DatabaseUrl = None) -> None:
 
 
 @admin_app.command("create-clinic")
-def create_clinic(name: str, database_url: DatabaseUrl = None) -> None:
-    """Add a clinic."""
-    uow = unit_of_work(settings_or_exit(database_url))
-    clinic = _run(lambda: accounts.create_clinic(uow, name=name))
-    typer.echo(f"clinic {clinic.id}: {clinic.name}")
+def create_clinic(
+    name: str,
+    phone: Annotated[
+        str | None, typer.Option(help="the clinic's phone, shown to patients (who to call)")
+    ] = None,
+    emergency_number: Annotated[
+        str | None,
+        typer.Option(
+            help="the emergency number patients call (default: NEEDLESAFE_EMERGENCY_NUMBER)"
+        ),
+    ] = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Add a clinic, with its phone and emergency number."""
+    settings = settings_or_exit(database_url)
+    uow = unit_of_work(settings)
+    clinic = _run(
+        lambda: accounts.create_clinic(
+            uow,
+            name=name,
+            phone=phone,
+            emergency_number=emergency_number or settings.emergency_number,
+        )
+    )
+    phone_text = clinic.phone or "no phone yet"
+    typer.echo(
+        f"clinic {clinic.id}: {clinic.name} (phone {phone_text}, "
+        f"emergency {clinic.emergency_number})"
+    )
 
 
 @admin_app.command("create-user")

@@ -50,6 +50,7 @@ def serve(
                 secret_key=settings.secret,
                 base_url=settings.public_base_url,
                 link_max_age=settings.checkin_link_max_age,
+                emergency_number=settings.emergency_number,
             )
             typer.echo("A new database: seeded a demo clinic.")
         link = demo_data.demo_link(

@@ -2,8 +2,10 @@
 `ConsentSheet`, in plain words, for this patient and this plan.
 
 Pure: no I/O, no clock (the issue date is an argument). Every word comes from the knowledge
-base: the risks, reasons, precautions and contraindications from the rule files, everything
-else from `consent.yaml`. Rendering to HTML and PDF lives in `needlesafe.documents.render`.
+base: the risks, reasons, precautions and contraindications from the rule files, the aftercare
+steps and the warning signs from the aftercare plan (`plan_aftercare`, aftercare.yaml: the same
+words and the same urgency the patient's plan and triage use), everything else from
+`consent.yaml`. Rendering to HTML and PDF lives in `needlesafe.documents.render`.
 
 What the sheet holds, in reading order (the template follows the same order, so the first
 time a medical word appears is the place it gets explained):
@@ -24,6 +26,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
+from needlesafe.engine.aftercare import AftercarePlan, PlannedItem, plan_aftercare
 from needlesafe.engine.models import Assessment, Intake, Risk
 from needlesafe.knowledge.base import Knowledge
 from needlesafe.knowledge.consent_schema import ConsentFile, GlossaryTerm, Headings, Labels
@@ -81,10 +84,14 @@ class SheetRisk(SheetModel):
     how_long: str
 
 
+SignAction = Literal["emergency", "urgent", "contact_clinic"]  # the aftercare plan's actions
+SIGN_ORDER: dict[str, int] = {"emergency": 0, "urgent": 1, "contact_clinic": 2}
+
+
 class WarningSign(SheetModel):
     text: str
-    action: Literal["emergency", "call_clinic"]
-    call: str  # "Call 911 now." / "Call us the same day: 555 0100."
+    action: SignAction
+    call: str  # "Call 911 now." / "Call us within a day at 555 0100."
 
 
 class SignatureLine(SheetModel):
@@ -94,10 +101,12 @@ class SignatureLine(SheetModel):
 
 
 class AftercareSummary(SheetModel):
-    """What an aftercare plan adds to the sheet; without one, consent.yaml's summary is used."""
+    """The sheet's aftercare and warning signs, taken from an aftercare plan (the one source of
+    both: `aftercare_summary(plan_aftercare(...))`)."""
 
     steps: list[str]
-    warning_signs: list[WarningSign] = []
+    warning_signs: list[WarningSign]
+    sources: list[str] = []  # source ids of the plan entries used
 
 
 class ConsentSheet(SheetModel):
@@ -307,6 +316,35 @@ def _sheet_risk(
     )
 
 
+def _window(item: PlannedItem, labels: Labels) -> str:
+    """When an instruction applies, in days from the treatment (the sheet comes before it)."""
+    if item.from_day == 0 and item.to_day == 0:
+        return labels.treatment_day_only
+    if item.from_day == 0:
+        return labels.first_days.replace("{days}", str(item.to_day + 1))
+    return labels.later_days.replace("{from}", str(item.from_day)).replace(
+        "{to}", str(item.to_day)
+    )
+
+
+def aftercare_summary(plan: AftercarePlan, labels: Labels) -> AftercareSummary:
+    """The sheet's aftercare (what to do, what to avoid and for how long, the check-ups) and
+    warning signs (with whom to call), from the aftercare plan the patient will get."""
+    items = [i for i in plan.items if i.kind in ("do", "avoid")]
+    steps = [f"{item.text} {_window(item, labels)}" for item in items]
+    steps += [follow_up.text for follow_up in plan.follow_ups]
+    signs = [
+        WarningSign(text=flag.text, action=flag.action, call=flag.action_text)
+        for flag in plan.red_flags
+    ]
+    sources = [
+        *(s for item in items for s in item.sources),
+        *(s for f in plan.follow_ups for s in f.sources),
+        *(s for flag in plan.red_flags for s in flag.sources),
+    ]
+    return AftercareSummary(steps=steps, warning_signs=signs, sources=_unique(sources))
+
+
 def build_consent_sheet(
     intake: Intake,
     assessment: Assessment,
@@ -396,29 +434,25 @@ def build_consent_sheet(
         )
         cited += alternative.sources
 
-    if aftercare is not None:
-        steps = explain.all(aftercare.steps)
-        signs = [
-            WarningSign(text=explain(s.text), action=s.action, call=_fill(s.call, clinic))
-            for s in aftercare.warning_signs
-        ]
-    else:
-        steps = explain.all(step.text for step in consent.aftercare)
-        signs = []
-        for step in consent.aftercare:
-            cited += step.sources
-    if not signs:
-        for flag in consent.red_flags:
-            signs.append(
-                WarningSign(
-                    text=explain(flag.text),
-                    action=flag.action,
-                    call=_fill(getattr(consent.action_words, flag.action), clinic),
-                )
-            )
-            cited += flag.sources
+    if aftercare is None:
+        # numbers are kept on one line (non-breaking spaces)
+        aftercare_plan = plan_aftercare(
+            intake.plan,
+            assessment,
+            knowledge,
+            treatment_date=issued,
+            clinic_phone=clinic.phone.replace(" ", NBSP),
+            emergency_number=clinic.emergency_number.replace(" ", NBSP),
+        )
+        aftercare = aftercare_summary(aftercare_plan, labels)
+    steps = explain.all(aftercare.steps)
+    signs = [
+        WarningSign(text=explain(s.text), action=s.action, call=_fill(s.call, clinic))
+        for s in aftercare.warning_signs
+    ]
+    cited += aftercare.sources
     # the most urgent first
-    signs.sort(key=lambda s: 0 if s.action == "emergency" else 1)
+    signs.sort(key=lambda s: SIGN_ORDER[s.action])
 
     statements = explain.all(consent.statements)
     signatures = [SignatureLine(role="patient", label=labels.patient)]

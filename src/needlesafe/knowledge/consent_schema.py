@@ -1,19 +1,19 @@
 """The schema of `consent.yaml`: the wording of the consent sheet that no single rule owns.
 
-Like every knowledge file it forbids unknown keys; `build_knowledge` checks the codes it names
-(complications, precaution codes) and the sources it cites.
+The aftercare and the warning signs are not here: the sheet takes them from the aftercare
+plan (`aftercare.yaml`), the one source of both. Like every knowledge file it forbids unknown
+keys; `build_knowledge` checks the codes it names (complications, precaution codes) and the
+sources it cites.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import Field
 
 from needlesafe.knowledge.schema import Code, FileHeader, PlainText, SourceIds, Strict
-
-RedFlagAction = Literal["emergency", "call_clinic"]
 
 
 class ConsentSection(Strict):
@@ -37,13 +37,6 @@ class CitedText(Strict):
 class Alternative(Strict):
     label: PlainText
     text: PlainText
-    sources: SourceIds
-
-
-class RedFlag(Strict):
-    id: Code
-    text: PlainText
-    action: RedFlagAction
     sources: SourceIds
 
 
@@ -109,6 +102,9 @@ class Labels(Strict):
     wording: PlainText
     page: PlainText
     of: PlainText
+    treatment_day_only: PlainText  # an aftercare step's window: day 0 only
+    first_days: PlainText  # names {days}
+    later_days: PlainText  # names {from} and {to}
 
 
 class LevelWords(Strict):
@@ -120,11 +116,6 @@ class LevelWords(Strict):
 class NotReady(Strict):
     defer: PlainText
     do_not_treat: PlainText
-
-
-class ActionWords(Strict):
-    emergency: PlainText  # may name {emergency_number}
-    call_clinic: PlainText  # may name {clinic_phone}
 
 
 class ConsentFile(FileHeader):
@@ -140,9 +131,6 @@ class ConsentFile(FileHeader):
     patient_action_precautions: list[Code]  # precaution codes
     patient_duties: list[CitedText]
     alternatives: Annotated[list[Alternative], Field(min_length=1)]
-    aftercare: list[CitedText]
-    red_flags: Annotated[list[RedFlag], Field(min_length=1)]
-    action_words: ActionWords
     statements: Annotated[list[PlainText], Field(min_length=1)]
     guardian_statement: PlainText
     practitioner_statement: PlainText
@@ -158,10 +146,6 @@ class ConsentFile(FileHeader):
             yield f"patient_duties[{i}]", duty.sources
         for i, alternative in enumerate(self.alternatives):
             yield f"alternatives[{i}]", alternative.sources
-        for i, step in enumerate(self.aftercare):
-            yield f"aftercare[{i}]", step.sources
-        for flag in self.red_flags:
-            yield f"red_flags ({flag.id})", flag.sources
 
     def patient_texts(self) -> Iterator[tuple[str, str]]:
         """Every prose text a patient reads, with where it lives (for the reading-grade lint).
@@ -181,10 +165,6 @@ class ConsentFile(FileHeader):
             yield f"patient_duties[{i}].text", duty.text
         for i, alternative in enumerate(self.alternatives):
             yield f"alternatives[{i}]", f"{alternative.label}. {alternative.text}"
-        for i, step in enumerate(self.aftercare):
-            yield f"aftercare[{i}].text", step.text
-        for flag in self.red_flags:
-            yield f"red_flags ({flag.id}).text", flag.text
         for i, statement in enumerate(self.statements):
             yield f"statements[{i}]", statement
         yield "guardian_statement", self.guardian_statement

@@ -12,12 +12,14 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from needlesafe.errors import InputError, InputProblem
+from needlesafe.services.clinics import DEFAULT_EMERGENCY_NUMBER
 from needlesafe.services.common import audit, page_bounds, validate
 from needlesafe.services.context import Actor
 from needlesafe.services.errors import Conflict, NotAuthenticated, NotFound
 from needlesafe.services.schemas import (
     AuditEventPublic,
     ClinicPublic,
+    ClinicUpdate,
     Page,
     UserCreate,
     UserPublic,
@@ -59,14 +61,24 @@ def _now() -> dt.datetime:
 # ---------------------------------------------------------------- clinics and users
 
 
-def create_clinic(uow: UnitOfWork, *, name: str) -> ClinicPublic:
+def create_clinic(
+    uow: UnitOfWork,
+    *,
+    name: str,
+    phone: str | None = None,
+    emergency_number: str = DEFAULT_EMERGENCY_NUMBER,
+) -> ClinicPublic:
+    """A new clinic. Callers pass the `emergency_number` setting unless told another number."""
     name = name.strip()
     if not name or len(name) > 200:
         raise InputError([InputProblem("name", "a clinic needs a name of 1 to 200 characters")])
+    contact = validate(ClinicUpdate, {"phone": phone, "emergency_number": emergency_number})
     with uow:
         if uow.clinics.by_name(name) is not None:
             raise Conflict(f"a clinic named {name!r} already exists")
-        clinic = uow.clinics.add(m.Clinic(name=name))
+        clinic = uow.clinics.add(
+            m.Clinic(name=name, phone=contact.phone, emergency_number=contact.emergency_number)
+        )
         uow.audit.record(
             clinic_id=clinic.id,
             user_id=None,

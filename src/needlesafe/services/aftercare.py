@@ -13,6 +13,7 @@ from needlesafe.engine.models import Intake, Plan
 from needlesafe.engine.screening import screen
 from needlesafe.errors import InputError, InputProblem
 from needlesafe.knowledge.base import Knowledge
+from needlesafe.services.clinics import contact_for
 from needlesafe.services.common import audit
 from needlesafe.services.context import Actor, LinkAccess
 from needlesafe.services.errors import NotFound
@@ -50,7 +51,15 @@ def _plan(uow: UnitOfWork, treatment: m.Treatment, knowledge: Knowledge) -> Afte
         context={"knowledge": knowledge},
     )
     assessment = screen(Intake(patient=screened.patient, plan=done), knowledge)
-    return plan_aftercare(done, assessment, knowledge, treatment_date=treatment.performed_on)
+    contact = contact_for(uow, treatment.clinic_id)  # the warning signs name who to call
+    return plan_aftercare(
+        done,
+        assessment,
+        knowledge,
+        treatment_date=treatment.performed_on,
+        clinic_phone=contact.phone,
+        emergency_number=contact.emergency_number,
+    )
 
 
 def _calendar(plan: AftercarePlan, knowledge: Knowledge, treatment_id: int) -> bytes:

@@ -11,6 +11,7 @@ from needlesafe.engine.inputs import parse_checkin
 from needlesafe.engine.models import CheckIn, PatientContext, Triage
 from needlesafe.errors import InputError, InputProblem
 from needlesafe.knowledge.base import Knowledge
+from needlesafe.services.clinics import contact_for
 from needlesafe.services.common import audit, page_bounds
 from needlesafe.services.context import Actor, LinkAccess
 from needlesafe.services.errors import NotFound
@@ -98,11 +99,13 @@ def _linked_treatment(uow: UnitOfWork, access: LinkAccess) -> m.Treatment:
 def view_for_patient(uow: UnitOfWork, *, access: LinkAccess) -> PatientCheckinView:
     with uow:
         treatment = _linked_treatment(uow, access)
-        clinic = uow.clinics.by_id(treatment.clinic_id)
+        contact = contact_for(uow, treatment.clinic_id)
         audit(uow, access, "read", "treatment", treatment.id)
         uow.commit()
         return PatientCheckinView(
-            clinic_name=clinic.name if clinic else "",
+            clinic_name=contact.name,
+            clinic_phone=contact.phone,
+            emergency_number=contact.emergency_number,
             performed_on=treatment.performed_on,
             days_since_treatment=_days_since(treatment.performed_on, dt.datetime.now(dt.UTC)),
         )

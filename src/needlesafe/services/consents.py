@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, StringConstraints
 from sqlalchemy.exc import IntegrityError
 
 from needlesafe.documents.consent import ADULT_AGE, ClinicDetails, ConsentSheet, build_consent_sheet
@@ -21,6 +21,7 @@ from needlesafe.engine.models import Assessment
 from needlesafe.engine.screening import screen
 from needlesafe.errors import InputError, InputProblem
 from needlesafe.knowledge.base import Knowledge
+from needlesafe.services.clinics import contact_for
 from needlesafe.services.common import audit, validate
 from needlesafe.services.context import Actor
 from needlesafe.services.errors import Conflict, NotFound
@@ -39,8 +40,6 @@ class ConsentSign(BaseModel):
     sheet_version: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{16}$")]
     patient_signer: Name
     guardian_signer: Name | None = None
-    phone: Annotated[str, Field(min_length=1, max_length=40)]
-    emergency_number: Annotated[str, Field(min_length=1, max_length=20)] = "911"
 
 
 class SignedConsentPublic(BaseModel):
@@ -73,18 +72,18 @@ def _build(
     knowledge: Knowledge,
     row: m.Intake,
     *,
-    phone: str,
-    emergency_number: str,
     today: dt.date,
 ) -> ConsentSheet:
-    clinic = uow.clinics.by_id(actor.clinic_id)
-    patient = uow.patients.get(actor.clinic_id, row.patient_id)
-    try:
-        details = ClinicDetails(
-            name=clinic.name if clinic else "-", phone=phone, emergency_number=emergency_number
+    contact = contact_for(uow, actor.clinic_id)
+    if not contact.phone:
+        raise Conflict(
+            "the clinic has no phone number, and the sheet must tell the patient whom to call: "
+            "an admin can set it (clinic settings, or PATCH /api/v1/clinic)"
         )
-    except ValueError as error:
-        raise InputError([InputProblem("phone", f"not a usable clinic detail: {error}")]) from None
+    patient = uow.patients.get(actor.clinic_id, row.patient_id)
+    details = ClinicDetails(
+        name=contact.name or "-", phone=contact.phone, emergency_number=contact.emergency_number
+    )
     intake = parse_intake(row.input, knowledge)
     # The stored assessment, when it was made with this knowledge base; otherwise screen again
     # so the sheet's words and its footer's knowledge version agree.
@@ -109,8 +108,6 @@ def get_consent_sheet(
     knowledge: Knowledge,
     patient_id: int,
     intake_id: int,
-    phone: str,
-    emergency_number: str = "911",
     today: dt.date,
 ) -> tuple[ConsentSheet, SignedConsentPublic | None]:
     """The sheet to show: the signed one if there is one, else a fresh one for today."""
@@ -121,10 +118,7 @@ def get_consent_sheet(
             sheet = ConsentSheet.model_validate(signed.sheet)
             record: SignedConsentPublic | None = SignedConsentPublic.model_validate(signed)
         else:
-            sheet = _build(
-                uow, actor, knowledge, row, phone=phone, emergency_number=emergency_number,
-                today=today,
-            )
+            sheet = _build(uow, actor, knowledge, row, today=today)
             record = None
         audit(uow, actor, "read", "consent", intake_id)
         uow.commit()
@@ -138,8 +132,6 @@ def get_consent_pdf(
     knowledge: Knowledge,
     patient_id: int,
     intake_id: int,
-    phone: str,
-    emergency_number: str = "911",
     today: dt.date,
 ) -> tuple[bytes, ConsentSheet, SignedConsentPublic | None]:
     """The PDF: exactly the signed bytes once signed, else freshly rendered."""
@@ -156,7 +148,7 @@ def get_consent_pdf(
             )
     sheet, _ = get_consent_sheet(
         uow, actor=actor, knowledge=knowledge, patient_id=patient_id, intake_id=intake_id,
-        phone=phone, emergency_number=emergency_number, today=today,
+        today=today,
     )
     return render_consent_pdf(sheet), sheet, None
 
@@ -179,10 +171,7 @@ def sign_consent(
         consents = SignedConsentRepository(uow.session)
         if consents.for_intake(actor.clinic_id, intake_id) is not None:
             raise Conflict("this consent is already signed; a signed consent cannot be changed")
-        sheet = _build(
-            uow, actor, knowledge, row, phone=data.phone,
-            emergency_number=data.emergency_number, today=today,
-        )
+        sheet = _build(uow, actor, knowledge, row, today=today)
         if not sheet.signable:
             raise Conflict("this sheet is not for signing: the screening says to wait or not treat")
         if sheet.version != data.sheet_version:

@@ -20,6 +20,7 @@ from needlesafe.store.uow import UnitOfWork
 DEMO_CLINIC = "Demo Clinic"
 DEMO_EMAIL = "demo@needlesafe.example"
 DEMO_PASSWORD = "needlesafe-demo"
+DEMO_PHONE = "555 0100"  # a fictional number (the 555-01xx range is kept for examples)
 
 PATIENTS: list[tuple[str, dict[str, Any], dict[str, Any] | None]] = [
     (
@@ -74,10 +75,13 @@ def seed_demo(
     secret_key: str,
     base_url: str,
     link_max_age: dt.timedelta,
+    emergency_number: str = "911",
     today: dt.date | None = None,
 ) -> Demo:
     today = today or dt.date.today()
-    clinic = accounts.create_clinic(uow, name=DEMO_CLINIC)
+    clinic = accounts.create_clinic(
+        uow, name=DEMO_CLINIC, phone=DEMO_PHONE, emergency_number=emergency_number
+    )
     user = accounts.create_user_for_clinic(
         uow,
         clinic_name=DEMO_CLINIC,

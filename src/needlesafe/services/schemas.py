@@ -59,10 +59,31 @@ class Page(BaseModel, Generic[Item]):
 # ---------------------------------------------------------------- accounts
 
 
+# Who patients call: digits with the usual separators; an emergency number is digits only.
+Phone = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True, min_length=3, max_length=40, pattern=r"^\+?[0-9][0-9 ().-]*$"
+    ),
+]
+EmergencyNumber = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=2, max_length=20, pattern=r"^[0-9]+$")
+]
+
+
 class ClinicPublic(Out):
     id: int
     name: str
+    phone: str | None = None
+    emergency_number: str | None = None
     created_at: dt.datetime
+
+
+class ClinicUpdate(In):
+    """An admin's change to their clinic's details; fields left out stay as they are."""
+
+    phone: Phone | None = None
+    emergency_number: EmergencyNumber | None = None
 
 
 class UserCreate(In):
@@ -219,6 +240,8 @@ class PatientCheckinView(BaseModel):
     """What a patient's link shows: nothing but the treatment's date and the clinic's name."""
 
     clinic_name: str
+    clinic_phone: str | None = None
+    emergency_number: str
     performed_on: dt.date
     days_since_treatment: float
 

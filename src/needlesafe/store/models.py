@@ -79,6 +79,8 @@ class Clinic(Base):
     __tablename__ = "clinics"
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
+    phone: Mapped[str | None] = mapped_column(String(40))  # shown to patients: who to call
+    emergency_number: Mapped[str | None] = mapped_column(String(20))  # e.g. "911", "112"
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 

@@ -49,7 +49,14 @@ def _bad_link(request: Request, error: _BadLink) -> Response:
 
 def _base(uow: UnitOfWork, access: LinkAccess, token: str) -> dict[str, object]:
     view = checkins.view_for_patient(uow, access=access)
-    return {"view": view, "token": token, "base": f"/checkin/{token}"}
+    return {
+        "view": view,
+        "token": token,
+        "base": f"/checkin/{token}",
+        # this clinic's numbers, not the server's default
+        "emergency_number": view.emergency_number,
+        "clinic_phone": view.clinic_phone,
+    }
 
 
 def _plan(uow: UnitOfWork, access: LinkAccess, knowledge: KnowledgeDep) -> object | None:
@@ -140,7 +147,7 @@ async def check_in(
         return render(
             request,
             "patient/_answer.html",
-            {"result": result, "base": f"/checkin/{token}"},
+            {**_base(uow, access, token), "result": result},
             headers={"HX-Retarget": "#checkin-main", "HX-Reswap": "innerHTML show:window:top"},
         )
     return _checkin_page(request, uow, access, token, knowledge, result=result)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
 
 from needlesafe.api.deps import CurrentActor, JsonBody, KnowledgeDep, UowDep
@@ -17,12 +17,6 @@ from needlesafe.services.consents import SignedConsentPublic
 ERRORS: dict[int | str, dict[str, Any]] = {code: dict(text) for code, text in JSON_ERRORS.items()}
 router = APIRouter(tags=["consent"], responses=ERRORS)
 
-Phone = Annotated[
-    str, Query(min_length=1, max_length=40, description="the clinic's phone, printed on the sheet")
-]
-Emergency = Annotated[
-    str, Query(min_length=1, max_length=20, description="the emergency services number")
-]
 BASE = "/patients/{patient_id}/intakes/{intake_id}/consent"
 
 
@@ -45,13 +39,11 @@ def consent_page(
     actor: CurrentActor,
     uow: UowDep,
     knowledge: KnowledgeDep,
-    phone: Phone,
-    emergency: Emergency = "911",
 ) -> HTMLResponse:
     """The sheet as a printable page (the signed sheet once it is signed)."""
     sheet, record = consents.get_consent_sheet(
         uow, actor=actor, knowledge=knowledge, patient_id=patient_id, intake_id=intake_id,
-        phone=phone, emergency_number=emergency, today=_today(),
+        today=_today(),
     )
     return HTMLResponse(
         render_consent_html(sheet, page=True), headers=_headers(sheet.version, record)
@@ -65,13 +57,11 @@ def consent_pdf(
     actor: CurrentActor,
     uow: UowDep,
     knowledge: KnowledgeDep,
-    phone: Phone,
-    emergency: Emergency = "911",
 ) -> Response:
     """The sheet as PDF (exactly the signed file once it is signed)."""
     pdf, sheet, record = consents.get_consent_pdf(
         uow, actor=actor, knowledge=knowledge, patient_id=patient_id, intake_id=intake_id,
-        phone=phone, emergency_number=emergency, today=_today(),
+        today=_today(),
     )
     headers = _headers(sheet.version, record)
     headers["Content-Disposition"] = f'inline; filename="consent-{intake_id}.pdf"'

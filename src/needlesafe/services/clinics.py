@@ -1,0 +1,80 @@
+"""The clinic's own details: its phone and emergency number, which patients see on their
+aftercare plan, check-in pages, warning signs and consent sheet. Admins change them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from needlesafe.errors import InputError, InputProblem
+from needlesafe.services.common import audit, validate
+from needlesafe.services.context import Actor
+from needlesafe.services.errors import NotFound
+from needlesafe.services.schemas import ClinicPublic, ClinicUpdate
+from needlesafe.store import models as m
+from needlesafe.store.uow import UnitOfWork
+
+# Only for a row written before the clinic kept its own number (migration 0004 fills them in).
+DEFAULT_EMERGENCY_NUMBER = "911"
+
+
+@dataclass(frozen=True)
+class ClinicContact:
+    """What a patient needs to reach help: the clinic's name and numbers."""
+
+    name: str
+    phone: str | None
+    emergency_number: str
+
+
+def contact_of(clinic: m.Clinic | None) -> ClinicContact:
+    if clinic is None:
+        return ClinicContact(name="", phone=None, emergency_number=DEFAULT_EMERGENCY_NUMBER)
+    return ClinicContact(
+        name=clinic.name,
+        phone=clinic.phone or None,
+        emergency_number=clinic.emergency_number or DEFAULT_EMERGENCY_NUMBER,
+    )
+
+
+def contact_for(uow: UnitOfWork, clinic_id: int) -> ClinicContact:
+    """Inside an open unit of work."""
+    return contact_of(uow.clinics.by_id(clinic_id))
+
+
+def _row(uow: UnitOfWork, actor: Actor) -> m.Clinic:
+    clinic = uow.clinics.by_id(actor.clinic_id)
+    if clinic is None:
+        raise NotFound("no such clinic")
+    return clinic
+
+
+def get_clinic(uow: UnitOfWork, *, actor: Actor) -> ClinicPublic:
+    with uow:
+        clinic = _row(uow, actor)
+        audit(uow, actor, "read", "clinic", clinic.id)
+        uow.commit()
+        return ClinicPublic.model_validate(clinic)
+
+
+def update_clinic(
+    uow: UnitOfWork, *, actor: Actor, changes: ClinicUpdate | dict[str, Any]
+) -> ClinicPublic:
+    """Set the clinic's phone and/or emergency number (admins only). The phone may be cleared
+    with null; the emergency number may not."""
+    actor.require_admin()
+    data = validate(ClinicUpdate, changes)
+    if "emergency_number" in data.model_fields_set and data.emergency_number is None:
+        raise InputError(
+            [InputProblem("emergency_number", "patients always need an emergency number")]
+        )
+    with uow:
+        clinic = _row(uow, actor)
+        if "phone" in data.model_fields_set:
+            clinic.phone = data.phone
+        if data.emergency_number is not None:
+            clinic.emergency_number = data.emergency_number
+        uow.session.flush()
+        audit(uow, actor, "update", "clinic", clinic.id)
+        uow.commit()
+        return ClinicPublic.model_validate(clinic)
