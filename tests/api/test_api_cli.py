@@ -124,8 +124,10 @@ def test_checkin_link_prints_a_signed_link_to_that_treatment(env: str) -> None:
     assert result.exit_code == 0, result.output
     url = result.output.strip()
     assert url.startswith("https://clinic.example/checkin/")
-    access = links.read_checkin_token(SECRET, url.rsplit("/", 1)[1], max_age=dt.timedelta(days=1))
+    token = url.rsplit("/", 1)[1]
+    access = links.read_checkin_token(SECRET, token, max_age=dt.timedelta(days=30))
     assert (access.clinic_id, access.treatment_id) == (clinic.id, done.id)
+    assert run("admin", "checkin-link", str(done.id)).output.strip() == url  # the same link
     missing = run("admin", "checkin-link", "999")
     assert missing.exit_code == 2 and "no such treatment" in missing.output
 

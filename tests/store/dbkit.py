@@ -240,7 +240,8 @@ INTAKE = {
 }
 
 TREATMENT = {
-    "performed_on": "2026-11-20",
+    # recent, so that its check-in link (valid N days after the treatment) is still valid
+    "performed_on": (dt.date.today() - dt.timedelta(days=3)).isoformat(),
     "device": "pen",
     "device_make": "Acme",
     "device_model": "P1",

@@ -4,15 +4,19 @@ the patient's check-in, the inbox, adverse events, escaping and clinic scoping."
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from html.parser import HTMLParser
 from typing import Any
 
 import pytest
+from sqlalchemy import text
 from webkit import CLINICS, Browser, email_of
 
+from needlesafe.api.settings import Settings
 from needlesafe.knowledge.base import Knowledge
 from needlesafe.knowledge.forms import clinic_forms_for
+from needlesafe.store.db import make_engine
 
 COLD_SORE_SCREENING = {
     "age": "34",
@@ -61,6 +65,9 @@ def unlabelled_inputs(page: str) -> list[str]:
     ]
 
 
+RECENT = (dt.date.today() - dt.timedelta(days=2)).isoformat()  # its link is still valid
+
+
 def add_patient(browser: Browser, name: str = "Jamie Rivera") -> int:
     response = browser.post("/patients", {"name": name})
     assert response.status_code == 303, response.text
@@ -83,7 +90,7 @@ def treated_patient(browser: Browser) -> tuple[int, int, str]:
     response = browser.post(
         f"/patients/{patient}/treatments",
         {
-            "performed_on": "2026-01-10",
+            "performed_on": RECENT,
             "device": "pen",
             "needle_cartridge_lot": "CART-1",
             "areas": ["perioral"],
@@ -280,6 +287,21 @@ def test_a_recorded_treatment_shows_the_link_its_qr_code_and_the_aftercare_plan(
     assert 'data-copy="#checkin-link"' in page
     assert "Day by day" in page and "Follow-up" in page
     assert link.startswith("/checkin/")
+
+
+def test_viewing_a_treatment_again_shows_the_same_link_and_logs_a_read(
+    staff: Browser, app_settings: Settings
+) -> None:
+    patient, treatment, link = treated_patient(staff)
+    again = staff.client.get(f"/patients/{patient}/treatments/{treatment}").text
+    assert f'value="http://testserver{link}"' in again
+    engine = make_engine(app_settings.database_url)
+    with engine.connect() as connection:
+        actions = connection.execute(
+            text("SELECT action FROM audit_events WHERE record_type = 'checkin_link'")
+        ).scalars().all()
+    engine.dispose()
+    assert actions == ["read", "read"]  # shown twice; nothing new was issued
 
 
 def test_a_treatment_form_with_a_depth_missing_keeps_the_ticks(staff: Browser) -> None:

@@ -14,9 +14,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
+from pydantic_core import to_json
 
 from needlesafe.engine.models import (
     Assessment,
@@ -37,7 +39,7 @@ from needlesafe.knowledge.schema import (
     StoppedWithin,
 )
 
-Matched = list[str] | None  # the facts a true condition matched; None when it is false
+Matched = tuple[str, ...] | None  # the facts a true condition matched; None when false
 Check = Callable[["Facts"], Matched]
 AnyRule = RiskRule | ContraindicationRule | PrecautionRule
 
@@ -102,25 +104,26 @@ class Facts:
 
 def _members(path: str, wanted: Iterable[str], present: Callable[[Facts], Any]) -> Check:
     facts = {code: f"{path}={code}" for code in wanted}  # in the rule's order
+    if len(facts) == 1:  # the common case, made cheap
+        ((code, fact),) = facts.items()
+        found = (fact,)
+        return lambda f: found if code in present(f) else None
+    pairs = tuple(facts.items())
     wanted_set = frozenset(facts)
 
     def check(f: Facts) -> Matched:
         have = present(f)
         if wanted_set.isdisjoint(have):
             return None
-        return [fact for code, fact in facts.items() if code in have]
+        return tuple([fact for code, fact in pairs if code in have])
 
     return check
 
 
 def _flag(path: str, wanted: object, actual: Callable[[Facts], object]) -> Check:
     shown = str(wanted).lower() if isinstance(wanted, bool) else str(wanted)
-    fact = [f"{path}={shown}"]
-
-    def check(f: Facts) -> Matched:
-        return list(fact) if actual(f) == wanted else None
-
-    return check
+    fact = (f"{path}={shown}",)
+    return lambda f: fact if actual(f) == wanted else None
 
 
 def _compile(predicate: Predicate, knowledge: Knowledge) -> Check:  # noqa: C901 - one branch per key
@@ -130,7 +133,7 @@ def _compile(predicate: Predicate, knowledge: Knowledge) -> Check:  # noqa: C901
         children = [_compile(c, knowledge) for c in value]
 
         def all_(f: Facts) -> Matched:
-            matched: list[str] = []
+            matched: tuple[str, ...] = ()
             for child in children:
                 found = child(f)
                 if found is None:
@@ -143,7 +146,7 @@ def _compile(predicate: Predicate, knowledge: Knowledge) -> Check:  # noqa: C901
         options = [_compile(c, knowledge) for c in value]
 
         def any_(f: Facts) -> Matched:
-            matched: list[str] = []
+            matched: tuple[str, ...] = ()
             for option in options:
                 found = option(f)
                 if found is not None:
@@ -154,17 +157,17 @@ def _compile(predicate: Predicate, knowledge: Knowledge) -> Check:  # noqa: C901
     if key == "fitzpatrick_in":
         return _members("patient.fitzpatrick", value, lambda f: (f.fitzpatrick,))
     if key == "condition_any":
-        return _members("patient.conditions", value, lambda f: f.conditions)
+        return _members("patient.conditions", value, attrgetter("conditions"))
     if key == "medication_current":
-        return _members("patient.medications", value, lambda f: f.current_medications)
+        return _members("patient.medications", value, attrgetter("current_medications"))
     if key == "allergy_any":
-        return _members("patient.allergies", value, lambda f: f.allergies)
+        return _members("patient.allergies", value, attrgetter("allergies"))
     if key == "area_in":
-        return _members("plan.areas", value, lambda f: f.areas)
+        return _members("plan.areas", value, attrgetter("areas"))
     if key == "device_in":
         return _members("plan.device", value, lambda f: (f.device,))
     if key == "topical_in":
-        return _members("plan.topicals", value, lambda f: f.topicals)
+        return _members("plan.topicals", value, attrgetter("topicals"))
     if key == "numbing_agent_contains":
         return _numbing_agent_contains(value)
     if key == "medication_stopped_within_days":
@@ -174,30 +177,37 @@ def _compile(predicate: Predicate, knowledge: Knowledge) -> Check:  # noqa: C901
     if key == "allergy_to_topical":
         return _allergy_to_topical(knowledge)
     if key == "age_below":
-        return lambda f: [f"patient.age={f.age}"] if f.age < value else None
+        return lambda f: (f"patient.age={f.age}",) if f.age < value else None
     if key == "pregnant":
         return _flag("patient.pregnant", value, lambda f: f.intake.patient.pregnant)
     if key == "breastfeeding":
         return _flag("patient.breastfeeding", value, lambda f: f.intake.patient.breastfeeding)
     if key == "area_region":
         in_region = frozenset(a.code for a in knowledge.areas.values() if a.region == value)
-        return lambda f: [f"plan.areas={c}" for c in f.areas if c in in_region] or None
+        return lambda f: tuple([f"plan.areas={c}" for c in f.areas if c in in_region]) or None
     if key == "depth_above_mm":
-        return lambda f: [f"plan.needle_depth_mm={f.depth:g}"] if f.depth > value else None
+        return lambda f: (f"plan.needle_depth_mm={f.depth:g}",) if f.depth > value else None
     if key == "depth_above_area_cap":
         return lambda f: (
-            [f"plan.needle_depth_mm={f.depth:g} > {code} cap {cap:g}" for code, cap in f.over_cap]
+            tuple(
+                [
+                    f"plan.needle_depth_mm={f.depth:g} > {code} cap {cap:g}"
+                    for code, cap in f.over_cap
+                ]
+            )
             or None
         )
     if key == "setting":
         return _flag("plan.setting", value, lambda f: f.intake.plan.setting)
     if key == "numbing_agent_planned":
-        return lambda f: [f"plan.numbing_agent={f.agent}"] if (f.agent != "none") == value else None
+        return lambda f: (
+            (f"plan.numbing_agent={f.agent}",) if (f.agent != "none") == value else None
+        )
     if key == "topical_unlabeled":
-        return lambda f: [f"plan.topicals={c}" for c in f.unlabeled] or None
+        return lambda f: tuple([f"plan.topicals={c}" for c in f.unlabeled]) or None
     if key == "topicals_planned":
         return lambda f: (
-            [f"plan.topicals={','.join(f.topicals) or 'none'}"]
+            (f"plan.topicals={','.join(f.topicals) or 'none'}",)
             if bool(f.topicals) == value
             else None
         )
@@ -215,7 +225,7 @@ def _compile(predicate: Predicate, knowledge: Knowledge) -> Check:  # noqa: C901
 def _numbing_agent_contains(wanted: list[str]) -> Check:
     def check(f: Facts) -> Matched:
         found = [c for c in wanted if c in f.ingredients]
-        return [f"plan.numbing_agent={f.agent} has={c}" for c in found] or None
+        return tuple([f"plan.numbing_agent={f.agent} has={c}" for c in found]) or None
 
     return check
 
@@ -223,11 +233,16 @@ def _numbing_agent_contains(wanted: list[str]) -> Check:
 def _stopped_within(value: StoppedWithin) -> Check:
     def check(f: Facts) -> Matched:
         stopped = f.stopped_medications
-        return [
-            f"patient.medications={code} (stopped {stopped[code]} days ago)"
-            for code in value.codes
-            if code in stopped and stopped[code] <= value.days
-        ] or None
+        return (
+            tuple(
+                [
+                    f"patient.medications={code} (stopped {stopped[code]} days ago)"
+                    for code in value.codes
+                    if code in stopped and stopped[code] <= value.days
+                ]
+            )
+            or None
+        )
 
     return check
 
@@ -254,7 +269,7 @@ def _allergy_to_numbing_agent(mode: str, knowledge: Knowledge) -> Check:
                         f"patient.allergies={allergy}; plan.numbing_agent={f.agent} has "
                         f"{ingredient} (same {kind} class)"
                     )
-        return found or None
+        return tuple(found) or None
 
     return check
 
@@ -263,11 +278,16 @@ def _allergy_to_topical(knowledge: Knowledge) -> Check:
     allergens = knowledge.allergens
 
     def check(f: Facts) -> Matched:
-        return [
-            f"patient.allergies={code}; plan.topicals={code}"
-            for code in f.topicals
-            if code in f.allergies and allergens[code].exposure == "topical"
-        ] or None
+        return (
+            tuple(
+                [
+                    f"patient.allergies={code}; plan.topicals={code}"
+                    for code in f.topicals
+                    if code in f.allergies and allergens[code].exposure == "topical"
+                ]
+            )
+            or None
+        )
 
     return check
 
@@ -343,6 +363,7 @@ class CompiledRule:
     kind: str  # "risk", "contraindication" or "precaution"
     rule: Any  # RiskRule | ContraindicationRule | PrecautionRule
     check: Check
+    rank: int = 0  # a contraindication's decision rank
 
 
 @dataclass(frozen=True)
@@ -353,7 +374,7 @@ class Compiled:
     depth_tokens: tuple[tuple[float, str], ...]  # (threshold, token) for depth_above_mm
     age_tokens: tuple[tuple[float, str], ...]  # (threshold, token) for age_below
     regions: dict[str, str]
-    baseline_risks: dict[str, Risk]  # shared, immutable: the risks no rule raised
+    outputs: Outputs  # the results built so far, shared between assessments
 
     def candidates(self, f: Facts) -> list[int]:
         """The numbers of the rules whose guard the intake meets, in file order."""
@@ -427,7 +448,14 @@ def compile_knowledge(knowledge: Knowledge) -> Compiled:
     depths: set[float] = set()
     ages: set[float] = set()
     for number, (kind, rule) in enumerate(entries):
-        rules.append(CompiledRule(kind, rule, _compile(rule.when, knowledge)))
+        rules.append(
+            CompiledRule(
+                kind,
+                rule,
+                _compile(rule.when, knowledge),
+                rank=rule.decision.rank if isinstance(rule, ContraindicationRule) else 0,
+            )
+        )
         guard = _guard(rule.when)
         if guard is None:
             unguarded.add(number)
@@ -443,15 +471,7 @@ def compile_knowledge(knowledge: Knowledge) -> Compiled:
         depth_tokens=tuple((t, f"depth>{t!r}") for t in sorted(depths) if f"depth>{t!r}" in index),
         age_tokens=tuple((t, f"age<{t!r}") for t in sorted(ages) if f"age<{t!r}" in index),
         regions={a.code: a.region for a in knowledge.areas.values()},
-        baseline_risks={
-            code: Risk(
-                level=Level.baseline,
-                reasons=[],
-                patient_text=complication.patient_text.at(Level.baseline),
-                label=complication.label,
-            )
-            for code, complication in knowledge.complications.items()
-        },
+        outputs=Outputs(knowledge, tuple(rules)),
     )
 
 
@@ -468,6 +488,13 @@ def compiled(knowledge: Knowledge) -> Compiled:
     result = compile_knowledge(knowledge)
     _COMPILED[id(knowledge)] = (knowledge, result)
     return result
+
+
+def forget() -> None:
+    """Forget every compiled knowledge base, the results remembered and their JSON: what a
+    fresh process starts from (the benchmark starts each run from there)."""
+    _COMPILED.clear()
+    _JSON.clear()
 
 
 # ---------------------------------------------------------------- building the result
@@ -508,28 +535,76 @@ def _precaution_params(rule: PrecautionRule, facts: Facts) -> tuple[dict[str, fl
     return params, clinician_text
 
 
-def screen(intake: Intake, knowledge: Knowledge) -> Assessment:
-    """Assess an intake: each complication's risk with reasons, contraindications, precautions
-    and the decision. Deterministic; the same intake and knowledge give the same result."""
-    program = compiled(knowledge)
-    facts = Facts(intake, knowledge)
+Fired = tuple[int, tuple[str, ...]]  # a rule's number and the facts it matched
+Key = TypeVar("Key")
+Value = TypeVar("Value")
+MEMO_SIZE = 20_000  # results remembered per kind, forgotten all at once when full
 
-    reasons: dict[str, list[Reason]] = {}
-    levels: dict[str, Level] = {}
-    contraindications: list[Contraindication] = []
-    precautions: list[Precaution] = []
-    seen: dict[str, int] = {}
-    decision = Decision.proceed
-    rules = program.rules
-    for number in program.candidates(facts):
-        entry = rules[number]
-        matched = entry.check(facts)
-        if matched is None:
-            continue
-        rule = entry.rule
-        if entry.kind == "risk":
-            code = rule.complication
-            reasons.setdefault(code, []).append(
+
+def _remember(memo: dict[Key, Value], key: Key, value: Value) -> Value:
+    if len(memo) >= MEMO_SIZE:
+        memo.clear()
+    memo[key] = value
+    return value
+
+
+class Outputs:
+    """The result parts of one knowledge base, each built once per distinct set of fired rules
+    and matched facts, then shared: they are frozen models that nothing mutates (a test checks
+    that screening many intakes leaves them unchanged). Most intakes repeat parts seen before,
+    so this saves most of the building and, with `assessment_json`, of the serialising."""
+
+    def __init__(self, knowledge: Knowledge, rules: tuple[CompiledRule, ...]) -> None:
+        self.knowledge = knowledge
+        self.rules = rules
+        self.baseline_risks = {  # the risks no rule raised
+            code: _make(
+                Risk,
+                {
+                    "level": Level.baseline,
+                    "reasons": [],
+                    "patient_text": complication.patient_text.at(Level.baseline),
+                    "label": complication.label,
+                },
+            )
+            for code, complication in knowledge.complications.items()
+        }
+        # the precautions whose text depends on the areas planned deeper than their cap
+        self.with_area_caps = frozenset(
+            p.code for p in knowledge.precautions if "{area_caps}" in p.clinician_text
+        )
+        self.risks: dict[tuple[Fired, ...], Risk] = {}
+        self.contraindications: dict[Fired, Contraindication] = {}
+        self.precautions: dict[
+            tuple[tuple[Fired, ...], tuple[tuple[str, float], ...]], Precaution
+        ] = {}
+
+    def risk(self, code: str, fired: tuple[Fired, ...]) -> Risk:
+        """The risk of complication `code` raised by the risk rules `fired`."""
+        found = self.risks.get(fired)
+        return found if found is not None else _remember(self.risks, fired, self._risk(code, fired))
+
+    def contraindication(self, fired: Fired) -> Contraindication:
+        found = self.contraindications.get(fired)
+        if found is None:
+            found = _remember(self.contraindications, fired, self._contraindication(fired))
+        return found
+
+    def precaution(self, code: str, fired: tuple[Fired, ...], facts: Facts) -> Precaution:
+        """Precaution `code` from the rules `fired` that advise it (later rules add facts,
+        sources and params to the first)."""
+        key = (fired, facts.over_cap if code in self.with_area_caps else ())
+        found = self.precautions.get(key)
+        if found is None:
+            found = _remember(self.precautions, key, self._precaution(fired, facts))
+        return found
+
+    def _risk(self, code: str, fired: tuple[Fired, ...]) -> Risk:
+        reasons: list[Reason] = []
+        level = Level.baseline
+        for number, matched in fired:
+            rule: RiskRule = self.rules[number].rule
+            reasons.append(
                 _make(
                     Reason,
                     {
@@ -541,71 +616,97 @@ def screen(intake: Intake, knowledge: Knowledge) -> Assessment:
                     },
                 )
             )
-            if code not in levels or rule.level.rank > levels[code].rank:
-                levels[code] = rule.level
-        elif entry.kind == "contraindication":
-            contraindications.append(
-                _make(
-                    Contraindication,
-                    {
-                        "code": rule.code,
-                        "kind": rule.kind,
-                        "decision": rule.decision,
-                        "rule": rule.id,
-                        "factors": matched,
-                        "patient_text": rule.patient_text,
-                        "clinician_text": rule.clinician_text,
-                        "sources": list(rule.sources),
-                    },
-                )
-            )
-            if rule.decision.rank > decision.rank:
-                decision = rule.decision
-        else:
-            params, clinician_text = _precaution_params(rule, facts)
-            if rule.code in seen:  # one entry per code; later rules add facts, sources, params
-                earlier = precautions[seen[rule.code]]
-                merged = dict(earlier.params)
-                _merge_params(merged, params)
-                values = dict(earlier.__dict__)
-                values.update(
-                    factors=earlier.factors + matched,
-                    sources=list(dict.fromkeys(earlier.sources + list(rule.sources))),
-                    clinician_text=earlier.clinician_text + " " + clinician_text,
-                    params=merged,
-                )
-                precautions[seen[rule.code]] = _make(Precaution, values)
-                continue
-            seen[rule.code] = len(precautions)
-            precautions.append(
-                _make(
-                    Precaution,
-                    {
-                        "code": rule.code,
-                        "rule": rule.id,
-                        "factors": matched,
-                        "params": params,
-                        "patient_text": rule.patient_text,
-                        "clinician_text": clinician_text,
-                        "sources": list(rule.sources),
-                    },
-                )
-            )
-
-    risks = dict(program.baseline_risks)  # shared immutable results; replace the raised ones
-    for code, level in levels.items():
-        complication = knowledge.complications[code]
-        risks[code] = _make(
+            if rule.level.rank > level.rank:
+                level = rule.level
+        complication = self.knowledge.complications[code]
+        return _make(
             Risk,
             {
                 "level": level,
-                "reasons": reasons[code],
+                "reasons": reasons,
                 "patient_text": complication.patient_text.at(level),
                 "label": complication.label,
             },
         )
 
-    if decision is Decision.proceed and (precautions or levels):
+    def _contraindication(self, fired: Fired) -> Contraindication:
+        number, matched = fired
+        rule: ContraindicationRule = self.rules[number].rule
+        return _make(
+            Contraindication,
+            {
+                "code": rule.code,
+                "kind": rule.kind,
+                "decision": rule.decision,
+                "rule": rule.id,
+                "factors": list(matched),
+                "patient_text": rule.patient_text,
+                "clinician_text": rule.clinician_text,
+                "sources": list(rule.sources),
+            },
+        )
+
+    def _precaution(self, fired: tuple[Fired, ...], facts: Facts) -> Precaution:
+        first: PrecautionRule = self.rules[fired[0][0]].rule
+        factors: list[str] = []
+        params: dict[str, float | str] = {}
+        texts: list[str] = []
+        sources: list[str] = []
+        for number, matched in fired:
+            rule: PrecautionRule = self.rules[number].rule
+            more, text = _precaution_params(rule, facts)
+            _merge_params(params, more)
+            factors += matched
+            texts.append(text)
+            sources += rule.sources
+        return _make(
+            Precaution,
+            {
+                "code": first.code,
+                "rule": first.id,
+                "factors": factors,
+                "params": params,
+                "patient_text": first.patient_text,
+                "clinician_text": " ".join(texts),
+                # one rule's sources as written; several rules' without repeats
+                "sources": sources if len(fired) == 1 else list(dict.fromkeys(sources)),
+            },
+        )
+
+
+def screen(intake: Intake, knowledge: Knowledge) -> Assessment:
+    """Assess an intake: each complication's risk with reasons, contraindications, precautions
+    and the decision. Deterministic; the same intake and knowledge give the same result."""
+    program = compiled(knowledge)
+    facts = Facts(intake, knowledge)
+
+    raised: dict[str, list[Fired]] = {}  # complication -> the risk rules that fired
+    advised: dict[str, list[Fired]] = {}  # precaution code -> the precaution rules that fired
+    contraindications: list[Contraindication] = []
+    decision, rank = Decision.proceed, 0
+    rules = program.rules
+    for number in program.candidates(facts):
+        entry = rules[number]
+        matched = entry.check(facts)
+        if matched is None:
+            continue
+        fired = (number, matched)
+        if entry.kind == "risk":
+            raised.setdefault(entry.rule.complication, []).append(fired)
+        elif entry.kind == "precaution":
+            advised.setdefault(entry.rule.code, []).append(fired)
+        else:
+            contraindications.append(program.outputs.contraindication(fired))
+            if entry.rank > rank:
+                decision, rank = entry.rule.decision, entry.rank
+
+    outputs = program.outputs
+    risks = dict(outputs.baseline_risks)  # replace the raised ones
+    for code, fired_rules in raised.items():
+        risks[code] = outputs.risk(code, tuple(fired_rules))
+    precautions = [outputs.precaution(code, tuple(f), facts) for code, f in advised.items()]
+
+    if decision is Decision.proceed and (precautions or raised):
         decision = Decision.proceed_with_precautions
 
     return _make(
@@ -617,4 +718,33 @@ def screen(intake: Intake, knowledge: Knowledge) -> Assessment:
             "precautions": precautions,
             "knowledge_version": knowledge.version,
         },
+    )
+
+
+# ---------------------------------------------------------------- serialising the result
+
+_JSON: dict[int, tuple[BaseModel, str]] = {}  # id(part) -> (the part, its JSON)
+
+
+def _json_of(part: BaseModel) -> str:
+    """The JSON of a result part, remembered: most parts are shared between assessments."""
+    found = _JSON.get(id(part))
+    if found is not None and found[0] is part:  # holding the part keeps its id from reuse
+        return found[1]
+    text = part.model_dump_json()
+    _remember(_JSON, id(part), (part, text))
+    return text
+
+
+def assessment_json(assessment: Assessment) -> str:
+    """`assessment.model_dump_json()`, the same text (a test holds them equal), faster: each
+    risk, contraindication and precaution is serialised once and its JSON reused."""
+    risks = ",".join(f'"{code}":{_json_of(risk)}' for code, risk in assessment.risks.items())
+    contraindications = ",".join(map(_json_of, assessment.contraindications))
+    precautions = ",".join(map(_json_of, assessment.precautions))
+    version = to_json(assessment.knowledge_version).decode()
+    return (
+        f'{{"decision":"{assessment.decision.value}","risks":{{{risks}}},'
+        f'"contraindications":[{contraindications}],"precautions":[{precautions}],'
+        f'"knowledge_version":{version}}}'
     )

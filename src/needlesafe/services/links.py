@@ -1,11 +1,15 @@
-"""Patients' check-in links: signed (itsdangerous), expiring, reaching one treatment only."""
+"""Patients' check-in links: signed (itsdangerous), expiring, reaching one treatment only.
+
+A treatment's link is signed as issued on the treatment day (midnight UTC), so it is the same
+link every time it is shown, and it expires `checkin_link_days` after the treatment.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
 
 from needlesafe.services.context import LinkAccess
 from needlesafe.services.errors import LinkExpired, LinkInvalid
@@ -14,12 +18,40 @@ CHECKIN_SALT = "needlesafe.patient-checkin-link.v1"  # one salt per purpose
 PATIENT_CHECKIN_PATH = "/checkin/{token}"  # the patient's page (web/); the API is /api/v1/checkin
 
 
+class _IssuedAt(TimestampSigner):
+    """A timestamp signer with a given issue time instead of the clock."""
+
+    def __init__(self, *args: Any, issued_at: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.issued_at = issued_at
+
+    def get_timestamp(self) -> int:
+        return self.issued_at
+
+
 def _serializer(secret_key: str) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(secret_key, salt=CHECKIN_SALT)
 
 
-def issue_checkin_token(secret_key: str, *, clinic_id: int, treatment_id: int) -> str:
-    return _serializer(secret_key).dumps({"c": clinic_id, "t": treatment_id})
+def issued_at(treatment_date: dt.date) -> dt.datetime:
+    """When a treatment's link counts as issued: the start of the treatment day (UTC)."""
+    return dt.datetime.combine(treatment_date, dt.time(0), tzinfo=dt.UTC)
+
+
+def issue_checkin_token(
+    secret_key: str, *, clinic_id: int, treatment_id: int, treatment_date: dt.date | None = None
+) -> str:
+    """The treatment's link token. With `treatment_date`, the same token every time (issued on
+    that day); without, issued now."""
+    if treatment_date is None:
+        return _serializer(secret_key).dumps({"c": clinic_id, "t": treatment_id})
+    serializer = URLSafeTimedSerializer(
+        secret_key,
+        salt=CHECKIN_SALT,
+        signer=_IssuedAt,
+        signer_kwargs={"issued_at": int(issued_at(treatment_date).timestamp())},
+    )
+    return serializer.dumps({"c": clinic_id, "t": treatment_id})
 
 
 def read_checkin_token(secret_key: str, token: str, *, max_age: dt.timedelta) -> LinkAccess:

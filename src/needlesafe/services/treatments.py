@@ -128,7 +128,13 @@ def issue_checkin_link(
     base_url: str,
     max_age: dt.timedelta,
 ) -> CheckinLink:
-    """A signed link for the patient's check-in; `actor=None` is the operator (command line)."""
+    """The patient's signed check-in link; `actor=None` is the operator (command line).
+
+    One link per treatment: signed as issued on the treatment day, it is the same every time it
+    is shown (viewing the treatment page changes nothing) and expires `max_age` after the
+    treatment. Showing it is a read of the link (it opens the patient's pages), so it is
+    audited as one.
+    """
     with uow:
         if actor is None:
             row = uow.session.get(m.Treatment, treatment_id)
@@ -136,22 +142,27 @@ def issue_checkin_link(
             row = uow.treatments.get(actor.clinic_id, treatment_id)
         if row is None:
             raise NotFound("no such treatment")
-        token = links.issue_checkin_token(secret_key, clinic_id=row.clinic_id, treatment_id=row.id)
+        token = links.issue_checkin_token(
+            secret_key,
+            clinic_id=row.clinic_id,
+            treatment_id=row.id,
+            treatment_date=row.performed_on,
+        )
         if actor is None:
             uow.audit.record(
                 clinic_id=row.clinic_id,
                 user_id=None,
                 actor="cli",
-                action="create",
+                action="read",
                 record_type="checkin_link",
                 record_id=row.id,
             )
         else:
-            audit(uow, actor, "create", "checkin_link", row.id)
+            audit(uow, actor, "read", "checkin_link", row.id)
         uow.commit()
         return CheckinLink(
             treatment_id=row.id,
             token=token,
             url=links.checkin_url(base_url, token),
-            expires_at=dt.datetime.now(dt.UTC) + max_age,
+            expires_at=links.issued_at(row.performed_on) + max_age,
         )
