@@ -74,28 +74,28 @@ class Facts:
         self.fitzpatrick = patient.fitzpatrick
         self.conditions = frozenset(patient.conditions)
         uses = patient.medications
-        self.current_medications = frozenset(m.code for m in uses if m.stopped_days_ago is None)
-        stopped: dict[str, int] = {}
-        for m in uses:
-            if m.stopped_days_ago is not None:  # the most recent stop counts
-                stopped[m.code] = min(m.stopped_days_ago, stopped.get(m.code, m.stopped_days_ago))
-        self.stopped_medications = stopped
+        self.current_medications: frozenset[str] = frozenset()
+        self.stopped_medications: dict[str, int] = {}
+        if uses:  # most patients take nothing
+            self.current_medications = frozenset(m.code for m in uses if m.stopped_days_ago is None)
+            stopped = self.stopped_medications
+            for m in uses:
+                if m.stopped_days_ago is not None:  # the most recent stop counts
+                    stopped[m.code] = min(
+                        m.stopped_days_ago, stopped.get(m.code, m.stopped_days_ago)
+                    )
         self.allergies = frozenset(patient.allergies)
         self.agent = plan.numbing_agent
         self.ingredients = tuple(knowledge.numbing_agents[plan.numbing_agent].ingredients)
         self.areas = tuple(plan.areas)
-        self.depth = plan.needle_depth_mm
+        self.depth = depth = plan.needle_depth_mm
         self.device = plan.device
         self.topicals = tuple(plan.topicals)
-        areas = knowledge.areas
-        self.over_cap = tuple(
-            (code, areas[code].max_depth_mm)
-            for code in self.areas
-            if self.depth > areas[code].max_depth_mm
-        )
+        caps = [(code, knowledge.areas[code].max_depth_mm) for code in self.areas]
+        self.over_cap = tuple([(code, cap) for code, cap in caps if depth > cap])
         topicals = knowledge.topicals
         self.unlabeled = tuple(
-            c for c in self.topicals if not topicals[c].labeled_for_microneedling
+            [c for c in self.topicals if not topicals[c].labeled_for_microneedling]
         )
 
 
