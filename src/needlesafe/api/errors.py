@@ -1,5 +1,6 @@
 """One place maps domain errors to HTTP: bad input 422 with field paths, never a 500 body
-that leaks anything."""
+that leaks anything. The API answers in JSON; a page request (a browser asking for HTML,
+outside /api/) gets a plain HTML page with the same status and message."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from needlesafe.engine.inputs import format_path
@@ -34,6 +35,21 @@ STATUS: dict[type[DomainError], int] = {
     RateLimited: 429,
     LinkInvalid: 404,
     LinkExpired: 410,
+}
+
+
+TITLES = {
+    400: "This request cannot be done",
+    401: "Please sign in",
+    403: "You cannot do this",
+    404: "Not found",
+    405: "This page cannot do that",
+    409: "This cannot be done now",
+    410: "This has expired",
+    413: "Too much data was sent",
+    422: "Some of what was sent is not valid",
+    429: "Too many tries",
+    500: "Something went wrong on our side",
 }
 
 
@@ -74,14 +90,49 @@ def _wants_page(request: Request) -> bool:
     )
 
 
+def error_page(
+    status: int, problems: list[InputProblem], headers: dict[str, str] | None = None
+) -> HTMLResponse:
+    """A plain page for a browser: the status, a title and the messages (no field paths, no
+    stack, nothing but what the JSON would say)."""
+    from needlesafe.web.render import environment  # the pages' templates; loaded on first use
+
+    messages = [f"{p.path}: {p.message}" if p.path else p.message for p in problems]
+    html = environment().get_template("error.html").render(
+        status=status,
+        title=TITLES.get(status, "This request cannot be done"),
+        messages=messages,
+        csrf_token="",
+        actor=None,
+    )
+    response = HTMLResponse(html, status_code=status, headers=headers)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def respond(
+    request: Request,
+    status: int,
+    problems: list[InputProblem],
+    headers: dict[str, str] | None = None,
+) -> Response:
+    """JSON for the API, an HTML page for a page request."""
+    if _wants_page(request):
+        try:
+            return error_page(status, problems, headers)
+        except Exception:  # an error page must never fail: fall back to the JSON answer
+            log.exception("error page failed")
+    return problems_response(status, problems, headers)
+
+
 def install_error_handlers(app: FastAPI, *, login_path: str) -> None:
     @app.exception_handler(InputError)
     async def _input(request: Request, error: InputError) -> Response:
-        return problems_response(422, error.problems)
+        return respond(request, 422, error.problems)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, error: RequestValidationError) -> Response:
-        return problems_response(422, _validation_problems(error))
+        return respond(request, 422, _validation_problems(error))
 
     @app.exception_handler(DomainError)
     async def _domain(request: Request, error: DomainError) -> Response:
@@ -94,11 +145,12 @@ def install_error_handlers(app: FastAPI, *, login_path: str) -> None:
             headers["WWW-Authenticate"] = "Bearer"
         if isinstance(error, RateLimited):
             headers["Retry-After"] = str(error.retry_after)
-        return problems_response(status, [InputProblem("", error.message)], headers)
+        return respond(request, status, [InputProblem("", error.message)], headers)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, error: StarletteHTTPException) -> Response:
-        return problems_response(
+        return respond(
+            request,
             error.status_code,
             [InputProblem("", str(error.detail))],
             dict(error.headers or {}),
@@ -113,4 +165,4 @@ def install_error_handlers(app: FastAPI, *, login_path: str) -> None:
             request.method,
             getattr(request.scope.get("route"), "path", "-"),
         )
-        return problems_response(500, [InputProblem("", "internal error")])
+        return respond(request, 500, [InputProblem("", "internal error")])
