@@ -84,6 +84,19 @@ def test_from_screening_to_an_emergency_check_in_at_the_top_of_the_inbox(
     expect(page.locator(".finding.level-elevated, .finding.level-high").first).to_be_visible()
     shot(page, screenshots, "04-assessment")
 
+    # the consent sheet from the assessment: printable, signed in the same session
+    page.get_by_role("link", name="Consent sheet").click()
+    expect(page.get_by_role("heading", name="Record the signatures")).to_be_visible()
+    expect(page.get_by_label("Patient's name")).to_have_value("Jamie Rivera")
+    expect(page.locator(".red-flags")).to_contain_text(f"Call {EMERGENCY_NUMBER} now.")
+    shot(page, screenshots, "04b-consent-sheet")
+    page.get_by_role("button", name="Record the signatures").click()
+    expect(page.locator(".signed")).to_contain_text("Signed on")
+    expect(page.locator(".signed")).to_contain_text("practitioner Dr Rivers")
+    shot(page, screenshots, "04c-consent-signed")
+    page.get_by_role("link", name="Back to the screening").click()
+    expect(page.locator(".decision h1")).to_have_text("Proceed with precautions")
+
     # record the treatment: the link, its QR code and the aftercare plan
     page.get_by_role("link", name="Record the treatment").first.click()
     expect(page.locator("input[name=areas][value=perioral]")).to_be_checked()

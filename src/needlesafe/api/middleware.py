@@ -88,7 +88,13 @@ class ServiceMiddleware:
             if message["type"] == "http.response.start":
                 status["code"] = message["status"]
                 extra = list(SECURITY_HEADERS)
-                if not path.startswith(DOCS_PATHS):
+                own_csp = any(
+                    key.lower() == b"content-security-policy"
+                    for key, _ in message.get("headers", [])
+                )
+                # a route may set a stricter-or-equal policy of its own (e.g. the consent
+                # sheet's, with the hashes of its inline stylesheet); otherwise the site's
+                if not path.startswith(DOCS_PATHS) and not own_csp:
                     extra.append((b"content-security-policy", CSP))
                 if path.startswith("/api/"):
                     extra.append((b"cache-control", b"no-store"))

@@ -6,12 +6,14 @@ fontconfig finds on the machine, so nothing is fetched over the network.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import re
 from functools import lru_cache
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
 
 from needlesafe.documents.consent import ConsentSheet
 
@@ -36,9 +38,31 @@ def css_string(value: object) -> str:
     return re.sub(r'["\\\n\r<>]', "", str(value))
 
 
-def render_consent_html(sheet: ConsentSheet, *, page: bool = False) -> str:
-    """The sheet as one HTML document. `page=True` adds a print button for the web page."""
-    return environment().get_template("consent.html").render(sheet=sheet, page=page)
+def render_consent_html(
+    sheet: ConsentSheet, *, page: bool = False, extra: Markup | None = None
+) -> str:
+    """The sheet as one HTML document. `page=True` adds a print button for the web page;
+    `extra` is trusted HTML shown on screen only, after the sheet (the clinic's sign form)."""
+    return environment().get_template("consent.html").render(sheet=sheet, page=page, extra=extra)
+
+
+INLINE = re.compile(r"<(style|script)>(.*?)</\1>", re.DOTALL)
+
+
+def page_csp(html: str) -> str:
+    """A Content-Security-Policy for serving `html` as a page: the site's policy, plus the
+    hashes of exactly the inline style and script blocks this document carries (its own
+    stylesheet, the print button), so nothing else inline can run."""
+    hashes: dict[str, list[str]] = {"style": [], "script": []}
+    for kind, body in INLINE.findall(html):
+        digest = base64.b64encode(hashlib.sha256(body.encode()).digest()).decode()
+        hashes[kind].append(f"'sha256-{digest}'")
+    return (
+        "default-src 'self'; img-src 'self' data:; "
+        f"style-src 'self' {' '.join(hashes['style'])}; "
+        f"script-src 'self' {' '.join(hashes['script'])}; "
+        "frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+    )
 
 
 def html_to_pdf(html: str, *, identifier: str) -> bytes:

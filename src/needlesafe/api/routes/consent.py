@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from needlesafe.api.deps import CurrentActor, JsonBody, KnowledgeDep, UowDep
 from needlesafe.api.routes.common import JSON_ERRORS
-from needlesafe.documents.render import render_consent_html
+from needlesafe.documents.render import page_csp, render_consent_html
 from needlesafe.services import consents
 from needlesafe.services.consents import SignedConsentPublic
 
@@ -45,9 +45,10 @@ def consent_page(
         uow, actor=actor, knowledge=knowledge, patient_id=patient_id, intake_id=intake_id,
         today=_today(),
     )
-    return HTMLResponse(
-        render_consent_html(sheet, page=True), headers=_headers(sheet.version, record)
-    )
+    html = render_consent_html(sheet, page=True)
+    headers = _headers(sheet.version, record)
+    headers["Content-Security-Policy"] = page_csp(html)
+    return HTMLResponse(html, headers=headers)
 
 
 @router.get(BASE + ".pdf", response_class=Response)
