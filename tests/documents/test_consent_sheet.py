@@ -12,6 +12,7 @@ from needlesafe.documents.consent import (
     ClinicDetails,
     ConsentSheet,
     Explainer,
+    Item,
     WarningSign,
 )
 from needlesafe.engine.aftercare import AftercarePlan
@@ -64,9 +65,29 @@ def test_precautions_split_into_what_the_clinic_does_and_what_the_patient_does(
     sheets: dict[str, ConsentSheet],
 ) -> None:
     sheet = sheets["cold_sore"]
-    assert any("medicine against cold sores" in text for text in sheet.you_should)
-    assert any("different numbing cream" in text for text in sheet.clinic_will)
-    assert not any("medicine against cold sores" in text for text in sheet.clinic_will)
+    assert any("medicine against cold sores" in text_of(e) for e in sheet.you_should)
+    assert any("different numbing cream" in text_of(e) for e in sheet.clinic_will)
+    assert not any("medicine against cold sores" in text_of(e) for e in sheet.clinic_will)
+
+
+def text_of(entry: str | Item) -> str:
+    return entry if isinstance(entry, str) else entry.value
+
+
+def test_each_precaution_and_contraindication_is_led_by_its_plain_label(
+    sheets: dict[str, ConsentSheet], knowledge: Knowledge
+) -> None:
+    sheet = sheets["cold_sore"]
+    labels = {e.label for e in [*sheet.clinic_will, *sheet.you_should] if isinstance(e, Item)}
+    assert {"Cold sore medicine before treatment", "A different numbing cream"} <= labels
+    assert all("_" not in label for label in labels)
+    deferred = sheets["deferred"].before_we_treat
+    assert [e.label for e in deferred if isinstance(e, Item)] == [
+        knowledge.label("contraindications", "active_cold_sore")
+    ]
+    assert knowledge.label("contraindications", "active_cold_sore") == "Cold sore now"
+    duties = [e for e in sheet.you_should if isinstance(e, str)]
+    assert duties and duties[-1].startswith("Follow the care steps")  # no label of their own
 
 
 def test_alternatives_include_not_treating(sheets: dict[str, ConsentSheet]) -> None:
@@ -163,7 +184,7 @@ def test_a_deferred_treatment_gives_a_sheet_that_is_not_for_signing(
     sheet = sheets["deferred"]
     assert not sheet.signable
     assert sheet.not_ready and "do not sign" in sheet.not_ready
-    assert any("cold sore" in text for text in sheet.before_we_treat)
+    assert any("cold sore" in text_of(e) for e in sheet.before_we_treat)
 
 
 def test_the_footer_names_the_knowledge_and_wording_versions(

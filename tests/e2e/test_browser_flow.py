@@ -80,7 +80,7 @@ def test_from_screening_to_an_emergency_check_in_at_the_top_of_the_inbox(
     expect(page.locator(".decision h1")).to_have_text("Proceed with precautions")
     precaution = page.locator(".finding.precaution[data-code=antiviral_prophylaxis]")
     expect(precaution).to_be_visible()
-    expect(precaution).to_contain_text("Antiviral prophylaxis")
+    expect(precaution).to_contain_text("Cold sore medicine before treatment")
     expect(page.locator(".finding.level-elevated, .finding.level-high").first).to_be_visible()
     shot(page, screenshots, "04-assessment")
 

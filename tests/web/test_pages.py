@@ -235,6 +235,16 @@ def test_the_assessment_shows_the_decision_first_and_the_antiviral_precaution(
     assert page.index("Raised risks") < page.index("Precautions")
     assert 'data-code="antiviral_prophylaxis"' in page
     assert "Cold sore flare-up" in page and "gowda_2021" in page
+    # findings are named by their plain labels from the knowledge base, not their codes
+    assert "<strong>Cold sore medicine before treatment</strong>" in page
+    assert "Antiviral prophylaxis" not in page
+
+
+def test_a_deferred_screening_names_its_contraindication_in_plain_words(staff: Browser) -> None:
+    patient = add_patient(staff)
+    done = screen(staff, patient, {**COLD_SORE_SCREENING, "conditions": ["active_cold_sore"]})
+    page = staff.client.get(done.headers["location"]).text
+    assert "<strong>Cold sore now</strong>" in page and "Active cold sore" not in page
 
 
 @pytest.mark.parametrize(

@@ -126,9 +126,10 @@ class ConsentSheet(SheetModel):
     expected: list[Effect]
     risks: list[SheetRisk]  # higher than usual for this patient, most first
     other_risks: list[SheetRisk]  # at the usual (rare) level, named for every patient
-    before_we_treat: list[str]
-    clinic_will: list[str]
-    you_should: list[str]
+    # a finding's text led by its label (an Item); a plain text (e.g. a duty everyone has)
+    before_we_treat: list[str | Item]
+    clinic_will: list[str | Item]
+    you_should: list[str | Item]
     alternatives: list[Item]
     aftercare: list[str]
     warning_signs: list[WarningSign]
@@ -169,9 +170,12 @@ class ConsentSheet(SheetModel):
             yield f"risk {risk.code}.text", risk.text
             for j, why in enumerate(risk.why):
                 yield f"risk {risk.code}.why[{j}]", why
-        for name in ("before_we_treat", "clinic_will", "you_should", "aftercare"):
-            for j, text in enumerate(getattr(self, name)):
+        for name in ("before_we_treat", "clinic_will", "you_should"):
+            for j, entry in enumerate(getattr(self, name)):
+                text = entry if isinstance(entry, str) else f"{entry.label}. {entry.value}"
                 yield f"{name}[{j}]", text
+        for j, text in enumerate(self.aftercare):
+            yield f"aftercare[{j}]", text
         for item in self.alternatives:
             yield f"alternatives ({item.label})", f"{item.label}. {item.value}"
         for j, sign in enumerate(self.warning_signs):
@@ -407,21 +411,33 @@ def build_consent_sheet(
     for sheet_risk in [*risks, *other_risks]:
         cited += knowledge.complications[sheet_risk.code].sources
 
-    before_we_treat = explain.all(_unique(ci.patient_text for ci in assessment.contraindications))
+    def labelled(vocabulary: str, findings: Iterable[tuple[str, str]]) -> list[str | Item]:
+        """Each finding's patient text once, led by its code's plain label."""
+        first: dict[str, str] = {}
+        for code, text in findings:
+            first.setdefault(text, code)
+        return [
+            Item(label=knowledge.label(vocabulary, code), value=explain(text))
+            for text, code in first.items()
+        ]
+
+    before_we_treat = labelled(
+        "contraindications", ((ci.code, ci.patient_text) for ci in assessment.contraindications)
+    )
     for ci in assessment.contraindications:
         cited += ci.sources
     patient_action = set(consent.patient_action_precautions)
-    clinic_will = explain.all(
-        _unique(p.patient_text for p in assessment.precautions if p.code not in patient_action)
+    clinic_will = labelled(
+        "precautions",
+        ((p.code, p.patient_text) for p in assessment.precautions if p.code not in patient_action),
     )
-    you_should = explain.all(
-        _unique(
-            [
-                *(p.patient_text for p in assessment.precautions if p.code in patient_action),
-                *(duty.text for duty in consent.patient_duties),
-            ]
-        )
-    )
+    you_should: list[str | Item] = [
+        *labelled(
+            "precautions",
+            ((p.code, p.patient_text) for p in assessment.precautions if p.code in patient_action),
+        ),
+        *explain.all(_unique(duty.text for duty in consent.patient_duties)),
+    ]
     for precaution in assessment.precautions:
         cited += precaution.sources
     for duty in consent.patient_duties:

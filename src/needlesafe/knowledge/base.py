@@ -104,9 +104,17 @@ class Knowledge:
     # symptoms, triage rules and the free-text reader (symptoms.yaml, triage_rules.yaml,
     # reader.yaml) with their indexes; None only for a knowledge base built without them
     triage: TriageKnowledge | None = field(default=None, repr=False)
+    # the plain names of the findings' codes ("contraindications", "precautions"), from their
+    # rules' labels (every rule of one code has the same label)
+    finding_labels: Mapping[str, Mapping[str, str]] = field(default_factory=dict, repr=False)
 
     def label(self, vocabulary: str, code: str) -> str:
-        return self.labels[vocabulary].get(code, code.replace("_", " "))
+        """The plain words for a code: of a vocabulary, or of a finding (`"precautions"`,
+        `"contraindications"`); the code itself, tidied, when it has none."""
+        names = self.labels.get(vocabulary) or self.finding_labels.get(vocabulary)
+        if names is None:
+            raise KeyError(vocabulary)
+        return names.get(code, code.replace("_", " "))
 
 
 VOCABULARY_NAMES = (
@@ -227,6 +235,10 @@ def build_knowledge(
         precautions=tuple(precautions.precautions),
         codes=codes,
         labels={name: {t.code: t.label for t in getattr(vocab, name)} for name in VOCABULARY_NAMES},
+        finding_labels={
+            "contraindications": {r.code: r.label for r in contraindications.contraindications},
+            "precautions": {r.code: r.label for r in precautions.precautions},
+        },
         areas={a.code: a for a in vocab.areas},
         allergens={a.code: a for a in vocab.allergies},
         numbing_agents={n.code: n for n in vocab.numbing_agents},

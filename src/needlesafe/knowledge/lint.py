@@ -44,13 +44,18 @@ def patient_texts(knowledge: Knowledge) -> Iterator[tuple[str, str]]:
                 f"complications.yaml: {c.code}.patient_text.{level}",
                 getattr(c.patient_text, level),
             )
-    for name, rules in (
-        ("risk_rules.yaml", knowledge.risk_rules),
+    for rule in knowledge.risk_rules:
+        yield f"risk_rules.yaml: rule {rule.id}.patient_text", rule.patient_text
+    for name, findings in (
         ("contraindications.yaml", knowledge.contraindications),
         ("precautions.yaml", knowledge.precautions),
     ):
-        for rule in rules:
-            yield f"{name}: rule {rule.id}.patient_text", rule.patient_text
+        for finding in findings:
+            # read as the sheet shows it: the plain label, then the text
+            yield (
+                f"{name}: rule {finding.id}.label + patient_text",
+                f"{finding.label}. {finding.patient_text}",
+            )
     if knowledge.consent is not None:
         for where, text in knowledge.consent.patient_texts():
             yield f"consent.yaml: {where}", text

@@ -246,6 +246,7 @@ class RiskRulesFile(FileHeader):
 class ContraindicationRule(Strict):
     id: Code
     code: Code
+    label: PlainText  # plain words for the code, shown on pages and sheets
     kind: Literal["absolute", "relative"]
     decision: Literal[Decision.defer, Decision.do_not_treat]
     when: Predicate
@@ -254,13 +255,31 @@ class ContraindicationRule(Strict):
     sources: SourceIds
 
 
+def _same_label_per_code(rules: list[ContraindicationRule] | list[PrecautionRule]) -> None:
+    """Rules that share a code are one finding: they must name it the same way."""
+    first: dict[str, ContraindicationRule | PrecautionRule] = {}
+    for rule in rules:
+        seen = first.setdefault(rule.code, rule)
+        if seen.label != rule.label:
+            raise ValueError(
+                f"rule {rule.id}: label {rule.label!r} differs from {seen.label!r} of rule "
+                f"{seen.id}, which has the same code {rule.code!r}"
+            )
+
+
 class ContraindicationsFile(FileHeader):
     contraindications: list[ContraindicationRule]
+
+    @model_validator(mode="after")
+    def _labels(self) -> ContraindicationsFile:
+        _same_label_per_code(self.contraindications)
+        return self
 
 
 class PrecautionRule(Strict):
     id: Code
     code: Code
+    label: PlainText  # plain words for the code, shown on pages and sheets
     when: Predicate
     # fixed parameters reported with the precaution, e.g. {max_depth_mm: 1.0} for reduce_depth
     params: dict[Code, float | str] = {}
@@ -272,6 +291,11 @@ class PrecautionRule(Strict):
 
 class PrecautionsFile(FileHeader):
     precautions: list[PrecautionRule]
+
+    @model_validator(mode="after")
+    def _labels(self) -> PrecautionsFile:
+        _same_label_per_code(self.precautions)
+        return self
 
 
 Predicate.model_rebuild()
