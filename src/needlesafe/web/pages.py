@@ -25,7 +25,14 @@ from needlesafe.api.deps import (
 from needlesafe.engine.inputs import parse_intake
 from needlesafe.errors import InputError, InputProblem
 from needlesafe.knowledge.forms import clinic_forms_for
-from needlesafe.services import adverse_events, aftercare, checkins, patients, treatments
+from needlesafe.services import (
+    adverse_events,
+    aftercare,
+    checkins,
+    clinics,
+    patients,
+    treatments,
+)
 from needlesafe.services.context import Actor
 from needlesafe.services.errors import NotAuthenticated, NotFound, RateLimited
 from needlesafe.store.uow import UnitOfWork
@@ -497,6 +504,54 @@ def treatment_page(
             "today": _today(),
         },
     )
+
+
+# ---------------------------------------------------------------- the clinic's settings
+
+
+def _clinic_values(clinic: Any) -> FormValues:
+    return FormValues(
+        {"phone": [clinic.phone or ""], "emergency_number": [clinic.emergency_number or ""]}
+    )
+
+
+@router.get("/settings/clinic", response_class=HTMLResponse)
+def clinic_settings(
+    request: Request, actor: SessionActor, uow: UowDep, saved: bool = False
+) -> Response:
+    clinic = clinics.get_clinic(uow, actor=actor)
+    return render(
+        request,
+        "clinic_settings.html",
+        {**_common(actor, uow), "clinic": clinic, "values": _clinic_values(clinic), "saved": saved},
+    )
+
+
+@router.post("/settings/clinic", response_class=HTMLResponse)
+async def update_clinic_settings(
+    request: Request, actor: SessionActor, uow: UowDep, _csrf: CsrfChecked
+) -> Response:
+    values = await _values(request)
+    changes = {
+        "phone": values.get("phone").strip() or None,
+        "emergency_number": values.get("emergency_number").strip() or None,
+    }
+    try:
+        clinics.update_clinic(uow, actor=actor, changes=changes)
+    except InputError as error:
+        clinic = clinics.get_clinic(uow, actor=actor)
+        return render(
+            request,
+            "clinic_settings.html",
+            {
+                **_common(actor, uow),
+                "clinic": clinic,
+                "values": values,
+                "errors": field_errors(error.problems, {}),
+            },
+            status_code=422,
+        )
+    return _see_other("/settings/clinic?saved=true")
 
 
 # ---------------------------------------------------------------- the check-in inbox
