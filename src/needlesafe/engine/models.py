@@ -131,6 +131,7 @@ class Risk(Output):
 
 class Contraindication(Output):
     code: str
+    label: str  # plain words for the code (added to the contract's shape)
     kind: Literal["absolute", "relative"]
     decision: Decision
     rule: str
@@ -142,6 +143,7 @@ class Contraindication(Output):
 
 class Precaution(Output):
     code: str
+    label: str  # plain words for the code (added to the contract's shape)
     rule: str
     factors: list[str]
     params: dict[str, float | str] = {}

@@ -636,6 +636,7 @@ class Outputs:
             Contraindication,
             {
                 "code": rule.code,
+                "label": rule.label,
                 "kind": rule.kind,
                 "decision": rule.decision,
                 "rule": rule.id,
@@ -663,6 +664,7 @@ class Outputs:
             Precaution,
             {
                 "code": first.code,
+                "label": first.label,
                 "rule": first.id,
                 "factors": factors,
                 "params": params,
