@@ -38,11 +38,11 @@ def compute_assessment(data: Any, knowledge: Knowledge) -> Assessment:
 
 
 def _indented(console: Console, text: str, indent: int, style: str = "") -> None:
-    """Print `text` wrapped to the terminal, indented, with a hanging indent for bullets.
+    """Print `text` wrapped to the terminal, indented, continuation lines hanging.
 
     The text comes from the knowledge base and the intake, so it is printed as plain text:
     brackets in it are never read as rich markup."""
-    hang = "  " if text.startswith("- ") else ""
+    hang = "  "  # continuation lines sit under the text, not under a bullet or code
     wrapped = textwrap.fill(
         text,
         width=max(console.width, 40),
