@@ -39,25 +39,6 @@ _TOKEN = re.compile(r"\d+(?:[.,]\d+)?|°[cf]?|[a-z]+(?:'[a-z]+)?|[.;:!?,()\n]")
 _CLAUSE_END = frozenset(".;:!?()\n")
 _POSSESSIVE_S = re.compile(r"([a-z])'s\b")  # "swelling's worse" -> "swelling is worse"
 
-# Grammar, not clinical content (like the punctuation above): the auxiliary and linking verbs
-# that give a symptom word its own predicate. A forward negation does not reach past one to a
-# symptom ("no, there is pus"); after "and" a symptom followed by one starts a new clause.
-_VERBS = frozenset(
-    {
-        *("is", "are", "was", "were", "am", "be", "been", "being"),
-        *("has", "have", "had", "got", "gets", "getting", "keeps", "kept"),
-        *("would", "will", "could", "should", "can", "may", "started", "starting"),
-    }
-)
-# Words a backward trigger or all-clear words may reach across to the symptom they speak of
-# ("breathing is totally fine", "I can breathe fine"); data words (fillers, severity) also link.
-_LINKS = _VERBS | frozenset(
-    {
-        *("i", "it", "its", "my", "the", "with", "all", "just", "pretty"),
-        *("feels", "feel", "felt", "feeling", "looks", "look", "seems", "seem"),
-        *("totally", "completely"),
-    }
-)
 _NEGATIVE_WORDS = frozenset(("not", "no", "cannot", "cant", "unable"))
 _SEVERITY_RANK = {s: i for i, s in enumerate(SEVERITIES)}
 _TREND_RANK = {t: i for i, t in enumerate(TRENDS)}
@@ -105,6 +86,8 @@ class _Item:
     severity: Severity | None = None
     trend: Trend | None = None
     own_verb: bool = False  # a symptom word followed by a verb or marker of its own
+    verb: bool = False  # one of reader.yaml's clause_verbs
+    link: bool = False  # one of its linking words (or a verb)
     cancelled: bool = False  # a negation trigger undone by a negation before it
 
     def has(self, kind: str) -> bool:
@@ -135,7 +118,7 @@ def _match(tokens: list[str], knowledge: TriageKnowledge) -> list[_Item]:
             if meanings is None and len(key[-1]) > 3 and key[-1].endswith("s"):
                 meanings = phrases.get((*key[:-1], key[-1][:-1]))
             if meanings is not None:
-                items.append(_Item(key, meanings))
+                items.append(_word(key, meanings, knowledge))
                 i += length
                 break
         else:
@@ -147,9 +130,21 @@ def _match(tokens: list[str], knowledge: TriageKnowledge) -> list[_Item]:
             elif token[0].isdigit():
                 items.append(_Item((token,), (("number", token.replace(",", ".")),)))
             else:
-                items.append(_Item((token,), ()))
+                items.append(_word((token,), (), knowledge))
             i += 1
     return items
+
+
+def _word(
+    words: tuple[str, ...], meanings: tuple[tuple[str, str], ...], knowledge: TriageKnowledge
+) -> _Item:
+    single = words[0] if len(words) == 1 else ""
+    return _Item(
+        words,
+        meanings,
+        verb=single in knowledge.clause_verbs,
+        link=single in knowledge.linking_words,
+    )
 
 
 def _clauses(items: list[_Item]) -> list[list[_Item]]:
@@ -181,7 +176,7 @@ def _blocks_scope(item: _Item) -> bool:
 
 
 def _is_verb(item: _Item) -> bool:
-    return len(item.words) == 1 and item.words[0] in _VERBS and not item.meanings
+    return item.verb and not item.meanings
 
 
 def _is_and(item: _Item) -> bool:
@@ -192,7 +187,7 @@ def _links(item: _Item) -> bool:
     """A word a backward trigger or all-clear words may reach across."""
     if item.has("filler") or item.has("severity"):
         return True
-    return len(item.words) == 1 and item.words[0] in _LINKS and not _blocks_scope(item)
+    return item.link and not _blocks_scope(item)
 
 
 def _links_back(item: _Item) -> bool:

@@ -205,6 +205,10 @@ class TemperatureRules(Strict):
 
 class ReaderFile(FileHeader):
     max_scope: Annotated[int, Field(ge=1, le=20)]  # words a trigger reaches before a concept
+    # grammar the scope rules need: verbs that give a symptom word its own predicate, and the
+    # words a backward trigger or all-clear words may reach across (verbs link too)
+    clause_verbs: Annotated[list[str], Field(min_length=1)]
+    linking_words: list[str]
     negation: list[Trigger]
     pseudo: Phrases  # look like triggers but do not negate ("not only", "no better")
     terminators: Phrases  # end a trigger's scope ("but", "however")
@@ -233,6 +237,8 @@ class TriageKnowledge:
     # terminator, connector, filler, severity, trend, all_clear, temp_cue, unit_c, unit_f, site
     phrases: Mapping[tuple[str, ...], tuple[tuple[str, str], ...]] = field(repr=False)
     longest_phrase: int = field(repr=False, default=1)
+    clause_verbs: frozenset[str] = field(repr=False, default=frozenset())
+    linking_words: frozenset[str] = field(repr=False, default=frozenset())  # verbs included
 
     def cited(self) -> Iterator[tuple[str, list[str]]]:
         for entry in self.symptoms.values():
@@ -419,6 +425,8 @@ def build_triage(
             dispositions={d.disposition: d for d in rules.dispositions},
             phrases={k: tuple(v) for k, v in index.items()},
             longest_phrase=max((len(k) for k in index), default=1),
+            clause_verbs=frozenset(reader.clause_verbs),
+            linking_words=frozenset(reader.clause_verbs) | frozenset(reader.linking_words),
         ),
         problems,
     )

@@ -1,0 +1,56 @@
+"""The reader's grammar words are data (reader.yaml), and the reader follows them."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from needlesafe.engine.reader import read_message
+from needlesafe.knowledge.base import Knowledge, KnowledgeError
+from needlesafe.knowledge.loader import DEFAULT_DIRECTORY, load_knowledge
+
+
+def _with_reader(tmp_path: Path, **changes: object) -> Path:
+    target = tmp_path / "knowledge"
+    shutil.copytree(DEFAULT_DIRECTORY, target, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    path = target / "reader.yaml"
+    data = yaml.safe_load(path.read_text())
+    data.update(changes)
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    return target
+
+
+def test_a_verb_before_the_symptom_stops_a_forward_negation(knowledge: Knowledge) -> None:
+    reading = read_message("no there is pus", knowledge.triage)
+    assert "pus" in reading.symptoms
+
+
+def test_without_the_verb_in_the_data_the_negation_reaches_the_symptom(
+    tmp_path: Path, knowledge: Knowledge
+) -> None:
+    verbs = [v for v in knowledge.triage.reader.clause_verbs if v != "is"]
+    changed = load_knowledge(_with_reader(tmp_path, clause_verbs=verbs))
+    reading = read_message("no there is pus", changed.triage)
+    assert "pus" not in reading.symptoms
+    assert "pus" in reading.negated
+
+
+def test_linking_words_let_all_clear_words_reach_the_symptom(
+    tmp_path: Path, knowledge: Knowledge
+) -> None:
+    assert (
+        "difficulty_breathing" in read_message("breathing totally fine", knowledge.triage).negated
+    )
+    links = [w for w in knowledge.triage.reader.linking_words if w != "totally"]
+    changed = load_knowledge(_with_reader(tmp_path, linking_words=links))
+    # out of reach, so the safer reading: the breathing complaint counts
+    reading = read_message("breathing totally fine", changed.triage)
+    assert "difficulty_breathing" in reading.symptoms
+
+
+def test_an_empty_verb_list_fails_at_load(tmp_path: Path) -> None:
+    with pytest.raises(KnowledgeError, match="reader.yaml: clause_verbs"):
+        load_knowledge(_with_reader(tmp_path, clause_verbs=[]))
