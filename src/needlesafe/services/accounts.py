@@ -13,7 +13,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from needlesafe.errors import InputError, InputProblem
 from needlesafe.services.clinics import DEFAULT_EMERGENCY_NUMBER
-from needlesafe.services.common import audit, page_bounds, validate
+from needlesafe.services.common import audit, page_bounds, public_page, validate
 from needlesafe.services.context import Actor
 from needlesafe.services.errors import Conflict, NotAuthenticated, NotFound
 from needlesafe.services.schemas import (
@@ -149,12 +149,7 @@ def list_users(
     offset, limit = page_bounds(offset, limit)
     with uow:
         page = uow.users.list(actor.clinic_id, offset=offset, limit=limit)
-        return Page(
-            items=[UserPublic.model_validate(u) for u in page.items],
-            total=page.total,
-            offset=offset,
-            limit=limit,
-        )
+        return public_page(page, UserPublic, offset=offset, limit=limit)
 
 
 def get_me(uow: UnitOfWork, *, actor: Actor) -> UserPublic:
@@ -172,12 +167,7 @@ def list_audit(
     offset, limit = page_bounds(offset, limit)
     with uow:
         page = uow.audit.list(actor.clinic_id, offset=offset, limit=limit)
-        return Page(
-            items=[AuditEventPublic.model_validate(e) for e in page.items],
-            total=page.total,
-            offset=offset,
-            limit=limit,
-        )
+        return public_page(page, AuditEventPublic, offset=offset, limit=limit)
 
 
 # ---------------------------------------------------------------- signing in

@@ -6,7 +6,7 @@ from typing import Any
 
 from needlesafe.errors import InputError, InputProblem
 from needlesafe.knowledge.base import Knowledge
-from needlesafe.services.common import audit, check_code, page_bounds, validate
+from needlesafe.services.common import audit, check_code, page_bounds, public_page, validate
 from needlesafe.services.context import Actor
 from needlesafe.services.errors import NotFound
 from needlesafe.services.schemas import AdverseEventCreate, AdverseEventPublic, Page
@@ -76,9 +76,4 @@ def list_adverse_events(
         )
         audit(uow, actor, "list", "adverse_event")
         uow.commit()
-        return Page(
-            items=[AdverseEventPublic.model_validate(e) for e in page.items],
-            total=page.total,
-            offset=offset,
-            limit=limit,
-        )
+        return public_page(page, AdverseEventPublic, offset=offset, limit=limit)

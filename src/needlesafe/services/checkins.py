@@ -12,7 +12,7 @@ from needlesafe.engine.models import CheckIn, PatientContext, Triage
 from needlesafe.errors import InputError, InputProblem
 from needlesafe.knowledge.base import Knowledge
 from needlesafe.services.clinics import contact_for
-from needlesafe.services.common import audit, page_bounds
+from needlesafe.services.common import audit, page_bounds, public_page
 from needlesafe.services.context import Actor, LinkAccess
 from needlesafe.services.errors import NotFound
 from needlesafe.services.schemas import (
@@ -189,12 +189,7 @@ def list_checkins(
         )
         audit(uow, actor, "list", "checkin")
         uow.commit()
-        return Page(
-            items=[CheckInPublic.model_validate(c) for c in page.items],
-            total=page.total,
-            offset=offset,
-            limit=limit,
-        )
+        return public_page(page, CheckInPublic, offset=offset, limit=limit)
 
 
 def mark_handled(

@@ -11,6 +11,8 @@ from pydantic import BaseModel, ValidationError
 from needlesafe.engine.inputs import format_path
 from needlesafe.errors import InputError, InputProblem
 from needlesafe.services.context import Actor, LinkAccess
+from needlesafe.services.schemas import Page
+from needlesafe.store import repositories as store_page
 from needlesafe.store.uow import UnitOfWork
 
 MAX_PAGE = 200
@@ -54,6 +56,18 @@ def audit(
             record_type=record_type,
             record_id=record_id,
         )
+
+
+def public_page(
+    rows: store_page.Page[Any], model: type[Model], *, offset: int, limit: int
+) -> Page[Model]:
+    """A page of stored rows as their public schema."""
+    return Page(
+        items=[model.model_validate(row) for row in rows.items],
+        total=rows.total,
+        offset=offset,
+        limit=limit,
+    )
 
 
 def page_bounds(offset: int, limit: int) -> tuple[int, int]:

@@ -7,7 +7,7 @@ from typing import Any
 from needlesafe.engine.inputs import parse_intake
 from needlesafe.engine.screening import screen
 from needlesafe.knowledge.base import Knowledge
-from needlesafe.services.common import audit, page_bounds, validate
+from needlesafe.services.common import audit, page_bounds, public_page, validate
 from needlesafe.services.context import Actor
 from needlesafe.services.errors import NotFound
 from needlesafe.services.schemas import IntakePublic, Page, PatientCreate, PatientPublic
@@ -55,12 +55,7 @@ def list_patients(
         page = uow.patients.list(actor.clinic_id, offset=offset, limit=limit, search=search)
         audit(uow, actor, "list", "patient")
         uow.commit()
-        return Page(
-            items=[PatientPublic.model_validate(p) for p in page.items],
-            total=page.total,
-            offset=offset,
-            limit=limit,
-        )
+        return public_page(page, PatientPublic, offset=offset, limit=limit)
 
 
 def screen_patient(
@@ -112,9 +107,4 @@ def list_intakes(
         page = uow.intakes.list(actor.clinic_id, offset=offset, limit=limit, patient_id=patient_id)
         audit(uow, actor, "list", "intake")
         uow.commit()
-        return Page(
-            items=[IntakePublic.model_validate(i) for i in page.items],
-            total=page.total,
-            offset=offset,
-            limit=limit,
-        )
+        return public_page(page, IntakePublic, offset=offset, limit=limit)

@@ -8,7 +8,7 @@ from typing import Any
 from needlesafe.errors import InputError, InputProblem
 from needlesafe.knowledge.base import Knowledge
 from needlesafe.services import links
-from needlesafe.services.common import audit, check_code, page_bounds, validate
+from needlesafe.services.common import audit, check_code, page_bounds, public_page, validate
 from needlesafe.services.context import Actor
 from needlesafe.services.errors import NotFound
 from needlesafe.services.schemas import CheckinLink, Page, TreatmentCreate, TreatmentPublic
@@ -111,12 +111,7 @@ def list_treatments(
         )
         audit(uow, actor, "list", "treatment")
         uow.commit()
-        return Page(
-            items=[TreatmentPublic.model_validate(t) for t in page.items],
-            total=page.total,
-            offset=offset,
-            limit=limit,
-        )
+        return public_page(page, TreatmentPublic, offset=offset, limit=limit)
 
 
 def issue_checkin_link(
