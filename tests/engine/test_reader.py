@@ -30,9 +30,11 @@ def found(text: str) -> set[str]:
     ("text", "code"),
     [
         ("puffy", "swelling"),
-        ("it's oozing", "pus"),
+        ("it's oozing", "clear_ooze"),
+            ("green gunk coming out", "pus"),
         ("hot to the touch", "warmth"),
-        ("crusty", "yellow_crust"),
+        ("crusty scabs", "scabs"),
+            ("honey coloured crust", "yellow_crust"),
         ("I can't breathe", "difficulty_breathing"),
         ("can\u2019t breathe", "difficulty_breathing"),
         ("my throat is closing", "throat_tightness"),

@@ -52,6 +52,7 @@ SettingCode = Annotated[str, _known("settings", "setting")]
 NumbingAgentCode = Annotated[str, _known("numbing_agents", "numbing agent")]
 TopicalCode = Annotated[str, _known("topicals", "topical")]
 SymptomCode = Annotated[str, _known("symptoms", "symptom")]
+ClearanceCode = Annotated[str, _known("clearances", "clearance")]
 
 
 def _bare_code_as_object(value: Any) -> Any:
@@ -104,6 +105,9 @@ class Plan(Input):
     topicals: list[TopicalCode] = []
     patch_test_done: bool = False
     sterile_single_use_needles: bool = True
+    # the doctors' clearances already recorded for this treatment (added to the contract): a
+    # fact whose rule needs a clearance defers the treatment until that clearance is here
+    medical_clearances: list[ClearanceCode] = []
 
 
 class Intake(Input):
@@ -220,3 +224,7 @@ class Triage(Output):
     rules: list[str] = []  # every rule that fired, course and combination
     temperature_c: float | None = None  # the highest temperature given or read
     negated: list[str] = []  # symptoms the message mentioned only to deny them
+    resolved: list[str] = []  # symptoms the message said happened and have settled
+    others: list[str] = []  # symptoms the message gave as someone else's
+    unread: list[str] = []  # parts of the message the reader could not read (the clinic will)
+    read_summary: str = ""  # what was read from the message, in plain words

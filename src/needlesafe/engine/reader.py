@@ -18,7 +18,15 @@ Safety choices, all toward reading *more* symptoms rather than fewer:
 - a double negation ("I can't say I have no pain") keeps the symptom and is read as unsure;
 - words of doubt never negate, and the answer says it chose the safer reading;
 - in a question ("is the swelling ok?") backward triggers do not negate;
-- a symptom mentioned twice counts if either mention is not negated.
+- a symptom mentioned twice counts if either mention is not negated;
+- every part of a message is accounted for: a part with a word the reader does not know (not
+  a symptom, not one of reader.yaml's everyday `benign` words) and no symptom is `unread`, and
+  the triage never answers such a message with self care;
+- a symptom counts as someone else's only on strong evidence ("my friend had hives after
+  hers", "someone online said"), never for a parent writing about their child;
+- a symptom that happened and has settled ("the swelling went away", "had a temp last night,
+  gone now") is `resolved`: not counted now, kept for the rules that still care;
+- the temperature now is the latest one not marked as past.
 """
 
 from __future__ import annotations
@@ -60,6 +68,9 @@ class Mention:
     negated: bool
     severity: Severity | None = None
     trend: Trend | None = None
+    others: bool = False  # someone else's symptom ("my friend had hives")
+    resolved: bool = False  # happened and settled ("the swelling went away")
+    reason: bool = False  # why the patient was treated ("for my acne scars")
 
 
 @dataclass(frozen=True)
@@ -70,6 +81,10 @@ class Reading:
     mentions: tuple[Mention, ...] = field(repr=False, default=())
     all_clear: bool = False
     uncertain: bool = False
+    resolved: tuple[str, ...] = ()  # happened and settled, not counted now
+    others: tuple[str, ...] = ()  # someone else's
+    unread: tuple[str, ...] = ()  # parts of the message the reader could not read
+    temperature_now_c: float | None = None  # the latest temperature not said to be past
 
     @property
     def understood(self) -> bool:
@@ -89,6 +104,9 @@ class _Item:
     verb: bool = False  # one of reader.yaml's clause_verbs
     link: bool = False  # one of its linking words (or a verb)
     cancelled: bool = False  # a negation trigger undone by a negation before it
+    resolved: bool = False
+    others: bool = False
+    reason: bool = False
 
     def has(self, kind: str) -> bool:
         return any(k == kind for k, _ in self.meanings)
@@ -101,9 +119,21 @@ class _Item:
         return " ".join(self.words)
 
 
-def tokenize(text: str) -> list[str]:
+def tokenize(text: str, respell: Mapping[str, str] | None = None) -> list[str]:
+    """Lower-case words, numbers and clause marks; `respell` maps what patients type to the
+    words the rules know ("cant" -> "can't", "u" -> "you")."""
     text = text.lower().replace("\u2019", "'").replace("\u2018", "'").replace("`", "'")
-    return _TOKEN.findall(_POSSESSIVE_S.sub(r"\1 is", text))
+    tokens = _TOKEN.findall(_POSSESSIVE_S.sub(r"\1 is", text))
+    if not respell:
+        return tokens
+    out: list[str] = []
+    for token in tokens:
+        spelled = respell.get(token)
+        if spelled is None:
+            out.append(token)
+        else:
+            out.extend(_TOKEN.findall(_POSSESSIVE_S.sub(r"\1 is", spelled)))
+    return out
 
 
 def _match(tokens: list[str], knowledge: TriageKnowledge) -> list[_Item]:
@@ -303,6 +333,7 @@ def _negate_backward(clause: list[_Item], at: int, max_scope: int) -> None:
         if _is_concept(item):
             if not _is_negative_phrase(item):
                 item.negated = True
+                item.resolved = item.resolved or clause[at].has("resolves")
         elif _is_and(item) or _blocks_scope(item) or not _links_back(item):
             return
         words += len(item.words)
@@ -395,13 +426,20 @@ def _apply_modifiers(clauses: list[list[_Item]]) -> None:
                     item.trend = "worsening"
 
 
-def _temperatures(items: list[_Item], knowledge: TriageKnowledge) -> list[float]:
+def _temperatures(
+    items: list[_Item], knowledge: TriageKnowledge, segments: list[list[_Item]]
+) -> list[tuple[float, bool]]:
+    """Each temperature in the message, in order, with whether its part speaks of the past;
+    someone else's temperatures are left out."""
+    past = knowledge.word_lists.get("past", frozenset())
+    past_items = {id(item) for seg in segments if _find(seg, past) for item in seg}
     rules = knowledge.reader.temperature
-    found: list[float] = []
+    found: list[tuple[float, bool]] = []
     for at, item in enumerate(items):
         numbers = item.values("number")
-        if not numbers:
+        if not numbers or item.others:
             continue
+        is_past = id(item) in past_items
         raw = numbers[0]
         value = float(raw)
         following = items[at + 1] if at + 1 < len(items) else None
@@ -413,35 +451,151 @@ def _temperatures(items: list[_Item], knowledge: TriageKnowledge) -> list[float]
         celsius = rules.celsius_range[0] <= value <= rules.celsius_range[1]
         fahrenheit = rules.fahrenheit_range[0] <= value <= rules.fahrenheit_range[1]
         if units == ["c"] and celsius:
-            found.append(value)
+            found.append((value, is_past))
         elif units == ["f"] and fahrenheit:
-            found.append(round((value - 32) * 5 / 9, 1))
+            found.append((round((value - 32) * 5 / 9, 1), is_past))
         elif not units and (cue or "." in raw):
             if celsius:
-                found.append(value)
+                found.append((value, is_past))
             elif fahrenheit:
-                found.append(round((value - 32) * 5 / 9, 1))
+                found.append((round((value - 32) * 5 / 9, 1), is_past))
     return found
 
 
-def _apply_sites(clauses: list[list[_Item]], knowledge: TriageKnowledge) -> list[Mention]:
-    extra: list[Mention] = []
-    site_rules = {rule.id: rule for rule in knowledge.reader.site_rules}
+def _apply_sites(clauses: list[list[_Item]], knowledge: TriageKnowledge) -> None:
+    """A symptom word in a clause with a site word also means the rule's `gives`: the
+    meaning is added to the word, in the order of reader.yaml, so a later rule can build on an
+    earlier one ("huge" + "lips" -> swelling -> lip or tongue swelling)."""
     for clause in clauses:
         rule_ids = {v for item in clause for v in item.values("site")}
-        for rule_id in sorted(rule_ids):
-            rule = site_rules[rule_id]
+        if not rule_ids:
+            continue
+        for rule in knowledge.reader.site_rules:
+            if rule.id not in rule_ids:
+                continue
             for item in clause:
-                if any(code in rule.concepts for code in item.values("concept")):
-                    extra.append(
-                        Mention(rule.gives, item.text, item.negated, item.severity, item.trend)
-                    )
-    return extra
+                codes = item.values("concept")
+                if any(code in rule.concepts for code in codes) and rule.gives not in codes:
+                    item.meanings = (*item.meanings, ("concept", rule.gives))
+
+
+def _segments(items: list[_Item], knowledge: TriageKnowledge) -> list[list[_Item]]:
+    """The parts of a message checked for unread words and whose symptom it is: clauses cut
+    again at commas and reader.yaml's segment breaks ("and", "also")."""
+    breaks = knowledge.word_lists.get("segment_breaks", frozenset())
+    segments: list[list[_Item]] = [[]]
+    for item in items:
+        if item.has("end") or item.has("terminator") or item.has("comma") or item.words in breaks:
+            if segments[-1]:
+                segments.append([])
+            continue
+        segments[-1].append(item)
+    return [s for s in segments if s]
+
+
+def _find(segment: list[_Item], phrases: frozenset[tuple[str, ...]]) -> list[int]:
+    """Indexes of the items where one of `phrases` starts (phrases may span items)."""
+    if not phrases:
+        return []
+    words: list[tuple[str, int]] = [(w, i) for i, item in enumerate(segment) for w in item.words]
+    longest = max(len(p) for p in phrases)
+    found: list[int] = []
+    for start in range(len(words)):
+        for length in range(min(longest, len(words) - start), 0, -1):
+            if tuple(w for w, _ in words[start : start + length]) in phrases:
+                found.append(words[start][1])
+                break
+    return found
+
+
+def _mark_experiencer(segments: list[list[_Item]], knowledge: TriageKnowledge) -> None:
+    lists = knowledge.word_lists
+    if "others" not in lists:
+        return
+    first_person = lists["first_person"]
+    last_person_is_other = False
+    for segment in segments:
+        anchors: list[int] = []
+        others_at = _find(segment, lists["others"])
+        verbs_at = set(_find(segment, lists["experience_verbs"]))
+        for at in others_at:
+            if any(at < v <= at + 3 for v in verbs_at):
+                anchors.append(at)
+        if others_at:
+            last_person_is_other = bool(anchors)
+        anchors += _find(segment, lists["hearsay"])
+        if last_person_is_other:
+            anchors += [p for p in _find(segment, lists["pronouns"]) if p <= 1]
+        whole = bool(_find(segment, lists["theirs"]))
+        if not anchors and not whole:
+            continue
+        mine = set(_find(segment, first_person))
+        start = 0 if whole else min(anchors)
+        for i in range(start, len(segment)):
+            if not whole and i in mine and not any(a >= i for a in anchors):
+                break  # "my friend said MY lips look swollen": the patient's again
+            segment[i].others = True
+        if whole or anchors:
+            last_person_is_other = True
+
+
+def _mark_reason(segments: list[list[_Item]], knowledge: TriageKnowledge) -> None:
+    markers = knowledge.word_lists.get("reason_markers", frozenset())
+    rft = knowledge.reader.reason_for_treatment
+    if not markers or rft is None:
+        return
+    for segment in segments:
+        at = _find(segment, markers)
+        if not at:
+            continue
+        for item in segment[min(at) :]:
+            if any(code in rft.codes for code in item.values("concept")):
+                item.reason = True
+
+
+def _resolve_past(segments: list[list[_Item]], knowledge: TriageKnowledge) -> None:
+    """A part that only says something settled ("gone now", "it went away") resolves the
+    symptoms of the part before it if that part speaks of the past ("last night")."""
+    past = knowledge.word_lists.get("past", frozenset())
+    for before, segment in zip(segments, segments[1:], strict=False):
+        settles = any(item.has("resolves") for item in segment)
+        if not settles or any(_is_concept(item) for item in segment):
+            continue
+        if not _find(before, past):
+            continue
+        for item in before:
+            if _is_concept(item) and not item.negated:
+                item.negated = True
+                item.resolved = True
+
+
+def _is_unread(segment: list[_Item], knowledge: TriageKnowledge) -> bool:
+    """A part with no symptom, temperature or all-clear words and at least one word the reader
+    does not know (a site word alone, "my throat", counts as not known: it hints at a
+    symptom the reader missed)."""
+    unknown = False
+    for item in segment:
+        if _is_concept(item) or item.has("all_clear") or item.has("number"):
+            return False
+        if item.has("site") and not item.others:
+            unknown = True
+        elif not item.meanings and not item.others and not _is_known_word(item, knowledge):
+            unknown = True
+    return unknown
+
+
+def _is_known_word(item: _Item, knowledge: TriageKnowledge) -> bool:
+    word = item.words[0]
+    return (
+        word in knowledge.benign
+        or word in knowledge.linking_words
+        or any((word,) in phrases for phrases in knowledge.word_lists.values())
+    )
 
 
 def read_message(text: str, knowledge: TriageKnowledge) -> Reading:
     """Read a patient's message. Pure and deterministic."""
-    items = _match(tokenize(text), knowledge)
+    items = _match(tokenize(text, knowledge.reader.respell), knowledge)
     _mark_own_verbs(items)
     clauses = _clauses(items)
     max_scope = knowledge.reader.max_scope
@@ -449,18 +603,34 @@ def read_message(text: str, knowledge: TriageKnowledge) -> Reading:
     for clause in clauses:
         doubled = _negate(clause, max_scope) or doubled
     _apply_modifiers(clauses)
+    _apply_sites(clauses, knowledge)
+    segments = _segments(items, knowledge)
+    _mark_experiencer(segments, knowledge)
+    _mark_reason(segments, knowledge)
+    _resolve_past(segments, knowledge)
 
     mentions: list[Mention] = []
     for clause in clauses:
         for item in clause:
             for code in item.values("concept"):
-                mentions.append(Mention(code, item.text, item.negated, item.severity, item.trend))
-    mentions += _apply_sites(clauses, knowledge)
-    mentions = [m for m in mentions if not m.code.startswith("_")]  # cues alone are nothing
+                if code.startswith("_"):
+                    continue  # cues alone are nothing
+                mentions.append(
+                    Mention(
+                        code,
+                        item.text,
+                        item.negated,
+                        item.severity,
+                        item.trend,
+                        others=item.others,
+                        resolved=item.resolved,
+                        reason=item.reason,
+                    )
+                )
 
     affirmed: dict[str, SymptomRead] = {}
     for m in mentions:
-        if m.negated:
+        if m.negated or m.others or m.reason:
             continue
         before = affirmed.get(m.code)
         if before is None:
@@ -471,12 +641,43 @@ def read_message(text: str, knowledge: TriageKnowledge) -> Reading:
                 _worst_severity(before.severity, m.severity),
                 _worst_trend(before.trend, m.trend),
             )
-    negated = tuple(dict.fromkeys(m.code for m in mentions if m.code not in affirmed))
+    negated = tuple(
+        dict.fromkeys(
+            m.code
+            for m in mentions
+            if m.negated and not m.others and m.code not in affirmed
+        )
+    )
+    temperatures = _temperatures(items, knowledge, segments)
+    now = _temperature_now(temperatures)
+    resolved = [m.code for m in mentions if m.resolved and not m.others]
+    if now is not None and any(
+        t >= knowledge.rules.fever_threshold_c > now for t, _ in temperatures
+    ):
+        resolved.append("fever")  # a fever earlier, normal now
     return Reading(
         symptoms=affirmed,
         negated=negated,
-        temperatures_c=tuple(_temperatures(items, knowledge)),
+        temperatures_c=tuple(t for t, _ in temperatures),
         mentions=tuple(mentions),
         all_clear=any(item.has("all_clear") for item in items),
         uncertain=doubled or any(item.has("uncertain") for item in items),
+        resolved=tuple(c for c in dict.fromkeys(resolved) if c not in affirmed),
+        others=tuple(
+            dict.fromkeys(m.code for m in mentions if m.others and m.code not in affirmed)
+        ),
+        unread=tuple(
+            " ".join(item.text for item in segment)
+            for segment in segments
+            if _is_unread(segment, knowledge)
+        ),
+        temperature_now_c=now,
     )
+
+
+def _temperature_now(temperatures: list[tuple[float, bool]]) -> float | None:
+    """The highest temperature not said to be past; if all are past, the latest."""
+    current = [t for t, past in temperatures if not past]
+    if current:
+        return max(current)
+    return temperatures[-1][0] if temperatures else None

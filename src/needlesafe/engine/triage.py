@@ -130,7 +130,11 @@ def _verdict(rule: CourseRule | TriageRule) -> _Verdict:
 
 
 def _combination_matches(
-    rule: TriageRule, reports: Mapping[str, _Report], day: float, conditions: frozenset[str]
+    rule: TriageRule,
+    reports: Mapping[str, _Report],
+    day: float,
+    conditions: frozenset[str],
+    resolved: frozenset[str],
 ) -> list[str] | None:
     """The symptoms a combination rule matched, or None if it does not fire."""
     if not _in_window(rule, day, conditions):
@@ -139,6 +143,10 @@ def _combination_matches(
     for clause in rule.when:
         if clause.condition_any is not None:
             if not conditions.intersection(clause.condition_any):
+                return None
+            continue
+        if clause.resolved_any is not None:
+            if not resolved.intersection(clause.resolved_any):
                 return None
             continue
         hits = [
@@ -157,6 +165,9 @@ def _combination_matches(
         if not hits:
             return None
         matched.extend(hits)
+    matched = list(dict.fromkeys(matched))
+    if rule.min_matched is not None and len(matched) < rule.min_matched:
+        return None
     return matched
 
 
@@ -184,9 +195,9 @@ def _effective_reports(
                     _worst_severity(before.severity, read.severity),
                     _worst_trend(before.trend, read.trend),
                 )
-    temperatures = [t for t in (reading.temperatures_c if reading else ()) if t is not None]
+    read_now = reading.temperature_now_c if reading else None
     highest = max(
-        [*temperatures, *([checkin.temperature_c] if checkin.temperature_c else [])], default=None
+        [t for t in (read_now, checkin.temperature_c) if t is not None], default=None
     )
     threshold = tk.rules.fever_threshold_c
     if highest is not None and highest >= threshold and "fever" not in reports:
@@ -205,6 +216,7 @@ def triage(checkin: CheckIn, knowledge: Knowledge) -> Triage:
     message = (checkin.message or "").strip()
     reading = read_message(message, tk) if message else None
     reports, temperature = _effective_reports(checkin, reading, tk)
+    resolved = frozenset(reading.resolved) if reading else frozenset()
 
     verdicts: dict[str, _Verdict] = {}
     fired: list[str] = []
@@ -222,7 +234,7 @@ def triage(checkin: CheckIn, knowledge: Knowledge) -> Triage:
 
     combination_reasons: list[_Verdict] = []
     for trule in tk.rules.rules:
-        matched = _combination_matches(trule, reports, day, conditions)
+        matched = _combination_matches(trule, reports, day, conditions, resolved)
         if matched is None:
             continue
         fired.append(trule.id)
@@ -236,10 +248,15 @@ def triage(checkin: CheckIn, knowledge: Knowledge) -> Triage:
     for v in [*verdicts.values(), *combination_reasons]:
         if _DISPOSITION_RANK[v.disposition] > _DISPOSITION_RANK[disposition]:
             disposition = v.disposition
-    unclear = reading is not None and not reading.understood
+    # Every part of the message is read or known to be harmless; a part that is neither is
+    # never dropped: the clinic reads it, and the answer is never self care.
+    unclear = reading is not None and bool(reading.unread)
     unclear_rule = tk.rules.unclear_message
     if unclear and _DISPOSITION_RANK[unclear_rule.disposition] > _DISPOSITION_RANK[disposition]:
         disposition = unclear_rule.disposition
+    nothing_described = (
+        reading is not None and not reports and not unclear and not combination_reasons
+    )
 
     findings = [
         Finding(
@@ -268,12 +285,32 @@ def triage(checkin: CheckIn, knowledge: Knowledge) -> Triage:
             tk,
             unclear=unclear,
             uncertain=reading is not None and reading.uncertain,
+            nothing_described=nothing_described,
         ),
         knowledge_version=knowledge.version,
         rules=list(dict.fromkeys(fired)),
         temperature_c=temperature,
         negated=[c for c in reading.negated if c not in reports] if reading else [],
+        resolved=[c for c in reading.resolved if c not in reports] if reading else [],
+        others=[c for c in reading.others if c not in reports] if reading else [],
+        unread=list(reading.unread) if reading else [],
+        read_summary=_read_summary(reports, reading, knowledge),
     )
+
+
+def _read_summary(
+    reports: Mapping[str, _Report], reading: Reading | None, knowledge: Knowledge
+) -> str:
+    """What the message was read as, in plain words, for the patient to check."""
+    if reading is None:
+        return ""
+    read = [knowledge.label("symptoms", code) for code, r in reports.items() if r.origin == "message"]
+    if reading.temperature_now_c is not None:
+        read.append(f"a temperature of {reading.temperature_now_c:.1f} °C")
+    if not read:
+        return ""
+    listed = read[0] if len(read) == 1 else ", ".join(read[:-1]) + " and " + read[-1]
+    return f"We read: {listed}."
 
 
 def _patient_text(
@@ -283,6 +320,7 @@ def _patient_text(
     *,
     unclear: bool,
     uncertain: bool,
+    nothing_described: bool = False,
 ) -> str:
     """What to do now, why (the top reasons), and what would make it more urgent."""
     words = tk.dispositions[disposition]
@@ -295,6 +333,8 @@ def _patient_text(
             if len(reasons) == MAX_REASONS:
                 break
     parts += reasons
+    if nothing_described:
+        parts.append(tk.rules.nothing_described_text)
     if unclear:
         parts.append(tk.rules.unclear_message.patient_text)
     if uncertain:

@@ -110,18 +110,23 @@ class SymptomsFile(FileHeader):
 
 class Clause(Strict):
     """One part of a combination: a symptom from a list (at least so severe / so worsening),
-    or a condition in the patient context. Exactly one of `symptom_any`, `condition_any`."""
+    a symptom the message says happened and has settled (`resolved_any`), or a condition in
+    the patient context. Exactly one of `symptom_any`, `resolved_any`, `condition_any`."""
 
     symptom_any: list[Code] | None = None
     min_severity: Severity | None = None
     min_trend: Trend | None = None
+    resolved_any: list[Code] | None = None
     condition_any: list[Code] | None = None
 
     @model_validator(mode="after")
     def _one_kind(self) -> Clause:
-        if (self.symptom_any is None) == (self.condition_any is None):
-            raise ValueError("a clause needs exactly one of symptom_any, condition_any")
-        if self.condition_any is not None and (self.min_severity or self.min_trend):
+        kinds = [self.symptom_any, self.resolved_any, self.condition_any]
+        if sum(k is not None for k in kinds) != 1:
+            raise ValueError(
+                "a clause needs exactly one of symptom_any, resolved_any, condition_any"
+            )
+        if self.symptom_any is None and (self.min_severity or self.min_trend):
             raise ValueError("min_severity and min_trend only go with symptom_any")
         return self
 
@@ -131,6 +136,9 @@ class TriageRule(_Window):
 
     id: Code
     when: Annotated[list[Clause], Field(min_length=1)]
+    # at least this many different symptoms must match across the clauses ("two severe
+    # findings", "two signs of toxicity"); counting only presence keeps the rule monotonic
+    min_matched: Annotated[int, Field(ge=2, le=10)] | None = None
     status: Status  # given to the symptoms that matched
     disposition: Disposition
     clinician_text: PlainText
@@ -160,6 +168,9 @@ class TriageRulesFile(FileHeader):
     uncertain_text: PlainText
     uncertain_sources: SourceIds
     unclear_message: UnclearMessage
+    # said when a message holds no symptom and nothing unread ("ok thanks, see you Friday")
+    nothing_described_text: PlainText
+    nothing_described_sources: SourceIds
     rules: list[TriageRule]
 
     @model_validator(mode="after")
@@ -176,6 +187,35 @@ class TriageRulesFile(FileHeader):
 class Trigger(Strict):
     phrase: Phrase
     direction: Direction
+    # the symptom happened and has settled ("the swelling went away"): not counted now, but
+    # kept as `resolved` for the rules that still care (a settled airway swelling)
+    resolves: bool = False
+
+
+Word = Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, pattern=r"^[a-z']+$")]
+
+
+class Experiencer(Strict):
+    """Whose symptom is it? ConText's experiencer (Harkema 2009), kept to strong evidence:
+    a symptom counts as someone else's only after `hearsay` ("someone online said") or after a
+    person of `others` with one of `experience_verbs` ("my friend had hives"), or in a segment
+    with `theirs` ("... after hers"), with no first-person word in between. Anything less
+    clear stays the patient's: a parent may write for a teenager, a partner for a partner."""
+
+    others: Phrases
+    experience_verbs: Phrases
+    hearsay: Phrases
+    theirs: Phrases
+    first_person: Phrases
+    # she/he/they: someone else's only when the last person named was someone else's
+    pronouns: Phrases
+
+
+class ReasonForTreatment(Strict):
+    """ "The treatment was for my acne scars": the scars are why they came, not a new sign."""
+
+    markers: Phrases
+    codes: Annotated[list[Code], Field(min_length=1)]
 
 
 class Cue(Strict):
@@ -221,6 +261,18 @@ class ReaderFile(FileHeader):
     temperature: TemperatureRules
     cues: list[Cue] = []
     site_rules: list[SiteRule] = []
+    # what patients type -> the words the rules know ("cant" -> "can't", "u" -> "you")
+    respell: dict[Word, Phrase] = {}
+    # words that mark a statement as past ("last night"): with a settling phrase after it
+    # ("it's gone now") the symptoms before count as resolved
+    past: list[Phrase] = []
+    experiencer: Experiencer | None = None
+    reason_for_treatment: ReasonForTreatment | None = None
+    # everyday words that carry no clinical meaning; any other word the reader does not know
+    # makes its part of the message `unread` (never silently dropped)
+    benign: list[Word] = []
+    # words that split a clause into the parts checked for unread words
+    segment_breaks: list[Phrase] = []
     sources: SourceIds
 
 
@@ -239,6 +291,11 @@ class TriageKnowledge:
     longest_phrase: int = field(repr=False, default=1)
     clause_verbs: frozenset[str] = field(repr=False, default=frozenset())
     linking_words: frozenset[str] = field(repr=False, default=frozenset())  # verbs included
+    benign: frozenset[str] = field(repr=False, default=frozenset())
+    # reader.yaml's word lists that are not phrases of the index, as word tuples by name:
+    # others, experience_verbs, hearsay, theirs, first_person, pronouns, past, reason_markers,
+    # segment_breaks (see Experiencer and ReasonForTreatment)
+    word_lists: Mapping[str, frozenset[tuple[str, ...]]] = field(repr=False, default_factory=dict)
 
     def cited(self) -> Iterator[tuple[str, list[str]]]:
         for entry in self.symptoms.values():
@@ -252,6 +309,7 @@ class TriageKnowledge:
         yield "triage_rules.yaml: unclear_message", self.rules.unclear_message.sources
         yield "triage_rules.yaml: fever_threshold_sources", self.rules.fever_threshold_sources
         yield "triage_rules.yaml: uncertain_sources", self.rules.uncertain_sources
+        yield "triage_rules.yaml: nothing_described_sources", self.rules.nothing_described_sources
         yield "reader.yaml", self.reader.sources
         for site in self.reader.site_rules:
             yield f"reader.yaml: site_rules ({site.id})", site.sources
@@ -270,6 +328,7 @@ class TriageKnowledge:
             (self.rules.unclear_message.patient_text),
         )
         yield "triage_rules.yaml: uncertain_text", self.rules.uncertain_text
+        yield "triage_rules.yaml: nothing_described_text", self.rules.nothing_described_text
 
 
 def _words(phrase: str) -> tuple[str, ...]:
@@ -336,6 +395,9 @@ def build_triage(
                 f"{where}: when[{i}].symptom_any", clause.symptom_any, symptom_codes, "symptom"
             )
             check_codes(
+                f"{where}: when[{i}].resolved_any", clause.resolved_any, symptom_codes, "symptom"
+            )
+            check_codes(
                 f"{where}: when[{i}].condition_any",
                 clause.condition_any,
                 condition_codes,
@@ -346,6 +408,9 @@ def build_triage(
     check_sources("triage_rules.yaml: unclear_message", rules.unclear_message.sources)
     check_sources("triage_rules.yaml: fever_threshold_sources", rules.fever_threshold_sources)
     check_sources("triage_rules.yaml: uncertain_sources", rules.uncertain_sources)
+    check_sources(
+        "triage_rules.yaml: nothing_described_sources", rules.nothing_described_sources
+    )
 
     check_sources("reader.yaml", reader.sources)
     cue_names = {c.name for c in reader.cues}
@@ -387,6 +452,8 @@ def build_triage(
             add(term, "concept", cue.name, f"reader.yaml: cues ({cue.name})")
     for trigger in reader.negation:
         add(trigger.phrase, "negation", trigger.direction, "reader.yaml: negation")
+        if trigger.resolves:
+            add(trigger.phrase, "resolves", "", "reader.yaml: negation")
     for phrase in reader.pseudo:
         add(phrase, "pseudo", "", "reader.yaml: pseudo")
     for phrase in reader.terminators:
@@ -427,9 +494,28 @@ def build_triage(
             longest_phrase=max((len(k) for k in index), default=1),
             clause_verbs=frozenset(reader.clause_verbs),
             linking_words=frozenset(reader.clause_verbs) | frozenset(reader.linking_words),
+            benign=frozenset(reader.benign),
+            word_lists=_word_lists(reader),
         ),
         problems,
     )
+
+
+def _word_lists(reader: ReaderFile) -> dict[str, frozenset[tuple[str, ...]]]:
+    lists: dict[str, list[str]] = {"past": reader.past, "segment_breaks": reader.segment_breaks}
+    if reader.experiencer is not None:
+        e = reader.experiencer
+        lists |= {
+            "others": e.others,
+            "experience_verbs": e.experience_verbs,
+            "hearsay": e.hearsay,
+            "theirs": e.theirs,
+            "first_person": e.first_person,
+            "pronouns": e.pronouns,
+        }
+    if reader.reason_for_treatment is not None:
+        lists["reason_markers"] = reader.reason_for_treatment.markers
+    return {name: frozenset(_words(p) for p in phrases) for name, phrases in lists.items()}
 
 
 # Kinds of phrase that decide how the words around them are read; one phrase, one such kind.
