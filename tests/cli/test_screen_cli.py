@@ -152,8 +152,25 @@ def test_yaml_file_and_readable_report(tmp_path: Path) -> None:
     path.write_text(yaml.safe_dump(GOOD))
     result = runner.invoke(app, ["screen", str(path)])
     assert result.exit_code == 0
-    assert "PROCEED WITH PRECAUTIONS" in result.stdout
+    # an anticoagulant without a recorded clearance: not today (issue 17)
+    assert "DEFER" in result.stdout
+    assert "medical_clearance_pending" in result.stdout
     assert "antiviral_prophylaxis" in result.stdout
+
+
+def test_a_recorded_clearance_turns_the_deferral_into_precautions(tmp_path: Path) -> None:
+    cleared = with_change("plan.medical_clearances", ["bleeding"])
+    result = screen_stdin(cleared, "--json")
+    assert result.exit_code == 0
+    body = json.loads(result.stdout)
+    assert body["decision"] == "proceed_with_precautions"
+    assert "medical_clearance" in {p["code"] for p in body["precautions"]}
+
+
+def test_an_unknown_clearance_code_is_bad_input() -> None:
+    result = screen_stdin(with_change("plan.medical_clearances", ["bleding"]), "--json")
+    assert result.exit_code == 2
+    assert "plan.medical_clearances[0]" in result.stderr and "bleeding" in result.stderr
 
 
 def test_every_contract_code_is_accepted(knowledge: Knowledge) -> None:
@@ -241,7 +258,7 @@ def test_bulk_jsonl_gives_one_result_per_line_in_order(tmp_path: Path) -> None:
     assert result.exit_code == 2
     out = [json.loads(x) for x in result.stdout.splitlines()]
     assert len(out) == 4
-    assert out[0]["decision"] == "proceed_with_precautions"
+    assert out[0]["decision"] == "defer"  # the anticoagulant has no recorded clearance
     assert out[2]["line"] == 3 and "plan.device" in out[2]["error"]
     assert out[3] == out[0]
     assert "1 bad line" in result.stderr and "Traceback" not in result.stderr

@@ -61,5 +61,9 @@ def test_the_vignettes_fire_every_rule(knowledge: Knowledge) -> None:
         fired |= {c.rule for c in result.contraindications}
         for p in result.precautions:
             fired.add(p.rule)
-    every = {r.id for r in knowledge.risk_rules} | {c.id for c in knowledge.contraindications}
+    every = (
+        {r.id for r in knowledge.risk_rules}
+        | {c.id for c in knowledge.contraindications}
+        | {e.id for e in knowledge.escalations}
+    )
     assert every - fired == set()

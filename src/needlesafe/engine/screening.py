@@ -32,9 +32,11 @@ from needlesafe.knowledge.base import Knowledge
 from needlesafe.knowledge.schema import (
     ContraindicationRule,
     Decision,
+    EscalationRule,
     Level,
     PrecautionRule,
     Predicate,
+    RiskCount,
     RiskRule,
     StoppedWithin,
 )
@@ -52,6 +54,8 @@ class Facts:
         "agent",
         "allergies",
         "areas",
+        "biologics",
+        "clearances",
         "conditions",
         "current_medications",
         "depth",
@@ -60,6 +64,7 @@ class Facts:
         "ingredients",
         "intake",
         "knowledge",
+        "numbing_area",
         "over_cap",
         "stopped_medications",
         "topicals",
@@ -91,11 +96,24 @@ class Facts:
         self.depth = depth = plan.needle_depth_mm
         self.device = plan.device
         self.topicals = tuple(plan.topicals)
-        caps = [(code, knowledge.areas[code].max_depth_mm) for code in self.areas]
+        areas = knowledge.areas
+        caps = [(code, areas[code].cap_for(plan.device)) for code in self.areas]
         self.over_cap = tuple([(code, cap) for code, cap in caps if depth > cap])
         topicals = knowledge.topicals
         self.unlabeled = tuple(
-            [c for c in self.topicals if not topicals[c].labeled_for_microneedling]
+            [
+                c
+                for c in self.topicals
+                if not topicals[c].labeled_for_microneedling and not topicals[c].biologic
+            ]
+        )
+        self.biologics = tuple([c for c in self.topicals if topicals[c].biologic])
+        self.clearances = frozenset(plan.medical_clearances)
+        # the skin a numbing cream covers: the planned areas' surfaces, each counted once
+        self.numbing_area = (
+            sum(areas[code].surface_cm2 or 0.0 for code in dict.fromkeys(self.areas))
+            if self.agent != "none"
+            else 0.0
         )
 
 
@@ -211,6 +229,17 @@ def _compile(predicate: Predicate, knowledge: Knowledge) -> Check:  # noqa: C901
             if bool(f.topicals) == value
             else None
         )
+    if key == "clearance_missing":
+        fact = (f"plan.medical_clearances lacks {value}",)
+        return lambda f: fact if value not in f.clearances else None
+    if key == "numbing_area_above_cm2":
+        return lambda f: (
+            (f"plan.numbing_agent={f.agent} over about {f.numbing_area:g} cm2 of skin",)
+            if f.numbing_area > value
+            else None
+        )
+    if key == "topical_biologic":
+        return lambda f: tuple([f"plan.topicals={c}" for c in f.biologics]) or None
     if key == "patch_test_done":
         return _flag("plan.patch_test_done", value, lambda f: f.intake.plan.patch_test_done)
     if key == "sterile_single_use_needles":
@@ -333,6 +362,12 @@ def _guard(predicate: Predicate) -> frozenset[str] | None:
         return frozenset({f"setting:{value}"})
     if key == "topical_unlabeled":
         return frozenset({"topical_unlabeled"})
+    if key == "topical_biologic":
+        return frozenset({"topical_biologic"})
+    if key == "numbing_area_above_cm2":
+        return frozenset({"numbing_agent_planned:True"})  # necessary, not sufficient
+    if key == "clearance_missing":
+        return None  # true for most intakes: no index can narrow it
     return frozenset({f"{key}:{bool(value)}"})  # the boolean keys
 
 
@@ -420,6 +455,8 @@ class Compiled:
             add(index.get("over_cap", ()))
         if f.unlabeled:
             add(index.get("topical_unlabeled", ()))
+        if f.biologics:
+            add(index.get("topical_biologic", ()))
         return sorted(chosen)
 
 
@@ -531,6 +568,14 @@ def _precaution_params(rule: PrecautionRule, facts: Facts) -> tuple[dict[str, fl
         clinician_text = clinician_text.replace("{area_caps}", caps or "none")
         if facts.over_cap:
             params["max_depth_mm"] = min(cap for _, cap in facts.over_cap)
+    if "{area_cap_reasons}" in clinician_text:
+        areas = facts.knowledge.areas
+        reasons = "; ".join(
+            f"{code}: {areas[code].cap_reason}"
+            for code, _ in facts.over_cap
+            if areas[code].cap_reason
+        )
+        clinician_text = clinician_text.replace("{area_cap_reasons}", reasons or "none given")
     _merge_params(params, dict(rule.params))
     return params, clinician_text
 
@@ -575,6 +620,7 @@ class Outputs:
         )
         self.risks: dict[tuple[Fired, ...], Risk] = {}
         self.contraindications: dict[Fired, Contraindication] = {}
+        self.escalations: dict[Fired, Contraindication] = {}
         self.precautions: dict[
             tuple[tuple[Fired, ...], tuple[tuple[str, float], ...]], Precaution
         ] = {}
@@ -588,6 +634,32 @@ class Outputs:
         found = self.contraindications.get(fired)
         if found is None:
             found = _remember(self.contraindications, fired, self._contraindication(fired))
+        return found
+
+    def escalation(self, fired: Fired) -> Contraindication:
+        """The finding of escalation rule number `fired[0]` (of knowledge.escalations)."""
+        found = self.escalations.get(fired)
+        if found is None:
+            number, matched = fired
+            rule: EscalationRule = self.knowledge.escalations[number]
+            found = _remember(
+                self.escalations,
+                fired,
+                _make(
+                    Contraindication,
+                    {
+                        "code": rule.code,
+                        "label": rule.label,
+                        "kind": rule.kind,
+                        "decision": rule.decision,
+                        "rule": rule.id,
+                        "factors": list(matched),
+                        "patient_text": rule.patient_text,
+                        "clinician_text": rule.clinician_text,
+                        "sources": list(rule.sources),
+                    },
+                ),
+            )
         return found
 
     def precaution(self, code: str, fired: tuple[Fired, ...], facts: Facts) -> Precaution:
@@ -708,6 +780,14 @@ def screen(intake: Intake, knowledge: Knowledge) -> Assessment:
         risks[code] = outputs.risk(code, tuple(fired_rules))
     precautions = [outputs.precaution(code, tuple(f), facts) for code, f in advised.items()]
 
+    for number, escalation in enumerate(knowledge.escalations):
+        reached = risks_reached(escalation.when_risks, risks)
+        if reached is None:
+            continue
+        contraindications.append(outputs.escalation((number, reached)))
+        if escalation.decision.rank > rank:
+            decision, rank = escalation.decision, escalation.decision.rank
+
     if decision is Decision.proceed and (precautions or raised):
         decision = Decision.proceed_with_precautions
 
@@ -721,6 +801,21 @@ def screen(intake: Intake, knowledge: Knowledge) -> Assessment:
             "knowledge_version": knowledge.version,
         },
     )
+
+
+def risks_reached(count: RiskCount, risks: dict[str, Risk]) -> Matched:
+    """The risks at `count.level` or above (among `count.among`), when there are at least
+    `count.at_least` of them; None otherwise."""
+    codes = count.among if count.among is not None else list(risks)
+    floor = count.level.rank
+    reached = tuple(
+        [
+            f"risks.{c}={risks[c].level.value}"
+            for c in codes
+            if c in risks and risks[c].level.rank >= floor
+        ]
+    )
+    return reached if len(reached) >= count.at_least else None
 
 
 # ---------------------------------------------------------------- serialising the result

@@ -19,6 +19,7 @@ from needlesafe.knowledge.schema import (
     ComplicationsFile,
     ContraindicationRule,
     ContraindicationsFile,
+    EscalationRule,
     NumbingAgent,
     PrecautionRule,
     PrecautionsFile,
@@ -59,6 +60,7 @@ PREDICATE_VOCABULARY: Mapping[str, str] = {
     "setting": "settings",
     "numbing_agent_contains": "allergies",
     "topical_in": "topicals",
+    "clearance_missing": "clearances",
 }
 
 
@@ -107,6 +109,8 @@ class Knowledge:
     # the plain names of the findings' codes ("contraindications", "precautions"), from their
     # rules' labels (every rule of one code has the same label)
     finding_labels: Mapping[str, Mapping[str, str]] = field(default_factory=dict, repr=False)
+    # combinations of raised risks that raise the decision (contraindications.yaml)
+    escalations: tuple[EscalationRule, ...] = field(default=(), repr=False)
 
     def label(self, vocabulary: str, code: str) -> str:
         """The plain words for a code: of a vocabulary, or of a finding (`"precautions"`,
@@ -130,6 +134,7 @@ VOCABULARY_NAMES = (
     "symptoms",
     "severities",
     "trends",
+    "clearances",
 )
 
 
@@ -166,7 +171,8 @@ def build_knowledge(
         *(("contraindications.yaml", r) for r in contraindications.contraindications),
         *(("precautions.yaml", r) for r in precautions.precautions),
     ]
-    unique("knowledge", "rule id", [r.id for _, r in all_rules])
+    escalations = contraindications.escalations
+    unique("knowledge", "rule id", [r.id for _, r in all_rules] + [e.id for e in escalations])
 
     codes = {name: frozenset(t.code for t in getattr(vocab, name)) for name in VOCABULARY_NAMES}
     source_ids = {s.id for s in sources.sources}
@@ -197,6 +203,26 @@ def build_knowledge(
                 problems.append(f"{where}: when: unknown {vocabulary} code {code!r}")
         if isinstance(rule, RiskRule) and rule.complication not in complication_codes:
             problems.append(f"{where}: complication: unknown complication {rule.complication!r}")
+    for escalation in escalations:
+        where = f"contraindications.yaml: escalation {escalation.id}"
+        check_sources(where, escalation.sources)
+        for code in escalation.when_risks.among or []:
+            if code not in complication_codes:
+                problems.append(f"{where}: when_risks.among: unknown complication {code!r}")
+        among = escalation.when_risks.among
+        possible = len(among) if among is not None else len(complication_codes)
+        if escalation.when_risks.at_least > possible:
+            problems.append(
+                f"{where}: when_risks.at_least: {escalation.when_risks.at_least} is more than "
+                f"the {possible} complications it counts"
+            )
+    for area in vocab.areas:
+        for device in area.max_depth_mm_by_device:
+            if device not in codes["devices"]:
+                problems.append(
+                    f"vocabularies.yaml: areas ({area.code}): max_depth_mm_by_device: "
+                    f"unknown device {device!r}"
+                )
     if consent is not None:
         problems += _check_consent(
             consent, complication_codes, {r.code for r in precautions.precautions}
@@ -236,7 +262,10 @@ def build_knowledge(
         codes=codes,
         labels={name: {t.code: t.label for t in getattr(vocab, name)} for name in VOCABULARY_NAMES},
         finding_labels={
-            "contraindications": {r.code: r.label for r in contraindications.contraindications},
+            "contraindications": {
+                **{r.code: r.label for r in contraindications.contraindications},
+                **{e.code: e.label for e in escalations},
+            },
             "precautions": {r.code: r.label for r in precautions.precautions},
         },
         areas={a.code: a for a in vocab.areas},
@@ -246,6 +275,7 @@ def build_knowledge(
         consent=consent,
         aftercare=aftercare,
         triage=triage,
+        escalations=tuple(escalations),
     )
 
 

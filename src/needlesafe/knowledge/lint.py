@@ -33,7 +33,7 @@ from needlesafe.knowledge.schema import (
 # Vocabularies whose every code must change some rule's outcome. The others (areas, devices,
 # settings, numbing agents, topicals, symptoms ...) are used through their attributes, and so
 # are the allergies a numbing agent or topical carries (matched by ingredient and class).
-MUST_BE_USED = ("conditions", "medications", "allergies")
+MUST_BE_USED = ("conditions", "medications", "allergies", "clearances")
 
 
 def patient_texts(knowledge: Knowledge) -> Iterator[tuple[str, str]]:
@@ -56,6 +56,11 @@ def patient_texts(knowledge: Knowledge) -> Iterator[tuple[str, str]]:
                 f"{name}: rule {finding.id}.label + patient_text",
                 f"{finding.label}. {finding.patient_text}",
             )
+    for escalation in knowledge.escalations:
+        yield (
+            f"contraindications.yaml: escalation {escalation.id}.label + patient_text",
+            f"{escalation.label}. {escalation.patient_text}",
+        )
     if knowledge.consent is not None:
         for where, text in knowledge.consent.patient_texts():
             yield f"consent.yaml: {where}", text
@@ -93,6 +98,8 @@ def lint(knowledge: Knowledge, directory: Path | None = None) -> list[str]:
     cited: set[str] = set()
     for rule in rules:
         cited.update(rule.sources)
+    for escalation in knowledge.escalations:
+        cited.update(escalation.sources)
     for complication in knowledge.complications.values():
         cited.update(complication.sources)
     for terms in (getattr(knowledge.vocab, n) for n in knowledge.labels):
@@ -179,6 +186,15 @@ def never_true(predicate: Predicate, knowledge: Knowledge) -> str | None:
             return "allergy_to_topical: no topical is also an allergy code"
     if key == "area_region" and not any(a.region == value for a in knowledge.areas.values()):
         return f"area_region {value}: no area is in that region"
+    if key == "numbing_area_above_cm2":
+        most = sum(a.surface_cm2 or 0.0 for a in knowledge.areas.values())
+        if most <= value:
+            return (
+                f"numbing_area_above_cm2 {value:g}: all areas together cover {most:g} cm2 "
+                "(areas without surface_cm2 count as 0)"
+            )
+    if key == "topical_biologic" and not any(t.biologic for t in knowledge.topicals.values()):
+        return "topical_biologic: no topical is a biologic"
     return None
 
 
@@ -192,16 +208,21 @@ def _contradiction(atoms: list[Predicate], knowledge: Knowledge) -> str | None:
             if not allowed:
                 return f"`{key}` conditions exclude each other (an intake has one value)"
             seen[key] = allowed
-        elif isinstance(value, bool | str) and key not in ("allergy_to_numbing_agent",):
+        elif isinstance(value, bool | str) and key not in (
+            "allergy_to_numbing_agent",
+            "clearance_missing",  # several clearances can be missing at once
+        ):
             if key in seen and seen[key] != value:
                 return f"`{key}` is required to be both {seen[key]!r} and {value!r}"
             seen[key] = value
     if seen.get("numbing_agent_planned") is False and any(
-        a.key() in ("numbing_agent_contains", "allergy_to_numbing_agent") for a in atoms
+        a.key() in ("numbing_agent_contains", "allergy_to_numbing_agent", "numbing_area_above_cm2")
+        for a in atoms
     ):
         return "needs a numbing agent and no numbing agent at once"
     if seen.get("topicals_planned") is False and any(
-        a.key() in ("topical_in", "topical_unlabeled", "allergy_to_topical") for a in atoms
+        a.key() in ("topical_in", "topical_unlabeled", "allergy_to_topical", "topical_biologic")
+        for a in atoms
     ):
         return "needs a topical and no topical at once"
     return None

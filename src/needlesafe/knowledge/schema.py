@@ -60,7 +60,10 @@ class FileHeader(Strict):
 
 class Source(Strict):
     id: Code
-    kind: Literal["seed", "literature", "regulatory", "guideline"]
+    # regulatory: laws, agency guidance and the labelling of cleared devices and approved drugs;
+    # policy: a default chosen by this knowledge base where no source sets a number, for the
+    # clinic's clinical lead to confirm or change (its citation says so)
+    kind: Literal["seed", "literature", "regulatory", "guideline", "policy"]
     citation: PlainText
     file: str | None = None  # the seed article's file name under shared/seeds
     url: str | None = None
@@ -91,6 +94,15 @@ class Area(Term):
     region: Literal["face", "body"]
     max_depth_mm: Annotated[float, Field(gt=0, le=4.0)]
     sources: SourceIds  # the depth cap needs a citation
+    # why the cap is what it is (clinician words), shown with the reduce_depth precaution
+    cap_reason: str | None = None
+    # a different cap for a device whose labelling or protocols differ (device code -> mm)
+    max_depth_mm_by_device: dict[Code, Annotated[float, Field(gt=0, le=4.0)]] = {}
+    # the usual adult skin surface of the area, both sides (cm2): what a numbing cream covers
+    surface_cm2: Annotated[float, Field(gt=0, le=20000)] | None = None
+
+    def cap_for(self, device: str) -> float:
+        return self.max_depth_mm_by_device.get(device, self.max_depth_mm)
 
 
 class NumbingAgent(Term):
@@ -107,6 +119,9 @@ class Allergen(Term):
 
 class Topical(Term):
     labeled_for_microneedling: bool
+    # made from the patient's own blood (PRP): not a product with a label for needled skin but
+    # a biologic, whose risk is blood-borne infection when handling fails, not a granuloma
+    biologic: bool = False
 
 
 class Symptom(Term):
@@ -126,6 +141,8 @@ class Vocabularies(FileHeader):
     symptoms: list[Symptom]
     severities: list[Term]
     trends: list[Term]
+    # the doctors' clearances an intake can record (plan.medical_clearances)
+    clearances: list[Term] = []
 
 
 # ---------------------------------------------------------------- predicates
@@ -164,6 +181,12 @@ class Predicate(Strict):
     topicals_planned: bool | None = None
     patch_test_done: bool | None = None
     sterile_single_use_needles: bool | None = None
+    # true while the named clearance is not recorded in plan.medical_clearances
+    clearance_missing: Code | None = None
+    # a numbing agent is planned over planned areas whose surfaces add up to more than this
+    numbing_area_above_cm2: Annotated[float, Field(gt=0)] | None = None
+    # a planned topical is a biologic (PRP)
+    topical_biologic: Literal[True] | None = None
 
     @model_validator(mode="after")
     def _exactly_one_key(self) -> Predicate:
@@ -199,6 +222,10 @@ class Icd10(Strict):
     title: PlainText
 
 
+class Icd10Other(Icd10):
+    use_when: PlainText  # clinician words: when this code fits instead of the usual one
+
+
 class PatientTextByLevel(Strict):
     baseline: PlainText
     elevated: PlainText
@@ -218,6 +245,7 @@ class Complication(Strict):
     signs: list[PlainText]
     ctcae_term: PlainText
     icd10cm: Icd10
+    icd10cm_other: list[Icd10Other] = []
     patient_text: PatientTextByLevel
     sources: SourceIds
 
@@ -267,8 +295,33 @@ def _same_label_per_code(rules: list[ContraindicationRule] | list[PrecautionRule
             )
 
 
+class RiskCount(Strict):
+    """How many complications must reach `level` (among `among`, or among all)."""
+
+    level: Literal[Level.elevated, Level.high]
+    at_least: Annotated[int, Field(ge=1)]
+    among: list[Code] | None = None
+
+
+class EscalationRule(Strict):
+    """A combination of raised risks that raises the decision. Risk levels only rise when a
+    risk factor is added, so a count of raised risks keeps the decision monotonic."""
+
+    id: Code
+    code: Code
+    label: PlainText
+    kind: Literal["absolute", "relative"]
+    decision: Literal[Decision.defer, Decision.do_not_treat]
+    when_risks: RiskCount
+    patient_text: PlainText
+    clinician_text: PlainText
+    sources: SourceIds
+
+
 class ContraindicationsFile(FileHeader):
     contraindications: list[ContraindicationRule]
+    # combinations of raised risks that raise the decision (evaluated after the risk rules)
+    escalations: list[EscalationRule] = []
 
     @model_validator(mode="after")
     def _labels(self) -> ContraindicationsFile:
