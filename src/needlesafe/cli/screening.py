@@ -1,4 +1,4 @@
-"""`needlesafe screen` and `needlesafe knowledge check|show`."""
+"""`needlesafe screen` and `needlesafe knowledge check|show` (`review` is in cli/review.py)."""
 
 from __future__ import annotations
 
@@ -192,5 +192,8 @@ def describe_code(code: str, knowledge: Knowledge) -> dict[str, Any]:
 
 
 def register(app: typer.Typer) -> None:
+    from needlesafe.cli import review
+
     app.command("screen")(screen_command)
+    review.register(knowledge_app)
     app.add_typer(knowledge_app, name="knowledge")

@@ -1,0 +1,63 @@
+"""`needlesafe knowledge review --out FILE.html`: the sheet a clinic's clinical lead signs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+import yaml
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from needlesafe.cli.common import fail
+from needlesafe.knowledge.base import KnowledgeError
+from needlesafe.knowledge.loader import DEFAULT_DIRECTORY, load_knowledge
+from needlesafe.knowledge.review import ReviewSheet, build_review
+
+TEMPLATES = Path(__file__).parents[1] / "documents" / "templates"
+
+
+def render_review(sheet: ReviewSheet) -> str:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=True,  # knowledge text is shown as text, never as markup
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    return env.get_template("knowledge_review.html").render(sheet=sheet)
+
+
+def knowledge_review(
+    out: Annotated[str, typer.Option("--out", help="Where to write the sheet (.html).")],
+    directory: Annotated[
+        str | None, typer.Option(help="A knowledge directory (default: the packaged one).")
+    ] = None,
+) -> None:
+    """Write the clinician review sheet: every rule in words, with texts, sources, tick boxes."""
+    folder = Path(directory) if directory else DEFAULT_DIRECTORY
+    try:
+        knowledge = load_knowledge(folder)
+    except KnowledgeError as error:
+        fail("the knowledge base does not load; run `needlesafe knowledge check`:\n" + str(error))
+    meta = yaml.safe_load((folder / "meta.yaml").read_text(encoding="utf-8")) or {}
+    sheet = build_review(
+        knowledge,
+        {
+            "reviewed": str(meta.get("reviewed", "")),
+            "reviewed_by": str(meta.get("reviewed_by", "")),
+        },
+    )
+    path = Path(out)
+    try:
+        path.write_text(render_review(sheet), encoding="utf-8")
+    except OSError as error:
+        fail(f"--out {out}: cannot write it ({error.strerror})")
+    typer.echo(
+        f"wrote {path}: {sheet.item_count} items in {len(sheet.groups)} groups, "
+        f"{len(sheet.sources)} sources, knowledge {sheet.version}"
+    )
+
+
+def register(knowledge_app: typer.Typer) -> None:
+    knowledge_app.command("review")(knowledge_review)
