@@ -55,6 +55,7 @@ intakes = st.fixed_dictionaries(
                 "topicals": subset("topicals"),
                 "patch_test_done": st.booleans(),
                 "sterile_single_use_needles": st.booleans(),
+                "medical_clearances": subset("clearances"),
             }
         ),
     }
@@ -175,3 +176,19 @@ def test_planning_a_numbing_agent_where_there_was_none_never_lowers_anything(
     assert after.decision.rank >= before.decision.rank
     for code, risk in before.risks.items():
         assert after.risks[code].level.rank >= risk.level.rank
+
+
+@SETTINGS
+@given(intakes)
+def test_recording_a_clearance_never_raises_anything_and_a_missing_one_never_proceeds(
+    data: dict[str, Any],
+) -> None:
+    data["plan"]["medical_clearances"] = []
+    waiting = run(data)
+    if any(p.code == "medical_clearance" for p in waiting.precautions):
+        assert waiting.decision.rank >= 2  # defer or do_not_treat until cleared
+    data["plan"]["medical_clearances"] = CODES["clearances"]
+    cleared = run(data)
+    assert cleared.decision.rank <= waiting.decision.rank
+    for code, risk in waiting.risks.items():
+        assert cleared.risks[code].level is risk.level
