@@ -31,6 +31,7 @@ INTAKE_FIELDS = {
     "plan.topicals": "topicals",
     "plan.patch_test_done": "patch_test_done",
     "plan.sterile_single_use_needles": "sterile_single_use_needles",
+    "plan.medical_clearances": "medical_clearances",
 }
 TREATMENT_FIELDS = {
     "performed_on": "performed_on",
@@ -169,6 +170,7 @@ def intake_from_form(
             "topicals": values.all("topicals"),
             "patch_test_done": values.has("patch_test_done"),
             "sterile_single_use_needles": values.has("sterile_single_use_needles"),
+            "medical_clearances": values.all("medical_clearances"),
         },
     }
     return intake, problems
