@@ -41,3 +41,16 @@ def test_brackets_in_knowledge_text_are_printed_not_read_as_markup(knowledge: Kn
     )
     text = _report(knowledge, width=100, precautions=[precaution])
     assert "Dose [bold]as prescribed[/bold]." in text
+
+
+def test_contraindications_print_no_markup_tags(knowledge: Knowledge) -> None:
+    deferred = {
+        "patient": {"age": 35, "fitzpatrick": "II", "medications": ["anticoagulant"]},
+        "plan": {"areas": ["cheeks"], "needle_depth_mm": 1.0, "device": "pen"},
+    }
+    assessment = screen(parse_intake(deferred, knowledge), knowledge)
+    console = Console(width=100, record=True, color_system=None)
+    render_assessment(assessment, knowledge, console)
+    text = console.export_text()
+    assert "DEFER" in text and "medical_clearance_pending" in text
+    assert "[red]" not in text and "[dim]" not in text and "[/]" not in text

@@ -82,13 +82,15 @@ def render_assessment(result: BaseModel, knowledge: Knowledge, console: Console)
         for ci in result.contraindications:
             _indented(
                 console,
-                f"[red]{ci.kind} -> {ci.decision.value}[/] {ci.code}: {ci.clinician_text}",
+                f"{ci.kind} -> {ci.decision.value} {ci.code}: {ci.clinician_text}",
                 2,
+                "red",
             )
             _indented(
                 console,
-                f"[dim]because {'; '.join(ci.factors)}; sources: {', '.join(ci.sources)}[/]",
+                f"because {'; '.join(ci.factors)}; sources: {', '.join(ci.sources)}",
                 6,
+                "dim",
             )
     if result.precautions:
         console.print("\n[bold]Precautions[/]")
