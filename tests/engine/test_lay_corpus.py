@@ -23,16 +23,18 @@ from needlesafe.engine.models import Triage
 from needlesafe.engine.triage import disposition_rank, triage
 from needlesafe.knowledge.base import Knowledge
 
-# Flip to True once the reader reads this corpus (issue 9): the per-entry and summary tests
-# then count for real.
-READER_READY = False
+# The reader reads this corpus (issue 9): the per-entry and summary tests count for real.
+READER_READY = True
 reader_pending = pytest.mark.xfail(
     not READER_READY, strict=False, reason="issue 9: reader being extended"
 )
 
 CORPUS_DIR = Path(__file__).parent / "corpus"
 REQUIRED_KEYS = {"text", "day", "symptoms", "expect", "tags"}
-OPTIONAL_KEYS = {"red_flags", "negated", "absent"}
+# cautious: why the reader deliberately keeps a symptom the reference leaves out (a parent or
+# partner may be writing for the patient; doubt is read the safer way). Such an entry's
+# negated/absent codes are reported as over-reading, never as a failure; under-triage still is.
+OPTIONAL_KEYS = {"red_flags", "negated", "absent", "cautious"}
 DISPOSITIONS = ("self_care", "contact_clinic", "urgent", "emergency")
 TAGS = {
     "plain",  # said straight
@@ -132,7 +134,7 @@ def problems(entry: dict[str, Any], result: Triage) -> list[str]:
         found.append(f"missed red flag(s): {missed}")
     for key in ("negated", "absent"):
         wrongly = [code for code in entry.get(key, []) if code in result.symptoms]
-        if wrongly:
+        if wrongly and "cautious" not in entry:
             found.append(f"{key} code(s) read: {wrongly}")
     return found
 

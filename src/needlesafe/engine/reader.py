@@ -107,6 +107,7 @@ class _Item:
     resolved: bool = False
     others: bool = False
     reason: bool = False
+    sentence_start: bool = False  # the first item of a segment that starts a sentence
 
     def has(self, kind: str) -> bool:
         return any(k == kind for k, _ in self.meanings)
@@ -342,7 +343,7 @@ def _negate_backward(clause: list[_Item], at: int, max_scope: int) -> None:
         j -= 1
 
 
-def _negate(clause: list[_Item], max_scope: int) -> bool:
+def _negate(clause: list[_Item], max_scope: int, benign: frozenset[str]) -> bool:
     """Negate within one clause; True if it held a double negation."""
     question = clause[-1].has("end")  # only a "?" is kept at a clause's end
     doubled = False
@@ -353,12 +354,30 @@ def _negate(clause: list[_Item], max_scope: int) -> bool:
         near = item.has("all_clear")
         if near:  # "no problems breathing" reaches forward; "feel fine" only back
             directions = ["bidirectional" if item.words[0] in _NEGATIVE_WORDS else "backward"]
+        if _means_became(clause, at, benign):
+            continue
         for direction in directions:
             if direction in ("forward", "bidirectional"):
                 doubled = _negate_forward(clause, at, max_scope, near=near) or doubled
             if direction in ("backward", "bidirectional") and not question:
                 _negate_backward(clause, at, max_scope)
     return doubled
+
+
+_BECAME = frozenset((("gone",), ("has", "gone"), ("is", "gone"), ("went",)))
+
+
+def _means_became(clause: list[_Item], at: int, benign: frozenset[str]) -> bool:
+    """ "gone numb", "gone yellowy", "went all puffy": gone before a describing word means
+    became, not went away."""
+    if clause[at].words not in _BECAME or at + 1 >= len(clause):
+        return False
+    following = clause[at + 1]
+    return (
+        _is_concept(following)
+        or following.has("severity")
+        or (not following.meanings and following.words[0] not in benign)
+    )
 
 
 def _worst_severity(a: Severity | None, b: Severity | None) -> Severity | None:
@@ -480,15 +499,20 @@ def _apply_sites(clauses: list[list[_Item]], knowledge: TriageKnowledge) -> None
 
 
 def _segments(items: list[_Item], knowledge: TriageKnowledge) -> list[list[_Item]]:
-    """The parts of a message checked for unread words and whose symptom it is: clauses cut
-    again at commas and reader.yaml's segment breaks ("and", "also")."""
+    """The parts of a message checked for unread words and whose symptom it is: sentences cut
+    at commas and reader.yaml's segment breaks ("and", "but")."""
     breaks = knowledge.word_lists.get("segment_breaks", frozenset())
     segments: list[list[_Item]] = [[]]
+    new_sentence = True
     for item in items:
-        if item.has("end") or item.has("terminator") or item.has("comma") or item.words in breaks:
+        if item.has("end") or item.has("comma") or item.words in breaks:
+            new_sentence = new_sentence or item.has("end")
             if segments[-1]:
                 segments.append([])
             continue
+        if not segments[-1]:
+            item.sentence_start = new_sentence
+            new_sentence = False
         segments[-1].append(item)
     return [s for s in segments if s]
 
@@ -508,89 +532,217 @@ def _find(segment: list[_Item], phrases: frozenset[tuple[str, ...]]) -> list[int
     return found
 
 
+def _marks(
+    segment: list[_Item], lists: Mapping[str, frozenset[tuple[str, ...]]], last_named: str
+) -> list[tuple[int, str]]:
+    """Who each part of a segment speaks of: (item index, other | patient | hearsay | report),
+    in order. See reader.yaml's `experiencer` for the word lists and why each is there."""
+    people = lists["others"] | lists["relatives"] | lists["proxies"]
+    verbs = set(_find(segment, lists["experience_verbs"]))
+    theirs = bool(_find(segment, lists["theirs"]))
+    marks: list[tuple[int, str]] = []
+    for at in _find(segment, lists["others"]):
+        # a friend or a stranger as the subject ("my friend had...", "the lady was...")
+        if at <= 2 or theirs or any(at < v <= at + 3 for v in verbs):
+            marks.append((at, "other"))
+    for at in _find(segment, lists["relatives"]):
+        # a relative may be the patient (a son writing for his mum): only with their own
+        # experience ("my mum had hives", "... after hers")
+        other = theirs or any(at < v <= at + 3 for v in verbs)
+        marks.append((at, "other" if other else "patient"))
+    marks += [(at, "patient") for at in _find(segment, lists["proxies"])]
+    marks += [(at, "patient") for at in _find(segment, lists["first_person"])]
+    for at, item in enumerate(segment):  # "my lips", not "my friend"
+        following = segment[at + 1].words if at + 1 < len(segment) else ()
+        if item.words == ("my",) and not any(
+            following[: len(p)] == p for p in people
+        ):
+            marks.append((at, "patient"))
+    marks += [(at, "hearsay") for at in _find(segment, lists["hearsay"])]
+    marks += [(at, "report") for at in _find(segment, lists["reporting_verbs"])]
+    # "... after hers" with no one named in the part: whoever was named last, if not a proxy
+    named = _find(segment, people)
+    if theirs and not named and last_named == "other":
+        marks.append((0, "other"))
+    return sorted(marks)
+
+
 def _mark_experiencer(segments: list[list[_Item]], knowledge: TriageKnowledge) -> None:
+    """Mark the items that speak of someone else. A segment without a person of its own
+    carries on the one before in its sentence ("my sister got blisters and swelling");
+    she/he/they at its start is the last person named."""
     lists = knowledge.word_lists
     if "others" not in lists:
         return
-    first_person = lists["first_person"]
-    last_person_is_other = False
+    last_named = "patient"
+    carried = "patient"
     for segment in segments:
-        anchors: list[int] = []
-        others_at = _find(segment, lists["others"])
-        verbs_at = set(_find(segment, lists["experience_verbs"]))
-        for at in others_at:
-            if any(at < v <= at + 3 for v in verbs_at):
-                anchors.append(at)
-        if others_at:
-            last_person_is_other = bool(anchors)
-        anchors += _find(segment, lists["hearsay"])
-        if last_person_is_other:
-            anchors += [p for p in _find(segment, lists["pronouns"]) if p <= 1]
-        whole = bool(_find(segment, lists["theirs"]))
-        if not anchors and not whole:
-            continue
-        mine = set(_find(segment, first_person))
-        start = 0 if whole else min(anchors)
-        for i in range(start, len(segment)):
-            if not whole and i in mine and not any(a >= i for a in anchors):
-                break  # "my friend said MY lips look swollen": the patient's again
-            segment[i].others = True
-        if whole or anchors:
-            last_person_is_other = True
+        if segment[0].sentence_start:
+            carried = "patient"
+        marks = _marks(segment, lists, last_named)
+        if any(at <= 1 for at in _find(segment, lists["pronouns"])):
+            marks = sorted([(0, last_named), *marks])
+        current, heard = carried, False
+        pending = list(marks)
+        for i, item in enumerate(segment):
+            while pending and pending[0][0] <= i:
+                _, kind = pending.pop(0)
+                if kind == "hearsay":
+                    current, heard = "other", True
+                elif kind == "report":
+                    if not heard:
+                        current = "patient"  # "my friend says my lips look swollen"
+                else:
+                    current = kind
+                    last_named = kind
+            item.others = current == "other"
+        carried = current
 
 
 def _mark_reason(segments: list[list[_Item]], knowledge: TriageKnowledge) -> None:
+    """In a sentence that says why the patient was treated ("had it done for my acne scars",
+    "my old dark spots"), the scars, spots or patches are that reason, not a new sign, unless
+    said to be new or worse."""
     markers = knowledge.word_lists.get("reason_markers", frozenset())
     rft = knowledge.reader.reason_for_treatment
     if not markers or rft is None:
         return
+    sentences: list[list[list[_Item]]] = []
     for segment in segments:
-        at = _find(segment, markers)
-        if not at:
+        if segment[0].sentence_start or not sentences:
+            sentences.append([])
+        sentences[-1].append(segment)
+    new = knowledge.word_lists.get("new_markers", frozenset())
+    for sentence in sentences:
+        if not any(_find(segment, markers) for segment in sentence):
             continue
-        for item in segment[min(at) :]:
-            if any(code in rft.codes for code in item.values("concept")):
+        for segment in sentence:
+            if _find(segment, new):
+                continue
+            for item in segment:
+                codes = item.values("concept")
+                if item.trend != "worsening" and any(code in rft.codes for code in codes):
+                    item.reason = True
+    # scars, spots or patches said to be fading are the treated ones getting better
+    for segment in segments:
+        for item in segment:
+            if item.trend == "improving" and any(c in rft.codes for c in item.values("concept")):
                 item.reason = True
 
 
 def _resolve_past(segments: list[list[_Item]], knowledge: TriageKnowledge) -> None:
-    """A part that only says something settled ("gone now", "it went away") resolves the
-    symptoms of the part before it if that part speaks of the past ("last night")."""
+    """A part that only says something settled ("gone now", "it went down") resolves the
+    symptoms said before it in its sentence (or, if it opens one, in the sentence before)
+    when those speak of the past ("last night", "swelled"). Events (a faint, a fit) happened:
+    they are never resolved."""
     past = knowledge.word_lists.get("past", frozenset())
-    for before, segment in zip(segments, segments[1:], strict=False):
+    events = set(knowledge.reader.events)
+    for at, segment in enumerate(segments):
         settles = any(item.has("resolves") for item in segment)
         if not settles or any(_is_concept(item) for item in segment):
             continue
-        if not _find(before, past):
+        before: list[_Item] = []
+        crossed = segment[0].sentence_start
+        for earlier in reversed(segments[:at]):
+            before = earlier + before
+            if earlier[0].sentence_start:
+                if crossed:
+                    break
+                crossed = True
+        if not before or not (_find(before, past) or any(_past_tense(i) for i in before)):
             continue
         for item in before:
-            if _is_concept(item) and not item.negated:
+            codes = item.values("concept")
+            if _is_concept(item) and not item.negated and not events.intersection(codes):
                 item.negated = True
                 item.resolved = True
 
 
+def _keep_events(items: list[_Item], knowledge: TriageKnowledge) -> None:
+    """A faint or a fit happened even if the patient feels fine now: never resolved."""
+    events = set(knowledge.reader.events)
+    for item in items:
+        if item.resolved and events.intersection(item.values("concept")):
+            item.negated = item.resolved = False
+
+
+def _past_tense(item: _Item) -> bool:
+    """A verb in the past: "swelled", "puffed up" (a rough test, used only to confirm that
+    a settling phrase speaks of what came before)."""
+    word = item.words[0]
+    return len(item.words) <= 2 and word.endswith("ed") and len(word) > 4
+
+
 def _is_unread(segment: list[_Item], knowledge: TriageKnowledge) -> bool:
     """A part with no symptom, temperature or all-clear words and at least one word the reader
-    does not know (a site word alone, "my throat", counts as not known: it hints at a
-    symptom the reader missed)."""
-    unknown = False
-    for item in segment:
-        if _is_concept(item) or item.has("all_clear") or item.has("number"):
-            return False
-        if item.has("site") and not item.others:
+    does not know, or a vague "something's not right", or a hinting site word alone ("my
+    throat..."): the reader may have missed a symptom there."""
+    if any(_is_concept(i) or i.has("all_clear") or i.has("number") for i in segment):
+        return False
+    lists = knowledge.word_lists
+    hints = knowledge.hint_sites
+    known = _covered(segment, lists)
+    unknown = site = False
+    for at, item in enumerate(segment):
+        if item.others or at in known:
+            continue
+        if any(v in hints for v in item.values("site")):
+            site = True
+        elif not item.meanings and not _is_known_word(item, knowledge):
             unknown = True
-        elif not item.meanings and not item.others and not _is_known_word(item, knowledge):
-            unknown = True
-    return unknown
+    said_of_site = bool(_find(segment, lists.get("site_all_right", frozenset()))) or any(
+        item.has("negation") or item.has("pseudo") for item in segment
+    )
+    vague = bool(_find(segment, lists.get("vague", frozenset())))
+    return unknown or vague or (site and not said_of_site)
+
+
+def _covered(segment: list[_Item], lists: Mapping[str, frozenset[tuple[str, ...]]]) -> set[int]:
+    """Items inside a phrase of reader.yaml's word lists ("stretch marks"), and the word after
+    a name intro ("hi its amy")."""
+    words = [(w, i) for i, item in enumerate(segment) for w in item.words]
+    tokens = tuple(w for w, _ in words)
+    covered: set[int] = set()
+    for name, phrases in lists.items():
+        if name == "vague" or not phrases:
+            continue
+        longest = max(len(p) for p in phrases)
+        for start in range(len(tokens)):
+            for length in range(1, min(longest, len(tokens) - start) + 1):
+                if tokens[start : start + length] in phrases:
+                    covered.update(i for _, i in words[start : start + length])
+                    if name == "name_intros" and start + length < len(words):
+                        covered.add(words[start + length][1])
+    return covered
 
 
 def _is_known_word(item: _Item, knowledge: TriageKnowledge) -> bool:
     word = item.words[0]
-    return (
-        word in knowledge.benign
-        or word in knowledge.linking_words
-        or any((word,) in phrases for phrases in knowledge.word_lists.values())
-    )
+    if word in knowledge.linking_words or any(
+        (word,) in phrases for phrases in knowledge.word_lists.values()
+    ):
+        return True
+    return any(stem in knowledge.benign for stem in _stems(word))
+
+
+_SUFFIXES = ("ing", "ed", "es", "s", "ly", "er", "d")
+
+
+def _stems(word: str) -> list[str]:
+    """The word and the words it may be an inflection of ("trying" -> "try", "picking" ->
+    "pick", "using" -> "use"), so the benign list need only hold base words."""
+    stems = [word]
+    if word.endswith(("ies", "ied")):
+        stems.append(word[:-3] + "y")
+    for suffix in _SUFFIXES:
+        if suffix == "d" and not word.endswith("ed"):
+            continue  # "hard" is not "hare" + d
+        if word.endswith(suffix) and len(word) > len(suffix) + 1:
+            base = word[: -len(suffix)]
+            stems += [base, base + "e"]
+            if len(base) > 2 and base[-1] == base[-2]:
+                stems.append(base[:-1])  # "stopped" -> "stop"
+    return stems
 
 
 def read_message(text: str, knowledge: TriageKnowledge) -> Reading:
@@ -601,13 +753,14 @@ def read_message(text: str, knowledge: TriageKnowledge) -> Reading:
     max_scope = knowledge.reader.max_scope
     doubled = False
     for clause in clauses:
-        doubled = _negate(clause, max_scope) or doubled
+        doubled = _negate(clause, max_scope, knowledge.benign) or doubled
     _apply_modifiers(clauses)
     _apply_sites(clauses, knowledge)
     segments = _segments(items, knowledge)
     _mark_experiencer(segments, knowledge)
     _mark_reason(segments, knowledge)
     _resolve_past(segments, knowledge)
+    _keep_events(items, knowledge)
 
     mentions: list[Mention] = []
     for clause in clauses:

@@ -304,7 +304,9 @@ def _read_summary(
     """What the message was read as, in plain words, for the patient to check."""
     if reading is None:
         return ""
-    read = [knowledge.label("symptoms", code) for code, r in reports.items() if r.origin == "message"]
+    read = [
+        knowledge.label("symptoms", code) for code, r in reports.items() if r.origin == "message"
+    ]
     if reading.temperature_now_c is not None:
         read.append(f"a temperature of {reading.temperature_now_c:.1f} °C")
     if not read:

@@ -196,26 +196,33 @@ Word = Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, pa
 
 
 class Experiencer(Strict):
-    """Whose symptom is it? ConText's experiencer (Harkema 2009), kept to strong evidence:
-    a symptom counts as someone else's only after `hearsay` ("someone online said") or after a
-    person of `others` with one of `experience_verbs` ("my friend had hives"), or in a segment
-    with `theirs` ("... after hers"), with no first-person word in between. Anything less
-    clear stays the patient's: a parent may write for a teenager, a partner for a partner."""
+    """Whose symptom is it? ConText's experiencer (Harkema 2009), kept to strong evidence.
+    A symptom is someone else's after `hearsay` ("someone online said"), after one of `others`
+    as the subject ("my friend had...", "the lady before me was..."), after one of `relatives`
+    with their own experience ("my mum had hives", "... after hers"), or in a part with
+    `theirs`. A `proxies` person (a son, a wife) is the patient, written about by someone
+    else; so is a relative without an experience of their own (a son writing for his mum).
+    `first_person` words and "my" before anything but a person bring it back to the patient,
+    and so does a reporting verb after a person ("my friend says my lips look swollen")."""
 
     others: Phrases
+    relatives: Phrases
+    proxies: Phrases
     experience_verbs: Phrases
+    reporting_verbs: Phrases
     hearsay: Phrases
     theirs: Phrases
     first_person: Phrases
-    # she/he/they: someone else's only when the last person named was someone else's
+    # she/he/they at the start of a part: whoever was named last
     pronouns: Phrases
 
 
 class ReasonForTreatment(Strict):
     """ "The treatment was for my acne scars": the scars are why they came, not a new sign."""
 
-    markers: Phrases
+    markers: Phrases  # anywhere in the sentence
     codes: Annotated[list[Code], Field(min_length=1)]
+    unless: Phrases  # in the same part: a new sign after all ("a new breakout")
 
 
 class Cue(Strict):
@@ -232,6 +239,9 @@ class SiteRule(Strict):
     sites: Phrases
     concepts: Annotated[list[str], Field(min_length=1)]  # symptom codes or cue names
     gives: Code
+    # a site word of this rule with nothing read beside it hints at a symptom the reader
+    # missed ("my throat..."): that part is unread unless it says the site is all right
+    hint: bool = False
     sources: SourceIds
 
 
@@ -273,6 +283,14 @@ class ReaderFile(FileHeader):
     benign: list[Word] = []
     # words that split a clause into the parts checked for unread words
     segment_breaks: list[Phrase] = []
+    # phrases that say something is wrong without naming it ("doesn't feel right"): unread
+    vague: list[Phrase] = []
+    # words that say a site is all right ("lips are normal"): the part is read
+    site_all_right: list[Phrase] = []
+    # phrases after which a word is a name ("hi its amy"), not an unread word
+    name_intros: list[Phrase] = []
+    # symptoms that are events, not states: "fainted, feel ok now" is still a faint
+    events: list[Code] = []
     sources: SourceIds
 
 
@@ -292,6 +310,7 @@ class TriageKnowledge:
     clause_verbs: frozenset[str] = field(repr=False, default=frozenset())
     linking_words: frozenset[str] = field(repr=False, default=frozenset())  # verbs included
     benign: frozenset[str] = field(repr=False, default=frozenset())
+    hint_sites: frozenset[str] = field(repr=False, default=frozenset())  # ids of hint rules
     # reader.yaml's word lists that are not phrases of the index, as word tuples by name:
     # others, experience_verbs, hearsay, theirs, first_person, pronouns, past, reason_markers,
     # segment_breaks (see Experiencer and ReasonForTreatment)
@@ -495,6 +514,7 @@ def build_triage(
             clause_verbs=frozenset(reader.clause_verbs),
             linking_words=frozenset(reader.clause_verbs) | frozenset(reader.linking_words),
             benign=frozenset(reader.benign),
+            hint_sites=frozenset(r.id for r in reader.site_rules if r.hint),
             word_lists=_word_lists(reader),
         ),
         problems,
@@ -502,12 +522,21 @@ def build_triage(
 
 
 def _word_lists(reader: ReaderFile) -> dict[str, frozenset[tuple[str, ...]]]:
-    lists: dict[str, list[str]] = {"past": reader.past, "segment_breaks": reader.segment_breaks}
+    lists: dict[str, list[str]] = {
+        "past": reader.past,
+        "segment_breaks": reader.segment_breaks,
+        "vague": reader.vague,
+        "site_all_right": reader.site_all_right,
+        "name_intros": reader.name_intros,
+    }
     if reader.experiencer is not None:
         e = reader.experiencer
         lists |= {
             "others": e.others,
+            "relatives": e.relatives,
+            "proxies": e.proxies,
             "experience_verbs": e.experience_verbs,
+            "reporting_verbs": e.reporting_verbs,
             "hearsay": e.hearsay,
             "theirs": e.theirs,
             "first_person": e.first_person,
@@ -515,6 +544,7 @@ def _word_lists(reader: ReaderFile) -> dict[str, frozenset[tuple[str, ...]]]:
         }
     if reader.reason_for_treatment is not None:
         lists["reason_markers"] = reader.reason_for_treatment.markers
+        lists["new_markers"] = reader.reason_for_treatment.unless
     return {name: frozenset(_words(p) for p in phrases) for name, phrases in lists.items()}
 
 
