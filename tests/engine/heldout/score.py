@@ -2,8 +2,9 @@
 
 A measuring script, not a test: pytest does not collect it. Run from the repo root:
 
-    .venv/bin/python -m tests.engine.heldout.score
     .venv/bin/python tests/engine/heldout/score.py [-v]
+
+(not `-m tests...`: a dependency's site-packages `tests` package shadows this repo's.)
 
 Prints n, exact agreement, under-triage (count and list), over-triage rate, emergency
 sensitivity, missed red flags, and codes read that the entry says must not be read.
