@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator as _Iterator
 from dataclasses import dataclass as _dataclass
 
 import pytest
-from dbkit import INTAKE, TREATMENT, Staff, add_checkin_row, add_clinic, add_staff
+from dbkit import TREATMENT, Staff, add_checkin_row, add_clinic, add_staff, screen_for_treatment
 from fastapi import FastAPI as _FastAPI
 from fastapi.testclient import TestClient as _TestClient
 
@@ -61,15 +62,13 @@ def build_clinic(uow, knowledge, settings) -> ClinicWorld:  # type: ignore[no-un
     practitioner = add_staff(uow, clinic, "practitioner")
     actor = practitioner.actor
     patient = _patients.create_patient(uow, actor=actor, patient={"name": "Pat Example"})
-    intake = _patients.screen_patient(
-        uow, actor=actor, knowledge=knowledge, patient_id=patient.id, intake=INTAKE
-    )
+    intake = screen_for_treatment(uow, actor, knowledge, patient.id)
     treatment = _treatments.record_treatment(
         uow,
         actor=actor,
         knowledge=knowledge,
         patient_id=patient.id,
-        treatment={**TREATMENT, "intake_id": intake.id},
+        treatment={**TREATMENT, "intake_id": intake},
     )
     checkin = add_checkin_row(
         uow,
@@ -86,13 +85,13 @@ def build_clinic(uow, knowledge, settings) -> ClinicWorld:  # type: ignore[no-un
             "patient_id": patient.id,
             "treatment_id": treatment.id,
             "complication": "infection",
-            "onset_date": "2026-11-22",
+            "onset_date": (dt.date.today() - dt.timedelta(days=1)).isoformat(),
             "ctcae_grade": 2,
         },
     )
     link = _links.issue_checkin_token(settings.secret, clinic_id=clinic, treatment_id=treatment.id)
     return ClinicWorld(
-        clinic, admin, practitioner, patient.id, intake.id, treatment.id, checkin, event.id, link
+        clinic, admin, practitioner, patient.id, intake, treatment.id, checkin, event.id, link
     )
 
 

@@ -4,6 +4,7 @@ reads or writes another clinic's record."""
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -35,7 +36,18 @@ RECORD_ROUTES = [
     Route("GET", "/api/v1/patients/{patient}", 200),
     Route("GET", "/api/v1/patients/{patient}/intakes", 200),
     Route("POST", "/api/v1/patients/{patient}/intakes", 201, body=INTAKE),
-    Route("POST", "/api/v1/patients/{patient}/treatments", 201, body=TREATMENT),
+    Route(
+        "POST",
+        "/api/v1/patients/{patient}/treatments",
+        201,
+        body=lambda ids: {**TREATMENT, "intake_id": ids["intake"]},
+    ),
+    Route(
+        "POST",
+        "/api/v1/patients/{patient}/treatments/check",
+        200,
+        body=lambda ids: {**TREATMENT, "intake_id": ids["intake"]},
+    ),
     Route("GET", "/api/v1/intakes/{intake}", 200),
     Route("GET", "/api/v1/intakes?patient_id={patient}", 200),
     Route("GET", "/api/v1/treatments/{treatment}", 200),
@@ -60,7 +72,7 @@ RECORD_ROUTES = [
             "patient_id": ids["patient"],
             "treatment_id": ids["treatment"],
             "complication": "scarring",
-            "onset_date": "2026-11-23",
+            "onset_date": (dt.date.today() - dt.timedelta(days=1)).isoformat(),
             "ctcae_grade": 1,
         },
     ),

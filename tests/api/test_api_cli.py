@@ -9,13 +9,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from dbkit import SECRET, TREATMENT
+from dbkit import SECRET, record_cleared_treatment
 from typer.testing import CliRunner
 
 from needlesafe.api.settings import get_settings
 from needlesafe.cli import app
 from needlesafe.knowledge.loader import default_knowledge
-from needlesafe.services import accounts, links, patients, treatments
+from needlesafe.services import accounts, links, patients
 from needlesafe.services.context import Actor
 from needlesafe.store.db import make_engine, make_session_factory
 from needlesafe.store.uow import UnitOfWork
@@ -113,13 +113,7 @@ def test_checkin_link_prints_a_signed_link_to_that_treatment(env: str) -> None:
     clinic = accounts.create_clinic(uow, name="Riverside")
     actor = Actor(user_id=None, clinic_id=clinic.id, role="cli", kind="cli")
     patient = patients.create_patient(uow, actor=actor, patient={"name": "P"})
-    done = treatments.record_treatment(
-        uow,
-        actor=actor,
-        knowledge=default_knowledge(),
-        patient_id=patient.id,
-        treatment=TREATMENT,
-    )
+    done = record_cleared_treatment(uow, actor, default_knowledge(), patient.id)
     result = run("admin", "checkin-link", str(done.id))
     assert result.exit_code == 0, result.output
     url = result.output.strip()

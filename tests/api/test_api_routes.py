@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -269,9 +270,12 @@ def test_a_treatment_is_recorded_and_issues_a_patient_link(
 ) -> None:
     headers = clinic_a.practitioner.headers
     created = client.post(
-        f"/api/v1/patients/{clinic_a.patient}/treatments", json=TREATMENT, headers=headers
+        f"/api/v1/patients/{clinic_a.patient}/treatments",
+        json={**TREATMENT, "intake_id": clinic_a.intake},
+        headers=headers,
     )
-    assert created.status_code == 201
+    assert created.status_code == 201, created.text
+    assert created.json()["override"] is None
     treatment = created.json()
     assert treatment["areas"] == [{"area": "cheeks", "depth_mm": 1.0, "passes": 2}]
     link = client.post(f"/api/v1/treatments/{treatment['id']}/checkin-link", headers=headers)
@@ -291,9 +295,11 @@ def test_a_bad_treatment_is_422(client: TestClient, clinic_a: ClinicWorld) -> No
 
 def test_aftercare_without_a_screening_is_422(client: TestClient, clinic_a: ClinicWorld) -> None:
     headers = clinic_a.practitioner.headers
+    body = {**TREATMENT, "override_reason": "entered after the fact from the paper chart"}
     treatment = client.post(
-        f"/api/v1/patients/{clinic_a.patient}/treatments", json=TREATMENT, headers=headers
+        f"/api/v1/patients/{clinic_a.patient}/treatments", json=body, headers=headers
     ).json()
+    assert [c["code"] for c in treatment["override"]["conflicts"]] == ["no_screening"]
     response = client.get(f"/api/v1/treatments/{treatment['id']}/aftercare", headers=headers)
     assert response.status_code == 422
     assert _problems(response)[0][0] == "intake_id"
@@ -387,7 +393,7 @@ def test_adverse_events_are_recorded_read_and_listed(
         "patient_id": clinic_a.patient,
         "treatment_id": clinic_a.treatment,
         "complication": "hyperpigmentation",
-        "onset_date": "2026-11-25",
+        "onset_date": (dt.date.today() - dt.timedelta(days=1)).isoformat(),
         "ctcae_grade": 1,
         "icd10_code": "L81.0",
         "serious": False,
@@ -513,7 +519,7 @@ def test_ids_out_of_range_in_a_body_are_422(client: TestClient, clinic_a: Clinic
     event = {
         "patient_id": 2**40,
         "complication": "infection",
-        "onset_date": "2026-11-22",
+        "onset_date": (dt.date.today() - dt.timedelta(days=1)).isoformat(),
         "ctcae_grade": 1,
     }
     response = client.post("/api/v1/adverse-events", json=event, headers=clinic_a.admin.headers)

@@ -7,7 +7,14 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from dbkit import INTAKE, TREATMENT, add_checkin_row, add_clinic, add_staff
+from dbkit import (
+    INTAKE,
+    TREATMENT,
+    add_checkin_row,
+    add_clinic,
+    add_staff,
+    record_cleared_treatment,
+)
 from sqlalchemy import func, select
 
 from needlesafe.errors import InputError
@@ -28,6 +35,9 @@ def _audit(uow: UnitOfWork) -> list[tuple[str, str, str | None]]:
     with uow:
         rows = uow.session.scalars(select(m.AuditEvent).order_by(m.AuditEvent.id)).all()
         return [(r.action, r.record_type, r.record_id) for r in rows]
+
+
+YESTERDAY = (dt.date.today() - dt.timedelta(days=1)).isoformat()
 
 
 @pytest.fixture
@@ -107,9 +117,7 @@ def test_a_treatment_keeps_device_lots_areas_and_products(
 ) -> None:
     a, b = two_clinics
     patient = patients.create_patient(uow, actor=a, patient={"name": "Pat"})
-    done = treatments.record_treatment(
-        uow, actor=a, knowledge=knowledge, patient_id=patient.id, treatment=TREATMENT
-    )
+    done = record_cleared_treatment(uow, a, knowledge, patient.id)
     again = treatments.get_treatment(uow, actor=a, treatment_id=done.id)
     assert again.needle_cartridge_lot == "CART-1"
     assert [(x.area, x.depth_mm, x.passes) for x in again.areas] == [("cheeks", 1.0, 2)]
@@ -182,9 +190,7 @@ def test_adverse_events_are_graded_coded_and_scoped(
 ) -> None:
     a, b = two_clinics
     patient = patients.create_patient(uow, actor=a, patient={"name": "Pat"})
-    done = treatments.record_treatment(
-        uow, actor=a, knowledge=knowledge, patient_id=patient.id, treatment=TREATMENT
-    )
+    done = record_cleared_treatment(uow, a, knowledge, patient.id)
     event = adverse_events.record_adverse_event(
         uow,
         actor=a,
@@ -193,7 +199,7 @@ def test_adverse_events_are_graded_coded_and_scoped(
             "patient_id": patient.id,
             "treatment_id": done.id,
             "complication": "infection",
-            "onset_date": "2026-11-22",
+            "onset_date": YESTERDAY,
             "ctcae_grade": 2,
             "icd10_code": "l03.211",
             "serious": False,
@@ -214,7 +220,7 @@ def test_adverse_events_are_graded_coded_and_scoped(
             event={
                 "patient_id": patient.id,
                 "complication": "infection",
-                "onset_date": "2026-11-22",
+                "onset_date": YESTERDAY,
                 "ctcae_grade": 1,
             },
         )
@@ -243,7 +249,7 @@ def test_a_bad_adverse_event_names_the_field(
     event = {
         "patient_id": patient.id,
         "complication": "infection",
-        "onset_date": "2026-11-22",
+        "onset_date": YESTERDAY,
         "ctcae_grade": 2,
         **change,
     }
@@ -258,9 +264,7 @@ def test_marking_a_checkin_handled_takes_it_out_of_the_inbox(
 ) -> None:
     a, b = two_clinics
     patient = patients.create_patient(uow, actor=a, patient={"name": "Pat"})
-    done = treatments.record_treatment(
-        uow, actor=a, knowledge=knowledge, patient_id=patient.id, treatment=TREATMENT
-    )
+    done = record_cleared_treatment(uow, a, knowledge, patient.id)
     checkin_id = add_checkin_row(
         uow,
         clinic_id=a.clinic_id,

@@ -22,10 +22,16 @@ from argon2 import PasswordHasher
 from sqlalchemy import Engine, text
 
 from needlesafe.api.settings import Settings
+from needlesafe.knowledge.base import Knowledge
 from needlesafe.services import accounts
+from needlesafe.services import patients as _patients
+from needlesafe.services import treatments as _treatments
 from needlesafe.services.context import Actor
+from needlesafe.services.schemas import TreatmentPublic
 from needlesafe.store import migrate
 from needlesafe.store import models as m
+from needlesafe.store.consents import SignedConsent
+from needlesafe.store.consents import SignedConsentRepository as ConsentRows
 from needlesafe.store.db import make_engine, make_session_factory, normalise_url
 from needlesafe.store.uow import UnitOfWork
 
@@ -236,7 +242,13 @@ def add_checkin_row(
 
 INTAKE = {
     "patient": {"age": 35, "fitzpatrick": "IV", "conditions": ["cold_sore_history"]},
-    "plan": {"areas": ["cheeks"], "needle_depth_mm": 1.0, "device": "pen"},
+    "plan": {
+        "areas": ["cheeks"],
+        "needle_depth_mm": 1.0,
+        "device": "pen",
+        "numbing_agent": "lidocaine",
+        "topicals": ["hyaluronic_acid"],
+    },
 }
 
 TREATMENT = {
@@ -252,3 +264,71 @@ TREATMENT = {
     "topicals": [{"code": "hyaluronic_acid", "lot": "HA-1"}],
     "notes": "",
 }
+
+
+def add_signed_consent_row(
+    uow: UnitOfWork, *, clinic_id: int, patient_id: int, intake_id: int
+) -> int:
+    """A signed consent for an intake, without rendering its PDF (for tests of other things)."""
+    with uow:
+        row = SignedConsent(
+            clinic_id=clinic_id,
+            patient_id=patient_id,
+            intake_id=intake_id,
+            patient_signer="Pat Example",
+            practitioner_signer="Test Practitioner",
+            sheet_version="0" * 16,
+            knowledge_version="test",
+            wording_version="test",
+            sheet={},
+            pdf_sha256="0" * 64,
+            pdf=b"%PDF-test",
+        )
+        ConsentRows(uow.session).add(row)
+        uow.commit()
+        return row.id
+
+
+def screen_for_treatment(
+    uow: UnitOfWork,
+    actor: Actor,
+    knowledge: Knowledge,
+    patient_id: int,
+    intake: dict[str, object] | None = None,
+    *,
+    days_ago: int = 5,
+    consent: bool = True,
+) -> int:
+    """A screening made `days_ago` days ago (before TREATMENT's day), with the patient's signed
+    consent: what the treatment gate needs. Returns the intake id."""
+    saved = _patients.screen_patient(
+        uow, actor=actor, knowledge=knowledge, patient_id=patient_id, intake=intake or INTAKE
+    )
+    with uow:
+        row = uow.intakes.get(actor.clinic_id, saved.id)
+        assert row is not None
+        row.created_at = dt.datetime.now(dt.UTC) - dt.timedelta(days=days_ago)
+        uow.commit()
+    if consent:
+        add_signed_consent_row(
+            uow, clinic_id=actor.clinic_id, patient_id=patient_id, intake_id=saved.id
+        )
+    return saved.id
+
+
+def record_cleared_treatment(
+    uow: UnitOfWork,
+    actor: Actor,
+    knowledge: Knowledge,
+    patient_id: int,
+    **changes: object,
+) -> TreatmentPublic:
+    """TREATMENT (with `changes`) after a screening that clears it and a signed consent."""
+    intake_id = screen_for_treatment(uow, actor, knowledge, patient_id)
+    return _treatments.record_treatment(
+        uow,
+        actor=actor,
+        knowledge=knowledge,
+        patient_id=patient_id,
+        treatment={**TREATMENT, "intake_id": intake_id, **changes},
+    )

@@ -66,6 +66,7 @@ def unlabelled_inputs(page: str) -> list[str]:
 
 
 RECENT = (dt.date.today() - dt.timedelta(days=2)).isoformat()  # its link is still valid
+TODAY = dt.datetime.now(dt.UTC).date().isoformat()  # a treatment after today's screening
 
 
 def add_patient(browser: Browser, name: str = "Jamie Rivera") -> int:
@@ -85,12 +86,27 @@ def screened_patient(browser: Browser) -> tuple[int, int]:
     return patient, int(response.headers["location"].rsplit("/", 1)[1])
 
 
+def sign_consent(browser: Browser, patient: int, intake: int) -> None:
+    """The patient's consent to the screening, signed through the consent page."""
+    consent = f"/patients/{patient}/screenings/{intake}/consent"
+    page = browser.client.get(consent).text
+    version = re.search(r'name="sheet_version" value="([0-9a-f]{16})"', page)
+    assert version, "no sign form"
+    signed = browser.post(
+        consent + "/sign",
+        {"sheet_version": version.group(1), "patient_signer": "Jamie Rivera"},
+        csrf_from=consent,
+    )
+    assert signed.status_code == 303, signed.text
+
+
 def treated_patient(browser: Browser) -> tuple[int, int, str]:
     patient, intake = screened_patient(browser)
+    sign_consent(browser, patient, intake)
     response = browser.post(
         f"/patients/{patient}/treatments",
         {
-            "performed_on": RECENT,
+            "performed_on": TODAY,
             "device": "pen",
             "needle_cartridge_lot": "CART-1",
             "areas": ["perioral"],
@@ -422,7 +438,7 @@ def test_an_adverse_event_gets_the_suggested_icd10_code_and_the_grade_definition
         f"/patients/{patient}/adverse-events",
         {
             "complication": "infection",
-            "onset_date": "2026-01-12",
+            "onset_date": TODAY,
             "ctcae_grade": "2",
             "icd10_code": "nonsense",
             "treatment_id": str(treatment),
@@ -435,7 +451,7 @@ def test_an_adverse_event_gets_the_suggested_icd10_code_and_the_grade_definition
         f"/patients/{patient}/adverse-events",
         {
             "complication": "infection",
-            "onset_date": "2026-01-12",
+            "onset_date": TODAY,
             "ctcae_grade": "2",
             "icd10_code": code,
             "treatment_id": str(treatment),

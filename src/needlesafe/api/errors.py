@@ -23,6 +23,7 @@ from needlesafe.services.errors import (
     NotAuthenticated,
     NotFound,
     RateLimited,
+    TreatmentBlocked,
 )
 
 log = logging.getLogger("needlesafe.api")
@@ -84,6 +85,26 @@ def _validation_problems(error: RequestValidationError) -> list[InputProblem]:
     return problems or [InputProblem("", "not valid")]
 
 
+def blocked_response(error: TreatmentBlocked) -> JSONResponse:
+    """409 from the treatment gate: every conflict with its stable code, field and message."""
+    return JSONResponse(
+        status_code=409,
+        content={
+            "detail": [
+                {
+                    "path": c.field,
+                    "message": c.message,
+                    "code": c.code,
+                    "overridable": c.overridable,
+                }
+                for c in error.conflicts
+            ],
+            "message": error.message,
+            "can_override": error.can_override,
+        },
+    )
+
+
 def _wants_page(request: Request) -> bool:
     return not request.url.path.startswith("/api/") and "text/html" in request.headers.get(
         "accept", ""
@@ -136,6 +157,8 @@ def install_error_handlers(app: FastAPI, *, login_path: str) -> None:
 
     @app.exception_handler(DomainError)
     async def _domain(request: Request, error: DomainError) -> Response:
+        if isinstance(error, TreatmentBlocked) and not _wants_page(request):
+            return blocked_response(error)
         status = next((s for kind, s in STATUS.items() if isinstance(error, kind)), 400)
         headers: dict[str, str] = {}
         if isinstance(error, NotAuthenticated):

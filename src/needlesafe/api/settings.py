@@ -31,6 +31,8 @@ class Settings(BaseSettings):
     secret_key: SecretStr = SecretStr(PLACEHOLDER_SECRET)
     public_base_url: str = "http://127.0.0.1:8000"
     checkin_link_days: int = Field(default=30, ge=1, le=365)
+    # the treatment gate: how old (in days) a screening may be on the day of the treatment
+    screening_max_age_days: int = Field(default=30, ge=1, le=365)
     login_token_hours: int = Field(default=12, ge=1, le=24 * 90)
     session_hours: int = Field(default=12, ge=1, le=24 * 30)
     login_max_failures: int = Field(default=5, ge=1)

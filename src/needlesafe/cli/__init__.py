@@ -27,6 +27,9 @@ from needlesafe.cli import server as _server  # noqa: E402
 
 _admin.register(app)
 _server.register(app)
+from needlesafe.cli import lots as _lots  # noqa: E402
+
+_lots.register(app)
 from needlesafe.cli import aftercare as _aftercare  # noqa: E402
 
 _aftercare.register(app)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from needlesafe.knowledge.base import Knowledge
-from needlesafe.services import accounts, patients, treatments
+from needlesafe.services import accounts, consents, patients, treatments
 from needlesafe.services.context import Actor
 from needlesafe.services.schemas import CheckinLink
 from needlesafe.store import models as m
@@ -99,6 +99,25 @@ def seed_demo(
         )
         if done is None:
             continue
+        performed_on = today - dt.timedelta(days=done["days_ago"])
+        _screened_before(uow, actor, screening.id, performed_on - dt.timedelta(days=1))
+        sheet, _ = consents.get_consent_sheet(
+            uow,
+            actor=actor,
+            knowledge=knowledge,
+            patient_id=patient.id,
+            intake_id=screening.id,
+            today=today,
+        )
+        consents.sign_consent(
+            uow,
+            actor=actor,
+            knowledge=knowledge,
+            patient_id=patient.id,
+            intake_id=screening.id,
+            sign={"sheet_version": sheet.version, "patient_signer": name},
+            today=today,
+        )
         plan = intake["plan"]
         treatment = treatments.record_treatment(
             uow,
@@ -106,7 +125,7 @@ def seed_demo(
             knowledge=knowledge,
             patient_id=patient.id,
             treatment={
-                "performed_on": today - dt.timedelta(days=done["days_ago"]),
+                "performed_on": performed_on,
                 "device": plan["device"],
                 "device_make": "Demo Devices",
                 "device_model": "Pen 2",
@@ -133,6 +152,15 @@ def seed_demo(
                 max_age=link_max_age,
             )
     return Demo(email=DEMO_EMAIL, password=DEMO_PASSWORD, link=link)
+
+
+def _screened_before(uow: UnitOfWork, actor: Actor, intake_id: int, day: dt.date) -> None:
+    """Date the demo's screening before its treatment, as it would have been made."""
+    with uow:
+        row = uow.intakes.get(actor.clinic_id, intake_id)
+        if row is not None:
+            row.created_at = dt.datetime.combine(day, dt.time(10), tzinfo=dt.UTC)
+            uow.commit()
 
 
 def demo_link(

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class DomainError(Exception):
     """A refusal the caller can act on; `message` is safe to show (no patient data)."""
@@ -28,6 +30,17 @@ class NotAuthenticated(DomainError):
 
 class Conflict(DomainError):
     """The record already exists (a clinic name, a user's email)."""
+
+
+class TreatmentBlocked(Conflict):
+    """The treatment gate found conflicts; nothing was stored. `conflicts` lists them all
+    (`services.schemas.TreatmentConflict`); `can_override` says whether a practitioner's
+    `override_reason` may record it anyway."""
+
+    def __init__(self, message: str, conflicts: list[Any], *, can_override: bool) -> None:
+        super().__init__(message)
+        self.conflicts = conflicts
+        self.can_override = can_override
 
 
 class RateLimited(DomainError):

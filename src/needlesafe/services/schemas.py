@@ -174,6 +174,41 @@ class TreatmentCreate(In):
     notes: Text = ""
     intake_id: RecordId | None = None
     practitioner_id: RecordId | None = None  # default: the caller
+    # Record it although the treatment gate found conflicts: why (a practitioner's words).
+    override_reason: (
+        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+        | None
+    ) = None
+
+
+class TreatmentConflict(BaseModel):
+    """One reason the treatment gate refuses a treatment: a stable code, the field of the
+    treatment it is about, a plain message, and whether an override may record it anyway."""
+
+    model_config = ConfigDict(frozen=True)
+
+    code: str
+    field: str
+    message: str
+    overridable: bool = True
+
+
+class TreatmentCheck(BaseModel):
+    """What the gate says of a treatment before it is recorded."""
+
+    conflicts: list[TreatmentConflict]
+    can_override: bool  # every conflict may be overridden with a reason
+    intake_id: int | None = None
+    decision: str | None = None  # the screening's decision
+    screened_at: dt.datetime | None = None
+    consent_signed_at: dt.datetime | None = None
+
+
+class OverridePublic(Out):
+    reason: str
+    conflicts: list[TreatmentConflict]
+    user_id: int | None
+    at: dt.datetime
 
 
 class AreaPublic(Out):
@@ -203,6 +238,19 @@ class TreatmentPublic(Out):
     topicals: list[TopicalPublic]
     notes: str
     created_at: dt.datetime
+    override: OverridePublic | None = None
+
+
+class TreatmentSafety(BaseModel):
+    """What the treatment page shows of the gate: the screening, the consent, any override."""
+
+    intake_id: int | None
+    decision: str | None
+    screened_at: dt.datetime | None
+    consent_signed_at: dt.datetime | None
+    consent_signer: str | None
+    override: OverridePublic | None
+    override_by: str | None  # the practitioner's name (or email)
 
 
 class CheckinLink(BaseModel):
@@ -261,6 +309,36 @@ class AdverseEventCreate(In):
     outcome: Outcome = "unknown"
     product_lot: Lot | None = None
     notes: Text = ""
+    follow_up_on: dt.date | None = None  # when to see or call the patient next
+
+
+class AdverseEventUpdate(In):
+    """A change to an open adverse event; fields left out stay as they are."""
+
+    ctcae_grade: Annotated[int, Field(ge=1, le=5, strict=True)] | None = None
+    icd10_code: Icd10 | None = None
+    serious: bool | None = None
+    actions: Text | None = None
+    outcome: Outcome | None = None
+    follow_up_on: dt.date | None = None
+    notes: Text | None = None
+
+
+class AdverseEventClose(In):
+    """Closing an adverse event: when it resolved and how it ended."""
+
+    resolved_on: dt.date
+    outcome: Literal["recovered", "recovered_with_sequelae", "not_recovered", "fatal", "unknown"]
+    notes: Text | None = None
+
+
+class AdverseEventChangePublic(Out):
+    id: int
+    event_id: int
+    at: dt.datetime
+    user_id: int | None
+    action: str
+    changes: dict[str, Any]
 
 
 class AdverseEventPublic(Out):
@@ -278,3 +356,7 @@ class AdverseEventPublic(Out):
     notes: str
     recorded_by: int | None
     created_at: dt.datetime
+    status: str = "open"
+    follow_up_on: dt.date | None = None
+    resolved_on: dt.date | None = None
+    updated_at: dt.datetime | None = None

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import ForeignKey, LargeBinary, String, select
+from sqlalchemy import JSON, ForeignKey, LargeBinary, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from needlesafe.store.models import Base, utcnow
@@ -33,6 +33,12 @@ class SignedConsent(Base):
     sheet: Mapped[dict[str, Any]]  # the exact sheet, as JSON
     pdf_sha256: Mapped[str] = mapped_column(String(64))
     pdf: Mapped[bytes] = mapped_column(LargeBinary)
+    # Signed by the patient themselves (migration 0005); empty for a consent recorded by staff.
+    signed_via: Mapped[str | None] = mapped_column(String(10))  # "staff" | "tablet" | "link"
+    signature_method: Mapped[str | None] = mapped_column(String(10))  # "drawn" | "typed"
+    signature_png: Mapped[bytes | None] = mapped_column(LargeBinary)
+    acknowledgements: Mapped[list[str] | None] = mapped_column(JSON)
+    patient_signed_at: Mapped[dt.datetime | None]
 
 
 class SignedConsentRepository:

@@ -72,7 +72,11 @@ class UtcDateTime(TypeDecorator[dt.datetime]):
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
-    type_annotation_map = {dt.datetime: UtcDateTime(), dict[str, Any]: JSON()}
+    type_annotation_map = {
+        dt.datetime: UtcDateTime(),
+        dict[str, Any]: JSON(),
+        list[dict[str, Any]]: JSON(),
+    }
 
 
 class Clinic(Base):
@@ -81,6 +85,8 @@ class Clinic(Base):
     name: Mapped[str] = mapped_column(String(200), unique=True)
     phone: Mapped[str | None] = mapped_column(String(40))  # shown to patients: who to call
     emergency_number: Mapped[str | None] = mapped_column(String(20))  # e.g. "911", "112"
+    # below this age a parent or guardian signs the consent too (the law differs by place)
+    age_of_consent: Mapped[int] = mapped_column(Integer, default=18, server_default="18")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
@@ -166,7 +172,7 @@ class Treatment(Base):
     device_model: Mapped[str | None] = mapped_column(String(120))
     needle_cartridge_lot: Mapped[str | None] = mapped_column(String(64), index=True)
     numbing_agent: Mapped[str] = mapped_column(String(60), default="none")
-    numbing_agent_lot: Mapped[str | None] = mapped_column(String(64))
+    numbing_agent_lot: Mapped[str | None] = mapped_column(String(64), index=True)
     notes: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     areas: Mapped[list[TreatmentArea]] = relationship(
@@ -175,6 +181,21 @@ class Treatment(Base):
     topicals: Mapped[list[TreatmentTopical]] = relationship(
         order_by="TreatmentTopical.id", cascade="all, delete-orphan", lazy="selectin"
     )
+    override: Mapped[TreatmentOverride | None] = relationship(lazy="selectin")
+
+
+class TreatmentOverride(Base):
+    """A treatment recorded against the gate's conflicts on purpose: why, which conflicts, who
+    and when. One per treatment, written with it; append-only (triggers, migration 0005)."""
+
+    __tablename__ = "treatment_overrides"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id"), index=True)
+    treatment_id: Mapped[int] = mapped_column(ForeignKey("treatments.id"), unique=True)
+    reason: Mapped[str] = mapped_column(Text)
+    conflicts: Mapped[list[dict[str, Any]]]
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
 class TreatmentArea(Base):
@@ -228,6 +249,7 @@ class AdverseEvent(Base):
     __tablename__ = "adverse_events"
     __table_args__ = (
         CheckConstraint("ctcae_grade BETWEEN 1 AND 5", name="ctcae_grade"),
+        CheckConstraint("status IN ('open', 'closed')", name="status"),
         CheckConstraint(
             "outcome IN ('recovered', 'recovering', 'not_recovered', "
             "'recovered_with_sequelae', 'fatal', 'unknown')",
@@ -249,3 +271,22 @@ class AdverseEvent(Base):
     notes: Mapped[str] = mapped_column(Text, default="")
     recorded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # followed to the end: open until closed with a resolution date
+    status: Mapped[str] = mapped_column(String(10), default="open", server_default="open")
+    follow_up_on: Mapped[dt.date | None] = mapped_column(Date)
+    resolved_on: Mapped[dt.date | None] = mapped_column(Date)
+    updated_at: Mapped[dt.datetime | None]
+
+
+class AdverseEventChange(Base):
+    """One change to an adverse event: who, when, and each field's value before and after.
+    Append-only (triggers refuse UPDATE and DELETE, migration 0005)."""
+
+    __tablename__ = "adverse_event_changes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id"), index=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("adverse_events.id"), index=True)
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    action: Mapped[str] = mapped_column(String(10))  # "open" | "update" | "close"
+    changes: Mapped[dict[str, Any]]  # {"field": {"from": old, "to": new}}

@@ -243,6 +243,7 @@ class AdverseEventRepository(_Scoped[m.AdverseEvent]):
         patient_id: int | None = None,
         treatment_id: int | None = None,
         complication: str | None = None,
+        status: str | None = None,
     ) -> Page[m.AdverseEvent]:
         query = self._scope(clinic_id)
         if patient_id is not None:
@@ -251,6 +252,18 @@ class AdverseEventRepository(_Scoped[m.AdverseEvent]):
             query = query.where(_id_filter(m.AdverseEvent.treatment_id, treatment_id))
         if complication is not None:
             query = query.where(m.AdverseEvent.complication == complication)
+        if status is not None:
+            query = query.where(m.AdverseEvent.status == status)
+        if status == "open":  # the next follow-up first; those without a date last
+            return self._page(
+                query,
+                case((m.AdverseEvent.follow_up_on.is_(None), 1), else_=0),
+                m.AdverseEvent.follow_up_on,
+                m.AdverseEvent.onset_date,
+                m.AdverseEvent.id,
+                offset=offset,
+                limit=limit,
+            )
         return self._page(
             query,
             m.AdverseEvent.onset_date.desc(),
@@ -258,6 +271,53 @@ class AdverseEventRepository(_Scoped[m.AdverseEvent]):
             offset=offset,
             limit=limit,
         )
+
+    def history(self, clinic_id: int, event_id: int) -> Sequence[m.AdverseEventChange]:
+        query = (
+            select(m.AdverseEventChange)
+            .where(
+                m.AdverseEventChange.clinic_id == clinic_id,
+                m.AdverseEventChange.event_id == event_id,
+            )
+            .order_by(m.AdverseEventChange.at, m.AdverseEventChange.id)
+        )
+        return self.session.scalars(query).all()
+
+
+class LotRepository:
+    """Which treatments used a lot: as needle cartridge, numbing cream or product."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def treatments(self, clinic_id: int, lot: str, *, limit: int) -> list[tuple[m.Treatment, str]]:
+        """(treatment, how the lot was used), newest treatment first; exact, case-sensitive."""
+        topical = (
+            select(m.TreatmentTopical.treatment_id)
+            .where(m.TreatmentTopical.clinic_id == clinic_id, m.TreatmentTopical.lot == lot)
+            .scalar_subquery()
+        )
+        query = (
+            select(m.Treatment)
+            .where(
+                m.Treatment.clinic_id == clinic_id,
+                (m.Treatment.needle_cartridge_lot == lot)
+                | (m.Treatment.numbing_agent_lot == lot)
+                | m.Treatment.id.in_(topical),
+            )
+            .order_by(m.Treatment.performed_on.desc(), m.Treatment.id.desc())
+            .limit(limit)
+        )
+        found: list[tuple[m.Treatment, str]] = []
+        for row in self.session.scalars(query).all():
+            uses = []
+            if row.needle_cartridge_lot == lot:
+                uses.append("needle_cartridge")
+            if row.numbing_agent_lot == lot:
+                uses.append("numbing_agent")
+            uses += [f"topical:{t.code}" for t in row.topicals if t.lot == lot]
+            found.append((row, ",".join(uses)))
+        return found
 
 
 def utcnow() -> dt.datetime:

@@ -12,6 +12,7 @@ from needlesafe.store.repositories import (
     CheckInRepository,
     ClinicRepository,
     IntakeRepository,
+    LotRepository,
     PatientRepository,
     TokenRepository,
     TreatmentRepository,
@@ -36,6 +37,7 @@ class UnitOfWork:
         self.treatments = TreatmentRepository(self.session)
         self.checkins = CheckInRepository(self.session)
         self.adverse_events = AdverseEventRepository(self.session)
+        self.lots = LotRepository(self.session)
         return self
 
     def __exit__(

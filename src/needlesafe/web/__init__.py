@@ -8,10 +8,11 @@ from fastapi.staticfiles import StaticFiles
 
 def install_pages(app: FastAPI) -> None:
     """Add the pages' routes and their static files (/static) to `app`."""
-    from needlesafe.web import consent_pages, pages, patient_pages
+    from needlesafe.web import consent_pages, pages, patient_pages, records_pages
     from needlesafe.web.render import STATIC
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(pages.router)
     app.include_router(consent_pages.router)
+    app.include_router(records_pages.router)
     app.include_router(patient_pages.router)

@@ -45,6 +45,7 @@ TREATMENT_FIELDS = {
     "topicals": "topicals",
     "notes": "notes",
     "intake_id": "",
+    "override_reason": "override_reason",
 }
 ADVERSE_EVENT_FIELDS = {
     "treatment_id": "treatment_id",
@@ -212,6 +213,9 @@ def treatment_from_form(values: FormValues) -> tuple[dict[str, Any], list[InputP
         "notes": values.get("notes"),
         "intake_id": intake_id,
     }
+    reason = values.get("override_reason").strip()
+    if reason:
+        data["override_reason"] = reason
     return data, problems
 
 

@@ -34,9 +34,11 @@ from needlesafe.services import (
     treatments,
 )
 from needlesafe.services.context import Actor
-from needlesafe.services.errors import NotAuthenticated, NotFound, RateLimited
+from needlesafe.services.errors import NotAuthenticated, NotFound, RateLimited, TreatmentBlocked
+from needlesafe.services.schemas import TreatmentCheck, TreatmentConflict
 from needlesafe.store.uow import UnitOfWork
 from needlesafe.web import forms
+from needlesafe.web.changes import describe_change
 from needlesafe.web.render import FormValues, field_errors, qr_svg, render
 
 router = APIRouter(include_in_schema=False)
@@ -177,17 +179,19 @@ def _timeline(uow: UnitOfWork, actor: Actor, patient_id: int, knowledge: Any) ->
     for treatment in treatments.list_treatments(
         uow, actor=actor, patient_id=patient_id, limit=200
     ).items:
+        override = treatment.override
         entries.append(
             TimelineEntry(
                 at=dt.datetime.combine(treatment.performed_on, dt.time(12), tzinfo=dt.UTC),
                 kind="treatment",
-                title="Treatment",
-                tag="",
+                title="Treatment" + (" (recorded against the safety check)" if override else ""),
+                tag="override" if override else "",
                 detail=knowledge.label("devices", treatment.device)
                 + ": "
                 + ", ".join(
                     f"{knowledge.label('areas', a.area)} {a.depth_mm} mm" for a in treatment.areas
-                ),
+                )
+                + (f". Reason: {override.reason}" if override else ""),
                 href=f"/patients/{patient_id}/treatments/{treatment.id}",
             )
         )
@@ -210,18 +214,34 @@ def _timeline(uow: UnitOfWork, actor: Actor, patient_id: int, knowledge: Any) ->
         uow, actor=actor, patient_id=patient_id, limit=200
     ).items:
         complication = knowledge.complications.get(event.complication)
+        name = complication.label if complication else event.complication
+        href = f"/patients/{patient_id}/adverse-events/{event.id}"
         entries.append(
             TimelineEntry(
                 at=dt.datetime.combine(event.onset_date, dt.time(12), tzinfo=dt.UTC),
                 kind="adverse_event",
-                title="Adverse event",
+                title="Adverse event" + (" (closed)" if event.status == "closed" else " (open)"),
                 tag="",
-                detail=(complication.label if complication else event.complication)
+                detail=name
                 + f", CTCAE grade {event.ctcae_grade}"
                 + (f", {event.icd10_code}" if event.icd10_code else ""),
-                href=None,
+                href=href,
             )
         )
+        # its course: each later change, as it happened
+        for change in adverse_events.adverse_event_history(uow, actor=actor, event_id=event.id):
+            if change.action == "open":
+                continue
+            entries.append(
+                TimelineEntry(
+                    at=change.at,
+                    kind="adverse_event",
+                    title="Adverse event " + ("closed" if change.action == "close" else "updated"),
+                    tag="",
+                    detail=f"{name}: " + "; ".join(describe_change(change.changes, knowledge)),
+                    href=href,
+                )
+            )
     return sorted(entries, key=lambda e: e.at, reverse=True)
 
 
@@ -366,6 +386,7 @@ def assessment_page(
 
 
 def _treatment_defaults(intake: Any | None) -> FormValues:
+    """The form pre-filled from the screened plan: a treatment is recorded from its screening."""
     today = _today().isoformat()
     if intake is None:
         return FormValues({"performed_on": [today], "device": ["pen"], "numbing_agent": ["none"]})
@@ -384,6 +405,26 @@ def _treatment_defaults(intake: Any | None) -> FormValues:
     return FormValues(data)
 
 
+def _conflict_fields(conflicts: list[TreatmentConflict], data: dict[str, Any]) -> dict[str, str]:
+    """Each conflict beside the form field it is about (`areas[0].depth_mm` -> `depth.cheeks`)."""
+    fields: dict[str, str] = {}
+    areas = [a.get("area", "") for a in data.get("areas", [])]
+    for conflict in conflicts:
+        path = conflict.field
+        name = ""
+        if path.startswith("areas["):
+            index = int(path[6 : path.index("]")])
+            area = areas[index] if index < len(areas) else ""
+            name = f"depth.{area}" if path.endswith("depth_mm") else "areas"
+        elif path.startswith("topicals["):
+            name = "topicals"
+        elif path in ("numbing_agent", "device"):
+            name = path
+        if name:
+            fields[name] = (fields[name] + " " if name in fields else "") + conflict.message
+    return fields
+
+
 def _treatment_form(
     request: Request,
     actor: Actor,
@@ -393,6 +434,8 @@ def _treatment_form(
     values: FormValues,
     errors: dict[str, str],
     status_code: int = 200,
+    check: TreatmentCheck | None = None,
+    blocked: bool = False,
 ) -> Response:
     return render(
         request,
@@ -403,9 +446,28 @@ def _treatment_form(
             "intake": intake,
             "values": values,
             "errors": errors,
+            "check": check,
+            "blocked": blocked,
         },
         status_code=status_code,
     )
+
+
+def _gate_check(
+    uow: UnitOfWork, actor: Actor, knowledge: Any, settings: Any, patient_id: int, data: Any
+) -> TreatmentCheck | None:
+    """The gate's answer for what the form holds so far; None while it cannot be checked."""
+    try:
+        return treatments.check_treatment(
+            uow,
+            actor=actor,
+            knowledge=knowledge,
+            patient_id=patient_id,
+            treatment={k: v for k, v in data.items() if k != "override_reason"},
+            screening_max_age_days=settings.screening_max_age_days,
+        )
+    except InputError:
+        return None
 
 
 @router.get("/patients/{patient_id}/treatments/new", response_class=HTMLResponse)
@@ -414,6 +476,8 @@ def new_treatment(
     patient_id: int,
     actor: SessionActor,
     uow: UowDep,
+    knowledge: KnowledgeDep,
+    state: StateDep,
     intake_id: int | None = None,
 ) -> Response:
     patient = patients.get_patient(uow, actor=actor, patient_id=patient_id)
@@ -425,7 +489,31 @@ def new_treatment(
     else:
         latest = patients.list_intakes(uow, actor=actor, patient_id=patient_id, limit=1).items
         intake = latest[0] if latest else None
-    return _treatment_form(request, actor, uow, patient, intake, _treatment_defaults(intake), {})
+    values = _treatment_defaults(intake)
+    data, problems = forms.treatment_from_form(values)
+    check = None if problems else _gate_check(
+        uow, actor, knowledge, state.settings, patient_id, data
+    )
+    return _treatment_form(request, actor, uow, patient, intake, values, {}, check=check)
+
+
+@router.post("/patients/{patient_id}/treatments/check", response_class=HTMLResponse)
+async def check_treatment(
+    request: Request,
+    patient_id: int,
+    actor: SessionActor,
+    uow: UowDep,
+    knowledge: KnowledgeDep,
+    state: StateDep,
+    _csrf: CsrfChecked,
+) -> Response:
+    """The gate's conflicts for the form as it is now (htmx, as the practitioner types)."""
+    values = await _values(request)
+    data, problems = forms.treatment_from_form(values)
+    check = None if problems else _gate_check(
+        uow, actor, knowledge, state.settings, patient_id, data
+    )
+    return render(request, "_treatment_gate.html", {"check": check, "values": values})
 
 
 @router.post("/patients/{patient_id}/treatments", response_class=HTMLResponse)
@@ -435,17 +523,14 @@ async def create_treatment(
     actor: SessionActor,
     uow: UowDep,
     knowledge: KnowledgeDep,
+    state: StateDep,
     _csrf: CsrfChecked,
 ) -> Response:
     values = await _values(request)
     data, problems = forms.treatment_from_form(values)
-    try:
-        if problems:
-            raise InputError(problems)
-        saved = treatments.record_treatment(
-            uow, actor=actor, knowledge=knowledge, patient_id=patient_id, treatment=data
-        )
-    except InputError as error:
+
+    def again(errors: dict[str, str], status: int, check: TreatmentCheck | None = None,
+              blocked: bool = False) -> Response:
         patient = patients.get_patient(uow, actor=actor, patient_id=patient_id)
         intake = None
         if data.get("intake_id"):
@@ -453,10 +538,27 @@ async def create_treatment(
                 intake = patients.get_intake(uow, actor=actor, intake_id=data["intake_id"])
             except NotFound:
                 intake = None
-        errors = field_errors(error.problems, forms.TREATMENT_FIELDS)
         return _treatment_form(
-            request, actor, uow, patient, intake, values, errors, status_code=422
+            request, actor, uow, patient, intake, values, errors, status_code=status,
+            check=check, blocked=blocked,
         )
+
+    try:
+        if problems:
+            raise InputError(problems)
+        saved = treatments.record_treatment(
+            uow,
+            actor=actor,
+            knowledge=knowledge,
+            patient_id=patient_id,
+            treatment=data,
+            screening_max_age_days=state.settings.screening_max_age_days,
+        )
+    except InputError as error:
+        return again(field_errors(error.problems, forms.TREATMENT_FIELDS), 422)
+    except TreatmentBlocked as blocked:
+        check = TreatmentCheck(conflicts=blocked.conflicts, can_override=blocked.can_override)
+        return again(_conflict_fields(blocked.conflicts, data), 409, check, blocked=True)
     return _see_other(f"/patients/{patient_id}/treatments/{saved.id}")
 
 
@@ -483,6 +585,7 @@ def treatment_page(
         base_url=settings.public_base_url,
         max_age=settings.checkin_link_max_age,
     )
+    safety = treatments.treatment_safety(uow, actor=actor, treatment_id=treatment_id)
     plan, plan_problem = None, None
     try:
         plan = aftercare.treatment_aftercare(
@@ -497,6 +600,7 @@ def treatment_page(
             **_common(actor, uow),
             "patient": patient,
             "treatment": treatment,
+            "safety": safety,
             "link": link,
             "qr": qr_svg(link.url, "QR code of the patient's check-in link"),
             "plan": plan,

@@ -11,6 +11,7 @@ from needlesafe.api.routes import (
     consent,
     engine,
     health,
+    lots,
     patient_checkin,
     patients,
     treatments,
@@ -28,6 +29,7 @@ ROUTERS = [
     treatments.router,
     checkins.router,
     adverse_events.router,
+    lots.router,
     patient_checkin.router,
     aftercare.router,
 ]

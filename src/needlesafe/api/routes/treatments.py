@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter
 
 from needlesafe.api.deps import CurrentActor, JsonBody, KnowledgeDep, SettingsDep, UowDep
@@ -11,6 +13,7 @@ from needlesafe.services.schemas import (
     CheckinLink,
     CheckInPublic,
     Page,
+    TreatmentCheck,
     TreatmentCreate,
     TreatmentPublic,
 )
@@ -18,16 +21,58 @@ from needlesafe.services.schemas import (
 router = APIRouter(prefix="/api/v1", tags=["treatments"], responses=JSON_ERRORS)
 
 
-@router.post("/patients/{patient_id}/treatments", response_model=TreatmentPublic, status_code=201)
+GATE_REFUSED: dict[int | str, dict[str, Any]] = {
+    409: {
+        "description": "the treatment gate found conflicts and nothing was stored: "
+        '`{"detail": [{"path", "message", "code", "overridable"}], "can_override": ...}`; '
+        "send `override_reason` to record it anyway (when every conflict is overridable)"
+    }
+}
+
+
+@router.post(
+    "/patients/{patient_id}/treatments",
+    response_model=TreatmentPublic,
+    status_code=201,
+    responses=GATE_REFUSED,
+)
 def record_treatment(
     patient_id: RecordId,
     body: TreatmentCreate,
     actor: CurrentActor,
     uow: UowDep,
     knowledge: KnowledgeDep,
+    settings: SettingsDep,
 ) -> TreatmentPublic:
+    """Record a treatment as done. It names the screening it follows (`intake_id`) and passes
+    the treatment gate, or carries a practitioner's `override_reason`."""
     return treatments.record_treatment(
-        uow, actor=actor, knowledge=knowledge, patient_id=patient_id, treatment=body
+        uow,
+        actor=actor,
+        knowledge=knowledge,
+        patient_id=patient_id,
+        treatment=body,
+        screening_max_age_days=settings.screening_max_age_days,
+    )
+
+
+@router.post("/patients/{patient_id}/treatments/check", response_model=TreatmentCheck)
+def check_treatment(
+    patient_id: RecordId,
+    body: TreatmentCreate,
+    actor: CurrentActor,
+    uow: UowDep,
+    knowledge: KnowledgeDep,
+    settings: SettingsDep,
+) -> TreatmentCheck:
+    """What the treatment gate says of a treatment, without recording it."""
+    return treatments.check_treatment(
+        uow,
+        actor=actor,
+        knowledge=knowledge,
+        patient_id=patient_id,
+        treatment=body,
+        screening_max_age_days=settings.screening_max_age_days,
     )
 
 
