@@ -31,7 +31,7 @@ def test_json_output_is_one_object_in_the_contract_shape(tmp_path: Path) -> None
     result = runner.invoke(app, ["triage", "--json", write(tmp_path, "c.json", json.dumps(GOOD))])
     assert result.exit_code == 0, result.output
     out = json.loads(result.stdout)
-    assert out["disposition"] == "contact_clinic"
+    assert out["disposition"] == "urgent"  # pain growing after day 2: seen today
     assert {"disposition", "findings", "symptoms", "patient_text", "knowledge_version"} <= set(out)
     assert out["symptoms"] == ["redness", "pain", "swelling"]
     origins = {f["symptom"]: f["origin"] for f in out["findings"]}
@@ -48,7 +48,7 @@ def test_a_yaml_check_in_and_stdin_work(tmp_path: Path) -> None:
     )
     result = runner.invoke(app, ["triage", "--json", "-"], input=json.dumps(GOOD))
     assert result.exit_code == 0
-    assert json.loads(result.stdout)["disposition"] == "contact_clinic"
+    assert json.loads(result.stdout)["disposition"] == "urgent"
 
 
 def test_the_readable_report_names_the_disposition_and_the_reasons(tmp_path: Path) -> None:

@@ -36,8 +36,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from needlesafe.knowledge.triage_schema import (
+    DISPOSITIONS,
     SEVERITIES,
     TRENDS,
+    Disposition,
+    PhraseSet,
     Severity,
     Trend,
     TriageKnowledge,
@@ -84,6 +87,7 @@ class Reading:
     resolved: tuple[str, ...] = ()  # happened and settled, not counted now
     others: tuple[str, ...] = ()  # someone else's
     unread: tuple[str, ...] = ()  # parts of the message the reader could not read
+    unread_hint: Disposition | None = None  # the most a site word in an unread part hints at
     temperature_now_c: float | None = None  # the latest temperature not said to be past
 
     @property
@@ -446,11 +450,11 @@ def _apply_modifiers(clauses: list[list[_Item]]) -> None:
 
 
 def _temperatures(
-    items: list[_Item], knowledge: TriageKnowledge, segments: list[list[_Item]]
+    items: list[_Item], knowledge: TriageKnowledge, segments: list[_Segment]
 ) -> list[tuple[float, bool]]:
     """Each temperature in the message, in order, with whether its part speaks of the past;
     someone else's temperatures are left out."""
-    past = knowledge.word_lists.get("past", frozenset())
+    past = knowledge.word_lists.get("past", _NONE)
     past_items = {id(item) for seg in segments if _find(seg, past) for item in seg}
     rules = knowledge.reader.temperature
     found: list[tuple[float, bool]] = []
@@ -498,10 +502,10 @@ def _apply_sites(clauses: list[list[_Item]], knowledge: TriageKnowledge) -> None
                     item.meanings = (*item.meanings, ("concept", rule.gives))
 
 
-def _segments(items: list[_Item], knowledge: TriageKnowledge) -> list[list[_Item]]:
+def _segments(items: list[_Item], knowledge: TriageKnowledge) -> list[_Segment]:
     """The parts of a message checked for unread words and whose symptom it is: sentences cut
     at commas and reader.yaml's segment breaks ("and", "but")."""
-    breaks = knowledge.word_lists.get("segment_breaks", frozenset())
+    breaks = knowledge.word_lists.get("segment_breaks", _NONE)
     segments: list[list[_Item]] = [[]]
     new_sentence = True
     for item in items:
@@ -514,30 +518,43 @@ def _segments(items: list[_Item], knowledge: TriageKnowledge) -> list[list[_Item
             item.sentence_start = new_sentence
             new_sentence = False
         segments[-1].append(item)
-    return [s for s in segments if s]
+    return [_Segment(s) for s in segments if s]
 
 
-def _find(segment: list[_Item], phrases: frozenset[tuple[str, ...]]) -> list[int]:
+_NONE = PhraseSet()
+
+
+class _Segment(list[_Item]):
+    """A part of the message with its words flattened once, for phrase lookups."""
+
+    def __init__(self, items: list[_Item]) -> None:
+        super().__init__(items)
+        self.words = tuple(w for item in items for w in item.words)
+        self.owners = tuple(i for i, item in enumerate(items) for _ in item.words)
+
+
+def _find(segment: _Segment, phrases: PhraseSet) -> list[int]:
     """Indexes of the items where one of `phrases` starts (phrases may span items)."""
     if not phrases:
         return []
-    words: list[tuple[str, int]] = [(w, i) for i, item in enumerate(segment) for w in item.words]
-    longest = max(len(p) for p in phrases)
+    words, owners = segment.words, segment.owners
+    longest = phrases.longest
     found: list[int] = []
-    for start in range(len(words)):
-        for length in range(min(longest, len(words) - start), 0, -1):
-            if tuple(w for w, _ in words[start : start + length]) in phrases:
-                found.append(words[start][1])
+    n = len(words)
+    for start in range(n):
+        for length in range(min(longest, n - start), 0, -1):
+            if words[start : start + length] in phrases:
+                found.append(owners[start])
                 break
     return found
 
 
 def _marks(
-    segment: list[_Item], lists: Mapping[str, frozenset[tuple[str, ...]]], last_named: str
+    segment: _Segment, lists: Mapping[str, PhraseSet], last_named: str
 ) -> list[tuple[int, str]]:
     """Who each part of a segment speaks of: (item index, other | patient | hearsay | report),
     in order. See reader.yaml's `experiencer` for the word lists and why each is there."""
-    people = lists["others"] | lists["relatives"] | lists["proxies"]
+    people = lists["people"]
     verbs = set(_find(segment, lists["experience_verbs"]))
     theirs = bool(_find(segment, lists["theirs"]))
     marks: list[tuple[int, str]] = []
@@ -567,7 +584,7 @@ def _marks(
     return sorted(marks)
 
 
-def _mark_experiencer(segments: list[list[_Item]], knowledge: TriageKnowledge) -> None:
+def _mark_experiencer(segments: list[_Segment], knowledge: TriageKnowledge) -> None:
     """Mark the items that speak of someone else. A segment without a person of its own
     carries on the one before in its sentence ("my sister got blisters and swelling");
     she/he/they at its start is the last person named."""
@@ -599,20 +616,20 @@ def _mark_experiencer(segments: list[list[_Item]], knowledge: TriageKnowledge) -
         carried = current
 
 
-def _mark_reason(segments: list[list[_Item]], knowledge: TriageKnowledge) -> None:
+def _mark_reason(segments: list[_Segment], knowledge: TriageKnowledge) -> None:
     """In a sentence that says why the patient was treated ("had it done for my acne scars",
     "my old dark spots"), the scars, spots or patches are that reason, not a new sign, unless
     said to be new or worse."""
-    markers = knowledge.word_lists.get("reason_markers", frozenset())
+    markers = knowledge.word_lists.get("reason_markers", _NONE)
     rft = knowledge.reader.reason_for_treatment
     if not markers or rft is None:
         return
-    sentences: list[list[list[_Item]]] = []
+    sentences: list[list[_Segment]] = []
     for segment in segments:
         if segment[0].sentence_start or not sentences:
             sentences.append([])
         sentences[-1].append(segment)
-    new = knowledge.word_lists.get("new_markers", frozenset())
+    new = knowledge.word_lists.get("new_markers", _NONE)
     for sentence in sentences:
         if not any(_find(segment, markers) for segment in sentence):
             continue
@@ -630,26 +647,29 @@ def _mark_reason(segments: list[list[_Item]], knowledge: TriageKnowledge) -> Non
                 item.reason = True
 
 
-def _resolve_past(segments: list[list[_Item]], knowledge: TriageKnowledge) -> None:
+def _resolve_past(segments: list[_Segment], knowledge: TriageKnowledge) -> None:
     """A part that only says something settled ("gone now", "it went down") resolves the
     symptoms said before it in its sentence (or, if it opens one, in the sentence before)
     when those speak of the past ("last night", "swelled"). Events (a faint, a fit) happened:
     they are never resolved."""
-    past = knowledge.word_lists.get("past", frozenset())
+    past = knowledge.word_lists.get("past", _NONE)
     events = set(knowledge.reader.events)
     for at, segment in enumerate(segments):
         settles = any(item.has("resolves") for item in segment)
         if not settles or any(_is_concept(item) for item in segment):
             continue
-        before: list[_Item] = []
+        parts: list[_Segment] = []
         crossed = segment[0].sentence_start
         for earlier in reversed(segments[:at]):
-            before = earlier + before
+            parts.insert(0, earlier)
             if earlier[0].sentence_start:
                 if crossed:
                     break
                 crossed = True
-        if not before or not (_find(before, past) or any(_past_tense(i) for i in before)):
+        before = [item for part in parts for item in part]
+        if not before or not (
+            any(_find(part, past) for part in parts) or any(_past_tense(i) for i in before)
+        ):
             continue
         for item in before:
             codes = item.values("concept")
@@ -673,46 +693,52 @@ def _past_tense(item: _Item) -> bool:
     return len(item.words) <= 2 and word.endswith("ed") and len(word) > 4
 
 
-def _is_unread(segment: list[_Item], knowledge: TriageKnowledge) -> bool:
-    """A part with no symptom, temperature or all-clear words and at least one word the reader
-    does not know, or a vague "something's not right", or a hinting site word alone ("my
-    throat..."): the reader may have missed a symptom there."""
-    if any(_is_concept(i) or i.has("all_clear") or i.has("number") for i in segment):
-        return False
+def _unread(segment: _Segment, knowledge: TriageKnowledge) -> tuple[bool, Disposition | None]:
+    """Is this part unread, and the disposition its site words hint at. Unread: no symptom,
+    temperature or all-clear words and at least one word the reader does not know, or a vague
+    "something's not right", or a hinting site word alone ("my throat..."); a cue alone
+    ("weird", "huge") is not a symptom read."""
+    if any(_is_symptom(i) or i.has("all_clear") or i.has("number") for i in segment):
+        return False, None
     lists = knowledge.word_lists
-    hints = knowledge.hint_sites
     known = _covered(segment, lists)
-    unknown = site = False
+    unknown = False
+    hint: Disposition | None = None
     for at, item in enumerate(segment):
         if item.others or at in known:
             continue
-        if any(v in hints for v in item.values("site")):
-            site = True
+        levels = [knowledge.hint_sites[v] for v in item.values("site") if v in knowledge.hint_sites]
+        if levels:
+            hint = max([*levels, *([hint] if hint else [])], key=DISPOSITIONS.index)
         elif not item.meanings and not _is_known_word(item, knowledge):
             unknown = True
-    said_of_site = bool(_find(segment, lists.get("site_all_right", frozenset()))) or any(
+    said_of_site = bool(_find(segment, lists.get("site_all_right", _NONE))) or any(
         item.has("negation") or item.has("pseudo") for item in segment
     )
-    vague = bool(_find(segment, lists.get("vague", frozenset())))
-    return unknown or vague or (site and not said_of_site)
+    if hint is not None and said_of_site:
+        hint = None
+    vague = bool(_find(segment, lists.get("vague", _NONE)))
+    return unknown or vague or hint is not None, hint
 
 
-def _covered(segment: list[_Item], lists: Mapping[str, frozenset[tuple[str, ...]]]) -> set[int]:
+def _is_symptom(item: _Item) -> bool:
+    return any(not code.startswith("_") for code in item.values("concept"))
+
+
+def _covered(segment: _Segment, lists: Mapping[str, PhraseSet]) -> set[int]:
     """Items inside a phrase of reader.yaml's word lists ("stretch marks"), and the word after
     a name intro ("hi its amy")."""
-    words = [(w, i) for i, item in enumerate(segment) for w in item.words]
-    tokens = tuple(w for w, _ in words)
+    tokens, owners = segment.words, segment.owners
     covered: set[int] = set()
     for name, phrases in lists.items():
         if name == "vague" or not phrases:
             continue
-        longest = max(len(p) for p in phrases)
         for start in range(len(tokens)):
-            for length in range(1, min(longest, len(tokens) - start) + 1):
+            for length in range(1, min(phrases.longest, len(tokens) - start) + 1):
                 if tokens[start : start + length] in phrases:
-                    covered.update(i for _, i in words[start : start + length])
-                    if name == "name_intros" and start + length < len(words):
-                        covered.add(words[start + length][1])
+                    covered.update(owners[start : start + length])
+                    if name == "name_intros" and start + length < len(tokens):
+                        covered.add(owners[start + length])
     return covered
 
 
@@ -801,6 +827,7 @@ def read_message(text: str, knowledge: TriageKnowledge) -> Reading:
             if m.negated and not m.others and m.code not in affirmed
         )
     )
+    unread = [(segment, _unread(segment, knowledge)) for segment in segments]
     temperatures = _temperatures(items, knowledge, segments)
     now = _temperature_now(temperatures)
     resolved = [m.code for m in mentions if m.resolved and not m.others]
@@ -819,10 +846,9 @@ def read_message(text: str, knowledge: TriageKnowledge) -> Reading:
         others=tuple(
             dict.fromkeys(m.code for m in mentions if m.others and m.code not in affirmed)
         ),
-        unread=tuple(
-            " ".join(item.text for item in segment)
-            for segment in segments
-            if _is_unread(segment, knowledge)
+        unread=tuple(" ".join(item.text for item in seg) for seg, (u, _) in unread if u),
+        unread_hint=max(
+            (h for _, (_, h) in unread if h is not None), key=DISPOSITIONS.index, default=None
         ),
         temperature_now_c=now,
     )

@@ -254,6 +254,13 @@ def triage(checkin: CheckIn, knowledge: Knowledge) -> Triage:
     unclear_rule = tk.rules.unclear_message
     if unclear and _DISPOSITION_RANK[unclear_rule.disposition] > _DISPOSITION_RANK[disposition]:
         disposition = unclear_rule.disposition
+    # an unread part naming the throat, the eyes, the chest...: at least what that site hints
+    site_hint = reading.unread_hint if reading is not None else None
+    raised_by_site = site_hint is not None and (
+        _DISPOSITION_RANK[site_hint] >= _DISPOSITION_RANK[disposition]
+    )
+    if site_hint is not None and raised_by_site:
+        disposition = site_hint
     nothing_described = (
         reading is not None and not reports and not unclear and not combination_reasons
     )
@@ -286,6 +293,11 @@ def triage(checkin: CheckIn, knowledge: Knowledge) -> Triage:
             unclear=unclear,
             uncertain=reading is not None and reading.uncertain,
             nothing_described=nothing_described,
+            site_text=(
+                tk.rules.unclear_site_texts.get(site_hint)
+                if site_hint is not None and raised_by_site
+                else None
+            ),
         ),
         knowledge_version=knowledge.version,
         rules=list(dict.fromkeys(fired)),
@@ -323,6 +335,7 @@ def _patient_text(
     unclear: bool,
     uncertain: bool,
     nothing_described: bool = False,
+    site_text: str | None = None,
 ) -> str:
     """What to do now, why (the top reasons), and what would make it more urgent."""
     words = tk.dispositions[disposition]
@@ -337,6 +350,8 @@ def _patient_text(
     parts += reasons
     if nothing_described:
         parts.append(tk.rules.nothing_described_text)
+    if site_text:
+        parts.append(site_text)
     if unclear:
         parts.append(tk.rules.unclear_message.patient_text)
     if uncertain:

@@ -17,7 +17,7 @@ engine uses, built once at load.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Annotated, Literal
 
@@ -168,6 +168,10 @@ class TriageRulesFile(FileHeader):
     uncertain_text: PlainText
     uncertain_sources: SourceIds
     unclear_message: UnclearMessage
+    # said when an unread part names a body part the `hint` of a site rule raised the answer
+    # for ("my throat feels like a yoke"): by the disposition it raised to
+    unclear_site_texts: dict[Disposition, PlainText]
+    unclear_site_sources: SourceIds
     # said when a message holds no symptom and nothing unread ("ok thanks, see you Friday")
     nothing_described_text: PlainText
     nothing_described_sources: SourceIds
@@ -240,8 +244,9 @@ class SiteRule(Strict):
     concepts: Annotated[list[str], Field(min_length=1)]  # symptom codes or cue names
     gives: Code
     # a site word of this rule with nothing read beside it hints at a symptom the reader
-    # missed ("my throat..."): that part is unread unless it says the site is all right
-    hint: bool = False
+    # missed ("my throat feels like a yoke"): that part is unread unless it says the site is
+    # all right, and the answer is at least this disposition (safety first)
+    hint: Disposition | None = None
     sources: SourceIds
 
 
@@ -297,6 +302,17 @@ class ReaderFile(FileHeader):
 # ---------------------------------------------------------------- the loaded part
 
 
+class PhraseSet(frozenset[tuple[str, ...]]):
+    """Phrases as word tuples, with the length of the longest (for lookups by length)."""
+
+    longest: int
+
+    def __new__(cls, phrases: Iterable[tuple[str, ...]] = ()) -> PhraseSet:
+        self = super().__new__(cls, phrases)
+        self.longest = max((len(p) for p in self), default=0)
+        return self
+
+
 @dataclass(frozen=True)
 class TriageKnowledge:
     symptoms: Mapping[str, SymptomEntry]
@@ -310,11 +326,11 @@ class TriageKnowledge:
     clause_verbs: frozenset[str] = field(repr=False, default=frozenset())
     linking_words: frozenset[str] = field(repr=False, default=frozenset())  # verbs included
     benign: frozenset[str] = field(repr=False, default=frozenset())
-    hint_sites: frozenset[str] = field(repr=False, default=frozenset())  # ids of hint rules
+    hint_sites: Mapping[str, Disposition] = field(repr=False, default_factory=dict)
     # reader.yaml's word lists that are not phrases of the index, as word tuples by name:
     # others, experience_verbs, hearsay, theirs, first_person, pronouns, past, reason_markers,
     # segment_breaks (see Experiencer and ReasonForTreatment)
-    word_lists: Mapping[str, frozenset[tuple[str, ...]]] = field(repr=False, default_factory=dict)
+    word_lists: Mapping[str, PhraseSet] = field(repr=False, default_factory=dict)
 
     def cited(self) -> Iterator[tuple[str, list[str]]]:
         for entry in self.symptoms.values():
@@ -329,6 +345,7 @@ class TriageKnowledge:
         yield "triage_rules.yaml: fever_threshold_sources", self.rules.fever_threshold_sources
         yield "triage_rules.yaml: uncertain_sources", self.rules.uncertain_sources
         yield "triage_rules.yaml: nothing_described_sources", self.rules.nothing_described_sources
+        yield "triage_rules.yaml: unclear_site_sources", self.rules.unclear_site_sources
         yield "reader.yaml", self.reader.sources
         for site in self.reader.site_rules:
             yield f"reader.yaml: site_rules ({site.id})", site.sources
@@ -348,6 +365,8 @@ class TriageKnowledge:
         )
         yield "triage_rules.yaml: uncertain_text", self.rules.uncertain_text
         yield "triage_rules.yaml: nothing_described_text", self.rules.nothing_described_text
+        for level, text in self.rules.unclear_site_texts.items():
+            yield f"triage_rules.yaml: unclear_site_texts.{level}", text
 
 
 def _words(phrase: str) -> tuple[str, ...]:
@@ -430,6 +449,13 @@ def build_triage(
     check_sources(
         "triage_rules.yaml: nothing_described_sources", rules.nothing_described_sources
     )
+    check_sources("triage_rules.yaml: unclear_site_sources", rules.unclear_site_sources)
+    for site in reader.site_rules:
+        if site.hint is not None and site.hint not in rules.unclear_site_texts:
+            problems.append(
+                f"reader.yaml: site_rules ({site.id}): hint {site.hint!r} has no text in "
+                "triage_rules.yaml unclear_site_texts"
+            )
 
     check_sources("reader.yaml", reader.sources)
     cue_names = {c.name for c in reader.cues}
@@ -514,14 +540,14 @@ def build_triage(
             clause_verbs=frozenset(reader.clause_verbs),
             linking_words=frozenset(reader.clause_verbs) | frozenset(reader.linking_words),
             benign=frozenset(reader.benign),
-            hint_sites=frozenset(r.id for r in reader.site_rules if r.hint),
+            hint_sites={r.id: r.hint for r in reader.site_rules if r.hint is not None},
             word_lists=_word_lists(reader),
         ),
         problems,
     )
 
 
-def _word_lists(reader: ReaderFile) -> dict[str, frozenset[tuple[str, ...]]]:
+def _word_lists(reader: ReaderFile) -> dict[str, PhraseSet]:
     lists: dict[str, list[str]] = {
         "past": reader.past,
         "segment_breaks": reader.segment_breaks,
@@ -541,11 +567,12 @@ def _word_lists(reader: ReaderFile) -> dict[str, frozenset[tuple[str, ...]]]:
             "theirs": e.theirs,
             "first_person": e.first_person,
             "pronouns": e.pronouns,
+            "people": [*e.others, *e.relatives, *e.proxies],
         }
     if reader.reason_for_treatment is not None:
         lists["reason_markers"] = reader.reason_for_treatment.markers
         lists["new_markers"] = reader.reason_for_treatment.unless
-    return {name: frozenset(_words(p) for p in phrases) for name, phrases in lists.items()}
+    return {name: PhraseSet(_words(p) for p in phrases) for name, phrases in lists.items()}
 
 
 # Kinds of phrase that decide how the words around them are read; one phrase, one such kind.
