@@ -64,6 +64,19 @@ RECORD_ROUTES = [
     Route("GET", "/api/v1/checkins/{checkin}", 200),
     Route("POST", "/api/v1/checkins/{checkin}/handled", 200, body={"note": "called"}),
     Route("GET", "/api/v1/adverse-events/{event}", 200),
+    Route("GET", "/api/v1/adverse-events/{event}/history", 200),
+    Route(
+        "PATCH",
+        "/api/v1/adverse-events/{event}",
+        200,
+        body={"ctcae_grade": 3, "outcome": "recovering"},
+    ),
+    Route(
+        "POST",
+        "/api/v1/adverse-events/{event}/close",
+        200,
+        body=lambda ids: {"resolved_on": dt.date.today().isoformat(), "outcome": "recovered"},
+    ),
     Route(
         "POST",
         "/api/v1/adverse-events",
@@ -77,7 +90,9 @@ RECORD_ROUTES = [
         },
     ),
 ]
+LOT_ROUTES = ["/api/v1/lots/CART-1/treatments", "/api/v1/lots/CART-1/treatments.csv"]
 LIST_ROUTES = [
+    "/api/v1/adverse-events?status=open",
     "/api/v1/patients",
     "/api/v1/intakes",
     "/api/v1/treatments",
@@ -95,7 +110,11 @@ ADMIN_ROUTES = [
     ),
     Route("GET", "/api/v1/audit", 200, admin_only=True),
 ]
-ALL = RECORD_ROUTES + [Route("GET", p, 200) for p in LIST_ROUTES] + ADMIN_ROUTES
+ALL = (
+    RECORD_ROUTES
+    + [Route("GET", p, 200) for p in LIST_ROUTES + LOT_ROUTES]
+    + ADMIN_ROUTES
+)
 
 
 def _call(client: TestClient, route: Route, ids: dict[str, int], headers: dict[str, str]) -> Any:
@@ -179,6 +198,19 @@ def test_a_patient_link_is_not_a_staff_token(
     assert _call(client, route, clinic_a.ids, headers).status_code == 401
 
 
+def test_a_lot_traces_to_the_callers_clinic_only(
+    client: TestClient, clinic_a: ClinicWorld, clinic_b: ClinicWorld
+) -> None:
+    # both clinics used lot CART-1; each sees its own treatment, never the other's
+    for world, other in ((clinic_a, clinic_b), (clinic_b, clinic_a)):
+        trace = client.get(LOT_ROUTES[0], headers=world.practitioner.headers).json()
+        assert [t["treatment_id"] for t in trace["treatments"]] == [world.treatment]
+        assert {t["patient_id"] for t in trace["treatments"]} == {world.patient}
+        csv = client.get(LOT_ROUTES[1], headers=world.practitioner.headers).text
+        assert f"CART-1,{world.treatment}," in csv
+        assert f"CART-1,{other.treatment}," not in csv
+
+
 def _snapshot(client: TestClient, world: ClinicWorld) -> dict[str, Any]:
     """What clinic B's own staff see of their records (to prove nothing changed)."""
     headers = world.admin.headers
@@ -188,6 +220,7 @@ def _snapshot(client: TestClient, world: ClinicWorld) -> dict[str, Any]:
         f"/api/v1/treatments?patient_id={world.patient}",
         f"/api/v1/checkins/{world.checkin}",
         f"/api/v1/adverse-events?patient_id={world.patient}",
+        f"/api/v1/adverse-events/{world.adverse_event}/history",
     ]
     return {p: client.get(p, headers=headers).json() for p in paths}
 

@@ -179,3 +179,28 @@ def test_create_clinic_takes_its_phone_and_emergency_number(
     assert "no phone yet, emergency 112" in default.output  # the setting is the default
     bad = run("admin", "create-clinic", "Hillside", "--phone", "ring us")
     assert bad.exit_code == 2 and "phone" in bad.output
+
+
+def test_lots_trace_lists_one_clinics_treatments_of_a_lot(env: str) -> None:
+    run("db", "upgrade")
+    uow = UnitOfWork(make_session_factory(make_engine(env)))
+    for name in ("Riverside", "Elsewhere"):
+        clinic = accounts.create_clinic(uow, name=name)
+        actor = Actor(user_id=None, clinic_id=clinic.id, role="cli", kind="cli")
+        patient = patients.create_patient(
+            uow, actor=actor, patient={"name": f"Pat of {name}", "chart_number": "C-7"}
+        )
+        done = record_cleared_treatment(uow, actor, default_knowledge(), patient.id)
+    result = run("lots", "trace", "NUM-1", "--clinic", "Elsewhere")
+    assert result.exit_code == 0, result.output
+    assert "lot NUM-1: 1 treatment, 1 patient" in result.output
+    assert f"treatment {done.id}  Pat of Elsewhere (chart C-7)" in result.output
+    assert "Riverside" not in result.output and "numbing_agent" in result.output
+    csv = run("lots", "trace", "HA-1", "--clinic", "Elsewhere", "--csv")
+    assert csv.output.splitlines()[1].startswith(f"HA-1,{done.id},")
+    none = run("lots", "trace", "NOPE", "--clinic", "Riverside", "--json")
+    assert none.exit_code == 0 and '"treatments":[]' in none.output
+    missing = run("lots", "trace", "NUM-1", "--clinic", "Nowhere")
+    assert missing.exit_code == 2 and "no clinic named" in missing.output
+    blank = run("lots", "trace", " ", "--clinic", "Riverside")
+    assert blank.exit_code == 2 and "lot" in blank.output
