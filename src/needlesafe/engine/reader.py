@@ -710,8 +710,8 @@ def _unread(segment: _Segment, knowledge: TriageKnowledge) -> tuple[bool, Dispos
         levels = [knowledge.hint_sites[v] for v in item.values("site") if v in knowledge.hint_sites]
         if levels:
             hint = max([*levels, *([hint] if hint else [])], key=DISPOSITIONS.index)
-        elif not item.meanings and not _is_known_word(item, knowledge):
-            unknown = True
+        elif (not item.meanings and not _is_known_word(item, knowledge)) or _is_concept(item):
+            unknown = True  # a word not known, or a cue that made no symptom ("weird")
     said_of_site = bool(_find(segment, lists.get("site_all_right", _NONE))) or any(
         item.has("negation") or item.has("pseudo") for item in segment
     )

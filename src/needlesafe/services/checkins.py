@@ -127,6 +127,53 @@ def take_patient_checkin(
         return row.id, result
 
 
+def correct_patient_checkin(
+    uow: UnitOfWork,
+    *,
+    access: LinkAccess,
+    knowledge: Knowledge,
+    checkin_id: int,
+    symptoms: Sequence[str],
+) -> Triage:
+    """The patient saw what was read from their words and ticked what it missed. The ticks
+    join the check-in's own symptoms and it is triaged again; adding symptoms can only raise
+    the answer (the engine is monotonic), so nothing the first answer flagged is lost. The
+    check-in keeps what the patient first sent and, beside it, what they added and when."""
+    with uow:
+        treatment = _linked_treatment(uow, access)
+        row = uow.checkins.get(access.clinic_id, checkin_id)
+        if row is None or row.treatment_id != treatment.id:
+            raise NotFound("no such check-in")
+        sent = {k: v for k, v in row.input.items() if k != "correction"}
+        known = set(knowledge.codes["symptoms"])
+        bad = [s for s in symptoms if s not in known]
+        if bad:
+            raise InputError([InputProblem("symptoms", f"unknown symptom `{bad[0]}`")])
+        before = row.input.get("correction", {})
+        read = set(row.triage.get("symptoms", []))  # what the last answer already counted
+        added = list(
+            dict.fromkeys([*before.get("added", []), *(s for s in symptoms if s not in read)])
+        )
+        data = {**sent, "symptoms": [*sent.get("symptoms", []), *added]}
+        checkin = parse_checkin(data, knowledge)
+        result = _run_triage(checkin, knowledge)
+        row.input = {
+            **sent,
+            "correction": {
+                "added": added,
+                "at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                "before": before.get("before", row.disposition),
+            },
+        }
+        row.triage = result.model_dump(mode="json")
+        row.disposition = result.disposition
+        row.urgency = m.DISPOSITION_RANK[result.disposition]
+        row.knowledge_version = result.knowledge_version
+        audit(uow, access, "update", "checkin", row.id)
+        uow.commit()
+        return result
+
+
 # ---------------------------------------------------------------- the clinic's side
 
 

@@ -76,6 +76,7 @@ def _checkin_page(
     values: FormValues | None = None,
     errors: dict[str, str] | None = None,
     result: object | None = None,
+    checkin_id: int | None = None,
     status_code: int = 200,
 ) -> Response:
     return render(
@@ -89,6 +90,7 @@ def _checkin_page(
             "values": values or FormValues(),
             "errors": errors or {},
             "result": result,
+            "checkin_id": checkin_id,
             "page": "checkin",
         },
         status_code=status_code,
@@ -127,7 +129,7 @@ async def check_in(
     try:
         if problems:
             raise InputError(problems)
-        _, result = checkins.take_patient_checkin(
+        checkin_id, result = checkins.take_patient_checkin(
             uow, access=access, knowledge=knowledge, data=data
         )
     except InputError as error:
@@ -147,10 +149,60 @@ async def check_in(
         return render(
             request,
             "patient/_answer.html",
-            {**_base(uow, access, token), "result": result},
+            {
+                **_base(uow, access, token),
+                "result": result,
+                "checkin_id": checkin_id,
+                "symptoms": knowledge.vocab.symptoms,
+            },
             headers={"HX-Retarget": "#checkin-main", "HX-Reswap": "innerHTML show:window:top"},
         )
-    return _checkin_page(request, uow, access, token, knowledge, result=result)
+    return _checkin_page(
+        request, uow, access, token, knowledge, result=result, checkin_id=checkin_id
+    )
+
+
+@router.post("/{checkin_id}/correct", response_class=HTMLResponse)
+async def correct_check_in(
+    request: Request,
+    token: str,
+    checkin_id: int,
+    state: StateDep,
+    uow: UowDep,
+    knowledge: KnowledgeDep,
+    _csrf: CsrfChecked,
+) -> Response:
+    """The patient ticks what the reading of their words missed; the answer is given again."""
+    try:
+        access = _access(state, token)
+    except _BadLink as error:
+        return _bad_link(request, error)
+    values = FormValues.of(await request.form())
+    try:
+        result = checkins.correct_patient_checkin(
+            uow,
+            access=access,
+            knowledge=knowledge,
+            checkin_id=checkin_id,
+            symptoms=values.all("symptoms"),
+        )
+    except NotFound:
+        return _bad_link(request, _BadLink("this check-in is not yours to change", 404))
+    context = {
+        **_base(uow, access, token),
+        "result": result,
+        "checkin_id": checkin_id,
+        "symptoms": knowledge.vocab.symptoms,
+        "corrected": True,
+    }
+    if request.headers.get("hx-request") == "true":
+        return render(
+            request,
+            "patient/_answer.html",
+            context,
+            headers={"HX-Retarget": "#checkin-main", "HX-Reswap": "innerHTML show:window:top"},
+        )
+    return render(request, "patient/checkin.html", {**context, "page": "checkin"})
 
 
 @router.get("/aftercare", response_class=HTMLResponse)
