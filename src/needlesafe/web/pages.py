@@ -250,12 +250,14 @@ def patient_page(
     request: Request, patient_id: int, actor: SessionActor, uow: UowDep, knowledge: KnowledgeDep
 ) -> Response:
     patient = patients.get_patient(uow, actor=actor, patient_id=patient_id)
+    latest = patients.list_intakes(uow, actor=actor, patient_id=patient_id, limit=1).items
     return render(
         request,
         "patient.html",
         {
             **_common(actor, uow),
             "patient": patient,
+            "latest": latest[0] if latest else None,
             "timeline": _timeline(uow, actor, patient_id, knowledge),
         },
     )
@@ -288,14 +290,44 @@ def _screening_form(
     )
 
 
-DEFAULT_SCREENING = FormValues(
-    {
-        "device": ["pen"],
-        "setting": ["clinic"],
-        "numbing_agent": ["none"],
-        "sterile_single_use_needles": ["on"],
-    }
-)
+DEFAULT_SCREENING_FIELDS = {
+    "device": ["pen"],
+    "setting": ["clinic"],
+    "numbing_agent": ["none"],
+    "sterile_single_use_needles": ["on"],
+}
+DEFAULT_SCREENING = FormValues(DEFAULT_SCREENING_FIELDS)
+
+
+def _age_on(born: dt.date, day: dt.date) -> int:
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+def _remembered(patient: Any, latest: Any | None, today: dt.date) -> FormValues:
+    """A new screening pre-filled from the patient's record: their age from the date of birth,
+    and the skin type, conditions, medications (a stop counted on to today) and allergies of
+    their latest screening, for the practitioner to review with them."""
+    data: dict[str, list[str]] = {k: list(v) for k, v in DEFAULT_SCREENING_FIELDS.items()}
+    if patient.date_of_birth:
+        data["age"] = [str(_age_on(patient.date_of_birth, today))]
+    if latest is None:
+        return FormValues(data)
+    before = latest.input.get("patient", {})
+    since = max(0, (today - latest.created_at.date()).days)
+    if before.get("fitzpatrick"):
+        data["fitzpatrick"] = [before["fitzpatrick"]]
+    for flag in ("pregnant", "breastfeeding"):
+        if before.get(flag):
+            data[flag] = ["on"]
+    data["conditions"] = list(before.get("conditions", []))
+    data["allergies"] = list(before.get("allergies", []))
+    data["medications"] = []
+    for use in before.get("medications", []):
+        code = use if isinstance(use, str) else use.get("code", "")
+        data["medications"].append(code)
+        if isinstance(use, dict) and use.get("stopped_days_ago") is not None:
+            data[f"stopped.{code}"] = [str(int(use["stopped_days_ago"]) + since)]
+    return FormValues(data)
 
 
 @router.get("/patients/{patient_id}/screenings/new", response_class=HTMLResponse)
@@ -303,7 +335,20 @@ def new_screening(
     request: Request, patient_id: int, actor: SessionActor, uow: UowDep, knowledge: KnowledgeDep
 ) -> Response:
     patient = patients.get_patient(uow, actor=actor, patient_id=patient_id)
-    return _screening_form(request, actor, uow, knowledge, patient, DEFAULT_SCREENING, {})
+    latest = patients.list_intakes(uow, actor=actor, patient_id=patient_id, limit=1).items
+    values = _remembered(patient, latest[0] if latest else None, _today())
+    return render(
+        request,
+        "screening_form.html",
+        {
+            **_common(actor, uow),
+            "patient": patient,
+            "quiz": clinic_forms_for(knowledge).quiz,
+            "values": values,
+            "errors": {},
+            "remembered": latest[0] if latest else None,
+        },
+    )
 
 
 @router.post("/patients/{patient_id}/screenings", response_class=HTMLResponse)
