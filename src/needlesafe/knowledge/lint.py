@@ -76,6 +76,7 @@ def lint(knowledge: Knowledge, directory: Path | None = None) -> list[str]:
     problems: list[str] = []
     problems.extend(lint_rules(knowledge))
     problems.extend(lint_jargon(knowledge, directory))
+    problems.extend(lint_reader(knowledge))
     rules: list[RiskRule | ContraindicationRule | PrecautionRule] = [
         *knowledge.risk_rules,
         *knowledge.contraindications,
@@ -314,5 +315,53 @@ def lint_jargon(knowledge: Knowledge, directory: Path | None = None) -> list[str
             problems.append(
                 f"{where}: medical word {word!r} is not explained (add plain words in "
                 f"brackets after it): {text!r}"
+            )
+    return problems
+
+
+# ---------------------------------------------------------------- the free-text reader's data
+
+# An emergency the reader knows by too few words will be missed in patients' own words.
+MIN_EMERGENCY_TERMS = 8
+
+
+def lint_reader(knowledge: Knowledge) -> list[str]:
+    """What a clinician can break in reader.yaml and the symptoms' lay words without a load
+    error: an everyday (benign) word that is also a symptom's word (silently read as harmless
+    where the symptom is not matched first), a respelling into a word that is respelled again,
+    and an emergency symptom known by too few lay words."""
+    tk = knowledge.triage
+    if tk is None:
+        return []
+    problems: list[str] = []
+    for word in sorted(tk.benign):
+        meanings = tk.phrases.get((word,), ())
+        concepts = [value for kind, value in meanings if kind == "concept"]
+        if concepts:
+            problems.append(
+                f"reader.yaml: benign word {word!r} is also a symptom word ({concepts[0]}): "
+                "take it out of `benign`"
+            )
+    for typed, spelled in sorted(tk.reader.respell.items()):
+        again = [w for w in spelled.split(" ") if w in tk.reader.respell and w != typed]
+        if again:
+            problems.append(
+                f"reader.yaml: respell {typed!r} -> {spelled!r} gives {again[0]!r}, which is "
+                "respelled again: respell it straight to the final words"
+            )
+    emergency = {
+        code
+        for code, entry in tk.symptoms.items()
+        if any(rule.disposition == "emergency" for rule in entry.course)
+    }
+    for rule in tk.rules.rules:
+        if rule.disposition == "emergency" and len(rule.when) == 1:
+            emergency.update(rule.when[0].symptom_any or [])
+    for code in sorted(emergency):
+        terms = tk.symptoms[code].terms
+        if len(terms) < MIN_EMERGENCY_TERMS:
+            problems.append(
+                f"symptoms.yaml: {code}: an emergency known by {len(terms)} lay words "
+                f"(at least {MIN_EMERGENCY_TERMS}): add the ways patients say it"
             )
     return problems

@@ -1,0 +1,58 @@
+"""`knowledge check` catches what a clinician can break in the reader's data without a load
+error: an everyday word that is also a symptom word, a respelling that needs respelling again,
+an emergency known by too few lay words."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from needlesafe.knowledge.lint import lint_reader
+from needlesafe.knowledge.loader import DEFAULT_DIRECTORY, load_knowledge
+
+
+def _changed(tmp_path: Path, name: str, change: Any) -> Path:
+    target = tmp_path / "knowledge"
+    shutil.copytree(DEFAULT_DIRECTORY, target, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    path = target / name
+    data = yaml.safe_load(path.read_text())
+    change(data)
+    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
+    return target
+
+
+def test_the_packaged_reader_data_is_clean() -> None:
+    assert lint_reader(load_knowledge()) == []
+
+
+def test_a_benign_word_that_is_a_symptom_word_is_refused(tmp_path: Path) -> None:
+    directory = _changed(tmp_path, "reader.yaml", lambda d: d["benign"].append("itchy"))
+    problems = lint_reader(load_knowledge(directory))
+    assert problems == [
+        "reader.yaml: benign word 'itchy' is also a symptom word (itching): take it out of `benign`"
+    ]
+
+
+def test_a_respelling_into_a_respelled_word_is_refused(tmp_path: Path) -> None:
+    directory = _changed(tmp_path, "reader.yaml", lambda d: d["respell"].update(wnt="wont"))
+    problems = lint_reader(load_knowledge(directory))
+    assert problems == [
+        "reader.yaml: respell 'wnt' -> 'wont' gives 'wont', which is respelled again: "
+        "respell it straight to the final words"
+    ]
+
+
+def test_an_emergency_known_by_too_few_words_is_refused(tmp_path: Path) -> None:
+    def few(data: dict[str, Any]) -> None:
+        for entry in data["symptoms"]:
+            if entry["code"] == "seizure":
+                entry["terms"] = ["seizure", "convulsions"]
+
+    problems = lint_reader(load_knowledge(_changed(tmp_path, "symptoms.yaml", few)))
+    assert problems == [
+        "symptoms.yaml: seizure: an emergency known by 2 lay words (at least 8): "
+        "add the ways patients say it"
+    ]
