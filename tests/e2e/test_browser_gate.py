@@ -104,5 +104,22 @@ def test_a_deferred_screening_blocks_the_treatment_until_a_reason_is_given(
     expect(page.locator("table")).to_contain_text("Morgan Lee")
     expect(page.get_by_role("link", name="Export CSV")).to_be_visible()
     shot(page, screenshots, "25-lot-trace")
+
+    # an adverse event followed: recorded, then a follow-up date set on its page
+    page.get_by_role("link", name="Morgan Lee").first.click()
+    page.get_by_role("link", name="Record an adverse event").click()
+    page.get_by_label("Complication").select_option("infection")
+    page.locator("input[name=ctcae_grade][value='2']").check()
+    page.get_by_role("button", name="Record the adverse event").click()
+    page.locator(".timeline a", has_text="Infection").first.click()
+    page.get_by_label("Next follow-up").fill("2099-01-01")
+    page.get_by_label("Actions taken").fill("Oral antibiotics started")
+    page.get_by_role("button", name="Save the change").click()
+    expect(page.get_by_role("status")).to_contain_text("The change was saved")
+    expect(page.locator(".timeline")).to_contain_text("next follow-up: 2099-01-01")
+    shot(page, screenshots, "26-adverse-event-course")
+    page.get_by_role("link", name="Adverse events").click()
+    expect(page.locator("table")).to_contain_text("Morgan Lee")
+    shot(page, screenshots, "27-open-adverse-events")
     context.close()
     assert not errors, errors

@@ -32,6 +32,9 @@ def describe_change(change: dict[str, Any], knowledge: Any) -> list[str]:
             before, after = OUTCOMES.get(before, before), OUTCOMES.get(after, after)
         elif name == "complication" and after in knowledge.complications:
             after = knowledge.complications[after].label
+        before, after = (
+            ("yes" if v else "no") if isinstance(v, bool) else v for v in (before, after)
+        )
         label = FIELD_NAMES.get(name, name.replace("_", " "))
         if before in (None, ""):
             words.append(f"{label}: {after}")
