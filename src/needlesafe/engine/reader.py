@@ -141,6 +141,82 @@ def tokenize(text: str, respell: Mapping[str, str] | None = None) -> list[str]:
     return out
 
 
+_KEYBOARD_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
+_NEAR_KEYS = {
+    key: {
+        other
+        for r2, row2 in enumerate(_KEYBOARD_ROWS)
+        for c2, other in enumerate(row2)
+        if abs(r2 - r) <= 1 and abs(c2 - c) <= 1 and other != key
+    }
+    for r, row in enumerate(_KEYBOARD_ROWS)
+    for c, key in enumerate(row)
+}
+
+
+def _correct_typos(tokens: list[str], knowledge: TriageKnowledge) -> list[str]:
+    """Read a word the reader does not know as the symptom or site word one typing slip away
+    ("lops" -> "lips"), when there is exactly one such word, or one whose slip is a
+    neighbouring key. Known words, everyday words and short words are left alone."""
+    index = knowledge.typo_index
+    if not index:
+        return tokens
+    out: list[str] = []
+    for token in tokens:
+        out.append(_corrected(token, knowledge) if _may_be_typo(token, knowledge) else token)
+    return out
+
+
+def _may_be_typo(token: str, knowledge: TriageKnowledge) -> bool:
+    return (
+        len(token) >= knowledge.reader.typo_min_length
+        and token.isalpha()
+        and token not in knowledge.phrase_words
+        and token not in knowledge.linking_words
+        and not any(stem in knowledge.benign for stem in _stems(token))
+    )
+
+
+def _corrected(token: str, knowledge: TriageKnowledge) -> str:
+    index = knowledge.typo_index
+    candidates: set[str] = set(index.get(token, ()))  # a letter missed
+    for i in range(len(token)):
+        shorter = token[:i] + token[i + 1 :]
+        candidates.update(index.get(shorter, ()))  # a letter added, swapped or mistyped
+    close = sorted(c for c in candidates if _one_slip(token, c))
+    if len(close) == 1:
+        return close[0]
+    near = [c for c in close if _near_key_slip(token, c)]
+    return near[0] if len(near) == 1 else token
+
+
+def _one_slip(typed: str, word: str) -> bool:
+    """One letter missed, added, mistyped, or two neighbours swapped."""
+    if typed == word:
+        return False
+    if len(typed) == len(word):
+        diff = [i for i, (a, b) in enumerate(zip(typed, word, strict=True)) if a != b]
+        if len(diff) == 1:
+            return True
+        return (
+            len(diff) == 2
+            and diff[1] == diff[0] + 1
+            and typed[diff[0]] == word[diff[1]]
+            and typed[diff[1]] == word[diff[0]]
+        )
+    short, long_ = sorted((typed, word), key=len)
+    if len(long_) - len(short) != 1:
+        return False
+    return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
+
+
+def _near_key_slip(typed: str, word: str) -> bool:
+    if len(typed) != len(word):
+        return False
+    diff = [(a, b) for a, b in zip(typed, word, strict=True) if a != b]
+    return len(diff) == 1 and diff[0][0] in _NEAR_KEYS.get(diff[0][1], set())
+
+
 def _match(tokens: list[str], knowledge: TriageKnowledge) -> list[_Item]:
     """Longest known phrase at each place; a plural 's' on the last word is also tried."""
     phrases = knowledge.phrases
@@ -708,9 +784,13 @@ def _unread(segment: _Segment, knowledge: TriageKnowledge) -> tuple[bool, Dispos
         if item.others or at in known:
             continue
         levels = [knowledge.hint_sites[v] for v in item.values("site") if v in knowledge.hint_sites]
+        if levels and _located(segment, at, lists.get("site_locations", _NONE)):
+            continue  # "... on my upper lip": where something is, not a complaint
         if levels:
             hint = max([*levels, *([hint] if hint else [])], key=DISPOSITIONS.index)
-        elif (not item.meanings and not _is_known_word(item, knowledge)) or _is_concept(item):
+        elif (not item.meanings and not _is_known_word(item, knowledge)) or (
+            _is_concept(item) and not item.negated
+        ):
             unknown = True  # a word not known, or a cue that made no symptom ("weird")
     said_of_site = bool(_find(segment, lists.get("site_all_right", _NONE))) or any(
         item.has("negation") or item.has("pseudo") for item in segment
@@ -719,6 +799,12 @@ def _unread(segment: _Segment, knowledge: TriageKnowledge) -> tuple[bool, Dispos
         hint = None
     vague = bool(_find(segment, lists.get("vague", _NONE)))
     return unknown or vague or hint is not None, hint
+
+
+def _located(segment: _Segment, at: int, locations: PhraseSet) -> bool:
+    """Is the site word at `at` placed by a location word before it ("on my lip")?"""
+    before = [w for item in segment[max(0, at - 2) : at] for w in item.words]
+    return any((w,) in locations for w in before[-2:])
 
 
 def _is_symptom(item: _Item) -> bool:
@@ -773,7 +859,8 @@ def _stems(word: str) -> list[str]:
 
 def read_message(text: str, knowledge: TriageKnowledge) -> Reading:
     """Read a patient's message. Pure and deterministic."""
-    items = _match(tokenize(text, knowledge.reader.respell), knowledge)
+    tokens = _correct_typos(tokenize(text, knowledge.reader.respell), knowledge)
+    items = _match(tokens, knowledge)
     _mark_own_verbs(items)
     clauses = _clauses(items)
     max_scope = knowledge.reader.max_scope

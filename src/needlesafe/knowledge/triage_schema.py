@@ -292,10 +292,16 @@ class ReaderFile(FileHeader):
     vague: list[Phrase] = []
     # words that say a site is all right ("lips are normal"): the part is read
     site_all_right: list[Phrase] = []
+    # words that place something on a site ("on my lip"): such a site word is not a hint
+    site_locations: list[Phrase] = []
     # phrases after which a word is a name ("hi its amy"), not an unread word
     name_intros: list[Phrase] = []
     # symptoms that are events, not states: "fainted, feel ok now" is still a faint
     events: list[Code] = []
+    # a word the reader does not know, this long or longer, one typing slip (a letter missed,
+    # added, swapped or mistyped) from one word of a symptom or body-site phrase, is read as
+    # that word ("lops" -> "lips", "blisers" -> "blisters"); 0 switches it off
+    typo_min_length: Annotated[int, Field(ge=0, le=20)] = 0
     sources: SourceIds
 
 
@@ -327,6 +333,9 @@ class TriageKnowledge:
     linking_words: frozenset[str] = field(repr=False, default=frozenset())  # verbs included
     benign: frozenset[str] = field(repr=False, default=frozenset())
     hint_sites: Mapping[str, Disposition] = field(repr=False, default_factory=dict)
+    # every word of every phrase, and the words a typo may be corrected to (by their deletes)
+    phrase_words: frozenset[str] = field(repr=False, default=frozenset())
+    typo_index: Mapping[str, frozenset[str]] = field(repr=False, default_factory=dict)
     # reader.yaml's word lists that are not phrases of the index, as word tuples by name:
     # others, experience_verbs, hearsay, theirs, first_person, pronouns, past, reason_markers,
     # segment_breaks (see Experiencer and ReasonForTreatment)
@@ -541,10 +550,35 @@ def build_triage(
             linking_words=frozenset(reader.clause_verbs) | frozenset(reader.linking_words),
             benign=frozenset(reader.benign),
             hint_sites={r.id: r.hint for r in reader.site_rules if r.hint is not None},
+            phrase_words=frozenset(w for key in index for w in key),
+            typo_index=_typo_index(index, reader),
             word_lists=_word_lists(reader),
         ),
         problems,
     )
+
+
+def _typo_index(
+    index: Mapping[tuple[str, ...], list[tuple[str, str]]], reader: ReaderFile
+) -> dict[str, frozenset[str]]:
+    """Symptom and site words (not everyday ones), keyed by themselves and by each of their
+    one-letter deletions, for the reader's typo correction."""
+    if not reader.typo_min_length:
+        return {}
+    benign = set(reader.benign)
+    targets = {
+        word
+        for key, meanings in index.items()
+        if any(kind in ("concept", "site") for kind, _ in meanings)
+        for word in key
+        if len(word) >= reader.typo_min_length and word.isalpha() and word not in benign
+    }
+    found: dict[str, set[str]] = {}
+    for word in targets:
+        found.setdefault(word, set()).add(word)
+        for i in range(len(word)):
+            found.setdefault(word[:i] + word[i + 1 :], set()).add(word)
+    return {key: frozenset(words) for key, words in found.items()}
 
 
 def _word_lists(reader: ReaderFile) -> dict[str, PhraseSet]:
@@ -553,6 +587,7 @@ def _word_lists(reader: ReaderFile) -> dict[str, PhraseSet]:
         "segment_breaks": reader.segment_breaks,
         "vague": reader.vague,
         "site_all_right": reader.site_all_right,
+        "site_locations": reader.site_locations,
         "name_intros": reader.name_intros,
     }
     if reader.experiencer is not None:
