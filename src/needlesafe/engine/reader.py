@@ -631,12 +631,23 @@ def _marks(
     """Who each part of a segment speaks of: (item index, other | patient | hearsay | report),
     in order. See reader.yaml's `experiencer` for the word lists and why each is there."""
     people = lists["people"]
-    verbs = set(_find(segment, lists["experience_verbs"]))
+    treated = set(_find(segment, lists["treated"]))
+    # "my sister had the treatment this morning": the person written about is the patient
+    verbs = {
+        v
+        for v in _find(segment, lists["experience_verbs"])
+        if not any(v < t <= v + 2 for t in treated)
+    }
+    had_treatment = {
+        v for v in _find(segment, lists["experience_verbs"]) if v not in verbs
+    }
     theirs = bool(_find(segment, lists["theirs"]))
     marks: list[tuple[int, str]] = []
     for at in _find(segment, lists["others"]):
         # a friend or a stranger as the subject ("my friend had...", "the lady was...")
-        if at <= 2 or theirs or any(at < v <= at + 3 for v in verbs):
+        if any(at < v <= at + 3 for v in had_treatment):
+            marks.append((at, "patient"))
+        elif at <= 2 or theirs or any(at < v <= at + 3 for v in verbs):
             marks.append((at, "other"))
     for at in _find(segment, lists["relatives"]):
         # a relative may be the patient (a son writing for his mum): only with their own
@@ -645,6 +656,9 @@ def _marks(
         marks.append((at, "other" if other else "patient"))
     marks += [(at, "patient") for at in _find(segment, lists["proxies"])]
     marks += [(at, "patient") for at in _find(segment, lists["first_person"])]
+    for at, item in enumerate(segment):  # a symptom phrase of the patient's own: "... my throat"
+        if len(item.words) > 1 and _is_concept(item) and "my" in item.words:
+            marks.append((at, "patient"))
     for at, item in enumerate(segment):  # "my lips", not "my friend"
         following = segment[at + 1].words if at + 1 < len(segment) else ()
         if item.words == ("my",) and not any(
@@ -774,7 +788,7 @@ def _unread(segment: _Segment, knowledge: TriageKnowledge) -> tuple[bool, Dispos
     temperature or all-clear words and at least one word the reader does not know, or a vague
     "something's not right", or a hinting site word alone ("my throat..."); a cue alone
     ("weird", "huge") is not a symptom read."""
-    if any(_is_symptom(i) or i.has("all_clear") or i.has("number") for i in segment):
+    if any(_is_symptom(i) or i.has("all_clear") or _is_temperature(i, knowledge) for i in segment):
         return False, None
     lists = knowledge.word_lists
     known = _covered(segment, lists)
@@ -792,9 +806,15 @@ def _unread(segment: _Segment, knowledge: TriageKnowledge) -> tuple[bool, Dispos
             _is_concept(item) and not item.negated
         ):
             unknown = True  # a word not known, or a cue that made no symptom ("weird")
-    said_of_site = bool(_find(segment, lists.get("site_all_right", _NONE))) or any(
-        item.has("negation") or item.has("pseudo") for item in segment
-    )
+    for level in DISPOSITIONS:
+        for at in _find(segment, lists.get(f"alarm_{level}", _NONE)):
+            if segment[at].others or _located(segment, at, lists.get("site_locations", _NONE)):
+                continue
+            hint = max([level, *([hint] if hint else [])], key=DISPOSITIONS.index)
+    # "lips are normal" (not the question "is it normal ...?")
+    said_of_site = any(
+        not segment[at].has("pseudo") for at in _find(segment, lists.get("site_all_right", _NONE))
+    ) or any(item.has("negation") for item in segment)
     if hint is not None and said_of_site:
         hint = None
     vague = bool(_find(segment, lists.get("vague", _NONE)))
@@ -805,6 +825,19 @@ def _located(segment: _Segment, at: int, locations: PhraseSet) -> bool:
     """Is the site word at `at` placed by a location word before it ("on my lip")?"""
     before = [w for item in segment[max(0, at - 2) : at] for w in item.words]
     return any((w,) in locations for w in before[-2:])
+
+
+def _is_temperature(item: _Item, knowledge: TriageKnowledge) -> bool:
+    """A number in a temperature range ("38.5", "101"): read. Other numbers ("140") are not."""
+    rules = knowledge.reader.temperature
+    for raw in item.values("number"):
+        value = float(raw)
+        if (
+            rules.celsius_range[0] <= value <= rules.celsius_range[1]
+            or rules.fahrenheit_range[0] <= value <= rules.fahrenheit_range[1]
+        ):
+            return True
+    return False
 
 
 def _is_symptom(item: _Item) -> bool:

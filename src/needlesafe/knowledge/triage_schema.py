@@ -219,6 +219,8 @@ class Experiencer(Strict):
     first_person: Phrases
     # she/he/they at the start of a part: whoever was named last
     pronouns: Phrases
+    # "my sister had the treatment": after an experience verb, the person is the patient
+    treated: Phrases
 
 
 class ReasonForTreatment(Strict):
@@ -294,6 +296,8 @@ class ReaderFile(FileHeader):
     site_all_right: list[Phrase] = []
     # words that place something on a site ("on my lip"): such a site word is not a hint
     site_locations: list[Phrase] = []
+    # words that hint like a site word does, by the disposition they raise an unread part to
+    alarm_words: dict[Disposition, list[Phrase]] = {}
     # phrases after which a word is a name ("hi its amy"), not an unread word
     name_intros: list[Phrase] = []
     # symptoms that are events, not states: "fainted, feel ok now" is still a faint
@@ -459,6 +463,12 @@ def build_triage(
         "triage_rules.yaml: nothing_described_sources", rules.nothing_described_sources
     )
     check_sources("triage_rules.yaml: unclear_site_sources", rules.unclear_site_sources)
+    for level in reader.alarm_words:
+        if level not in rules.unclear_site_texts:
+            problems.append(
+                f"reader.yaml: alarm_words.{level} has no text in triage_rules.yaml "
+                "unclear_site_texts"
+            )
     for site in reader.site_rules:
         if site.hint is not None and site.hint not in rules.unclear_site_texts:
             problems.append(
@@ -588,6 +598,7 @@ def _word_lists(reader: ReaderFile) -> dict[str, PhraseSet]:
         "vague": reader.vague,
         "site_all_right": reader.site_all_right,
         "site_locations": reader.site_locations,
+        **{f"alarm_{level}": words for level, words in reader.alarm_words.items()},
         "name_intros": reader.name_intros,
     }
     if reader.experiencer is not None:
@@ -602,6 +613,7 @@ def _word_lists(reader: ReaderFile) -> dict[str, PhraseSet]:
             "theirs": e.theirs,
             "first_person": e.first_person,
             "pronouns": e.pronouns,
+            "treated": e.treated,
             "people": [*e.others, *e.relatives, *e.proxies],
         }
     if reader.reason_for_treatment is not None:
