@@ -1,0 +1,77 @@
+"""The three held-out sets (tests/engine/heldout/), first scored before any change to the reader
+(the figures in their README), now guard against going back: no emergency is ever answered
+with self care, and the only answers less urgent than the reference are the known ones below,
+each with why it is still missed. A new under-triage fails; a fixed one asks to be struck."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from needlesafe.engine.inputs import parse_checkin
+from needlesafe.engine.triage import disposition_rank, triage
+from needlesafe.knowledge.base import Knowledge
+
+HELDOUT = Path(__file__).parent / "heldout"
+SETS = sorted(HELDOUT.glob("lay_heldout*.yaml"))
+
+# (text, why the reader still answers it less urgently than the reference)
+KNOWN_UNDER = {
+    "badly burnt from the LED mask after, one spot has gone white and leathery": (
+        "burn depth in lay words ('white and leathery') is not read as severe"
+    ),
+    "one patch went white and leathery where they used the device, and it really hurts": (
+        "as above: a full-thickness burn described by its look"
+    ),
+    "oh great, my lips look like I lost a fight with a bee, love that for me 🙃": (
+        "sarcasm: the lips are named with nothing read, so urgent, not emergency"
+    ),
+    "is it normal for my heart to be going at like 140 just sitting on the sofa?": (
+        "a heart rate given as a number is not read: the heart is named, so urgent"
+    ),
+}
+
+
+def _entries() -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = []
+    for path in SETS:
+        found += yaml.safe_load(path.read_text(encoding="utf-8"))
+    return found
+
+
+ENTRIES = _entries()
+
+
+def test_the_three_sets_are_there() -> None:
+    assert len(SETS) == 3 and len(ENTRIES) == 600
+
+
+def _run(entry: dict[str, Any], knowledge: Knowledge) -> str:
+    checkin = parse_checkin(
+        {"days_since_treatment": entry["day"], "message": entry["text"]}, knowledge
+    )
+    return triage(checkin, knowledge).disposition
+
+
+def test_no_emergency_is_ever_answered_with_self_care(knowledge: Knowledge) -> None:
+    sent_home = [
+        e["text"]
+        for e in ENTRIES
+        if e["expect"] == "emergency" and _run(e, knowledge) == "self_care"
+    ]
+    assert sent_home == []
+
+
+@pytest.mark.parametrize("entry", ENTRIES, ids=[f"h{i:03d}" for i in range(len(ENTRIES))])
+def test_only_the_known_misses_are_answered_less_urgently(
+    entry: dict[str, Any], knowledge: Knowledge
+) -> None:
+    got = _run(entry, knowledge)
+    under = disposition_rank(got) < disposition_rank(entry["expect"])
+    if entry["text"] in KNOWN_UNDER:
+        assert under, f"fixed: strike it from KNOWN_UNDER ({entry['text']!r})"
+    else:
+        assert not under, f"{entry['text']!r}: {got} < {entry['expect']}"
