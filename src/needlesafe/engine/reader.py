@@ -44,6 +44,7 @@ from needlesafe.knowledge.triage_schema import (
     Severity,
     Trend,
     TriageKnowledge,
+    WordIndex,
 )
 
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)?|°[cf]?|[a-z]+(?:'[a-z]+)?|[.;:!?,()\n]")
@@ -594,35 +595,38 @@ def _segments(items: list[_Item], knowledge: TriageKnowledge) -> list[_Segment]:
             item.sentence_start = new_sentence
             new_sentence = False
         segments[-1].append(item)
-    return [_Segment(s) for s in segments if s]
+    return [_Segment(s, knowledge.word_index) for s in segments if s]
 
 
 _NONE = PhraseSet()
 
 
 class _Segment(list[_Item]):
-    """A part of the message with its words flattened once, for phrase lookups."""
+    """A part of the message, looked up once in all of reader.yaml's word lists: where each
+    list's phrases start (the longest at each place, like the phrase matcher) and which items
+    they cover."""
 
-    def __init__(self, items: list[_Item]) -> None:
+    def __init__(self, items: list[_Item], index: WordIndex) -> None:
         super().__init__(items)
-        self.words = tuple(w for item in items for w in item.words)
-        self.owners = tuple(i for i, item in enumerate(items) for _ in item.words)
+        words = tuple(w for item in items for w in item.words)
+        owners = tuple(i for i, item in enumerate(items) for _ in item.words)
+        self.starts: dict[str, list[int]] = {}
+        self.spans: dict[str, list[tuple[int, int]]] = {}  # word start, word end
+        n = len(words)
+        for start in range(n):
+            seen: set[str] = set()
+            for length in range(min(index.longest, n - start), 0, -1):
+                for name in index.names.get(words[start : start + length], ()):
+                    self.spans.setdefault(name, []).append((start, start + length))
+                    if name not in seen:
+                        seen.add(name)
+                        self.starts.setdefault(name, []).append(owners[start])
+        self.words, self.owners = words, owners
 
 
 def _find(segment: _Segment, phrases: PhraseSet) -> list[int]:
     """Indexes of the items where one of `phrases` starts (phrases may span items)."""
-    if not phrases:
-        return []
-    words, owners = segment.words, segment.owners
-    longest = phrases.longest
-    found: list[int] = []
-    n = len(words)
-    for start in range(n):
-        for length in range(min(longest, n - start), 0, -1):
-            if words[start : start + length] in phrases:
-                found.append(owners[start])
-                break
-    return found
+    return segment.starts.get(phrases.name, []) if phrases else []
 
 
 def _marks(
@@ -847,17 +851,15 @@ def _is_symptom(item: _Item) -> bool:
 def _covered(segment: _Segment, lists: Mapping[str, PhraseSet]) -> set[int]:
     """Items inside a phrase of reader.yaml's word lists ("stretch marks"), and the word after
     a name intro ("hi its amy")."""
-    tokens, owners = segment.words, segment.owners
+    owners = segment.owners
     covered: set[int] = set()
-    for name, phrases in lists.items():
-        if name == "vague" or not phrases:
+    for name, spans in segment.spans.items():
+        if name == "vague" or name not in lists:
             continue
-        for start in range(len(tokens)):
-            for length in range(1, min(phrases.longest, len(tokens) - start) + 1):
-                if tokens[start : start + length] in phrases:
-                    covered.update(owners[start : start + length])
-                    if name == "name_intros" and start + length < len(tokens):
-                        covered.add(owners[start + length])
+        for start, end in spans:
+            covered.update(owners[start:end])
+            if name == "name_intros" and end < len(owners):
+                covered.add(owners[end])
     return covered
 
 

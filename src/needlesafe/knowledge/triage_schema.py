@@ -313,14 +313,36 @@ class ReaderFile(FileHeader):
 
 
 class PhraseSet(frozenset[tuple[str, ...]]):
-    """Phrases as word tuples, with the length of the longest (for lookups by length)."""
+    """Phrases as word tuples, with the length of the longest (for lookups by length) and the
+    name of the reader.yaml list they come from (for the one-pass lookup, `WordIndex`)."""
 
     longest: int
+    name: str
 
-    def __new__(cls, phrases: Iterable[tuple[str, ...]] = ()) -> PhraseSet:
+    def __new__(cls, phrases: Iterable[tuple[str, ...]] = (), name: str = "") -> PhraseSet:
         self = super().__new__(cls, phrases)
         self.longest = max((len(p) for p in self), default=0)
+        self.name = name
         return self
+
+
+@dataclass(frozen=True)
+class WordIndex:
+    """Every phrase of the reader's word lists -> the names of the lists that hold it, so a
+    part of a message is looked up once for all of them."""
+
+    names: Mapping[tuple[str, ...], tuple[str, ...]]
+    longest: int
+
+    @classmethod
+    def of(cls, lists: Mapping[str, PhraseSet]) -> WordIndex:
+        names: dict[tuple[str, ...], list[str]] = {}
+        for name, phrases in lists.items():
+            for phrase in phrases:
+                names.setdefault(phrase, []).append(name)
+        return cls(
+            {k: tuple(v) for k, v in names.items()}, max((len(k) for k in names), default=0)
+        )
 
 
 @dataclass(frozen=True)
@@ -344,6 +366,7 @@ class TriageKnowledge:
     # others, experience_verbs, hearsay, theirs, first_person, pronouns, past, reason_markers,
     # segment_breaks (see Experiencer and ReasonForTreatment)
     word_lists: Mapping[str, PhraseSet] = field(repr=False, default_factory=dict)
+    word_index: WordIndex = field(repr=False, default=WordIndex({}, 0))
 
     def cited(self) -> Iterator[tuple[str, list[str]]]:
         for entry in self.symptoms.values():
@@ -562,7 +585,8 @@ def build_triage(
             hint_sites={r.id: r.hint for r in reader.site_rules if r.hint is not None},
             phrase_words=frozenset(w for key in index for w in key),
             typo_index=_typo_index(index, reader),
-            word_lists=_word_lists(reader),
+            word_lists=(lists := _word_lists(reader)),
+            word_index=WordIndex.of(lists),
         ),
         problems,
     )
@@ -619,7 +643,9 @@ def _word_lists(reader: ReaderFile) -> dict[str, PhraseSet]:
     if reader.reason_for_treatment is not None:
         lists["reason_markers"] = reader.reason_for_treatment.markers
         lists["new_markers"] = reader.reason_for_treatment.unless
-    return {name: PhraseSet(_words(p) for p in phrases) for name, phrases in lists.items()}
+    return {
+        name: PhraseSet((_words(p) for p in phrases), name) for name, phrases in lists.items()
+    }
 
 
 # Kinds of phrase that decide how the words around them are read; one phrase, one such kind.
