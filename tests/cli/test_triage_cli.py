@@ -126,3 +126,17 @@ def test_a_missing_file_and_broken_json_exit_2(tmp_path: Path) -> None:
     assert runner.invoke(app, ["triage", str(tmp_path / "nope.json")]).exit_code == 2
     result = runner.invoke(app, ["triage", write(tmp_path, "c.json", "{bad")])
     assert result.exit_code == 2 and "not valid JSON" in result.stderr
+
+
+def test_the_readable_report_says_whose_symptoms_and_what_was_not_understood(
+    tmp_path: Path,
+) -> None:
+    data = {
+        "days_since_treatment": 2,
+        "message": "a bit red, my friend had hives after hers, and my nose feels blocked",
+    }
+    result = runner.invoke(app, ["triage", write(tmp_path, "c.json", json.dumps(data))])
+    assert result.exit_code == 0, result.output
+    assert "Someone else's: hives" in result.stdout
+    assert 'Not understood (the clinic reads it): "my nose feels blocked"' in result.stdout
+    assert "CONTACT THE CLINIC" in result.stdout

@@ -63,6 +63,13 @@ def render_triage(result: BaseModel, knowledge: Knowledge, console: Console) -> 
         console.print("\n[dim]No symptoms reported or read from the message.[/]")
     if result.negated:
         console.print(f"\n[bold]Mentioned as absent[/]: {', '.join(result.negated)}")
+    if result.resolved:
+        console.print(f"[bold]Happened and settled[/]: {', '.join(result.resolved)}")
+    if result.others:
+        console.print(f"[bold]Someone else's[/]: {', '.join(result.others)}")
+    if result.unread:
+        parts = "; ".join(f'"{escape(part)}"' for part in result.unread)
+        console.print(f"[bold yellow]Not understood (the clinic reads it)[/]: {parts}")
     if result.temperature_c is not None:
         console.print(f"[bold]Temperature[/]: {result.temperature_c:.1f} C")
     console.print(f"\n[dim]rules: {', '.join(result.rules) or 'none'}[/]")
