@@ -16,7 +16,9 @@ from needlesafe.engine.triage import disposition_rank, triage
 from needlesafe.knowledge.base import Knowledge
 
 HELDOUT = Path(__file__).parent / "heldout"
-SETS = sorted(HELDOUT.glob("lay_heldout*.yaml"))
+# Sets 1-3: the reader learnt from them. Set 4 (lay_heldout_4.yaml) is still held out: it is
+# scored, never tested on, so it stays an honest measure (see heldout/README.md).
+SETS = [HELDOUT / name for name in ("lay_heldout.yaml", "lay_heldout_2.yaml", "lay_heldout_3.yaml")]
 
 # (text, why the reader still answers it less urgently than the reference)
 KNOWN_UNDER = {
