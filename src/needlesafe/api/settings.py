@@ -31,6 +31,8 @@ class Settings(BaseSettings):
     secret_key: SecretStr = SecretStr(PLACEHOLDER_SECRET)
     public_base_url: str = "http://127.0.0.1:8000"
     checkin_link_days: int = Field(default=30, ge=1, le=365)
+    # a link to sign a consent on the patient's phone (or the clinic's tablet): hours it lasts
+    consent_link_hours: int = Field(default=48, ge=1, le=24 * 30)
     # the treatment gate: how old (in days) a screening may be on the day of the treatment
     screening_max_age_days: int = Field(default=30, ge=1, le=365)
     login_token_hours: int = Field(default=12, ge=1, le=24 * 90)
@@ -61,6 +63,10 @@ class Settings(BaseSettings):
     @property
     def checkin_link_max_age(self) -> dt.timedelta:
         return dt.timedelta(days=self.checkin_link_days)
+
+    @property
+    def consent_link_max_age(self) -> dt.timedelta:
+        return dt.timedelta(hours=self.consent_link_hours)
 
 
 def dev_secret(directory: Path) -> str:

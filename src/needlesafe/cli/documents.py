@@ -38,6 +38,15 @@ def consent_command(
     date: Annotated[
         str | None, typer.Option(help="The date on the sheet, YYYY-MM-DD (default: today).")
     ] = None,
+    age_of_consent: Annotated[
+        int,
+        typer.Option(
+            "--age-of-consent",
+            min=1,
+            max=30,
+            help="Below this age a parent or guardian signs too (the law where you treat).",
+        ),
+    ] = 18,
 ) -> None:
     """Write the consent and education sheet for an intake (PDF, or HTML with --html)."""
     knowledge = knowledge_or_exit()
@@ -63,6 +72,7 @@ def consent_command(
         clinic=details,
         knowledge=knowledge,
         issued=issued,
+        age_of_consent=age_of_consent,
         patient_name=patient_name,
     )
     if html:

@@ -13,7 +13,8 @@ plan and what the patient told us, what the treatment is, what to expect, the ri
 higher for this patient (most first, each with why), the rare risks everyone has, what must
 happen before treating (when the screening defers), what the clinic will do, what the patient
 must do, the other choices, aftercare, warning signs with whom to call, and the consent with
-signature lines (a parent or guardian too when the patient is under 18).
+signature lines (a parent or guardian too when the patient is under the clinic's age of
+consent, an argument: the law differs by place, and each clinic keeps its own).
 """
 
 from __future__ import annotations
@@ -32,7 +33,6 @@ from needlesafe.knowledge.base import Knowledge
 from needlesafe.knowledge.consent_schema import ConsentFile, GlossaryTerm, Headings, Labels
 from needlesafe.knowledge.schema import Decision, Level
 
-ADULT_AGE = 18
 NBSP = "\u00a0"
 SIGNABLE = frozenset({Decision.proceed, Decision.proceed_with_precautions})
 
@@ -98,6 +98,22 @@ class SignatureLine(SheetModel):
     role: Literal["patient", "guardian", "practitioner"]
     label: str
     statement: str | None = None
+
+
+class SignedBy(SheetModel):
+    """Who signed a sheet, how and when: what the signed PDF shows next to the sheet's words.
+    Not part of the sheet (its version stays that of the words the patient read)."""
+
+    patient_name: str
+    method: Literal["drawn", "typed", "staff"]  # staff: a name typed by staff (paper signed)
+    via: Literal["link", "tablet", "staff"]
+    signature_png: bytes | None = None  # drawn: the re-encoded PNG
+    patient_signed_at: dt.datetime
+    acknowledgements: list[str] = []  # the statements the patient ticked, word for word
+    guardian_name: str | None = None
+    guardian_relationship: str | None = None
+    practitioner_name: str
+    countersigned_at: dt.datetime
 
 
 class AftercareSummary(SheetModel):
@@ -356,10 +372,12 @@ def build_consent_sheet(
     clinic: ClinicDetails,
     knowledge: Knowledge,
     issued: dt.date,
+    age_of_consent: int,
     patient_name: str | None = None,
     aftercare: AftercareSummary | None = None,
 ) -> ConsentSheet:
-    """The consent and education sheet for this intake, its assessment and this clinic."""
+    """The consent and education sheet for this intake, its assessment and this clinic.
+    Below `age_of_consent` (the clinic's) a parent or guardian signs too."""
     consent = knowledge.consent
     if consent is None:
         raise ValueError("the knowledge base has no consent wording (consent.yaml)")
@@ -472,7 +490,7 @@ def build_consent_sheet(
 
     statements = explain.all(consent.statements)
     signatures = [SignatureLine(role="patient", label=labels.patient)]
-    if intake.patient.age < ADULT_AGE:
+    if intake.patient.age < age_of_consent:
         signatures.append(
             SignatureLine(
                 role="guardian",

@@ -15,7 +15,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
-from needlesafe.documents.consent import ConsentSheet
+from needlesafe.documents.consent import ConsentSheet, SignedBy
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -30,7 +30,13 @@ def environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters["css_string"] = css_string
+    env.filters["png_data_uri"] = png_data_uri
     return env
+
+
+def png_data_uri(png: bytes) -> str:
+    """A PNG as a data: URI (for the signature image; CSP allows img-src data:)."""
+    return "data:image/png;base64," + base64.b64encode(png).decode()
 
 
 def css_string(value: object) -> str:
@@ -39,11 +45,20 @@ def css_string(value: object) -> str:
 
 
 def render_consent_html(
-    sheet: ConsentSheet, *, page: bool = False, extra: Markup | None = None
+    sheet: ConsentSheet,
+    *,
+    page: bool = False,
+    extra: Markup | None = None,
+    signed: SignedBy | None = None,
+    signing: bool = False,
 ) -> str:
     """The sheet as one HTML document. `page=True` adds a print button for the web page;
-    `extra` is trusted HTML shown on screen only, after the sheet (the clinic's sign form)."""
-    return environment().get_template("consent.html").render(sheet=sheet, page=page, extra=extra)
+    `extra` is trusted HTML shown on screen only, after the sheet (the clinic's sign form).
+    `signed` fills in the ticks and the signatures; `signing=True` leaves out the consent part
+    (the patient's signing page shows it as a form instead)."""
+    return environment().get_template("consent.html").render(
+        sheet=sheet, page=page, extra=extra, signed=signed, signing=signing
+    )
 
 
 INLINE = re.compile(r"<(style|script)>(.*?)</\1>", re.DOTALL)
@@ -76,8 +91,8 @@ def html_to_pdf(html: str, *, identifier: str) -> bytes:
     return pdf
 
 
-def render_consent_pdf(sheet: ConsentSheet) -> bytes:
-    return html_to_pdf(render_consent_html(sheet), identifier=sheet.version)
+def render_consent_pdf(sheet: ConsentSheet, signed: SignedBy | None = None) -> bytes:
+    return html_to_pdf(render_consent_html(sheet, signed=signed), identifier=sheet.version)
 
 
 def sha256(data: bytes) -> str:

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ValidationError
 
 from needlesafe.engine.inputs import format_path
 from needlesafe.errors import InputError, InputProblem
-from needlesafe.services.context import Actor, LinkAccess
+from needlesafe.services.context import Actor, ConsentLinkAccess, LinkAccess
 from needlesafe.services.schemas import Page
 from needlesafe.store import repositories as store_page
 from needlesafe.store.uow import UnitOfWork
@@ -21,7 +21,7 @@ Model = TypeVar("Model", bound=BaseModel)
 
 def audit(
     uow: UnitOfWork,
-    who: Actor | LinkAccess | None,
+    who: Actor | LinkAccess | ConsentLinkAccess | None,
     action: str,
     record_type: str,
     record_id: int | str | None = None,
@@ -38,7 +38,7 @@ def audit(
             record_type=record_type,
             record_id=record_id,
         )
-    elif isinstance(who, LinkAccess):
+    elif isinstance(who, LinkAccess | ConsentLinkAccess):
         uow.audit.record(
             clinic_id=who.clinic_id,
             user_id=None,

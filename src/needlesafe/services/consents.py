@@ -4,29 +4,50 @@ The sheet is built from the stored intake. Signing names the sheet version the p
 shown; if the sheet has changed since (new knowledge, another day, other clinic details) the
 signature is refused, so a record always points at the exact words that were signed. Once
 signed, the record (and its PDF) is what every later read returns, and it cannot change.
+
+The patient signs themselves, in two steps:
+1. Staff issue a signed, expiring link for one screening (`issue_consent_link`): on the
+   patient's phone (a link and a QR code) or opened on the clinic's tablet. The patient reads
+   the sheet, ticks each statement, draws a signature (or types their name and ticks "I agree")
+   and, under the clinic's age of consent, a parent or guardian gives their name and how they
+   are related (`patient_sign`). That part is stored as it is, with the exact sheet.
+2. The practitioner countersigns (`countersign`): the signed consent is written then, from the
+   patient's part, with a PDF that shows the ticks, the signature, the names, the times and the
+   countersignature, and its sha256.
+
+`sign_consent` (the API's staff route) stays for a sheet signed on paper: staff type the names.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from sqlalchemy.exc import IntegrityError
 
-from needlesafe.documents.consent import ADULT_AGE, ClinicDetails, ConsentSheet, build_consent_sheet
+from needlesafe.documents.consent import ClinicDetails, ConsentSheet, SignedBy, build_consent_sheet
 from needlesafe.documents.render import render_consent_pdf, sha256
 from needlesafe.engine.inputs import parse_intake
 from needlesafe.engine.models import Assessment
 from needlesafe.engine.screening import screen
 from needlesafe.errors import InputError, InputProblem
 from needlesafe.knowledge.base import Knowledge
+from needlesafe.services import links
 from needlesafe.services.clinics import contact_for
 from needlesafe.services.common import audit, validate
-from needlesafe.services.context import Actor
-from needlesafe.services.errors import Conflict, NotFound
+from needlesafe.services.context import Actor, ConsentLinkAccess
+from needlesafe.services.errors import Conflict, Forbidden, NotFound
+from needlesafe.services.signature_image import signature_png
 from needlesafe.store import models as m
-from needlesafe.store.consents import SignedConsent, SignedConsentRepository
+from needlesafe.store.consents import (
+    PatientConsentSignature,
+    SignedConsent,
+    SignedConsentRepository,
+)
+from needlesafe.store.models import utcnow
 from needlesafe.store.uow import UnitOfWork
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -57,6 +78,60 @@ class SignedConsentPublic(BaseModel):
     knowledge_version: str
     wording_version: str
     pdf_sha256: str
+    # signed by the patient themselves ("link": their phone, "tablet": the clinic's); "staff"
+    # (or empty, before migration 0005): names typed by staff from a paper sheet
+    signed_via: str | None = None
+    signature_method: str | None = None
+    patient_signed_at: dt.datetime | None = None
+    guardian_relationship: str | None = None
+    acknowledgements: list[str] | None = None
+
+
+class PatientSignaturePublic(BaseModel):
+    """The patient's part, waiting for the practitioner's countersignature."""
+
+    model_config = ConfigDict(from_attributes=True, frozen=True)
+
+    intake_id: int
+    signed_at: dt.datetime
+    signed_via: str
+    signature_method: str
+    patient_signer: str
+    guardian_signer: str | None
+    guardian_relationship: str | None
+    acknowledgements: list[str]
+    sheet_version: str
+    signature_png: bytes | None = Field(default=None, exclude=True)  # for the staff page only
+
+
+class ConsentLink(BaseModel):
+    intake_id: int
+    url: str
+    token: str
+    via: str
+    expires_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class ConsentView:
+    """What the clinic's consent page shows: the sheet (the patient's signed sheet once they
+    signed it), the signed record when countersigned, else the patient's part if any."""
+
+    sheet: ConsentSheet
+    record: SignedConsentPublic | None
+    patient_signature: PatientSignaturePublic | None
+
+
+@dataclass(frozen=True)
+class PatientConsentView:
+    """What the patient's signing page shows."""
+
+    sheet: ConsentSheet
+    clinic_name: str
+    patient_name: str
+    age_of_consent: int
+    signed: PatientSignaturePublic | None  # already signed (by them)
+    countersigned: bool
 
 
 def _intake(uow: UnitOfWork, actor: Actor, patient_id: int, intake_id: int) -> m.Intake:
@@ -68,19 +143,20 @@ def _intake(uow: UnitOfWork, actor: Actor, patient_id: int, intake_id: int) -> m
 
 def _build(
     uow: UnitOfWork,
-    actor: Actor,
+    clinic_id: int,
     knowledge: Knowledge,
     row: m.Intake,
     *,
     today: dt.date,
 ) -> ConsentSheet:
-    contact = contact_for(uow, actor.clinic_id)
+    clinic = uow.clinics.by_id(clinic_id)
+    contact = contact_for(uow, clinic_id)
     if not contact.phone:
         raise Conflict(
             "the clinic has no phone number, and the sheet must tell the patient whom to call: "
             "an admin can set it (clinic settings, or PATCH /api/v1/clinic)"
         )
-    patient = uow.patients.get(actor.clinic_id, row.patient_id)
+    patient = uow.patients.get(clinic_id, row.patient_id)
     details = ClinicDetails(
         name=contact.name or "-", phone=contact.phone, emergency_number=contact.emergency_number
     )
@@ -97,6 +173,7 @@ def _build(
         clinic=details,
         knowledge=knowledge,
         issued=today,
+        age_of_consent=clinic.age_of_consent if clinic else 18,
         patient_name=patient.name if patient else None,
     )
 
@@ -114,11 +191,17 @@ def get_consent_sheet(
     with uow:
         row = _intake(uow, actor, patient_id, intake_id)
         signed = SignedConsentRepository(uow.session).for_intake(actor.clinic_id, intake_id)
+        pending = SignedConsentRepository(uow.session).patient_signature(
+            actor.clinic_id, intake_id
+        )
         if signed is not None:
             sheet = ConsentSheet.model_validate(signed.sheet)
             record: SignedConsentPublic | None = SignedConsentPublic.model_validate(signed)
+        elif pending is not None:  # what the patient signed, waiting for the countersignature
+            sheet = ConsentSheet.model_validate(pending.sheet)
+            record = None
         else:
-            sheet = _build(uow, actor, knowledge, row, today=today)
+            sheet = _build(uow, actor.clinic_id, knowledge, row, today=today)
             record = None
         audit(uow, actor, "read", "consent", intake_id)
         uow.commit()
@@ -171,7 +254,9 @@ def sign_consent(
         consents = SignedConsentRepository(uow.session)
         if consents.for_intake(actor.clinic_id, intake_id) is not None:
             raise Conflict("this consent is already signed; a signed consent cannot be changed")
-        sheet = _build(uow, actor, knowledge, row, today=today)
+        if consents.patient_signature(actor.clinic_id, intake_id) is not None:
+            raise Conflict("the patient has signed this sheet on screen: countersign it instead")
+        sheet = _build(uow, actor.clinic_id, knowledge, row, today=today)
         if not sheet.signable:
             raise Conflict("this sheet is not for signing: the screening says to wait or not treat")
         if sheet.version != data.sheet_version:
@@ -179,13 +264,27 @@ def sign_consent(
                 f"the sheet has changed since it was shown (now version {sheet.version}); "
                 "show it to the patient again before signing"
             )
-        if parse_intake(row.input, knowledge).patient.age < ADULT_AGE and not data.guardian_signer:
+        if sheet.guardian_required and not data.guardian_signer:
+            age = _age_of_consent(uow, actor.clinic_id)
             raise InputError(
-                [InputProblem("guardian_signer", "the patient is under 18: a parent or guardian "
-                              "must sign too")]
+                [InputProblem("guardian_signer", f"the patient is under {age}: a parent or "
+                              "guardian must sign too")]
             )
         user = uow.users.by_id(actor.user_id) if actor.user_id is not None else None
-        pdf = render_consent_pdf(sheet)
+        practitioner = (user.name or user.email) if user else actor.kind
+        now = utcnow()
+        pdf = render_consent_pdf(
+            sheet,
+            SignedBy(
+                patient_name=data.patient_signer,
+                method="staff",
+                via="staff",
+                patient_signed_at=now,
+                guardian_name=data.guardian_signer,
+                practitioner_name=practitioner,
+                countersigned_at=now,
+            ),
+        )
         signed = SignedConsent(
             clinic_id=actor.clinic_id,
             patient_id=patient_id,
@@ -193,13 +292,322 @@ def sign_consent(
             recorded_by=actor.user_id,
             patient_signer=data.patient_signer,
             guardian_signer=data.guardian_signer,
-            practitioner_signer=(user.name or user.email) if user else actor.kind,
+            practitioner_signer=practitioner,
+            signed_at=now,
+            signed_via="staff",
             sheet_version=sheet.version,
             knowledge_version=sheet.knowledge_version,
             wording_version=sheet.wording_version,
             sheet=sheet.model_dump(mode="json"),
             pdf_sha256=sha256(pdf),
             pdf=pdf,
+        )
+        try:
+            consents.add(signed)
+        except IntegrityError:
+            raise Conflict("this consent is already signed") from None
+        audit(uow, actor, "create", "consent", intake_id)
+        uow.commit()
+        return SignedConsentPublic.model_validate(signed)
+
+
+# ---------------------------------------------------------------- signed by the patient
+
+
+def _age_of_consent(uow: UnitOfWork, clinic_id: int) -> int:
+    clinic = uow.clinics.by_id(clinic_id)
+    return clinic.age_of_consent if clinic else 18
+
+
+def get_consent_view(
+    uow: UnitOfWork,
+    *,
+    actor: Actor,
+    knowledge: Knowledge,
+    patient_id: int,
+    intake_id: int,
+    today: dt.date,
+) -> ConsentView:
+    """The clinic's consent page: the sheet, and who has signed it so far."""
+    sheet, record = get_consent_sheet(
+        uow, actor=actor, knowledge=knowledge, patient_id=patient_id, intake_id=intake_id,
+        today=today,
+    )
+    pending = None
+    if record is None:
+        with uow:
+            row = SignedConsentRepository(uow.session).patient_signature(
+                actor.clinic_id, intake_id
+            )
+            if row is not None:
+                pending = PatientSignaturePublic.model_validate(row)
+                audit(uow, actor, "read", "consent_patient_signature", intake_id)
+                uow.commit()
+    return ConsentView(sheet=sheet, record=record, patient_signature=pending)
+
+
+def issue_consent_link(
+    uow: UnitOfWork,
+    *,
+    actor: Actor,
+    knowledge: Knowledge,
+    patient_id: int,
+    intake_id: int,
+    secret_key: str,
+    base_url: str,
+    max_age: dt.timedelta,
+    via: str = "link",
+    today: dt.date,
+) -> ConsentLink:
+    """A signed link that opens the signing page of this screening's consent, for `max_age`.
+    Refused (409) once the patient has signed, and for a sheet that is not for signing."""
+    if via not in links.CONSENT_VIA:
+        raise InputError([InputProblem("via", f"should be one of {', '.join(links.CONSENT_VIA)}")])
+    with uow:
+        row = _intake(uow, actor, patient_id, intake_id)
+        consents = SignedConsentRepository(uow.session)
+        if consents.for_intake(actor.clinic_id, intake_id) is not None:
+            raise Conflict("this consent is already signed")
+        if consents.patient_signature(actor.clinic_id, intake_id) is not None:
+            raise Conflict("the patient has already signed: the practitioner countersigns now")
+        sheet = _build(uow, actor.clinic_id, knowledge, row, today=today)
+        if not sheet.signable:
+            raise Conflict("this sheet is not for signing: the screening says to wait or not treat")
+        token = links.issue_consent_token(
+            secret_key, clinic_id=actor.clinic_id, intake_id=intake_id, via=via
+        )
+        audit(uow, actor, "read", "consent_link", intake_id)
+        uow.commit()
+    return ConsentLink(
+        intake_id=intake_id,
+        url=links.consent_url(base_url, token),
+        token=token,
+        via=via,
+        expires_at=dt.datetime.now(dt.UTC) + max_age,
+    )
+
+
+def _linked_intake(uow: UnitOfWork, access: ConsentLinkAccess) -> m.Intake:
+    row = uow.intakes.get(access.clinic_id, access.intake_id)
+    if row is None:
+        raise NotFound("this signing link is not valid")
+    return row
+
+
+def patient_consent_view(
+    uow: UnitOfWork, *, access: ConsentLinkAccess, knowledge: Knowledge, today: dt.date
+) -> PatientConsentView:
+    """The patient's signing page: the sheet to read and sign, or what they signed."""
+    with uow:
+        row = _linked_intake(uow, access)
+        consents = SignedConsentRepository(uow.session)
+        pending = consents.patient_signature(access.clinic_id, access.intake_id)
+        final = consents.for_intake(access.clinic_id, access.intake_id)
+        if final is not None:
+            sheet = ConsentSheet.model_validate(final.sheet)
+        elif pending is not None:
+            sheet = ConsentSheet.model_validate(pending.sheet)
+        else:
+            sheet = _build(uow, access.clinic_id, knowledge, row, today=today)
+        patient = uow.patients.get(access.clinic_id, row.patient_id)
+        clinic = uow.clinics.by_id(access.clinic_id)
+        audit(uow, access, "read", "consent", access.intake_id)
+        uow.commit()
+        return PatientConsentView(
+            sheet=sheet,
+            clinic_name=clinic.name if clinic else "",
+            patient_name=patient.name if patient else "",
+            age_of_consent=clinic.age_of_consent if clinic else 18,
+            signed=PatientSignaturePublic.model_validate(pending) if pending else None,
+            countersigned=final is not None,
+        )
+
+
+# What the patient's form must say, in plain words (these are shown on the signing page).
+NEED_TICK = "Please tick this box. You need to agree to each line to sign."
+NEED_NAME = "Please type your full name."
+NAME_TOO_LONG = "This name is too long. Please use 200 letters or fewer."
+NEED_METHOD = "Please choose how to sign: draw your signature, or type your name."
+NEED_AGREE = 'Please tick "I agree" to sign with your typed name.'
+NEED_GUARDIAN = (
+    "You are under {age}. A parent or guardian must sign with you. Please type their full name."
+)
+NEED_RELATIONSHIP = (
+    "Please say how they are related to you. For example: mother, father, legal guardian."
+)
+RELATIONSHIP_TOO_LONG = "Please use 100 letters or fewer."
+CHANGED = (
+    "The sheet changed after you opened it. Please read it again, then tick the boxes and sign."
+)
+
+
+def acknowledgement_keys(sheet: ConsentSheet) -> list[tuple[str, str]]:
+    """(form key, statement) of every box the patient must tick: each statement, and the
+    guardian's statement when a guardian signs too."""
+    keys = [(f"s{i}", text) for i, text in enumerate(sheet.statements)]
+    for line in sheet.signatures:
+        if line.role == "guardian" and line.statement:
+            keys.append(("guardian", line.statement))
+    return keys
+
+
+def _text(value: Any) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+def patient_sign(
+    uow: UnitOfWork,
+    *,
+    access: ConsentLinkAccess,
+    knowledge: Knowledge,
+    form: Mapping[str, Any],
+    today: dt.date,
+) -> PatientSignaturePublic:
+    """The patient signs the sheet of `form["sheet_version"]`. `form` holds what the signing
+    page sends: `patient_name`, `ack` (the keys of the ticked boxes), `method` ("drawn" with
+    `signature`, a PNG data URL; or "typed" with `agree`), and under the clinic's age of
+    consent `guardian_name` and `guardian_relationship`. Every problem is named in plain words
+    (InputError); a changed sheet or a second signature is a Conflict."""
+    with uow:
+        row = _linked_intake(uow, access)
+        consents = SignedConsentRepository(uow.session)
+        if (
+            consents.for_intake(access.clinic_id, access.intake_id) is not None
+            or consents.patient_signature(access.clinic_id, access.intake_id) is not None
+        ):
+            raise Conflict("you have already signed this sheet. Thank you.")
+        sheet = _build(uow, access.clinic_id, knowledge, row, today=today)
+        if not sheet.signable:
+            raise Conflict("this sheet cannot be signed now. Please talk to your clinic.")
+        if _text(form.get("sheet_version")) != sheet.version:
+            raise Conflict(CHANGED)
+
+        problems: list[InputProblem] = []
+        ticked = form.get("ack") or []
+        ticked = [ticked] if isinstance(ticked, str) else list(ticked)
+        keys = acknowledgement_keys(sheet)
+        for key, _ in keys:
+            if key not in ticked:
+                problems.append(InputProblem(f"ack.{key}", NEED_TICK))
+        name = _text(form.get("patient_name"))
+        if not name:
+            problems.append(InputProblem("patient_name", NEED_NAME))
+        elif len(name) > 200:
+            problems.append(InputProblem("patient_name", NAME_TOO_LONG))
+        method = _text(form.get("method"))
+        png: bytes | None = None
+        if method == "drawn":
+            try:
+                png = signature_png(_text(form.get("signature")) or None)
+            except InputError as error:
+                problems.extend(error.problems)
+        elif method == "typed":
+            if form.get("agree") not in (True, "on", "yes", "true"):
+                problems.append(InputProblem("agree", NEED_AGREE))
+        else:
+            problems.append(InputProblem("method", NEED_METHOD))
+        guardian = relationship = None
+        if sheet.guardian_required:
+            guardian = _text(form.get("guardian_name"))
+            relationship = _text(form.get("guardian_relationship"))
+            age = _age_of_consent(uow, access.clinic_id)
+            if not guardian:
+                problems.append(InputProblem("guardian_name", NEED_GUARDIAN.format(age=age)))
+            elif len(guardian) > 200:
+                problems.append(InputProblem("guardian_name", NAME_TOO_LONG))
+            if not relationship:
+                problems.append(InputProblem("guardian_relationship", NEED_RELATIONSHIP))
+            elif len(relationship) > 100:
+                problems.append(InputProblem("guardian_relationship", RELATIONSHIP_TOO_LONG))
+        if problems:
+            raise InputError(problems)
+
+        signature = PatientConsentSignature(
+            clinic_id=access.clinic_id,
+            patient_id=row.patient_id,
+            intake_id=row.id,
+            signed_at=utcnow(),
+            signed_via=access.via,
+            signature_method=method,
+            signature_png=png,
+            patient_signer=name,
+            guardian_signer=guardian or None,
+            guardian_relationship=relationship or None,
+            acknowledgements=[text for _, text in keys],
+            sheet_version=sheet.version,
+            sheet=sheet.model_dump(mode="json"),
+        )
+        try:
+            consents.add_patient_signature(signature)
+        except IntegrityError:
+            raise Conflict("you have already signed this sheet. Thank you.") from None
+        audit(uow, access, "create", "consent_patient_signature", row.id)
+        uow.commit()
+        return PatientSignaturePublic.model_validate(signature)
+
+
+def countersign(
+    uow: UnitOfWork,
+    *,
+    actor: Actor,
+    patient_id: int,
+    intake_id: int,
+) -> SignedConsentPublic:
+    """The practitioner countersigns what the patient signed: the signed consent is written now
+    (immutable), with its PDF (the ticks, the signature, the names and times) and its sha256."""
+    if actor.kind != "user" or actor.user_id is None:
+        raise Forbidden("a countersignature needs a signed-in practitioner, who is named on it")
+    with uow:
+        _intake(uow, actor, patient_id, intake_id)
+        consents = SignedConsentRepository(uow.session)
+        if consents.for_intake(actor.clinic_id, intake_id) is not None:
+            raise Conflict("this consent is already signed; a signed consent cannot be changed")
+        pending = consents.patient_signature(actor.clinic_id, intake_id)
+        if pending is None:
+            raise Conflict(
+                "the patient has not signed yet: give them the signing link or open it on the "
+                "clinic's tablet"
+            )
+        sheet = ConsentSheet.model_validate(pending.sheet)
+        user = uow.users.by_id(actor.user_id)
+        practitioner = (user.name or user.email) if user else "practitioner"
+        now = utcnow()
+        pdf = render_consent_pdf(
+            sheet,
+            SignedBy(
+                patient_name=pending.patient_signer,
+                method="drawn" if pending.signature_method == "drawn" else "typed",
+                via="tablet" if pending.signed_via == "tablet" else "link",
+                signature_png=pending.signature_png,
+                patient_signed_at=pending.signed_at,
+                acknowledgements=list(pending.acknowledgements),
+                guardian_name=pending.guardian_signer,
+                guardian_relationship=pending.guardian_relationship,
+                practitioner_name=practitioner,
+                countersigned_at=now,
+            ),
+        )
+        signed = SignedConsent(
+            clinic_id=actor.clinic_id,
+            patient_id=patient_id,
+            intake_id=intake_id,
+            signed_at=now,
+            recorded_by=actor.user_id,
+            patient_signer=pending.patient_signer,
+            guardian_signer=pending.guardian_signer,
+            guardian_relationship=pending.guardian_relationship,
+            practitioner_signer=practitioner,
+            sheet_version=pending.sheet_version,
+            knowledge_version=sheet.knowledge_version,
+            wording_version=sheet.wording_version,
+            sheet=pending.sheet,
+            pdf_sha256=sha256(pdf),
+            pdf=pdf,
+            signed_via=pending.signed_via,
+            signature_method=pending.signature_method,
+            signature_png=pending.signature_png,
+            acknowledgements=list(pending.acknowledgements),
+            patient_signed_at=pending.signed_at,
         )
         try:
             consents.add(signed)

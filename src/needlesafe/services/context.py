@@ -1,4 +1,4 @@
-"""Who is asking: a signed-in staff member, or a patient holding a check-in link."""
+"""Who is asking: a signed-in staff member, or a patient holding a check-in or consent link."""
 
 from __future__ import annotations
 
@@ -31,3 +31,13 @@ class LinkAccess:
 
     clinic_id: int
     treatment_id: int
+
+
+@dataclass(frozen=True)
+class ConsentLinkAccess:
+    """What a patient's signed consent link reaches: one screening (intake) of one clinic, to
+    sign its consent; `via` is "link" (the patient's own phone) or "tablet" (the clinic's)."""
+
+    clinic_id: int
+    intake_id: int
+    via: str

@@ -1,7 +1,13 @@
-"""Patients' check-in links: signed (itsdangerous), expiring, reaching one treatment only.
+"""Patients' links: signed (itsdangerous), expiring, each reaching one record for one purpose.
 
-A treatment's link is signed as issued on the treatment day (midnight UTC), so it is the same
-link every time it is shown, and it expires `checkin_link_days` after the treatment.
+A treatment's check-in link is signed as issued on the treatment day (midnight UTC), so it is
+the same link every time it is shown, and it expires `checkin_link_days` after the treatment.
+
+A screening's consent link opens the patient's signing page for that one screening. It is
+signed with a salt of its own (a check-in link cannot open a consent, nor the other way round)
+and with its own payload shape, is issued when staff ask for it and expires
+`consent_link_hours` later. It says how it is used: on the patient's own phone ("link") or on
+the clinic's tablet ("tablet"), which the signed consent records.
 """
 
 from __future__ import annotations
@@ -11,11 +17,14 @@ from typing import Any
 
 from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
 
-from needlesafe.services.context import LinkAccess
+from needlesafe.services.context import ConsentLinkAccess, LinkAccess
 from needlesafe.services.errors import LinkExpired, LinkInvalid
 
 CHECKIN_SALT = "needlesafe.patient-checkin-link.v1"  # one salt per purpose
+CONSENT_SALT = "needlesafe.patient-consent-link.v1"
 PATIENT_CHECKIN_PATH = "/checkin/{token}"  # the patient's page (web/); the API is /api/v1/checkin
+PATIENT_CONSENT_PATH = "/consent/{token}"  # the patient's signing page (web/)
+CONSENT_VIA = ("link", "tablet")
 
 
 class _IssuedAt(TimestampSigner):
@@ -73,3 +82,41 @@ def read_checkin_token(secret_key: str, token: str, *, max_age: dt.timedelta) ->
 
 def checkin_url(base_url: str, token: str) -> str:
     return base_url.rstrip("/") + PATIENT_CHECKIN_PATH.format(token=token)
+
+
+# ---------------------------------------------------------------- consent links
+
+
+def issue_consent_token(secret_key: str, *, clinic_id: int, intake_id: int, via: str) -> str:
+    """A link to sign the consent of one screening, issued now."""
+    if via not in CONSENT_VIA:
+        raise ValueError(f"via must be one of {CONSENT_VIA}")
+    serializer = URLSafeTimedSerializer(secret_key, salt=CONSENT_SALT)
+    return serializer.dumps({"c": clinic_id, "i": intake_id, "v": via})
+
+
+def read_consent_token(secret_key: str, token: str, *, max_age: dt.timedelta) -> ConsentLinkAccess:
+    """The screening a consent link reaches; LinkExpired or LinkInvalid otherwise."""
+    invalid = "this signing link is not valid"
+    if not token or len(token) > 500:
+        raise LinkInvalid(invalid)
+    serializer = URLSafeTimedSerializer(secret_key, salt=CONSENT_SALT)
+    try:
+        data: Any = serializer.loads(token, max_age=int(max_age.total_seconds()))
+    except SignatureExpired:
+        raise LinkExpired("this signing link has expired; ask your clinic for a new one") from None
+    except BadSignature:
+        raise LinkInvalid(invalid) from None
+    if not (
+        isinstance(data, dict)
+        and set(data) == {"c", "i", "v"}
+        and isinstance(data["c"], int)
+        and isinstance(data["i"], int)
+        and data["v"] in CONSENT_VIA
+    ):
+        raise LinkInvalid(invalid)
+    return ConsentLinkAccess(clinic_id=data["c"], intake_id=data["i"], via=data["v"])
+
+
+def consent_url(base_url: str, token: str) -> str:
+    return base_url.rstrip("/") + PATIENT_CONSENT_PATH.format(token=token)

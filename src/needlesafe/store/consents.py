@@ -3,6 +3,11 @@
 A signed consent is immutable: one per intake (a unique key), and triggers in the database
 refuse UPDATE and DELETE (migration 0003). The PDF's bytes are kept with their sha256, since a
 PDF cannot be re-rendered byte for byte (its font subsets carry a timestamp).
+
+Signing is done in two steps: the patient signs (on their phone or the clinic's tablet), then
+the practitioner countersigns. The patient's part waits in `consent_patient_signatures` (one
+per intake, immutable too: migration 0006) with the exact sheet they signed; the signed consent
+is written only when the practitioner countersigns, from that row.
 """
 
 from __future__ import annotations
@@ -39,6 +44,27 @@ class SignedConsent(Base):
     signature_png: Mapped[bytes | None] = mapped_column(LargeBinary)
     acknowledgements: Mapped[list[str] | None] = mapped_column(JSON)
     patient_signed_at: Mapped[dt.datetime | None]
+    guardian_relationship: Mapped[str | None] = mapped_column(String(100))  # migration 0006
+
+
+class PatientConsentSignature(Base):
+    """The patient's signature of a sheet, waiting for the practitioner's countersignature."""
+
+    __tablename__ = "consent_patient_signatures"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id"), index=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"), index=True)
+    intake_id: Mapped[int] = mapped_column(ForeignKey("intakes.id"), unique=True)
+    signed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    signed_via: Mapped[str] = mapped_column(String(10))  # "tablet" | "link"
+    signature_method: Mapped[str] = mapped_column(String(10))  # "drawn" | "typed"
+    signature_png: Mapped[bytes | None] = mapped_column(LargeBinary)  # re-encoded; drawn only
+    patient_signer: Mapped[str] = mapped_column(String(200))
+    guardian_signer: Mapped[str | None] = mapped_column(String(200))
+    guardian_relationship: Mapped[str | None] = mapped_column(String(100))
+    acknowledgements: Mapped[list[str]] = mapped_column(JSON)  # the statements ticked
+    sheet_version: Mapped[str] = mapped_column(String(64))
+    sheet: Mapped[dict[str, Any]]  # the exact sheet the patient signed, as JSON
 
 
 class SignedConsentRepository:
@@ -55,5 +81,17 @@ class SignedConsentRepository:
     def for_intake(self, clinic_id: int, intake_id: int) -> SignedConsent | None:
         query = select(SignedConsent).where(
             SignedConsent.clinic_id == clinic_id, SignedConsent.intake_id == intake_id
+        )
+        return self.session.scalars(query).first()
+
+    def add_patient_signature(self, row: PatientConsentSignature) -> PatientConsentSignature:
+        self.session.add(row)
+        self.session.flush()
+        return row
+
+    def patient_signature(self, clinic_id: int, intake_id: int) -> PatientConsentSignature | None:
+        query = select(PatientConsentSignature).where(
+            PatientConsentSignature.clinic_id == clinic_id,
+            PatientConsentSignature.intake_id == intake_id,
         )
         return self.session.scalars(query).first()
