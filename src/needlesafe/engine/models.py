@@ -227,4 +227,5 @@ class Triage(Output):
     resolved: list[str] = []  # symptoms the message said happened and have settled
     others: list[str] = []  # symptoms the message gave as someone else's
     unread: list[str] = []  # parts of the message the reader could not read (the clinic will)
+    guessed: list[str] = []  # symptoms the optional sentence model read in the unread parts
     read_summary: str = ""  # what was read from the message, in plain words

@@ -16,7 +16,7 @@ counts as moderate and one without a trend as stable: unknown is never read as t
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from needlesafe.engine.models import CheckIn, Finding, Triage
@@ -206,7 +206,15 @@ def _effective_reports(
     return reports, highest
 
 
-def triage(checkin: CheckIn, knowledge: Knowledge) -> Triage:
+# Reads the parts of a message the rules left unread and names the symptoms they most likely
+# mean (the optional sentence-model layer, `needlesafe.semantic`); injected, so the engine
+# stays pure.
+UnreadReader = Callable[[Sequence[str]], Sequence[str]]
+
+
+def triage(
+    checkin: CheckIn, knowledge: Knowledge, *, unread_reader: UnreadReader | None = None
+) -> Triage:
     """The disposition, a finding per symptom, and what to do now, in plain words."""
     tk = knowledge.triage
     if tk is None:
@@ -216,6 +224,14 @@ def triage(checkin: CheckIn, knowledge: Knowledge) -> Triage:
     message = (checkin.message or "").strip()
     reading = read_message(message, tk) if message else None
     reports, temperature = _effective_reports(checkin, reading, tk)
+    guessed: list[str] = []
+    if unread_reader is not None and reading is not None and reading.unread:
+        # only ever adds symptoms (the answer can only go up); the parts stay unread for the
+        # clinic to read, since a guess is not a reading
+        for code in unread_reader(reading.unread):
+            if code in tk.symptoms and code not in reports:
+                reports[code] = _Report(code, "message", None, None)
+                guessed.append(code)
     resolved = frozenset(reading.resolved) if reading else frozenset()
 
     verdicts: dict[str, _Verdict] = {}
@@ -306,6 +322,7 @@ def triage(checkin: CheckIn, knowledge: Knowledge) -> Triage:
         resolved=[c for c in reading.resolved if c not in reports] if reading else [],
         others=[c for c in reading.others if c not in reports] if reading else [],
         unread=list(reading.unread) if reading else [],
+        guessed=guessed,
         read_summary=_read_summary(reports, reading, knowledge),
     )
 

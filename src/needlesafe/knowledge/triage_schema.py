@@ -306,6 +306,9 @@ class ReaderFile(FileHeader):
     # added, swapped or mistyped) from one word of a symptom or body-site phrase, is read as
     # that word ("lops" -> "lips", "blisers" -> "blisters"); 0 switches it off
     typo_min_length: Annotated[int, Field(ge=0, le=20)] = 0
+    # the optional sentence-model layer (needlesafe[semantic]): an unread part as close as
+    # this (cosine) to a symptom's lay words is read as that symptom
+    semantic_threshold: Annotated[float, Field(gt=0, le=1)] = 0.5
     sources: SourceIds
 
 
