@@ -11,12 +11,13 @@ from typing import Any
 
 import pytest
 from apikit import ClinicWorld
-from dbkit import INTAKE, TREATMENT
+from dbkit import INTAKE, TREATMENT, screen_for_treatment
 from fastapi.testclient import TestClient
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 
 from needlesafe.api.settings import Settings
-from needlesafe.services import links
+from needlesafe.services import consents, links
+from needlesafe.services.consents import acknowledgement_keys
 
 
 @dataclass(frozen=True)
@@ -332,3 +333,117 @@ def test_the_link_shows_only_the_treatment_date_and_the_clinic(
         "performed_on",
         "days_since_treatment",
     }
+
+
+# ---------------------------------------------------------------- the consent signed by the patient
+
+CONSENT_ROUTES = [
+    Route("POST", "/patients/{patient}/intakes/{intake}/consent/link", 201),
+    Route(
+        "POST",
+        "/patients/{patient}/intakes/{intake}/consent/link",
+        201,
+        body={"via": "tablet"},
+    ),
+    Route("POST", "/patients/{patient}/intakes/{intake}/consent/countersign", 201),
+]
+CONSENT_IDS = [f"{r.method} {r.path.rsplit('/', 1)[1]} {r.body or ''}" for r in CONSENT_ROUTES]
+
+
+def _consent_target(
+    uow: Any, knowledge: Any, world: ClinicWorld, settings: Settings
+) -> dict[str, int]:
+    """A screening of the world's patient that the patient has signed (waiting for the
+    countersignature); the clinic gets a phone, which a sheet needs."""
+    with uow:
+        clinic = uow.clinics.by_id(world.clinic_id)
+        clinic.phone = "020 7946 0100"
+        uow.commit()
+    intake = screen_for_treatment(
+        uow, world.practitioner.actor, knowledge, world.patient, consent=False
+    )
+    token = links.issue_consent_token(
+        settings.secret, clinic_id=world.clinic_id, intake_id=intake, via="link"
+    )
+    access = links.read_consent_token(settings.secret, token, max_age=dt.timedelta(hours=1))
+    today = dt.datetime.now(dt.UTC).date()
+    sheet = consents.patient_consent_view(uow, access=access, knowledge=knowledge, today=today)
+    consents.patient_sign(
+        uow,
+        access=access,
+        knowledge=knowledge,
+        form={
+            "sheet_version": sheet.sheet.version,
+            "ack": [key for key, _ in acknowledgement_keys(sheet.sheet)],
+            "patient_name": "Pat Example",
+            "method": "typed",
+            "agree": "on",
+        },
+        today=today,
+    )
+    return {**world.ids, "intake": intake}
+
+
+@pytest.mark.parametrize("role", ["admin", "practitioner"])
+@pytest.mark.parametrize("route", CONSENT_ROUTES, ids=CONSENT_IDS)
+def test_staff_reach_their_own_clinics_consent_signing(
+    client: TestClient,
+    uow: Any,
+    knowledge: Any,
+    settings: Settings,
+    clinic_a: ClinicWorld,
+    role: str,
+    route: Route,
+) -> None:
+    ids = _consent_target(uow, knowledge, clinic_a, settings)
+    if route.path.endswith("/link"):  # a link is for a sheet the patient has not signed yet
+        ids["intake"] = screen_for_treatment(
+            uow, clinic_a.practitioner.actor, knowledge, clinic_a.patient, consent=False
+        )
+    staff = clinic_a.admin if role == "admin" else clinic_a.practitioner
+    response = _call(client, route, ids, staff.headers)
+    assert response.status_code == route.ok, response.text
+
+
+@pytest.mark.parametrize("role", ["admin", "practitioner"])
+@pytest.mark.parametrize("route", CONSENT_ROUTES, ids=CONSENT_IDS)
+def test_staff_get_404_for_another_clinics_consent_signing(
+    client: TestClient,
+    uow: Any,
+    knowledge: Any,
+    settings: Settings,
+    clinic_a: ClinicWorld,
+    clinic_b: ClinicWorld,
+    role: str,
+    route: Route,
+) -> None:
+    ids = _consent_target(uow, knowledge, clinic_b, settings)
+    staff = clinic_a.admin if role == "admin" else clinic_a.practitioner
+    response = _call(client, route, ids, staff.headers)
+    assert response.status_code == 404, response.text
+    consent = f"/patients/{ids['patient']}/intakes/{ids['intake']}/consent"
+    theirs = client.get(consent, headers=clinic_b.practitioner.headers)
+    assert "X-Consent-Pdf-Sha256" not in theirs.headers  # still not countersigned
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [{}, {"Authorization": "Bearer not-a-token"}],
+    ids=["none", "unknown-token"],
+)
+@pytest.mark.parametrize("route", CONSENT_ROUTES, ids=CONSENT_IDS)
+def test_without_a_valid_token_consent_signing_is_401(
+    client: TestClient, clinic_a: ClinicWorld, route: Route, headers: dict[str, str]
+) -> None:
+    assert _call(client, route, clinic_a.ids, headers).status_code == 401
+    link = {"Authorization": f"Bearer {clinic_a.link}"}  # a patient's link is not a token
+    assert _call(client, route, clinic_a.ids, link).status_code == 401
+
+
+def test_a_consent_link_body_names_the_bad_field(
+    client: TestClient, clinic_a: ClinicWorld
+) -> None:
+    path = CONSENT_ROUTES[0].path.format(**clinic_a.ids)
+    response = client.post(path, json={"via": "fax"}, headers=clinic_a.practitioner.headers)
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["path"] == "via"
