@@ -87,17 +87,29 @@ def screened_patient(browser: Browser) -> tuple[int, int]:
 
 
 def sign_consent(browser: Browser, patient: int, intake: int) -> None:
-    """The patient's consent to the screening, signed through the consent page."""
+    """The patient's consent to the screening: signed on the clinic's tablet (a typed name and
+    "I agree", every box ticked), then countersigned from the consent page."""
     consent = f"/patients/{patient}/screenings/{intake}/consent"
-    page = browser.client.get(consent).text
+    opened = browser.post(consent + "/tablet", {}, csrf_from=consent)
+    assert opened.status_code == 303, opened.text
+    link = opened.headers["location"]
+    page = browser.client.get(link).text
     version = re.search(r'name="sheet_version" value="([0-9a-f]{16})"', page)
     assert version, "no sign form"
     signed = browser.post(
-        consent + "/sign",
-        {"sheet_version": version.group(1), "patient_signer": "Jamie Rivera"},
-        csrf_from=consent,
+        link,
+        {
+            "sheet_version": version.group(1),
+            "ack": re.findall(r'name="ack" value="([a-z0-9]+)"', page),
+            "patient_name": "Jamie Rivera",
+            "method": "typed",
+            "agree": "on",
+        },
+        csrf_from=link,
     )
     assert signed.status_code == 303, signed.text
+    countersigned = browser.post(consent + "/countersign", {}, csrf_from=consent)
+    assert countersigned.status_code == 303, countersigned.text
 
 
 def treated_patient(browser: Browser) -> tuple[int, int, str]:

@@ -128,7 +128,8 @@ class PatientConsentView:
 
     sheet: ConsentSheet
     clinic_name: str
-    patient_name: str
+    patient_id: int
+    intake_id: int
     age_of_consent: int
     signed: PatientSignaturePublic | None  # already signed (by them)
     countersigned: bool
@@ -409,14 +410,14 @@ def patient_consent_view(
             sheet = ConsentSheet.model_validate(pending.sheet)
         else:
             sheet = _build(uow, access.clinic_id, knowledge, row, today=today)
-        patient = uow.patients.get(access.clinic_id, row.patient_id)
         clinic = uow.clinics.by_id(access.clinic_id)
         audit(uow, access, "read", "consent", access.intake_id)
         uow.commit()
         return PatientConsentView(
             sheet=sheet,
             clinic_name=clinic.name if clinic else "",
-            patient_name=patient.name if patient else "",
+            patient_id=row.patient_id,
+            intake_id=row.id,
             age_of_consent=clinic.age_of_consent if clinic else 18,
             signed=PatientSignaturePublic.model_validate(pending) if pending else None,
             countersigned=final is not None,

@@ -8,7 +8,13 @@ from fastapi.staticfiles import StaticFiles
 
 def install_pages(app: FastAPI) -> None:
     """Add the pages' routes and their static files (/static) to `app`."""
-    from needlesafe.web import consent_pages, pages, patient_pages, records_pages
+    from needlesafe.web import (
+        consent_pages,
+        consent_sign_pages,
+        pages,
+        patient_pages,
+        records_pages,
+    )
     from needlesafe.web.render import STATIC
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
@@ -16,3 +22,4 @@ def install_pages(app: FastAPI) -> None:
     app.include_router(consent_pages.router)
     app.include_router(records_pages.router)
     app.include_router(patient_pages.router)
+    app.include_router(consent_sign_pages.router)

@@ -1,8 +1,10 @@
-"""The consent sheet in the signed-in browser: the printable page with a sign form, its PDF,
-and signing (CSRF-checked; the practitioner is the signed-in user).
+"""The consent sheet in the signed-in browser: the printable page, its PDF, and signing.
 
-The bearer-token routes (`api/routes/consent.py`) stay for scripts; these are the same service
-calls behind the session cookie, under the screening's page.
+The patient signs themselves: the page gives the patient's signing link with a QR code ("Sign
+on the patient's phone") and a button that opens the signing page on this device (the clinic's
+tablet). Once they have signed, the page shows their signature and the signed-in practitioner
+countersigns (CSRF-checked); then it shows the signed sheet. The bearer-token routes
+(`api/routes/consent.py`) are the same service calls for scripts.
 """
 
 from __future__ import annotations
@@ -13,16 +15,24 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 
-from needlesafe.api.deps import CsrfChecked, KnowledgeDep, SessionActor, UowDep, csrf_token
+from needlesafe.api.deps import (
+    CsrfChecked,
+    KnowledgeDep,
+    SessionActor,
+    StateDep,
+    UowDep,
+    csrf_token,
+)
+from needlesafe.api.state import AppState
 from needlesafe.documents.consent import ConsentSheet
-from needlesafe.documents.render import page_csp, render_consent_html
-from needlesafe.errors import InputError
+from needlesafe.documents.render import page_csp, png_data_uri, render_consent_html
+from needlesafe.knowledge.base import Knowledge
 from needlesafe.services import consents, patients
 from needlesafe.services.consents import SignedConsentPublic
 from needlesafe.services.context import Actor
-from needlesafe.services.errors import Conflict, NotFound
+from needlesafe.services.errors import Conflict
 from needlesafe.store.uow import UnitOfWork
-from needlesafe.web.render import FormValues, environment, field_errors
+from needlesafe.web.render import environment, qr_svg
 
 router = APIRouter(include_in_schema=False)
 BASE = "/patients/{patient_id}/screenings/{intake_id}/consent"
@@ -43,30 +53,53 @@ def _page(
     request: Request,
     uow: UnitOfWork,
     actor: Actor,
-    sheet: ConsentSheet,
-    record: SignedConsentPublic | None,
+    state: AppState,
+    knowledge: Knowledge,
+    view: consents.ConsentView,
     *,
     patient_id: int,
     intake_id: int,
-    values: FormValues | None = None,
     errors: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
+    sheet, record, part = view.sheet, view.record, view.patient_signature
     patient = patients.get_patient(uow, actor=actor, patient_id=patient_id)
+    link = qr = None
+    if record is None and part is None and sheet.signable:
+        settings = state.settings
+        link = consents.issue_consent_link(
+            uow, actor=actor, knowledge=knowledge, patient_id=patient_id, intake_id=intake_id,
+            secret_key=settings.secret, base_url=settings.public_base_url,
+            max_age=settings.consent_link_max_age, via="link", today=_today(),
+        )
+        qr = qr_svg(link.url, "QR code of the patient's signing link")
     panel = environment().get_template("_consent_sign.html").render(
         sheet=sheet,
         record=record,
+        part=part,
+        signature_src=png_data_uri(part.signature_png) if part and part.signature_png else None,
         patient=patient,
+        link=link,
+        qr=qr,
         base=BASE.format(patient_id=patient_id, intake_id=intake_id),
         assessment=f"/patients/{patient_id}/screenings/{intake_id}",
         csrf_token=csrf_token(request),
-        values=values or FormValues({"patient_signer": [patient.name]}),
         errors=errors or {},
+        countersigned=request.query_params.get("countersigned") == "1",
     )
     html = render_consent_html(sheet, page=True, extra=Markup(panel))  # noqa: S704 - autoescaped
     headers = _headers(sheet, record)
     headers["Content-Security-Policy"] = page_csp(html)
     return HTMLResponse(html, status_code=status_code, headers=headers)
+
+
+def _view(
+    uow: UnitOfWork, actor: Actor, knowledge: Knowledge, patient_id: int, intake_id: int
+) -> consents.ConsentView:
+    return consents.get_consent_view(
+        uow, actor=actor, knowledge=knowledge, patient_id=patient_id, intake_id=intake_id,
+        today=_today(),
+    )
 
 
 @router.get(BASE, response_class=HTMLResponse)
@@ -77,13 +110,14 @@ def consent_page(
     actor: SessionActor,
     uow: UowDep,
     knowledge: KnowledgeDep,
+    state: StateDep,
 ) -> Response:
-    """The sheet to print and sign (the signed sheet once it is signed)."""
-    sheet, record = consents.get_consent_sheet(
-        uow, actor=actor, knowledge=knowledge, patient_id=patient_id, intake_id=intake_id,
-        today=_today(),
+    """The sheet to print; the patient's signing link (phone or tablet) until they sign; their
+    signature to countersign; then the signed sheet."""
+    view = _view(uow, actor, knowledge, patient_id, intake_id)
+    return _page(
+        request, uow, actor, state, knowledge, view, patient_id=patient_id, intake_id=intake_id
     )
-    return _page(request, uow, actor, sheet, record, patient_id=patient_id, intake_id=intake_id)
 
 
 @router.get(BASE + ".pdf", response_class=Response)
@@ -100,42 +134,53 @@ def consent_pdf(
     return Response(pdf, media_type="application/pdf", headers=headers)
 
 
-@router.post(BASE + "/sign", response_class=HTMLResponse)
-async def sign(
+@router.post(BASE + "/tablet", response_class=HTMLResponse)
+def sign_on_tablet(
     request: Request,
     patient_id: int,
     intake_id: int,
     actor: SessionActor,
     uow: UowDep,
     knowledge: KnowledgeDep,
+    state: StateDep,
     _csrf: CsrfChecked,
 ) -> Response:
-    """Record the signatures of the sheet version the page showed; then show the signed sheet."""
-    values = FormValues.of(await request.form())
-    data = {
-        "sheet_version": values.get("sheet_version"),
-        "patient_signer": values.get("patient_signer"),
-        "guardian_signer": values.get("guardian_signer").strip() or None,
-    }
+    """Open the patient's signing page on this device (the clinic's tablet)."""
+    settings = state.settings
     try:
-        consents.sign_consent(
+        link = consents.issue_consent_link(
             uow, actor=actor, knowledge=knowledge, patient_id=patient_id, intake_id=intake_id,
-            sign=data, today=_today(),
+            secret_key=settings.secret, base_url=settings.public_base_url,
+            max_age=settings.consent_link_max_age, via="tablet", today=_today(),
         )
-    except (InputError, Conflict) as error:
-        if isinstance(error, InputError):
-            errors, status = field_errors(error.problems, {}), 422
-        else:
-            errors, status = {"": error.message}, 409
-        sheet, record = consents.get_consent_sheet(
-            uow, actor=actor, knowledge=knowledge, patient_id=patient_id, intake_id=intake_id,
-            today=_today(),
-        )
+    except Conflict as error:
+        view = _view(uow, actor, knowledge, patient_id, intake_id)
         return _page(
-            request, uow, actor, sheet, record, patient_id=patient_id, intake_id=intake_id,
-            values=values, errors=errors, status_code=status,
+            request, uow, actor, state, knowledge, view, patient_id=patient_id,
+            intake_id=intake_id, errors={"": error.message}, status_code=409,
         )
-    except NotFound:
-        raise
-    url = BASE.format(patient_id=patient_id, intake_id=intake_id) + "?signed=1"
+    return RedirectResponse(f"/consent/{link.token}", status_code=303)
+
+
+@router.post(BASE + "/countersign", response_class=HTMLResponse)
+def countersign(
+    request: Request,
+    patient_id: int,
+    intake_id: int,
+    actor: SessionActor,
+    uow: UowDep,
+    knowledge: KnowledgeDep,
+    state: StateDep,
+    _csrf: CsrfChecked,
+) -> Response:
+    """The signed-in practitioner countersigns what the patient signed."""
+    try:
+        consents.countersign(uow, actor=actor, patient_id=patient_id, intake_id=intake_id)
+    except Conflict as error:
+        view = _view(uow, actor, knowledge, patient_id, intake_id)
+        return _page(
+            request, uow, actor, state, knowledge, view, patient_id=patient_id,
+            intake_id=intake_id, errors={"": error.message}, status_code=409,
+        )
+    url = BASE.format(patient_id=patient_id, intake_id=intake_id) + "?countersigned=1"
     return RedirectResponse(url, status_code=303)
