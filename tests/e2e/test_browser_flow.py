@@ -84,16 +84,66 @@ def test_from_screening_to_an_emergency_check_in_at_the_top_of_the_inbox(
     expect(page.locator(".finding.level-elevated, .finding.level-high").first).to_be_visible()
     shot(page, screenshots, "04-assessment")
 
-    # the consent sheet from the assessment: printable, signed in the same session
+    # the consent sheet from the assessment: the patient signs it on their phone (the link's
+    # QR code), drawing on the canvas; the practitioner countersigns
     page.get_by_role("link", name="Consent sheet").click()
-    expect(page.get_by_role("heading", name="Record the signatures")).to_be_visible()
-    expect(page.get_by_label("Patient's name")).to_have_value("Jamie Rivera")
+    expect(page.get_by_role("heading", name="Sign on the patient's phone")).to_be_visible()
+    expect(page.locator(".staff-sign svg.qr")).to_be_visible()
     expect(page.locator(".red-flags")).to_contain_text(f"Call {EMERGENCY_NUMBER} now.")
     shot(page, screenshots, "04b-consent-sheet")
-    page.get_by_role("button", name="Record the signatures").click()
-    expect(page.locator(".signed")).to_contain_text("Signed on")
+    signing = page.locator("#consent-link").input_value()
+    assert signing.startswith(live_server.url + "/consent/")
+
+    signer = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    sheet = signer.new_page()
+    sheet.on("pageerror", lambda e: errors.append(str(e)))
+    sheet.on(
+        "console",
+        lambda m: (
+            errors.append(m.text) if m.type == "error" and not expected.search(m.text) else None
+        ),
+    )
+    sheet.goto(signing)
+    expect(sheet.get_by_role("heading", name="Sign this sheet")).to_be_visible()
+    width = sheet.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"the signing page scrolls sideways ({width}px)"
+    # sent with a box unticked and nothing drawn: each problem is named by its field
+    boxes = sheet.locator("input[name=ack]")
+    for i in range(1, boxes.count()):
+        boxes.nth(i).check()
+    sheet.get_by_label("Your full name").fill("Jamie Rivera")
+    expect(sheet.get_by_label("Draw my signature")).to_be_checked()
+    sheet.get_by_role("button", name="Sign", exact=True).click()
+    expect(sheet.locator("#error-summary")).to_be_visible()
+    expect(sheet.locator("#err-ack-s0")).to_contain_text("Please tick this box")
+    expect(sheet.locator("#err-signature")).to_contain_text("Please sign in the box")
+    expect(sheet.get_by_label("Your full name")).to_have_value("Jamie Rivera")
+    shot(sheet, screenshots, "04c-phone-consent-errors")
+    sheet.locator("#f-ack-s0").check()
+    pad = sheet.locator("#f-signature")
+    pad.scroll_into_view_if_needed()
+    box = pad.bounding_box()
+    assert box is not None and box["width"] <= PHONE["width"]
+    x0, y0 = box["x"], box["y"]
+    sheet.mouse.move(x0 + 0.1 * box["width"], y0 + 0.7 * box["height"])
+    sheet.mouse.down()
+    for fx, fy in ((0.25, 0.2), (0.4, 0.75), (0.55, 0.25), (0.7, 0.7), (0.9, 0.35)):
+        sheet.mouse.move(x0 + fx * box["width"], y0 + fy * box["height"], steps=8)
+    sheet.mouse.up()
+    shot(sheet, screenshots, "04d-phone-consent-drawn")
+    sheet.get_by_role("button", name="Sign", exact=True).click()
+    expect(sheet.get_by_role("heading", level=1)).to_contain_text("Thank you. You have signed.")
+    shot(sheet, screenshots, "04e-phone-consent-signed")
+    signer.close()
+
+    page.reload()
+    expect(page.get_by_role("heading", name="The patient has signed: countersign")).to_be_visible()
+    expect(page.locator(".signature-preview img")).to_be_visible()
+    page.get_by_role("button", name="Countersign as practitioner").click()
+    expect(page.locator(".signed")).to_contain_text("Countersigned.")
     expect(page.locator(".signed")).to_contain_text("practitioner Dr Rivers")
-    shot(page, screenshots, "04c-consent-signed")
+    expect(page.locator(".signed")).to_contain_text("drawn signature")
+    shot(page, screenshots, "04f-consent-countersigned")
     page.get_by_role("link", name="Back to the screening").click()
     expect(page.locator(".decision h1")).to_have_text("Proceed with precautions")
 

@@ -120,6 +120,7 @@ class ConsentView:
     sheet: ConsentSheet
     record: SignedConsentPublic | None
     patient_signature: PatientSignaturePublic | None
+    signed_by: SignedBy | None = None  # the record's signatures, to show on the sheet
 
 
 @dataclass(frozen=True)
@@ -335,7 +336,12 @@ def get_consent_view(
         today=today,
     )
     pending = None
-    if record is None:
+    signed_by = None
+    if record is not None:
+        with uow:
+            final = SignedConsentRepository(uow.session).for_intake(actor.clinic_id, intake_id)
+            signed_by = _signed_by(final) if final is not None else None
+    else:
         with uow:
             row = SignedConsentRepository(uow.session).patient_signature(
                 actor.clinic_id, intake_id
@@ -344,7 +350,28 @@ def get_consent_view(
                 pending = PatientSignaturePublic.model_validate(row)
                 audit(uow, actor, "read", "consent_patient_signature", intake_id)
                 uow.commit()
-    return ConsentView(sheet=sheet, record=record, patient_signature=pending)
+    return ConsentView(
+        sheet=sheet, record=record, patient_signature=pending, signed_by=signed_by
+    )
+
+
+def _signed_by(row: SignedConsent) -> SignedBy | None:
+    """Who signed a stored consent, as its PDF shows it (None for one recorded before 0005)."""
+    if row.signed_via is None:
+        return None
+    patient_method = row.signature_method if row.signature_method in ("drawn", "typed") else None
+    return SignedBy(
+        patient_name=row.patient_signer,
+        method="staff" if row.signed_via == "staff" or patient_method is None else patient_method,
+        via=row.signed_via if row.signed_via in ("link", "tablet") else "staff",
+        signature_png=row.signature_png,
+        patient_signed_at=row.patient_signed_at or row.signed_at,
+        acknowledgements=list(row.acknowledgements or []),
+        guardian_name=row.guardian_signer,
+        guardian_relationship=row.guardian_relationship,
+        practitioner_name=row.practitioner_signer,
+        countersigned_at=row.signed_at,
+    )
 
 
 def issue_consent_link(

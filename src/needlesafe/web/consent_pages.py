@@ -87,7 +87,9 @@ def _page(
         errors=errors or {},
         countersigned=request.query_params.get("countersigned") == "1",
     )
-    html = render_consent_html(sheet, page=True, extra=Markup(panel))  # noqa: S704 - autoescaped
+    html = render_consent_html(
+        sheet, page=True, extra=Markup(panel), signed=view.signed_by  # noqa: S704 - autoescaped
+    )
     headers = _headers(sheet, record)
     headers["Content-Security-Policy"] = page_csp(html)
     return HTMLResponse(html, status_code=status_code, headers=headers)
