@@ -106,3 +106,30 @@ def test_assessment_json_is_exactly_model_dump_json(
         result = screen(intake, knowledge)
         assert json.loads(assessment_json(result)) == json.loads(result.model_dump_json())
         assert assessment_json(result) == result.model_dump_json()
+
+
+def test_one_patients_result_cannot_change_anothers(knowledge: Knowledge) -> None:
+    """The parts two assessments share (a precaution, a risk's reasons) refuse every change:
+    appending to one patient's precaution sources once leaked into the next patient's."""
+    plan = {"areas": ["perioral"], "needle_depth_mm": 2.5, "device": "pen"}
+    first = screen(
+        parse_intake({"patient": {"age": 30, "fitzpatrick": "IV"}, "plan": plan}, knowledge),
+        knowledge,
+    )
+    second_intake = {"patient": {"age": 52, "fitzpatrick": "IV"}, "plan": plan}
+    before = screen(parse_intake(second_intake, knowledge), knowledge).model_dump_json()
+    shared = next(p for p in first.precautions if p.params)
+    raised = next(r for r in first.risks.values() if r.reasons)
+    attempts = [
+        lambda: shared.sources.append("x"),  # type: ignore[attr-defined]
+        lambda: shared.factors.append("x"),  # type: ignore[attr-defined]
+        lambda: shared.params.update(max_depth_mm=9.0),  # type: ignore[attr-defined]
+        lambda: shared.params.__setitem__("max_depth_mm", 9.0),
+        lambda: raised.reasons.append(raised.reasons[0]),  # type: ignore[attr-defined]
+        lambda: raised.reasons[0].sources.append("x"),  # type: ignore[attr-defined]
+    ]
+    for attempt in attempts:
+        with pytest.raises((AttributeError, TypeError)):
+            attempt()
+    after = screen(parse_intake(second_intake, knowledge), knowledge).model_dump_json()
+    assert after == before

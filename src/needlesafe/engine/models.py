@@ -7,6 +7,7 @@ an input is parsed (`needlesafe.engine.inputs`), so the vocabularies live in one
 from __future__ import annotations
 
 import difflib
+from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo
@@ -118,17 +119,30 @@ class Intake(Input):
 # ---------------------------------------------------------------- assessment
 
 
+class ReadOnlyDict(dict[str, float | str]):
+    """A dict that refuses changes (serialises as a plain dict)."""
+
+    def _refuse(self, *args: object, **kwargs: object) -> None:
+        raise TypeError("this result is shared between assessments and cannot be changed")
+
+    __setitem__ = __delitem__ = clear = pop = popitem = setdefault = update = _refuse  # type: ignore[assignment]
+    __ior__ = _refuse  # type: ignore[assignment]
+
+
+# The parts of an assessment are shared between assessments (engine/screening.py builds each
+# once per distinct set of fired rules): their collections are immutable (tuples, a read-only
+# mapping), so one patient's result can never change another's.
 class Reason(Output):
     factor: str  # the intake fact, e.g. "patient.fitzpatrick=IV"
     rule: str  # the rule id that fired
     clinician_text: str
     patient_text: str
-    sources: list[str]
+    sources: tuple[str, ...]
 
 
 class Risk(Output):
     level: Level
-    reasons: list[Reason]
+    reasons: tuple[Reason, ...]
     patient_text: str
     label: str
 
@@ -139,21 +153,21 @@ class Contraindication(Output):
     kind: Literal["absolute", "relative"]
     decision: Decision
     rule: str
-    factors: list[str]
+    factors: tuple[str, ...]
     patient_text: str
     clinician_text: str
-    sources: list[str]
+    sources: tuple[str, ...]
 
 
 class Precaution(Output):
     code: str
     label: str  # plain words for the code (added to the contract's shape)
     rule: str
-    factors: list[str]
-    params: dict[str, float | str] = {}
+    factors: tuple[str, ...]
+    params: Mapping[str, float | str] = {}
     patient_text: str
     clinician_text: str
-    sources: list[str]
+    sources: tuple[str, ...]
 
 
 class Assessment(Output):

@@ -25,6 +25,7 @@ from needlesafe.engine.models import (
     Contraindication,
     Intake,
     Precaution,
+    ReadOnlyDict,
     Reason,
     Risk,
 )
@@ -607,7 +608,7 @@ class Outputs:
                 Risk,
                 {
                     "level": Level.baseline,
-                    "reasons": [],
+                    "reasons": (),
                     "patient_text": complication.patient_text.at(Level.baseline),
                     "label": complication.label,
                 },
@@ -653,10 +654,10 @@ class Outputs:
                         "kind": rule.kind,
                         "decision": rule.decision,
                         "rule": rule.id,
-                        "factors": list(matched),
+                        "factors": tuple(matched),
                         "patient_text": rule.patient_text,
                         "clinician_text": rule.clinician_text,
-                        "sources": list(rule.sources),
+                        "sources": tuple(rule.sources),
                     },
                 ),
             )
@@ -684,7 +685,7 @@ class Outputs:
                         "rule": rule.id,
                         "clinician_text": rule.rule,
                         "patient_text": rule.patient_text,
-                        "sources": list(rule.sources),
+                        "sources": tuple(rule.sources),
                     },
                 )
             )
@@ -695,7 +696,7 @@ class Outputs:
             Risk,
             {
                 "level": level,
-                "reasons": reasons,
+                "reasons": tuple(reasons),
                 "patient_text": complication.patient_text.at(level),
                 "label": complication.label,
             },
@@ -712,10 +713,10 @@ class Outputs:
                 "kind": rule.kind,
                 "decision": rule.decision,
                 "rule": rule.id,
-                "factors": list(matched),
+                "factors": tuple(matched),
                 "patient_text": rule.patient_text,
                 "clinician_text": rule.clinician_text,
-                "sources": list(rule.sources),
+                "sources": tuple(rule.sources),
             },
         )
 
@@ -738,12 +739,12 @@ class Outputs:
                 "code": first.code,
                 "label": first.label,
                 "rule": first.id,
-                "factors": factors,
-                "params": params,
+                "factors": tuple(factors),
+                "params": ReadOnlyDict(params),
                 "patient_text": first.patient_text,
                 "clinician_text": " ".join(texts),
                 # one rule's sources as written; several rules' without repeats
-                "sources": sources if len(fired) == 1 else list(dict.fromkeys(sources)),
+                "sources": tuple(sources if len(fired) == 1 else dict.fromkeys(sources)),
             },
         )
 
