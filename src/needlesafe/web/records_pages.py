@@ -5,6 +5,7 @@ first step) with its CSV export. Thin: every read and write goes through the ser
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -125,6 +126,50 @@ def adverse_event_page(
     return _event_page(request, actor, uow, knowledge, patient_id, event_id)
 
 
+def _change_event(
+    request: Request,
+    actor: SessionActor,
+    uow: UowDep,
+    knowledge: KnowledgeDep,
+    patient_id: int,
+    event_id: int,
+    *,
+    values: FormValues,
+    problems: list[InputProblem],
+    form: str,
+    change: Callable[[], object],
+) -> Response:
+    """Apply an update or a close of this patient's event; on bad input (422) or a conflict
+    (409) the event page again, with what was typed and the errors beside that form."""
+    try:
+        if problems:
+            raise InputError(problems)
+        event = adverse_events.get_adverse_event(uow, actor=actor, event_id=event_id)
+        if event.patient_id != patient_id:
+            raise NotFound("no such adverse event for this patient")
+        change()
+    except InputError as error:
+        errors, status = field_errors(error.problems, {}), 422
+    except Conflict as error:
+        errors, status = {"": error.message}, 409
+    else:
+        return _see_other(f"/patients/{patient_id}/adverse-events/{event_id}?saved={form}")
+    update = form == "update"
+    return _event_page(
+        request,
+        actor,
+        uow,
+        knowledge,
+        patient_id,
+        event_id,
+        values=values if update else None,
+        errors=errors if update else None,
+        close_values=None if update else values,
+        close_errors=None if update else errors,
+        status_code=status,
+    )
+
+
 @router.post("/patients/{patient_id}/adverse-events/{event_id}/update", response_class=HTMLResponse)
 async def update_adverse_event(
     request: Request,
@@ -149,38 +194,20 @@ async def update_adverse_event(
         del changes["ctcae_grade"]
     if changes["outcome"] is None:
         del changes["outcome"]
-    try:
-        if problems:
-            raise InputError(problems)
-        event = adverse_events.get_adverse_event(uow, actor=actor, event_id=event_id)
-        if event.patient_id != patient_id:
-            raise NotFound("no such adverse event for this patient")
-        adverse_events.update_adverse_event(uow, actor=actor, event_id=event_id, changes=changes)
-    except InputError as error:
-        return _event_page(
-            request,
-            actor,
-            uow,
-            knowledge,
-            patient_id,
-            event_id,
-            values=values,
-            errors=field_errors(error.problems, {}),
-            status_code=422,
-        )
-    except Conflict as error:
-        return _event_page(
-            request,
-            actor,
-            uow,
-            knowledge,
-            patient_id,
-            event_id,
-            values=values,
-            errors={"": error.message},
-            status_code=409,
-        )
-    return _see_other(f"/patients/{patient_id}/adverse-events/{event_id}?saved=update")
+    return _change_event(
+        request,
+        actor,
+        uow,
+        knowledge,
+        patient_id,
+        event_id,
+        values=values,
+        problems=problems,
+        form="update",
+        change=lambda: adverse_events.update_adverse_event(
+            uow, actor=actor, event_id=event_id, changes=changes
+        ),
+    )
 
 
 @router.post("/patients/{patient_id}/adverse-events/{event_id}/close", response_class=HTMLResponse)
@@ -199,38 +226,20 @@ async def close_adverse_event(
     if resolved is None and not problems:
         problems.append(InputProblem("resolved_on", "required: the day it resolved"))
     close = {"resolved_on": resolved, "outcome": values.get("outcome") or "unknown"}
-    try:
-        if problems:
-            raise InputError(problems)
-        event = adverse_events.get_adverse_event(uow, actor=actor, event_id=event_id)
-        if event.patient_id != patient_id:
-            raise NotFound("no such adverse event for this patient")
-        adverse_events.close_adverse_event(uow, actor=actor, event_id=event_id, close=close)
-    except InputError as error:
-        return _event_page(
-            request,
-            actor,
-            uow,
-            knowledge,
-            patient_id,
-            event_id,
-            close_values=values,
-            close_errors=field_errors(error.problems, {}),
-            status_code=422,
-        )
-    except Conflict as error:
-        return _event_page(
-            request,
-            actor,
-            uow,
-            knowledge,
-            patient_id,
-            event_id,
-            close_values=values,
-            close_errors={"": error.message},
-            status_code=409,
-        )
-    return _see_other(f"/patients/{patient_id}/adverse-events/{event_id}?saved=close")
+    return _change_event(
+        request,
+        actor,
+        uow,
+        knowledge,
+        patient_id,
+        event_id,
+        values=values,
+        problems=problems,
+        form="close",
+        change=lambda: adverse_events.close_adverse_event(
+            uow, actor=actor, event_id=event_id, close=close
+        ),
+    )
 
 
 @router.get("/adverse-events", response_class=HTMLResponse)
