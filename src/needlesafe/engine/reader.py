@@ -548,8 +548,7 @@ def _temperatures(
             other.has("temp_cue") or "fever" in other.values("concept")
             for other in items[max(0, at - 3) : at]
         ) or (following is not None and following.has("temp_cue"))
-        celsius = rules.celsius_range[0] <= value <= rules.celsius_range[1]
-        fahrenheit = rules.fahrenheit_range[0] <= value <= rules.fahrenheit_range[1]
+        celsius, fahrenheit = rules.is_celsius(value), rules.is_fahrenheit(value)
         if units == ["c"] and celsius:
             found.append((value, is_past))
         elif units == ["f"] and fahrenheit:
@@ -834,14 +833,8 @@ def _located(segment: _Segment, at: int, locations: PhraseSet) -> bool:
 def _is_temperature(item: _Item, knowledge: TriageKnowledge) -> bool:
     """A number in a temperature range ("38.5", "101"): read. Other numbers ("140") are not."""
     rules = knowledge.reader.temperature
-    for raw in item.values("number"):
-        value = float(raw)
-        if (
-            rules.celsius_range[0] <= value <= rules.celsius_range[1]
-            or rules.fahrenheit_range[0] <= value <= rules.fahrenheit_range[1]
-        ):
-            return True
-    return False
+    values = [float(raw) for raw in item.values("number")]
+    return any(rules.is_celsius(v) or rules.is_fahrenheit(v) for v in values)
 
 
 def _is_symptom(item: _Item) -> bool:

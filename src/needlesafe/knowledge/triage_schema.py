@@ -259,6 +259,12 @@ class TemperatureRules(Strict):
     celsius_range: tuple[float, float]  # a number in this range with a cue or unit is Celsius
     fahrenheit_range: tuple[float, float]  # ... and in this one Fahrenheit
 
+    def is_celsius(self, value: float) -> bool:
+        return self.celsius_range[0] <= value <= self.celsius_range[1]
+
+    def is_fahrenheit(self, value: float) -> bool:
+        return self.fahrenheit_range[0] <= value <= self.fahrenheit_range[1]
+
 
 class ReaderFile(FileHeader):
     max_scope: Annotated[int, Field(ge=1, le=20)]  # words a trigger reaches before a concept
