@@ -31,6 +31,7 @@ from needlesafe.knowledge.schema import (
     Topical,
     Vocabularies,
 )
+from needlesafe.knowledge.surveillance_schema import SurveillanceFile, check_surveillance
 from needlesafe.knowledge.triage_schema import (
     ReaderFile,
     SymptomsFile,
@@ -111,6 +112,9 @@ class Knowledge:
     finding_labels: Mapping[str, Mapping[str, str]] = field(default_factory=dict, repr=False)
     # combinations of raised risks that raise the decision (contraindications.yaml)
     escalations: tuple[EscalationRule, ...] = field(default=(), repr=False)
+    # the demo data's rates and the surveillance report's thresholds (surveillance.yaml); None
+    # only for a knowledge base built without it
+    surveillance: SurveillanceFile | None = field(default=None, repr=False)
 
     def label(self, vocabulary: str, code: str) -> str:
         """The plain words for a code: of a vocabulary, or of a finding (`"precautions"`,
@@ -152,6 +156,7 @@ def build_knowledge(
     symptoms: SymptomsFile | None = None,
     triage_rules: TriageRulesFile | None = None,
     reader: ReaderFile | None = None,
+    surveillance: SurveillanceFile | None = None,
 ) -> Knowledge:
     problems: list[str] = []
 
@@ -248,6 +253,10 @@ def build_knowledge(
             source_ids=source_ids,
         )
         problems += triage_problems
+    if surveillance is not None:
+        problems += check_surveillance(surveillance, codes=codes, complications=complication_codes)
+        for where, cited in surveillance.cited():
+            check_sources(f"surveillance.yaml: {where}", cited)
     if problems:
         raise KnowledgeError(problems)
 
@@ -276,6 +285,7 @@ def build_knowledge(
         aftercare=aftercare,
         triage=triage,
         escalations=tuple(escalations),
+        surveillance=surveillance,
     )
 
 

@@ -115,6 +115,9 @@ def lint(knowledge: Knowledge, directory: Path | None = None) -> list[str]:
     if knowledge.triage is not None:
         for _, sources in knowledge.triage.cited():
             cited.update(sources)
+    if knowledge.surveillance is not None:
+        for _, sources in knowledge.surveillance.cited():
+            cited.update(sources)
     for source in sorted(set(knowledge.sources) - cited):
         problems.append(f"sources.yaml: source {source!r} is cited by nothing")
 

@@ -26,6 +26,7 @@ from needlesafe.knowledge.schema import (
     SourcesFile,
     Vocabularies,
 )
+from needlesafe.knowledge.surveillance_schema import SurveillanceFile
 from needlesafe.knowledge.triage_schema import ReaderFile, SymptomsFile, TriageRulesFile
 
 DEFAULT_DIRECTORY = Path(__file__).parent
@@ -94,6 +95,7 @@ def load_knowledge(directory: Path | None = None) -> Knowledge:
         ("symptoms", "symptoms.yaml", SymptomsFile),
         ("triage_rules", "triage_rules.yaml", TriageRulesFile),
         ("reader", "reader.yaml", ReaderFile),
+        ("surveillance", "surveillance.yaml", SurveillanceFile),
     ]
     for key, name, model in files:
         try:
