@@ -11,6 +11,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
 from needlesafe.knowledge.aftercare_schema import AftercareFile, check_aftercare
+from needlesafe.knowledge.code_map_schema import CodeMap, CodeMapFile, check_code_map
 from needlesafe.knowledge.consent_schema import ConsentFile
 from needlesafe.knowledge.schema import (
     Allergen,
@@ -112,6 +113,9 @@ class Knowledge:
     finding_labels: Mapping[str, Mapping[str, str]] = field(default_factory=dict, repr=False)
     # combinations of raised risks that raise the decision (contraindications.yaml)
     escalations: tuple[EscalationRule, ...] = field(default=(), repr=False)
+    # standard codes (SNOMED CT, ICD-10-CM, RxNorm) -> contract codes (code_map.yaml); None
+    # only for a knowledge base built without it
+    code_map: CodeMap | None = field(default=None, repr=False)
     # the demo data's rates and the surveillance report's thresholds (surveillance.yaml); None
     # only for a knowledge base built without it
     surveillance: SurveillanceFile | None = field(default=None, repr=False)
@@ -157,6 +161,7 @@ def build_knowledge(
     triage_rules: TriageRulesFile | None = None,
     reader: ReaderFile | None = None,
     surveillance: SurveillanceFile | None = None,
+    code_map: CodeMapFile | None = None,
 ) -> Knowledge:
     problems: list[str] = []
 
@@ -257,6 +262,15 @@ def build_knowledge(
         problems += check_surveillance(surveillance, codes=codes, complications=complication_codes)
         for where, cited in surveillance.cited():
             check_sources(f"surveillance.yaml: {where}", cited)
+    loaded_map: CodeMap | None = None
+    if code_map is not None:
+        loaded_map, map_problems = check_code_map(
+            code_map,
+            codes=codes,
+            precautions={r.code for r in precautions.precautions},
+            sources=source_ids,
+        )
+        problems += map_problems
     if problems:
         raise KnowledgeError(problems)
 
@@ -286,6 +300,7 @@ def build_knowledge(
         triage=triage,
         escalations=tuple(escalations),
         surveillance=surveillance,
+        code_map=loaded_map,
     )
 
 

@@ -118,6 +118,9 @@ def lint(knowledge: Knowledge, directory: Path | None = None) -> list[str]:
     if knowledge.surveillance is not None:
         for _, sources in knowledge.surveillance.cited():
             cited.update(sources)
+    if knowledge.code_map is not None:
+        for _, sources in knowledge.code_map.cited():
+            cited.update(sources)
     for source in sorted(set(knowledge.sources) - cited):
         problems.append(f"sources.yaml: source {source!r} is cited by nothing")
 

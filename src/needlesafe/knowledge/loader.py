@@ -16,6 +16,7 @@ from pydantic import BaseModel, ValidationError
 
 from needlesafe.knowledge.aftercare_schema import AftercareFile
 from needlesafe.knowledge.base import Knowledge, KnowledgeError, build_knowledge
+from needlesafe.knowledge.code_map_schema import CodeMapFile
 from needlesafe.knowledge.consent_schema import ConsentFile
 from needlesafe.knowledge.schema import (
     ComplicationsFile,
@@ -96,6 +97,7 @@ def load_knowledge(directory: Path | None = None) -> Knowledge:
         ("triage_rules", "triage_rules.yaml", TriageRulesFile),
         ("reader", "reader.yaml", ReaderFile),
         ("surveillance", "surveillance.yaml", SurveillanceFile),
+        ("code_map", "code_map.yaml", CodeMapFile),
     ]
     for key, name, model in files:
         try:
