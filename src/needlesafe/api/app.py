@@ -49,7 +49,11 @@ def create_app(settings: Settings | None = None, *, knowledge: Knowledge | None 
         ),
     )
     app.state.needlesafe = state
-    app.add_middleware(ServiceMiddleware, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        ServiceMiddleware,
+        max_body_bytes=settings.max_body_bytes,
+        max_upload_bytes=3 * settings.photo_max_bytes + 64 * 1024,  # 3 photos and the form
+    )
     install_error_handlers(app, login_path=settings.login_path)
     for router in ROUTERS:
         app.include_router(router)

@@ -43,7 +43,10 @@ DOCS_PATHS = ("/docs", "/redoc")  # FastAPI's docs pages load their scripts from
 
 
 class ServiceMiddleware:
-    def __init__(self, app: ASGIApp, *, max_body_bytes: int) -> None:
+UPLOAD_SUFFIX = "/photos"  # the routes that take photos (api/routes/followup.py, web/)
+    def __init__(
+        self, app: ASGIApp, *, max_body_bytes: int, max_upload_bytes: int | None = None
+    ) -> None:
         self.app = app
         self.max_body = max_body_bytes
 
@@ -55,6 +58,8 @@ class ServiceMiddleware:
         path: str = scope.get("path", "")
         headers = dict(scope.get("headers") or [])
         state: dict[str, Any] = scope.setdefault("state", {})
+        # photo uploads (POST .../photos) may be larger; their route checks each photo
+        self.max_upload = max(max_upload_bytes or 0, max_body_bytes)
         new_csrf_seed: str | None = None
         if not path.startswith("/api/") and not _has_cookie(
             headers.get(b"cookie", b""), CSRF_COOKIE
@@ -66,11 +71,13 @@ class ServiceMiddleware:
         length = headers.get(b"content-length")
         if length is not None:
             try:
-                too_big = int(length) > self.max_body
+                too_big = int(length) > max_body
             except ValueError:
                 too_big = True
             if too_big:
-                await self._send_413(scope, send)
+                await self._send_413(scope, send, max_body)
+        upload = scope.get("method") == "POST" and path.endswith(UPLOAD_SUFFIX)
+        max_body = self.max_upload if upload else self.max_body
                 return
 
         received = 0
@@ -80,8 +87,8 @@ class ServiceMiddleware:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_body:
-                    raise BodyTooLarge(self.max_body)
+                if received > max_body:
+                    raise BodyTooLarge(max_body)
             return message
 
         async def send_with_headers(message: Message) -> None:
@@ -125,7 +132,7 @@ class ServiceMiddleware:
     async def _send_413(self, scope: Scope, send: Send) -> None:
         body = (
             b'{"detail":[{"path":"","message":"request body larger than '
-            + str(self.max_body).encode()
+            + str(limit or self.max_body).encode()
             + b' bytes"}]}'
         )
         await send(

@@ -36,3 +36,6 @@ _aftercare.register(app)
 from needlesafe.cli import export as _export  # noqa: E402
 
 _export.register(app)
+from needlesafe.cli import followup as _followup  # noqa: E402
+
+_followup.register(app)

@@ -375,3 +375,40 @@ def plan_from_request(
         clinic_phone=request.clinic_phone,
         emergency_number=request.emergency_number,
     )
+
+
+# ---------------------------------------------------------------- check-in reminders
+
+
+def checkin_reminder_days(
+    knowledge: Knowledge,
+    *,
+    depth_mm: float,
+    screened: tuple[Plan, Assessment] | None = None,
+) -> tuple[DepthBandName, list[int]]:
+    """The depth band and the days after the treatment on which the patient is asked to check
+    in (`aftercare.yaml: checkin_reminders`), for the plan as done and its assessment. Without
+    them (a treatment recorded with no screening) only the schedules without a condition
+    apply, at `depth_mm`."""
+    aftercare = aftercare_of(knowledge)
+    reminders = aftercare.checkin_reminders
+    if screened is None:
+        band = aftercare.depth_bands.band_for(depth_mm)
+        applying = [s for s in reminders.schedules if s.when is None] if reminders else []
+    else:
+        facts = _Facts.of(*screened, knowledge)
+        band, _ = _band(aftercare, depth_mm, facts)
+        applying = [s for s in reminders.schedules if _holds(s.when, facts)] if reminders else []
+    replaced = {ident for s in applying for ident in s.replaces}
+    return band, sorted({day for s in applying if s.id not in replaced for day in s.days.at(band)})
+
+
+def normal_redness_until(knowledge: Knowledge, band: DepthBandName) -> int | None:
+    """The last day redness is expected (`photo_redness.normal_item`), for the photo finding."""
+    aftercare = aftercare_of(knowledge)
+    if aftercare.photo_redness is None:
+        return None
+    for item in aftercare.items:
+        if item.id == aftercare.photo_redness.normal_item:
+            return day_at(item.to_day, band)
+    return None

@@ -217,6 +217,92 @@ class CalendarSettings(Strict):
     calendar_name: PlainText
 
 
+DayList = Annotated[list[Day], Field(min_length=1)]
+
+
+class DaysByDepth(Strict):
+    """Check-in reminder days per depth band (days after the treatment, day 0 excluded)."""
+
+    superficial: DayList
+    medium: DayList
+    deep: DayList
+
+    @model_validator(mode="after")
+    def _increasing(self) -> DaysByDepth:
+        for band in DEPTH_BANDS:
+            days = getattr(self, band)
+            if days != sorted(set(days)) or days[0] < 1:
+                raise ValueError(f"{band}: days must be 1 or later, increasing, each once")
+        return self
+
+    def at(self, band: DepthBandName) -> list[int]:
+        days: list[int] = getattr(self, band)
+        return days
+
+
+class ReminderSchedule(Strict):
+    """The days a patient is asked to check in; `when` and `replaces` as for items."""
+
+    id: Code
+    days: DaysByDepth
+    when: Condition | None = None
+    replaces: list[Code] = []
+    sources: SourceIds
+
+
+class ReminderTexts(Strict):
+    """Patient words of the reminder messages and of what the clinic was told. They may name
+    {clinic}, {day}, {link}, {stop_link}, {emergency_number} and {time}."""
+
+    email_subject: PlainText
+    email_body: PlainText
+    resend_subject: PlainText
+    resend_body: PlainText
+    sms: PlainText
+    resend_sms: PlainText
+    stop_line: PlainText  # the opt-out line at the end of every message
+    clinic_alert_sending: PlainText  # an urgent or emergency check-in, alert on its way
+    clinic_alert_sent: PlainText  # ... sent at {time}
+    clinic_alert_failed: PlainText  # ... could not be sent
+    clinic_not_alerted: PlainText  # the clinic has no alert address
+    clinic_sees_list: PlainText  # other answers: in the clinic's list, no alert
+    stop_question: PlainText
+    stopped: PlainText
+
+
+class CheckinReminders(Strict):
+    """When reminders go out (the clinic's local time), the quiet hours in which none do, the
+    re-send of an unanswered one and when it counts as missed."""
+
+    send_hour: Annotated[int, Field(ge=0, le=23)]
+    quiet_start_hour: Annotated[int, Field(ge=0, le=23)]
+    quiet_end_hour: Annotated[int, Field(ge=0, le=23)]
+    resend_after_hours: Annotated[int, Field(ge=1, le=96)]
+    missed_after_hours: Annotated[int, Field(ge=1, le=96)]
+    schedules: Annotated[list[ReminderSchedule], Field(min_length=1)]
+    texts: ReminderTexts
+    sources: SourceIds  # for the times and the re-send
+
+    @model_validator(mode="after")
+    def _send_outside_quiet_hours(self) -> CheckinReminders:
+        start, end, hour = self.quiet_start_hour, self.quiet_end_hour, self.send_hour
+        quiet = (start <= hour or hour < end) if start > end else (start <= hour < end)
+        if quiet:
+            raise ValueError("send_hour falls in the quiet hours")
+        return self
+
+
+class PhotoRedness(Strict):
+    """When photo-measured redness counts as not settling: the treated area still redder than
+    the untreated reference by more than `min_delta_a` (CIELAB a*) after the day normal
+    redness ends (the `normal_item` of the plan), and not falling."""
+
+    normal_item: Code
+    min_delta_a: Annotated[float, Field(gt=0, le=50)]
+    agreement_note: PlainText  # clinician words: how far phone photos can be trusted
+    sources: SourceIds
+
+
 class AftercareFile(FileHeader):
     intro: PlainText
     depth_bands: DepthBands
@@ -228,6 +314,8 @@ class AftercareFile(FileHeader):
     fallbacks: Fallbacks
     labels: Labels
     calendar: CalendarSettings
+    checkin_reminders: CheckinReminders | None = None  # none: no reminders are sent
+    photo_redness: PhotoRedness | None = None
 
     def cited(self) -> Iterator[tuple[str, list[str]]]:
         """Every (where, sources) pair, for the cross-file source check and the lint."""
@@ -241,6 +329,12 @@ class AftercareFile(FileHeader):
             yield f"follow_ups ({follow_up.id})", follow_up.sources
         for flag in self.red_flags:
             yield f"red_flags ({flag.id})", flag.sources
+        if self.checkin_reminders is not None:
+            yield "checkin_reminders", self.checkin_reminders.sources
+            for schedule in self.checkin_reminders.schedules:
+                yield f"checkin_reminders.schedules ({schedule.id})", schedule.sources
+        if self.photo_redness is not None:
+            yield "photo_redness", self.photo_redness.sources
 
     def patient_texts(self) -> Iterator[tuple[str, str]]:
         """Every prose text a patient reads, with where it lives (for the reading-grade lint)."""
@@ -260,6 +354,18 @@ class AftercareFile(FileHeader):
                 emergency_number=self.fallbacks.emergency_number,
             )
             yield f"action_words.{action}", text
+        if self.checkin_reminders is not None:
+            example = {
+                "clinic": "Demo Clinic",
+                "day": 3,
+                "link": "https://clinic.example/checkin/abc",
+                "stop_link": "https://clinic.example/checkin/abc/reminders",
+                "emergency_number": self.fallbacks.emergency_number,
+                "time": "14:05",
+            }
+            texts = self.checkin_reminders.texts
+            for name in type(texts).model_fields:
+                yield f"checkin_reminders.texts.{name}", getattr(texts, name).format(**example)
 
 
 def _conditions(condition: Condition) -> Iterator[Condition]:
@@ -327,6 +433,22 @@ def check_aftercare(
                     problems.append(f"{where}: replaces: no other {group} entry {replaced!r}")
             if entry.replaces and entry.when is None:
                 problems.append(f"{where}: replaces others but has no `when`, so they never apply")
+    if aftercare.checkin_reminders is not None:
+        schedule_ids = [s.id for s in aftercare.checkin_reminders.schedules]
+        for schedule in aftercare.checkin_reminders.schedules:
+            where = f"{where_file}: checkin_reminders.schedules ({schedule.id})"
+            check_condition(where, schedule.when)
+            if schedule_ids.count(schedule.id) > 1:
+                problems.append(f"{where}: id is defined twice")
+            for replaced in schedule.replaces:
+                if replaced not in schedule_ids or replaced == schedule.id:
+                    problems.append(f"{where}: replaces: no other schedule {replaced!r}")
+    if aftercare.photo_redness is not None:
+        if aftercare.photo_redness.normal_item not in {i.id for i in aftercare.items}:
+            problems.append(
+                f"{where_file}: photo_redness: normal_item: no item "
+                f"{aftercare.photo_redness.normal_item!r}"
+            )
     for item in aftercare.items:
         if item.replaces:
             kinds = {i.kind for i in aftercare.items if i.id in item.replaces}

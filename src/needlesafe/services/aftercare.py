@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from needlesafe.engine.models import Intake, Plan
+from needlesafe.engine.models import Assessment, Intake, Plan
 from needlesafe.engine.screening import screen
 from needlesafe.errors import InputError, InputProblem
 from needlesafe.knowledge.base import Knowledge
@@ -28,6 +28,23 @@ def _plan(uow: UnitOfWork, treatment: m.Treatment, knowledge: Knowledge) -> Afte
     from needlesafe.engine.aftercare import plan_aftercare
 
     intake = (
+    done, assessment = screened_as_done(uow, treatment, knowledge)
+    contact = contact_for(uow, treatment.clinic_id)  # the warning signs name who to call
+    return plan_aftercare(
+        done,
+        assessment,
+        knowledge,
+        treatment_date=treatment.performed_on,
+        clinic_phone=contact.phone,
+        emergency_number=contact.emergency_number,
+    )
+
+
+def screened_as_done(
+    uow: UnitOfWork, treatment: m.Treatment, knowledge: Knowledge
+) -> tuple[Plan, Assessment]:
+    """The plan as done (areas, deepest depth, device, products) and the patient's screening
+    run again on it (inside an open unit of work); InputError when there is no screening."""
         uow.intakes.get(treatment.clinic_id, treatment.intake_id)
         if treatment.intake_id is not None
         else None

@@ -78,3 +78,8 @@ def update_clinic(
         audit(uow, actor, "update", "clinic", clinic.id)
         uow.commit()
         return ClinicPublic.model_validate(clinic)
+        for name in ("alert_email", "alert_email_second"):  # null clears it
+            if name in data.model_fields_set:
+                setattr(clinic, name, getattr(data, name))
+        if data.realert_minutes is not None:
+            clinic.realert_minutes = data.realert_minutes

@@ -76,7 +76,24 @@ class ClinicPublic(Out):
     name: str
     phone: str | None = None
     emergency_number: str | None = None
+    # urgent and emergency check-ins are emailed at once to `alert_email`; unacknowledged
+    # after `realert_minutes`, again to `alert_email_second` (issue 15)
+    alert_email: str | None = None
+    alert_email_second: str | None = None
+    realert_minutes: int = 15
     created_at: dt.datetime
+
+
+# an address to alert: one plain mailbox, no display name, no list
+AlertEmail = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True,
+        to_lower=True,
+        max_length=320,
+        pattern=r"^[^@\s,;<>\"]+@[^@\s,;<>\"]+\.[^@\s,;<>\"]+$",
+    ),
+]
 
 
 class ClinicUpdate(In):
@@ -84,6 +101,9 @@ class ClinicUpdate(In):
 
     phone: Phone | None = None
     emergency_number: EmergencyNumber | None = None
+    alert_email: AlertEmail | None = None  # null: no alert emails
+    alert_email_second: AlertEmail | None = None
+    realert_minutes: Annotated[int, Field(ge=1, le=24 * 60)] | None = None
 
 
 class UserCreate(In):

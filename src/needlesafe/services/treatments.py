@@ -19,7 +19,7 @@ from needlesafe.engine.gate import AreaDone, TreatmentDone, plan_conflicts
 from needlesafe.engine.inputs import parse_intake
 from needlesafe.errors import InputError, InputProblem
 from needlesafe.knowledge.base import Knowledge
-from needlesafe.services import links
+from needlesafe.services import links, reminders
 from needlesafe.services.common import audit, check_code, page_bounds, public_page, validate
 from needlesafe.services.context import Actor
 from needlesafe.services.errors import Forbidden, NotFound, TreatmentBlocked
@@ -277,6 +277,7 @@ def record_treatment(
             )
         uow.treatments.add(row)
         audit(uow, actor, "create", "treatment", row.id)
+        reminders.schedule_reminders(uow, treatment=row, knowledge=knowledge)
         if check.conflicts:
             audit(uow, actor, "override", "treatment", row.id)
         uow.commit()

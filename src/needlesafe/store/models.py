@@ -92,6 +92,11 @@ class Clinic(Base):
 
 class User(Base):
     __tablename__ = "users"
+    # urgent and emergency check-ins are emailed here at once (migration 0008); not
+    # acknowledged within `realert_minutes`, they are sent again to the second address
+    alert_email: Mapped[str | None] = mapped_column(String(320))
+    alert_email_second: Mapped[str | None] = mapped_column(String(320))
+    realert_minutes: Mapped[int] = mapped_column(Integer, default=15, server_default="15")
     __table_args__ = (CheckConstraint("role IN ('practitioner', 'admin')", name="role"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id"), index=True)
@@ -152,6 +157,8 @@ class Intake(Base):
     clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id"), index=True)
     patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"), index=True)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # the patient asked for no more check-in reminders (the link in every message; 0008)
+    reminders_stopped_at: Mapped[dt.datetime | None]
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     input: Mapped[dict[str, Any]]
     assessment: Mapped[dict[str, Any]]

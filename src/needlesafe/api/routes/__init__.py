@@ -10,6 +10,7 @@ from needlesafe.api.routes import (
     clinic,
     consent,
     engine,
+    followup,
     health,
     lots,
     patient_checkin,
@@ -32,4 +33,5 @@ ROUTERS = [
     lots.router,
     patient_checkin.router,
     aftercare.router,
+    followup.router,
 ]

@@ -1,0 +1,271 @@
+"""The follow-up loop over the API: photos with a check-in (the patient's link adds them,
+staff list and fetch them and measure redness), what the clinic was told of a check-in, the
+live alerts and missed check-ins, and the admin's view of the job queue and the outbox."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, File, Form, Query, UploadFile
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+
+from needlesafe.api.deps import (
+    AdminActor,
+    CurrentActor,
+    KnowledgeDep,
+    PatientLink,
+    SettingsDep,
+    UowDep,
+)
+from needlesafe.api.routes.common import JSON_ERRORS
+from needlesafe.api.settings import Settings
+from needlesafe.photostore import LocalPhotoStore
+from needlesafe.services import alerts, photos
+from needlesafe.services.common import audit
+from needlesafe.store.followup import JOB_STATUSES, Job, Message
+
+router = APIRouter(prefix="/api/v1", tags=["follow-up"], responses=JSON_ERRORS)
+
+
+def photo_store(settings: Settings) -> LocalPhotoStore:
+    return LocalPhotoStore(settings.photo_dir)
+
+
+def photo_limits(settings: Settings) -> photos.Limits:
+    return photos.Limits(max_bytes=settings.photo_max_bytes, max_pixels=settings.photo_max_pixels)
+
+
+async def read_uploads(uploads: list[UploadFile], max_bytes: int) -> list[bytes]:
+    """Each upload's bytes, reading at most one byte past the limit (the service says 413)."""
+    return [await upload.read(max_bytes + 1) for upload in uploads]
+
+
+def too_large(error: photos.PhotoError) -> JSONResponse:
+    return JSONResponse(
+        status_code=413, content={"detail": [{"path": error.path, "message": error.message}]}
+    )
+
+
+class PhotoOut(BaseModel):
+    id: int
+    treatment_id: int
+    checkin_id: int | None
+    days_since_treatment: int
+    created_at: dt.datetime
+    width: int
+    height: int
+    url: str  # the image, for the clinic's staff only
+    measurement: dict[str, Any] | None
+
+
+class PhotoList(BaseModel):
+    items: list[PhotoOut]
+
+
+def _out(items: list[photos.PhotoPublic]) -> PhotoList:
+    return PhotoList(items=[PhotoOut(**asdict(p)) for p in items])
+
+
+@router.post(
+    "/checkin/{token}/photos",
+    response_model=PhotoList,
+    status_code=201,
+    tags=["patient check-in"],
+    responses={413: {"description": "a photo (or the request) is too large"}},
+)
+async def add_checkin_photos(
+    access: PatientLink,
+    uow: UowDep,
+    settings: SettingsDep,
+    photos_: Annotated[list[UploadFile], File(alias="photos")],
+    checkin_id: Annotated[int | None, Form(ge=1, le=2_147_483_647)] = None,
+) -> PhotoList | JSONResponse:
+    """Up to 3 photos (field `photos`: JPEG, PNG, HEIC or WebP) with the check-in `checkin_id`
+    of this link's treatment. Each is re-encoded with no EXIF or GPS, kept outside the web
+    root, and shown only to the clinic's staff."""
+    limits = photo_limits(settings)
+    data = await read_uploads(photos_, limits.max_bytes)
+    try:
+        saved = photos.add_patient_photos(
+            uow,
+            access=access,
+            store=photo_store(settings),
+            files=data,
+            checkin_id=checkin_id,
+            limits=limits,
+        )
+    except photos.PhotoError as error:
+        if error.too_large:
+            return too_large(error)
+        raise
+    return _out(saved)
+
+
+class ClinicToldOut(BaseModel):
+    status: Literal["sending", "sent", "failed", "not_alerted", "list_only"]
+    text: str
+    sent_at: dt.datetime | None
+
+
+@router.get(
+    "/checkin/{token}/checkins/{checkin_id}/clinic-told",
+    response_model=ClinicToldOut,
+    tags=["patient check-in"],
+)
+def clinic_told(
+    access: PatientLink, checkin_id: int, uow: UowDep, knowledge: KnowledgeDep
+) -> ClinicToldOut:
+    """What the clinic has been told of this check-in, in the patient's words."""
+    told = alerts.clinic_told(uow, access=access, checkin_id=checkin_id, knowledge=knowledge)
+    return ClinicToldOut(status=told.status, text=told.text, sent_at=told.sent_at)
+
+
+@router.get("/treatments/{treatment_id}/photos", response_model=PhotoList)
+def list_treatment_photos(treatment_id: int, actor: CurrentActor, uow: UowDep) -> PhotoList:
+    """The treatment's photos, oldest first, each with the URL of its image."""
+    return _out(photos.list_photos(uow, actor=actor, treatment_id=treatment_id))
+
+
+@router.get(
+    "/photos/{photo_id}/image",
+    response_class=Response,
+    responses={200: {"content": {"image/jpeg": {}}}},
+)
+def photo_image(photo_id: int, actor: CurrentActor, uow: UowDep, settings: SettingsDep) -> Response:
+    data, content_type = photos.photo_image(
+        uow, actor=actor, store=photo_store(settings), photo_id=photo_id
+    )
+    return Response(data, media_type=content_type, headers={"Cache-Control": "private, no-store"})
+
+
+Box = Annotated[list[Annotated[int, Field(ge=0, le=100_000)]], Field(min_length=4, max_length=4)]
+
+
+class MeasureIn(BaseModel):
+    treated: Box  # x, y, width, height in pixels of the stored photo
+    reference: Box  # untreated skin of the same photo
+
+
+@router.post("/photos/{photo_id}/measure", response_model=PhotoOut)
+def measure_photo(
+    photo_id: int, body: MeasureIn, actor: CurrentActor, uow: UowDep, settings: SettingsDep
+) -> PhotoOut:
+    """Redness (CIELAB a*) and pigment (ITA°) of the treated area against the reference."""
+    saved = photos.measure_photo(
+        uow,
+        actor=actor,
+        store=photo_store(settings),
+        photo_id=photo_id,
+        treated=tuple(body.treated),  # type: ignore[arg-type]
+        reference=tuple(body.reference),  # type: ignore[arg-type]
+    )
+    return PhotoOut(**asdict(saved))
+
+
+class RednessOut(BaseModel):
+    points: list[dict[str, Any]]
+    normal_until_day: int | None
+    finding: str | None
+    note: str
+
+
+@router.get("/treatments/{treatment_id}/redness", response_model=RednessOut)
+def redness(
+    treatment_id: int, actor: CurrentActor, uow: UowDep, knowledge: KnowledgeDep
+) -> RednessOut:
+    """The measured redness across the treatment's check-ins, and a finding when it is not
+    settling (for the clinic; it never changes a triage answer)."""
+    trend = photos.redness_trend(uow, actor=actor, treatment_id=treatment_id, knowledge=knowledge)
+    return RednessOut(
+        points=[asdict(p) for p in trend.points],
+        normal_until_day=trend.normal_until_day,
+        finding=trend.finding,
+        note=trend.note,
+    )
+
+
+@router.get("/alerts")
+def live_alerts(actor: CurrentActor, uow: UowDep) -> dict[str, Any]:
+    """Urgent and emergency check-ins not yet acknowledged, and missed check-ins to call."""
+    inbox = alerts.live_inbox(uow, actor=actor)
+    return {
+        "alerts": [asdict(a) for a in inbox.alerts],
+        "missed": [asdict(x) for x in inbox.missed],
+        "newest_alert_id": inbox.newest_alert_id,
+    }
+
+
+@router.post("/alerts/{alert_id}/acknowledge", status_code=204)
+def acknowledge_alert(alert_id: int, actor: CurrentActor, uow: UowDep) -> Response:
+    alerts.acknowledge(uow, actor=actor, alert_id=alert_id)
+    return Response(status_code=204)
+
+
+@router.get("/jobs")
+def list_jobs(
+    actor: AdminActor,
+    uow: UowDep,
+    status: Annotated[list[Literal["pending", "running", "done", "failed"]], Query()] = [],  # noqa: B006
+) -> dict[str, Any]:
+    """The clinic's jobs (reminders, re-alerts, deliveries): pending, running, done, failed."""
+    with uow:
+        rows = uow.session.scalars(
+            select(Job)
+            .where(Job.clinic_id == actor.clinic_id, *([Job.status.in_(status)] if status else []))
+            .order_by(Job.run_at.desc())
+            .limit(200)
+        ).all()
+        audit(uow, actor, "list", "job")
+        uow.commit()
+        return {
+            "statuses": list(JOB_STATUSES),
+            "items": [
+                {
+                    "id": j.id,
+                    "kind": j.kind,
+                    "status": j.status,
+                    "run_at": j.run_at,
+                    "attempts": j.attempts,
+                    "outcome": j.outcome,
+                    "last_error": j.last_error,
+                    "finished_at": j.finished_at,
+                }
+                for j in rows
+            ],
+        }
+
+
+@router.get("/messages")
+def list_messages(actor: AdminActor, uow: UowDep) -> dict[str, Any]:
+    """Every message: when, channel, to whom, outcome; the text only of those in the outbox
+    (nothing configured to send them), for staff to pass on."""
+    with uow:
+        rows = uow.session.scalars(
+            select(Message)
+            .where(Message.clinic_id == actor.clinic_id)
+            .order_by(Message.id.desc())
+            .limit(200)
+        ).all()
+        audit(uow, actor, "list", "message")
+        uow.commit()
+        return {
+            "items": [
+                {
+                    "id": x.id,
+                    "kind": x.kind,
+                    "channel": x.channel,
+                    "to": x.to_address,
+                    "status": x.status,
+                    "created_at": x.created_at,
+                    "sent_at": x.sent_at,
+                    "error": x.error,
+                    "subject": x.subject if x.status == "outbox" else "",
+                    "body": x.body if x.status == "outbox" else "",
+                }
+                for x in rows
+            ]
+        }

@@ -1,0 +1,389 @@
+"""Photos sent with a check-in, and the redness and pigment measured on them.
+
+A patient adds up to `MAX_PER_CHECKIN` photos (JPEG, PNG, HEIC or WebP) through their link.
+Each is checked (size, pixels, a real image of an allowed format), turned upright, converted
+to sRGB and re-encoded as a new JPEG, which drops EXIF, GPS and every other tag; it is kept in
+the photo store (outside the web root) under a random key scoped to the clinic, and shown
+only to the clinic's staff through an authorised route. All photos of a request are checked
+before any is kept: either all are kept or none.
+
+Staff mark the treated area and an untreated reference area of a photo; the measurement
+(CIELAB a* and ITA°, engine/skin_colour.py) is kept with it. The trend over a treatment's
+check-ins is a finding for the clinic when the redness is not settling after normal redness
+should be over (`aftercare.yaml: photo_redness`), never a change of the triage answer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import secrets
+import warnings
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from PIL import Image, ImageCms, ImageOps
+from sqlalchemy import func, select
+
+from needlesafe.engine import skin_colour
+from needlesafe.engine.aftercare import normal_redness_until
+from needlesafe.errors import InputError, InputProblem
+from needlesafe.knowledge.base import Knowledge
+from needlesafe.photostore import PhotoStore
+from needlesafe.services.common import audit
+from needlesafe.services.context import Actor, LinkAccess
+from needlesafe.services.errors import NotFound
+from needlesafe.store import models as m
+from needlesafe.store.followup import CheckinPhoto
+from needlesafe.store.uow import UnitOfWork
+
+MAX_PER_CHECKIN = 3
+FORMATS = {"JPEG", "PNG", "HEIF", "WEBP"}
+JPEG_QUALITY = 92
+MAX_SIDE = 4096  # larger photos are scaled down: enough to see the skin, not a poster
+
+try:  # HEIC from iPhones, through the maintained pillow-heif decoder
+    from pillow_heif import register_heif_opener
+
+    register_heif_opener()
+    HEIC = True
+except ImportError:  # pragma: no cover - the dependency is declared
+    HEIC = False
+
+
+class PhotoError(InputError):
+    """A photo that cannot be taken: 422, or 413 when `too_large`."""
+
+    def __init__(self, path: str, message: str, *, too_large: bool = False) -> None:
+        super().__init__([InputProblem(path, message)])
+        self.path, self.message, self.too_large = path, message, too_large
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_bytes: int
+    max_pixels: int
+
+
+@dataclass(frozen=True)
+class PhotoPublic:
+    id: int
+    treatment_id: int
+    checkin_id: int | None
+    days_since_treatment: int
+    created_at: dt.datetime
+    width: int
+    height: int
+    url: str
+    measurement: dict[str, Any] | None
+
+
+IMAGE_URL = "/api/v1/photos/{id}/image"
+
+
+def _public(row: CheckinPhoto) -> PhotoPublic:
+    return PhotoPublic(
+        id=row.id,
+        treatment_id=row.treatment_id,
+        checkin_id=row.checkin_id,
+        days_since_treatment=row.days_since_treatment,
+        created_at=row.created_at,
+        width=row.width,
+        height=row.height,
+        url=IMAGE_URL.format(id=row.id),
+        measurement=row.measurement,
+    )
+
+
+# ---------------------------------------------------------------- decoding and re-encoding
+
+
+def _open(data: bytes, path: str, max_pixels: int | None = None) -> Image.Image:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data))
+            if image.format not in FORMATS:
+                raise PhotoError(path, "send a photo: JPEG, PNG, HEIC or WebP")
+            if max_pixels is not None and image.width * image.height > max_pixels:
+                raise PhotoError(
+                    path,
+                    f"this photo has too many pixels ({image.width} x {image.height}); "
+                    f"at most {max_pixels // 1_000_000} million",
+                )
+            image.load()
+    except PhotoError:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise PhotoError(path, "this photo has too many pixels") from None
+    except Exception:  # Pillow raises many kinds for a broken file
+        raise PhotoError(
+            path, "this file is not a photo we can read (JPEG, PNG, HEIC or WebP)"
+        ) from None
+    return image
+
+
+def _to_srgb(image: Image.Image) -> Image.Image:
+    """Upright (EXIF orientation applied before the tags go), RGB, in sRGB when the photo
+    carries another colour profile (phones often use Display P3)."""
+    image = ImageOps.exif_transpose(image) or image
+    profile = image.info.get("icc_profile")
+    rgb = image.convert("RGB")
+    if profile:
+        try:
+            source = ImageCms.ImageCmsProfile(io.BytesIO(profile))
+            converted = ImageCms.profileToProfile(rgb, source, ImageCms.createProfile("sRGB"))
+            if converted is not None:
+                rgb = converted
+        except (ImageCms.PyCMSError, OSError, ValueError):
+            pass  # an unreadable profile: keep the pixels as they are (taken as sRGB)
+    return rgb
+
+
+def reencode(data: bytes, *, path: str, limits: Limits) -> tuple[bytes, int, int]:
+    """The photo as a new JPEG with no metadata at all: (bytes, width, height)."""
+    if len(data) > limits.max_bytes:
+        raise PhotoError(
+            path,
+            f"this photo is too large; at most {limits.max_bytes // (1024 * 1024)} MB",
+            too_large=True,
+        )
+    if not data:
+        raise PhotoError(path, "this file is empty")
+    rgb = _to_srgb(_open(data, path, limits.max_pixels))
+    rgb.thumbnail((MAX_SIDE, MAX_SIDE))
+    clean = Image.new("RGB", rgb.size)  # a new image: no info, no EXIF, no GPS, no XMP
+    clean.paste(rgb)
+    out = io.BytesIO()
+    clean.save(out, "JPEG", quality=JPEG_QUALITY, subsampling=0, optimize=True)
+    return out.getvalue(), clean.width, clean.height
+
+
+def pixels_of(data: bytes, path: str = "image") -> np.ndarray[Any, np.dtype[np.float64]]:
+    return np.asarray(_to_srgb(_open(data, path)), dtype=np.float64)
+
+
+Box = tuple[int, int, int, int]
+
+
+def measure_image(
+    data: bytes, *, treated: Box, reference: Box, correction: Any = None
+) -> skin_colour.ColourMeasurement:
+    """Measure a photo's two areas (for the command line and for stored photos)."""
+    image = pixels_of(data)
+    areas = []
+    for name, box in (("treated", treated), ("reference", reference)):
+        try:
+            area = skin_colour.crop(image, box)
+            if area.shape[0] * area.shape[1] < skin_colour.MIN_PIXELS:
+                raise ValueError(f"an area needs at least {skin_colour.MIN_PIXELS} pixels")
+        except ValueError as error:
+            raise PhotoError(name, str(error)) from None
+        areas.append(area)
+    return skin_colour.measure(areas[0], areas[1], correction=correction)
+
+
+# ---------------------------------------------------------------- the patient adds photos
+
+
+def add_patient_photos(
+    uow: UnitOfWork,
+    *,
+    access: LinkAccess,
+    store: PhotoStore,
+    files: list[bytes],
+    checkin_id: int | None,
+    limits: Limits,
+) -> list[PhotoPublic]:
+    """Keep the patient's photos with their check-in (of this link's treatment only)."""
+    if not files:
+        raise PhotoError("photos", "add at least one photo")
+    cleaned = [reencode(data, path=f"photos[{i}]", limits=limits) for i, data in enumerate(files)]
+    keys: list[str] = []
+    try:
+        with uow:
+            treatment = uow.treatments.get(access.clinic_id, access.treatment_id)
+            if treatment is None:
+                raise NotFound("no such treatment")
+            if checkin_id is not None:
+                checkin = uow.checkins.get(access.clinic_id, checkin_id)
+                if checkin is None or checkin.treatment_id != treatment.id:
+                    raise NotFound("no such check-in")
+                had = (
+                    uow.session.scalar(
+                        select(func.count(CheckinPhoto.id)).where(
+                            CheckinPhoto.checkin_id == checkin_id
+                        )
+                    )
+                    or 0
+                )
+            else:
+                had = 0
+            if had + len(cleaned) > MAX_PER_CHECKIN:
+                raise PhotoError("photos", f"at most {MAX_PER_CHECKIN} photos with one check-in")
+            today = dt.datetime.now(dt.UTC)
+            rows = []
+            for jpeg, width, height in cleaned:
+                key = f"clinic-{access.clinic_id}/{secrets.token_hex(16)}.jpg"
+                store.put(key, jpeg)
+                keys.append(key)
+                row = CheckinPhoto(
+                    clinic_id=access.clinic_id,
+                    patient_id=treatment.patient_id,
+                    treatment_id=treatment.id,
+                    checkin_id=checkin_id,
+                    source="patient_link",
+                    storage_key=key,
+                    content_type="image/jpeg",
+                    width=width,
+                    height=height,
+                    size_bytes=len(jpeg),
+                    sha256=hashlib.sha256(jpeg).hexdigest(),
+                    days_since_treatment=max(0, (today.date() - treatment.performed_on).days),
+                    created_at=today,
+                )
+                uow.session.add(row)
+                uow.session.flush()
+                audit(uow, access, "create", "checkin_photo", row.id)
+                rows.append(row)
+            uow.commit()
+            keys = []  # kept: nothing to undo
+            return [_public(r) for r in rows]
+    finally:
+        for key in keys:  # not committed: the files go too
+            store.delete(key)
+
+
+# ---------------------------------------------------------------- the clinic's side
+
+
+def _treatment(uow: UnitOfWork, actor: Actor, treatment_id: int) -> m.Treatment:
+    row = uow.treatments.get(actor.clinic_id, treatment_id)
+    if row is None:
+        raise NotFound("no such treatment")
+    return row
+
+
+def list_photos(uow: UnitOfWork, *, actor: Actor, treatment_id: int) -> list[PhotoPublic]:
+    """A treatment's photos, oldest first."""
+    with uow:
+        treatment = _treatment(uow, actor, treatment_id)
+        rows = uow.session.scalars(
+            select(CheckinPhoto)
+            .where(
+                CheckinPhoto.clinic_id == actor.clinic_id,
+                CheckinPhoto.treatment_id == treatment.id,
+            )
+            .order_by(CheckinPhoto.created_at, CheckinPhoto.id)
+        ).all()
+        audit(uow, actor, "list", "checkin_photo", treatment.id)
+        uow.commit()
+        return [_public(r) for r in rows]
+
+
+def _photo(uow: UnitOfWork, actor: Actor, photo_id: int) -> CheckinPhoto:
+    row = uow.session.get(CheckinPhoto, photo_id) if 1 <= photo_id <= 2**31 - 1 else None
+    if row is None or row.clinic_id != actor.clinic_id:
+        raise NotFound("no such photo")
+    return row
+
+
+def photo_image(
+    uow: UnitOfWork, *, actor: Actor, store: PhotoStore, photo_id: int
+) -> tuple[bytes, str]:
+    with uow:
+        row = _photo(uow, actor, photo_id)
+        audit(uow, actor, "read", "checkin_photo", row.id)
+        uow.commit()
+        key, content_type = row.storage_key, row.content_type
+    return store.get(key), content_type
+
+
+def measure_photo(
+    uow: UnitOfWork,
+    *,
+    actor: Actor,
+    store: PhotoStore,
+    photo_id: int,
+    treated: Box,
+    reference: Box,
+) -> PhotoPublic:
+    """Measure the marked areas of a stored photo and keep the numbers with it."""
+    with uow:
+        row = _photo(uow, actor, photo_id)
+        result = measure_image(store.get(row.storage_key), treated=treated, reference=reference)
+        row.measurement = {
+            "treated_box": list(treated),
+            "reference_box": list(reference),
+            **result.as_dict(),
+        }
+        row.measured_at = dt.datetime.now(dt.UTC)
+        audit(uow, actor, "update", "checkin_photo", row.id)
+        uow.commit()
+        return _public(row)
+
+
+@dataclass(frozen=True)
+class RednessPoint:
+    day: int
+    delta_a_star: float
+    delta_ita: float
+    photo_id: int
+
+
+@dataclass(frozen=True)
+class RednessTrend:
+    points: list[RednessPoint]  # one per measured photo, by day
+    normal_until_day: int | None  # the day normal redness should be over
+    finding: str | None  # for the clinic, with its numbers; never a triage answer
+    note: str  # how far phone photos can be trusted
+
+
+def redness_trend(
+    uow: UnitOfWork, *, actor: Actor, treatment_id: int, knowledge: Knowledge
+) -> RednessTrend:
+    from needlesafe.knowledge.aftercare_schema import DEPTH_BANDS
+
+    photos = list_photos(uow, actor=actor, treatment_id=treatment_id)
+    points = [
+        RednessPoint(
+            day=p.days_since_treatment,
+            delta_a_star=float(p.measurement["delta_a_star"]),
+            delta_ita=float(p.measurement["delta_ita"]),
+            photo_id=p.id,
+        )
+        for p in photos
+        if p.measurement
+    ]
+    rules = knowledge.aftercare.photo_redness if knowledge.aftercare else None
+    with uow:
+        treatment = _treatment(uow, actor, treatment_id)
+        depth = max((a.depth_mm for a in treatment.areas), default=0.5)
+    band = knowledge.aftercare.depth_bands.band_for(depth) if knowledge.aftercare else "medium"
+    until = normal_redness_until(knowledge, band if band in DEPTH_BANDS else "medium")
+    finding = None
+    late = [p for p in points if until is not None and p.day > until]
+    if rules is not None and late:
+        last = late[-1]
+        earlier = [p for p in points if p.day < last.day]
+        falling = bool(earlier) and last.delta_a_star < earlier[-1].delta_a_star - 1.0
+        if last.delta_a_star > rules.min_delta_a and not falling:
+            finding = (
+                f"Redness not settling: on day {last.day} the treated skin is still "
+                f"a* {last.delta_a_star:+.1f} redder than untreated skin (over "
+                f"{rules.min_delta_a:.1f}), after normal redness should have ended on day "
+                f"{until}"
+                + (
+                    f"; day {earlier[-1].day} was {earlier[-1].delta_a_star:+.1f}."
+                    if earlier
+                    else "."
+                )
+            )
+    return RednessTrend(
+        points=points,
+        normal_until_day=until,
+        finding=finding,
+        note=rules.agreement_note if rules else "",
+    )
