@@ -39,16 +39,18 @@ CSP = (
     b"default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
     b"frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
 )
+UPLOAD_SUFFIX = "/photos"  # the routes that take photos (api/routes/followup.py, web/)
 DOCS_PATHS = ("/docs", "/redoc")  # FastAPI's docs pages load their scripts from a CDN
 
 
 class ServiceMiddleware:
-UPLOAD_SUFFIX = "/photos"  # the routes that take photos (api/routes/followup.py, web/)
     def __init__(
         self, app: ASGIApp, *, max_body_bytes: int, max_upload_bytes: int | None = None
     ) -> None:
         self.app = app
         self.max_body = max_body_bytes
+        # photo uploads (POST .../photos) may be larger; their route checks each photo
+        self.max_upload = max(max_upload_bytes or 0, max_body_bytes)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -58,8 +60,6 @@ UPLOAD_SUFFIX = "/photos"  # the routes that take photos (api/routes/followup.py
         path: str = scope.get("path", "")
         headers = dict(scope.get("headers") or [])
         state: dict[str, Any] = scope.setdefault("state", {})
-        # photo uploads (POST .../photos) may be larger; their route checks each photo
-        self.max_upload = max(max_upload_bytes or 0, max_body_bytes)
         new_csrf_seed: str | None = None
         if not path.startswith("/api/") and not _has_cookie(
             headers.get(b"cookie", b""), CSRF_COOKIE
@@ -67,6 +67,8 @@ UPLOAD_SUFFIX = "/photos"  # the routes that take photos (api/routes/followup.py
             new_csrf_seed = secrets.token_urlsafe(32)
             state["csrf_seed"] = new_csrf_seed
         status = {"code": 0}
+        upload = scope.get("method") == "POST" and path.endswith(UPLOAD_SUFFIX)
+        max_body = self.max_upload if upload else self.max_body
 
         length = headers.get(b"content-length")
         if length is not None:
@@ -76,8 +78,6 @@ UPLOAD_SUFFIX = "/photos"  # the routes that take photos (api/routes/followup.py
                 too_big = True
             if too_big:
                 await self._send_413(scope, send, max_body)
-        upload = scope.get("method") == "POST" and path.endswith(UPLOAD_SUFFIX)
-        max_body = self.max_upload if upload else self.max_body
                 return
 
         received = 0
@@ -129,7 +129,7 @@ UPLOAD_SUFFIX = "/photos"  # the routes that take photos (api/routes/followup.py
                 (time.perf_counter() - started) * 1000,
             )
 
-    async def _send_413(self, scope: Scope, send: Send) -> None:
+    async def _send_413(self, scope: Scope, send: Send, limit: int | None = None) -> None:
         body = (
             b'{"detail":[{"path":"","message":"request body larger than '
             + str(limit or self.max_body).encode()

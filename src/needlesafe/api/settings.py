@@ -44,13 +44,6 @@ class Settings(BaseSettings):
     session_cookie: str = "needlesafe_session"
     login_path: str = "/login"  # where pages send a visitor who is not signed in
     emergency_number: str = Field(default="911", min_length=1, max_length=20)  # shown to patients
-
-    @model_validator(mode="after")
-    def _refuse_placeholder_secret(self) -> Settings:
-        secret = self.secret_key.get_secret_value()
-    # CDS Hooks: a JSON file listing the EHRs allowed to call /cds-services (issuer, clinic,
-    # keys); with none, every hook call is refused (401)
-    cds_clients: str | None = None
     # the follow-up loop (issue 15): mail and SMS transports (none: the outbox), the worker,
     # and the photos patients send (kept in `photo_dir`, outside the web root)
     smtp_url: SecretStr | None = None  # smtp://user:password@host:port, smtps://...
@@ -64,13 +57,10 @@ class Settings(BaseSettings):
     photo_dir: str = "needlesafe-photos"
     photo_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
     photo_max_pixels: int = Field(default=40_000_000, ge=10_000)
-    # reliability (issue 16): whose X-Forwarded-For is believed (comma-separated addresses,
-    # "*" for any, "" for none), the anonymous engine endpoints' limit per address per minute
-    trusted_proxies: str = "127.0.0.1"
-    anonymous_rate_limit: int = Field(default=120, ge=1)
-    token_rate_limit: int = Field(default=1200, ge=1)  # per bearer token, per minute
-    login_delay_after: int = Field(default=3, ge=1)  # failures before each wait doubles
-    password_hash_concurrency: int = Field(default=2, ge=1, le=64)
+
+    @model_validator(mode="after")
+    def _refuse_placeholder_secret(self) -> Settings:
+        secret = self.secret_key.get_secret_value()
         if self.environment != "development" and (secret == PLACEHOLDER_SECRET or len(secret) < 16):
             raise ValueError(
                 "NEEDLESAFE_SECRET_KEY must be set to a long random value outside development "

@@ -27,7 +27,6 @@ if TYPE_CHECKING:
 def _plan(uow: UnitOfWork, treatment: m.Treatment, knowledge: Knowledge) -> AftercarePlan:
     from needlesafe.engine.aftercare import plan_aftercare
 
-    intake = (
     done, assessment = screened_as_done(uow, treatment, knowledge)
     contact = contact_for(uow, treatment.clinic_id)  # the warning signs name who to call
     return plan_aftercare(
@@ -45,6 +44,7 @@ def screened_as_done(
 ) -> tuple[Plan, Assessment]:
     """The plan as done (areas, deepest depth, device, products) and the patient's screening
     run again on it (inside an open unit of work); InputError when there is no screening."""
+    intake = (
         uow.intakes.get(treatment.clinic_id, treatment.intake_id)
         if treatment.intake_id is not None
         else None
@@ -67,16 +67,7 @@ def screened_as_done(
         },
         context={"knowledge": knowledge},
     )
-    assessment = screen(Intake(patient=screened.patient, plan=done), knowledge)
-    contact = contact_for(uow, treatment.clinic_id)  # the warning signs name who to call
-    return plan_aftercare(
-        done,
-        assessment,
-        knowledge,
-        treatment_date=treatment.performed_on,
-        clinic_phone=contact.phone,
-        emergency_number=contact.emergency_number,
-    )
+    return done, screen(Intake(patient=screened.patient, plan=done), knowledge)
 
 
 def _calendar(plan: AftercarePlan, knowledge: Knowledge, treatment_id: int) -> bytes:
