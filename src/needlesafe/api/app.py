@@ -10,6 +10,7 @@ from fastapi.openapi.utils import get_openapi
 from needlesafe.api.errors import install_error_handlers
 from needlesafe.api.middleware import ServiceMiddleware
 from needlesafe.api.routes import ROUTERS
+from needlesafe.api.routes import interop as interop_routes
 from needlesafe.api.settings import Settings, get_settings
 from needlesafe.api.state import AppState
 from needlesafe.engine.models import CheckIn, Intake
@@ -57,6 +58,7 @@ def create_app(settings: Settings | None = None, *, knowledge: Knowledge | None 
     install_error_handlers(app, login_path=settings.login_path)
     for router in ROUTERS:
         app.include_router(router)
+    app.include_router(interop_routes.router)  # CDS Hooks and FHIR (issue 13)
     install_pages(app)  # the clinic's and the patient's pages (web/)
 
     def openapi() -> dict[str, Any]:

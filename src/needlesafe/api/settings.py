@@ -44,6 +44,9 @@ class Settings(BaseSettings):
     session_cookie: str = "needlesafe_session"
     login_path: str = "/login"  # where pages send a visitor who is not signed in
     emergency_number: str = Field(default="911", min_length=1, max_length=20)  # shown to patients
+    # CDS Hooks: a JSON file listing the EHRs allowed to call /cds-services (issuer, clinic,
+    # keys); with none, every hook call is refused (401)
+    cds_clients: str | None = None
     # the follow-up loop (issue 15): mail and SMS transports (none: the outbox), the worker,
     # and the photos patients send (kept in `photo_dir`, outside the web root)
     smtp_url: SecretStr | None = None  # smtp://user:password@host:port, smtps://...

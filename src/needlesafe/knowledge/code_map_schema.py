@@ -61,6 +61,7 @@ class AssumedPlan(Strict):
     areas: Annotated[list[Code], Field(min_length=1)]
     needle_depth_mm: Annotated[float, Field(gt=0, le=4)]
     device: Code
+    numbing_agent: Code = "none"
     sources: SourceIds
 
 
@@ -184,6 +185,10 @@ def check_code_map(
     ]
     if plan.device not in codes["devices"]:
         problems.append(f"{name}: assumed_plan.device: unknown device {plan.device!r}")
+    if plan.numbing_agent not in codes["numbing_agents"]:
+        problems.append(
+            f"{name}: assumed_plan.numbing_agent: unknown numbing agent {plan.numbing_agent!r}"
+        )
     check_sources("assumed_plan", plan.sources)
     if file.assumed_fitzpatrick not in codes["fitzpatrick"]:
         problems.append(

@@ -126,3 +126,26 @@ class InteropRepository:
             .order_by(count.desc(), CdsCard.topic)
         )
         return [tuple(row) for row in self.session.execute(query)]  # type: ignore[misc]
+
+    def patient_by_chart(self, clinic_id: int, chart_numbers: list[str]) -> Any:
+        """The clinic's patient whose chart number is one of these (an EHR's identifiers)."""
+        from needlesafe.store.models import Patient
+
+        if not chart_numbers:
+            return None
+        query = (
+            select(Patient)
+            .where(Patient.clinic_id == clinic_id, Patient.chart_number.in_(chart_numbers))
+            .order_by(Patient.id)
+        )
+        return self.session.scalars(query).first()
+
+    def signed_consents(self, clinic_id: int, patient_id: int) -> list[Any]:
+        from needlesafe.store.consents import SignedConsent
+
+        query = (
+            select(SignedConsent)
+            .where(SignedConsent.clinic_id == clinic_id, SignedConsent.patient_id == patient_id)
+            .order_by(SignedConsent.id)
+        )
+        return list(self.session.scalars(query))

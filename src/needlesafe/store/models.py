@@ -297,3 +297,4 @@ class AdverseEventChange(Base):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     action: Mapped[str] = mapped_column(String(10))  # "open" | "update" | "close"
     changes: Mapped[dict[str, Any]]  # {"field": {"from": old, "to": new}}
+from needlesafe.store.interop import CdsCard, CdsFeedback, CdsJwtId  # noqa: E402, F401  (0007)

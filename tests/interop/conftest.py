@@ -1,0 +1,92 @@
+"""An EHR that calls needlesafe's CDS services: its signing keys, the clients file that trusts
+it (for one clinic), and a helper to call a service with a freshly signed JWT."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+
+HERE = Path(__file__).resolve().parent
+sys.path[:0] = [str(HERE.parent / "store"), str(HERE.parent / "api")]
+
+from apikit import *  # noqa: E402, F403  (the API fixtures, tests/api/apikit.py)
+from dbkit import *  # noqa: E402, F403  (the shared database fixtures, tests/store/dbkit.py)
+from dbkit import SECRET  # noqa: E402
+from ehrkit import BASE, EHR_ISS, OTHER_ISS, Ehr, public_jwk  # noqa: E402
+
+from needlesafe.api.settings import Settings  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def ec_key() -> ec.EllipticCurvePrivateKey:
+    return ec.generate_private_key(ec.SECP384R1())
+
+
+@pytest.fixture(scope="session")
+def other_key() -> ec.EllipticCurvePrivateKey:
+    return ec.generate_private_key(ec.SECP384R1())
+
+
+@pytest.fixture(scope="session")
+def rsa_key() -> rsa.RSAPrivateKey:
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+@pytest.fixture
+def clients_file(tmp_path: Path, ec_key: Any, rsa_key: Any, other_key: Any) -> Path:
+    """Two trusted EHRs: ours (clinic "EHR Clinic", ES384 and RS384 keys) and another clinic's."""
+    path = tmp_path / "cds-clients.json"
+    path.write_text(
+        json.dumps(
+            [
+                {
+                    "iss": EHR_ISS,
+                    "clinic": "EHR Clinic",
+                    "jwks": {
+                        "keys": [
+                            public_jwk(ec_key, "ehr-key-1", "ES384"),
+                            public_jwk(rsa_key, "ehr-rsa-1", "RS384"),
+                        ]
+                    },
+                },
+                {
+                    "iss": OTHER_ISS,
+                    "clinic": "Other Clinic",
+                    "jwks": {"keys": [public_jwk(other_key, "other-1", "ES384")]},
+                },
+            ]
+        ),
+        encoding="utf-8",
+    )
+    return path
+
+
+@pytest.fixture
+def settings(db_url: str, clients_file: Path) -> Settings:
+    return Settings(
+        environment="test",
+        database_url=db_url,
+        secret_key=SECRET,  # type: ignore[arg-type]
+        public_base_url=BASE,
+        cds_clients=str(clients_file),
+    )
+
+
+@pytest.fixture
+def ehr_clinic(uow):  # type: ignore[no-untyped-def]
+    from dbkit import add_clinic, add_staff
+
+    clinic = add_clinic(uow, "EHR Clinic")
+    other = add_clinic(uow, "Other Clinic")
+    return {"id": clinic, "staff": add_staff(uow, clinic), "other": other}
+
+
+@pytest.fixture
+def ehr(client, ec_key, ehr_clinic) -> Iterator[Ehr]:  # type: ignore[no-untyped-def]
+    yield Ehr(client=client, key=ec_key)

@@ -1,0 +1,532 @@
+"""CDS Hooks 2.0: discovery, the screening hooks with every prefetch state, patient-view,
+feedback, and the EHR's JWT (bad, replayed, expired, another clinic's issuer)."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+from ehrkit import BASE, OTHER_ISS, Ehr
+from fhir_examples import (
+    HEALTHY_PREFETCH,
+    ICD10CM,
+    NUTRITION_ORDER,
+    OTHER_APPOINTMENT,
+    PATIENT,
+    RXNORM,
+    SNOMED,
+    allergy,
+    appointment_book,
+    cold_sore_prefetch,
+    condition,
+    medication,
+    order_call,
+    patient_view,
+    searchset,
+    service_request,
+)
+
+BOOK = "needlesafe-appointment-book"
+
+
+def cards_of(response: Any) -> list[dict[str, Any]]:
+    assert response.status_code == 200, response.text
+    return response.json()["cards"]
+
+
+def topics(cards: list[dict[str, Any]]) -> list[str]:
+    return [c["source"]["topic"]["code"] for c in cards]
+
+
+# ---------------------------------------------------------------- discovery
+
+
+def test_discovery_lists_each_service_with_its_hook_and_prefetch_templates(client) -> None:
+    services = client.get("/cds-services").json()["services"]
+    by_hook = {s["hook"]: s for s in services}
+    assert set(by_hook) == {"appointment-book", "order-select", "order-sign", "patient-view"}
+    for service in services:
+        assert service["id"] and service["title"] and service["description"]
+    prefetch = by_hook["appointment-book"]["prefetch"]
+    assert prefetch["patient"] == "Patient/{{context.patientId}}"
+    assert prefetch["conditions"] == "Condition?patient={{context.patientId}}"
+
+
+# ---------------------------------------------------------------- appointment-book
+
+
+def test_a_healthy_patient_booked_for_microneedling_gets_one_info_card(ehr: Ehr) -> None:
+    cards = cards_of(ehr.call(BOOK, appointment_book(HEALTHY_PREFETCH)))
+    decision = cards[0]
+    assert decision["indicator"] == "info"
+    assert decision["summary"].startswith("Microneedling may proceed")
+    assert len(decision["summary"]) < 140
+    assert decision["source"]["label"].startswith("needlesafe screening (knowledge ")
+    assert "Assumed" in decision["detail"]  # areas and depth came from no order
+    assert all(c["indicator"] in ("info", "warning") for c in cards)
+
+
+def test_the_spec_example_with_a_cold_sore_history_suggests_an_antiviral_and_a_patch_test(
+    ehr: Ehr,
+) -> None:
+    response = ehr.call(BOOK, appointment_book(cold_sore_prefetch()))
+    cards = cards_of(response)
+    decision = cards[0]
+    assert decision["indicator"] == "info"
+    assert decision["summary"] == "Microneedling may proceed, with precautions"
+    assert "HIGH Cold sore flare-up" in decision["detail"]
+    assert "isotretinoin (stopped 60 days ago)" in decision["detail"]  # RxNorm product code
+    precautions = {c["source"]["topic"]["code"]: c for c in cards[1:]}
+    assert "precaution:antiviral_prophylaxis" in precautions
+    antiviral = precautions["precaution:antiviral_prophylaxis"]
+    assert antiviral["indicator"] == "warning"
+    assert antiviral["overrideReasons"] and all(r["display"] for r in antiviral["overrideReasons"])
+    assert antiviral["selectionBehavior"] == "at-most-one"
+    action = antiviral["suggestions"][0]["actions"][0]
+    assert action["type"] == "create"
+    assert action["resource"]["resourceType"] == "MedicationRequest"
+    assert action["resource"]["subject"] == {"reference": "Patient/1288992"}
+    patch = precautions["precaution:patch_test"]  # lidocaine allergy: patch test first
+    assert patch["suggestions"][0]["actions"][0]["resource"]["resourceType"] == "ServiceRequest"
+
+
+def test_the_appointments_may_come_as_a_bundle_or_the_older_bare_array(ehr: Ehr) -> None:
+    as_list = cards_of(ehr.call(BOOK, appointment_book(cold_sore_prefetch())))
+    as_bundle = cards_of(ehr.call(BOOK, appointment_book(cold_sore_prefetch(), bundle=True)))
+    assert topics(as_list) == topics(as_bundle)
+
+
+def test_an_appointment_that_is_not_microneedling_gets_no_cards(ehr: Ehr) -> None:
+    body = appointment_book(cold_sore_prefetch(), appointments=[OTHER_APPOINTMENT])
+    assert cards_of(ehr.call(BOOK, body)) == []
+
+
+def test_unknown_codes_are_listed_in_the_detail_and_the_response_never_dropped(ehr: Ehr) -> None:
+    prefetch = {
+        **HEALTHY_PREFETCH,
+        "conditions": searchset(
+            condition(SNOMED, "1475003", "Herpes labialis"),
+            condition(SNOMED, "999999999", "Something *unusual* <b>"),
+        ),
+        "medicationStatements": searchset(medication("123456789", "an unknown drug")),
+    }
+    response = ehr.call(BOOK, appointment_book(prefetch))
+    cards = cards_of(response)
+    unmapped = response.json()["extension"]["org.needlesafe.screening"]["unmapped"]
+    assert {u["code"] for u in unmapped} == {"999999999", "123456789"}
+    detail = cards[0]["detail"]
+    assert "could not read (2)" in detail
+    assert "\\*unusual\\*" in detail and "\\<b\\>" in detail  # EHR text is made inert
+    assert "<b>" not in detail
+
+
+def test_an_active_cold_sore_by_icd10_code_does_not_treat_or_defers(ehr: Ehr) -> None:
+    prefetch = {**HEALTHY_PREFETCH, "conditions": searchset(condition(ICD10CM, "B00.1", "HSV"))}
+    decision = cards_of(ehr.call(BOOK, appointment_book(prefetch)))[0]
+    assert decision["indicator"] in ("warning", "critical")
+    assert "cold sore" in decision["detail"].lower()
+
+
+def test_a_patient_with_no_conditions_medicines_or_allergies_is_screened(ehr: Ehr) -> None:
+    prefetch = {
+        **HEALTHY_PREFETCH,
+        "conditions": searchset(),
+        "medicationStatements": None,
+        "medicationRequests": None,
+        "allergies": None,
+    }
+    assert cards_of(ehr.call(BOOK, appointment_book(prefetch)))[0]["indicator"] == "info"
+
+
+def test_a_missing_skin_type_is_screened_as_type_vi_and_says_so(ehr: Ehr) -> None:
+    prefetch = {**HEALTHY_PREFETCH, "skinType": None}
+    response = ehr.call(BOOK, appointment_book(prefetch))
+    assumed = response.json()["extension"]["org.needlesafe.screening"]["assumed"]
+    assert any("Fitzpatrick VI" in a for a in assumed)
+    assert "Fitzpatrick VI" in cards_of(response)[0]["detail"]
+
+
+# ---------------------------------------------------------------- prefetch states
+
+
+def test_an_operation_outcome_in_prefetch_gives_a_clear_card_not_a_screening(ehr: Ehr) -> None:
+    outcome = {
+        "resourceType": "OperationOutcome",
+        "issue": [
+            {"severity": "error", "code": "timeout", "diagnostics": "Condition search timed out"}
+        ],
+    }
+    prefetch = {**cold_sore_prefetch(), "conditions": outcome}
+    cards = cards_of(ehr.call(BOOK, appointment_book(prefetch)))
+    assert len(cards) == 1
+    assert cards[0]["indicator"] == "warning"
+    assert cards[0]["summary"].startswith("Microneedling screening not done")
+    assert "conditions" in cards[0]["detail"] and "timed out" in cards[0]["detail"]
+
+
+def test_a_missing_prefetch_key_without_a_fhir_server_is_412(ehr: Ehr) -> None:
+    prefetch = dict(HEALTHY_PREFETCH)
+    del prefetch["allergies"]
+    response = ehr.call(BOOK, appointment_book(prefetch))
+    assert response.status_code == 412
+    assert "allergies" in response.json()["detail"][0]["message"]
+
+
+def test_no_prefetch_at_all_without_a_fhir_server_is_412(ehr: Ehr) -> None:
+    assert ehr.call(BOOK, appointment_book(None)).status_code == 412
+
+
+def test_a_null_patient_cannot_be_screened_and_the_card_says_why(ehr: Ehr) -> None:
+    cards = cards_of(ehr.call(BOOK, appointment_book({**HEALTHY_PREFETCH, "patient": None})))
+    assert [c["source"]["topic"]["code"] for c in cards] == ["record_incomplete"]
+
+
+@pytest.fixture
+def fhir_server() -> Iterator[dict[str, Any]]:
+    """A FHIR server on 127.0.0.1 that answers searches from `resources` and records the
+    requests (path and Authorization header)."""
+    state: dict[str, Any] = {"requests": [], "resources": {}}
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802
+            state["requests"].append((self.path, self.headers.get("Authorization")))
+            kind = self.path.split("?")[0].rstrip("/").split("/")[-1]  # Condition, ...
+            if self.path.startswith("/fhir/Patient/"):
+                body = PATIENT
+            else:
+                body = searchset(*state["resources"].get(kind, []))
+            data = json.dumps(body).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/fhir+json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    state["url"] = f"http://127.0.0.1:{server.server_address[1]}/fhir"
+    yield state
+    server.shutdown()
+    server.server_close()
+
+
+def test_absent_prefetch_is_fetched_from_the_fhir_server_with_the_given_token(
+    ehr: Ehr, fhir_server: dict[str, Any]
+) -> None:
+    fhir_server["resources"]["Condition"] = [condition(SNOMED, "33659008", "Keloid scar")]
+    body = appointment_book(None)
+    body["fhirServer"] = fhir_server["url"]
+    body["fhirAuthorization"] = {
+        "access_token": "some-opaque-fhir-access-token",
+        "token_type": "Bearer",
+        "expires_in": 300,
+        "scope": "user/Patient.read user/Condition.read",
+        "subject": "cds-service4",
+    }
+    cards = cards_of(ehr.call(BOOK, body))
+    assert "keloid" in cards[0]["detail"].lower()
+    paths = [p for p, _ in fhir_server["requests"]]
+    assert "/fhir/Patient/1288992" in paths
+    assert "/fhir/Condition?patient=1288992" in paths
+    assert {auth for _, auth in fhir_server["requests"]} == {"Bearer some-opaque-fhir-access-token"}
+
+
+# ---------------------------------------------------------------- order-sign / order-select
+
+
+def test_order_sign_screens_the_microneedling_order_and_reads_its_sites_and_depth(ehr: Ehr) -> None:
+    order = service_request(sites=[("48477009", "Lip structure")], depth=1.0)
+    body = order_call("order-sign", cold_sore_prefetch(), [NUTRITION_ORDER, order])
+    response = ehr.call("needlesafe-order-sign", body)
+    cards = cards_of(response)
+    assert "precaution:antiviral_prophylaxis" in topics(cards)
+    assumed = response.json().get("extension", {}).get("org.needlesafe.screening", {})
+    assert not any("areas" in a or "depth" in a for a in assumed.get("assumed", []))
+
+
+def test_order_sign_of_the_spec_example_diet_order_alone_gets_no_cards(ehr: Ehr) -> None:
+    body = order_call("order-sign", cold_sore_prefetch(), [NUTRITION_ORDER])
+    assert cards_of(ehr.call("needlesafe-order-sign", body)) == []
+
+
+def test_order_select_screens_only_the_selected_orders(ehr: Ehr) -> None:
+    orders = [NUTRITION_ORDER, service_request()]
+    selected_diet = order_call(
+        "order-select", cold_sore_prefetch(), orders, ["NutritionOrder/pureeddiet-simple"]
+    )
+    assert cards_of(ehr.call("needlesafe-order-select", selected_diet)) == []
+    selected_mn = order_call("order-select", cold_sore_prefetch(), orders, ["ServiceRequest/mn-1"])
+    assert cards_of(ehr.call("needlesafe-order-select", selected_mn))
+
+
+def test_a_call_to_the_wrong_hook_or_a_bad_body_is_422_naming_the_field(ehr: Ehr) -> None:
+    wrong = ehr.call("needlesafe-order-sign", appointment_book(HEALTHY_PREFETCH))
+    assert wrong.status_code == 422 and wrong.json()["detail"][0]["path"] == "hook"
+    body = appointment_book(HEALTHY_PREFETCH)
+    del body["hookInstance"]
+    missing = ehr.call(BOOK, body)
+    assert missing.status_code == 422 and missing.json()["detail"][0]["path"] == "hookInstance"
+    no_context = order_call("order-select", HEALTHY_PREFETCH, [service_request()])
+    response = ehr.call("needlesafe-order-select", no_context)
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["path"] == "context.selections"
+
+
+def test_an_unknown_service_is_404(ehr: Ehr) -> None:
+    assert ehr.call("no-such-service", appointment_book(HEALTHY_PREFETCH)).status_code == 404
+
+
+def test_an_oversized_request_is_413_and_stores_nothing(ehr: Ehr, uow) -> None:  # type: ignore[no-untyped-def]
+    body = appointment_book(HEALTHY_PREFETCH)
+    body["prefetch"]["conditions"] = searchset(
+        *[condition(SNOMED, str(100000 + i), "x" * 200) for i in range(400)]
+    )
+    assert ehr.call(BOOK, body).status_code == 413
+    with uow:
+        assert (
+            uow.session.execute(
+                __import__("sqlalchemy").text("SELECT count(*) FROM cds_cards")
+            ).scalar()
+            == 0
+        )
+
+
+# ---------------------------------------------------------------- security
+
+
+def test_with_no_clients_configured_every_hook_call_is_401(ehr: Ehr, app) -> None:  # type: ignore[no-untyped-def]
+    app.state.needlesafe.settings = app.state.needlesafe.settings.model_copy(
+        update={"cds_clients": None}
+    )
+    response = ehr.call(BOOK, appointment_book(HEALTHY_PREFETCH))
+    assert response.status_code == 401
+    assert "not configured" in response.json()["detail"][0]["message"]
+
+
+def test_a_call_without_a_jwt_is_401(client, ehr_clinic) -> None:  # type: ignore[no-untyped-def]
+    response = client.post(f"/cds-services/{BOOK}", json=appointment_book(HEALTHY_PREFETCH))
+    assert response.status_code == 401
+
+
+def test_a_replayed_jwt_is_refused(ehr: Ehr) -> None:
+    token = ehr.token(f"{BASE}/cds-services/{BOOK}")
+    assert ehr.call(BOOK, appointment_book(HEALTHY_PREFETCH), token=token).status_code == 200
+    again = ehr.call(BOOK, appointment_book(HEALTHY_PREFETCH), token=token)
+    assert again.status_code == 401
+    assert "already used" in again.json()["detail"][0]["message"]
+
+
+@pytest.mark.parametrize(
+    ("claims", "message"),
+    [
+        ({"exp": int(time.time()) - 120, "iat": int(time.time()) - 400}, "expired"),
+        ({"aud": f"{BASE}/cds-services/needlesafe-order-sign"}, "aud"),
+        ({"jti": None}, "not valid"),
+        ({"iat": None}, "not valid"),
+        ({"exp": int(time.time()) + 86400}, "longer"),
+        ({"iss": "https://stranger.example.org/"}, "issuer"),
+    ],
+)
+def test_a_bad_jwt_is_refused_with_the_reason(
+    ehr: Ehr, claims: dict[str, Any], message: str
+) -> None:
+    response = ehr.call(BOOK, appointment_book(HEALTHY_PREFETCH), **claims)
+    assert response.status_code == 401
+    assert message in response.json()["detail"][0]["message"]
+
+
+def test_symmetric_and_unsigned_jwts_are_refused(ehr: Ehr) -> None:
+    import jwt as pyjwt
+
+    audience = f"{BASE}/cds-services/{BOOK}"
+    now = int(time.time())
+    claims = {"iss": ehr.iss, "aud": audience, "iat": now, "exp": now + 60, "jti": "x1"}
+    hs = pyjwt.encode(
+        claims,
+        "a-shared-secret-of-32-bytes-long!!",
+        algorithm="HS384",
+        headers={"kid": "ehr-key-1"},
+    )
+    unsigned = pyjwt.encode(claims, None, algorithm="none", headers={"kid": "ehr-key-1"})
+    for token in (hs, unsigned, "not-a-jwt"):
+        response = ehr.call(BOOK, appointment_book(HEALTHY_PREFETCH), token=token)
+        assert response.status_code == 401
+
+
+def test_an_rs384_jwt_from_the_same_ehr_is_accepted(ehr: Ehr, rsa_key) -> None:  # type: ignore[no-untyped-def]
+    rsa_ehr = Ehr(client=ehr.client, key=rsa_key, kid="ehr-rsa-1", alg="RS384")
+    assert rsa_ehr.call(BOOK, appointment_book(HEALTHY_PREFETCH)).status_code == 200
+
+
+def test_a_jwt_signed_with_another_key_is_refused(ehr: Ehr, other_key) -> None:  # type: ignore[no-untyped-def]
+    forged = Ehr(client=ehr.client, key=other_key)  # our issuer and kid, the wrong key
+    assert forged.call(BOOK, appointment_book(HEALTHY_PREFETCH)).status_code == 401
+
+
+def test_another_clinics_issuer_never_reaches_this_clinics_records(
+    ehr: Ehr,
+    other_key,
+    ehr_clinic,
+    uow,  # type: ignore[no-untyped-def]
+) -> None:
+    from needlesafe.services import patients
+
+    staff = ehr_clinic["staff"]
+    patients.create_patient(
+        uow, actor=staff.actor, patient={"name": "Pat Example", "chart_number": "CHART-42"}
+    )
+    ours = cards_of(ehr.call("needlesafe-patient-view", patient_view({"patient": PATIENT})))
+    other = Ehr(client=ehr.client, key=other_key, iss=OTHER_ISS, kid="other-1")
+    theirs = cards_of(other.call("needlesafe-patient-view", patient_view({"patient": PATIENT})))
+    assert "last_screening" not in topics(ours)  # no screening yet, but the patient matched
+    assert theirs == []  # the other clinic has no patient with that chart number
+    # and a card of ours cannot be given feedback by the other clinic's EHR
+    cards = cards_of(ehr.call(BOOK, appointment_book(cold_sore_prefetch())))
+    feedback = {
+        "feedback": [
+            {
+                "card": cards[0]["uuid"],
+                "outcome": "overridden",
+                "outcomeTimestamp": "2026-12-01T10:00:00Z",
+            }
+        ]
+    }
+    assert other.feedback(BOOK, feedback).status_code == 404
+
+
+# ---------------------------------------------------------------- patient-view
+
+
+def test_patient_view_shows_check_ins_needing_attention_open_events_and_the_last_decision(
+    ehr: Ehr,
+    ehr_clinic,
+    uow,
+    knowledge,
+    settings,  # type: ignore[no-untyped-def]
+) -> None:
+    from apikit import build_clinic  # noqa: F401  (the same records a clinic world has)
+    from dbkit import TREATMENT, add_checkin_row, screen_for_treatment
+
+    from needlesafe.services import adverse_events, patients, treatments
+
+    staff = ehr_clinic["staff"]
+    patient = patients.create_patient(
+        uow, actor=staff.actor, patient={"name": "Pat Example", "chart_number": "CHART-42"}
+    )
+    intake = screen_for_treatment(uow, staff.actor, knowledge, patient.id)
+    treatment = treatments.record_treatment(
+        uow,
+        actor=staff.actor,
+        knowledge=knowledge,
+        patient_id=patient.id,
+        treatment={**TREATMENT, "intake_id": intake},
+    )
+    add_checkin_row(
+        uow,
+        clinic_id=ehr_clinic["id"],
+        patient_id=patient.id,
+        treatment_id=treatment.id,
+        disposition="urgent",
+    )
+    adverse_events.record_adverse_event(
+        uow,
+        actor=staff.actor,
+        knowledge=knowledge,
+        event={
+            "patient_id": patient.id,
+            "treatment_id": treatment.id,
+            "complication": "infection",
+            "onset_date": TREATMENT["performed_on"],
+            "ctcae_grade": 2,
+        },
+    )
+    cards = cards_of(ehr.call("needlesafe-patient-view", patient_view({"patient": PATIENT})))
+    assert topics(cards) == ["checkins_need_attention", "open_adverse_events", "last_screening"]
+    assert cards[0]["indicator"] == "critical"
+    assert "urgent" in cards[0]["summary"]
+    assert "infection" in cards[1]["detail"]
+
+
+# ---------------------------------------------------------------- feedback
+
+
+def test_feedback_is_stored_once_even_when_sent_twice_and_counted(
+    ehr: Ehr,
+    client,
+    ehr_clinic,  # type: ignore[no-untyped-def]
+) -> None:
+    cards = cards_of(ehr.call(BOOK, appointment_book(cold_sore_prefetch())))
+    antiviral = next(
+        c for c in cards if c["source"]["topic"]["code"] == "precaution:antiviral_prophylaxis"
+    )
+    reason = antiviral["overrideReasons"][0]
+    overridden = {
+        "card": cards[0]["uuid"],
+        "outcome": "overridden",
+        "overrideReason": {"reason": reason, "userComment": "Seen by dermatology."},
+        "outcomeTimestamp": "2026-12-01T10:00:00Z",
+    }
+    accepted = {
+        "card": antiviral["uuid"],
+        "outcome": "accepted",
+        "acceptedSuggestions": [{"id": antiviral["suggestions"][0]["uuid"]}],
+        "outcomeTimestamp": "2026-12-01T10:01:00Z",
+    }
+    first = ehr.feedback(BOOK, {"feedback": [overridden, accepted]})
+    assert first.status_code == 200 and first.json() == {"stored": 2, "duplicates": 0}
+    again = ehr.feedback(BOOK, {"feedback": [overridden]})
+    assert again.json() == {"stored": 0, "duplicates": 1}
+    report = client.get("/api/v1/cds/feedback", headers=ehr_clinic["staff"].headers).json()
+    counts = {(r["topic"], r["outcome"]): r for r in report}
+    assert counts[("decision", "overridden")]["count"] == 1
+    assert counts[("decision", "overridden")]["override_reason"] == reason["code"]
+    assert counts[("precaution:antiviral_prophylaxis", "accepted")]["count"] == 1
+
+
+def test_feedback_on_an_unknown_card_or_a_bad_outcome_stores_nothing(ehr: Ehr) -> None:
+    unknown = {
+        "feedback": [
+            {
+                "card": "9368d37b-283f-44a0-93ea-547cebab93ed",
+                "outcome": "overridden",
+                "outcomeTimestamp": "2020-12-11T00:00:00Z",
+            }
+        ]
+    }
+    assert ehr.feedback(BOOK, unknown).status_code == 404
+    bad = {
+        "feedback": [
+            {"card": "x", "outcome": "ignored", "outcomeTimestamp": "2020-12-11T00:00:00Z"}
+        ]
+    }
+    response = ehr.feedback(BOOK, bad)
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["path"] == "feedback[0].outcome"
+
+
+def test_a_hook_call_is_in_the_audit_log_of_the_issuers_clinic(ehr: Ehr, ehr_clinic, uow) -> None:  # type: ignore[no-untyped-def]
+    cards_of(ehr.call(BOOK, appointment_book(HEALTHY_PREFETCH)))
+    with uow:
+        rows = uow.audit.list(ehr_clinic["id"], offset=0, limit=50).items
+        assert any(r.action == "cds_call" and r.actor == "cds_client" for r in rows)
+
+
+def test_allergy_by_snomed_substance_maps_too(ehr: Ehr) -> None:
+    prefetch = {
+        **HEALTHY_PREFETCH,
+        "allergies": searchset(allergy(SNOMED, "387480006", "Lidocaine")),
+    }
+    response = ehr.call(BOOK, appointment_book(prefetch))
+    assert "precaution:patch_test" in topics(
+        cards_of(response)
+    ) or "precaution:change_numbing_agent" in topics(cards_of(response))
+    assert RXNORM  # the other system is exercised in the cold-sore example
