@@ -54,6 +54,8 @@ RECORD_ROUTES = [
     Route("GET", "/api/v1/treatments/{treatment}", 200),
     Route("GET", "/api/v1/treatments?patient_id={patient}", 200),
     Route("POST", "/api/v1/treatments/{treatment}/checkin-link", 201),
+    Route("POST", "/api/v1/treatments/{treatment}/checkin-link/renew", 201),
+    Route("DELETE", "/api/v1/treatments/{treatment}/checkin-link", 204),
     Route(
         "POST",
         "/api/v1/treatments/{treatment}/checkins",

@@ -17,6 +17,7 @@ from needlesafe.cli import app
 from needlesafe.knowledge.loader import default_knowledge
 from needlesafe.services import accounts, links, patients
 from needlesafe.services.context import Actor
+from needlesafe.services.errors import LinkExpired
 from needlesafe.store.db import make_engine, make_session_factory
 from needlesafe.store.uow import UnitOfWork
 
@@ -119,11 +120,24 @@ def test_checkin_link_prints_a_signed_link_to_that_treatment(env: str) -> None:
     url = result.output.strip()
     assert url.startswith("https://clinic.example/checkin/")
     token = url.rsplit("/", 1)[1]
-    access = links.read_checkin_token(SECRET, token, max_age=dt.timedelta(days=30))
+    access = links.open_checkin_link(uow, SECRET, token, max_age=dt.timedelta(days=30))
     assert (access.clinic_id, access.treatment_id) == (clinic.id, done.id)
+    assert len(token) == 43 and "." not in token  # opaque: random, says nothing about ids
     assert run("admin", "checkin-link", str(done.id)).output.strip() == url  # the same link
     missing = run("admin", "checkin-link", "999")
     assert missing.exit_code == 2 and "no such treatment" in missing.output
+    # renewed: a new link, the old one stops; stopped: no link opens
+    renewed = run("admin", "checkin-link", str(done.id), "--renew").output.strip()
+    assert renewed != url and renewed.startswith("https://clinic.example/checkin/")
+    with pytest.raises(LinkExpired, match="stopped"):
+        links.open_checkin_link(uow, SECRET, token, max_age=dt.timedelta(days=30))
+    stopped = run("admin", "checkin-link", str(done.id), "--revoke")
+    assert stopped.exit_code == 0 and "stopped" in stopped.output
+    with pytest.raises(LinkExpired, match="stopped"):
+        links.open_checkin_link(
+            uow, SECRET, renewed.rsplit("/", 1)[1], max_age=dt.timedelta(days=30)
+        )
+    assert run("admin", "checkin-link", str(done.id), "--renew", "--revoke").exit_code == 2
 
 
 def test_serve_migrates_seeds_a_demo_and_prints_the_login_and_a_link(

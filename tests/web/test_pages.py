@@ -339,7 +339,34 @@ def test_viewing_a_treatment_again_shows_the_same_link_and_logs_a_read(
             text("SELECT action FROM audit_events WHERE record_type = 'checkin_link'")
         ).scalars().all()
     engine.dispose()
-    assert actions == ["read", "read"]  # shown twice; nothing new was issued
+    assert actions == ["create", "read"]  # made on the first view; nothing new the second
+
+
+def test_staff_replace_or_stop_the_link_and_the_patient_is_told_whom_to_phone(
+    staff: Browser, anonymous: Browser
+) -> None:
+    patient, treatment, link = treated_patient(staff)
+    page = f"/patients/{patient}/treatments/{treatment}"
+    renewed = staff.post(page + "/link/renew", {}, csrf_from=page)
+    assert renewed.status_code == 303
+    new = re.search(
+        r'id="checkin-link" type="text" readonly value="http://testserver([^"]+)"',
+        staff.client.get(page).text,
+    )
+    assert new and new.group(1) != link
+    old = anonymous.client.get(link)
+    assert old.status_code == 410
+    assert "stopped by your clinic" in old.text
+    assert "Please phone Riverside Skin Clinic for a new link" in old.text
+    assert 'href="tel:02079460100"' in old.text and 'href="tel:999"' in old.text
+    assert anonymous.client.get(new.group(1)).status_code == 200
+    stopped = staff.post(page + "/link/revoke", {}, csrf_from=page)
+    assert stopped.status_code == 303
+    shown = staff.client.get(page).text
+    assert "This link was stopped." in shown and 'id="checkin-link"' not in shown
+    assert "QR code" not in shown and "Make a new link" in shown
+    assert anonymous.client.get(new.group(1)).status_code == 410
+    assert staff.post(page + "/link/erase", {}, csrf_from=page).status_code in (404, 422)
 
 
 def test_a_treatment_form_with_a_depth_missing_keeps_the_ticks(staff: Browser) -> None:
@@ -402,9 +429,9 @@ def test_the_warning_signs_give_this_clinics_phone_and_emergency_number(
 
 def test_an_empty_check_in_asks_for_something_and_keeps_the_temperature(staff: Browser) -> None:
     _, _, link = treated_patient(staff)
-    response = staff.post(link, {"temperature_c": "hot"}, csrf_from=link)
+    response = staff.post(link, {"temperature": "hot"}, csrf_from=link)
     assert response.status_code == 422
-    assert 'id="err-temperature_c"' in response.text and 'value="hot"' in response.text
+    assert 'id="err-temperature"' in response.text and 'value="hot"' in response.text
 
 
 @pytest.mark.parametrize("token", ["not-a-token", "eyJjIjoxLCJ0IjoxfQ.abc.def"])

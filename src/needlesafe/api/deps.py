@@ -185,8 +185,10 @@ CsrfChecked = Annotated[None, Depends(verify_csrf)]
 # ---------------------------------------------------------------- patients' links
 
 
-def patient_link(token: str, settings: SettingsDep) -> LinkAccess:
-    return links.read_checkin_token(settings.secret, token, max_age=settings.checkin_link_max_age)
+def patient_link(token: str, settings: SettingsDep, uow: UowDep) -> LinkAccess:
+    return links.open_checkin_link(
+        uow, settings.secret, token, max_age=settings.checkin_link_max_age
+    )
 
 
 PatientLink = Annotated[LinkAccess, Depends(patient_link)]

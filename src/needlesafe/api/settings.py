@@ -13,6 +13,7 @@ import secrets
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -20,6 +21,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from needlesafe.store.db import DEFAULT_DATABASE_URL, normalise_url
 
 PLACEHOLDER_SECRET = "change-me"
+LOCAL_HOSTS = ("localhost", "::1", "0.0.0.0")
 DEV_SECRET_FILE = ".needlesafe-secret"
 
 
@@ -30,6 +32,8 @@ class Settings(BaseSettings):
     database_url: str = DEFAULT_DATABASE_URL
     secret_key: SecretStr = SecretStr(PLACEHOLDER_SECRET)
     public_base_url: str = "http://127.0.0.1:8000"
+    # NEEDLESAFE_PUBLIC_URL: the address patients' links and QR codes use (wins when set)
+    public_url: str | None = None
     checkin_link_days: int = Field(default=30, ge=1, le=365)
     # a link to sign a consent on the patient's phone (or the clinic's tablet): hours it lasts
     consent_link_hours: int = Field(default=48, ge=1, le=24 * 30)
@@ -60,6 +64,13 @@ class Settings(BaseSettings):
     photo_dir: str = "needlesafe-photos"
     photo_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
     photo_max_pixels: int = Field(default=40_000_000, ge=10_000)
+    # reliability (issue 16): whose X-Forwarded-For is believed (comma-separated addresses,
+    # "*" for any, "" for none), the anonymous engine endpoints' limit per address per minute
+    trusted_proxies: str = "127.0.0.1"
+    anonymous_rate_limit: int = Field(default=120, ge=1)
+    token_rate_limit: int = Field(default=1200, ge=1)  # per bearer token, per minute
+    login_delay_after: int = Field(default=3, ge=1)  # failures before each wait doubles
+    password_hash_concurrency: int = Field(default=2, ge=1, le=64)
 
     @model_validator(mode="after")
     def _refuse_placeholder_secret(self) -> Settings:
@@ -70,7 +81,21 @@ class Settings(BaseSettings):
                 "(e.g. `python -c 'import secrets; print(secrets.token_urlsafe(32))'`)"
             )
         self.database_url = normalise_url(self.database_url)
+        if self.public_url:
+            self.public_base_url = self.public_url.strip()
         return self
+
+    def public_url_warning(self) -> str | None:
+        """Why patients' phones cannot open the links, when the public address is this
+        computer itself; None when it is a real address."""
+        host = urlsplit(self.public_base_url).hostname or ""
+        if host in LOCAL_HOSTS or host.startswith("127."):
+            return (
+                f"This link points at this computer ({host}), so a patient's phone cannot open "
+                "it. Ask whoever runs needlesafe to set NEEDLESAFE_PUBLIC_URL to the clinic's "
+                "public address."
+            )
+        return None
 
     @property
     def secret(self) -> str:

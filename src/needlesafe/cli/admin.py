@@ -140,10 +140,28 @@ def create_token(
 
 
 @admin_app.command("checkin-link")
-def checkin_link(treatment_id: int, database_url: DatabaseUrl = None) -> None:
-    """Print the patient's signed check-in link for a treatment."""
+def checkin_link(
+    treatment_id: int,
+    renew: Annotated[
+        bool, typer.Option("--renew", help="replace it with a new link (the old one stops)")
+    ] = False,
+    revoke: Annotated[
+        bool, typer.Option("--revoke", help="stop the link (the patient's pages stop opening)")
+    ] = False,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Print the patient's check-in link for a treatment; or renew or stop it."""
+    if renew and revoke:
+        typer.echo("error: --renew and --revoke: choose one", err=True)
+        raise typer.Exit(2)
     settings = settings_or_exit(database_url)
     uow = unit_of_work(settings)
+    if revoke:
+        stopped = _run(
+            lambda: treatments.revoke_checkin_link(uow, actor=None, treatment_id=treatment_id)
+        )
+        typer.echo("stopped the link" if stopped else "this treatment has no working link")
+        return
     link = _run(
         lambda: treatments.issue_checkin_link(
             uow,
@@ -152,8 +170,16 @@ def checkin_link(treatment_id: int, database_url: DatabaseUrl = None) -> None:
             secret_key=settings.secret,
             base_url=settings.public_base_url,
             max_age=settings.checkin_link_max_age,
+            renew=renew,
         )
     )
+    assert link is not None  # only the staff page asks for `only_if_active`
+    if link.status == "expired":
+        typer.echo(
+            f"error: this link expired on {link.expires_at:%Y-%m-%d}; --renew makes a new one",
+            err=True,
+        )
+        raise typer.Exit(1)
     typer.echo(link.url)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Annotated
 
 import typer
@@ -10,6 +11,8 @@ from needlesafe.cli.admin import settings_or_exit
 from needlesafe.store import migrate
 from needlesafe.store.db import make_engine, make_session_factory
 from needlesafe.store.uow import UnitOfWork
+
+APP_FACTORY = "needlesafe.api.app:create_app"  # what each of several workers calls
 
 
 def serve(
@@ -22,9 +25,20 @@ def serve(
     demo: Annotated[
         bool, typer.Option(help="seed a demo clinic when the database is new (development)")
     ] = True,
+    workers: Annotated[
+        int, typer.Option(min=1, max=64, help="server processes (state is in the database)")
+    ] = 1,
+    job_worker: Annotated[
+        bool,
+        typer.Option(
+            "--worker/--no-worker",
+            help="run the job worker (reminders, alerts) in this process; default: "
+            "NEEDLESAFE_WORKER_IN_PROCESS (true)",
+        ),
+    ] = True,
 ) -> None:
     """Serve the API and pages (http://HOST:PORT); a new database is migrated first."""
-    import logging
+    import logging.config
 
     import uvicorn
 
@@ -32,7 +46,9 @@ def serve(
     from needlesafe.knowledge.loader import default_knowledge
     from needlesafe.services import demo as demo_data
 
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    from needlesafe.api.logs import log_config
+
+    logging.config.dictConfig(log_config())
     settings = settings_or_exit(database_url)
     if settings.public_base_url == "http://127.0.0.1:8000" and (host, port) != ("127.0.0.1", 8000):
         shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
@@ -64,12 +80,33 @@ def serve(
             typer.echo(f"  patient check-in: {link.url}")
     engine.dispose()
     typer.echo(f"needlesafe on {settings.public_base_url} (API docs at /docs)")
+    if host not in ("127.0.0.1", "localhost", "::1") and settings.public_url_warning():
+        typer.echo(
+            "Warning: patients' links and QR codes point at "
+            f"{settings.public_base_url}, which their phones cannot open. Set "
+            "NEEDLESAFE_PUBLIC_URL to the address patients reach this server at.",
+            err=True,
+        )
+    # migrated above, once; each worker process builds its app from the environment
+    os.environ.update(
+        NEEDLESAFE_DATABASE_URL=settings.database_url,
+        NEEDLESAFE_PUBLIC_BASE_URL=settings.public_base_url,
+    )
+    if job_worker and settings.worker_in_process:  # one machine: nothing else to start
+        from needlesafe.cli.followup import start_in_process
+
+        start_in_process(settings, knowledge)
+        typer.echo("job worker: running in this process (reminders, alerts, messages)")
     uvicorn.run(
-        create_app(settings, knowledge=knowledge),
+        create_app(settings, knowledge=knowledge) if workers == 1 else APP_FACTORY,
+        factory=workers > 1,
+        workers=workers,
         host=host,
         port=port,
         access_log=False,  # ours logs route templates, never ids, tokens or bodies
         proxy_headers=True,
+        forwarded_allow_ips=settings.trusted_proxies,
+        log_config=log_config(),
     )
 
 

@@ -42,6 +42,12 @@ def contact_for(uow: UnitOfWork, clinic_id: int) -> ClinicContact:
     return contact_of(uow.clinics.by_id(clinic_id))
 
 
+def read_contact(uow: UnitOfWork, clinic_id: int) -> ClinicContact:
+    """`contact_for` in a unit of work of its own (the page of an expired patient link)."""
+    with uow:
+        return contact_for(uow, clinic_id)
+
+
 def _row(uow: UnitOfWork, actor: Actor) -> m.Clinic:
     clinic = uow.clinics.by_id(actor.clinic_id)
     if clinic is None:
@@ -74,12 +80,12 @@ def update_clinic(
             clinic.phone = data.phone
         if data.emergency_number is not None:
             clinic.emergency_number = data.emergency_number
-        uow.session.flush()
-        audit(uow, actor, "update", "clinic", clinic.id)
-        uow.commit()
-        return ClinicPublic.model_validate(clinic)
         for name in ("alert_email", "alert_email_second"):  # null clears it
             if name in data.model_fields_set:
                 setattr(clinic, name, getattr(data, name))
         if data.realert_minutes is not None:
             clinic.realert_minutes = data.realert_minutes
+        uow.session.flush()
+        audit(uow, actor, "update", "clinic", clinic.id)
+        uow.commit()
+        return ClinicPublic.model_validate(clinic)

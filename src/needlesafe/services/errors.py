@@ -54,4 +54,9 @@ class LinkInvalid(DomainError):
 
 
 class LinkExpired(DomainError):
-    """A genuine patient link that is too old."""
+    """A genuine patient link that is too old, or that the clinic replaced or stopped.
+    `clinic_id`, when known, lets the page show that clinic's phone number."""
+
+    def __init__(self, message: str, clinic_id: int | None = None) -> None:
+        super().__init__(message)
+        self.clinic_id = clinic_id

@@ -278,6 +278,8 @@ class CheckinLink(BaseModel):
     url: str
     token: str
     expires_at: dt.datetime
+    status: Literal["active", "expired"] = "active"
+    created_at: dt.datetime | None = None
 
 
 # ---------------------------------------------------------------- check-ins

@@ -343,6 +343,44 @@ def list_treatments(
         return public_page(page, TreatmentPublic, offset=offset, limit=limit)
 
 
+def _link_treatment(uow: UnitOfWork, actor: Actor | None, treatment_id: int) -> m.Treatment:
+    if actor is None:
+        row = uow.session.get(m.Treatment, treatment_id)
+    else:
+        row = uow.treatments.get(actor.clinic_id, treatment_id)
+    if row is None:
+        raise NotFound("no such treatment")
+    return row
+
+
+def _audit_link(uow: UnitOfWork, actor: Actor | None, action: str, row: m.Treatment) -> None:
+    if actor is None:  # the operator, on the command line
+        uow.audit.record(
+            clinic_id=row.clinic_id,
+            user_id=None,
+            actor="cli",
+            action=action,
+            record_type="checkin_link",
+            record_id=row.id,
+        )
+    else:
+        audit(uow, actor, action, "checkin_link", row.id)
+
+
+def _link_out(
+    secret_key: str, base_url: str, link: m.CheckinLink, now: dt.datetime
+) -> CheckinLink:
+    token = links.checkin_token(secret_key, link.nonce)
+    return CheckinLink(
+        treatment_id=link.treatment_id,
+        token=token,
+        url=links.checkin_url(base_url, token),
+        expires_at=link.expires_at,
+        status="expired" if now >= link.expires_at else "active",
+        created_at=link.created_at,
+    )
+
+
 def issue_checkin_link(
     uow: UnitOfWork,
     *,
@@ -351,42 +389,54 @@ def issue_checkin_link(
     secret_key: str,
     base_url: str,
     max_age: dt.timedelta,
-) -> CheckinLink:
-    """The patient's signed check-in link; `actor=None` is the operator (command line).
+    renew: bool = False,
+    only_if_active: bool = False,
+) -> CheckinLink | None:
+    """The patient's check-in link; `actor=None` is the operator (command line).
 
-    One link per treatment: signed as issued on the treatment day, it is the same every time it
-    is shown (viewing the treatment page changes nothing) and expires `max_age` after the
-    treatment. Showing it is a read of the link (it opens the patient's pages), so it is
-    audited as one.
+    The treatment keeps its link: showing it again gives the same link (viewing the treatment
+    page changes nothing) until staff renew it (`renew`: a new link, valid at least `max_age`
+    from now; the old one stops). A treatment with no link, or whose link was stopped, gets a
+    new one, except with `only_if_active` (the staff page: a stopped link stays stopped until
+    someone asks for a new one), which returns None then. Showing a link is a read of it (it
+    opens the patient's pages), so it is audited as one; making one is a create.
     """
+    now = dt.datetime.now(dt.UTC)
     with uow:
-        if actor is None:
-            row = uow.session.get(m.Treatment, treatment_id)
-        else:
-            row = uow.treatments.get(actor.clinic_id, treatment_id)
-        if row is None:
-            raise NotFound("no such treatment")
-        token = links.issue_checkin_token(
-            secret_key,
-            clinic_id=row.clinic_id,
-            treatment_id=row.id,
-            treatment_date=row.performed_on,
+        row = _link_treatment(uow, actor, treatment_id)
+        current = links.current_checkin_link(uow, row.id)
+        active = current is not None and current.revoked_at is None
+        if active and not renew:
+            assert current is not None
+            _audit_link(uow, actor, "read", row)
+            uow.commit()
+            return _link_out(secret_key, base_url, current, now)
+        if current is not None and not active and only_if_active and not renew:
+            _audit_link(uow, actor, "read", row)
+            uow.commit()
+            return None
+        if active:
+            assert current is not None
+            current.revoked_at = now
+            current.revoked_by = actor.user_id if actor else None
+        link = links.new_checkin_link(
+            uow, secret_key, row, max_age=max_age, replacing=current is not None, now=now
         )
-        if actor is None:
-            uow.audit.record(
-                clinic_id=row.clinic_id,
-                user_id=None,
-                actor="cli",
-                action="read",
-                record_type="checkin_link",
-                record_id=row.id,
-            )
-        else:
-            audit(uow, actor, "read", "checkin_link", row.id)
+        _audit_link(uow, actor, "create", row)
         uow.commit()
-        return CheckinLink(
-            treatment_id=row.id,
-            token=token,
-            url=links.checkin_url(base_url, token),
-            expires_at=links.issued_at(row.performed_on) + max_age,
-        )
+        return _link_out(secret_key, base_url, link, now)
+
+
+def revoke_checkin_link(uow: UnitOfWork, *, actor: Actor | None, treatment_id: int) -> bool:
+    """Stop the treatment's link (the patient's pages stop opening at once). True when a
+    working link was stopped; False when there was none."""
+    with uow:
+        row = _link_treatment(uow, actor, treatment_id)
+        current = links.current_checkin_link(uow, row.id)
+        if current is None or current.revoked_at is not None:
+            return False
+        current.revoked_at = dt.datetime.now(dt.UTC)
+        current.revoked_by = actor.user_id if actor else None
+        _audit_link(uow, actor, "delete", row)
+        uow.commit()
+        return True

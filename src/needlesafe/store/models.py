@@ -87,16 +87,20 @@ class Clinic(Base):
     emergency_number: Mapped[str | None] = mapped_column(String(20))  # e.g. "911", "112"
     # below this age a parent or guardian signs the consent too (the law differs by place)
     age_of_consent: Mapped[int] = mapped_column(Integer, default=18, server_default="18")
+    # every date and time shown to the clinic and its patients is in this zone (IANA name)
+    time_zone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
+    # the unit a patient's check-in asks for first: "C" or "F"
+    temperature_unit: Mapped[str] = mapped_column(String(1), default="C", server_default="C")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
-
-
-class User(Base):
-    __tablename__ = "users"
     # urgent and emergency check-ins are emailed here at once (migration 0008); not
     # acknowledged within `realert_minutes`, they are sent again to the second address
     alert_email: Mapped[str | None] = mapped_column(String(320))
     alert_email_second: Mapped[str | None] = mapped_column(String(320))
     realert_minutes: Mapped[int] = mapped_column(Integer, default=15, server_default="15")
+
+
+class User(Base):
+    __tablename__ = "users"
     __table_args__ = (CheckConstraint("role IN ('practitioner', 'admin')", name="role"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id"), index=True)
@@ -135,6 +139,12 @@ class AuditEvent(Base):
     action: Mapped[str] = mapped_column(String(40))  # "read", "list", "create", "update", ...
     record_type: Mapped[str] = mapped_column(String(40))
     record_id: Mapped[str | None] = mapped_column(String(40))
+    # the hash chain (migration 0009, store/audit.py): the row's place in its clinic's chain,
+    # the previous row's hash and its own; and where a sign-in came from
+    seq: Mapped[int | None] = mapped_column(Integer)
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    hash: Mapped[str | None] = mapped_column(String(64))
+    client_address: Mapped[str | None] = mapped_column(String(64))
 
 
 class Patient(Base):
@@ -147,6 +157,8 @@ class Patient(Base):
     phone: Mapped[str | None] = mapped_column(String(40))
     email: Mapped[str | None] = mapped_column(String(320))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # the patient asked for no more check-in reminders (the link in every message; 0008)
+    reminders_stopped_at: Mapped[dt.datetime | None]
 
 
 class Intake(Base):
@@ -157,8 +169,6 @@ class Intake(Base):
     clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id"), index=True)
     patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"), index=True)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    # the patient asked for no more check-in reminders (the link in every message; 0008)
-    reminders_stopped_at: Mapped[dt.datetime | None]
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     input: Mapped[dict[str, Any]]
     assessment: Mapped[dict[str, Any]]
@@ -297,4 +307,45 @@ class AdverseEventChange(Base):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     action: Mapped[str] = mapped_column(String(10))  # "open" | "update" | "close"
     changes: Mapped[dict[str, Any]]  # {"field": {"from": old, "to": new}}
+
+
+class CheckinLink(Base):
+    """One check-in link a treatment has had (migration 0010). The token is never stored:
+    it is derived from `nonce` and the server's secret, and found by its SHA-256."""
+
+    __tablename__ = "checkin_links"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id"))
+    treatment_id: Mapped[int] = mapped_column(ForeignKey("treatments.id"), index=True)
+    nonce: Mapped[str] = mapped_column(String(64))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column()
+    revoked_at: Mapped[dt.datetime | None] = mapped_column()
+    revoked_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class PasswordReset(Base):
+    """A one-time link an admin made for a colleague to set a new password; only its hash."""
+
+    __tablename__ = "password_resets"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column()
+    used_at: Mapped[dt.datetime | None] = mapped_column()
+
+
+from needlesafe.store.reliability import (  # noqa: E402, F401  (migration 0009's tables)
+    AuditChainHead,
+    Heartbeat,
+    IdempotencyKey,
+    SignInAttempt,
+    _list_indexes,
+)
+
+_list_indexes()
 from needlesafe.store.interop import CdsCard, CdsFeedback, CdsJwtId  # noqa: E402, F401  (0007)

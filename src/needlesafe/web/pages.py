@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from needlesafe.api.deps import (
@@ -629,6 +629,7 @@ def treatment_page(
         secret_key=settings.secret,
         base_url=settings.public_base_url,
         max_age=settings.checkin_link_max_age,
+        only_if_active=True,
     )
     safety = treatments.treatment_safety(uow, actor=actor, treatment_id=treatment_id)
     plan, plan_problem = None, None
@@ -647,12 +648,43 @@ def treatment_page(
             "treatment": treatment,
             "safety": safety,
             "link": link,
-            "qr": qr_svg(link.url, "QR code of the patient's check-in link"),
+            "link_warning": settings.public_url_warning(),
+            "qr": qr_svg(link.url, "QR code of the patient's check-in link") if link else None,
             "plan": plan,
             "plan_problem": plan_problem,
             "today": _today(),
         },
     )
+
+
+@router.post("/patients/{patient_id}/treatments/{treatment_id}/link/{action}")
+def change_checkin_link(
+    patient_id: int,
+    treatment_id: int,
+    action: Annotated[str, Path(pattern="^(renew|revoke)$")],
+    actor: SessionActor,
+    uow: UowDep,
+    state: StateDep,
+    _csrf: CsrfChecked,
+) -> Response:
+    """Staff replace the patient's link with a new one, or stop it."""
+    treatment = treatments.get_treatment(uow, actor=actor, treatment_id=treatment_id)
+    if treatment.patient_id != patient_id:
+        raise NotFound("no such treatment for this patient")
+    if action == "revoke":
+        treatments.revoke_checkin_link(uow, actor=actor, treatment_id=treatment_id)
+    else:
+        settings = state.settings
+        treatments.issue_checkin_link(
+            uow,
+            actor=actor,
+            treatment_id=treatment_id,
+            secret_key=settings.secret,
+            base_url=settings.public_base_url,
+            max_age=settings.checkin_link_max_age,
+            renew=True,
+        )
+    return _see_other(f"/patients/{patient_id}/treatments/{treatment_id}#link-title")
 
 
 # ---------------------------------------------------------------- the clinic's settings

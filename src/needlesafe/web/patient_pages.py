@@ -15,7 +15,10 @@ from fastapi.responses import HTMLResponse, Response
 from needlesafe.api.deps import CsrfChecked, KnowledgeDep, StateDep, UowDep
 from needlesafe.api.state import AppState
 from needlesafe.errors import InputError
-from needlesafe.services import aftercare, checkins, links
+from needlesafe.knowledge.schema import Term
+from needlesafe.knowledge.triage_schema import SymptomGroup, TriageKnowledge
+from needlesafe.services import aftercare, checkins, clinics, links
+from needlesafe.services.clinics import ClinicContact
 from needlesafe.services.context import LinkAccess
 from needlesafe.services.errors import LinkExpired, LinkInvalid, NotFound
 from needlesafe.store.uow import UnitOfWork
@@ -26,25 +29,28 @@ router = APIRouter(prefix="/checkin/{token}", include_in_schema=False)
 
 
 class _BadLink(Exception):
-    def __init__(self, message: str, status: int) -> None:
-        self.message, self.status = message, status
+    def __init__(self, message: str, status: int, contact: ClinicContact | None = None) -> None:
+        self.message, self.status, self.contact = message, status, contact
 
 
-def _access(state: AppState, token: str) -> LinkAccess:
+def _access(state: AppState, uow: UnitOfWork, token: str) -> LinkAccess:
     try:
-        return links.read_checkin_token(
-            state.settings.secret, token, max_age=state.settings.checkin_link_max_age
+        return links.open_checkin_link(
+            uow, state.settings.secret, token, max_age=state.settings.checkin_link_max_age
         )
     except LinkExpired as error:
-        raise _BadLink(error.message, 410) from None
+        # the link is genuine, so we know whose it is: give that clinic's numbers
+        contact = clinics.read_contact(uow, error.clinic_id) if error.clinic_id else None
+        raise _BadLink(error.message, 410, contact) from None
     except LinkInvalid as error:
         raise _BadLink(error.message, 404) from None
 
 
 def _bad_link(request: Request, error: _BadLink) -> Response:
-    return render(
-        request, "patient/bad_link.html", {"message": error.message}, status_code=error.status
-    )
+    context: dict[str, object] = {"message": error.message, "clinic": error.contact}
+    if error.contact is not None:
+        context["emergency_number"] = error.contact.emergency_number
+    return render(request, "patient/bad_link.html", context, status_code=error.status)
 
 
 def _base(uow: UnitOfWork, access: LinkAccess, token: str) -> dict[str, object]:
@@ -66,6 +72,25 @@ def _plan(uow: UnitOfWork, access: LinkAccess, knowledge: KnowledgeDep) -> objec
         return None  # a treatment recorded without a screening has no plan
 
 
+def _triage(knowledge: KnowledgeDep) -> TriageKnowledge:
+    if knowledge.triage is None:
+        raise RuntimeError("this knowledge base has no triage part (symptoms.yaml and friends)")
+    return knowledge.triage
+
+
+def _symptom_groups(knowledge: KnowledgeDep) -> list[tuple[SymptomGroup, list[Term]]]:
+    """The check-in list's headings and the symptoms under each (symptoms.yaml `groups` and
+    each symptom's `group`), in the knowledge base's order: the warning signs first."""
+    triage = _triage(knowledge)
+    return [
+        (
+            group,
+            [s for s in knowledge.vocab.symptoms if triage.symptoms[s.code].group == group.code],
+        )
+        for group in triage.groups
+    ]
+
+
 def _checkin_page(
     request: Request,
     uow: UnitOfWork,
@@ -79,12 +104,16 @@ def _checkin_page(
     checkin_id: int | None = None,
     status_code: int = 200,
 ) -> Response:
+    base = _base(uow, access, token)
     return render(
         request,
         "patient/checkin.html",
         {
-            **_base(uow, access, token),
+            **base,
             "symptoms": knowledge.vocab.symptoms,
+            "symptom_groups": _symptom_groups(knowledge),
+            # the clinic's unit once it has that setting; Celsius until then
+            "temperature_unit": str(getattr(base["view"], "temperature_unit", "c")).lower(),
             "severities": knowledge.vocab.severities,
             "trends": knowledge.vocab.trends,
             "values": values or FormValues(),
@@ -102,7 +131,7 @@ def checkin_page(
     request: Request, token: str, state: StateDep, uow: UowDep, knowledge: KnowledgeDep
 ) -> Response:
     try:
-        access = _access(state, token)
+        access = _access(state, uow, token)
         return _checkin_page(request, uow, access, token, knowledge)
     except _BadLink as error:
         return _bad_link(request, error)
@@ -120,11 +149,11 @@ async def check_in(
     _csrf: CsrfChecked,
 ) -> Response:
     try:
-        access = _access(state, token)
+        access = _access(state, uow, token)
     except _BadLink as error:
         return _bad_link(request, error)
     values = FormValues.of(await request.form())
-    data, problems = forms.checkin_from_form(values)
+    data, problems = forms.checkin_from_form(values, _triage(knowledge).reader.temperature)
     htmx = request.headers.get("hx-request") == "true"
     try:
         if problems:
@@ -174,7 +203,7 @@ async def correct_check_in(
 ) -> Response:
     """The patient ticks what the reading of their words missed; the answer is given again."""
     try:
-        access = _access(state, token)
+        access = _access(state, uow, token)
     except _BadLink as error:
         return _bad_link(request, error)
     values = FormValues.of(await request.form())
@@ -210,7 +239,7 @@ def aftercare_page(
     request: Request, token: str, state: StateDep, uow: UowDep, knowledge: KnowledgeDep
 ) -> Response:
     try:
-        access = _access(state, token)
+        access = _access(state, uow, token)
     except _BadLink as error:
         return _bad_link(request, error)
     base = _base(uow, access, token)
@@ -228,7 +257,7 @@ def aftercare_calendar(
     request: Request, token: str, state: StateDep, uow: UowDep, knowledge: KnowledgeDep
 ) -> Response:
     try:
-        access = _access(state, token)
+        access = _access(state, uow, token)
     except _BadLink as error:
         return _bad_link(request, error)
     try:
@@ -250,7 +279,7 @@ def warning_signs(
     request: Request, token: str, state: StateDep, uow: UowDep, knowledge: KnowledgeDep
 ) -> Response:
     try:
-        access = _access(state, token)
+        access = _access(state, uow, token)
     except _BadLink as error:
         return _bad_link(request, error)
     base = _base(uow, access, token)

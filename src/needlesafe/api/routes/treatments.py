@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 
 from needlesafe.api.deps import CurrentActor, JsonBody, KnowledgeDep, SettingsDep, UowDep
 from needlesafe.api.routes.common import JSON_ERRORS, FilterId, Limit, Offset, RecordId
@@ -98,8 +98,9 @@ def get_treatment(treatment_id: RecordId, actor: CurrentActor, uow: UowDep) -> T
 def issue_checkin_link(
     treatment_id: RecordId, actor: CurrentActor, uow: UowDep, settings: SettingsDep
 ) -> CheckinLink:
-    """A signed link for the patient: it reaches this treatment's check-in only, and expires."""
-    return treatments.issue_checkin_link(
+    """The patient's link: an opaque token that reaches this treatment's check-in only, and
+    expires. The same link each time; a new one if the last was stopped."""
+    link = treatments.issue_checkin_link(
         uow,
         actor=actor,
         treatment_id=treatment_id,
@@ -107,6 +108,35 @@ def issue_checkin_link(
         base_url=settings.public_base_url,
         max_age=settings.checkin_link_max_age,
     )
+    assert link is not None  # only the staff page asks for `only_if_active`
+    return link
+
+
+@router.post(
+    "/treatments/{treatment_id}/checkin-link/renew", response_model=CheckinLink, status_code=201
+)
+def renew_checkin_link(
+    treatment_id: RecordId, actor: CurrentActor, uow: UowDep, settings: SettingsDep
+) -> CheckinLink:
+    """A new link for the patient, valid at least the link days from now; the old one stops."""
+    link = treatments.issue_checkin_link(
+        uow,
+        actor=actor,
+        treatment_id=treatment_id,
+        secret_key=settings.secret,
+        base_url=settings.public_base_url,
+        max_age=settings.checkin_link_max_age,
+        renew=True,
+    )
+    assert link is not None
+    return link
+
+
+@router.delete("/treatments/{treatment_id}/checkin-link", status_code=204)
+def revoke_checkin_link(treatment_id: RecordId, actor: CurrentActor, uow: UowDep) -> Response:
+    """Stop the patient's link at once (204 also when it was already stopped)."""
+    treatments.revoke_checkin_link(uow, actor=actor, treatment_id=treatment_id)
+    return Response(status_code=204)
 
 
 @router.post(
