@@ -5,6 +5,7 @@ outside /api/) gets a plain HTML page with the same status and message."""
 from __future__ import annotations
 
 import logging
+import secrets
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
@@ -106,8 +107,10 @@ def blocked_response(error: TreatmentBlocked) -> JSONResponse:
 
 
 def _wants_page(request: Request) -> bool:
-    return not request.url.path.startswith("/api/") and "text/html" in request.headers.get(
-        "accept", ""
+    # htmx asks with the browser's default Accept; its answer is swapped into the page
+    return not request.url.path.startswith("/api/") and (
+        "text/html" in request.headers.get("accept", "")
+        or request.headers.get("hx-request") == "true"
     )
 
 
@@ -179,13 +182,22 @@ def install_error_handlers(app: FastAPI, *, login_path: str) -> None:
             dict(error.headers or {}),
         )
 
-    @app.exception_handler(Exception)
-    async def _bug(request: Request, error: Exception) -> Response:
-        # the type only: a message could hold patient data
-        log.error(
-            "unhandled %s on %s %s",
-            type(error).__name__,
-            request.method,
-            getattr(request.scope.get("route"), "path", "-"),
-        )
-        return respond(request, 500, [InputProblem("", "internal error")])
+    # Unhandled errors are answered by the middleware (`internal_error`), inside the security
+    # headers and the access log; not here, where Starlette would answer outside both.
+
+
+def log_unhandled(error: BaseException, method: str, route: str) -> str:
+    """The one place an unexpected error is logged: an id to quote, the route template and
+    the exception's type. Never its message or traceback: a database error's message can hold
+    a statement's values (a patient's words, name, phone)."""
+    error_id = secrets.token_hex(6)
+    log.error("error %s: %s on %s %s", error_id, type(error).__name__, method, route)
+    return error_id
+
+
+def internal_error(request: Request, error: BaseException) -> Response:
+    """The 500 answer (JSON or a page), with the id that is in the log."""
+    route = getattr(request.scope.get("route"), "path", "-")
+    error_id = log_unhandled(error, request.method, route)
+    message = f"internal error; quote reference {error_id} if you report it"
+    return respond(request, 500, [InputProblem("", message)])

@@ -552,12 +552,12 @@ def _temperatures(
         if units == ["c"] and celsius:
             found.append((value, is_past))
         elif units == ["f"] and fahrenheit:
-            found.append((round((value - 32) * 5 / 9, 1), is_past))
+            found.append((rules.fahrenheit_to_celsius(value), is_past))
         elif not units and (cue or "." in raw):
             if celsius:
                 found.append((value, is_past))
             elif fahrenheit:
-                found.append((round((value - 32) * 5 / 9, 1), is_past))
+                found.append((rules.fahrenheit_to_celsius(value), is_past))
     return found
 
 

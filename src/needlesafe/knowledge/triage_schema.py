@@ -30,6 +30,8 @@ Status = Literal["expected", "watch", "concerning", "red_flag"]
 Severity = Literal["mild", "moderate", "severe"]
 Trend = Literal["improving", "stable", "worsening"]
 Direction = Literal["forward", "backward", "bidirectional"]
+# the headings of the patient's check-in list (symptoms.yaml `groups`, each symptom's `group`)
+SymptomGroupCode = Literal["warning", "tell_us", "usual"]
 
 DISPOSITIONS: tuple[Disposition, ...] = ("self_care", "contact_clinic", "urgent", "emergency")
 STATUSES: tuple[Status, ...] = ("expected", "watch", "concerning", "red_flag")
@@ -91,6 +93,8 @@ class SymptomEntry(Strict):
     code: Code
     terms: Phrases  # lay words and spelling variants that mean this symptom
     expected: PlainText  # clinician words: its expected course after microneedling
+    # where the patient's check-in lists it; checked against the base rule below
+    group: SymptomGroupCode
     course: Annotated[list[CourseRule], Field(min_length=1)]
     sources: SourceIds
 
@@ -103,9 +107,46 @@ class SymptomEntry(Strict):
             )
         return self
 
+    @model_validator(mode="after")
+    def _group_fits_the_base_rule(self) -> SymptomEntry:
+        # A symptom that needs care today from its first report is a warning sign, and only
+        # such a symptom is one; "usual healing" holds only what the base rule calls self-care.
+        base = self.course[0].disposition
+        if (self.group == "warning") != (base in ("urgent", "emergency")):
+            raise ValueError(
+                f"group {self.group!r} does not fit the base rule's disposition {base!r}: "
+                "group warning is for exactly the symptoms whose base rule is urgent or emergency"
+            )
+        if self.group == "usual" and base != "self_care":
+            raise ValueError(
+                f"group 'usual' needs a base rule of self_care (it is {base!r}); use tell_us"
+            )
+        return self
+
+
+class SymptomGroup(Strict):
+    """A heading of the patient's check-in list; the page shows the groups in file order."""
+
+    code: SymptomGroupCode
+    title: PlainText  # patient words
+    hint: PlainText  # patient words under the title
+
 
 class SymptomsFile(FileHeader):
+    groups: Annotated[list[SymptomGroup], Field(min_length=1)]
     symptoms: list[SymptomEntry]
+
+    @model_validator(mode="after")
+    def _groups_listed_once_warning_first(self) -> SymptomsFile:
+        codes = [g.code for g in self.groups]
+        if len(set(codes)) != len(codes):
+            raise ValueError(f"groups: a code is listed twice: {codes}")
+        if codes[0] != "warning":
+            raise ValueError("groups: the warning signs come first on the patient's list")
+        for entry in self.symptoms:
+            if entry.group not in codes:
+                raise ValueError(f"symptom {entry.code}: group {entry.group!r} is not in groups")
+        return self
 
 
 class Clause(Strict):
@@ -265,6 +306,20 @@ class TemperatureRules(Strict):
     def is_fahrenheit(self, value: float) -> bool:
         return self.fahrenheit_range[0] <= value <= self.fahrenheit_range[1]
 
+    @staticmethod
+    def fahrenheit_to_celsius(value: float) -> float:
+        return round((value - 32) * 5 / 9, 1)
+
+    def as_celsius(self, value: float, unit: Literal["c", "f"]) -> float | None:
+        """A thermometer reading in Celsius: in the unit given, or in the other one when only
+        that one's range holds it (101.5 with °C chosen is °F); None when neither range does."""
+        celsius, fahrenheit = self.is_celsius(value), self.is_fahrenheit(value)
+        if celsius and (unit == "c" or not fahrenheit):
+            return value
+        if fahrenheit:
+            return self.fahrenheit_to_celsius(value)
+        return None
+
 
 class ReaderFile(FileHeader):
     max_scope: Annotated[int, Field(ge=1, le=20)]  # words a trigger reaches before a concept
@@ -376,6 +431,8 @@ class TriageKnowledge:
     # segment_breaks (see Experiencer and ReasonForTreatment)
     word_lists: Mapping[str, PhraseSet] = field(repr=False, default_factory=dict)
     word_index: WordIndex = field(repr=False, default=WordIndex({}, 0))
+    # the check-in list's headings, in the order the page shows them (symptoms.yaml)
+    groups: tuple[SymptomGroup, ...] = field(repr=False, default=())
 
     def cited(self) -> Iterator[tuple[str, list[str]]]:
         for entry in self.symptoms.values():
@@ -396,6 +453,9 @@ class TriageKnowledge:
             yield f"reader.yaml: site_rules ({site.id})", site.sources
 
     def patient_texts(self) -> Iterator[tuple[str, str]]:
+        for group in self.groups:
+            yield f"symptoms.yaml: groups ({group.code}).title", group.title
+            yield f"symptoms.yaml: groups ({group.code}).hint", group.hint
         for entry in self.symptoms.values():
             for rule in entry.course:
                 yield f"symptoms.yaml: {entry.code}: rule {rule.id}.patient_text", rule.patient_text
@@ -586,6 +646,7 @@ def build_triage(
             rules=rules,
             reader=reader,
             dispositions={d.disposition: d for d in rules.dispositions},
+            groups=tuple(symptoms.groups),
             phrases={k: tuple(v) for k, v in index.items()},
             longest_phrase=max((len(k) for k in index), default=1),
             clause_verbs=frozenset(reader.clause_verbs),

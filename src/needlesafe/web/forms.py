@@ -8,10 +8,11 @@ the rest is left to the services and engines, whose problems are mapped back to 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Literal
 
 from needlesafe.errors import InputProblem
 from needlesafe.knowledge.forms import ClinicForms
+from needlesafe.knowledge.triage_schema import TemperatureRules
 from needlesafe.web.render import FormValues
 
 # Where a service's problem path shows on the screening form.
@@ -68,7 +69,7 @@ PATIENT_FIELDS = {
 }
 CHECKIN_FIELDS = {
     "symptoms": "symptoms",
-    "temperature_c": "temperature_c",
+    "temperature_c": "temperature",
     "message": "message",
     "days_since_treatment": "",
 }
@@ -262,7 +263,34 @@ def patient_from_form(values: FormValues) -> tuple[dict[str, Any], list[InputPro
     return data, problems
 
 
-def checkin_from_form(values: FormValues) -> tuple[dict[str, Any], list[InputProblem]]:
+def _temperature_c(
+    values: FormValues, rules: TemperatureRules, problems: list[InputProblem]
+) -> float | None:
+    """The thermometer reading in Celsius, in the unit the patient picked (°C or °F), or the
+    other one when only its range holds the number; a decimal comma is a decimal point."""
+    raw = values.get("temperature").strip().replace(",", ".")
+    if not raw:
+        return None
+    unit: Literal["c", "f"] = "f" if values.get("temperature_unit").lower() == "f" else "c"
+    try:
+        celsius = rules.as_celsius(float(raw), unit)
+    except ValueError:
+        celsius = None
+    if celsius is None:
+        (low_c, high_c), (low_f, high_f) = rules.celsius_range, rules.fahrenheit_range
+        problems.append(
+            InputProblem(
+                "temperature",
+                f"a body temperature is a number between {low_c:g} and {high_c:g} °C "
+                f"({low_f:g} to {high_f:g} °F): please check it",
+            )
+        )
+    return celsius
+
+
+def checkin_from_form(
+    values: FormValues, temperature: TemperatureRules
+) -> tuple[dict[str, Any], list[InputProblem]]:
     problems: list[InputProblem] = []
     symptoms: list[Any] = []
     for code in values.all("symptoms"):
@@ -272,15 +300,15 @@ def checkin_from_form(values: FormValues) -> tuple[dict[str, Any], list[InputPro
             if chosen:
                 report[part] = chosen
         symptoms.append(report)
-    temperature = _float(values, "temperature_c", problems)
+    celsius = _temperature_c(values, temperature, problems)
     message = values.get("message").strip()
-    if not symptoms and not message and temperature is None and not problems:
+    if not symptoms and not message and celsius is None and not problems:
         problems.append(
-            InputProblem("symptoms", "tick what you notice, or tell us in your own words below")
+            InputProblem("symptoms", "tell us in your own words, or tick what you notice")
         )
     data: dict[str, Any] = {"symptoms": symptoms}
-    if temperature is not None:
-        data["temperature_c"] = temperature
+    if celsius is not None:
+        data["temperature_c"] = celsius
     if message:
         data["message"] = message
     return data, problems

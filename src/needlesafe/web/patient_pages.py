@@ -62,6 +62,8 @@ def _base(uow: UnitOfWork, access: LinkAccess, token: str) -> dict[str, object]:
         # this clinic's numbers, not the server's default
         "emergency_number": view.emergency_number,
         "clinic_phone": view.clinic_phone,
+        "time_zone": view.time_zone,
+        "temperature_unit": view.temperature_unit,
     }
 
 

@@ -26,12 +26,40 @@
     }
   });
 
-  // After htmx puts an answer on the page, move keyboard and screen-reader focus to it.
-  document.addEventListener("htmx:afterSwap", function (event) {
-    var heading = event.detail.target.querySelector("#answer-title");
-    if (heading) {
-      heading.setAttribute("tabindex", "-1");
-      heading.focus();
+  // htmx drops 4xx/5xx answers by default, so a form that failed would seem to do nothing.
+  // Every page answers an error with HTML that says what to fix: swap it in like any answer.
+  // A whole page (a form shown again with its messages, an expired link, an error page)
+  // replaces the main content; a part (a card with its message) goes where it was aimed.
+  var errorShown = false;
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var detail = event.detail;
+    if (detail.xhr.status < 400 || !detail.serverResponse) return;
+    detail.shouldSwap = true;
+    detail.isError = false;
+    errorShown = true;
+    if (/<main[\s>]/.test(detail.serverResponse)) {
+      detail.target = document.getElementById("main");
+      detail.selectOverride = "#main";
+      detail.swapOverride = "outerHTML show:window:top";
     }
+  });
+
+  // After htmx puts an answer or a message on the page, move keyboard and screen-reader
+  // focus to it: the answer's heading, else the summary of what to fix, else the first field
+  // marked invalid.
+  document.addEventListener("htmx:afterSettle", function () {
+    var shown = errorShown;
+    errorShown = false;
+    var target = document.getElementById("answer-title");
+    if (!target && shown) {
+      target = document.getElementById("error-summary") ||
+        document.querySelector("[aria-invalid=true]") ||
+        document.querySelector("#main [role=alert]");
+    }
+    if (!target) return;
+    if (!target.matches("input, select, textarea, button, a[href]")) {
+      target.setAttribute("tabindex", "-1");
+    }
+    target.focus();
   });
 })();
