@@ -11,6 +11,7 @@ from needlesafe.engine.inputs import parse_checkin
 from needlesafe.engine.models import CheckIn, PatientContext, Triage
 from needlesafe.errors import InputError, InputProblem
 from needlesafe.knowledge.base import Knowledge
+from needlesafe.services import alerts
 from needlesafe.services.clinics import contact_for
 from needlesafe.services.common import audit, page_bounds, public_page
 from needlesafe.services.context import Actor, LinkAccess
@@ -123,6 +124,7 @@ def take_patient_checkin(
             uow, treatment=treatment, checkin=checkin, result=result, source="patient_link"
         )
         audit(uow, access, "create", "checkin", row.id)
+        alerts.alert_clinic(uow, checkin=row)  # urgent or emergency: the clinic is told
         uow.commit()
         return row.id, result
 
@@ -170,6 +172,7 @@ def correct_patient_checkin(
         row.urgency = m.DISPOSITION_RANK[result.disposition]
         row.knowledge_version = result.knowledge_version
         audit(uow, access, "update", "checkin", row.id)
+        alerts.alert_clinic(uow, checkin=row)  # raised to urgent or emergency: the clinic too
         uow.commit()
         return result
 
