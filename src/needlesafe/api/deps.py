@@ -89,7 +89,9 @@ def session_actor(request: Request, uow: UowDep, settings: SettingsDep) -> Actor
     token = session_token(request, settings)
     if not token:
         raise NotAuthenticated("sign in first")
-    return accounts.resolve_token(uow, token=token, kind="session")
+    actor = accounts.resolve_token(uow, token=token, kind="session")
+    request.state.time_zone = actor.time_zone  # the pages show times in the clinic's zone
+    return actor
 
 
 SessionActor = Annotated[Actor, Depends(session_actor)]

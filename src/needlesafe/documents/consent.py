@@ -54,6 +54,7 @@ class ClinicDetails(SheetModel):
     emergency_number: Annotated[
         str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)
     ] = "911"
+    time_zone: str = "UTC"  # the signing times are shown in it
 
 
 class Item(SheetModel):

@@ -7,6 +7,7 @@ fontconfig finds on the machine, so nothing is fetched over the network.
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import hashlib
 import re
 from functools import lru_cache
@@ -16,6 +17,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 from needlesafe.documents.consent import ConsentSheet, SignedBy
+from needlesafe.zones import local
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -31,7 +33,14 @@ def environment() -> Environment:
     )
     env.filters["css_string"] = css_string
     env.filters["png_data_uri"] = png_data_uri
+    env.filters["signed_time"] = signed_time
     return env
+
+
+def signed_time(moment: dt.datetime, time_zone: str) -> Markup:
+    """When a line was signed, on the clinic's clock: "2026-12-02 14:05 GMT" (no breaks)."""
+    at = local(moment, time_zone)
+    return Markup("&nbsp;").join([f"{at:%Y-%m-%d}", f"{at:%H:%M}", at.tzname() or ""])
 
 
 def png_data_uri(png: bytes) -> str:

@@ -245,7 +245,13 @@ def resolve_token(uow: UnitOfWork, *, token: str, kind: str) -> Actor:
         user = uow.users.by_id(row.user_id)
         if user is None or not user.active:
             raise NotAuthenticated("not signed in")
-        return Actor(user_id=user.id, clinic_id=user.clinic_id, role=user.role)
+        clinic = uow.clinics.by_id(user.clinic_id)
+        return Actor(
+            user_id=user.id,
+            clinic_id=user.clinic_id,
+            role=user.role,
+            time_zone=clinic.time_zone if clinic is not None else "UTC",
+        )
 
 
 def revoke_token(uow: UnitOfWork, *, token: str) -> None:

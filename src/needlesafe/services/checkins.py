@@ -7,6 +7,8 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from needlesafe.engine.inputs import parse_checkin
 from needlesafe.engine.models import CheckIn, PatientContext, Triage
 from needlesafe.errors import InputError, InputProblem
@@ -16,6 +18,7 @@ from needlesafe.services.clinics import contact_for
 from needlesafe.services.common import audit, page_bounds, public_page
 from needlesafe.services.context import Actor, LinkAccess
 from needlesafe.services.errors import NotFound
+from needlesafe.services.resilience import commit_or_log, log
 from needlesafe.services.schemas import (
     CheckInPublic,
     Page,
@@ -102,30 +105,39 @@ def view_for_patient(uow: UnitOfWork, *, access: LinkAccess) -> PatientCheckinVi
         treatment = _linked_treatment(uow, access)
         contact = contact_for(uow, treatment.clinic_id)
         audit(uow, access, "read", "treatment", treatment.id)
-        uow.commit()
+        commit_or_log(uow, "audit of a patient's page view")  # the page shows all the same
         return PatientCheckinView(
             clinic_name=contact.name,
             clinic_phone=contact.phone,
             emergency_number=contact.emergency_number,
             performed_on=treatment.performed_on,
             days_since_treatment=_days_since(treatment.performed_on, dt.datetime.now(dt.UTC)),
+            time_zone=contact.time_zone,
+            temperature_unit=contact.temperature_unit,
         )
 
 
 def take_patient_checkin(
     uow: UnitOfWork, *, access: LinkAccess, knowledge: Knowledge, data: Any
-) -> tuple[int, Triage]:
-    """Triage the patient's check-in and keep it; committed before the answer is returned."""
+) -> tuple[int | None, Triage]:
+    """Triage the patient's check-in and keep it; committed before the answer is returned.
+    When it cannot be stored the answer is returned all the same, with no id (None): the
+    patient must be told it was not saved."""
     with uow:
         treatment = _linked_treatment(uow, access)
         checkin = _parse(data, treatment, uow, knowledge)
         result = _run_triage(checkin, knowledge)
-        row = _store(
-            uow, treatment=treatment, checkin=checkin, result=result, source="patient_link"
-        )
-        audit(uow, access, "create", "checkin", row.id)
-        alerts.alert_clinic(uow, checkin=row)  # urgent or emergency: the clinic is told
-        uow.commit()
+        try:
+            row = _store(
+                uow, treatment=treatment, checkin=checkin, result=result, source="patient_link"
+            )
+            audit(uow, access, "create", "checkin", row.id)
+            alerts.alert_clinic(uow, checkin=row)  # urgent or emergency: the clinic is told
+        except SQLAlchemyError as error:  # the flush failed; the answer stands
+            log.error("not stored: a patient's check-in (%s)", type(error).__name__)
+            return None, result
+        if not commit_or_log(uow, "a patient's check-in"):
+            return None, result
         return row.id, result
 
 

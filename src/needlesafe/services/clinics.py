@@ -25,6 +25,8 @@ class ClinicContact:
     name: str
     phone: str | None
     emergency_number: str
+    time_zone: str = "UTC"  # dates and times are shown in it
+    temperature_unit: str = "C"  # the unit a check-in asks for first
 
 
 def contact_of(clinic: m.Clinic | None) -> ClinicContact:
@@ -34,6 +36,8 @@ def contact_of(clinic: m.Clinic | None) -> ClinicContact:
         name=clinic.name,
         phone=clinic.phone or None,
         emergency_number=clinic.emergency_number or DEFAULT_EMERGENCY_NUMBER,
+        time_zone=clinic.time_zone,
+        temperature_unit=clinic.temperature_unit,
     )
 
 
@@ -85,6 +89,10 @@ def update_clinic(
                 setattr(clinic, name, getattr(data, name))
         if data.realert_minutes is not None:
             clinic.realert_minutes = data.realert_minutes
+        if data.time_zone is not None:
+            clinic.time_zone = data.time_zone
+        if data.temperature_unit is not None:
+            clinic.temperature_unit = data.temperature_unit
         uow.session.flush()
         audit(uow, actor, "update", "clinic", clinic.id)
         uow.commit()

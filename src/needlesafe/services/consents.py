@@ -160,7 +160,10 @@ def _build(
         )
     patient = uow.patients.get(clinic_id, row.patient_id)
     details = ClinicDetails(
-        name=contact.name or "-", phone=contact.phone, emergency_number=contact.emergency_number
+        name=contact.name or "-",
+        phone=contact.phone,
+        emergency_number=contact.emergency_number,
+        time_zone=contact.time_zone,
     )
     intake = parse_intake(row.input, knowledge)
     # The stored assessment, when it was made with this knowledge base; otherwise screen again

@@ -15,6 +15,7 @@ class Actor:
     clinic_id: int
     role: str  # "practitioner" | "admin" | "cli"
     kind: str = "user"  # "user" | "cli"
+    time_zone: str = "UTC"  # the clinic's, for showing dates and times (not for access)
 
     @property
     def is_admin(self) -> bool:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import zoneinfo
+from functools import lru_cache
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
@@ -81,6 +83,8 @@ class ClinicPublic(Out):
     alert_email: str | None = None
     alert_email_second: str | None = None
     realert_minutes: int = 15
+    time_zone: str = "UTC"  # an IANA name: every date and time is shown in it
+    temperature_unit: Literal["C", "F"] = "C"  # what a check-in asks for first
     created_at: dt.datetime
 
 
@@ -96,6 +100,22 @@ AlertEmail = Annotated[
 ]
 
 
+def _known_time_zone(name: str) -> str:
+    if name not in time_zone_names():
+        raise ValueError("should be a time zone name such as Europe/London or America/New_York")
+    return name
+
+
+@lru_cache(maxsize=1)
+def time_zone_names() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+TimeZoneName = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=64), AfterValidator(_known_time_zone)
+]
+
+
 class ClinicUpdate(In):
     """An admin's change to their clinic's details; fields left out stay as they are."""
 
@@ -104,6 +124,8 @@ class ClinicUpdate(In):
     alert_email: AlertEmail | None = None  # null: no alert emails
     alert_email_second: AlertEmail | None = None
     realert_minutes: Annotated[int, Field(ge=1, le=24 * 60)] | None = None
+    time_zone: TimeZoneName | None = None
+    temperature_unit: Literal["C", "F"] | None = None
 
 
 class UserCreate(In):
@@ -136,9 +158,16 @@ class AuditEventPublic(Out):
 # ---------------------------------------------------------------- patients and intakes
 
 
+def _born_by_now(value: dt.date) -> dt.date:
+    # "today" where it is latest (UTC+14): a baby born today anywhere is accepted
+    if value > (dt.datetime.now(dt.UTC) + dt.timedelta(hours=14)).date():
+        raise ValueError("a date of birth cannot be in the future")
+    return value
+
+
 class PatientCreate(In):
     name: Name
-    date_of_birth: dt.date | None = None
+    date_of_birth: Annotated[dt.date, AfterValidator(_born_by_now)] | None = None
     chart_number: Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)] | None = (
         None
     )
@@ -154,6 +183,19 @@ class PatientPublic(Out):
     phone: str | None
     email: str | None
     created_at: dt.datetime
+
+
+class PatientWarning(Out):
+    """Something to check about a record that was saved anyway (a likely duplicate)."""
+
+    code: Literal["likely_duplicate"]
+    message: str
+    patient_id: int  # the other record
+    href: str  # its address in the API
+
+
+class PatientCreated(PatientPublic):
+    warnings: list[PatientWarning] = []
 
 
 class IntakePublic(Out):
@@ -314,6 +356,8 @@ class PatientCheckinView(BaseModel):
     emergency_number: str
     performed_on: dt.date
     days_since_treatment: float
+    time_zone: str = "UTC"  # the clinic's
+    temperature_unit: str = "C"  # the clinic's default for the check-in
 
 
 # ---------------------------------------------------------------- adverse events

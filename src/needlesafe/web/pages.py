@@ -35,7 +35,7 @@ from needlesafe.services import (
 )
 from needlesafe.services.context import Actor
 from needlesafe.services.errors import NotAuthenticated, NotFound, RateLimited, TreatmentBlocked
-from needlesafe.services.schemas import TreatmentCheck, TreatmentConflict
+from needlesafe.services.schemas import TreatmentCheck, TreatmentConflict, time_zone_names
 from needlesafe.store.uow import UnitOfWork
 from needlesafe.web import forms
 from needlesafe.web.changes import describe_change
@@ -259,6 +259,7 @@ def patient_page(
             "patient": patient,
             "latest": latest[0] if latest else None,
             "timeline": _timeline(uow, actor, patient_id, knowledge),
+            "duplicates": patients.likely_duplicates(uow, actor=actor, patient_id=patient_id),
         },
     )
 
@@ -690,10 +691,12 @@ def change_checkin_link(
 # ---------------------------------------------------------------- the clinic's settings
 
 
+# the settings form's fields; a field left out of a post stays as it is
+CLINIC_FIELDS = ("phone", "emergency_number", "time_zone", "temperature_unit")
+
+
 def _clinic_values(clinic: Any) -> FormValues:
-    return FormValues(
-        {"phone": [clinic.phone or ""], "emergency_number": [clinic.emergency_number or ""]}
-    )
+    return FormValues({name: [getattr(clinic, name) or ""] for name in CLINIC_FIELDS})
 
 
 @router.get("/settings/clinic", response_class=HTMLResponse)
@@ -704,7 +707,13 @@ def clinic_settings(
     return render(
         request,
         "clinic_settings.html",
-        {**_common(actor, uow), "clinic": clinic, "values": _clinic_values(clinic), "saved": saved},
+        {
+            **_common(actor, uow),
+            "clinic": clinic,
+            "values": _clinic_values(clinic),
+            "saved": saved,
+            "time_zones": sorted(time_zone_names()),
+        },
     )
 
 
@@ -713,10 +722,7 @@ async def update_clinic_settings(
     request: Request, actor: SessionActor, uow: UowDep, _csrf: CsrfChecked
 ) -> Response:
     values = await _values(request)
-    changes = {
-        "phone": values.get("phone").strip() or None,
-        "emergency_number": values.get("emergency_number").strip() or None,
-    }
+    changes = {name: values.get(name).strip() or None for name in CLINIC_FIELDS if name in values}
     try:
         clinics.update_clinic(uow, actor=actor, changes=changes)
     except InputError as error:
@@ -729,6 +735,7 @@ async def update_clinic_settings(
                 "clinic": clinic,
                 "values": values,
                 "errors": field_errors(error.problems, {}),
+                "time_zones": sorted(time_zone_names()),
             },
             status_code=422,
         )
