@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
+
+from sqlalchemy import func
 
 from needlesafe.engine.inputs import parse_intake
 from needlesafe.engine.screening import screen
@@ -10,7 +13,14 @@ from needlesafe.knowledge.base import Knowledge
 from needlesafe.services.common import audit, page_bounds, public_page, validate
 from needlesafe.services.context import Actor
 from needlesafe.services.errors import NotFound
-from needlesafe.services.schemas import IntakePublic, Page, PatientCreate, PatientPublic
+from needlesafe.services.schemas import (
+    IntakePublic,
+    Page,
+    PatientCreate,
+    PatientCreated,
+    PatientPublic,
+    PatientWarning,
+)
 from needlesafe.store import models as m
 from needlesafe.store.uow import UnitOfWork
 
@@ -22,15 +32,60 @@ def _patient(uow: UnitOfWork, actor: Actor, patient_id: int) -> m.Patient:
     return patient
 
 
+def _same_person(
+    uow: UnitOfWork, clinic_id: int, name: str, born: dt.date | None, other_than: int | None
+) -> list[m.Patient]:
+    """This clinic's records with the same name (case and spacing aside) and date of birth."""
+    if born is None:
+        return []
+    query = uow.session.query(m.Patient).filter(
+        m.Patient.clinic_id == clinic_id,
+        m.Patient.date_of_birth == born,
+        func.lower(m.Patient.name) == " ".join(name.split()).lower(),
+    )
+    if other_than is not None:
+        query = query.filter(m.Patient.id != other_than)
+    return list(query.order_by(m.Patient.id).limit(10))
+
+
 def create_patient(
     uow: UnitOfWork, *, actor: Actor, patient: PatientCreate | dict[str, Any]
-) -> PatientPublic:
+) -> PatientCreated:
+    """Saved even when it looks like a patient already recorded (twins share both), with a
+    warning that names the other record."""
     data = validate(PatientCreate, patient)
     with uow:
+        same = _same_person(uow, actor.clinic_id, data.name, data.date_of_birth, None)
         row = uow.patients.add(m.Patient(clinic_id=actor.clinic_id, **data.model_dump()))
         audit(uow, actor, "create", "patient", row.id)
+        for other in same:
+            audit(uow, actor, "read", "patient", other.id)
         uow.commit()
-        return PatientPublic.model_validate(row)
+        return PatientCreated.model_validate(
+            {
+                **PatientPublic.model_validate(row).model_dump(),
+                "warnings": [
+                    PatientWarning(
+                        code="likely_duplicate",
+                        message=f"patient {other.id} has the same name and date of birth",
+                        patient_id=other.id,
+                        href=f"/api/v1/patients/{other.id}",
+                    )
+                    for other in same
+                ],
+            }
+        )
+
+
+def likely_duplicates(uow: UnitOfWork, *, actor: Actor, patient_id: int) -> list[PatientPublic]:
+    """Other records of this clinic with this patient's name and date of birth."""
+    with uow:
+        row = _patient(uow, actor, patient_id)
+        same = _same_person(uow, actor.clinic_id, row.name, row.date_of_birth, row.id)
+        for other in same:
+            audit(uow, actor, "read", "patient", other.id)
+        uow.commit()
+        return [PatientPublic.model_validate(other) for other in same]
 
 
 def get_patient(uow: UnitOfWork, *, actor: Actor, patient_id: int) -> PatientPublic:

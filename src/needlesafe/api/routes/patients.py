@@ -9,13 +9,20 @@ from fastapi import APIRouter, Query
 from needlesafe.api.deps import CurrentActor, JsonBody, KnowledgeDep, UowDep
 from needlesafe.api.routes.common import JSON_ERRORS, FilterId, Limit, Offset, RecordId
 from needlesafe.services import patients
-from needlesafe.services.schemas import IntakePublic, Page, PatientCreate, PatientPublic
+from needlesafe.services.schemas import (
+    IntakePublic,
+    Page,
+    PatientCreate,
+    PatientCreated,
+    PatientPublic,
+)
 
 router = APIRouter(prefix="/api/v1", tags=["patients"], responses=JSON_ERRORS)
 
 
-@router.post("/patients", response_model=PatientPublic, status_code=201)
-def create_patient(body: PatientCreate, actor: CurrentActor, uow: UowDep) -> PatientPublic:
+@router.post("/patients", response_model=PatientCreated, status_code=201)
+def create_patient(body: PatientCreate, actor: CurrentActor, uow: UowDep) -> PatientCreated:
+    """Saved; `warnings` names a record of this clinic with the same name and date of birth."""
     return patients.create_patient(uow, actor=actor, patient=body)
 
 
