@@ -368,18 +368,15 @@ def redness_trend(
     if rules is not None and late:
         last = late[-1]
         earlier = [p for p in points if p.day < last.day]
-        falling = bool(earlier) and last.delta_a_star < earlier[-1].delta_a_star - 1.0
-        if last.delta_a_star > rules.min_delta_a and not falling:
+        if last.delta_a_star > rules.min_delta_a:
+            before = (
+                f"; day {earlier[-1].day} was {earlier[-1].delta_a_star:+.1f}" if earlier else ""
+            )
             finding = (
                 f"Redness not settling: on day {last.day} the treated skin is still "
                 f"a* {last.delta_a_star:+.1f} redder than untreated skin (over "
                 f"{rules.min_delta_a:.1f}), after normal redness should have ended on day "
-                f"{until}"
-                + (
-                    f"; day {earlier[-1].day} was {earlier[-1].delta_a_star:+.1f}."
-                    if earlier
-                    else "."
-                )
+                f"{until}{before}."
             )
     return RednessTrend(
         points=points,

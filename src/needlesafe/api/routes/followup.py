@@ -139,7 +139,7 @@ def photo_image(photo_id: int, actor: CurrentActor, uow: UowDep, settings: Setti
     data, content_type = photos.photo_image(
         uow, actor=actor, store=photo_store(settings), photo_id=photo_id
     )
-    return Response(data, media_type=content_type, headers={"Cache-Control": "private, no-store"})
+    return Response(data, media_type=content_type)  # the API answers no-store (middleware)
 
 
 Box = Annotated[list[Annotated[int, Field(ge=0, le=100_000)]], Field(min_length=4, max_length=4)]
