@@ -4,12 +4,10 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE.parent / "store"), str(HERE.parent / "api"), str(HERE)]
 
+import pytest  # noqa: E402
 from apikit import *  # noqa: E402, F403  (the API fixtures, tests/api/apikit.py)
 from dbkit import *  # noqa: E402, F403  (the shared database fixtures, tests/store/dbkit.py)
 from followkit import *  # noqa: E402, F403  (SMTP server, worker, treatments: followkit.py)
-
-
-import pytest  # noqa: E402
 
 from needlesafe.api.settings import Settings  # noqa: E402
 
