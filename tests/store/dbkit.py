@@ -122,6 +122,8 @@ def _truncate(url: str) -> None:
             ]
             if names:
                 tables = ", ".join(f'"{n}"' for n in names)
+                # the append-only tables refuse TRUNCATE (a trigger, migration 0009)
+                connection.execute(text("SET LOCAL session_replication_role = replica"))
                 connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
     finally:
         engine.dispose()

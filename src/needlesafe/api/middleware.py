@@ -1,5 +1,7 @@
 """ASGI middleware: body size cap, security headers, CSRF seed cookie, a log without patient
-data (method, route template, status, time: never the path's ids or tokens, never bodies)."""
+data (client address, method, route template, status, time: never the path's ids or tokens,
+never bodies), and the answer to an unhandled error (a 500 with the same headers, logged with
+its real status)."""
 
 from __future__ import annotations
 
@@ -10,6 +12,8 @@ from typing import Any
 
 from fastapi import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from needlesafe.api.errors import internal_error, log_unhandled
 
 log = logging.getLogger("needlesafe.access")
 CSRF_COOKIE = "needlesafe_csrf"
@@ -41,6 +45,11 @@ CSP = (
 )
 UPLOAD_SUFFIX = "/photos"  # the routes that take photos (api/routes/followup.py, web/)
 DOCS_PATHS = ("/docs", "/redoc")  # FastAPI's docs pages load their scripts from a CDN
+
+
+def _template(scope: Scope) -> str:
+    """The route's template (`/api/v1/checkin/{token}`): never the path, which holds tokens."""
+    return str(getattr(scope.get("route"), "path", "-"))
 
 
 class ServiceMiddleware:
@@ -118,13 +127,22 @@ class ServiceMiddleware:
 
         try:
             await self.app(scope, limited_receive, send_with_headers)
+        except Exception as error:  # answered here: inside the headers and the access log
+            if status["code"]:
+                # the answer had begun: it cannot become a 500 any more; log it all the same
+                log_unhandled(error, str(scope.get("method")), _template(scope))
+            else:
+                from starlette.requests import Request
+
+                response = internal_error(Request(scope), error)
+                await response(scope, receive, send_with_headers)
         finally:
-            route = scope.get("route")
-            template = getattr(route, "path", "-")
+            client = scope.get("client") or ("-", 0)
             log.info(
-                "%s %s %s %.1fms",
+                "%s %s %s %s %.1fms",
+                client[0],
                 scope.get("method"),
-                template,
+                _template(scope),
                 status["code"],
                 (time.perf_counter() - started) * 1000,
             )

@@ -43,10 +43,9 @@ def serve(
     import uvicorn
 
     from needlesafe.api.app import create_app
+    from needlesafe.api.logs import log_config
     from needlesafe.knowledge.loader import default_knowledge
     from needlesafe.services import demo as demo_data
-
-    from needlesafe.api.logs import log_config
 
     logging.config.dictConfig(log_config())
     settings = settings_or_exit(database_url)
@@ -54,12 +53,20 @@ def serve(
         shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
         settings = settings.model_copy(update={"public_base_url": f"http://{shown}:{port}"})
     engine = make_engine(settings.database_url)
-    new = migrate.is_new(engine)
     migrate.upgrade(engine)
     knowledge = default_knowledge()
     uow = UnitOfWork(make_session_factory(engine))
+    # no clinic yet, whether or not `db upgrade` ran first: seed the demo, or say what to do
+    empty = not demo_data.has_clinic(uow)
+    if empty and not (settings.environment == "development" and demo):
+        typer.echo(
+            "No clinic in this database yet. Create one and its first account:\n"
+            '  needlesafe admin create-clinic "Your Clinic" --phone "..."\n'
+            '  needlesafe admin create-user --clinic "Your Clinic" --email you@example.org '
+            "--role admin"
+        )
     if settings.environment == "development" and demo:
-        if new:
+        if empty:
             demo_data.seed_demo(
                 uow,
                 knowledge=knowledge,
@@ -68,7 +75,7 @@ def serve(
                 link_max_age=settings.checkin_link_max_age,
                 emergency_number=settings.emergency_number,
             )
-            typer.echo("A new database: seeded a demo clinic.")
+            typer.echo("No clinic in this database yet: seeded a demo clinic.")
         link = demo_data.demo_link(
             uow,
             secret_key=settings.secret,

@@ -17,6 +17,7 @@ from needlesafe.services.clinics import contact_for
 from needlesafe.services.common import audit
 from needlesafe.services.context import Actor, LinkAccess
 from needlesafe.services.errors import NotFound
+from needlesafe.services.resilience import commit_or_log
 from needlesafe.store import models as m
 from needlesafe.store.uow import UnitOfWork
 
@@ -119,7 +120,7 @@ def patient_aftercare(
         treatment = _linked_treatment(uow, access)
         plan = _plan(uow, treatment, knowledge)
         audit(uow, access, "read", "aftercare", treatment.id)
-        uow.commit()
+        commit_or_log(uow, "audit of a patient's aftercare view")  # the plan shows regardless
         return plan
 
 
@@ -128,5 +129,5 @@ def patient_calendar(uow: UnitOfWork, *, access: LinkAccess, knowledge: Knowledg
         treatment = _linked_treatment(uow, access)
         ics = _calendar(_plan(uow, treatment, knowledge), knowledge, treatment.id)
         audit(uow, access, "read", "aftercare", treatment.id)
-        uow.commit()
+        commit_or_log(uow, "audit of a patient's calendar download")
         return ics

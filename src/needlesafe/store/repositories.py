@@ -108,42 +108,6 @@ class TokenRepository:
         return self.session.scalars(query).first()
 
 
-class AuditLog:
-    """Append only: there is no update and no delete here (and triggers refuse them)."""
-
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
-    def record(
-        self,
-        *,
-        clinic_id: int | None,
-        user_id: int | None,
-        actor: str,
-        action: str,
-        record_type: str,
-        record_id: int | str | None = None,
-    ) -> None:
-        self.session.add(
-            m.AuditEvent(
-                clinic_id=clinic_id,
-                user_id=user_id,
-                actor=actor,
-                action=action,
-                record_type=record_type,
-                record_id=None if record_id is None else str(record_id),
-            )
-        )
-
-    def list(self, clinic_id: int, *, offset: int, limit: int) -> Page[m.AuditEvent]:
-        query = select(m.AuditEvent).where(m.AuditEvent.clinic_id == clinic_id)
-        total = self.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-        items = self.session.scalars(
-            query.order_by(m.AuditEvent.id.desc()).offset(offset).limit(limit)
-        ).all()
-        return Page(items, total)
-
-
 class PatientRepository(_Scoped[m.Patient]):
     model = m.Patient
 

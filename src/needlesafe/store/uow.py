@@ -6,9 +6,9 @@ from types import TracebackType
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from needlesafe.store.audit import AuditLog
 from needlesafe.store.repositories import (
     AdverseEventRepository,
-    AuditLog,
     CheckInRepository,
     ClinicRepository,
     IntakeRepository,

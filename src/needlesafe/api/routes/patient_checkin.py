@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from needlesafe.api.deps import JsonBody, KnowledgeDep, PatientLink, UowDep
@@ -19,6 +20,15 @@ router = APIRouter(
         422: {"description": "bad check-in, with the field path"},
     },
 )
+NOT_SAVED = "the check-in could not be saved; the triage answer stands: phone the clinic"
+
+
+class CheckinNotSaved(BaseModel):
+    """503: the answer, though the check-in could not be stored (tell the patient)."""
+
+    detail: list[dict[str, str]]
+    saved: bool = False
+    triage: Triage
 
 
 class CheckinReceived(BaseModel):
@@ -36,6 +46,7 @@ def view(access: PatientLink, uow: UowDep) -> PatientCheckinView:
     "/{token}",
     response_model=CheckinReceived,
     status_code=201,
+    responses={503: {"model": CheckinNotSaved, "description": "answered, but not saved"}},
     openapi_extra={
         "requestBody": {
             "required": True,
@@ -45,10 +56,19 @@ def view(access: PatientLink, uow: UowDep) -> PatientCheckinView:
 )
 def check_in(
     access: PatientLink, body: JsonBody, uow: UowDep, knowledge: KnowledgeDep
-) -> CheckinReceived:
+) -> CheckinReceived | JSONResponse:
     """The patient's check-in (CONTRACT.md; `days_since_treatment` may be left out): kept,
     then answered with what to do now."""
     checkin_id, result = checkins.take_patient_checkin(
         uow, access=access, knowledge=knowledge, data=body
     )
+    if checkin_id is None:  # not stored: the answer still goes to the patient
+        return JSONResponse(
+            status_code=503,
+            content={
+                "detail": [{"path": "", "message": NOT_SAVED}],
+                "saved": False,
+                "triage": result.model_dump(mode="json"),
+            },
+        )
     return CheckinReceived(checkin_id=checkin_id, triage=result)
