@@ -39,6 +39,9 @@ def create_app(settings: Settings | None = None, *, knowledge: Knowledge | None 
         ),
     )
     app = FastAPI(
+        # /docs is served from vendored files (web/docs_pages.py), not FastAPI's CDN page
+        docs_url=None,
+        redoc_url=None,
         title="needlesafe",
         version="1",
         summary="Safety for microneedling clinics: screening, check-ins, records.",

@@ -163,6 +163,12 @@ def _screened_before(uow: UnitOfWork, actor: Actor, intake_id: int, day: dt.date
             uow.commit()
 
 
+def has_clinic(uow: UnitOfWork) -> bool:
+    """Whether the database holds any clinic (a new one, migrated or not, holds none)."""
+    with uow:
+        return uow.session.query(m.Clinic.id).first() is not None
+
+
 def demo_link(
     uow: UnitOfWork, *, secret_key: str, base_url: str, link_max_age: dt.timedelta
 ) -> CheckinLink | None:

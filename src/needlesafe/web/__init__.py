@@ -11,9 +11,11 @@ def install_pages(app: FastAPI) -> None:
     from needlesafe.web import (
         consent_pages,
         consent_sign_pages,
+        docs_pages,
         pages,
         patient_pages,
         records_pages,
+        staff_pages,
     )
     from needlesafe.web.render import STATIC
 
@@ -23,3 +25,5 @@ def install_pages(app: FastAPI) -> None:
     app.include_router(records_pages.router)
     app.include_router(patient_pages.router)
     app.include_router(consent_sign_pages.router)
+    app.include_router(staff_pages.router)  # staff accounts and password reset links
+    app.include_router(docs_pages.router)  # /docs from vendored Swagger UI (works offline)
