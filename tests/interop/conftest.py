@@ -90,3 +90,19 @@ def ehr_clinic(uow):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def ehr(client, ec_key, ehr_clinic) -> Iterator[Ehr]:  # type: ignore[no-untyped-def]
     yield Ehr(client=client, key=ec_key)
+
+
+@pytest.fixture(autouse=True)
+def _once_is_enough(request: pytest.FixtureRequest) -> None:
+    """Tests marked `logic_only` check request handling that never reaches a table of its own
+    (the JWT refused before any query, a card's wording): run on SQLite only, to keep the
+    PostgreSQL pass for what the database does (replay store, feedback, records)."""
+    if request.node.get_closest_marker("logic_only") is None:
+        return
+    callspec = getattr(request.node, "callspec", None)
+    if callspec is not None and callspec.params.get("database") == "postgresql":
+        pytest.skip("logic only: run on SQLite")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "logic_only: run on SQLite only (see _once_is_enough)")

@@ -35,9 +35,7 @@ def validate_bundle(bundle: dict[str, Any], validator: Any) -> None:
         resource = entry["resource"]
         get_fhir_model_class(resource["resourceType"]).model_validate(resource)
     report = validator.validate_resource(bundle)
-    errors = [
-        i for i in report.issues if i.severity.value in ("error", "fatal") and not _known(i)
-    ]
+    errors = [i for i in report.issues if i.severity.value in ("error", "fatal") and not _known(i)]
     assert errors == [], "\n".join(f"{i.path}: {i.code}: {i.message}" for i in errors)
 
 
@@ -117,6 +115,7 @@ def test_a_patients_records_export_as_a_valid_r4_bundle(client, clinic_a, valida
     assert answer["code"] == "urgent"
 
 
+@pytest.mark.logic_only
 def test_an_adverse_event_with_an_icd10_code_and_grade_4_exports_as_severe(
     client,
     clinic_a,
@@ -187,6 +186,7 @@ def test_another_clinics_patient_is_404_and_the_export_is_audited(
         assert any(r.action == "export" and r.record_type == "patient" for r in rows)
 
 
+@pytest.mark.logic_only
 def test_the_cli_exports_the_same_bundle(clinic_a, settings, uow, validator) -> None:  # type: ignore[no-untyped-def]
     with uow:
         clinic = uow.clinics.by_id(clinic_a.clinic_id).name

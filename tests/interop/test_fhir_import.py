@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import pytest
 from fhir_examples import (
     ICD10CM,
     PATIENT,
@@ -60,6 +61,7 @@ def test_a_bundle_prefills_the_intake_and_lists_what_it_could_not_map(client, cl
     assert body["resources_read"] == 8
 
 
+@pytest.mark.logic_only
 def test_the_draft_screens_once_the_clinician_adds_the_plan(client, clinic_a) -> None:  # type: ignore[no-untyped-def]
     headers = clinic_a.practitioner.headers
     draft = client.post(
@@ -77,6 +79,7 @@ def test_the_draft_screens_once_the_clinician_adds_the_plan(client, clinic_a) ->
     assert screened.json()["decision"] in ("defer", "do_not_treat")  # an active cold sore
 
 
+@pytest.mark.logic_only
 def test_without_a_skin_type_or_birth_date_the_draft_says_what_to_confirm(client, clinic_a) -> None:  # type: ignore[no-untyped-def]
     body = client.post(
         f"/api/v1/patients/{clinic_a.patient}/intakes/from-fhir",
@@ -87,6 +90,7 @@ def test_without_a_skin_type_or_birth_date_the_draft_says_what_to_confirm(client
     assert body["intake"]["patient"]["conditions"] == []
 
 
+@pytest.mark.logic_only
 def test_bad_bundles_are_422_naming_the_field_and_other_clinics_are_404(
     client,
     clinic_a,
