@@ -17,7 +17,7 @@ from needlesafe.services.clinics import contact_for
 from needlesafe.services.common import audit
 from needlesafe.services.context import Actor, LinkAccess
 from needlesafe.services.errors import NotFound
-from needlesafe.services.resilience import commit_or_log
+from needlesafe.services.resilience import stored_or_logged
 from needlesafe.store import models as m
 from needlesafe.store.uow import UnitOfWork
 
@@ -119,8 +119,9 @@ def patient_aftercare(
     with uow:
         treatment = _linked_treatment(uow, access)
         plan = _plan(uow, treatment, knowledge)
-        audit(uow, access, "read", "aftercare", treatment.id)
-        commit_or_log(uow, "audit of a patient's aftercare view")  # the plan shows regardless
+        with stored_or_logged(uow, "audit of a patient's aftercare view"):  # shown regardless
+            audit(uow, access, "read", "aftercare", treatment.id)
+            uow.commit()
         return plan
 
 
@@ -128,6 +129,7 @@ def patient_calendar(uow: UnitOfWork, *, access: LinkAccess, knowledge: Knowledg
     with uow:
         treatment = _linked_treatment(uow, access)
         ics = _calendar(_plan(uow, treatment, knowledge), knowledge, treatment.id)
-        audit(uow, access, "read", "aftercare", treatment.id)
-        commit_or_log(uow, "audit of a patient's calendar download")
+        with stored_or_logged(uow, "audit of a patient's calendar download"):
+            audit(uow, access, "read", "aftercare", treatment.id)
+            uow.commit()
         return ics

@@ -7,8 +7,6 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy.exc import SQLAlchemyError
-
 from needlesafe.engine.inputs import parse_checkin
 from needlesafe.engine.models import CheckIn, PatientContext, Triage
 from needlesafe.errors import InputError, InputProblem
@@ -18,7 +16,7 @@ from needlesafe.services.clinics import contact_for
 from needlesafe.services.common import audit, page_bounds, public_page
 from needlesafe.services.context import Actor, LinkAccess
 from needlesafe.services.errors import NotFound
-from needlesafe.services.resilience import commit_or_log, log
+from needlesafe.services.resilience import stored_or_logged
 from needlesafe.services.schemas import (
     CheckInPublic,
     Page,
@@ -104,8 +102,9 @@ def view_for_patient(uow: UnitOfWork, *, access: LinkAccess) -> PatientCheckinVi
     with uow:
         treatment = _linked_treatment(uow, access)
         contact = contact_for(uow, treatment.clinic_id)
-        audit(uow, access, "read", "treatment", treatment.id)
-        commit_or_log(uow, "audit of a patient's page view")  # the page shows all the same
+        with stored_or_logged(uow, "audit of a patient's page view"):  # shown all the same
+            audit(uow, access, "read", "treatment", treatment.id)
+            uow.commit()
         return PatientCheckinView(
             clinic_name=contact.name,
             clinic_phone=contact.phone,
@@ -127,18 +126,14 @@ def take_patient_checkin(
         treatment = _linked_treatment(uow, access)
         checkin = _parse(data, treatment, uow, knowledge)
         result = _run_triage(checkin, knowledge)
-        try:
+        with stored_or_logged(uow, "a patient's check-in") as stored:  # the answer stands
             row = _store(
                 uow, treatment=treatment, checkin=checkin, result=result, source="patient_link"
             )
             audit(uow, access, "create", "checkin", row.id)
             alerts.alert_clinic(uow, checkin=row)  # urgent or emergency: the clinic is told
-        except SQLAlchemyError as error:  # the flush failed; the answer stands
-            log.error("not stored: a patient's check-in (%s)", type(error).__name__)
-            return None, result
-        if not commit_or_log(uow, "a patient's check-in"):
-            return None, result
-        return row.id, result
+            uow.commit()
+        return (row.id if stored.saved else None), result
 
 
 def correct_patient_checkin(
