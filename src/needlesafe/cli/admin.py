@@ -12,8 +12,9 @@ import typer
 from needlesafe.api.settings import Settings, get_settings
 from needlesafe.cli.common import fail
 from needlesafe.errors import InputError
-from needlesafe.services import accounts, treatments
-from needlesafe.services.errors import DomainError
+from needlesafe.services import accounts, staff, treatments
+from needlesafe.services.context import Actor
+from needlesafe.services.errors import DomainError, NotFound
 from needlesafe.store import migrate
 from needlesafe.store.db import make_engine, make_session_factory, normalise_url
 from needlesafe.store.uow import UnitOfWork
@@ -125,6 +126,55 @@ def create_user(
     typer.echo(f"user {user.id}: {user.email} ({user.role}) at {clinic}")
     if generated:
         typer.echo(f"password: {password}")
+
+
+@admin_app.command("list-users")
+def list_users(
+    clinic: Annotated[str, typer.Option(help="the clinic's name")],
+    database_url: DatabaseUrl = None,
+) -> None:
+    """List a clinic's staff accounts: id, email, role, active or not."""
+    uow = unit_of_work(settings_or_exit(database_url))
+    operator = _run(lambda: _operator_for(uow, clinic))
+    page = _run(lambda: accounts.list_users(uow, actor=operator, limit=200))
+    for user in page.items:
+        state = "active" if user.active else "deactivated"
+        typer.echo(f"{user.id}\t{user.email}\t{user.role}\t{state}\t{user.name}")
+
+
+def _operator_for(uow: UnitOfWork, clinic: str) -> Actor:
+    """The command line acting for the operator inside one clinic (named)."""
+    with uow:
+        row = uow.clinics.by_name(clinic.strip())
+        if row is None:
+            raise NotFound(f"no clinic named {clinic!r}")
+        return Actor(user_id=None, clinic_id=row.id, role="cli", kind="cli")
+
+
+@admin_app.command("deactivate-user")
+def deactivate_user(
+    email: str,
+    undo: Annotated[bool, typer.Option("--undo", help="reactivate the account")] = False,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Deactivate a staff account (its sessions and tokens end at once), or --undo."""
+    uow = unit_of_work(settings_or_exit(database_url))
+    user = _run(lambda: staff.set_active(uow, actor=None, email=email, active=undo))
+    typer.echo(f"{user.email}: {'active' if user.active else 'deactivated'}")
+
+
+@admin_app.command("reset-password")
+def reset_password(email: str, database_url: DatabaseUrl = None) -> None:
+    """Print a one-time link for the person to set a new password (24 hours)."""
+    settings = settings_or_exit(database_url)
+    uow = unit_of_work(settings)
+    link = _run(
+        lambda: staff.make_reset_link(
+            uow, actor=None, base_url=settings.public_base_url, email=email
+        )
+    )
+    typer.echo(link.url)
+    typer.echo(f"works once, until {link.expires_at:%Y-%m-%d %H:%M} UTC", err=True)
 
 
 @admin_app.command("create-token")

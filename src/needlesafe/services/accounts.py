@@ -12,6 +12,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from needlesafe.errors import InputError, InputProblem
+from needlesafe.services import passwords
 from needlesafe.services.clinics import DEFAULT_EMERGENCY_NUMBER
 from needlesafe.services.common import audit, page_bounds, public_page, validate
 from needlesafe.services.context import Actor
@@ -96,6 +97,7 @@ def _add_user(uow: UnitOfWork, clinic_id: int, data: UserCreate) -> m.User:
         raise InputError([InputProblem("email", "not an email address")])
     if uow.users.by_email(data.email) is not None:
         raise Conflict("a user with this email already exists")
+    passwords.check(data.password, email=data.email)
     return uow.users.add(
         m.User(
             clinic_id=clinic_id,

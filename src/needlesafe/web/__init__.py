@@ -27,3 +27,6 @@ def install_pages(app: FastAPI) -> None:
     app.include_router(consent_sign_pages.router)
     app.include_router(staff_pages.router)  # staff accounts and password reset links
     app.include_router(docs_pages.router)  # /docs from vendored Swagger UI (works offline)
+    from needlesafe.web import followup_pages  # photos, live inbox, reminders (issue 15)
+
+    app.include_router(followup_pages.router)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import datetime as dt
 
-from needlesafe.api.deps import AdminActor, UowDep
-from needlesafe.api.routes.common import Limit, Offset
-from needlesafe.services import accounts
-from needlesafe.services.schemas import AuditEventPublic, Page, UserCreate, UserPublic
+from fastapi import APIRouter
+from pydantic import BaseModel
+
+from needlesafe.api.deps import AdminActor, SettingsDep, UowDep
+from needlesafe.api.routes.common import Limit, Offset, RecordId
+from needlesafe.services import accounts, staff
+from needlesafe.services.schemas import AuditEventPublic, In, Page, UserCreate, UserPublic
 
 router = APIRouter(prefix="/api/v1", tags=["admin"])
 
@@ -22,6 +25,39 @@ def list_users(
     actor: AdminActor, uow: UowDep, offset: Offset = 0, limit: Limit = 50
 ) -> Page[UserPublic]:
     return accounts.list_users(uow, actor=actor, offset=offset, limit=limit)
+
+
+class UserChange(In):
+    """`active: false` deactivates the account (its sessions and tokens end at once)."""
+
+    active: bool
+
+
+class PasswordResetLink(BaseModel):
+    user_id: int
+    email: str
+    url: str
+    expires_at: dt.datetime
+
+
+@router.patch("/users/{user_id}", response_model=UserPublic)
+def change_user(
+    user_id: RecordId, body: UserChange, actor: AdminActor, uow: UowDep
+) -> UserPublic:
+    return staff.set_active(uow, actor=actor, user_id=user_id, active=body.active)
+
+
+@router.post("/users/{user_id}/password-reset", response_model=PasswordResetLink, status_code=201)
+def password_reset_link(
+    user_id: RecordId, actor: AdminActor, uow: UowDep, settings: SettingsDep
+) -> PasswordResetLink:
+    """A one-time link for the person to set a new password (24 hours; shown once)."""
+    link = staff.make_reset_link(
+        uow, actor=actor, base_url=settings.public_base_url, user_id=user_id
+    )
+    return PasswordResetLink(
+        user_id=link.user_id, email=link.email, url=link.url, expires_at=link.expires_at
+    )
 
 
 @router.get("/audit", response_model=Page[AuditEventPublic])
