@@ -5,8 +5,8 @@ service recovers when the database does, without a restart. On SQLite and Postgr
 
 from __future__ import annotations
 
-from faultkit import ReadOnlySwitch, csrf_of
 from fastapi.testclient import TestClient
+from faultkit import ReadOnlySwitch, csrf_of
 from sqlalchemy import Engine, func, select
 
 from needlesafe.store import models as m

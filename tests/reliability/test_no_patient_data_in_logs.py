@@ -107,7 +107,9 @@ def test_no_log_line_holds_the_patients_name_phone_or_words(
             )
             assert event.status_code == 500
             page = http.post(
-                f"/checkin/{clinic_a.link}", data={"message": WORDS}, headers={"accept": "text/html"}
+                f"/checkin/{clinic_a.link}",
+                data={"message": WORDS},
+                headers={"accept": "text/html"},
             )
             assert page.status_code == 403  # no CSRF cookie: refused before anything is read
     finally:
