@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+import jwt
 import pytest
 from ehrkit import BASE, OTHER_ISS, Ehr
 from fhir_examples import (
@@ -553,3 +554,44 @@ def test_allergy_by_snomed_substance_maps_too(ehr: Ehr) -> None:
         cards_of(response)
     ) or "precaution:change_numbing_agent" in topics(cards_of(response))
     assert RXNORM  # the other system is exercised in the cold-sore example
+
+
+@pytest.mark.logic_only
+def test_keys_come_from_the_issuers_allow_listed_jku_only(ec_key, ehr_clinic, uow) -> None:  # type: ignore[no-untyped-def]
+    from ehrkit import public_jwk
+
+    from needlesafe.interop.jwt_auth import CdsClient
+    from needlesafe.services import interop
+    from needlesafe.services.errors import NotAuthenticated
+
+    jku = "https://ehr.example.org/jwks.json"
+    client = CdsClient(iss="https://ehr.example.org/", clinic="EHR Clinic", jku=jku)
+    fetched: list[str] = []
+
+    def jwks(url: str) -> dict[str, Any]:  # the issuer's JWK Set endpoint, as a fake
+        fetched.append(url)
+        return {"keys": [public_jwk(ec_key, "ehr-key-1", "ES384")]}
+
+    audience = f"{BASE}/cds-services/{BOOK}"
+    signer = Ehr(client=None, key=ec_key)
+    actor = interop.authenticate(
+        uow,
+        authorization=f"Bearer {signer.token(audience)}",
+        clients=[client],
+        audience=audience,
+        jwks=jwks,
+    )
+    assert actor.clinic_id == ehr_clinic["id"] and fetched == [jku]
+    now = int(time.time())
+    claims = {"iss": client.iss, "aud": audience, "iat": now, "exp": now + 60, "jti": "j-2"}
+    elsewhere = jwt.encode(
+        claims,
+        ec_key,
+        algorithm="ES384",
+        headers={"kid": "ehr-key-1", "jku": "https://evil.example/k"},
+    )
+    with pytest.raises(NotAuthenticated, match="jku"):
+        interop.authenticate(
+            uow, authorization=f"Bearer {elsewhere}", clients=[client], audience=audience, jwks=jwks
+        )
+    assert fetched == [jku]  # the other URL was never fetched

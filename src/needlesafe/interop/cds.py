@@ -17,7 +17,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from needlesafe.engine.models import Assessment
-from needlesafe.knowledge.base import Knowledge
+from needlesafe.knowledge.base import Knowledge, KnowledgeError
 from needlesafe.knowledge.code_map_schema import CodeMap
 
 SUMMARY_MAX = 139  # "<140-character summary"
@@ -182,8 +182,10 @@ DECISION_WORDS = {
 }
 
 
-def _sources(knowledge: Knowledge, ids: tuple[str, ...] | list[str]) -> str:
-    return "; ".join(ids)
+def code_map_of(knowledge: Knowledge) -> CodeMap:
+    if knowledge.code_map is None:
+        raise KnowledgeError(["code_map.yaml: not loaded; CDS Hooks and FHIR need it"])
+    return knowledge.code_map
 
 
 def unmapped_lines(unmapped: list[dict[str, str]]) -> list[str]:
@@ -202,8 +204,7 @@ def screening_cards(
     unmapped: list[dict[str, str]],
 ) -> list[Card]:
     """The decision card, then one warning card per precaution."""
-    assert knowledge.code_map is not None  # checked by the service before calling
-    code_map = knowledge.code_map
+    code_map = code_map_of(knowledge)
     decision = assessment.decision.value
     indicator, words = DECISION_WORDS[decision]
     first = assessment.contraindications[0].label if assessment.contraindications else None
@@ -212,7 +213,7 @@ def screening_cards(
         lines.append("**Contraindications**")
         lines += [
             f"- {c.kind}, {c.decision.value.replace('_', ' ')}: {c.clinician_text} "
-            f"(sources: {_sources(knowledge, c.sources)})"
+            f"(sources: {'; '.join(c.sources)})"
             for c in assessment.contraindications
         ]
     raised = [(code, r) for code, r in assessment.risks.items() if r.level.value != "baseline"]
@@ -251,7 +252,7 @@ def screening_cards(
                 detail=(
                     f"{precaution.clinician_text}\n\n"
                     f"Because: {', '.join(precaution.factors) or 'the plan'} "
-                    f"(rule {precaution.rule}; sources: {_sources(knowledge, precaution.sources)})"
+                    f"(rule {precaution.rule}; sources: {'; '.join(precaution.sources)})"
                 ),
                 topic=f"precaution:{precaution.code}",
                 topic_display=precaution.label,
@@ -276,8 +277,7 @@ def notice_card(summary_text: str, detail: str, *, topic: str, indicator: str = 
 
 
 def card_json(card: Card, *, knowledge: Knowledge, patient_reference: str | None) -> dict[str, Any]:
-    assert knowledge.code_map is not None
-    code_map = knowledge.code_map
+    code_map = code_map_of(knowledge)
     out: dict[str, Any] = {
         "uuid": card.uuid,
         "summary": card.summary,

@@ -29,8 +29,9 @@ from needlesafe.engine.inputs import parse_intake
 from needlesafe.engine.screening import screen
 from needlesafe.errors import InputError, InputProblem
 from needlesafe.interop import cds, fhir_in, fhir_out
+from needlesafe.interop.cds import code_map_of
 from needlesafe.interop.jwt_auth import CdsAuthError, CdsClient, parse_clients, verify
-from needlesafe.knowledge.base import Knowledge, KnowledgeError
+from needlesafe.knowledge.base import Knowledge
 from needlesafe.knowledge.code_map_schema import CodeMap
 from needlesafe.services.common import audit, validate
 from needlesafe.services.context import Actor
@@ -47,12 +48,6 @@ Fetcher = Callable[[str, str], Any]
 
 class PrefetchUnavailable(DomainError):
     """A prefetch key is missing and there is no FHIR server to fetch it from (HTTP 412)."""
-
-
-def code_map_of(knowledge: Knowledge) -> CodeMap:
-    if knowledge.code_map is None:
-        raise KnowledgeError(["code_map.yaml: not loaded; CDS Hooks and FHIR need it"])
-    return knowledge.code_map
 
 
 # ---------------------------------------------------------------- who is calling

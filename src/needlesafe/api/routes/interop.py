@@ -32,7 +32,7 @@ def _endpoint(settings: Settings, path: str) -> str:
 
 @router.get("/cds-services", summary="CDS Hooks discovery")
 def discovery(knowledge: KnowledgeDep) -> dict[str, Any]:
-    return cds.discovery(interop.code_map_of(knowledge))
+    return cds.discovery(cds.code_map_of(knowledge))
 
 
 @router.post("/cds-services/{service_id}", summary="Call a CDS Hooks service")
