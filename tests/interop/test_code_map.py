@@ -76,6 +76,10 @@ def test_codes_without_a_standard_code_live_only_in_the_local_system(knowledge) 
             "suggestions (patch_tests): unknown precaution code 'patch_tests'",
         ),
         (lambda d: d.update(assumed_fitzpatrick="VII"), "unknown fitzpatrick code 'VII'"),
+        (
+            lambda d: d["complications"][0].update(complication="cold_sores"),
+            "complications (cold_sores): unknown complication 'cold_sores'",
+        ),
     ],
 )
 def test_a_broken_map_is_refused_naming_the_entry(knowledge, change, message: str) -> None:  # type: ignore[no-untyped-def]
@@ -86,6 +90,7 @@ def test_a_broken_map_is_refused_naming_the_entry(knowledge, change, message: st
         codes=knowledge.codes,
         precautions={r.code for r in knowledge.precautions},
         sources=set(knowledge.sources),
+        complications=set(knowledge.complications),
     )
     assert any(message in problem for problem in problems), problems
 

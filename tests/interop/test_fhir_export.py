@@ -146,7 +146,8 @@ def test_an_adverse_event_with_an_icd10_code_and_grade_4_exports_as_severe(
     severe = [
         e for e in by_type(bundle)["AdverseEvent"] if e["severity"]["coding"][0]["code"] == "severe"
     ]
-    assert severe and severe[0]["event"]["coding"][1] == {
+    assert severe[0]["event"]["coding"][1]["code"] == "419076005"  # SNOMED CT
+    assert severe and severe[0]["event"]["coding"][2] == {
         "system": "http://hl7.org/fhir/sid/icd-10-cm",
         "code": "T78.40XA",
     }

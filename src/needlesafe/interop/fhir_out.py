@@ -385,6 +385,9 @@ def _adverse_event(b: _Builder, event: Any, subject: dict[str, str], procedure: 
             else None,
         )
     ]
+    snomed = b.code_map.complication_coding(event.complication)
+    if snomed:
+        codings.append(snomed)
     if event.icd10_code:
         codings.append(_coding(ICD10CM, event.icd10_code))
     out: dict[str, Any] = {

@@ -269,6 +269,7 @@ def build_knowledge(
             codes=codes,
             precautions={r.code for r in precautions.precautions},
             sources=source_ids,
+            complications=complication_codes,
         )
         problems += map_problems
     if problems:

@@ -80,6 +80,14 @@ class Suggestion(Strict):
         return self
 
 
+class ComplicationCode(Strict):
+    complication: Code
+    system: Literal["snomed"]
+    code: StandardCode
+    display: PlainText
+    sources: SourceIds
+
+
 class OverrideReason(Strict):
     code: Code
     display: PlainText
@@ -95,6 +103,7 @@ class CodeMapFile(FileHeader):
     assumed_fitzpatrick_sources: SourceIds
     mappings: list[Mapping_]
     body_sites: list[Mapping_]
+    complications: list[ComplicationCode]
     suggestions: list[Suggestion]
     override_reasons: Annotated[list[OverrideReason], Field(min_length=1)]
 
@@ -132,6 +141,18 @@ class CodeMap:
         yield "assumed_fitzpatrick", file.assumed_fitzpatrick_sources
         for suggestion in file.suggestions:
             yield f"suggestions ({suggestion.precaution})", suggestion.sources
+        for entry in file.complications:
+            yield f"complications ({entry.complication})", entry.sources
+
+    def complication_coding(self, complication: str) -> dict[str, str] | None:
+        for entry in self.file.complications:
+            if entry.complication == complication:
+                return {
+                    "system": self.url(entry.system),
+                    "code": entry.code,
+                    "display": entry.display,
+                }
+        return None
 
     def local_display(self, code: str) -> str:
         return next(c.display for c in self.file.local_codes if c.code == code)
@@ -143,6 +164,7 @@ def check_code_map(
     codes: Mapping[str, frozenset[str]],
     precautions: set[str],
     sources: set[str],
+    complications: set[str] | None = None,
 ) -> tuple[CodeMap | None, list[str]]:
     """The map and its index, or the problems (one line each, naming the entry)."""
     problems: list[str] = []
@@ -200,6 +222,11 @@ def check_code_map(
         if suggestion.precaution not in precautions:
             problems.append(f"{name}: {where}: unknown precaution code {suggestion.precaution!r}")
         check_sources(where, suggestion.sources)
+    for entry in file.complications:
+        where = f"complications ({entry.complication})"
+        if complications is not None and entry.complication not in complications:
+            problems.append(f"{name}: {where}: unknown complication {entry.complication!r}")
+        check_sources(where, entry.sources)
     if problems:
         return None, problems
     return CodeMap(file=file, by_code=by_code, sites=sites), []
