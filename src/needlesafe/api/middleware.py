@@ -13,7 +13,8 @@ from typing import Any
 from fastapi import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from needlesafe.api.errors import internal_error, log_unhandled
+from needlesafe.api.errors import internal_error, log_unhandled, respond
+from needlesafe.api.hostile import body_problems, query_problems
 
 log = logging.getLogger("needlesafe.access")
 CSRF_COOKIE = "needlesafe_csrf"
@@ -45,6 +46,36 @@ CSP = (
 )
 UPLOAD_SUFFIX = "/photos"  # the routes that take photos (api/routes/followup.py, web/)
 DOCS_PATHS = ("/docs", "/redoc")  # FastAPI's docs pages load their scripts from a CDN
+
+
+BODY_METHODS = ("POST", "PUT", "PATCH")
+CHECKED_BODIES = ("application/json", "application/x-www-form-urlencoded")
+
+
+async def _read_body(receive: Receive) -> bytes:
+    chunks = []
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            break
+    return b"".join(chunks)
+
+
+def _replay(body: bytes, then: Receive) -> Receive:
+    """A `receive` that gives the app the body already read, then the server's own."""
+    sent = False
+
+    async def receive() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await then()
+
+    return receive
 
 
 def _template(scope: Scope) -> str:
@@ -125,8 +156,29 @@ class ServiceMiddleware:
                 message["headers"] = list(message.get("headers", [])) + extra
             await send(message)
 
+        app_receive: Receive = limited_receive
+        problems = query_problems(scope.get("query_string", b""))
+        content_type = headers.get(b"content-type", b"").decode("latin-1").lower()
+        if (
+            not problems
+            and scope.get("method") in BODY_METHODS
+            and content_type.startswith(CHECKED_BODIES)
+        ):
+            try:
+                body = await _read_body(limited_receive)
+            except BodyTooLarge:
+                await self._send_413(scope, send)
+                return
+            problems = body_problems(content_type, body)
+            app_receive = _replay(body, receive)
+        if problems:
+            from starlette.requests import Request
+
+            await respond(Request(scope), 422, problems)(scope, receive, send_with_headers)
+            return
+
         try:
-            await self.app(scope, limited_receive, send_with_headers)
+            await self.app(scope, app_receive, send_with_headers)
         except Exception as error:  # answered here: inside the headers and the access log
             if status["code"]:
                 # the answer had begun: it cannot become a 500 any more; log it all the same

@@ -52,3 +52,32 @@ class LoginRateLimiter:
         with self._lock:
             for key in keys:
                 self._failures.pop(key, None)
+
+
+class RequestRateLimiter:
+    """At most `per_minute` requests per key in each minute (a fixed window), in this process:
+    for the anonymous engine endpoints, so a flood from one address cannot slow the patients'
+    check-ins. With N server processes a key may get up to N times the limit."""
+
+    def __init__(self, *, per_minute: int, clock: Callable[[], float] = time.monotonic) -> None:
+        self.per_minute = per_minute
+        self.clock = clock
+        self._windows: dict[str, tuple[int, int]] = {}  # key -> (minute, count)
+        self._lock = threading.Lock()
+
+    def hit(self, key: str) -> None:
+        """Count one request; RateLimited (with the seconds to wait) when over the limit."""
+        now = self.clock()
+        minute = int(now // 60)
+        with self._lock:
+            start, count = self._windows.get(key, (minute, 0))
+            if start != minute:
+                start, count = minute, 0
+            if count >= self.per_minute:
+                raise RateLimited(
+                    "too many requests from this address; try again in a minute",
+                    int((minute + 1) * 60 - now) + 1,
+                )
+            self._windows[key] = (start, count + 1)
+            if len(self._windows) > 100_000:  # bound memory: forget finished windows only
+                self._windows = {k: v for k, v in self._windows.items() if v[0] == minute}

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 
 from needlesafe.api.deps import JsonBody, KnowledgeDep
+from needlesafe.api.limits import engine_rate_limit
 from needlesafe.engine.inputs import parse_checkin, parse_intake
 from needlesafe.engine.models import Assessment, Triage
 from needlesafe.engine.screening import screen as run_screen
 
-router = APIRouter(prefix="/api/v1", tags=["engines"])
+router = APIRouter(
+    prefix="/api/v1",
+    tags=["engines"],
+    dependencies=[Depends(engine_rate_limit)],  # per address, or per signed-in caller
+    responses={429: {"description": "too many requests; see Retry-After"}},
+)
 
 
 def _body(schema: str) -> dict[str, object]:

@@ -1,0 +1,40 @@
+"""Rate limits on the anonymous engine endpoints (`/api/v1/screen`, `/api/v1/triage`): per
+client address (NEEDLESAFE_ANONYMOUS_RATE_LIMIT a minute), or per bearer token for signed-in
+callers (their own, higher NEEDLESAFE_TOKEN_RATE_LIMIT)."""
+
+from __future__ import annotations
+
+from fastapi import Request
+
+from needlesafe.api.deps import get_state
+from needlesafe.services import accounts
+from needlesafe.services.errors import NotAuthenticated
+from needlesafe.services.ratelimit import RequestRateLimiter
+
+
+def client_address(request: Request) -> str:
+    """The caller's address (uvicorn has already applied X-Forwarded-For from a trusted
+    proxy, NEEDLESAFE_TRUSTED_PROXIES)."""
+    return request.client.host if request.client else "unknown"
+
+
+def engine_rate_limit(request: Request) -> None:
+    state = get_state(request)
+    limits: dict[str, RequestRateLimiter] | None = getattr(request.app.state, "limits", None)
+    if limits is None:  # one set per app, made on first use
+        limits = {
+            "address": RequestRateLimiter(per_minute=state.settings.anonymous_rate_limit),
+            "token": RequestRateLimiter(per_minute=state.settings.token_rate_limit),
+        }
+        request.app.state.limits = limits
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        token = header[7:].strip()
+        try:
+            actor = accounts.resolve_token(state.uow(), token=token, kind="api")
+        except NotAuthenticated:
+            pass  # an unknown token counts as anonymous
+        else:
+            limits["token"].hit(f"user:{actor.user_id}")
+            return
+    limits["address"].hit(client_address(request))
