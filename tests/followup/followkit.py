@@ -101,13 +101,14 @@ def treat_today(
     phone: str | None = "+1 555 0100",
     intake: dict[str, Any] | None = None,
     clinic_id: int | None = None,
+    name: str = "Pat Example",
 ) -> Treated:
     clinic = clinic_id or add_clinic(uow)
     staff = add_staff(uow, clinic, "admin")
     patient = _patients.create_patient(
         uow,
         actor=staff.actor,
-        patient={"name": "Pat Example", "email": email_address, "phone": phone},
+        patient={"name": name, "email": email_address, "phone": phone},
     )
     intake_id = screen_for_treatment(uow, staff.actor, knowledge, patient.id, LIGHT_INTAKE)
     today = dt.date.today()
@@ -132,3 +133,22 @@ def treat_today(
 def at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
     """A time on `day` in UTC (the test clinics' time zone)."""
     return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=dt.UTC)
+
+
+def csrf(client: Any, path: str = "/login") -> str:
+    """The CSRF token of a page's forms (the client keeps the cookie it is bound to)."""
+    import re
+
+    page = client.get(path)
+    found = re.search(r'name="csrf_token" value="([0-9a-f]+)"', page.text)
+    assert found, f"no CSRF token on {path}"
+    return found.group(1)
+
+
+def sign_in(client: Any, staff: Any) -> None:
+    response = client.post(
+        "/login",
+        data={"csrf_token": csrf(client), "email": staff.email, "password": staff.password},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text

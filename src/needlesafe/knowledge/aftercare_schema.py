@@ -443,12 +443,11 @@ def check_aftercare(
             for replaced in schedule.replaces:
                 if replaced not in schedule_ids or replaced == schedule.id:
                     problems.append(f"{where}: replaces: no other schedule {replaced!r}")
-    if aftercare.photo_redness is not None:
-        if aftercare.photo_redness.normal_item not in {i.id for i in aftercare.items}:
-            problems.append(
-                f"{where_file}: photo_redness: normal_item: no item "
-                f"{aftercare.photo_redness.normal_item!r}"
-            )
+    redness = aftercare.photo_redness
+    if redness is not None and redness.normal_item not in {i.id for i in aftercare.items}:
+        problems.append(
+            f"{where_file}: photo_redness: normal_item: no item {redness.normal_item!r}"
+        )
     for item in aftercare.items:
         if item.replaces:
             kinds = {i.kind for i in aftercare.items if i.id in item.replaces}

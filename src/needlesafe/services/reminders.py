@@ -13,10 +13,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import select
 
+from needlesafe import zones
 from needlesafe.engine.aftercare import checkin_reminder_days
 from needlesafe.errors import InputError
 from needlesafe.knowledge.aftercare_schema import CheckinReminders
@@ -36,16 +36,12 @@ def settings_of(knowledge: Knowledge) -> CheckinReminders | None:
     return knowledge.aftercare.checkin_reminders if knowledge.aftercare else None
 
 
-def clinic_zone(clinic: m.Clinic | None) -> ZoneInfo:
-    """The clinic's time zone (issue 11's setting), UTC when unset or unknown."""
-    name = getattr(clinic, "time_zone", None) or "UTC"
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
+def clinic_zone(clinic: m.Clinic | None) -> dt.tzinfo:
+    """The clinic's time zone, UTC when unset or unknown."""
+    return zones.zone(clinic.time_zone if clinic is not None else "UTC")
 
 
-def local_time(day: dt.date, hour: int, zone: ZoneInfo) -> dt.datetime:
+def local_time(day: dt.date, hour: int, zone: dt.tzinfo) -> dt.datetime:
     """`hour`:00 on `day` in `zone`, as an aware UTC datetime."""
     return dt.datetime.combine(day, dt.time(hour), tzinfo=zone).astimezone(dt.UTC)
 
@@ -55,7 +51,7 @@ def in_quiet_hours(hour: int, rules: CheckinReminders) -> bool:
     return (start <= hour or hour < end) if start > end else (start <= hour < end)
 
 
-def after_quiet_hours(now: dt.datetime, rules: CheckinReminders, zone: ZoneInfo) -> dt.datetime:
+def after_quiet_hours(now: dt.datetime, rules: CheckinReminders, zone: dt.tzinfo) -> dt.datetime:
     """The end of the quiet hours that `now` falls in."""
     local = now.astimezone(zone)
     day = local.date()
@@ -133,7 +129,7 @@ def _treatment_of(uow: UnitOfWork, job: Job) -> m.Treatment:
     return treatment
 
 
-def _day_start(treatment: m.Treatment, day: int, zone: ZoneInfo) -> dt.datetime:
+def _day_start(treatment: m.Treatment, day: int, zone: dt.tzinfo) -> dt.datetime:
     return local_time(treatment.performed_on + dt.timedelta(days=day), 0, zone)
 
 

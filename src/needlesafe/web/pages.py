@@ -692,7 +692,9 @@ def change_checkin_link(
 
 
 # the settings form's fields; a field left out of a post stays as it is
-CLINIC_FIELDS = ("phone", "emergency_number", "time_zone", "temperature_unit")
+CLINIC_FIELDS: tuple[str, ...] = ("phone", "emergency_number", "time_zone", "temperature_unit")
+# the follow-up loop's alert settings (issue 15)
+CLINIC_FIELDS += ("alert_email", "alert_email_second", "realert_minutes")
 
 
 def _clinic_values(clinic: Any) -> FormValues:
