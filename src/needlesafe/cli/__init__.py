@@ -33,6 +33,9 @@ _lots.register(app)
 from needlesafe.cli import aftercare as _aftercare  # noqa: E402
 
 _aftercare.register(app)
+from needlesafe.cli import surveillance as _surveillance  # noqa: E402
+
+_surveillance.register(app)
 from needlesafe.cli import export as _export  # noqa: E402
 
 _export.register(app)

@@ -1,0 +1,184 @@
+"""The report's charts (Altair; PNG and SVG rendered offline by vl-convert): rates with their
+intervals by stratum, the monitoring trend with its alarms, and funnel plots of practitioners
+and lots. The dashboard embeds the same SVGs."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+import altair as alt
+
+from needlesafe.surveillance.report import Report
+
+STRATA = ("fitzpatrick", "depth_band", "device", "area")
+FUNNEL_DIMENSIONS = ("practitioner", "lot")
+WIDTH = 220
+Z95, Z998 = 1.959964, 3.090232
+
+
+def rates_chart(report: Report, dimension: str) -> alt.FacetChart:
+    rows = [r for r in report.data["rates"] if r["dimension"] == dimension]
+    base = alt.Chart(alt.Data(values=rows)).encode(
+        y=alt.Y("value:N", title=dimension.replace("_", " "), sort="ascending"),
+    )
+    bars = base.mark_rule(strokeWidth=2, color="#4c78a8").encode(
+        x=alt.X("low_per_1000:Q", title="per 1,000 treatments (95% CI)"),
+        x2="high_per_1000:Q",
+    )
+    points = base.mark_point(filled=True, size=40, color="#1f3b57").encode(
+        x="per_1000:Q",
+        tooltip=["value:N", "cases:Q", "treatments:Q", "per_1000:Q", "low_per_1000:Q",
+                 "high_per_1000:Q"],
+    )  # fmt: skip
+    return (
+        alt.layer(bars, points)
+        .properties(width=WIDTH, height=alt.Step(16))
+        .facet(facet=alt.Facet("complication:N", title=None), columns=5)
+        .resolve_scale(x="independent")
+        .properties(title=f"Complications per 1,000 treatments by {dimension.replace('_', ' ')}")
+    )
+
+
+def trend_chart(report: Report) -> alt.FacetChart | alt.Chart:
+    """Cumulative observed and expected events per alarmed test, month by month, with a rule
+    at the month of the alarm."""
+    rows, alarms = [], []
+    for signal in report.signals:
+        who = signal.get("lot") or signal.get("practitioner_id") or signal.get("device_id")
+        name = f"{signal['dimension']} {who}: {signal['complication']}"
+        key = f"{signal['dimension']}:{who}:{signal['complication']}"
+        for point in report.data["monitoring_series"].get(key, []):
+            rows.append({"test": name, "month": point["month"], "kind": "observed",
+                         "events": point["observed"]})  # fmt: skip
+            rows.append({"test": name, "month": point["month"], "kind": "expected",
+                         "events": point["expected"]})  # fmt: skip
+        alarms.append({"test": name, "month": signal["alarm_month"]})
+    if not rows:
+        return (
+            alt.Chart(alt.Data(values=[{"text": "No monitoring alarm in this period"}]))
+            .mark_text(size=14)
+            .encode(text="text:N")
+            .properties(width=400, height=60, title="Monitoring (maxSPRT): no alarms")
+        )
+    lines = (
+        alt.Chart()
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("month:O", title="month of treatment"),
+            y=alt.Y("events:Q", title="cumulative events"),
+            color=alt.Color(
+                "kind:N",
+                scale=alt.Scale(domain=["observed", "expected"], range=["#d62728", "#7f7f7f"]),
+            ),
+        )
+    )
+    rule = (
+        alt.Chart(alt.Data(values=alarms))
+        .mark_rule(strokeDash=[4, 3], color="#d62728")
+        .encode(x="month:O")
+    )
+    return (
+        alt.layer(lines, rule, data=alt.Data(values=rows))
+        .properties(width=360, height=180)
+        .facet(facet=alt.Facet("test:N", title=None), columns=2)
+        .resolve_scale(y="independent")
+        .properties(title="Monitoring: cumulative events against expected; dashed: the alarm")
+    )
+
+
+def funnel_chart(report: Report, dimension: str, complication: str) -> alt.LayerChart:
+    """Each practitioner's (or lot's) rate against its number of treatments, inside the 95%
+    and 99.8% limits around the overall rate: a point outside the funnel stands out."""
+    overall = next(
+        r
+        for r in report.data["rates"]
+        if r["dimension"] == "all" and r["complication"] == complication
+    )
+    p = overall["cases"] / overall["treatments"]
+    rows = [
+        r
+        for r in report.data["rates"]
+        if r["dimension"] == dimension and r["complication"] == complication
+    ]
+    if not rows:
+        rows = []
+    largest = max((r["treatments"] for r in rows), default=10)
+    smallest = max(1, min((r["treatments"] for r in rows), default=1))
+    limits = []
+    steps = 60
+    for i in range(steps + 1):
+        n = smallest * (largest / smallest) ** (i / steps) if largest > smallest else largest
+        se = math.sqrt(p * (1 - p) / n)
+        limits.append({
+            "treatments": n,
+            "low95": 1000 * max(0.0, p - Z95 * se), "high95": 1000 * (p + Z95 * se),
+            "low998": 1000 * max(0.0, p - Z998 * se), "high998": 1000 * (p + Z998 * se),
+        })  # fmt: skip
+    x = alt.X("treatments:Q", title="treatments", scale=alt.Scale(type="log"))
+    band998 = (
+        alt.Chart(alt.Data(values=limits))
+        .mark_area(opacity=0.15, color="#4c78a8")
+        .encode(x=x, y="low998:Q", y2="high998:Q")
+    )
+    band95 = (
+        alt.Chart(alt.Data(values=limits))
+        .mark_area(opacity=0.25, color="#4c78a8")
+        .encode(x=x, y="low95:Q", y2="high95:Q")
+    )
+    mean = (
+        alt.Chart(alt.Data(values=[{"rate": 1000 * p}]))
+        .mark_rule(color="#1f3b57")
+        .encode(y="rate:Q")
+    )
+    points = (
+        alt.Chart(alt.Data(values=rows))
+        .mark_point(filled=True, size=30, color="#d62728")
+        .encode(
+            x=x,
+            y=alt.Y("per_1000:Q", title=f"{complication.replace('_', ' ')} per 1,000"),
+            tooltip=["value:N", "treatments:Q", "cases:Q", "per_1000:Q"],
+        )
+    )
+    return alt.layer(band998, band95, mean, points).properties(
+        width=520,
+        height=300,
+        title=f"Funnel plot: {complication.replace('_', ' ')} by {dimension} "
+        "(bands: 95% and 99.8% around the overall rate)",
+    )
+
+
+def charts(report: Report) -> dict[str, Any]:
+    """Every chart of the report by file name (without extension)."""
+    found: dict[str, Any] = {f"rates_{d}": rates_chart(report, d) for d in STRATA}
+    found["trend"] = trend_chart(report)
+    pairs = {(s["dimension"], s["complication"]) for s in report.signals}
+    pairs |= {("practitioner", "scarring"), ("lot", "granuloma")}
+    for dimension, complication in sorted(pairs):
+        if dimension in FUNNEL_DIMENSIONS:
+            found[f"funnel_{dimension}_{complication}"] = funnel_chart(
+                report, dimension, complication
+            )
+    return found
+
+
+def svg(chart: Any) -> str:
+    import vl_convert as vlc
+
+    text: str = vlc.vegalite_to_svg(chart.to_dict())
+    return text
+
+
+def write_all(report: Report, out: Path) -> list[Path]:
+    import vl_convert as vlc
+
+    folder = out / "plots"
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, chart in charts(report).items():
+        spec = chart.to_dict()
+        (folder / f"{name}.svg").write_text(vlc.vegalite_to_svg(spec), encoding="utf-8")
+        (folder / f"{name}.png").write_bytes(vlc.vegalite_to_png(spec, scale=2))
+        written += [folder / f"{name}.svg", folder / f"{name}.png"]
+    return written
