@@ -1,0 +1,146 @@
+"""In Chromium: a patient on a 375-px phone checks in with a photo taken on the spot, is told
+what the clinic was told, and the clinic's open inbox shows the alert by itself with a flash,
+a sound and the count in the tab's title."""
+
+from __future__ import annotations
+
+import io
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import uvicorn
+from followkit import free_port, treat_today
+from PIL import Image
+from pydantic import SecretStr
+from sqlalchemy import select
+
+sys.path.insert(0, str(Path(__file__).parents[1] / "e2e"))
+from e2ekit import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+
+from needlesafe.api.app import create_app  # noqa: E402
+from needlesafe.api.settings import Settings  # noqa: E402
+from needlesafe.services import treatments  # noqa: E402
+from needlesafe.store.db import make_engine, make_session_factory  # noqa: E402
+from needlesafe.store.followup import CheckinPhoto  # noqa: E402
+from needlesafe.store.migrate import upgrade  # noqa: E402
+from needlesafe.store.uow import UnitOfWork  # noqa: E402
+
+pytestmark = pytest.mark.browser
+PHONE = {"width": 375, "height": 812}
+SCREENSHOTS = Path(__file__).parents[1] / "e2e" / "screenshots"
+URGENT = "The redness is spreading and it's hot to the touch. Some yellow crust near my chin."
+
+
+@pytest.fixture
+def site(tmp_path: Path, knowledge: Any) -> Iterator[dict[str, Any]]:
+    url = f"sqlite:///{tmp_path / 'site.db'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    uow = UnitOfWork(make_session_factory(engine))
+    treated = treat_today(uow, knowledge)
+    port = free_port()
+    settings = Settings(
+        environment="test",
+        database_url=url,
+        secret_key=SecretStr("browser-" + "x" * 40),
+        public_base_url=f"http://127.0.0.1:{port}",
+        photo_dir=str(tmp_path / "photos"),
+    )
+    link = treatments.issue_checkin_link(
+        uow,
+        actor=None,
+        treatment_id=treated.treatment_id,
+        secret_key=settings.secret,
+        base_url=settings.public_base_url,
+        max_age=settings.checkin_link_max_age,
+    )
+    app = create_app(settings, knowledge=knowledge)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    try:
+        yield {"base": settings.public_base_url, "link": link.url, "treated": treated, "uow": uow}
+    finally:
+        server.should_exit = True
+        thread.join(10)
+        app.state.needlesafe.engine.dispose()
+        engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's Chromium is not installed at /usr/bin/chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def _photo_file(tmp_path: Path) -> Path:
+    image = Image.new("RGB", (800, 600), (205, 150, 135))
+    image.paste((215, 120, 110), (100, 100, 400, 400))
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=90)
+    path = tmp_path / "IMG_0001.jpg"
+    path.write_bytes(out.getvalue())
+    return path
+
+
+def test_a_patient_adds_a_photo_from_a_phone_and_the_open_inbox_alerts_the_clinic(
+    chromium: Any, site: dict[str, Any], tmp_path: Path
+) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    treated = site["treated"]
+    clinic = chromium.new_context(viewport={"width": 1200, "height": 900}, base_url=site["base"])
+    desk = clinic.new_page()
+    desk.goto("/login")
+    desk.fill("input[name=email]", treated.staff.email)
+    desk.fill("input[name=password]", treated.staff.password)
+    desk.click("button[type=submit]")
+    desk.goto("/inbox")
+    desk.wait_for_selector("#live-inbox [data-sound-toggle]")
+    desk.click("[data-sound-toggle]")  # the click browsers ask for before a page makes sound
+    assert desk.get_attribute("[data-sound-toggle]", "aria-pressed") == "true"
+
+    phone = chromium.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    page = phone.new_page()
+    page.goto(site["link"])
+    field = page.locator("#f-photos")
+    assert field.is_visible()
+    assert field.get_attribute("accept") == "image/*" and field.get_attribute("capture") is not None
+    page.fill("#f-message", URGENT)
+    field.set_input_files(str(_photo_file(tmp_path)))
+    page.wait_for_selector("text=1 photo ready to send")
+    page.locator(".send-bar button[type=submit]").click()
+    page.wait_for_selector("#answer-title")
+    page.wait_for_selector("text=Your clinic can now see 1 photo with this check-in", timeout=10_000)
+    told = page.locator("#clinic-told").inner_text()
+    assert "no alert was sent" in told  # this clinic has no alert address: said plainly
+    page.screenshot(path=str(SCREENSHOTS / "followup-phone-photo.png"), full_page=True)
+
+    with site["uow"] as uow:
+        [photo] = uow.session.scalars(select(CheckinPhoto)).all()
+        assert photo.checkin_id is not None and photo.width == 800
+
+    # the clinic's inbox, open all along, shows the urgent check-in by itself
+    desk.wait_for_selector(".live-alert", timeout=12_000)
+    assert "Pat Example" in desk.locator(".live-alert").inner_text()
+    assert desk.title().startswith("(1 alert)")
+    cues = desk.evaluate("window.needlesafeFollowup")
+    assert cues["cues"] >= 1 and cues["beeps"] >= 1
+    desk.screenshot(path=str(SCREENSHOTS / "followup-live-inbox.png"))
+    phone.close()
+    clinic.close()
