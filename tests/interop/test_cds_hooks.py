@@ -64,14 +64,15 @@ def test_discovery_lists_each_service_with_its_hook_and_prefetch_templates(clien
 
 @pytest.mark.logic_only
 def test_a_healthy_patient_booked_for_microneedling_gets_one_info_card(ehr: Ehr) -> None:
-    cards = cards_of(ehr.call(BOOK, appointment_book(HEALTHY_PREFETCH)))
-    decision = cards[0]
+    response = ehr.call(BOOK, appointment_book(HEALTHY_PREFETCH))
+    assert response.headers["cache-control"] == "no-store"
+    decision = cards_of(response)[0]
     assert decision["indicator"] == "info"
     assert decision["summary"].startswith("Microneedling may proceed")
     assert len(decision["summary"]) < 140
     assert decision["source"]["label"].startswith("needlesafe screening (knowledge ")
     assert "Assumed" in decision["detail"]  # areas and depth came from no order
-    assert all(c["indicator"] in ("info", "warning") for c in cards)
+    assert all(c["indicator"] in ("info", "warning") for c in cards_of(response))
 
 
 def test_the_spec_example_with_a_cold_sore_history_suggests_an_antiviral_and_a_patch_test(

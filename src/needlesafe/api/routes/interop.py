@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Path
+from fastapi import APIRouter, Header, Path, Response
 from fastapi.responses import JSONResponse
 
 from needlesafe.api.deps import CurrentActor, JsonBody, KnowledgeDep, SettingsDep, UowDep
@@ -42,8 +42,10 @@ def call_service(
     uow: UowDep,
     knowledge: KnowledgeDep,
     settings: SettingsDep,
+    response: Response,
     authorization: Authorization = None,
 ) -> Any:
+    response.headers["Cache-Control"] = "no-store"  # cards carry patient data
     actor = interop.authenticate(
         uow,
         authorization=authorization,
@@ -55,7 +57,9 @@ def call_service(
             uow, actor=actor, knowledge=knowledge, service_id=service_id, request=body
         )
     except PrefetchUnavailable as error:
-        return problems_response(412, [InputProblem("prefetch", error.message)])
+        return problems_response(
+            412, [InputProblem("prefetch", error.message)], {"Cache-Control": "no-store"}
+        )
 
 
 @router.post("/cds-services/{service_id}/feedback", summary="Feedback on a CDS Hooks card")
