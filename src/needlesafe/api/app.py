@@ -8,6 +8,7 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from needlesafe.api.errors import install_error_handlers
+from needlesafe.api.idempotency import IdempotencyMiddleware
 from needlesafe.api.middleware import ServiceMiddleware
 from needlesafe.api.routes import ROUTERS
 from needlesafe.api.routes import interop as interop_routes
@@ -53,6 +54,7 @@ def create_app(settings: Settings | None = None, *, knowledge: Knowledge | None 
         ),
     )
     app.state.needlesafe = state
+    app.add_middleware(IdempotencyMiddleware)  # inside the one below (added later = outer)
     app.add_middleware(
         ServiceMiddleware,
         max_body_bytes=settings.max_body_bytes,

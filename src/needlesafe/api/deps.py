@@ -47,8 +47,9 @@ def get_knowledge(state: StateDep) -> Knowledge:
     return state.knowledge
 
 
-def get_uow(state: StateDep) -> UnitOfWork:
-    return state.uow()
+def get_uow(request: Request, state: StateDep) -> UnitOfWork:
+    # a POST with an Idempotency-Key (api/idempotency.py) claims it with the record it creates
+    return UnitOfWork(state.session_factory, claim=request.scope.get("idempotency_claim"))
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]

@@ -52,7 +52,7 @@ BODY_METHODS = ("POST", "PUT", "PATCH")
 CHECKED_BODIES = ("application/json", "application/x-www-form-urlencoded")
 
 
-async def _read_body(receive: Receive) -> bytes:
+async def read_body(receive: Receive) -> bytes:
     chunks = []
     while True:
         message = await receive()
@@ -64,7 +64,7 @@ async def _read_body(receive: Receive) -> bytes:
     return b"".join(chunks)
 
 
-def _replay(body: bytes, then: Receive) -> Receive:
+def replay_body(body: bytes, then: Receive) -> Receive:
     """A `receive` that gives the app the body already read, then the server's own."""
     sent = False
 
@@ -165,12 +165,12 @@ class ServiceMiddleware:
             and content_type.startswith(CHECKED_BODIES)
         ):
             try:
-                body = await _read_body(limited_receive)
+                body = await read_body(limited_receive)
             except BodyTooLarge:
                 await self._send_413(scope, send)
                 return
             problems = body_problems(content_type, body)
-            app_receive = _replay(body, receive)
+            app_receive = replay_body(body, receive)
         if problems:
             from starlette.requests import Request
 

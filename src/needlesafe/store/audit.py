@@ -32,13 +32,14 @@ if TYPE_CHECKING:
 GENESIS = "0" * 64
 
 
-@dataclass(frozen=True)
+@dataclass
 class IdempotencyClaim:
-    """A POST's key, claimed by the first "create" audited in its transaction."""
+    """A POST's key, claimed by the first "create" audited in its request."""
 
     scope: str
     key: str
     request_hash: str
+    used: bool = False
 
 
 def chain_of(clinic_id: int | None) -> int:
@@ -184,8 +185,9 @@ class AuditLog:
             client_address=client_address,
         )
         append(self.session, row)
-        if action == "create" and self.claim is not None:
-            claim, self.claim = self.claim, None  # the first record created is the answer
+        claim = self.claim
+        if action == "create" and claim is not None and not claim.used:
+            claim.used = True  # the first record created is the answer
             self.session.add(
                 IdempotencyKey(
                     scope=claim.scope,

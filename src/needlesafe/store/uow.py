@@ -6,7 +6,7 @@ from types import TracebackType
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from needlesafe.store.audit import AuditLog
+from needlesafe.store.audit import AuditLog, IdempotencyClaim
 from needlesafe.store.repositories import (
     AdverseEventRepository,
     CheckInRepository,
@@ -23,8 +23,11 @@ from needlesafe.store.repositories import (
 class UnitOfWork:
     session: Session
 
-    def __init__(self, session_factory: sessionmaker[Session]) -> None:
+    def __init__(
+        self, session_factory: sessionmaker[Session], *, claim: IdempotencyClaim | None = None
+    ) -> None:
         self._session_factory = session_factory
+        self.claim = claim  # a POST's Idempotency-Key: stored with the record it creates
 
     def __enter__(self) -> UnitOfWork:
         self.session = self._session_factory()
@@ -32,6 +35,7 @@ class UnitOfWork:
         self.users = UserRepository(self.session)
         self.tokens = TokenRepository(self.session)
         self.audit = AuditLog(self.session)
+        self.audit.claim = self.claim
         self.patients = PatientRepository(self.session)
         self.intakes = IntakeRepository(self.session)
         self.treatments = TreatmentRepository(self.session)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -161,6 +162,8 @@ def environment() -> Environment:
         STATUSES=STATUSES,
         OUTCOMES=OUTCOMES,
         ICONS=ICONS,
+        # a fresh key in each form that creates a record (api/idempotency.py)
+        new_idempotency_key=lambda: secrets.token_urlsafe(18),
     )
     return env
 
