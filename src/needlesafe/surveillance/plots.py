@@ -4,18 +4,19 @@ and lots. The dashboard embeds the same SVGs."""
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 from typing import Any
 
 import altair as alt
+from scipy.stats import binom
 
 from needlesafe.surveillance.report import Report
 
 STRATA = ("fitzpatrick", "depth_band", "device", "area")
 FUNNEL_DIMENSIONS = ("practitioner", "lot")
 WIDTH = 220
-Z95, Z998 = 1.959964, 3.090232
+# exact binomial limits (a normal approximation is wrong for events this rare)
+LIMITS = {"low998": 0.001, "low95": 0.025, "high95": 0.975, "high998": 0.999}
 
 
 def rates_chart(report: Report, dimension: str) -> alt.FacetChart:
@@ -44,17 +45,17 @@ def rates_chart(report: Report, dimension: str) -> alt.FacetChart:
 def trend_chart(report: Report) -> alt.FacetChart | alt.Chart:
     """Cumulative observed and expected events per alarmed test, month by month, with a rule
     at the month of the alarm."""
-    rows, alarms = [], []
+    rows = []
     for signal in report.signals:
         who = signal.get("lot") or signal.get("practitioner_id") or signal.get("device_id")
         name = f"{signal['dimension']} {who}: {signal['complication']}"
         key = f"{signal['dimension']}:{who}:{signal['complication']}"
         for point in report.data["monitoring_series"].get(key, []):
             rows.append({"test": name, "month": point["month"], "kind": "observed",
-                         "events": point["observed"]})  # fmt: skip
+                         "events": point["observed"],
+                         "alarm": point["month"] == signal["alarm_month"]})  # fmt: skip
             rows.append({"test": name, "month": point["month"], "kind": "expected",
                          "events": point["expected"]})  # fmt: skip
-        alarms.append({"test": name, "month": signal["alarm_month"]})
     if not rows:
         return (
             alt.Chart(alt.Data(values=[{"text": "No monitoring alarm in this period"}]))
@@ -74,8 +75,10 @@ def trend_chart(report: Report) -> alt.FacetChart | alt.Chart:
             ),
         )
     )
+    # the alarm rides on its own test's rows, so each panel shows its own month
     rule = (
-        alt.Chart(alt.Data(values=alarms))
+        alt.Chart()
+        .transform_filter("datum.alarm")
         .mark_rule(strokeDash=[4, 3], color="#d62728")
         .encode(x="month:O")
     )
@@ -90,7 +93,8 @@ def trend_chart(report: Report) -> alt.FacetChart | alt.Chart:
 
 def funnel_chart(report: Report, dimension: str, complication: str) -> alt.LayerChart:
     """Each practitioner's (or lot's) rate against its number of treatments, inside the 95%
-    and 99.8% limits around the overall rate: a point outside the funnel stands out."""
+    and 99.8% limits around the overall rate (exact binomial): a point above the funnel
+    stands out."""
     overall = next(
         r
         for r in report.data["rates"]
@@ -102,21 +106,23 @@ def funnel_chart(report: Report, dimension: str, complication: str) -> alt.Layer
         for r in report.data["rates"]
         if r["dimension"] == dimension and r["complication"] == complication
     ]
-    if not rows:
-        rows = []
     largest = max((r["treatments"] for r in rows), default=10)
     smallest = max(1, min((r["treatments"] for r in rows), default=1))
     limits = []
     steps = 60
+    low_n, high_n = smallest / 1.5, largest * 1.5
     for i in range(steps + 1):
-        n = smallest * (largest / smallest) ** (i / steps) if largest > smallest else largest
-        se = math.sqrt(p * (1 - p) / n)
+        n = low_n * (high_n / low_n) ** (i / steps)
+        whole = max(1, round(n))
         limits.append({
             "treatments": n,
-            "low95": 1000 * max(0.0, p - Z95 * se), "high95": 1000 * (p + Z95 * se),
-            "low998": 1000 * max(0.0, p - Z998 * se), "high998": 1000 * (p + Z998 * se),
+            **{name: 1000 * binom.ppf(q, whole, p) / whole for name, q in LIMITS.items()},
         })  # fmt: skip
-    x = alt.X("treatments:Q", title="treatments", scale=alt.Scale(type="log"))
+    x = alt.X(
+        "treatments:Q",
+        title="treatments (log scale)",
+        scale=alt.Scale(type="log", domain=[low_n, high_n], nice=False),
+    )
     band998 = (
         alt.Chart(alt.Data(values=limits))
         .mark_area(opacity=0.15, color="#4c78a8")

@@ -10,6 +10,7 @@ test of the report (Bonferroni), so data without a signal raises one no more oft
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
@@ -38,6 +39,13 @@ def _rows(table: pa.Table) -> list[dict[str, Any]]:
 
 def _round(value: float | None, digits: int = 3) -> float | None:
     return None if value is None else round(value, digits)
+
+
+def _round_down(alpha: float) -> float:
+    """Alpha down to two significant digits: a little stricter, and reports with about as
+    many tests share their cached critical values."""
+    scale = 10 ** (math.floor(math.log10(alpha)) - 1)
+    return math.floor(alpha / scale) * scale
 
 
 @dataclass(frozen=True)
@@ -223,7 +231,7 @@ def monitoring(
                 continue
             plans.append((key, expected_by_month, horizon))
     tests = len(plans)
-    alpha = thresholds.maxsprt_alpha / max(1, tests)
+    alpha = _round_down(thresholds.maxsprt_alpha / max(1, tests))
     out = []
     for (dimension, value, complication), expected_by_month, horizon in plans:
         critical = maxsprt_critical_value(
