@@ -126,7 +126,9 @@ def test_a_patient_adds_a_photo_from_a_phone_and_the_open_inbox_alerts_the_clini
     page.wait_for_selector("text=1 photo ready to send")
     page.locator(".send-bar button[type=submit]").click()
     page.wait_for_selector("#answer-title")
-    page.wait_for_selector("text=Your clinic can now see 1 photo with this check-in", timeout=10_000)
+    page.wait_for_selector(
+        "text=Your clinic can now see 1 photo with this check-in", timeout=10_000
+    )
     told = page.locator("#clinic-told").inner_text()
     assert "no alert was sent" in told  # this clinic has no alert address: said plainly
     page.screenshot(path=str(SCREENSHOTS / "followup-phone-photo.png"), full_page=True)
