@@ -20,6 +20,7 @@ test: $(STAMP)
 	$(BIN)/mypy src/needlesafe
 	$(BIN)/needlesafe knowledge check
 	$(BIN)/pytest
+	$(BIN)/pytest -m spark
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/screening.py

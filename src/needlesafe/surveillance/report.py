@@ -233,6 +233,7 @@ def monitoring(
     tests = len(plans)
     alpha = _round_down(thresholds.maxsprt_alpha / max(1, tests))
     out = []
+    plans.sort(key=lambda plan: plan[0])  # the same order whatever order the engine gave
     for (dimension, value, complication), expected_by_month, horizon in plans:
         critical = maxsprt_critical_value(
             horizon_grid(horizon), alpha, thresholds.maxsprt_min_events
@@ -315,7 +316,7 @@ def build_report(
                 "disproportionality": screened.get(key),
             }
         )
-    signals.sort(key=lambda s: (s["alarm_month"], -s["llr"]))
+    signals.sort(key=lambda s: (s["alarm_month"], -s["llr"], s["dimension"], s["complication"]))
     overall = {r["complication"]: r for r in rate_rows if r["dimension"] == "all"}
     treatments = next(iter(overall.values()))["treatments"] if overall else 0
     months = sorted({r["value"] for r in rate_rows if r["dimension"] == "month"})
