@@ -23,7 +23,6 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -37,10 +36,11 @@ sys.path.insert(0, str(ROOT / "tests" / "interop"))
 
 from fhir_examples import (  # noqa: E402
     PATIENT,
+    FakeFhirServer,
     appointment_book,
     cold_sore_prefetch,
+    fetching,
     patient_view,
-    searchset,
 )
 
 from needlesafe.api.app import create_app  # noqa: E402
@@ -69,30 +69,8 @@ def percentiles(samples: list[float]) -> tuple[float, float, float]:
     return statistics.median(ordered), p95, ordered[-1]
 
 
-class FhirServer(BaseHTTPRequestHandler):
-    """Answers the prefetch queries from the cold-sore record."""
-
-    record = cold_sore_prefetch()
-    by_type = {
-        "Patient": PATIENT,
-        "Condition": record["conditions"],
-        "MedicationStatement": record["medicationStatements"],
-        "MedicationRequest": searchset(),
-        "AllergyIntolerance": record["allergies"],
-        "Observation": record["skinType"],
-    }
-
-    def do_GET(self) -> None:  # noqa: N802
-        kind = self.path.split("?")[0].strip("/").split("/")[1]
-        data = json.dumps(self.by_type[kind]).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/fhir+json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, *args: Any) -> None:
-        pass
+def fhir_in_resources(bundle: dict[str, Any]) -> list[dict[str, Any]]:
+    return [entry["resource"] for entry in bundle.get("entry", [])]
 
 
 def main() -> None:
@@ -139,9 +117,18 @@ def main() -> None:
         )
     )
     threading.Thread(target=server.run, daemon=True).start()
-    fhir = ThreadingHTTPServer(("127.0.0.1", 0), FhirServer)
-    threading.Thread(target=fhir.serve_forever, daemon=True).start()
-    fhir_url = f"http://127.0.0.1:{fhir.server_address[1]}/fhir"
+    record = cold_sore_prefetch()
+    fhir = FakeFhirServer(
+        {
+            kind: fhir_in_resources(record[key])
+            for kind, key in (
+                ("Condition", "conditions"),
+                ("MedicationStatement", "medicationStatements"),
+                ("AllergyIntolerance", "allergies"),
+                ("Observation", "skinType"),
+            )
+        }
+    )
     while not server.started:
         time.sleep(0.05)
 
@@ -174,16 +161,7 @@ def main() -> None:
         return samples
 
     def fetched() -> dict[str, Any]:
-        body = appointment_book(None)
-        body["fhirServer"] = fhir_url
-        body["fhirAuthorization"] = {
-            "access_token": "bench-token",
-            "token_type": "Bearer",
-            "expires_in": 300,
-            "scope": "user/*.read",
-            "subject": "needlesafe",
-        }
-        return body
+        return fetching(appointment_book(None), fhir.url, "bench-token")
 
     with httpx.Client(timeout=10) as client:
         rows = [
@@ -221,7 +199,7 @@ def main() -> None:
         engine_samples.append((time.perf_counter() - started) * 1000)
     rows.append(("screening engine alone (parse + screen)", engine_samples))
     server.should_exit = True
-    fhir.shutdown()
+    fhir.close()
 
     print(
         f"CDS Hooks latency, {args.calls} calls each after {args.warmup} warm-up, "

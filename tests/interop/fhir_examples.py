@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import json
 import uuid
 from typing import Any
 
@@ -225,3 +226,59 @@ def patient_view(prefetch: dict[str, Any] | None) -> dict[str, Any]:
     if prefetch is not None:
         body["prefetch"] = prefetch
     return body
+
+
+class FakeFhirServer:
+    """A FHIR server on 127.0.0.1 (a thread): `Patient/{id}` answers PATIENT, a search answers
+    a searchset of `resources[type]`; each request's path and Authorization header is kept."""
+
+    def __init__(self, resources: dict[str, list[dict[str, Any]]] | None = None) -> None:
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        self.resources = resources if resources is not None else {}
+        self.requests: list[tuple[str, str | None]] = []
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802
+                fake.requests.append((self.path, self.headers.get("Authorization")))
+                kind = self.path.split("?")[0].rstrip("/").split("/")[-2:]
+                if kind[0] == "Patient":
+                    body: dict[str, Any] = PATIENT
+                else:
+                    body = searchset(*fake.resources.get(kind[-1], []))
+                data = json.dumps(body).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/fhir+json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}/fhir"
+
+    def close(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+
+def fetching(
+    body: dict[str, Any], server_url: str, token: str = "some-opaque-fhir-access-token"
+) -> dict[str, Any]:
+    """The call with a FHIR server and an access token to fetch what it did not prefetch."""
+    return {
+        **body,
+        "fhirServer": server_url,
+        "fhirAuthorization": {
+            "access_token": token,
+            "token_type": "Bearer",
+            "expires_in": 300,
+            "scope": "user/Patient.read user/Condition.read",
+            "subject": "cds-service4",
+        },
+    }

@@ -3,11 +3,8 @@ feedback, and the EHR's JWT (bad, replayed, expired, another clinic's issuer).""
 
 from __future__ import annotations
 
-import json
-import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import jwt
@@ -21,10 +18,12 @@ from fhir_examples import (
     PATIENT,
     RXNORM,
     SNOMED,
+    FakeFhirServer,
     allergy,
     appointment_book,
     cold_sore_prefetch,
     condition,
+    fetching,
     medication,
     order_call,
     patient_view,
@@ -200,57 +199,22 @@ def test_a_null_patient_cannot_be_screened_and_the_card_says_why(ehr: Ehr) -> No
 
 
 @pytest.fixture
-def fhir_server() -> Iterator[dict[str, Any]]:
-    """A FHIR server on 127.0.0.1 that answers searches from `resources` and records the
-    requests (path and Authorization header)."""
-    state: dict[str, Any] = {"requests": [], "resources": {}}
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802
-            state["requests"].append((self.path, self.headers.get("Authorization")))
-            kind = self.path.split("?")[0].rstrip("/").split("/")[-1]  # Condition, ...
-            if self.path.startswith("/fhir/Patient/"):
-                body = PATIENT
-            else:
-                body = searchset(*state["resources"].get(kind, []))
-            data = json.dumps(body).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/fhir+json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    state["url"] = f"http://127.0.0.1:{server.server_address[1]}/fhir"
-    yield state
-    server.shutdown()
-    server.server_close()
+def fhir_server() -> Iterator[FakeFhirServer]:
+    server = FakeFhirServer()
+    yield server
+    server.close()
 
 
 def test_absent_prefetch_is_fetched_from_the_fhir_server_with_the_given_token(
-    ehr: Ehr, fhir_server: dict[str, Any]
+    ehr: Ehr, fhir_server: FakeFhirServer
 ) -> None:
-    fhir_server["resources"]["Condition"] = [condition(SNOMED, "33659008", "Keloid scar")]
-    body = appointment_book(None)
-    body["fhirServer"] = fhir_server["url"]
-    body["fhirAuthorization"] = {
-        "access_token": "some-opaque-fhir-access-token",
-        "token_type": "Bearer",
-        "expires_in": 300,
-        "scope": "user/Patient.read user/Condition.read",
-        "subject": "cds-service4",
-    }
-    cards = cards_of(ehr.call(BOOK, body))
+    fhir_server.resources["Condition"] = [condition(SNOMED, "33659008", "Keloid scar")]
+    cards = cards_of(ehr.call(BOOK, fetching(appointment_book(None), fhir_server.url)))
     assert "keloid" in cards[0]["detail"].lower()
-    paths = [p for p, _ in fhir_server["requests"]]
+    paths = [p for p, _ in fhir_server.requests]
     assert "/fhir/Patient/1288992" in paths
     assert "/fhir/Condition?patient=1288992" in paths
-    assert {auth for _, auth in fhir_server["requests"]} == {"Bearer some-opaque-fhir-access-token"}
+    assert {auth for _, auth in fhir_server.requests} == {"Bearer some-opaque-fhir-access-token"}
 
 
 # ---------------------------------------------------------------- order-sign / order-select

@@ -49,34 +49,31 @@ def screening_prefetch(code_map: CodeMap) -> dict[str, str]:
 REQUIRED_KEYS = ("patient", "conditions", "medicationStatements", "medicationRequests", "allergies")
 
 
+# (id, hook, title's end, what is screened with the record)
+SCREENING_SERVICES = (
+    ("needlesafe-appointment-book", "appointment-book", "at booking", "appointment being booked"),
+    ("needlesafe-order-select", "order-select", "of a selected order", "selected draft order"),
+    ("needlesafe-order-sign", "order-sign", "before signing an order", "draft order to sign"),
+)
+
+
 def services(code_map: CodeMap) -> list[CdsService]:
     screening = screening_prefetch(code_map)
-    what = (
-        "Screens the patient for microneedling from their record (conditions, medicines, "
-        "allergies, skin type) and the {0}: the decision, each precaution, and the reasons."
-    )
-    return [
+    found = [
         CdsService(
-            id="needlesafe-appointment-book",
-            hook="appointment-book",
-            title="needlesafe: microneedling screening at booking",
-            description=what.format("appointment being booked"),
+            id=service_id,
+            hook=hook,
+            title=f"needlesafe: microneedling screening {when}",
+            description=(
+                "Screens the patient for microneedling from their record (conditions, "
+                f"medicines, allergies, skin type) and the {what}: the decision, each "
+                "precaution, and the reasons."
+            ),
             prefetch=screening,
-        ),
-        CdsService(
-            id="needlesafe-order-select",
-            hook="order-select",
-            title="needlesafe: microneedling screening of a selected order",
-            description=what.format("selected draft order"),
-            prefetch=screening,
-        ),
-        CdsService(
-            id="needlesafe-order-sign",
-            hook="order-sign",
-            title="needlesafe: microneedling screening before signing an order",
-            description=what.format("draft order about to be signed"),
-            prefetch=screening,
-        ),
+        )
+        for service_id, hook, when, what in SCREENING_SERVICES
+    ]
+    found.append(
         CdsService(
             id="needlesafe-patient-view",
             hook="patient-view",
@@ -86,8 +83,9 @@ def services(code_map: CodeMap) -> list[CdsService]:
                 "last screening's decision (patients matched by chart number)."
             ),
             prefetch={"patient": f"Patient/{PATIENT}"},
-        ),
-    ]
+        )
+    )
+    return found
 
 
 def discovery(code_map: CodeMap) -> dict[str, Any]:
