@@ -370,13 +370,9 @@ def _screening(
     return cards, unmapped, assumptions
 
 
-def _patient_view(
-    uow: UnitOfWork, actor: Actor, request: cds.HookRequest, service: cds.CdsService, fetch: Fetcher
-) -> list[cds.Card]:
+def _patient_view(uow: UnitOfWork, actor: Actor, patient: Fetched) -> list[cds.Card]:
     """Open check-ins needing attention, open adverse events, the last screening's decision,
     for the clinic's patient whose chart number is one of the EHR patient's identifiers."""
-    data = gather(request, service.prefetch, fetch)
-    patient = data["patient"]
     if patient.state == "error":
         return [
             cds.notice_card(
@@ -465,13 +461,16 @@ def call_hook(
     today = today or dt.date.today()
     patient_id = parsed.context.get("patientId")
     reference = f"Patient/{patient_id}" if isinstance(patient_id, str) and patient_id else None
+    unmapped: list[dict[str, str]] = []
+    assumptions: list[str] = []
+    # the EHR's data is read before the transaction: no database work waits on the network
+    if service.hook == "patient-view":
+        patient = gather(parsed, service.prefetch, fetch)["patient"]
+    else:
+        cards, unmapped, assumptions = _screening(parsed, service, knowledge, fetch, today)
     with uow:
-        unmapped: list[dict[str, str]] = []
-        assumptions: list[str] = []
         if service.hook == "patient-view":
-            cards = _patient_view(uow, actor, parsed, service, fetch)
-        else:
-            cards, unmapped, assumptions = _screening(parsed, service, knowledge, fetch, today)
+            cards = _patient_view(uow, actor, patient)
         InteropRepository(uow.session).add_cards(
             [
                 CdsCard(

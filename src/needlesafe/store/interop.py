@@ -90,14 +90,6 @@ class InteropRepository:
         )
         return self.session.scalars(query).first()
 
-    def has_feedback(self, card_id: int, outcome: str, outcome_at: dt.datetime) -> bool:
-        query = select(CdsFeedback.id).where(
-            CdsFeedback.card_id == card_id,
-            CdsFeedback.outcome == outcome,
-            CdsFeedback.outcome_at == outcome_at,
-        )
-        return self.session.scalars(query).first() is not None
-
     def add_feedback(self, row: CdsFeedback) -> bool:
         """Store it; False when the same feedback was already stored (sent twice)."""
         try:
