@@ -128,6 +128,19 @@ class Symptom(Term):
     pass
 
 
+class FactWords(Strict):
+    """How a clinician reads one kind of fact the screening matched (`patient.fitzpatrick=V`):
+    `fact` is its path, or path=value for a yes/no fact, or `risks` for a raised risk
+    (`risks.scarring=high`, {label} the complication's name); `words` may hold {value} (as given),
+    {decimal} (the number with one decimal) and {label} (the value's name in `vocabulary`)."""
+
+    fact: Annotated[
+        str, StringConstraints(pattern=r"^((patient|plan)\.[a-z_]+(=[a-z]+)?|risks)$")
+    ]
+    words: PlainText
+    vocabulary: str | None = None
+
+
 class Vocabularies(FileHeader):
     fitzpatrick: list[Term]
     conditions: list[Term]
@@ -143,6 +156,24 @@ class Vocabularies(FileHeader):
     trends: list[Term]
     # the doctors' clearances an intake can record (plan.medical_clearances)
     clearances: list[Term] = []
+    # the screening's matched facts in clinician words, for the assessment page
+    fact_words: list[FactWords] = []
+
+    @model_validator(mode="after")
+    def _fact_words_name_vocabularies(self) -> Vocabularies:
+        names = set(type(self).model_fields) - set(FileHeader.model_fields) - {"fact_words"}
+        seen: set[str] = set()
+        for entry in self.fact_words:
+            if entry.vocabulary is not None and entry.vocabulary not in names:
+                raise ValueError(
+                    f"fact_words: {entry.fact}: unknown vocabulary {entry.vocabulary!r}"
+                )
+            if "{label}" in entry.words and entry.vocabulary is None and entry.fact != "risks":
+                raise ValueError(f"fact_words: {entry.fact}: {{label}} needs a vocabulary")
+            if entry.fact in seen:
+                raise ValueError(f"fact_words: {entry.fact} is listed twice")
+            seen.add(entry.fact)
+        return self
 
 
 # ---------------------------------------------------------------- predicates

@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from needlesafe.api.deps import (
     CsrfChecked,
@@ -39,6 +40,7 @@ from needlesafe.services.schemas import TreatmentCheck, TreatmentConflict, time_
 from needlesafe.store.uow import UnitOfWork
 from needlesafe.web import forms
 from needlesafe.web.changes import describe_change
+from needlesafe.web.facts import facts_in_words
 from needlesafe.web.render import FormValues, field_errors, qr_svg, render
 
 router = APIRouter(include_in_schema=False)
@@ -89,7 +91,10 @@ async def login(request: Request, state: StateDep, _csrf: CsrfChecked) -> Respon
     email, password = values.get("email").strip(), values.get("password")
     target = _safe_next(values.get("next"))
     try:
-        token, _ = sign_in(state, request, email=email, password=password, kind="session")
+        # in a worker thread: hashing must not hold up every other request on the event loop
+        token, _ = await run_in_threadpool(
+            sign_in, state, request, email=email, password=password, kind="session"
+        )
     except (NotAuthenticated, RateLimited) as error:
         message = error.message if isinstance(error, RateLimited) else "wrong email or password"
         return render(
@@ -414,6 +419,15 @@ def assessment_page(
         key=lambda item: order.get(item[1].get("level"), 3),
     )
     baseline = [code for code, risk in risks.items() if risk.get("level") == "baseline"]
+    # every source the page cites, numbered in the order it is first cited (a reference list
+    # at the foot of the page, linked from each reason)
+    cited: dict[str, int] = {}
+    findings = [*assessment.get("contraindications", []), *assessment.get("precautions", [])]
+    for ids in [why.get("sources", []) for _, r in raised for why in r.get("reasons", [])] + [
+        f.get("sources", []) for f in findings
+    ]:
+        for source in ids:
+            cited.setdefault(source, len(cited) + 1)
     return render(
         request,
         "assessment.html",
@@ -424,6 +438,9 @@ def assessment_page(
             "a": assessment,
             "raised": raised,
             "baseline": baseline,
+            "ref_numbers": cited,
+            "references": [(source, knowledge.sources.get(source)) for source in cited],
+            "in_words": lambda facts: facts_in_words(knowledge, facts),
         },
     )
 
