@@ -365,13 +365,10 @@ def _care_plan(
             "description": plan.intro,
             "subject": subject,
             "period": {"start": plan.treatment_date.isoformat(), "end": last.isoformat()},
-            "addresses": [],
             "supportingInfo": [{"reference": procedure}],
             "activity": activities,
         },
     )
-    entry = b.entries[-1]["resource"]
-    del entry["addresses"]  # R4: no empty arrays
 
 
 def _adverse_event(b: _Builder, event: Any, subject: dict[str, str], procedure: str | None) -> None:
