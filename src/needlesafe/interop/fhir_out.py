@@ -45,6 +45,9 @@ OUTCOMES = {
 }
 
 
+QUESTIONNAIRE_ID = "needlesafe-checkin"
+
+
 def _root(code_map: CodeMap) -> str:
     return code_map.local_system.rsplit("/CodeSystem/", 1)[0]
 
@@ -59,7 +62,7 @@ def extension_url(code_map: CodeMap, name: str) -> str:
 
 
 def questionnaire_url(code_map: CodeMap) -> str:
-    return f"{_root(code_map)}/Questionnaire/checkin"
+    return f"{_root(code_map)}/Questionnaire/{QUESTIONNAIRE_ID}"  # the fullUrl ends with its id
 
 
 def _full_url(clinic_id: int, kind: str, key: object) -> str:
@@ -424,7 +427,7 @@ CHECKIN_ITEMS = (
 def checkin_questionnaire(b: _Builder) -> dict[str, Any]:
     return {
         "resourceType": "Questionnaire",
-        "id": "needlesafe-checkin",
+        "id": QUESTIONNAIRE_ID,
         "url": questionnaire_url(b.code_map),
         "name": "NeedlesafeCheckin",
         "title": "Check-in after microneedling",
