@@ -10,8 +10,7 @@ from itsdangerous import URLSafeTimedSerializer
 
 from needlesafe.api.settings import PLACEHOLDER_SECRET, Settings, with_dev_secret
 from needlesafe.services import links
-from needlesafe.services.errors import LinkExpired, LinkInvalid, RateLimited
-from needlesafe.services.ratelimit import LoginRateLimiter
+from needlesafe.services.errors import LinkExpired, LinkInvalid
 
 SECRET = "s" * 40
 DAY = dt.timedelta(days=1)
@@ -67,24 +66,6 @@ def test_a_treatments_link_is_the_same_every_time_and_expires_after_the_treatmen
 
 def test_the_link_points_at_the_patients_page() -> None:
     assert links.checkin_url("https://c.example/", "T") == "https://c.example/checkin/T"
-
-
-def test_the_login_limit_counts_failures_per_key_in_a_window() -> None:
-    now = [0.0]
-    limiter = LoginRateLimiter(max_failures=2, window_seconds=60, clock=lambda: now[0])
-    limiter.check(["k"])
-    limiter.failed(["k"])
-    limiter.failed(["k"])
-    with pytest.raises(RateLimited) as caught:
-        limiter.check(["k"])
-    assert 0 < caught.value.retry_after <= 61
-    limiter.check(["other"])
-    now[0] = 61.0
-    limiter.check(["k"])
-    limiter.failed(["k"])
-    limiter.succeeded(["k"])
-    limiter.failed(["k"])
-    limiter.check(["k"])
 
 
 def test_a_placeholder_secret_is_refused_outside_development() -> None:

@@ -17,7 +17,8 @@ from needlesafe.api.state import AppState
 from needlesafe.engine.models import CheckIn, Intake
 from needlesafe.knowledge.base import Knowledge
 from needlesafe.knowledge.loader import default_knowledge
-from needlesafe.services.ratelimit import LoginRateLimiter
+from needlesafe.services import accounts
+from needlesafe.services.ratelimit import SignInLimiter
 from needlesafe.store.db import make_engine, make_session_factory
 from needlesafe.web import install_pages
 
@@ -29,12 +30,15 @@ EXTRA_SCHEMAS = (Intake, CheckIn)
 def create_app(settings: Settings | None = None, *, knowledge: Knowledge | None = None) -> FastAPI:
     settings = settings or get_settings()
     engine = make_engine(settings.database_url)
+    session_factory = make_session_factory(engine)
+    accounts.limit_password_hashing(settings.password_hash_concurrency)
     state = AppState(
         settings=settings,
         knowledge=knowledge or default_knowledge(),
         engine=engine,
-        session_factory=make_session_factory(engine),
-        login_limiter=LoginRateLimiter(
+        session_factory=session_factory,
+        login_limiter=SignInLimiter(
+            session_factory=session_factory,
             max_failures=settings.login_max_failures,
             window_seconds=settings.login_window_seconds,
         ),

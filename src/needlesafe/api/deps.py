@@ -25,7 +25,7 @@ from needlesafe.errors import InputError, InputProblem
 from needlesafe.knowledge.base import Knowledge
 from needlesafe.services import accounts, links
 from needlesafe.services.context import Actor, LinkAccess
-from needlesafe.services.errors import Forbidden, NotAuthenticated
+from needlesafe.services.errors import Forbidden, NotAuthenticated, RateLimited
 from needlesafe.store.uow import UnitOfWork
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -124,13 +124,27 @@ def end_session(request: Request, response: Response, state: AppState) -> None:
     response.delete_cookie(state.settings.session_cookie, path="/")
 
 
+def client_address(request: Request) -> str:
+    """The caller's address (uvicorn has already applied X-Forwarded-For when it came from a
+    trusted proxy: NEEDLESAFE_TRUSTED_PROXIES)."""
+    return request.client.host if request.client else "unknown"
+
+
 def sign_in(
     state: AppState, request: Request, *, email: str, password: str, kind: str
 ) -> tuple[str, Actor]:
-    """Email and password, rate-limited per address and per client; returns (token, actor)."""
-    client = request.client.host if request.client else "unknown"
-    keys = [f"email:{email.strip().lower()}", f"ip:{client}"]
-    state.login_limiter.check(keys)
+    """Email and password, limited per account and per address (services/ratelimit.py, in
+    the database); every failed or refused sign-in is audited with the address."""
+    client = client_address(request)
+    account = hashlib.sha256(email.strip().lower().encode()).hexdigest()[:40]
+    keys = [f"account:{account}", f"address:{client}"]
+    try:
+        state.login_limiter.attempt(keys)
+    except RateLimited:
+        accounts.record_refused_sign_in(
+            state.uow(), email=email, kind=kind, client_address=client, action="login_locked"
+        )
+        raise
     lifetime = dt.timedelta(
         hours=state.settings.session_hours
         if kind == "session"
@@ -138,12 +152,19 @@ def sign_in(
     )
     try:
         result = accounts.login(
-            state.uow(), email=email, password=password, kind=kind, lifetime=lifetime
+            state.uow(),
+            email=email,
+            password=password,
+            kind=kind,
+            lifetime=lifetime,
+            client_address=client,
         )
     except NotAuthenticated:
-        state.login_limiter.failed(keys)
+        accounts.record_refused_sign_in(
+            state.uow(), email=email, kind=kind, client_address=client, action="login_failed"
+        )
         raise
-    state.login_limiter.succeeded(keys[:1])
+    state.login_limiter.succeeded(keys)
     return result
 
 

@@ -6,16 +6,10 @@ from __future__ import annotations
 
 from fastapi import Request
 
-from needlesafe.api.deps import get_state
+from needlesafe.api.deps import client_address, get_state
 from needlesafe.services import accounts
 from needlesafe.services.errors import NotAuthenticated
 from needlesafe.services.ratelimit import RequestRateLimiter
-
-
-def client_address(request: Request) -> str:
-    """The caller's address (uvicorn has already applied X-Forwarded-For from a trusted
-    proxy, NEEDLESAFE_TRUSTED_PROXIES)."""
-    return request.client.host if request.client else "unknown"
 
 
 def engine_rate_limit(request: Request) -> None:

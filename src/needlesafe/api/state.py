@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from needlesafe.api.settings import Settings
 from needlesafe.knowledge.base import Knowledge
-from needlesafe.services.ratelimit import LoginRateLimiter
+from needlesafe.services.ratelimit import SignInLimiter
 from needlesafe.store.uow import UnitOfWork
 
 
@@ -19,7 +19,7 @@ class AppState:
     knowledge: Knowledge
     engine: Engine
     session_factory: sessionmaker[Session]
-    login_limiter: LoginRateLimiter
+    login_limiter: SignInLimiter  # in the database: shared by every worker
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.session_factory)

@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import re
 import secrets
+import threading
 from functools import lru_cache
 
 from argon2 import PasswordHasher
@@ -36,13 +37,25 @@ def _hasher() -> PasswordHasher:
     return PasswordHasher()  # argon2id, the library's RFC 9106 defaults
 
 
+# Each argon2id hash takes 64 MiB for a moment: a burst of sign-ins must not take them all
+# at once (32 at once took the server from 105 MB to 1 GB). Set from the settings at start.
+_HASHING = threading.BoundedSemaphore(2)
+
+
+def limit_password_hashing(at_once: int) -> None:
+    global _HASHING
+    _HASHING = threading.BoundedSemaphore(at_once)
+
+
 def hash_password(password: str) -> str:
-    return _hasher().hash(password)
+    with _HASHING:
+        return _hasher().hash(password)
 
 
 def verify_password(password_hash: str, password: str) -> bool:
     try:
-        return _hasher().verify(password_hash, password)
+        with _HASHING:
+            return _hasher().verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
 
@@ -201,16 +214,47 @@ def _issue(uow: UnitOfWork, user: m.User, kind: str, lifetime: dt.timedelta | No
 
 
 def login(
-    uow: UnitOfWork, *, email: str, password: str, kind: str, lifetime: dt.timedelta
+    uow: UnitOfWork,
+    *,
+    email: str,
+    password: str,
+    kind: str,
+    lifetime: dt.timedelta,
+    client_address: str | None = None,
 ) -> tuple[str, Actor]:
     """Sign in; returns the new token (shown once, only its hash is kept) and who it is."""
     with uow:
         user = authenticate(uow, email=email, password=password)
         token = _issue(uow, user, kind, lifetime)
         actor = Actor(user_id=user.id, clinic_id=user.clinic_id, role=user.role)
-        audit(uow, actor, "login", "session" if kind == "session" else "token")
+        uow.audit.record(
+            clinic_id=user.clinic_id,
+            user_id=user.id,
+            actor=actor.kind,
+            action="login",
+            record_type="session" if kind == "session" else "token",
+            client_address=client_address,
+        )
         uow.commit()
         return token, actor
+
+
+def record_refused_sign_in(
+    uow: UnitOfWork, *, email: str, kind: str, client_address: str, action: str
+) -> None:
+    """A sign-in that failed ("login_failed") or was refused for too many ("login_locked"),
+    in the audit log of the account's clinic when the email is one, with the address."""
+    with uow:
+        user = uow.users.by_email(email) if len(email) <= 320 else None
+        uow.audit.record(
+            clinic_id=user.clinic_id if user else None,
+            user_id=user.id if user else None,
+            actor="anonymous",
+            action=action,
+            record_type="session" if kind == "session" else "token",
+            client_address=client_address[:64],
+        )
+        uow.commit()
 
 
 def create_token(uow: UnitOfWork, *, email: str, lifetime: dt.timedelta | None) -> str:

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from needlesafe.store import models as m
@@ -70,19 +72,22 @@ def append(session: Session, row: m.AuditEvent) -> m.AuditEvent:
     chain = chain_of(row.clinic_id)
     # the UPDATE first: it takes the write lock (SQLite) or the head row's lock (PostgreSQL)
     # before the head is read, so two transactions never link to the same row
-    moved = session.execute(
+    advance = (
         update(AuditChainHead)
         .where(AuditChainHead.chain == chain)
         .values(seq=AuditChainHead.seq + 1)
         .returning(AuditChainHead.seq, AuditChainHead.last_hash)
         .execution_options(synchronize_session=False)
-    ).first()
-    if moved is None:
-        session.add(AuditChainHead(chain=chain, seq=1, last_hash=GENESIS))
-        session.flush()  # a concurrent first row of this chain fails here (primary key)
-        seq, prev = 1, GENESIS
-    else:
-        seq, prev = moved
+    )
+    moved = session.execute(advance).first()
+    if moved is None:  # the chain's first row: make its head (once, whoever is first)
+        sqlite = session.get_bind().dialect.name == "sqlite"
+        start = (sqlite_insert if sqlite else pg_insert)(AuditChainHead)
+        session.execute(
+            start.values(chain=chain, seq=0, last_hash=GENESIS).on_conflict_do_nothing()
+        )
+        moved = session.execute(advance).one()
+    seq, prev = moved
     row.seq = seq
     row.prev_hash = prev
     row.hash = row_hash(prev, row)
