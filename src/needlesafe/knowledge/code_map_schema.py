@@ -141,8 +141,8 @@ class CodeMap:
         yield "assumed_fitzpatrick", file.assumed_fitzpatrick_sources
         for suggestion in file.suggestions:
             yield f"suggestions ({suggestion.precaution})", suggestion.sources
-        for entry in file.complications:
-            yield f"complications ({entry.complication})", entry.sources
+        for coded in file.complications:
+            yield f"complications ({coded.complication})", coded.sources
 
     def complication_coding(self, complication: str) -> dict[str, str] | None:
         for entry in self.file.complications:
