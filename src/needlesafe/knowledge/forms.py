@@ -17,6 +17,7 @@ import yaml
 from pydantic import Field, ValidationError, model_validator
 
 from needlesafe.knowledge.base import Knowledge, KnowledgeError
+from needlesafe.knowledge.loader import load_yaml
 from needlesafe.knowledge.schema import Code, FileHeader, PlainText, SourceIds, Strict
 
 DEFAULT_DIRECTORY = Path(__file__).parent
@@ -139,7 +140,7 @@ class ClinicForms:
 def _read(directory: Path, name: str, model: type[Strict]) -> Any:
     path = directory / name
     try:
-        data = yaml.safe_load(path.read_bytes())
+        data = load_yaml(path.read_bytes())
     except FileNotFoundError:
         raise KnowledgeError([f"{name}: file is missing from {directory}"]) from None
     except yaml.YAMLError as error:

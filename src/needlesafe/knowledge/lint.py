@@ -18,6 +18,7 @@ import yaml
 from pydantic import Field, ValidationError
 
 from needlesafe.knowledge.base import Knowledge, predicate_codes
+from needlesafe.knowledge.loader import load_yaml
 from needlesafe.knowledge.readability import MAX_GRADE, reading_grade
 from needlesafe.knowledge.schema import (
     Code,
@@ -288,7 +289,7 @@ def load_jargon(directory: Path | None = None) -> JargonFile:
     if not path.exists():
         return JargonFile(id="jargon", version=1, reviewed="2026-01-01", reviewed_by="-", words=[])
     try:
-        return JargonFile.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+        return JargonFile.model_validate(load_yaml(path.read_bytes()))
     except (yaml.YAMLError, ValidationError) as error:
         raise ValueError(f"jargon.yaml: {error}") from None
 

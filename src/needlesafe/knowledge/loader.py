@@ -54,6 +54,15 @@ def _describe_location(data: Any, loc: tuple[int | str, ...]) -> str:
     return "".join(parts) or "(top)"
 
 
+# libyaml's parser when it is installed (about 10x faster than pure Python on these files)
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def load_yaml(raw: bytes | str) -> Any:
+    """YAML text as Python data, safely (no tags that build objects)."""
+    return yaml.load(raw, Loader=_SAFE_LOADER)  # noqa: S506 - a safe loader
+
+
 def _read(directory: Path, name: str, model: type[FileModel]) -> tuple[FileModel, bytes]:
     path = directory / name
     try:
@@ -61,7 +70,7 @@ def _read(directory: Path, name: str, model: type[FileModel]) -> tuple[FileModel
     except FileNotFoundError:
         raise KnowledgeError([f"{name}: file is missing from {directory}"]) from None
     try:
-        data = yaml.safe_load(raw)
+        data = load_yaml(raw)
     except yaml.YAMLError as error:
         raise KnowledgeError([f"{name}: not valid YAML: {error}"]) from None
     if not isinstance(data, dict):
