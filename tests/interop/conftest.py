@@ -48,6 +48,7 @@ def clients_file(tmp_path: Path, ec_key: Any, rsa_key: Any, other_key: Any) -> P
                 {
                     "iss": EHR_ISS,
                     "clinic": "EHR Clinic",
+                    "origins": ["https://sandbox.example.org"],
                     "jwks": {
                         "keys": [
                             public_jwk(ec_key, "ehr-key-1", "ES384"),

@@ -560,3 +560,31 @@ def test_keys_come_from_the_issuers_allow_listed_jku_only(ec_key, ehr_clinic, uo
             uow, authorization=f"Bearer {elsewhere}", clients=[client], audience=audience, jwks=jwks
         )
     assert fetched == [jku]  # the other URL was never fetched
+
+
+@pytest.mark.logic_only
+def test_a_browser_ehr_from_an_allowed_origin_may_call_others_may_not(ehr: Ehr, client) -> None:  # type: ignore[no-untyped-def]
+    allowed = {"Origin": "https://sandbox.example.org"}
+    preflight = client.options(
+        f"/cds-services/{BOOK}",
+        headers={**allowed, "Access-Control-Request-Method": "POST"},
+    )
+    assert preflight.status_code == 204
+    assert preflight.headers["access-control-allow-origin"] == "https://sandbox.example.org"
+    assert "Authorization" in preflight.headers["access-control-allow-headers"]
+    stranger = client.options(
+        f"/cds-services/{BOOK}", headers={"Origin": "https://evil.example.org"}
+    )
+    assert stranger.status_code == 403
+    assert "access-control-allow-origin" not in stranger.headers
+    path = f"/cds-services/{BOOK}"
+    token = ehr.token(BASE + path)
+    answer = client.post(
+        path,
+        json=appointment_book(HEALTHY_PREFETCH),
+        headers={"Authorization": f"Bearer {token}", **allowed},
+    )
+    assert answer.status_code == 200
+    assert answer.headers["access-control-allow-origin"] == "https://sandbox.example.org"
+    discovery = client.get("/cds-services", headers={"Origin": "https://evil.example.org"})
+    assert "access-control-allow-origin" not in discovery.headers

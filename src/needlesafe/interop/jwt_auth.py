@@ -12,10 +12,17 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import Any
+from typing import Annotated, Any
 
 import jwt
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    model_validator,
+)
 
 ALGORITHMS = ("ES384", "RS384")
 MAX_LIFETIME_SECONDS = 3600  # exp - iat: a longer-lived token is refused
@@ -38,6 +45,8 @@ class CdsClient(BaseModel):
     clinic: str = Field(min_length=1)
     jwks: dict[str, Any] | None = None
     jku: str | None = Field(default=None, pattern=r"^https://\S+$")
+    # browser-based EHRs (e.g. the CDS Hooks sandbox): the web origins allowed to call (CORS)
+    origins: list[Annotated[str, StringConstraints(pattern=r"^https?://[^/\s]+$")]] = []
 
     @model_validator(mode="after")
     def _one_key_source(self) -> CdsClient:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Path, Response
+from fastapi import APIRouter, Header, Path, Request, Response
 from fastapi.responses import JSONResponse
 
 from needlesafe.api.deps import CurrentActor, JsonBody, KnowledgeDep, SettingsDep, UowDep
@@ -30,8 +30,37 @@ def _endpoint(settings: Settings, path: str) -> str:
     return settings.public_base_url.rstrip("/") + path
 
 
+def _cors(request: Request, response: Response, settings: Settings) -> dict[str, str]:
+    """A browser-based EHR (CDS Hooks "Cross-Origin Resource Sharing"): its origin, if a
+    configured client lists it, may read the answer. The headers set (none if not allowed)."""
+    origin = request.headers.get("origin")
+    if not origin:
+        return {}
+    allowed = {o for c in interop.load_clients(settings.cds_clients) for o in c.origins}
+    if origin not in allowed:
+        return {}
+    headers = {"Access-Control-Allow-Origin": origin, "Vary": "Origin"}
+    response.headers.update(headers)
+    return headers
+
+
+@router.options("/cds-services", include_in_schema=False)
+@router.options("/cds-services/{rest:path}", include_in_schema=False)
+def preflight(request: Request, settings: SettingsDep) -> Response:
+    response = Response(status_code=204)
+    if not _cors(request, response, settings):
+        return Response(status_code=403)
+    response.headers["Access-Control-Allow-Methods"] = "GET, POST"
+    response.headers["Access-Control-Allow-Headers"] = "Authorization, Content-Type"
+    response.headers["Access-Control-Max-Age"] = "600"
+    return response
+
+
 @router.get("/cds-services", summary="CDS Hooks discovery")
-def discovery(knowledge: KnowledgeDep) -> dict[str, Any]:
+def discovery(
+    request: Request, response: Response, knowledge: KnowledgeDep, settings: SettingsDep
+) -> dict[str, Any]:
+    _cors(request, response, settings)
     return cds.discovery(cds.code_map_of(knowledge))
 
 
@@ -42,10 +71,12 @@ def call_service(
     uow: UowDep,
     knowledge: KnowledgeDep,
     settings: SettingsDep,
+    request: Request,
     response: Response,
     authorization: Authorization = None,
 ) -> Any:
     response.headers["Cache-Control"] = "no-store"  # cards carry patient data
+    cors = _cors(request, response, settings)
     actor = interop.authenticate(
         uow,
         authorization=authorization,
@@ -58,7 +89,7 @@ def call_service(
         )
     except PrefetchUnavailable as error:
         return problems_response(
-            412, [InputProblem("prefetch", error.message)], {"Cache-Control": "no-store"}
+            412, [InputProblem("prefetch", error.message)], {"Cache-Control": "no-store", **cors}
         )
 
 
@@ -68,8 +99,11 @@ def feedback(
     body: JsonBody,
     uow: UowDep,
     settings: SettingsDep,
+    request: Request,
+    response: Response,
     authorization: Authorization = None,
 ) -> dict[str, int]:
+    _cors(request, response, settings)
     actor = interop.authenticate(
         uow,
         authorization=authorization,
