@@ -81,7 +81,7 @@ def live_server(
             raise RuntimeError("the test server did not start")
         time.sleep(0.05)
     try:
-        yield LiveServer(url=base)
+        yield LiveServer(url=base, database_url=url, secret=settings.secret)
     finally:
         server.should_exit = True
         thread.join(timeout=10)

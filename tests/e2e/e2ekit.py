@@ -22,3 +22,5 @@ EMERGENCY_NUMBER = "911"
 @dataclass(frozen=True)
 class LiveServer:
     url: str
+    database_url: str = ""  # the server's database, to add records a test needs directly
+    secret: str = ""  # its secret key (patient links made directly must be signed with it)

@@ -95,7 +95,10 @@ def html_to_pdf(html: str, *, identifier: str) -> bytes:
     from weasyprint import HTML  # imported late: loading Pango takes a moment
 
     pdf: bytes = HTML(string=html, base_url=str(TEMPLATES)).write_pdf(
-        pdf_identifier=identifier.encode(), uncompressed_pdf=False
+        pdf_identifier=identifier.encode(),
+        uncompressed_pdf=False,
+        # tagged (structure tree, reading order, language, alt texts): a screen reader reads it
+        pdf_variant="pdf/ua-1",
     )
     return pdf
 
