@@ -102,12 +102,13 @@ def worker(
 ) -> None:
     """Run the job worker: check-in reminders, missed check-ins, clinic alerts, messages."""
     from needlesafe.cli.admin import settings_or_exit
+    from needlesafe.cli.common import knowledge_or_exit
 
     at = _parse_now(now)
     if at is not None and not once:
         raise typer.BadParameter("--now: only with --once")
     settings = settings_or_exit(database_url)
-    runner = make_worker(settings)
+    runner = make_worker(settings, knowledge_or_exit())
     if once:
         report = runner.run_due(now=at)
         summary = ", ".join(f"{k} {v}" for k, v in sorted(report.outcomes.items())) or "nothing due"

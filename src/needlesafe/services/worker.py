@@ -28,7 +28,7 @@ from needlesafe.messaging import Outgoing, Sender, SendError
 from needlesafe.services import alerts, reminders, treatments
 from needlesafe.services.clinics import contact_for
 from needlesafe.services.errors import NotFound
-from needlesafe.store.followup import Job, JobQueue, Message
+from needlesafe.store.followup import JobQueue, Message
 from needlesafe.store.uow import UnitOfWork
 
 log = logging.getLogger("needlesafe.worker")
@@ -85,8 +85,8 @@ class Worker:
                 claimed = JobQueue(uow.session).claim(now=at, lease=self.lease, limit=BATCH)
             if not claimed:
                 break
-            for job_id, token in claimed:
-                outcome = self.run_one(job_id, token, now=now or dt.datetime.now(dt.UTC))
+            for job_id, kind, token in claimed:
+                outcome = self.run_one(job_id, kind, token, now=now or dt.datetime.now(dt.UTC))
                 report.outcomes[outcome] += 1
         return report
 
@@ -101,20 +101,15 @@ class Worker:
 
     # ------------------------------------------------------------ one job
 
-    def run_one(self, job_id: int, token: str, *, now: dt.datetime) -> str:
+    def run_one(self, job_id: int, kind: str, token: str, *, now: dt.datetime) -> str:
         try:
-            if self._kind(job_id) == "send":
+            if kind == "send":
                 return self._deliver(job_id, token, now=now)
             return self._decide(job_id, token, now=now)
         except Exception as error:  # a bug or a lost database: retried, never lost
             log.exception("worker: job %s failed", job_id)
             self._failed(job_id, token, now=now, error=f"{type(error).__name__}")
             return "error"
-
-    def _kind(self, job_id: int) -> str:
-        with self.uow() as uow:
-            job = uow.session.get(Job, job_id)
-            return job.kind if job else ""
 
     def _decide(self, job_id: int, token: str, *, now: dt.datetime) -> str:
         with self.uow() as uow:

@@ -188,9 +188,9 @@ class JobQueue:
 
     def claim(
         self, *, now: dt.datetime, lease: dt.timedelta, limit: int = 10
-    ) -> list[tuple[int, str]]:
+    ) -> list[tuple[int, str, str]]:
         """Claim up to `limit` due jobs (pending and due, or running with a lapsed lease) and
-        commit: [(job id, claim token)]. Two workers never get the same job."""
+        commit: [(job id, kind, claim token)]. Two workers never get the same job."""
         token = secrets.token_hex(16)
         due = (
             select(Job.id)
@@ -216,10 +216,10 @@ class JobQueue:
             .execution_options(synchronize_session=False)
         )
         self.session.commit()
-        ids = self.session.scalars(
-            select(Job.id).where(Job.claim_token == token).order_by(Job.run_at, Job.id)
+        rows = self.session.execute(
+            select(Job.id, Job.kind).where(Job.claim_token == token).order_by(Job.run_at, Job.id)
         ).all()
-        return [(job_id, token) for job_id in ids]
+        return [(job_id, kind, token) for job_id, kind in rows]
 
     def held(self, job_id: int, token: str) -> Job | None:
         """The job, if this claim still holds it."""
