@@ -588,3 +588,38 @@ def test_a_browser_ehr_from_an_allowed_origin_may_call_others_may_not(ehr: Ehr, 
     assert answer.headers["access-control-allow-origin"] == "https://sandbox.example.org"
     discovery = client.get("/cds-services", headers={"Origin": "https://evil.example.org"})
     assert "access-control-allow-origin" not in discovery.headers
+
+
+MALFORMED = [
+    "not a resource",
+    42,
+    [],
+    {"resourceType": 5},
+    {"resourceType": "Bundle", "entry": 7},
+    {"resourceType": "Bundle", "entry": ["x", {"resource": "y"}, {"resource": {"no": "type"}}]},
+    {"resourceType": "Bundle", "entry": [{"resource": {"resourceType": "Condition", "code": 3}}]},
+    {
+        "resourceType": "Bundle",
+        "entry": [
+            {
+                "resource": {
+                    "resourceType": "MedicationStatement",
+                    "status": ["active"],
+                    "medicationReference": "Medication/1",
+                    "effectivePeriod": [],
+                }
+            }
+        ],
+    },
+    {"resourceType": "OperationOutcome", "issue": "boom"},
+    {"resourceType": "Condition", "code": {"coding": {"system": SNOMED, "code": "1475003"}}},
+]
+
+
+@pytest.mark.logic_only
+@pytest.mark.parametrize("value", MALFORMED)
+def test_malformed_prefetch_never_crashes(ehr: Ehr, value: Any) -> None:
+    for key in ("conditions", "medicationStatements", "patient", "skinType"):
+        response = ehr.call(BOOK, appointment_book({**HEALTHY_PREFETCH, key: value}))
+        assert response.status_code in (200, 422), (key, response.text)
+        assert "internal error" not in response.text

@@ -62,10 +62,20 @@ class Extracted:
         }
 
 
+def items(value: Any) -> list[Any]:
+    """A JSON array's items; anything else (absent, null, a string, a number) has none."""
+    return value if isinstance(value, list) else []
+
+
+def objects(value: Any) -> list[dict[str, Any]]:
+    """The JSON objects of an array (what a FHIR list of elements should hold)."""
+    return [item for item in items(value) if isinstance(item, dict)]
+
+
 def codings(concept: Any) -> list[dict[str, Any]]:
     if not isinstance(concept, dict):
         return []
-    return [c for c in concept.get("coding") or [] if isinstance(c, dict)]
+    return objects(concept.get("coding"))
 
 
 def status_code(concept: Any) -> str | None:
@@ -83,8 +93,8 @@ def bundle_resources(bundle: Any) -> list[dict[str, Any]]:
         return [bundle]
     return [
         entry["resource"]
-        for entry in bundle.get("entry") or []
-        if isinstance(entry, dict) and isinstance(entry.get("resource"), dict)
+        for entry in objects(bundle.get("entry"))
+        if isinstance(entry.get("resource"), dict)
     ]
 
 
@@ -165,8 +175,9 @@ def read_resources(
                 _apply(out, mapping, active=True, only="allergies")
         else:  # MedicationStatement, MedicationRequest
             concept = resource.get("medicationCodeableConcept")
-            if concept is None and "medicationReference" in resource:
-                concept = {"text": str(resource["medicationReference"].get("display", ""))}
+            reference = resource.get("medicationReference")
+            if concept is None and isinstance(reference, dict):
+                concept = {"text": str(reference.get("display", ""))}
             mapping = lookup(code_map, concept)
             if mapping is None:
                 out.unmapped.append(_unmapped(resource, concept))
@@ -249,7 +260,7 @@ def order_areas(
     """The contract's areas from an order's body sites, and the sites the map does not know."""
     areas: list[str] = []
     unknown: list[dict[str, str]] = []
-    for concept in resource.get("bodySite") or []:
+    for concept in items(resource.get("bodySite")):
         mapping = None
         for coding in codings(concept):
             mapping = code_map.sites.get((str(coding.get("system")), str(coding.get("code"))))

@@ -143,8 +143,8 @@ class Fetched:
 
 def _issues(outcome: dict[str, Any]) -> str:
     texts = []
-    for issue in outcome.get("issue") or []:
-        if isinstance(issue, dict):
+    for issue in fhir_in.objects(outcome.get("issue")):
+        if issue:
             details = issue.get("details")
             text = issue.get("diagnostics") or (
                 details.get("text") if isinstance(details, dict) else None
@@ -167,7 +167,7 @@ def classify(value: Any) -> Fetched:
     resources = []
     for resource in fhir_in.bundle_resources(value):
         if resource.get("resourceType") == "OperationOutcome":
-            severities = {i.get("severity") for i in resource.get("issue") or []}
+            severities = {i.get("severity") for i in fhir_in.objects(resource.get("issue"))}
             if severities & {"error", "fatal"}:
                 return Fetched("error", message=_issues(resource))
             continue  # information and warnings of a search
@@ -267,8 +267,8 @@ def _context_resources(request: cds.HookRequest, service: cds.CdsService) -> lis
 
 def _depth(resource: dict[str, Any], code_map: CodeMap) -> float | None:
     url = fhir_out.extension_url(code_map, "needle-depth")
-    for extension in resource.get("extension") or []:
-        if isinstance(extension, dict) and extension.get("url") == url:
+    for extension in fhir_in.objects(resource.get("extension")):
+        if extension.get("url") == url:
             value = extension.get("valueDecimal")
             if isinstance(value, int | float) and 0 < value <= 4:
                 return float(value)
@@ -384,8 +384,8 @@ def _patient_view(uow: UnitOfWork, actor: Actor, patient: Fetched) -> list[cds.C
     identifiers = [
         str(i["value"])
         for r in patient.resources
-        for i in r.get("identifier") or []
-        if isinstance(i, dict) and isinstance(i.get("value"), str)
+        for i in fhir_in.objects(r.get("identifier"))
+        if isinstance(i.get("value"), str)
     ]
     row = InteropRepository(uow.session).patient_by_chart(actor.clinic_id, identifiers)
     if row is None:
