@@ -135,6 +135,8 @@ def test_each_bad_check_in_on_a_phone_is_answered_beside_its_field(
         expect(page.get_by_label("Tell us in your own words")).to_have_value("cheeks still pink")
         expect(page.get_by_role("checkbox", name="Redness")).to_be_checked()
     _shot(page, screenshots, "phone-bad-temperature")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"the check-in form scrolls sideways ({width}px)"
     # a decimal comma, °F chosen: 101,5 °F is 38.6 °C, a fever: care today
     page.get_by_label("Your temperature, if you took it").fill("101,5")
     page.get_by_label("°F").check()
@@ -192,9 +194,12 @@ def _pages(live_server: LiveServer, world: DemoWorld, page: Any) -> list[tuple[s
 
 
 def _audit(page: Any) -> list[str]:
+    found = []
+    width = page.evaluate("document.documentElement.scrollWidth")
+    if width > page.viewport_size["width"]:  # WCAG 1.4.10 reflow: no sideways scrolling
+        found.append(f"scrolls sideways: {width}px in {page.viewport_size['width']}px")
     page.add_script_tag(path=str(AXE))
     result = page.evaluate("async () => JSON.stringify((await axe.run(document)).violations)")
-    found = []
     for violation in json.loads(result):
         if violation["impact"] in COUNTED:
             targets = [" ".join(node["target"]) for node in violation["nodes"][:3]]
@@ -211,7 +216,9 @@ def test_every_page_passes_axe(
 ) -> None:
     size = PHONE if viewport == "phone" else DESKTOP
     # axe is injected as a script: the pages' CSP (script-src 'self') would refuse it
-    context = browser.new_context(viewport=size, base_url=live_server.url, bypass_csp=True)
+    context = browser.new_context(
+        viewport=size, base_url=live_server.url, bypass_csp=True, reduced_motion="reduce"
+    )
     page = context.new_page()
     _sign_in(page)
     problems: dict[str, list[str]] = {}

@@ -84,7 +84,7 @@ def test_the_assessment_page_gives_reasons_in_words_and_sources_as_links(
     assert response.status_code == 303, response.text
     page = unescape(staff.client.get(response.headers["location"]).text)
     body = page.split('<main id="main"', 1)[1]
-    reasons = re.findall(r'<span class="facts">\((.*?)\)</span>', body)
+    reasons = re.findall(r'<span class="reason-facts">\((.*?)\)</span>', body)
     assert reasons and any("skin type V" in r for r in reasons)
     assert any("2.5 mm" in r for r in reasons)
     visible = re.sub(r"<[^>]+>", " ", body)
