@@ -12,7 +12,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo
 
-from needlesafe.knowledge.schema import Decision, Level
+from needlesafe.knowledge.schema import MAX_NEEDLE_DEPTH_MM, Decision, Level
+from needlesafe.knowledge.triage_schema import Disposition
+from needlesafe.knowledge.triage_schema import Status as FindingStatus
 
 
 def _known(vocabulary: str, what: str) -> AfterValidator:
@@ -99,7 +101,7 @@ class Patient(Input):
 
 class Plan(Input):
     areas: Annotated[list[AreaCode], Field(min_length=1)]
-    needle_depth_mm: Annotated[float, Field(gt=0, le=4.0, allow_inf_nan=False)]
+    needle_depth_mm: Annotated[float, Field(gt=0, le=MAX_NEEDLE_DEPTH_MM, allow_inf_nan=False)]
     device: DeviceCode
     setting: SettingCode = "clinic"
     numbing_agent: NumbingAgentCode = "none"
@@ -209,8 +211,6 @@ class CheckIn(Input):
 
 # ---------------------------------------------------------------- triage
 
-Disposition = Literal["self_care", "contact_clinic", "urgent", "emergency"]
-FindingStatus = Literal["expected", "watch", "concerning", "red_flag"]
 
 
 class Finding(Output):

@@ -23,7 +23,7 @@ from needlesafe.engine.models import CheckIn, Finding, Triage
 from needlesafe.engine.reader import Reading, read_message
 from needlesafe.knowledge.base import Knowledge
 from needlesafe.knowledge.triage_schema import (
-    DISPOSITIONS,
+    DISPOSITION_RANK,
     SEVERITIES,
     STATUSES,
     TRENDS,
@@ -36,7 +36,6 @@ from needlesafe.knowledge.triage_schema import (
     TriageRule,
 )
 
-_DISPOSITION_RANK = {d: i for i, d in enumerate(DISPOSITIONS)}
 _STATUS_RANK = {s: i for i, s in enumerate(STATUSES)}
 _SEVERITY_RANK: Mapping[Severity | None, int] = {
     **{s: i for i, s in enumerate(SEVERITIES)},
@@ -58,7 +57,7 @@ def trend_rank(trend: Trend | None) -> int:
 
 
 def disposition_rank(disposition: str) -> int:
-    return _DISPOSITION_RANK[disposition]  # type: ignore[index]
+    return DISPOSITION_RANK[disposition]  # type: ignore[index]
 
 
 @dataclass(frozen=True)
@@ -79,7 +78,7 @@ class _Verdict:
     sources: tuple[str, ...]
 
     def key(self) -> tuple[int, int]:
-        return _DISPOSITION_RANK[self.disposition], _STATUS_RANK[self.status]
+        return DISPOSITION_RANK[self.disposition], _STATUS_RANK[self.status]
 
 
 def _worst_severity(a: Severity | None, b: Severity | None) -> Severity | None:
@@ -262,18 +261,18 @@ def triage(
 
     disposition: Disposition = "self_care"
     for v in [*verdicts.values(), *combination_reasons]:
-        if _DISPOSITION_RANK[v.disposition] > _DISPOSITION_RANK[disposition]:
+        if DISPOSITION_RANK[v.disposition] > DISPOSITION_RANK[disposition]:
             disposition = v.disposition
     # Every part of the message is read or known to be harmless; a part that is neither is
     # never dropped: the clinic reads it, and the answer is never self care.
     unclear = reading is not None and bool(reading.unread)
     unclear_rule = tk.rules.unclear_message
-    if unclear and _DISPOSITION_RANK[unclear_rule.disposition] > _DISPOSITION_RANK[disposition]:
+    if unclear and DISPOSITION_RANK[unclear_rule.disposition] > DISPOSITION_RANK[disposition]:
         disposition = unclear_rule.disposition
     # an unread part naming the throat, the eyes, the chest...: at least what that site hints
     site_hint = reading.unread_hint if reading is not None else None
     raised_by_site = site_hint is not None and (
-        _DISPOSITION_RANK[site_hint] >= _DISPOSITION_RANK[disposition]
+        DISPOSITION_RANK[site_hint] >= DISPOSITION_RANK[disposition]
     )
     if site_hint is not None and raised_by_site:
         disposition = site_hint
@@ -297,7 +296,7 @@ def triage(
         )
         for code, report in reports.items()
     ]
-    findings.sort(key=lambda f: (-_DISPOSITION_RANK[f.disposition], -_STATUS_RANK[f.status]))
+    findings.sort(key=lambda f: (-DISPOSITION_RANK[f.disposition], -_STATUS_RANK[f.status]))
     return Triage(
         disposition=disposition,
         findings=findings,

@@ -18,7 +18,15 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from needlesafe.knowledge.schema import Code, FileHeader, Level, PlainText, SourceIds, Strict
+from needlesafe.knowledge.schema import (
+    MAX_NEEDLE_DEPTH_MM,
+    Code,
+    FileHeader,
+    Level,
+    PlainText,
+    SourceIds,
+    Strict,
+)
 
 DepthBandName = Literal["superficial", "medium", "deep"]
 DEPTH_BANDS: tuple[DepthBandName, ...] = ("superficial", "medium", "deep")
@@ -96,7 +104,7 @@ class Condition(Strict):
 
 class Band(Strict):
     label: PlainText  # plain words, e.g. "light (0.5 mm or less)"
-    up_to_mm: Annotated[float, Field(gt=0, le=4.0)]
+    up_to_mm: Annotated[float, Field(gt=0, le=MAX_NEEDLE_DEPTH_MM)]
     plan_days: Day  # the day-by-day plan runs from day 0 to this day
     reminder_days: Day  # daily calendar reminders from day 0 to this day
     sources: SourceIds
@@ -111,8 +119,10 @@ class DepthBands(Strict):
     def _ordered_and_complete(self) -> DepthBands:
         if not self.superficial.up_to_mm < self.medium.up_to_mm < self.deep.up_to_mm:
             raise ValueError("up_to_mm must increase: superficial < medium < deep")
-        if self.deep.up_to_mm != 4.0:
-            raise ValueError("deep.up_to_mm must be 4.0, the deepest needle a plan may have")
+        if self.deep.up_to_mm != MAX_NEEDLE_DEPTH_MM:
+            raise ValueError(
+                f"deep.up_to_mm must be {MAX_NEEDLE_DEPTH_MM}, the deepest needle a plan may have"
+            )
         return self
 
     def band_for(self, depth_mm: float) -> DepthBandName:

@@ -21,6 +21,7 @@ from needlesafe.knowledge.base import Knowledge, predicate_codes
 from needlesafe.knowledge.loader import load_yaml
 from needlesafe.knowledge.readability import MAX_GRADE, reading_grade
 from needlesafe.knowledge.schema import (
+    MAX_NEEDLE_DEPTH_MM,
     Code,
     ContraindicationRule,
     FileHeader,
@@ -135,7 +136,6 @@ def lint(knowledge: Knowledge, directory: Path | None = None) -> list[str]:
 # ---------------------------------------------------------------- rules that cannot be right
 
 RuleAny = RiskRule | ContraindicationRule | PrecautionRule
-MAX_PLAN_DEPTH_MM = 4.0  # the contract's largest needle_depth_mm
 _SINGLE_VALUED = ("fitzpatrick_in", "device_in")  # an intake has one of these
 
 
@@ -180,8 +180,8 @@ def never_true(predicate: Predicate, knowledge: Knowledge) -> str | None:
         return f"`{key}` has an empty list"
     if key == "medication_stopped_within_days" and not value.codes:
         return f"`{key}` has an empty list"
-    if key == "depth_above_mm" and value >= MAX_PLAN_DEPTH_MM:
-        return f"depth_above_mm {value:g}: no plan is deeper than {MAX_PLAN_DEPTH_MM:g} mm"
+    if key == "depth_above_mm" and value >= MAX_NEEDLE_DEPTH_MM:
+        return f"depth_above_mm {value:g}: no plan is deeper than {MAX_NEEDLE_DEPTH_MM:g} mm"
     if key == "age_below" and value <= 0:
         return f"age_below {value}: no age is below it"
     if key == "numbing_agent_contains":

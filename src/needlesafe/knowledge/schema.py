@@ -90,14 +90,18 @@ class Term(Strict):
     sources: list[Code] = []
 
 
+# the deepest needle a plan, an area's cap or an aftercare band may name (mm): the contract's
+MAX_NEEDLE_DEPTH_MM = 4.0
+
+
 class Area(Term):
     region: Literal["face", "body"]
-    max_depth_mm: Annotated[float, Field(gt=0, le=4.0)]
+    max_depth_mm: Annotated[float, Field(gt=0, le=MAX_NEEDLE_DEPTH_MM)]
     sources: SourceIds  # the depth cap needs a citation
     # why the cap is what it is (clinician words), shown with the reduce_depth precaution
     cap_reason: str | None = None
     # a different cap for a device whose labelling or protocols differ (device code -> mm)
-    max_depth_mm_by_device: dict[Code, Annotated[float, Field(gt=0, le=4.0)]] = {}
+    max_depth_mm_by_device: dict[Code, Annotated[float, Field(gt=0, le=MAX_NEEDLE_DEPTH_MM)]] = {}
     # the usual adult skin surface of the area, both sides (cm2): what a numbing cream covers
     surface_cm2: Annotated[float, Field(gt=0, le=20000)] | None = None
 

@@ -34,6 +34,7 @@ Direction = Literal["forward", "backward", "bidirectional"]
 SymptomGroupCode = Literal["warning", "tell_us", "usual"]
 
 DISPOSITIONS: tuple[Disposition, ...] = ("self_care", "contact_clinic", "urgent", "emergency")
+DISPOSITION_RANK: dict[Disposition, int] = {d: i for i, d in enumerate(DISPOSITIONS)}
 STATUSES: tuple[Status, ...] = ("expected", "watch", "concerning", "red_flag")
 SEVERITIES: tuple[Severity, ...] = ("mild", "moderate", "severe")
 TRENDS: tuple[Trend, ...] = ("improving", "stable", "worsening")

@@ -14,13 +14,14 @@ from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
+from needlesafe.knowledge.schema import MAX_NEEDLE_DEPTH_MM
+
 Item = TypeVar("Item")
 
 Role = Literal["practitioner", "admin"]
 Outcome = Literal[
     "recovered", "recovering", "not_recovered", "recovered_with_sequelae", "fatal", "unknown"
 ]
-Disposition = Literal["self_care", "contact_clinic", "urgent", "emergency"]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)]
 Short = Annotated[str, StringConstraints(strip_whitespace=True, max_length=120)]
 Lot = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
@@ -214,7 +215,7 @@ class IntakePublic(Out):
 
 class AreaTreated(In):
     area: str  # an area code of the knowledge base
-    depth_mm: Annotated[float, Field(gt=0, le=4.0, allow_inf_nan=False)]
+    depth_mm: Annotated[float, Field(gt=0, le=MAX_NEEDLE_DEPTH_MM, allow_inf_nan=False)]
     passes: Annotated[int, Field(ge=1, le=50)] = 1
 
 

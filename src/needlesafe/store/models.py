@@ -27,8 +27,10 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
+# the `urgency` column of check-ins holds these ranks
+from needlesafe.knowledge.triage_schema import DISPOSITION_RANK as DISPOSITION_RANK
+
 ROLES = ("practitioner", "admin")
-DISPOSITION_RANK = {"self_care": 0, "contact_clinic": 1, "urgent": 2, "emergency": 3}
 OUTCOMES = (
     "recovered",
     "recovering",

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Query
 
 from needlesafe.api.deps import CurrentActor, UowDep
 from needlesafe.api.routes.common import JSON_ERRORS, FilterId, Limit, Offset, RecordId
+from needlesafe.knowledge.triage_schema import Disposition
 from needlesafe.services import checkins
 from needlesafe.services.schemas import CheckInPublic, HandledUpdate, Page
 
 router = APIRouter(prefix="/api/v1", tags=["check-ins"], responses=JSON_ERRORS)
 
-DispositionQuery = Literal["self_care", "contact_clinic", "urgent", "emergency"]
+DispositionQuery = Disposition
 
 
 @router.get("/checkins", response_model=Page[CheckInPublic])
