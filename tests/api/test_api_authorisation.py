@@ -334,6 +334,8 @@ def test_the_link_shows_only_the_treatment_date_and_the_clinic(
         "emergency_number",
         "performed_on",
         "days_since_treatment",
+        "time_zone",  # the clinic's: the patient's pages show times on its clock
+        "temperature_unit",  # the clinic's default for the check-in's temperature
     }
 
 

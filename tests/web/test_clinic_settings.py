@@ -9,10 +9,10 @@ from test_pages import treated_patient
 from webkit import CLINICS, PASSWORD, Browser
 
 from needlesafe.api.settings import Settings
+from needlesafe.documents.render import signed_time
 from needlesafe.services import accounts
 from needlesafe.store.db import make_engine, make_session_factory
 from needlesafe.store.uow import UnitOfWork
-from needlesafe.documents.render import signed_time
 from needlesafe.web.render import format_date
 
 ADMIN = "admin@riverside.example"

@@ -3,9 +3,10 @@ temperature unit, and one-time password-reset links.
 
 `checkin_links`: one row per link a treatment has had. The token itself is never stored: it is
 derived from the row's random `nonce` and the server's secret (so the staff page can show the
-same link again), and looked up by its SHA-256 (`token_hash`). A link works until `expires_at` (the treatment day plus the
-link days; a renewed link at least that long from its renewal) unless it is revoked
-(`revoked_at`); renewing revokes the current row and adds a new one.
+same link again), and looked up by its SHA-256 (`token_hash`). A link works until
+`expires_at` (the treatment day plus the link days; a renewed link at least that long from its
+renewal) unless it is revoked (`revoked_at`); renewing revokes the current row and adds a new
+one.
 
 `password_resets`: a one-time link an admin makes for a colleague; only its hash is kept.
 
