@@ -69,7 +69,6 @@ class Settings(BaseSettings):
     trusted_proxies: str = "127.0.0.1"
     anonymous_rate_limit: int = Field(default=120, ge=1)
     token_rate_limit: int = Field(default=1200, ge=1)  # per bearer token, per minute
-    login_delay_after: int = Field(default=3, ge=1)  # failures before each wait doubles
     password_hash_concurrency: int = Field(default=2, ge=1, le=64)
 
     @model_validator(mode="after")

@@ -42,3 +42,6 @@ _export.register(app)
 from needlesafe.cli import followup as _followup  # noqa: E402
 
 _followup.register(app)
+from needlesafe.cli import reliability as _reliability  # noqa: E402
+
+_reliability.register(app)
