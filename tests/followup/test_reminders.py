@@ -149,3 +149,21 @@ def test_quiet_hours_hold_a_late_reminder_until_morning(  # type: ignore[no-unty
         assert job.run_at == at(day2, 17)  # 09:00 in Los Angeles, the end of the quiet hours
     assert worker.run_due(now=at(day2, 17)).outcomes["sent"] == 1
     assert m  # the models module was used above
+
+
+def test_every_delivery_is_in_the_audit_log_without_its_text(  # type: ignore[no-untyped-def]
+    uow, engine, knowledge, settings
+) -> None:
+    treated = treat_today(uow, knowledge)
+    make_worker(engine, knowledge, settings, None).run_due(
+        now=at(treated.performed_on + dt.timedelta(days=1), 10)
+    )
+    from needlesafe.store import models as m
+
+    with uow:
+        rows = uow.session.scalars(select(m.AuditEvent).where(m.AuditEvent.actor == "worker")).all()
+        assert sorted((r.action, r.record_type) for r in rows) == [
+            ("outbox", "message"),
+            ("outbox", "message"),
+        ]
+        assert all(r.clinic_id == treated.clinic_id for r in rows)

@@ -227,6 +227,15 @@ class Worker:
                 message.error = "" if status != "failed" else outcome[:300]
                 if kept is not None:
                     message.subject, message.body = kept.subject[:300], kept.body
+                # the worker read a patient's (or the clinic's) address and sent to it
+                uow.audit.record(
+                    clinic_id=message.clinic_id,
+                    user_id=None,
+                    actor="worker",
+                    action="send" if status == "sent" else status,
+                    record_type="message",
+                    record_id=message.id,
+                )
             queue.finish(job, now=now, outcome=outcome)
             uow.commit()
         log.info("worker: message %s %s", job_id, status)  # never the address or the text
