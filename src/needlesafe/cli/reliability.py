@@ -6,12 +6,13 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from sqlalchemy import text
 
-from needlesafe.cli.admin import DatabaseUrl, settings_or_exit, unit_of_work
+from needlesafe.cli.admin import DatabaseUrl, db_app, settings_or_exit, unit_of_work
 from needlesafe.cli.common import fail
 from needlesafe.store import audit as audit_chain
 from needlesafe.store import backup as backups
-from needlesafe.store import migrate
+from needlesafe.store import migrate, roles
 from needlesafe.store.db import make_engine
 
 audit_app = typer.Typer(help="The audit log: check that nothing was changed.", no_args_is_help=True)
@@ -72,7 +73,28 @@ def restore(
     typer.echo(f"audit log intact: {checked} rows")
 
 
+def grant_runtime(
+    role: Annotated[str, typer.Argument(help="the PostgreSQL role the service runs as")],
+    database_url: DatabaseUrl = None,
+) -> None:
+    """PostgreSQL: give the service's role its rights and no more (run with the owner's URL,
+    after every `db upgrade`); the audit log and consents stay INSERT and SELECT only."""
+    engine = make_engine(settings_or_exit(database_url).database_url)
+    if engine.dialect.name != "postgresql":
+        fail("only for PostgreSQL (a SQLite file has no roles)")
+    with engine.begin() as connection:
+        schema = connection.scalar(text("SELECT current_schema()")) or "public"
+        try:
+            statements = roles.runtime_grants(role, schema)
+        except ValueError as error:
+            fail(str(error))
+        for statement in statements:
+            connection.execute(text(statement))
+    typer.echo(f"granted {role} the service's rights in schema {schema}")
+
+
 def register(app: typer.Typer) -> None:
+    db_app.command("grant-runtime")(grant_runtime)
     app.add_typer(audit_app, name="audit")
     app.command("backup")(backup)
     app.command("restore")(restore)

@@ -1,0 +1,69 @@
+"""PostgreSQL: the service's role owns nothing (issue 16, item 3). After `needlesafe db
+grant-runtime ROLE` it writes records and the audit log, but cannot change or erase the audit
+log or the consents, nor switch their triggers off."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterator
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+from dbkit import SECRET
+from sqlalchemy import Engine, text
+from sqlalchemy.exc import DBAPIError
+from typer.testing import CliRunner
+
+from needlesafe.api.settings import get_settings
+from needlesafe.cli import app
+from needlesafe.services import patients
+from needlesafe.store.db import make_engine, make_session_factory
+from needlesafe.store.uow import UnitOfWork
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def runtime_engine(engine: Engine, db_url: str, monkeypatch) -> Iterator[Engine]:  # type: ignore[no-untyped-def]
+    if engine.dialect.name != "postgresql":
+        pytest.skip("roles are PostgreSQL's")
+    monkeypatch.setenv("NEEDLESAFE_ENVIRONMENT", "test")
+    monkeypatch.setenv("NEEDLESAFE_SECRET_KEY", SECRET)
+    get_settings.cache_clear()
+    role = f"needlesafe_app_{secrets.token_hex(4)}"
+    with engine.begin() as connection:
+        connection.execute(text(f'CREATE ROLE "{role}" LOGIN'))
+    result = runner.invoke(app, ["db", "grant-runtime", role, "--database-url", db_url])
+    assert result.exit_code == 0, result.output
+    parts = urlsplit(db_url)
+    as_role = urlunsplit(parts._replace(netloc=f"{role}@{parts.hostname}:{parts.port}"))
+    runtime = make_engine(as_role)
+    try:
+        yield runtime
+    finally:
+        runtime.dispose()
+        get_settings.cache_clear()
+        with engine.begin() as connection:
+            connection.execute(text(f'DROP OWNED BY "{role}"'))
+            connection.execute(text(f'DROP ROLE "{role}"'))
+
+
+def test_the_runtime_role_writes_records_but_cannot_erase_the_audit_log_or_consents(
+    runtime_engine: Engine, clinic_a
+) -> None:  # type: ignore[no-untyped-def]
+    uow = UnitOfWork(make_session_factory(runtime_engine))
+    made = patients.create_patient(uow, actor=clinic_a.practitioner.actor, patient={"name": "Al"})
+    assert made.id > 0  # records and their audit rows are written
+    refused = [
+        "TRUNCATE audit_events",
+        "UPDATE audit_events SET action = 'read'",
+        "DELETE FROM audit_events",
+        "ALTER TABLE audit_events DISABLE TRIGGER USER",
+        "DROP TRIGGER audit_events_append_only ON audit_events",
+        "DELETE FROM signed_consents",
+        "TRUNCATE consent_patient_signatures",
+    ]
+    for statement in refused:
+        with pytest.raises(DBAPIError, match="permission denied|must be owner"):
+            with runtime_engine.begin() as connection:
+                connection.execute(text(statement))
