@@ -64,6 +64,6 @@ def test_the_runtime_role_writes_records_but_cannot_erase_the_audit_log_or_conse
         "TRUNCATE consent_patient_signatures",
     ]
     for statement in refused:
-        with pytest.raises(DBAPIError, match="permission denied|must be owner"):
-            with runtime_engine.begin() as connection:
-                connection.execute(text(statement))
+        denied = pytest.raises(DBAPIError, match="permission denied|must be owner")
+        with denied, runtime_engine.begin() as connection:
+            connection.execute(text(statement))
