@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -10,6 +12,10 @@ from needlesafe.knowledge.base import Knowledge
 from needlesafe.surveillance.queries import Results, duckdb_engine, run_all
 from needlesafe.surveillance.report import Report, build_report
 from needlesafe.surveillance.synthetic import DemoData, generate
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "store"))
+
+from dbkit import *  # noqa: E402, F403  (the shared database fixtures, tests/store/dbkit.py)
 
 PLANTED_SEED = 7
 PLANTED_TREATMENTS = 60_000

@@ -147,7 +147,7 @@ def _write_csv(path: Path, rows: list[dict[str, Any]], columns: list[str]) -> No
         writer.writerows(rows)
 
 
-def write_report(report: Report, out: Path) -> list[Path]:
+def write_report(report: Report, out: Path, *, with_plots: bool = True) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     data = report.data
     paths = [out / "report.json", out / "rates.csv", out / "signals.csv"]
@@ -159,7 +159,8 @@ def write_report(report: Report, out: Path) -> list[Path]:
         "rate_ratio", "rate_ratio_low", "rate_ratio_high",
     ]  # fmt: skip
     _write_csv(paths[2], data["signals"], signal_columns)
-    paths += plots.write_all(report, out)
+    if with_plots:
+        paths += plots.write_all(report, out)
     return paths
 
 
@@ -171,6 +172,9 @@ def report(
         str, typer.Option(help="Spark master: local[2], or a cluster's spark://host:7077")
     ] = "local[2]",
     as_json: Annotated[bool, typer.Option("--json", help="one JSON object on stdout")] = False,
+    with_plots: Annotated[
+        bool, typer.Option("--plots/--no-plots", help="draw the charts (PNG and SVG)")
+    ] = True,
     clinic: Annotated[
         str | None, typer.Option(help="with SOURCE `database`: the clinic's name")
     ] = None,
@@ -194,7 +198,7 @@ def report(
         complications=list(knowledge.complications),
         knowledge_version=knowledge.version,
     )
-    write_report(built, out)
+    write_report(built, out, with_plots=with_plots)
     if as_json:
         summary = {k: v for k, v in built.data.items() if k != "monitoring_series"}
         sys.stdout.write(json.dumps(summary) + "\n")

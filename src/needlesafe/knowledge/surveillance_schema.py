@@ -133,7 +133,9 @@ def check_surveillance(
 
     ids = [r.id for r in file.rates]
     problems += [
-        f"{where}: rates: id {i!r} is used more than once" for i in sorted(set(ids)) if ids.count(i) > 1
+        f"{where}: rates: id {i!r} is used more than once"
+        for i in sorted(set(ids))
+        if ids.count(i) > 1
     ]
     for rule in file.rates:
         path = f"rates ({rule.id})"
@@ -154,7 +156,8 @@ def check_surveillance(
         f"{where}: onset_days: unknown complication {c!r}" for c in onsets if c not in complications
     ]
     problems += [
-        f"{where}: onset_days: complication {c!r} has no onset" for c in sorted(complications - set(onsets))
+        f"{where}: onset_days: complication {c!r} has no onset"
+        for c in sorted(complications - set(onsets))
     ]
     known("mix.fitzpatrick", list(file.mix.fitzpatrick), "fitzpatrick")
     known("mix.devices", list(file.mix.devices), "devices")

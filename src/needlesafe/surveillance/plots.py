@@ -19,9 +19,14 @@ WIDTH = 220
 LIMITS = {"low998": 0.001, "low95": 0.025, "high95": 0.975, "high998": 0.999}
 
 
-def rates_chart(report: Report, dimension: str) -> alt.FacetChart:
+def _data(rows: list[dict[str, Any]]) -> Any:
+    """Inline data for a chart (a list of records; no pandas needed)."""
+    return alt.Data(values=rows)  # type: ignore[no-untyped-call]
+
+
+def rates_chart(report: Report, dimension: str) -> Any:
     rows = [r for r in report.data["rates"] if r["dimension"] == dimension]
-    base = alt.Chart(alt.Data(values=rows)).encode(
+    base = alt.Chart(_data(rows)).encode(
         y=alt.Y("value:N", title=dimension.replace("_", " "), sort="ascending"),
     )
     bars = base.mark_rule(strokeWidth=2, color="#4c78a8").encode(
@@ -42,7 +47,7 @@ def rates_chart(report: Report, dimension: str) -> alt.FacetChart:
     )
 
 
-def trend_chart(report: Report) -> alt.FacetChart | alt.Chart:
+def trend_chart(report: Report) -> Any:
     """Cumulative observed and expected events per alarmed test, month by month, with a rule
     at the month of the alarm."""
     rows = []
@@ -58,7 +63,7 @@ def trend_chart(report: Report) -> alt.FacetChart | alt.Chart:
                          "events": point["expected"]})  # fmt: skip
     if not rows:
         return (
-            alt.Chart(alt.Data(values=[{"text": "No monitoring alarm in this period"}]))
+            alt.Chart(_data([{"text": "No monitoring alarm in this period"}]))
             .mark_text(size=14)
             .encode(text="text:N")
             .properties(width=400, height=60, title="Monitoring (maxSPRT): no alarms")
@@ -83,7 +88,7 @@ def trend_chart(report: Report) -> alt.FacetChart | alt.Chart:
         .encode(x="month:O")
     )
     return (
-        alt.layer(lines, rule, data=alt.Data(values=rows))
+        alt.layer(lines, rule, data=_data(rows))
         .properties(width=360, height=180)
         .facet(facet=alt.Facet("test:N", title=None), columns=2)
         .resolve_scale(y="independent")
@@ -91,7 +96,7 @@ def trend_chart(report: Report) -> alt.FacetChart | alt.Chart:
     )
 
 
-def funnel_chart(report: Report, dimension: str, complication: str) -> alt.LayerChart:
+def funnel_chart(report: Report, dimension: str, complication: str) -> Any:
     """Each practitioner's (or lot's) rate against its number of treatments, inside the 95%
     and 99.8% limits around the overall rate (exact binomial): a point above the funnel
     stands out."""
@@ -124,22 +129,18 @@ def funnel_chart(report: Report, dimension: str, complication: str) -> alt.Layer
         scale=alt.Scale(type="log", domain=[low_n, high_n], nice=False),
     )
     band998 = (
-        alt.Chart(alt.Data(values=limits))
+        alt.Chart(_data(limits))
         .mark_area(opacity=0.15, color="#4c78a8")
         .encode(x=x, y="low998:Q", y2="high998:Q")
     )
     band95 = (
-        alt.Chart(alt.Data(values=limits))
+        alt.Chart(_data(limits))
         .mark_area(opacity=0.25, color="#4c78a8")
         .encode(x=x, y="low95:Q", y2="high95:Q")
     )
-    mean = (
-        alt.Chart(alt.Data(values=[{"rate": 1000 * p}]))
-        .mark_rule(color="#1f3b57")
-        .encode(y="rate:Q")
-    )
+    mean = alt.Chart(_data([{"rate": 1000 * p}])).mark_rule(color="#1f3b57").encode(y="rate:Q")
     points = (
-        alt.Chart(alt.Data(values=rows))
+        alt.Chart(_data(rows))
         .mark_point(filled=True, size=30, color="#d62728")
         .encode(
             x=x,
@@ -172,7 +173,7 @@ def charts(report: Report) -> dict[str, Any]:
 def svg(chart: Any) -> str:
     import vl_convert as vlc
 
-    text: str = vlc.vegalite_to_svg(chart.to_dict())
+    text: str = vlc.vegalite_to_svg(chart.to_dict(validate=False))
     return text
 
 
@@ -183,8 +184,8 @@ def write_all(report: Report, out: Path) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for name, chart in charts(report).items():
-        spec = chart.to_dict()
-        (folder / f"{name}.svg").write_text(vlc.vegalite_to_svg(spec), encoding="utf-8")
-        (folder / f"{name}.png").write_bytes(vlc.vegalite_to_png(spec, scale=2))
+        text = svg(chart)  # rendered once; the PNG is drawn from the same SVG
+        (folder / f"{name}.svg").write_text(text, encoding="utf-8")
+        (folder / f"{name}.png").write_bytes(vlc.svg_to_png(text, scale=2))
         written += [folder / f"{name}.svg", folder / f"{name}.png"]
     return written

@@ -44,8 +44,8 @@ def _round(value: float | None, digits: int = 3) -> float | None:
 def _round_down(alpha: float) -> float:
     """Alpha down to two significant digits: a little stricter, and reports with about as
     many tests share their cached critical values."""
-    scale = 10 ** (math.floor(math.log10(alpha)) - 1)
-    return math.floor(alpha / scale) * scale
+    scale = 10.0 ** (math.floor(math.log10(alpha)) - 1)
+    return float(math.floor(alpha / scale) * scale)
 
 
 @dataclass(frozen=True)
