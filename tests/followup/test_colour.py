@@ -137,3 +137,44 @@ def test_bad_boxes_and_files_are_named_with_exit_status_2(tmp_path) -> None:  # 
         ],
     )
     assert not_image.exit_code == 2 and "not a photo" in not_image.output
+
+
+def _card_photo(cast: np.ndarray) -> tuple[bytes, tuple[float, ...], tuple[float, ...]]:
+    """A photo of a 24-patch colour card and two skin areas of known Lab, all under one
+    colour cast (applied in linear light, as a lamp would)."""
+    card = colour.CCS_COLOURCHECKERS["ColorChecker24 - After November 2014"]
+    xyz = colour.xyY_to_XYZ(np.array(list(card.data.values())))
+    patches = np.clip(colour.XYZ_to_sRGB(xyz, illuminant=card.illuminant), 0, 1)
+    treated, reference = (60.0, 17.0, 17.0), (64.0, 9.0, 18.0)
+    image = np.full((700, 1000, 3), 0.45)
+    x0, y0, p, g = 80, 150, 60, 12
+    image[y0 - g : y0 + 4 * (p + g), x0 - g : x0 + 6 * (p + g)] = 0.05
+    for i, rgb in enumerate(patches):
+        r, c = divmod(i, 6)
+        image[y0 + r * (p + g) : y0 + r * (p + g) + p, x0 + c * (p + g) : x0 + c * (p + g) + p] = (
+            rgb
+        )
+    for lab, x in ((treated, 650), (reference, 820)):
+        image[200:400, x : x + 120] = np.array(srgb8(lab)) / 255
+    linear = skin_colour.srgb_to_linear(image * 255) @ cast.T
+    shown = skin_colour.linear_to_srgb8(linear).astype(np.uint8)
+    out = io.BytesIO()
+    Image.fromarray(shown).save(out, "PNG")
+    return out.getvalue(), treated, reference
+
+
+def test_a_colour_card_in_the_photo_corrects_a_lamps_colour_cast() -> None:
+    pytest.importorskip("colour_checker_detection")
+    from needlesafe.services.photos import measure_image
+
+    cast = np.array([[1.0, 0.08, 0.0], [0.0, 0.85, 0.02], [0.0, 0.05, 0.65]])  # warm lamp
+    data, treated, reference = _card_photo(cast)
+    boxes = {"treated": (670, 220, 80, 160), "reference": (840, 220, 80, 160)}
+    raw = measure_image(data, **boxes)
+    fixed = measure_image(data, **boxes, use_card=True)
+    assert abs(raw.treated.a_star - treated[1]) > 2  # the lamp moves a* ...
+    assert fixed.corrected
+    assert fixed.treated.a_star == pytest.approx(treated[1], abs=1.0)  # ... the card undoes it
+    assert fixed.reference.a_star == pytest.approx(reference[1], abs=1.0)
+    assert fixed.treated.ita == pytest.approx(ita(treated), abs=2.0)
+    assert fixed.delta_ita == pytest.approx(ita(treated) - ita(reference), abs=2.0)

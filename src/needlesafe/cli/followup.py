@@ -139,6 +139,9 @@ def measure(
         str, typer.Option("--reference", help="X,Y,W,H of untreated skin in the same photo")
     ],
     as_json: Annotated[bool, typer.Option("--json", help="one JSON object")] = False,
+    card: Annotated[
+        bool, typer.Option("--card", help="correct the colours by the colour card in the photo")
+    ] = False,
 ) -> None:
     """Redness (CIELAB a*) and pigment (ITA°) of the treated area against the reference."""
     from needlesafe.services.photos import PhotoError, measure_image
@@ -150,7 +153,7 @@ def measure(
         typer.echo(f"error: {image}: {error.strerror or 'cannot read it'}", err=True)
         raise typer.Exit(2) from None
     try:
-        result = measure_image(data, treated=boxes[0], reference=boxes[1])
+        result = measure_image(data, treated=boxes[0], reference=boxes[1], use_card=card)
     except PhotoError as error:
         typer.echo(f"error: {error.path}: {error.message}", err=True)
         raise typer.Exit(2) from None

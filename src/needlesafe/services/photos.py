@@ -166,13 +166,51 @@ def pixels_of(data: bytes, path: str = "image") -> np.ndarray[Any, np.dtype[np.f
 
 
 Box = tuple[int, int, int, int]
+CARD = "ColorChecker24 - After November 2014"  # the reference values of the 24-patch card
+
+
+def card_correction(image: Any) -> Any:
+    """The colour correction from a 24-patch colour card in the photo (colour-checker-
+    detection's segmentation detector, the optional `needlesafe[card]`), or None when there is
+    no card or no detector. The card may lie either way up: the order of its patches that fits
+    the reference values better is taken."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            import colour
+            from colour_checker_detection import detect_colour_checkers_segmentation
+    except ImportError:
+        return None
+    found = detect_colour_checkers_segmentation(
+        (np.asarray(image, dtype=np.float32) / 255.0), additional_data=True
+    )
+    if not found:
+        return None
+    card = colour.CCS_COLOURCHECKERS[CARD]
+    xyz = colour.xyY_to_XYZ(np.array(list(card.data.values())))
+    srgb = np.clip(colour.XYZ_to_sRGB(xyz, illuminant=card.illuminant), 0, 1) * 255
+    reference: skin_colour.FloatArray = np.asarray(srgb, dtype=np.float64)
+    seen: skin_colour.FloatArray = np.asarray(found[0].swatch_colours, dtype=np.float64) * 255
+    target = skin_colour.srgb_to_linear(reference)
+    best = None
+    for order in (seen, seen[::-1]):
+        matrix = skin_colour.fit_colour_correction(order, reference)
+        fitted = skin_colour.srgb_to_linear(order) @ matrix.T
+        error = float(np.mean(np.abs(np.subtract(fitted, target))))
+        if best is None or error < best[0]:
+            best = (error, matrix)
+    return best[1] if best else None
 
 
 def measure_image(
-    data: bytes, *, treated: Box, reference: Box, correction: Any = None
+    data: bytes, *, treated: Box, reference: Box, use_card: bool = False
 ) -> skin_colour.ColourMeasurement:
-    """Measure a photo's two areas (for the command line and for stored photos)."""
+    """Measure a photo's two areas (for the command line and for stored photos); with
+    `use_card`, corrected by the colour card in the photo (PhotoError when there is none)."""
     image = pixels_of(data)
+    correction = card_correction(image) if use_card else None
+    if use_card and correction is None:
+        raise PhotoError("card", "no colour card found in the photo (or no detector installed)")
     areas = []
     for name, box in (("treated", treated), ("reference", reference)):
         try:
@@ -298,7 +336,10 @@ def photo_image(
         audit(uow, actor, "read", "checkin_photo", row.id)
         uow.commit()
         key, content_type = row.storage_key, row.content_type
-    return store.get(key), content_type
+    try:
+        return store.get(key), content_type
+    except FileNotFoundError:  # the record outlived its file (a restored database)
+        raise NotFound("this photo's file is missing") from None
 
 
 def measure_photo(
@@ -309,11 +350,14 @@ def measure_photo(
     photo_id: int,
     treated: Box,
     reference: Box,
+    use_card: bool = False,
 ) -> PhotoPublic:
     """Measure the marked areas of a stored photo and keep the numbers with it."""
     with uow:
         row = _photo(uow, actor, photo_id)
-        result = measure_image(store.get(row.storage_key), treated=treated, reference=reference)
+        result = measure_image(
+            store.get(row.storage_key), treated=treated, reference=reference, use_card=use_card
+        )
         row.measurement = {
             "treated_box": list(treated),
             "reference_box": list(reference),

@@ -148,6 +148,7 @@ Box = Annotated[list[Annotated[int, Field(ge=0, le=100_000)]], Field(min_length=
 class MeasureIn(BaseModel):
     treated: Box  # x, y, width, height in pixels of the stored photo
     reference: Box  # untreated skin of the same photo
+    card: bool = False  # correct the colours by the 24-patch colour card in the photo
 
 
 @router.post("/photos/{photo_id}/measure", response_model=PhotoOut)
@@ -162,6 +163,7 @@ def measure_photo(
         photo_id=photo_id,
         treated=tuple(body.treated),  # type: ignore[arg-type]
         reference=tuple(body.reference),  # type: ignore[arg-type]
+        use_card=body.card,
     )
     return PhotoOut(**asdict(saved))
 
