@@ -211,7 +211,7 @@ def test_lots_trace_lists_one_clinics_treatments_of_a_lot(env: str) -> None:
     assert f"treatment {done.id}  Pat of Elsewhere (chart C-7)" in result.output
     assert "Riverside" not in result.output and "numbing_agent" in result.output
     csv = run("lots", "trace", "HA-1", "--clinic", "Elsewhere", "--csv")
-    assert csv.output.splitlines()[1].startswith(f"HA-1,{done.id},")
+    assert csv.output.splitlines()[1].startswith(f"HA-1,{done.id},"), csv.output
     none = run("lots", "trace", "NOPE", "--clinic", "Riverside", "--json")
     assert none.exit_code == 0 and '"treatments":[]' in none.output
     missing = run("lots", "trace", "NUM-1", "--clinic", "Nowhere")

@@ -5,19 +5,18 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from collections.abc import Callable
-from typing import Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
-from needlesafe.api.settings import Settings, get_settings
 from needlesafe.cli.common import fail
 from needlesafe.errors import InputError
-from needlesafe.services import accounts, staff, treatments
-from needlesafe.services.context import Actor
 from needlesafe.services.errors import DomainError, NotFound
-from needlesafe.store import migrate
-from needlesafe.store.db import make_engine, make_session_factory, normalise_url
-from needlesafe.store.uow import UnitOfWork
+
+if TYPE_CHECKING:  # the database and service layers load only when a command runs
+    from needlesafe.api.settings import Settings
+    from needlesafe.services.context import Actor
+    from needlesafe.store.uow import UnitOfWork
 
 db_app = typer.Typer(help="The database: migrations.", no_args_is_help=True)
 admin_app = typer.Typer(
@@ -31,6 +30,9 @@ DatabaseUrl = Annotated[
 
 
 def settings_or_exit(database_url: str | None = None) -> Settings:
+    from needlesafe.api.settings import get_settings
+    from needlesafe.store.db import normalise_url
+
     try:
         settings = get_settings()
     except ValueError as error:  # pydantic's ValidationError is a ValueError
@@ -41,6 +43,10 @@ def settings_or_exit(database_url: str | None = None) -> Settings:
 
 
 def unit_of_work(settings: Settings) -> UnitOfWork:
+    from needlesafe.store import migrate
+    from needlesafe.store.db import make_engine, make_session_factory
+    from needlesafe.store.uow import UnitOfWork
+
     engine = make_engine(settings.database_url)
     if migrate.current_revision(engine) != migrate.head_revision():
         fail("the database is not up to date: run `needlesafe db upgrade` first")
@@ -62,6 +68,9 @@ def _run(action: Callable[[], Result]) -> Result:
 @db_app.command("upgrade")
 def db_upgrade(database_url: DatabaseUrl = None) -> None:
     """Migrate the database to the newest schema (creating it if needed)."""
+    from needlesafe.store import migrate
+    from needlesafe.store.db import make_engine
+
     settings = settings_or_exit(database_url)
     engine = make_engine(settings.database_url)
     migrate.upgrade(engine)
@@ -83,6 +92,8 @@ def create_clinic(
     database_url: DatabaseUrl = None,
 ) -> None:
     """Add a clinic, with its phone and emergency number."""
+    from needlesafe.services import accounts
+
     settings = settings_or_exit(database_url)
     uow = unit_of_work(settings)
     clinic = _run(
@@ -112,6 +123,8 @@ def create_user(
     database_url: DatabaseUrl = None,
 ) -> None:
     """Add a staff account; asks for the password (or generates one without a terminal)."""
+    from needlesafe.services import accounts
+
     uow = unit_of_work(settings_or_exit(database_url))
     generated = generate_password or not sys.stdin.isatty()
     if generated:
@@ -134,6 +147,8 @@ def list_users(
     database_url: DatabaseUrl = None,
 ) -> None:
     """List a clinic's staff accounts: id, email, role, active or not."""
+    from needlesafe.services import accounts
+
     uow = unit_of_work(settings_or_exit(database_url))
     operator = _run(lambda: _operator_for(uow, clinic))
     page = _run(lambda: accounts.list_users(uow, actor=operator, limit=200))
@@ -144,6 +159,8 @@ def list_users(
 
 def _operator_for(uow: UnitOfWork, clinic: str) -> Actor:
     """The command line acting for the operator inside one clinic (named)."""
+    from needlesafe.services.context import Actor
+
     with uow:
         row = uow.clinics.by_name(clinic.strip())
         if row is None:
@@ -158,6 +175,8 @@ def deactivate_user(
     database_url: DatabaseUrl = None,
 ) -> None:
     """Deactivate a staff account (its sessions and tokens end at once), or --undo."""
+    from needlesafe.services import staff
+
     uow = unit_of_work(settings_or_exit(database_url))
     user = _run(lambda: staff.set_active(uow, actor=None, email=email, active=undo))
     typer.echo(f"{user.email}: {'active' if user.active else 'deactivated'}")
@@ -166,6 +185,8 @@ def deactivate_user(
 @admin_app.command("reset-password")
 def reset_password(email: str, database_url: DatabaseUrl = None) -> None:
     """Print a one-time link for the person to set a new password (24 hours)."""
+    from needlesafe.services import staff
+
     settings = settings_or_exit(database_url)
     uow = unit_of_work(settings)
     link = _run(
@@ -184,6 +205,8 @@ def create_token(
     database_url: DatabaseUrl = None,
 ) -> None:
     """Print a new bearer token for a user (shown once; only its hash is kept)."""
+    from needlesafe.services import accounts
+
     uow = unit_of_work(settings_or_exit(database_url))
     token = _run(lambda: accounts.create_token(uow, email=email, lifetime=dt.timedelta(days=days)))
     typer.echo(token)
@@ -201,6 +224,8 @@ def checkin_link(
     database_url: DatabaseUrl = None,
 ) -> None:
     """Print the patient's check-in link for a treatment; or renew or stop it."""
+    from needlesafe.services import treatments
+
     if renew and revoke:
         typer.echo("error: --renew and --revoke: choose one", err=True)
         raise typer.Exit(2)

@@ -8,9 +8,6 @@ from typing import Annotated
 import typer
 
 from needlesafe.cli.admin import settings_or_exit
-from needlesafe.store import migrate
-from needlesafe.store.db import make_engine, make_session_factory
-from needlesafe.store.uow import UnitOfWork
 
 APP_FACTORY = "needlesafe.api.app:create_app"  # what each of several workers calls
 
@@ -46,6 +43,9 @@ def serve(
     from needlesafe.api.logs import log_config
     from needlesafe.knowledge.loader import default_knowledge
     from needlesafe.services import demo as demo_data
+    from needlesafe.store import migrate
+    from needlesafe.store.db import make_engine, make_session_factory
+    from needlesafe.store.uow import UnitOfWork
 
     logging.config.dictConfig(log_config())
     settings = settings_or_exit(database_url)
