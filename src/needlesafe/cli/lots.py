@@ -8,8 +8,6 @@ import typer
 
 from needlesafe.cli.admin import DatabaseUrl, _run, settings_or_exit, unit_of_work
 from needlesafe.cli.common import fail
-from needlesafe.services import lots
-from needlesafe.services.context import Actor
 
 lots_app = typer.Typer(help="Lot traceability: treatments by lot number.", no_args_is_help=True)
 
@@ -24,6 +22,9 @@ def trace(
 ) -> None:
     """List the clinic's treatments that used LOT (needle cartridge, numbing cream or product):
     date, patient, practitioner and how the lot was used. Exit 0 even when none did."""
+    from needlesafe.services import lots
+    from needlesafe.services.context import Actor
+
     uow = unit_of_work(settings_or_exit(database_url))
     with uow:
         found = uow.clinics.by_name(clinic)
