@@ -108,6 +108,7 @@ def serve(
         create_app(settings, knowledge=knowledge) if workers == 1 else APP_FACTORY,
         factory=workers > 1,
         workers=workers,
+        timeout_worker_healthcheck=120,  # a worker loads the knowledge base before it answers
         host=host,
         port=port,
         access_log=False,  # ours logs route templates, never ids, tokens or bodies

@@ -1,0 +1,380 @@
+"""Load benchmark: the running service under a fixed arrival rate, from a separate process.
+
+    .venv/bin/python benchmarks/load.py [--database sqlite|postgresql] [--workers 2]
+        [--rate 200] [--seconds 20] [--checkins 100000]
+
+One run:
+1. makes a new database (a SQLite file, or a PostgreSQL schema of its own that is dropped
+   afterwards), migrates it, seeds the demo clinic and `--checkins` stored check-ins for it;
+2. times the inbox query in-process at that size (median of 30);
+3. starts `needlesafe serve --workers N` in its own process group;
+4. runs the load generator in a *separate process* (this file with --generate): open loop,
+   requests started at a fixed rate whatever the answers do, latency measured from each
+   request's scheduled start (no coordinated omission). The mix: screening, free-text triage,
+   patients' check-ins, the inbox list; then `/healthz` alone at the same rate (the ceiling in
+   the same run); then each of `/healthz` and `/api/v1/screen` flat out with 32 connections
+   for their throughput;
+5. prints a markdown table for the README.
+
+Engine endpoints are called with a bearer token and the per-token limit raised for the run
+(NEEDLESAFE_TOKEN_RATE_LIMIT): the anonymous limit per address would otherwise stop a load
+generator that comes from one address, which is what it is for.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import json
+import os
+import random
+import secrets
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+MESSAGES = [
+    "my cheeks are a bit red and warm",
+    "it stings a little and my skin is tight and dry",
+    "there are small yellow crusts on my chin and it hurts more today",
+    "no fever, just some redness, getting better",
+    "my lips are swelling and my throat feels tight",
+]
+INTAKE = {
+    "patient": {"age": 35, "fitzpatrick": "IV", "conditions": ["cold_sore_history"]},
+    "plan": {
+        "areas": ["cheeks"],
+        "needle_depth_mm": 1.0,
+        "device": "pen",
+        "numbing_agent": "lidocaine",
+        "topicals": ["hyaluronic_acid"],
+    },
+}
+SECRET = "load-benchmark-" + "x" * 32
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
+
+
+# ---------------------------------------------------------------- the load generator
+
+
+async def _open_loop(
+    base: str, rate: float, seconds: float, requests: list[dict[str, Any]]
+) -> dict[str, Any]:
+    import httpx
+
+    latencies: dict[str, list[float]] = {}
+    errors: dict[str, int] = {}
+    limits = httpx.Limits(max_connections=512, max_keepalive_connections=512)
+    async with httpx.AsyncClient(base_url=base, timeout=30, limits=limits) as client:
+        start = time.perf_counter()
+        total = int(rate * seconds)
+
+        async def one(i: int) -> None:
+            spec = requests[i % len(requests)]
+            scheduled = start + i / rate
+            await asyncio.sleep(max(0.0, scheduled - time.perf_counter()))
+            try:
+                response = await client.request(
+                    spec["method"], spec["path"], json=spec.get("json"), headers=spec.get("headers")
+                )
+                ok = response.status_code < 400
+            except httpx.HTTPError:
+                ok = False
+            done = time.perf_counter()
+            latencies.setdefault(spec["kind"], []).append((done - scheduled) * 1000)
+            if not ok:
+                errors[spec["kind"]] = errors.get(spec["kind"], 0) + 1
+
+        await asyncio.gather(*(one(i) for i in range(total)))
+        elapsed = time.perf_counter() - start
+    return {
+        "achieved_rate": total / elapsed,
+        "kinds": {
+            kind: {
+                "n": len(values),
+                "p50_ms": statistics.median(values),
+                "p99_ms": _percentile(values, 0.99),
+                "errors": errors.get(kind, 0),
+            }
+            for kind, values in latencies.items()
+        },
+    }
+
+
+async def _flat_out(base: str, spec: dict[str, Any], seconds: float, connections: int) -> float:
+    import httpx
+
+    done = 0
+    async with httpx.AsyncClient(base_url=base, timeout=30) as client:
+        stop = time.perf_counter() + seconds
+
+        async def worker() -> None:
+            nonlocal done
+            while time.perf_counter() < stop:
+                response = await client.request(
+                    spec["method"], spec["path"], json=spec.get("json"), headers=spec.get("headers")
+                )
+                if response.status_code < 400:
+                    done += 1
+
+        started = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(connections)))
+        return done / (time.perf_counter() - started)
+
+
+def generate(plan_file: str) -> None:
+    plan = json.loads(Path(plan_file).read_text())
+    base, rate, seconds = plan["base"], plan["rate"], plan["seconds"]
+    asyncio.run(_open_loop(base, 20, 3, plan["mix"]))  # warm up: every worker's first calls
+    mix = asyncio.run(_open_loop(base, rate, seconds, plan["mix"]))
+    health = asyncio.run(_open_loop(base, rate, seconds, [plan["health"]]))
+    ceiling = {
+        "healthz_rps": asyncio.run(_flat_out(base, plan["health"], plan["flat_seconds"], 32)),
+        "screen_rps": asyncio.run(_flat_out(base, plan["screen"], plan["flat_seconds"], 32)),
+    }
+    print(json.dumps({"mix": mix, "healthz": health, "flat_out": ceiling}))
+
+
+# ---------------------------------------------------------------- the run
+
+
+def _database(kind: str, directory: Path) -> tuple[str, str | None]:
+    if kind == "sqlite":
+        return f"sqlite:///{directory / 'load.db'}", None
+    from sqlalchemy import text
+
+    from needlesafe.store.db import make_engine
+
+    base = os.environ.get(
+        "NEEDLESAFE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+    )
+    schema = f"needlesafe_load_{secrets.token_hex(4)}"
+    admin = make_engine(base)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    admin.dispose()
+    return f"{base}?options=-csearch_path%3D{schema}", schema
+
+
+def _drop_schema(schema: str) -> None:
+    from sqlalchemy import text
+
+    from needlesafe.store.db import make_engine
+
+    base = os.environ.get(
+        "NEEDLESAFE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+    )
+    admin = make_engine(base)
+    with admin.begin() as connection:
+        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+def _seed(url: str, checkins: int) -> tuple[str, float]:
+    """The demo clinic and `checkins` stored check-ins; (the check-in link token, inbox ms)."""
+    from sqlalchemy import insert, select
+
+    from needlesafe.knowledge.loader import default_knowledge
+    from needlesafe.services import checkins as checkin_service
+    from needlesafe.services import demo
+    from needlesafe.services.context import Actor
+    from needlesafe.store import migrate
+    from needlesafe.store import models as m
+    from needlesafe.store.db import make_engine, make_session_factory
+    from needlesafe.store.uow import UnitOfWork
+
+    engine = make_engine(url)
+    migrate.upgrade(engine)
+    uow = UnitOfWork(make_session_factory(engine))
+    seeded = demo.seed_demo(
+        uow,
+        knowledge=default_knowledge(),
+        secret_key=SECRET,
+        base_url="http://127.0.0.1",
+        link_max_age=dt.timedelta(days=30),
+        emergency_number="911",
+    )
+    assert seeded.link is not None
+    token = seeded.link.url.rsplit("/", 1)[1]
+    with engine.begin() as connection:
+        treatment = connection.execute(select(m.Treatment).limit(1)).one()
+        user = connection.execute(select(m.User.id).limit(1)).scalar_one()
+        now = dt.datetime.now(dt.UTC)
+        rng = random.Random(7)
+        dispositions = list(m.DISPOSITION_RANK)
+        for start in range(0, checkins, 5000):
+            rows = []
+            for i in range(start, min(checkins, start + 5000)):
+                disposition = rng.choices(dispositions, weights=[80, 12, 6, 2])[0]
+                rows.append(
+                    {
+                        "clinic_id": treatment.clinic_id,
+                        "patient_id": treatment.patient_id,
+                        "treatment_id": treatment.id,
+                        "source": "patient_link",
+                        "created_at": now - dt.timedelta(minutes=i),
+                        "input": {"days_since_treatment": 1, "symptoms": []},
+                        "triage": {"disposition": disposition},
+                        "disposition": disposition,
+                        "urgency": m.DISPOSITION_RANK[disposition],
+                        "knowledge_version": "load",
+                        "handled": rng.random() < 0.95,
+                        "handled_note": "",
+                    }
+                )
+            connection.execute(insert(m.CheckIn), rows)
+    actor = Actor(user_id=user, clinic_id=treatment.clinic_id, role="admin")
+    times = []
+    for _ in range(30):
+        started = time.perf_counter()
+        checkin_service.list_checkins(uow, actor=actor, limit=50)
+        times.append((time.perf_counter() - started) * 1000)
+    engine.dispose()
+    return token, statistics.median(times)
+
+
+def _serve(url: str, workers: int, directory: Path) -> tuple[subprocess.Popen[bytes], str]:
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEEDLESAFE_")}
+    env.update(
+        NEEDLESAFE_ENVIRONMENT="test",
+        NEEDLESAFE_SECRET_KEY=SECRET,
+        NEEDLESAFE_TOKEN_RATE_LIMIT="10000000",
+        NEEDLESAFE_ANONYMOUS_RATE_LIMIT="10000000",
+    )
+    needlesafe = Path(sys.executable).parent / "needlesafe"
+    command = [str(needlesafe), "serve", "--port", str(port), "--database-url", url]
+    command += ["--workers", str(workers), "--no-demo", "--no-worker"]
+    log = (directory / "server.log").open("wb")
+    server = subprocess.Popen(
+        command,
+        env=env,
+        cwd=directory,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    import httpx
+
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(base + "/readyz", timeout=2).status_code == 200:
+                return server, base
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    os.killpg(server.pid, signal.SIGKILL)
+    raise SystemExit("the server did not start; see " + str(directory / "server.log"))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--rate", type=float, default=200.0)
+    parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument("--flat-seconds", type=float, default=8.0)
+    parser.add_argument("--checkins", type=int, default=100_000)
+    parser.add_argument("--generate", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.generate:
+        generate(args.generate)
+        return
+
+    import httpx
+
+    directory = Path(tempfile.mkdtemp(prefix="needlesafe-load-"))
+    url, schema = _database(args.database, directory)
+    try:
+        token, inbox_ms = _seed(url, args.checkins)
+        server, base = _serve(url, args.workers, directory)
+        try:
+            login = httpx.post(
+                base + "/api/v1/auth/token",
+                json={"email": "demo@needlesafe.example", "password": "needlesafe-demo"},
+            )
+            login.raise_for_status()
+            staff = {"Authorization": f"Bearer {login.json()['access_token']}"}
+            mix = []
+            for i in range(20):
+                message = MESSAGES[i % len(MESSAGES)]
+                mix += [
+                    {"kind": "screen", "method": "POST", "path": "/api/v1/screen",
+                     "json": INTAKE, "headers": staff},
+                    {"kind": "triage", "method": "POST", "path": "/api/v1/triage",
+                     "json": {"message": message, "days_since_treatment": 2}, "headers": staff},
+                    {"kind": "checkin", "method": "POST", "path": f"/api/v1/checkin/{token}",
+                     "json": {"message": message}},
+                    {"kind": "inbox", "method": "GET", "path": "/api/v1/checkins?limit=50",
+                     "headers": staff},
+                ]  # fmt: skip
+            plan = {
+                "base": base,
+                "rate": args.rate,
+                "seconds": args.seconds,
+                "flat_seconds": args.flat_seconds,
+                "mix": mix,
+                "health": {"kind": "healthz", "method": "GET", "path": "/healthz"},
+                "screen": mix[0],
+            }
+            plan_file = directory / "plan.json"
+            plan_file.write_text(json.dumps(plan))
+            generated = subprocess.run(
+                [sys.executable, __file__, "--generate", str(plan_file)],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            result = json.loads(generated.stdout)
+        finally:
+            os.killpg(server.pid, signal.SIGTERM)
+            server.wait(timeout=30)
+    finally:
+        if schema:
+            _drop_schema(schema)
+    _report(args, inbox_ms, result)
+
+
+def _report(args: argparse.Namespace, inbox_ms: float, result: dict[str, Any]) -> None:
+    print(
+        f"\n{args.database}, {args.workers} workers, {args.rate:.0f} requests/s offered for "
+        f"{args.seconds:.0f} s, {args.checkins:,} stored check-ins, {os.cpu_count()} cores\n"
+    )
+    print("| run | requests | achieved/s | p50 ms | p99 ms | errors |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for name, run in (("mix", result["mix"]), ("/healthz alone", result["healthz"])):
+        for kind, s in sorted(run["kinds"].items()):
+            print(
+                f"| {name}: {kind} | {s['n']} | {run['achieved_rate']:.0f} | "
+                f"{s['p50_ms']:.1f} | {s['p99_ms']:.1f} | {s['errors']} |"
+            )
+    flat = result["flat_out"]
+    ratio = flat["screen_rps"] / flat["healthz_rps"]
+    print(
+        f"\nflat out (32 connections): /healthz {flat['healthz_rps']:.0f}/s, "
+        f"/api/v1/screen {flat['screen_rps']:.0f}/s (ratio {ratio:.2f})"
+    )
+    print(f"inbox query (50 rows of {args.checkins:,}), in-process median: {inbox_ms:.1f} ms")
+
+
+if __name__ == "__main__":
+    main()
