@@ -6,54 +6,52 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from test_pages import treated_patient
 from webkit import Browser
 
 from needlesafe.knowledge.base import Knowledge
 
+# (typed, unit chosen, the answer's heading)
+READINGS = [
+    ("38,9", "c", "Get medical care today"),  # a decimal comma: 38.9 °C, a fever
+    ("101.5", "f", "Get medical care today"),  # °F chosen: 38.6 °C
+    ("101,5", "c", "Get medical care today"),  # °C chosen, but only °F holds it
+    ("98.6", "f", "This sounds like normal healing"),  # 37.0 °C
+    ("37,2", "f", "This sounds like normal healing"),  # °F chosen, but only °C holds it
+]
 
-@pytest.mark.parametrize(
-    ("typed", "unit", "heading"),
-    [
-        ("38,9", "c", "Get medical care today"),  # a decimal comma: 38.9 °C, a fever
-        ("101.5", "f", "Get medical care today"),  # °F chosen: 38.6 °C
-        ("101,5", "c", "Get medical care today"),  # °C chosen, but only °F holds it
-        ("98.6", "f", "This sounds like normal healing"),  # 37.0 °C
-        ("37,2", "f", "This sounds like normal healing"),  # °F chosen, but only °C holds it
-    ],
-)
-def test_a_temperature_is_read_in_either_unit_and_with_a_decimal_comma(
-    staff: Browser, typed: str, unit: str, heading: str
-) -> None:
+
+def test_a_temperature_is_read_in_either_unit_and_with_a_decimal_comma(staff: Browser) -> None:
     _, _, link = treated_patient(staff)
-    answer = staff.post(link, {"temperature": typed, "temperature_unit": unit}, csrf_from=link)
-    assert answer.status_code == 200, answer.text
-    assert f'id="answer-title">{heading}' in answer.text
+    for typed, unit, heading in READINGS:
+        answer = staff.post(link, {"temperature": typed, "temperature_unit": unit}, csrf_from=link)
+        assert answer.status_code == 200, answer.text
+        assert f'id="answer-title">{heading}' in answer.text, typed
 
 
-@pytest.mark.parametrize("typed", ["389", "12", "hot"])
 def test_a_temperature_no_thermometer_shows_is_named_beside_its_field_and_kept(
-    staff: Browser, typed: str
+    staff: Browser,
 ) -> None:
     _, _, link = treated_patient(staff)
-    response = staff.post(
-        link,
-        {"temperature": typed, "symptoms": ["redness"], "message": "still pink"},
-        csrf_from=link,
-        headers={"hx-request": "true"},
-    )
-    assert response.status_code == 422
-    page = response.text
-    field = re.search(r'<input id="f-temperature"[^>]*>', page)
-    assert field and f'value="{typed}"' in field.group(0)
-    assert 'aria-invalid="true"' in field.group(0) and "err-temperature" in field.group(0)
-    message = re.search(r'<p class="field-error" id="err-temperature">(.*?)</p>', page, re.S)
-    assert message and "34 and 43.5 °C" in message.group(1) and "93 to 110 °F" in message.group(1)
-    assert 'id="error-summary"' in page and 'href="#f-temperature"' in page
-    # what else was typed and ticked stays
-    assert ">still pink</textarea>" in page
-    assert 'value="redness" checked' in page
+    for typed in ("389", "12", "hot"):
+        response = staff.post(
+            link,
+            {"temperature": typed, "symptoms": ["redness"], "message": "still pink"},
+            csrf_from=link,
+            headers={"hx-request": "true"},
+        )
+        assert response.status_code == 422
+        page = response.text
+        field = re.search(r'<input id="f-temperature"[^>]*>', page)
+        assert field and f'value="{typed}"' in field.group(0)
+        assert 'aria-invalid="true"' in field.group(0) and "err-temperature" in field.group(0)
+        message = re.search(r'<p class="field-error" id="err-temperature">(.*?)</p>', page, re.S)
+        assert message and "34 and 43.5 °C" in message.group(1)
+        assert "93 to 110 °F" in message.group(1)
+        assert 'id="error-summary"' in page and 'href="#f-temperature"' in page
+        # what else was typed and ticked stays
+        assert ">still pink</textarea>" in page
+        assert 'value="redness" checked' in page
 
 
 def test_an_empty_check_in_is_named_at_the_words_box(staff: Browser) -> None:
