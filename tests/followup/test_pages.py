@@ -177,3 +177,27 @@ def test_the_outbox_page_shows_messages_kept_for_staff(
     assert page.status_code == 200
     assert "pat@patient.example" in page.text and "<td>outbox</td>" in page.text
     assert "How is your skin? A quick check-in from" in page.text
+
+
+def test_measuring_with_a_card_that_is_not_there_says_so(client, uow, knowledge, settings) -> None:  # type: ignore[no-untyped-def]
+    treated = treat_today(uow, knowledge)
+    token = _token(uow, settings, treated.treatment_id)
+    checkin = client.post(f"/api/v1/checkin/{token}", json={"message": "red"}).json()["checkin_id"]
+    item = client.post(
+        f"/api/v1/checkin/{token}/photos",
+        data={"checkin_id": str(checkin)},
+        files=[("photos", ("skin.jpg", _jpeg(), "image/jpeg"))],
+    ).json()["items"][0]
+    sign_in(client, treated.staff)
+    answer = client.post(
+        f"/photos/{item['id']}/measure",
+        data={
+            "csrf_token": csrf(client, "/inbox"),
+            "treatment_id": str(treated.treatment_id),
+            "treated": "10,10,40,40",
+            "reference": "70,10,40,40",
+            "card": "true",
+        },
+    )
+    assert answer.status_code == 422
+    assert "Card: no colour card found in the photo" in answer.text

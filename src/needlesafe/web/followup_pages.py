@@ -290,6 +290,7 @@ def measure(
     treatment_id: Annotated[int, Form()],
     treated: Annotated[str, Form(max_length=60)] = "",
     reference: Annotated[str, Form(max_length=60)] = "",
+    card: Annotated[bool, Form()] = False,
 ) -> Response:
     """Measure the marked areas of a photo and show the panel again."""
     errors: dict[str, str] = {}
@@ -308,6 +309,7 @@ def measure(
                 photo_id=photo_id,
                 treated=boxes["treated"],
                 reference=boxes["reference"],
+                use_card=card,
             )
         except InputError as error:
             errors = {f"{photo_id}.{p.path}": p.message for p in error.problems}
