@@ -103,22 +103,25 @@ RISK_COLUMNS = ("fitzpatrick", "depth_band")
 
 
 def monitoring_exposure_sql() -> str:
-    """Treatments per monitored entity, month and risk stratum."""
+    """Treatments per monitored entity, month and risk stratum. A lot is compared with the
+    other lots of its product (`product` names it; 'all' for the rest)."""
     risk = ", ".join(RISK_COLUMNS)
     parts = [
-        f"SELECT '{name}' AS dimension, {column} AS value, month, {risk}, COUNT(*) AS treatments "
-        f"FROM treatments GROUP BY {column}, month, {risk}"
+        f"SELECT '{name}' AS dimension, {column} AS value, 'all' AS product, month, {risk}, "
+        f"COUNT(*) AS treatments FROM treatments GROUP BY {column}, month, {risk}"
         for name, column in MONITORED
     ]
     risk_t = ", ".join(f"t.{c}" for c in RISK_COLUMNS)
+    for name, column in (("lot", "p.lot"), ("product", "p.product")):
+        parts.append(
+            f"SELECT '{name}' AS dimension, {column} AS value, p.product AS product, t.month, "
+            f"{risk_t}, COUNT(*) AS treatments FROM treatment_products p "
+            f"JOIN treatments t ON t.treatment_id = p.treatment_id "
+            f"GROUP BY {column}, p.product, t.month, {risk_t}"
+        )
     parts.append(
-        f"SELECT 'lot' AS dimension, p.lot AS value, t.month, {risk_t}, COUNT(*) AS treatments "
-        f"FROM treatment_products p JOIN treatments t ON t.treatment_id = p.treatment_id "
-        f"GROUP BY p.lot, t.month, {risk_t}"
-    )
-    parts.append(
-        f"SELECT 'all' AS dimension, 'all' AS value, month, {risk}, COUNT(*) AS treatments "
-        f"FROM treatments GROUP BY month, {risk}"
+        f"SELECT 'all' AS dimension, 'all' AS value, 'all' AS product, month, {risk}, "
+        f"COUNT(*) AS treatments FROM treatments GROUP BY month, {risk}"
     )
     return _union(parts)
 
@@ -128,19 +131,21 @@ def monitoring_cases_sql() -> str:
     risk = ", ".join(RISK_COLUMNS)
     risk_t = ", ".join(f"t.{c}" for c in RISK_COLUMNS)
     parts = [
-        f"SELECT '{name}' AS dimension, {column} AS value, month, {risk}, complication, "
-        f"COUNT(*) AS cases FROM et GROUP BY {column}, month, {risk}, complication"
+        f"SELECT '{name}' AS dimension, {column} AS value, 'all' AS product, month, {risk}, "
+        f"complication, COUNT(*) AS cases FROM et GROUP BY {column}, month, {risk}, complication"
         for name, column in MONITORED
     ]
+    risk_et = ", ".join(f"et.{c}" for c in RISK_COLUMNS)
+    for name, column in (("lot", "p.lot"), ("product", "p.product")):
+        parts.append(
+            f"SELECT '{name}' AS dimension, {column} AS value, p.product AS product, et.month, "
+            f"{risk_et}, et.complication, COUNT(*) AS cases FROM et "
+            f"JOIN treatment_products p ON p.treatment_id = et.treatment_id "
+            f"GROUP BY {column}, p.product, et.month, {risk_et}, et.complication"
+        )
     parts.append(
-        f"SELECT 'lot' AS dimension, p.lot AS value, et.month, "
-        f"{', '.join(f'et.{c}' for c in RISK_COLUMNS)}, et.complication, COUNT(*) AS cases "
-        f"FROM et JOIN treatment_products p ON p.treatment_id = et.treatment_id "
-        f"GROUP BY p.lot, et.month, {', '.join(f'et.{c}' for c in RISK_COLUMNS)}, et.complication"
-    )
-    parts.append(
-        f"SELECT 'all' AS dimension, 'all' AS value, month, {risk}, complication, "
-        f"COUNT(*) AS cases FROM et GROUP BY month, {risk}, complication"
+        f"SELECT 'all' AS dimension, 'all' AS value, 'all' AS product, month, {risk}, "
+        f"complication, COUNT(*) AS cases FROM et GROUP BY month, {risk}, complication"
     )
     columns = ", ".join(f"t.{column}" for _, column in MONITORED)
     return (

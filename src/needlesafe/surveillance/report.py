@@ -178,37 +178,43 @@ def monitoring(
 
     Expected counts are risk-adjusted: each month's treatments of the entity in a skin type
     and depth band times the rate the rest of the registry has in that stratum (the entity's
-    own treatments left out). The critical value keeps the chance of any false alarm in the
-    whole report at `maxsprt_alpha`, shared equally over the tests."""
+    own treatments left out; for a lot, the rest of its product's lots, so a product's own
+    known risk does not make every one of its lots stand out). The critical value keeps the
+    chance of any false alarm in the whole report at `maxsprt_alpha`, shared equally over the
+    tests."""
+    # the comparison group of each entity: every treatment ("all"), or for a lot the
+    # treatments with its product
     exposure: dict[tuple[str, str], dict[str, dict[tuple[str, str], int]]] = defaultdict(
         lambda: defaultdict(dict)
     )
-    all_n: dict[tuple[str, str], int] = defaultdict(int)
+    group_of: dict[tuple[str, str], str] = {}
+    group_n: dict[str, dict[tuple[str, str], int]] = defaultdict(lambda: defaultdict(int))
     for row in _rows(results.tables["monitoring_exposure"]):
         stratum = (row["fitzpatrick"], row["depth_band"])
-        if row["dimension"] == "all":
-            all_n[stratum] += row["treatments"]
+        if row["dimension"] in ("all", "product"):
+            group_n[row["product"]][stratum] += row["treatments"]
         elif row["value"] is not None:
-            exposure[(row["dimension"], str(row["value"]))][row["month"]][stratum] = row[
-                "treatments"
-            ]
+            entity = (row["dimension"], str(row["value"]))
+            exposure[entity][row["month"]][stratum] = row["treatments"]
+            group_of[entity] = row["product"]
     observed: dict[tuple[str, str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
     entity_cases: dict[tuple[str, str, str], dict[tuple[str, str], int]] = defaultdict(
         lambda: defaultdict(int)
     )
-    all_cases: dict[tuple[str, tuple[str, str]], int] = defaultdict(int)
+    group_cases: dict[tuple[str, str, tuple[str, str]], int] = defaultdict(int)
     for row in _rows(results.tables["monitoring_cases"]):
         stratum = (row["fitzpatrick"], row["depth_band"])
-        if row["dimension"] == "all":
-            all_cases[(row["complication"], stratum)] += row["cases"]
+        if row["dimension"] in ("all", "product"):
+            group_cases[(row["product"], row["complication"], stratum)] += row["cases"]
         elif row["value"] is not None:
-            key = (row["dimension"], str(row["value"]), row["complication"])
-            observed[key][row["month"]] += row["cases"]
-            entity_cases[key][stratum] += row["cases"]
+            test = (row["dimension"], str(row["value"]), row["complication"])
+            observed[test][row["month"]] += row["cases"]
+            entity_cases[test][stratum] += row["cases"]
     months = sorted({m for per_month in exposure.values() for m in per_month})
 
     plans = []
     for (dimension, value), per_month in exposure.items():
+        group = group_of[(dimension, value)]
         entity_n: dict[tuple[str, str], int] = defaultdict(int)
         for strata in per_month.values():
             for stratum, n in strata.items():
@@ -216,11 +222,11 @@ def monitoring(
         for complication in complications:
             key = (dimension, value, complication)
             rest_rate = {}
-            for stratum, n in all_n.items():
+            for stratum, n in group_n[group].items():
                 rest_n = n - entity_n.get(stratum, 0)
-                rest_cases = all_cases.get((complication, stratum), 0) - entity_cases[key].get(
-                    stratum, 0
-                )
+                rest_cases = group_cases.get((group, complication, stratum), 0) - entity_cases[
+                    key
+                ].get(stratum, 0)
                 rest_rate[stratum] = rest_cases / rest_n if rest_n > 0 else 0.0
             expected_by_month = {
                 month: sum(n * rest_rate.get(s, 0.0) for s, n in per_month.get(month, {}).items())
