@@ -144,5 +144,21 @@ def test_a_patient_adds_a_photo_from_a_phone_and_the_open_inbox_alerts_the_clini
     cues = desk.evaluate("window.needlesafeFollowup")
     assert cues["cues"] >= 1 and cues["beeps"] >= 1
     desk.screenshot(path=str(SCREENSHOTS / "followup-live-inbox.png"))
+
+    # on the treatment page the clinic taps the treated skin, then untreated skin, and measures
+    desk.goto(f"/patients/{treated.patient_id}/treatments/{treated.treatment_id}")
+    photo = desk.locator("#treatment-photos .photo-frame img")
+    photo.wait_for()
+    photo.scroll_into_view_if_needed()
+    box = photo.bounding_box()
+    assert box is not None
+    desk.mouse.click(box["x"] + box["width"] * 0.4, box["y"] + box["height"] * 0.4)
+    desk.mouse.click(box["x"] + box["width"] * 0.85, box["y"] + box["height"] * 0.85)
+    assert desk.input_value("[data-box=treated]").count(",") == 3
+    desk.click("#treatment-photos .measure-form button[type=submit]")
+    desk.wait_for_selector("text=Redness Δa*")
+    redness = desk.locator("#treatment-photos figcaption .small").first.inner_text()
+    assert "Redness Δa* +" in redness  # the treated square is redder than the background
+    desk.locator("#treatment-photos").screenshot(path=str(SCREENSHOTS / "followup-photos.png"))
     phone.close()
     clinic.close()

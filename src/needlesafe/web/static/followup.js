@@ -110,6 +110,32 @@
   });
 
   // ------------------------------------------------------------ marking a photo's areas
+  function drawMark(frame, which, box) {
+    var img = frame.querySelector("img");
+    var scale = parseInt(frame.getAttribute("data-width"), 10) / (img.clientWidth || 1);
+    var mark = frame.querySelector(".mark-" + which) || document.createElement("span");
+    mark.className = "mark mark-" + which;
+    mark.style.left = (box[0] / scale) + "px";
+    mark.style.top = (box[1] / scale) + "px";
+    mark.style.width = (box[2] / scale) + "px";
+    mark.style.height = (box[3] / scale) + "px";
+    frame.appendChild(mark);
+  }
+
+  // the areas a stored measurement used, drawn on its photo
+  function showMeasuredAreas() {
+    document.querySelectorAll("[data-photo-marker][data-treated]").forEach(function (frame) {
+      var img = frame.querySelector("img");
+      var draw = function () {
+        ["treated", "reference"].forEach(function (which) {
+          drawMark(frame, which, frame.getAttribute("data-" + which).split(",").map(Number));
+        });
+      };
+      if (img.complete) draw(); else img.addEventListener("load", draw, { once: true });
+    });
+  }
+  document.addEventListener("htmx:afterSettle", showMeasuredAreas);
+
   document.addEventListener("click", function (event) {
     var frame = event.target.closest("[data-photo-marker]");
     if (!frame || event.target.tagName !== "IMG") return;
@@ -129,11 +155,6 @@
     var which = frame.getAttribute("data-next") === "reference" ? "reference" : "treated";
     form.querySelector("[data-box=" + which + "]").value = [x, y, size, size].join(",");
     frame.setAttribute("data-next", which === "treated" ? "reference" : "treated");
-    var mark = frame.querySelector(".mark-" + which) || document.createElement("span");
-    mark.className = "mark mark-" + which;
-    mark.style.left = (x / scale) + "px";
-    mark.style.top = (y / scale) + "px";
-    mark.style.width = mark.style.height = (size / scale) + "px";
-    frame.appendChild(mark);
+    drawMark(frame, which, [x, y, size, size]);
   });
 })();
