@@ -183,16 +183,26 @@ class CheckInRepository(_Scoped[m.CheckIn]):
             query = query.where(_id_filter(m.CheckIn.patient_id, patient_id))
         if treatment_id is not None:
             query = query.where(_id_filter(m.CheckIn.treatment_id, treatment_id))
-        first = case((attention, 1), else_=0)
-        return self._page(
-            query,
-            first.desc(),
-            case((attention, m.CheckIn.urgency), else_=0).desc(),
-            m.CheckIn.created_at.desc(),
-            m.CheckIn.id.desc(),
-            offset=offset,
-            limit=limit,
+        # Two queries, each in the order of an index (migration 0009), so a page never sorts
+        # every check-in the clinic ever had: those needing attention (few) by urgency and
+        # time, then the rest by time.
+        urgent = query.where(attention).order_by(
+            m.CheckIn.urgency.desc(), m.CheckIn.created_at.desc(), m.CheckIn.id.desc()
         )
+        rest = query.where(~attention).order_by(m.CheckIn.created_at.desc(), m.CheckIn.id.desc())
+        total = self.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+        n_urgent = 0
+        if needs_attention is not False:
+            n_urgent = (
+                self.session.scalar(select(func.count()).select_from(urgent.subquery())) or 0
+            )
+        items: list[m.CheckIn] = []
+        if offset < n_urgent:
+            items += self.session.scalars(urgent.offset(offset).limit(limit)).all()
+        if len(items) < limit and needs_attention is not True:
+            start = max(0, offset - n_urgent)
+            items += self.session.scalars(rest.offset(start).limit(limit - len(items))).all()
+        return Page(items, total)
 
 
 class AdverseEventRepository(_Scoped[m.AdverseEvent]):
