@@ -18,7 +18,7 @@ def test_pages_of_the_inbox_follow_its_order_with_nothing_lost_or_repeated(
 ) -> None:  # type: ignore[no-untyped-def]
     rng = random.Random(3)
     start = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
-    for i in range(23):
+    for _ in range(23):
         add_checkin_row(
             uow,
             clinic_id=clinic_a.clinic_id,
