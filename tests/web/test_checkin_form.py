@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import re
 
+from test_clinic_settings import sign_in_admin
 from test_pages import treated_patient
 from webkit import Browser
 
+from needlesafe.api.settings import Settings
 from needlesafe.knowledge.base import Knowledge
 
 # (typed, unit chosen, the answer's heading)
@@ -86,3 +88,18 @@ def test_the_symptoms_are_grouped_as_the_knowledge_base_says_warning_signs_first
     assert '<details class="symptom-group group-usual" open>' in opened.text
     # Celsius unless the clinic says otherwise
     assert re.search(r'name="temperature_unit" value="c" checked', page)
+
+
+def test_the_clinics_unit_is_the_one_the_check_in_asks_for_first(
+    staff: Browser, app_settings: Settings
+) -> None:
+    _, _, link = treated_patient(staff)
+    sign_in_admin(staff, app_settings)
+    saved = staff.post("/settings/clinic", {"temperature_unit": "F"}, csrf_from="/settings/clinic")
+    assert saved.status_code == 303, saved.text
+    page = staff.client.get(link).text
+    assert re.search(r'name="temperature_unit" value="f" checked', page)
+    assert not re.search(r'name="temperature_unit" value="c" checked', page)
+    # a reading only °C holds is read as °C even with °F chosen
+    answer = staff.post(link, {"temperature": "38,9", "temperature_unit": "f"}, csrf_from=link)
+    assert 'id="answer-title">Get medical care today' in answer.text
