@@ -106,16 +106,13 @@ def _checkin_page(
     checkin_id: int | None = None,
     status_code: int = 200,
 ) -> Response:
-    base = _base(uow, access, token)
     return render(
         request,
         "patient/checkin.html",
         {
-            **base,
+            **_base(uow, access, token),
             "symptoms": knowledge.vocab.symptoms,
             "symptom_groups": _symptom_groups(knowledge),
-            # the clinic's unit once it has that setting; Celsius until then
-            "temperature_unit": str(getattr(base["view"], "temperature_unit", "c")).lower(),
             "severities": knowledge.vocab.severities,
             "trends": knowledge.vocab.trends,
             "values": values or FormValues(),
