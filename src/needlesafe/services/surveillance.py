@@ -11,9 +11,11 @@ per statement), not one service call per record.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import hashlib
 import hmac
+import io
 import json
 import secrets
 from collections import defaultdict
@@ -31,8 +33,11 @@ from needlesafe.knowledge.base import Knowledge
 from needlesafe.services.accounts import hash_password
 from needlesafe.services.common import audit
 from needlesafe.services.context import Actor
+from needlesafe.services.lots import _cell
 from needlesafe.store import models as m
 from needlesafe.store.uow import UnitOfWork
+from needlesafe.surveillance.queries import duckdb_engine, run_all
+from needlesafe.surveillance.report import Report, build_report
 from needlesafe.surveillance.synthetic import DemoData
 from needlesafe.surveillance.tables import depth_bands, month_of
 
@@ -554,3 +559,39 @@ def registry_tables(
         "treatment_products": with_treatment_key(tables["treatment_products"]),
         "adverse_events": with_treatment_key(tables["adverse_events"].drop_columns(["event_id"])),
     }
+
+
+# ---------------------------------------------------------------- the clinic's dashboard
+
+
+def clinic_report(uow: UnitOfWork, *, actor: Actor, knowledge: Knowledge) -> Report | None:
+    """The surveillance report over the caller's clinic's records (admins only); None when
+    the clinic has no treatment yet."""
+    actor.require_admin()
+    tables = clinic_tables(uow, actor=actor, knowledge=knowledge)
+    if tables["treatments"].num_rows == 0 or knowledge.surveillance is None:
+        return None
+    with duckdb_engine(tables=tables) as duck:
+        results = run_all(duck)
+    return build_report(
+        results,
+        thresholds=knowledge.surveillance.signals,
+        complications=list(knowledge.complications),
+        knowledge_version=knowledge.version,
+    )
+
+
+RATE_COLUMNS = (
+    "dimension", "value", "complication", "treatments", "cases", "per_1000", "low_per_1000",
+    "high_per_1000", "rate_ratio", "rate_ratio_low", "rate_ratio_high",
+)  # fmt: skip
+
+
+def rates_csv(report: Report) -> str:
+    """The report's rates as CSV (cells that a spreadsheet would run as formulas quoted)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(RATE_COLUMNS)
+    for row in report.data["rates"]:
+        writer.writerow([_cell("" if row[c] is None else str(row[c])) for c in RATE_COLUMNS])
+    return out.getvalue()

@@ -25,6 +25,9 @@ def install_pages(app: FastAPI) -> None:
     app.include_router(records_pages.router)
     app.include_router(patient_pages.router)
     app.include_router(consent_sign_pages.router)
+    from needlesafe.web import surveillance_pages
+
+    app.include_router(surveillance_pages.router)
     app.include_router(staff_pages.router)  # staff accounts and password reset links
     app.include_router(docs_pages.router)  # /docs from vendored Swagger UI (works offline)
     from needlesafe.web import followup_pages  # photos, live inbox, reminders (issue 15)
