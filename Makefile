@@ -21,6 +21,7 @@ test: $(STAMP)
 	$(BIN)/needlesafe knowledge check
 	$(BIN)/pytest
 	$(BIN)/pytest -m spark
+	$(BIN)/pytest -m slow
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/screening.py
