@@ -18,6 +18,10 @@ from needlesafe.store.db import make_engine
 audit_app = typer.Typer(help="The audit log: check that nothing was changed.", no_args_is_help=True)
 
 
+def _rows(n: int) -> str:
+    return "1 row" if n == 1 else f"{n:,} rows"
+
+
 @audit_app.command("verify")
 def verify(database_url: DatabaseUrl = None) -> None:
     """Walk every clinic's audit chain; exit 1 naming the first broken link of each."""
@@ -28,7 +32,7 @@ def verify(database_url: DatabaseUrl = None) -> None:
         for link in broken:
             typer.echo(f"broken: {link}")
         raise typer.Exit(1)
-    typer.echo(f"audit log intact: {checked} rows, every link checked")
+    typer.echo(f"audit log intact: {_rows(checked)}, every link checked")
 
 
 def backup(
@@ -70,7 +74,7 @@ def restore(
         typer.echo(f"broken: {link}")
     if broken:
         raise typer.Exit(1)
-    typer.echo(f"audit log intact: {checked} rows")
+    typer.echo(f"audit log intact: {_rows(checked)}")
 
 
 def grant_runtime(
