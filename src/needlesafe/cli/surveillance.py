@@ -71,6 +71,11 @@ def demo_data(
     if not database and out is None:
         fail("--out: give a folder for the Parquet files, or --database")
     kinds = _plant(plant)
+    if out is not None:
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            fail(f"--out: cannot make the folder {out} ({error.strerror})")
     knowledge = knowledge_or_exit()
     data = generate(knowledge, treatments=treatments, seed=seed, plant=kinds)
     planted = data.planted
@@ -82,8 +87,6 @@ def demo_data(
             f"records, {data.tables['adverse_events'].num_rows:,} adverse events"
         )
     if out is not None:
-        if out.exists() and not out.is_dir():
-            fail(f"--out: {out} is a file, not a folder")
         if not database:
             write_tables(data.tables, out)
             typer.echo(

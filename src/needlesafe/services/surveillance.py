@@ -42,6 +42,7 @@ from needlesafe.surveillance.synthetic import DemoData
 from needlesafe.surveillance.tables import depth_bands, month_of
 
 CHUNK_TREATMENTS = 20_000
+DEVICE_MAKE = "Demo Devices"
 DEMO_EMAIL_DOMAIN = "demo.needlesafe.example"
 REDNESS_CHECKIN = {"days_since_treatment": 1, "symptoms": [{"code": "redness", "severity": "mild"}]}
 
@@ -148,6 +149,8 @@ def load_demo(
         signal = dict(signal)
         if signal["kind"] == "practitioner":
             signal["practitioner_id"] = str(user_ids[int(signal["practitioner_id"])])
+        if signal["kind"] == "device":  # the report names a device by make and model
+            signal["device_id"] = f"{DEVICE_MAKE} {signal['device_id']}"
         planted.append(signal)
     return planted
 
@@ -273,7 +276,7 @@ def _load_chunk(
                 "practitioner_id": user_ids[int(t["practitioner_id"][i])],
                 "performed_on": t["performed_on"][i],
                 "device": t["device"][i],
-                "device_make": "Demo Devices",
+                "device_make": DEVICE_MAKE,
                 "device_model": t["device_id"][i],
                 "needle_cartridge_lot": t["needle_lot"][i],
                 "numbing_agent": "lidocaine",

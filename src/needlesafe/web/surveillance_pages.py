@@ -49,7 +49,13 @@ def surveillance_page(
     return render(
         request,
         "surveillance.html",
-        {**_common(actor, uow), "report": report, "overall": overall, "images": images},
+        {
+            **_common(actor, uow),
+            "report": report,
+            "overall": overall,
+            "images": images,
+            "names": {code: c.label for code, c in knowledge.complications.items()},
+        },
     )
 
 
