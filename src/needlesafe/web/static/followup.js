@@ -109,6 +109,14 @@
     cue(section);
   });
 
+  // a check-in marked handled on its card leaves the alerts at once, not at the next poll
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var live = document.getElementById("live-inbox");
+    if (live && event.detail.successful && event.detail.elt.closest(".handle-form")) {
+      htmx.trigger(live, "refresh");
+    }
+  });
+
   // ------------------------------------------------------------ marking a photo's areas
   function drawMark(frame, which, box) {
     var img = frame.querySelector("img");

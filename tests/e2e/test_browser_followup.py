@@ -14,13 +14,14 @@ from typing import Any
 
 import pytest
 import uvicorn
-from followkit import free_port, treat_today
 from PIL import Image
+from playwright.sync_api import expect
 from pydantic import SecretStr
 from sqlalchemy import select
 
-sys.path.insert(0, str(Path(__file__).parents[1] / "e2e"))
-from e2ekit import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+# the follow-up tests' kit (tests/followup/followkit.py) and the shared records (tests/store)
+sys.path[:0] = [str(Path(__file__).parents[1] / d) for d in ("store", "followup")]
+from followkit import free_port, treat_today  # noqa: E402
 
 from needlesafe.api.app import create_app  # noqa: E402
 from needlesafe.api.settings import Settings  # noqa: E402
@@ -32,7 +33,7 @@ from needlesafe.store.uow import UnitOfWork  # noqa: E402
 
 pytestmark = pytest.mark.browser
 PHONE = {"width": 375, "height": 812}
-SCREENSHOTS = Path(__file__).parents[1] / "e2e" / "screenshots"
+SCREENSHOTS = Path(__file__).parent / "screenshots"
 URGENT = "The redness is spreading and it's hot to the touch. Some yellow crust near my chin."
 
 
@@ -75,20 +76,6 @@ def site(tmp_path: Path, knowledge: Any) -> Iterator[dict[str, Any]]:
         engine.dispose()
 
 
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        pytest.skip("Debian's Chromium is not installed at /usr/bin/chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
-
-
 def _photo_file(tmp_path: Path) -> Path:
     image = Image.new("RGB", (800, 600), (205, 150, 135))
     image.paste((215, 120, 110), (100, 100, 400, 400))
@@ -100,11 +87,11 @@ def _photo_file(tmp_path: Path) -> Path:
 
 
 def test_a_patient_adds_a_photo_from_a_phone_and_the_open_inbox_alerts_the_clinic(
-    chromium: Any, site: dict[str, Any], tmp_path: Path
+    browser: Any, site: dict[str, Any], tmp_path: Path
 ) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     treated = site["treated"]
-    clinic = chromium.new_context(viewport={"width": 1200, "height": 900}, base_url=site["base"])
+    clinic = browser.new_context(viewport={"width": 1200, "height": 900}, base_url=site["base"])
     desk = clinic.new_page()
     desk.goto("/login")
     desk.fill("input[name=email]", treated.staff.email)
@@ -115,7 +102,7 @@ def test_a_patient_adds_a_photo_from_a_phone_and_the_open_inbox_alerts_the_clini
     desk.click("[data-sound-toggle]")  # the click browsers ask for before a page makes sound
     assert desk.get_attribute("[data-sound-toggle]", "aria-pressed") == "true"
 
-    phone = chromium.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    phone = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
     page = phone.new_page()
     page.goto(site["link"])
     field = page.locator("#f-photos")
@@ -129,8 +116,8 @@ def test_a_patient_adds_a_photo_from_a_phone_and_the_open_inbox_alerts_the_clini
     page.wait_for_selector(
         "text=Your clinic can now see 1 photo with this check-in", timeout=10_000
     )
-    told = page.locator("#clinic-told").inner_text()
-    assert "no alert was sent" in told  # this clinic has no alert address: said plainly
+    # this clinic has no alert address: said plainly, once the page has asked
+    expect(page.locator("#clinic-told")).to_contain_text("no alert was sent")
     page.screenshot(path=str(SCREENSHOTS / "followup-phone-photo.png"), full_page=True)
 
     with site["uow"] as uow:
