@@ -200,7 +200,8 @@ def test_from_screening_to_an_emergency_check_in_at_the_top_of_the_inbox(
     shot(page, screenshots, "11-inbox-handled")
 
     # an adverse event, with the ICD-10 code suggested for the complication
-    page.get_by_role("link", name="Jamie Rivera").first.click()
+    # the patient's link in the check-in card (the live alert above links to the card)
+    page.locator("article.checkin").first.get_by_role("link", name="Jamie Rivera").first.click()
     page.get_by_role("link", name="Record an adverse event").click()
     page.get_by_label("Complication").select_option("allergic_reaction")
     expect(page.locator("#icd10-hint")).to_contain_text("Suggested")
