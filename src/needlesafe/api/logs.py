@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+import sys
 from typing import Any
 
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -31,13 +32,25 @@ class NoClinicalContent(logging.Filter):
         return True
 
 
+class StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever `sys.stderr` is at the time of each record, not the one at set-up
+    (a command run inside a test runner must not leave a handler on a closed stream)."""
+
+    @property
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: Any) -> None:
+        pass  # always the current sys.stderr
+
+
 def log_config(level: str = "INFO") -> dict[str, Any]:
     """A `logging.config.dictConfig` for the server (and `uvicorn.run(log_config=...)`)."""
     handler = {
-        "class": "logging.StreamHandler",
+        "()": f"{__name__}.StderrHandler",
         "formatter": "plain",
         "filters": ["no_clinical_content"],
-        "stream": "ext://sys.stderr",
     }
     return {
         "version": 1,
