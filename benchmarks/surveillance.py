@@ -213,6 +213,7 @@ def _in_process(stage: str, *args: str) -> dict[str, Any]:
         text=True,
     )
     result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
+    print(f"{stage}: {json.dumps(result)}", file=sys.stderr, flush=True)  # as each stage ends
     return result
 
 

@@ -116,3 +116,17 @@ def test_a_folder_without_the_tables_is_refused(tmp_path: Path) -> None:
     result = runner.invoke(cli_app, ["report", str(tmp_path), "--out", str(tmp_path / "out")])
     assert result.exit_code == 2
     assert "treatments.parquet" in result.output
+
+
+def test_a_table_may_be_a_folder_of_parquet_files(demo_folder: Path, tmp_path: Path) -> None:
+    """A registry pools clinics' exports as one folder of files per table."""
+    for name in ("treatments", "treatment_areas", "treatment_products", "adverse_events"):
+        (tmp_path / f"{name}.parquet").mkdir()
+        (tmp_path / f"{name}.parquet" / "clinic-1.parquet").write_bytes(
+            (demo_folder / f"{name}.parquet").read_bytes()
+        )
+    result = runner.invoke(
+        cli_app, ["report", str(tmp_path), "--out", str(tmp_path / "out"), "--json", "--no-plots"]
+    )
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["treatments"] == 30000

@@ -114,6 +114,9 @@ def _results_from_source(
         tables = _run(lambda: service.clinic_tables(uow, actor=actor, knowledge=knowledge))
         with duckdb_engine(tables=tables) as duck:
             return run_all(duck), knowledge
+    if engine == "spark" and "://" in source:
+        # shared storage a cluster reads (hdfs://, s3a://, file://): Spark checks it itself
+        return run_all(SparkEngine(folder=source, master=master)), knowledge
     if not folder.is_dir():
         fail(f"SOURCE: {source} is not a folder of Parquet files (or `database`)")
     missing = missing_tables(folder)

@@ -219,8 +219,10 @@ class DuckDBEngine:
         elif folder is not None:
             for name in TABLES:
                 path = folder / f"{name}.parquet"
-                if path.is_file():
-                    quoted = str(path).replace("'", "''")
+                if path.exists():
+                    # a folder of Parquet files (one per clinic) is read as one table
+                    source = path / "*.parquet" if path.is_dir() else path
+                    quoted = str(source).replace("'", "''")
                     self._con.execute(
                         f"CREATE VIEW {name} AS SELECT * FROM read_parquet('{quoted}')"
                     )

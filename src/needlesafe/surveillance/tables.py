@@ -66,5 +66,6 @@ def write_planted(planted: list[dict[str, Any]], directory: Path) -> Path:
 
 
 def missing_tables(directory: Path) -> list[str]:
-    """The required tables a folder lacks (empty when it can be reported on)."""
-    return [n for n in REQUIRED if not (directory / f"{n}.parquet").is_file()]
+    """The required tables a folder lacks (empty when it can be reported on). A table is a
+    Parquet file or a folder of them (a registry pools clinics' exports that way)."""
+    return [n for n in REQUIRED if not (directory / f"{n}.parquet").exists()]
