@@ -98,9 +98,9 @@ def test_a_patient_adds_a_photo_from_a_phone_and_the_open_inbox_alerts_the_clini
     desk.fill("input[name=password]", treated.staff.password)
     desk.click("button[type=submit]")
     desk.goto("/inbox")
-    desk.wait_for_selector("#live-inbox [data-sound-toggle]")
+    desk.wait_for_selector("#live-inbox[data-cued='1'] [data-sound-toggle]")  # first answer in
     desk.click("[data-sound-toggle]")  # the click browsers ask for before a page makes sound
-    assert desk.get_attribute("[data-sound-toggle]", "aria-pressed") == "true"
+    expect(desk.locator("[data-sound-toggle]")).to_have_attribute("aria-pressed", "true")
 
     phone = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
     page = phone.new_page()
