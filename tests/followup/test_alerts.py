@@ -177,3 +177,18 @@ def test_a_patient_link_reaches_only_its_own_check_ins_alert_status(  # type: ig
         f"/api/v1/checkin/{my_token}/checkins/{their_checkin['checkin_id']}/clinic-told"
     )
     assert response.status_code == 404
+
+
+def test_only_a_clinic_admin_sees_its_jobs_and_messages(client, uow, knowledge) -> None:  # type: ignore[no-untyped-def]
+    from dbkit import add_staff
+
+    mine = treat_today(uow, knowledge)
+    other = treat_today(uow, knowledge)
+    practitioner = add_staff(uow, mine.clinic_id, "practitioner")
+    for path in ("/api/v1/jobs", "/api/v1/messages"):
+        assert client.get(path, headers=practitioner.headers).status_code == 403
+        assert client.get(path).status_code == 401
+    jobs = client.get("/api/v1/jobs?status=pending", headers=mine.staff.headers).json()["items"]
+    assert [j["kind"] for j in jobs] == ["reminder"] * 3  # days 7, 3, 1: this clinic's only
+    theirs = client.get("/api/v1/jobs", headers=other.staff.headers).json()["items"]
+    assert {j["id"] for j in jobs}.isdisjoint({j["id"] for j in theirs})
