@@ -55,6 +55,20 @@ def _fail_writes(engine: Engine) -> None:
                 )
 
 
+def _restore_writes(engine: Engine) -> None:
+    """PostgreSQL's test schema is shared by the session's tests: take the triggers away."""
+    with engine.begin() as connection:
+        for table in FAILING:
+            connection.execute(
+                text(
+                    f"DROP TRIGGER IF EXISTS fail_{table}"
+                    + (f" ON {table}" if engine.dialect.name == "postgresql" else "")
+                )
+            )
+            if engine.dialect.name == "postgresql":
+                connection.execute(text(f"DROP FUNCTION IF EXISTS fail_{table}()"))
+
+
 def _serve(db_url: str, tmp_path: Path) -> tuple[subprocess.Popen[str], str]:
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEEDLESAFE_")}
@@ -84,7 +98,11 @@ def test_no_log_line_holds_the_patients_name_phone_or_words(
     engine: Engine, clinic_a, db_url: str, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
     _fail_writes(engine)
-    server, base = _serve(db_url, tmp_path)
+    try:
+        server, base = _serve(db_url, tmp_path)
+    except AssertionError:
+        _restore_writes(engine)
+        raise
     try:
         staff = clinic_a.practitioner.headers
         with httpx.Client(base_url=base, timeout=30) as http:
@@ -114,6 +132,7 @@ def test_no_log_line_holds_the_patients_name_phone_or_words(
     finally:
         server.kill()  # every line is written as it is logged: nothing waits for shutdown
         output, _ = server.communicate(timeout=30)
+        _restore_writes(engine)
     lines = output.splitlines()
     assert any("not stored: a patient's check-in" in line for line in lines), output
     assert sum("Error on POST" in line for line in lines) >= 2, output
