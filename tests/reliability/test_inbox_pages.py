@@ -13,9 +13,7 @@ from needlesafe.services import checkins
 from needlesafe.store import models as m
 
 
-def test_pages_of_the_inbox_follow_its_order_with_nothing_lost_or_repeated(
-    uow, clinic_a
-) -> None:  # type: ignore[no-untyped-def]
+def test_pages_of_the_inbox_follow_its_order_with_nothing_lost_or_repeated(uow, clinic_a) -> None:  # type: ignore[no-untyped-def]
     rng = random.Random(3)
     start = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
     for _ in range(23):
