@@ -12,7 +12,7 @@ from needlesafe.surveillance.report import Report
 from needlesafe.surveillance.stats import wilson
 from needlesafe.surveillance.synthetic import DemoData, generate
 
-NULL_DATASETS = 20
+NULL_DATASETS = 12
 NULL_TREATMENTS = 5000
 
 
@@ -105,14 +105,14 @@ def test_the_report_is_json(planted_report: Report) -> None:
 def test_data_without_signals_alarms_no_more_often_than_alpha(
     knowledge: Knowledge, make_report: Callable[[Results, Knowledge], Report]
 ) -> None:
-    """Twenty seeded null registries: at a family-wise alpha of 0.05 about one alarms; more
-    than four would happen by chance 0.3% of the time (binomial), so it would mean the
-    monitoring raises false alarms too often. (Forty such registries, run once for the
-    README: two alarmed.)"""
+    """Twelve seeded null registries: at a family-wise alpha of 0.05 about one in twenty
+    alarms; four or more of twelve would happen by chance 0.2% of the time (binomial), so it
+    would mean the monitoring raises false alarms too often. (Forty such registries of
+    10,000 treatments, run once for the README: two alarmed.)"""
     alarmed = 0
     for seed in range(5000, 5000 + NULL_DATASETS):
         data = generate(knowledge, treatments=NULL_TREATMENTS, seed=seed, plant=())
         with duckdb_engine(tables=data.tables) as engine:
             report = make_report(run_all(engine), knowledge)
         alarmed += bool(report.signals)
-    assert alarmed <= 4
+    assert alarmed <= 3
