@@ -29,6 +29,8 @@ from needlesafe.surveillance.stats import (
 )
 
 ENTITY_DIMENSIONS = ("lot", "practitioner", "device")
+# events' worth of prior belief that a month is like any other (the month factor's shrinkage)
+MONTH_PRIOR = 10.0
 ID_FIELD = {"lot": "lot", "practitioner": "practitioner_id", "device": "device_id"}
 
 
@@ -189,10 +191,14 @@ def monitoring(
     )
     group_of: dict[tuple[str, str], str] = {}
     group_n: dict[str, dict[tuple[str, str], int]] = defaultdict(lambda: defaultdict(int))
+    group_nm: dict[tuple[str, str], dict[tuple[str, str], int]] = defaultdict(
+        lambda: defaultdict(int)
+    )
     for row in _rows(results.tables["monitoring_exposure"]):
         stratum = (row["fitzpatrick"], row["depth_band"])
         if row["dimension"] in ("all", "product"):
             group_n[row["product"]][stratum] += row["treatments"]
+            group_nm[(row["product"], row["month"])][stratum] += row["treatments"]
         elif row["value"] is not None:
             entity = (row["dimension"], str(row["value"]))
             exposure[entity][row["month"]][stratum] = row["treatments"]
@@ -202,10 +208,12 @@ def monitoring(
         lambda: defaultdict(int)
     )
     group_cases: dict[tuple[str, str, tuple[str, str]], int] = defaultdict(int)
+    group_cases_m: dict[tuple[str, str, str], int] = defaultdict(int)
     for row in _rows(results.tables["monitoring_cases"]):
         stratum = (row["fitzpatrick"], row["depth_band"])
         if row["dimension"] in ("all", "product"):
             group_cases[(row["product"], row["complication"], stratum)] += row["cases"]
+            group_cases_m[(row["product"], row["complication"], row["month"])] += row["cases"]
         elif row["value"] is not None:
             test = (row["dimension"], str(row["value"]), row["complication"])
             observed[test][row["month"]] += row["cases"]
@@ -228,10 +236,23 @@ def monitoring(
                     key
                 ].get(stratum, 0)
                 rest_rate[stratum] = rest_cases / rest_n if rest_n > 0 else 0.0
-            expected_by_month = {
-                month: sum(n * rest_rate.get(s, 0.0) for s, n in per_month.get(month, {}).items())
-                for month in months
-            }
+            expected_by_month = {}
+            for month in months:
+                own = per_month.get(month, {})
+                # the month's factor: how the rest did this month against its own average,
+                # so what everyone had this month (a burst from one lot, a device's bad
+                # period) does not make every other entity stand out; shrunk towards 1
+                rest_expected = sum(
+                    (n - own.get(s, 0)) * rest_rate.get(s, 0.0)
+                    for s, n in group_nm[(group, month)].items()
+                )
+                rest_observed = group_cases_m[(group, complication, month)] - observed[key].get(
+                    month, 0
+                )
+                factor = (rest_observed + MONTH_PRIOR) / (rest_expected + MONTH_PRIOR)
+                expected_by_month[month] = factor * sum(
+                    n * rest_rate.get(s, 0.0) for s, n in own.items()
+                )
             horizon = sum(expected_by_month.values())
             if horizon <= 0:
                 continue
