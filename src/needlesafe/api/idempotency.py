@@ -32,6 +32,7 @@ from needlesafe.store.reliability import IdempotencyKey
 
 HEADER = b"idempotency-key"
 FORM_FIELD = "idempotency_key"
+FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
 KEY = re.compile(r"^[\x21-\x7e]{1,200}$")  # printable ASCII, no spaces
 KEPT_HEADERS = ("content-type", "location", "retry-after", "hx-retarget", "hx-reswap")
 _MULTIPART_FIELD = re.compile(rb'name="idempotency_key"\r\n\r\n([^\r\n]{1,200})\r\n')
@@ -72,6 +73,9 @@ class IdempotencyMiddleware:
             return
         headers = dict(scope.get("headers") or [])
         content_type = headers.get(b"content-type", b"").decode("latin-1").lower()
+        if HEADER not in headers and not content_type.startswith(FORMS):
+            await self.app(scope, receive, send)  # no key can be in it: nothing to read
+            return
         body = await read_body(receive)
         key = _key(headers, content_type, body)
         if key is None:

@@ -179,6 +179,9 @@ class ServiceMiddleware:
 
         try:
             await self.app(scope, app_receive, send_with_headers)
+        except BodyTooLarge:  # read by a middleware inside, outside the routes' handlers
+            if not status["code"]:
+                await self._send_413(scope, send)
         except Exception as error:  # answered here: inside the headers and the access log
             if status["code"]:
                 # the answer had begun: it cannot become a 500 any more; log it all the same
