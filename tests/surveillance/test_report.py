@@ -107,8 +107,8 @@ def test_data_without_signals_alarms_no_more_often_than_alpha(
 ) -> None:
     """Twelve seeded null registries: at a family-wise alpha of 0.05 about one in twenty
     alarms; four or more of twelve would happen by chance 0.2% of the time (binomial), so it
-    would mean the monitoring raises false alarms too often. (Forty such registries of
-    10,000 treatments, run once for the README: two alarmed.)"""
+    would mean the monitoring raises false alarms too often. (120 such registries of
+    10,000 treatments, run once for the README: five alarmed.)"""
     alarmed = 0
     for seed in range(5000, 5000 + NULL_DATASETS):
         data = generate(knowledge, treatments=NULL_TREATMENTS, seed=seed, plant=())
