@@ -197,7 +197,7 @@ def test_staff_measure_redness_and_see_a_finding_when_it_is_not_settling(  # typ
     assert [p["day"] for p in trend["points"]] == [1, 5]
     assert trend["normal_until_day"] == 2  # normal redness ends on day 2 for a light treatment
     assert trend["finding"].startswith("Redness not settling: on day 5")
-    assert "moderately" in trend["note"]
+    assert "only roughly" in trend["note"] and "r = 0.55" in trend["note"]
     bad = client.post(
         f"/api/v1/photos/{item['id']}/measure",
         json={"treated": [100, 10, 40, 40], "reference": [70, 10, 40, 40]},
