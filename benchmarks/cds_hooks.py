@@ -43,13 +43,13 @@ from fhir_examples import (  # noqa: E402
     patient_view,
 )
 
-from needlesafe.api.app import create_app  # noqa: E402
-from needlesafe.api.settings import Settings  # noqa: E402
+from needlesafe.app import create_app  # noqa: E402
 from needlesafe.engine.inputs import parse_intake  # noqa: E402
 from needlesafe.engine.screening import screen  # noqa: E402
 from needlesafe.knowledge.loader import default_knowledge  # noqa: E402
 from needlesafe.services import accounts, patients  # noqa: E402
 from needlesafe.services.context import Actor  # noqa: E402
+from needlesafe.settings import Settings  # noqa: E402
 from needlesafe.store import migrate  # noqa: E402
 from needlesafe.store.db import make_engine, make_session_factory  # noqa: E402
 from needlesafe.store.uow import UnitOfWork  # noqa: E402

@@ -11,7 +11,7 @@ from dbkit import TREATMENT, Staff, add_checkin_row, add_clinic, add_staff, scre
 from fastapi import FastAPI as _FastAPI
 from fastapi.testclient import TestClient as _TestClient
 
-from needlesafe.api.app import create_app as _create_app
+from needlesafe.app import create_app as _create_app
 from needlesafe.services import adverse_events as _adverse_events
 from needlesafe.services import links as _links
 from needlesafe.services import patients as _patients

@@ -15,9 +15,9 @@ from dbkit import INTAKE, TREATMENT, screen_for_treatment
 from fastapi.testclient import TestClient
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 
-from needlesafe.api.settings import Settings
 from needlesafe.services import consents, links
 from needlesafe.services.consents import acknowledgement_keys
+from needlesafe.settings import Settings
 
 
 @dataclass(frozen=True)

@@ -12,12 +12,12 @@ import pytest
 from dbkit import SECRET, record_cleared_treatment
 from typer.testing import CliRunner
 
-from needlesafe.api.settings import get_settings
 from needlesafe.cli import app
 from needlesafe.knowledge.loader import default_knowledge
 from needlesafe.services import accounts, links, patients
 from needlesafe.services.context import Actor
 from needlesafe.services.errors import LinkExpired
+from needlesafe.settings import get_settings
 from needlesafe.store.db import make_engine, make_session_factory
 from needlesafe.store.uow import UnitOfWork
 

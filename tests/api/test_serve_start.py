@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 from test_api_cli import env, run  # noqa: F401  (the CLI's fixture and runner)
 
-from needlesafe.api.settings import get_settings
+from needlesafe.settings import get_settings
 
 
 @pytest.fixture

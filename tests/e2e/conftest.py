@@ -23,10 +23,10 @@ from e2ekit import (
 )
 from pydantic import SecretStr
 
-from needlesafe.api.app import create_app
-from needlesafe.api.settings import Settings
+from needlesafe.app import create_app
 from needlesafe.knowledge.base import Knowledge
 from needlesafe.services import accounts
+from needlesafe.settings import Settings
 from needlesafe.store.db import make_engine, make_session_factory
 from needlesafe.store.migrate import upgrade
 from needlesafe.store.uow import UnitOfWork

@@ -23,9 +23,9 @@ from sqlalchemy import select
 sys.path[:0] = [str(Path(__file__).parents[1] / d) for d in ("store", "followup")]
 from followkit import free_port, treat_today  # noqa: E402
 
-from needlesafe.api.app import create_app  # noqa: E402
-from needlesafe.api.settings import Settings  # noqa: E402
+from needlesafe.app import create_app  # noqa: E402
 from needlesafe.services import treatments  # noqa: E402
+from needlesafe.settings import Settings  # noqa: E402
 from needlesafe.store.db import make_engine, make_session_factory  # noqa: E402
 from needlesafe.store.followup import CheckinPhoto  # noqa: E402
 from needlesafe.store.migrate import upgrade  # noqa: E402

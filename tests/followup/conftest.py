@@ -9,7 +9,7 @@ from apikit import *  # noqa: E402, F403  (the API fixtures, tests/api/apikit.py
 from dbkit import *  # noqa: E402, F403  (the shared database fixtures, tests/store/dbkit.py)
 from followkit import *  # noqa: E402, F403  (SMTP server, worker, treatments: followkit.py)
 
-from needlesafe.api.settings import Settings  # noqa: E402
+from needlesafe.settings import Settings  # noqa: E402
 
 
 @pytest.fixture

@@ -17,12 +17,12 @@ from followkit import at, free_port, make_worker, treat_today
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from needlesafe.api.settings import get_settings
 from needlesafe.cli import app as cli
 from needlesafe.messaging import OutboxSender, Outgoing, SendError
 from needlesafe.messaging.mail import SmtpSender
 from needlesafe.messaging.sms import HttpSmsSender
 from needlesafe.services.worker import Delivery, Worker
+from needlesafe.settings import get_settings
 from needlesafe.store.db import make_session_factory
 from needlesafe.store.followup import Job, Message
 

@@ -20,7 +20,7 @@ from dbkit import *  # noqa: E402, F403  (the shared database fixtures, tests/st
 from dbkit import SECRET  # noqa: E402
 from ehrkit import BASE, EHR_ISS, OTHER_ISS, Ehr, public_jwk  # noqa: E402
 
-from needlesafe.api.settings import Settings  # noqa: E402
+from needlesafe.settings import Settings  # noqa: E402
 
 
 @pytest.fixture(scope="session")

@@ -15,8 +15,8 @@ from dbkit import SECRET
 from sqlalchemy import Engine, text
 from typer.testing import CliRunner
 
-from needlesafe.api.settings import get_settings
 from needlesafe.cli import app
+from needlesafe.settings import get_settings
 from needlesafe.store import backup as backups
 from needlesafe.store.db import make_engine, normalise_url
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from needlesafe.api.app import create_app
+from needlesafe.app import create_app
 
 
 @pytest.mark.parametrize("offset", ["9223372036854775808", "99999999999999999999", "-3000000000"])

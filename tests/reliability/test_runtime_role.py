@@ -14,9 +14,9 @@ from sqlalchemy import Engine, text
 from sqlalchemy.exc import DBAPIError
 from typer.testing import CliRunner
 
-from needlesafe.api.settings import get_settings
 from needlesafe.cli import app
 from needlesafe.services import patients
+from needlesafe.settings import get_settings
 from needlesafe.store.db import make_engine, make_session_factory
 from needlesafe.store.uow import UnitOfWork
 

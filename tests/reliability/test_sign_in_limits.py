@@ -14,7 +14,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 
-from needlesafe.api.app import create_app
+from needlesafe.app import create_app
 from needlesafe.services import accounts
 from needlesafe.store import models as m
 

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from itsdangerous import URLSafeTimedSerializer
 
-from needlesafe.api.settings import PLACEHOLDER_SECRET, Settings, with_dev_secret
 from needlesafe.services import links
 from needlesafe.services.errors import LinkExpired, LinkInvalid
+from needlesafe.settings import PLACEHOLDER_SECRET, Settings, with_dev_secret
 
 SECRET = "s" * 40
 DAY = dt.timedelta(days=1)

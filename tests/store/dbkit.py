@@ -21,13 +21,13 @@ import pytest
 from argon2 import PasswordHasher
 from sqlalchemy import Engine, text
 
-from needlesafe.api.settings import Settings
 from needlesafe.knowledge.base import Knowledge
 from needlesafe.services import accounts
 from needlesafe.services import patients as _patients
 from needlesafe.services import treatments as _treatments
 from needlesafe.services.context import Actor
 from needlesafe.services.schemas import TreatmentPublic
+from needlesafe.settings import Settings
 from needlesafe.store import migrate
 from needlesafe.store import models as m
 from needlesafe.store.consents import SignedConsent

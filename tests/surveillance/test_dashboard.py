@@ -11,11 +11,11 @@ import pytest
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
-from needlesafe.api.app import create_app
-from needlesafe.api.settings import Settings
+from needlesafe.app import create_app
 from needlesafe.knowledge.base import Knowledge
 from needlesafe.services import accounts
 from needlesafe.services import surveillance as service
+from needlesafe.settings import Settings
 from needlesafe.store.db import make_engine, make_session_factory
 from needlesafe.store.migrate import upgrade
 from needlesafe.store.uow import UnitOfWork

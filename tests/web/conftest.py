@@ -11,10 +11,10 @@ from fastapi.testclient import TestClient
 from pydantic import SecretStr
 from webkit import CLINICS, PASSWORD, PHONE, Browser, email_of
 
-from needlesafe.api.app import create_app
-from needlesafe.api.settings import Settings
+from needlesafe.app import create_app
 from needlesafe.knowledge.base import Knowledge
 from needlesafe.services import accounts
+from needlesafe.settings import Settings
 from needlesafe.store.db import make_engine, make_session_factory
 from needlesafe.store.migrate import upgrade
 from needlesafe.store.uow import UnitOfWork

@@ -10,8 +10,8 @@ from test_clinic_settings import sign_in_admin
 from test_pages import treated_patient
 from webkit import Browser
 
-from needlesafe.api.settings import Settings
 from needlesafe.knowledge.base import Knowledge
+from needlesafe.settings import Settings
 
 # (typed, unit chosen, the answer's heading)
 READINGS = [

@@ -9,7 +9,7 @@ from sqlalchemy import text
 from test_pages import treated_patient
 from webkit import Browser
 
-from needlesafe.api.settings import Settings
+from needlesafe.settings import Settings
 from needlesafe.store.db import make_engine
 
 

@@ -8,9 +8,9 @@ import re
 from test_pages import treated_patient
 from webkit import CLINICS, PASSWORD, Browser
 
-from needlesafe.api.settings import Settings
 from needlesafe.documents.render import signed_time
 from needlesafe.services import accounts
+from needlesafe.settings import Settings
 from needlesafe.store.db import make_engine, make_session_factory
 from needlesafe.store.uow import UnitOfWork
 from needlesafe.web.render import format_date

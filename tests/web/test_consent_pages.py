@@ -22,8 +22,8 @@ from itsdangerous import TimestampSigner
 from PIL import Image, ImageDraw
 from webkit import CLINICS, Browser, email_of
 
-from needlesafe.api.settings import Settings
 from needlesafe.services import links
+from needlesafe.settings import Settings
 from needlesafe.store.db import make_engine
 
 

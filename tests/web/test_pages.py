@@ -13,9 +13,9 @@ import pytest
 from sqlalchemy import text
 from webkit import CLINICS, Browser, email_of
 
-from needlesafe.api.settings import Settings
 from needlesafe.knowledge.base import Knowledge
 from needlesafe.knowledge.forms import clinic_forms_for
+from needlesafe.settings import Settings
 from needlesafe.store.db import make_engine
 
 COLD_SORE_SCREENING = {

@@ -19,13 +19,13 @@ from fastapi import Depends, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from needlesafe.api.middleware import CSRF_COOKIE
-from needlesafe.api.settings import Settings
-from needlesafe.api.state import AppState
 from needlesafe.errors import InputError, InputProblem
 from needlesafe.knowledge.base import Knowledge
 from needlesafe.services import accounts, links
 from needlesafe.services.context import Actor, LinkAccess
 from needlesafe.services.errors import Forbidden, NotAuthenticated, RateLimited
+from needlesafe.settings import Settings
+from needlesafe.state import AppState
 from needlesafe.store.uow import UnitOfWork
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})

@@ -14,8 +14,8 @@ from needlesafe.errors import InputError
 from needlesafe.services.errors import DomainError, NotFound
 
 if TYPE_CHECKING:  # the database and service layers load only when a command runs
-    from needlesafe.api.settings import Settings
     from needlesafe.services.context import Actor
+    from needlesafe.settings import Settings
     from needlesafe.store.uow import UnitOfWork
 
 db_app = typer.Typer(help="The database: migrations.", no_args_is_help=True)
@@ -30,7 +30,7 @@ DatabaseUrl = Annotated[
 
 
 def settings_or_exit(database_url: str | None = None) -> Settings:
-    from needlesafe.api.settings import get_settings
+    from needlesafe.settings import get_settings
     from needlesafe.store.db import normalise_url
 
     try:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from needlesafe.api.settings import Settings
+from needlesafe.settings import Settings
 
 if TYPE_CHECKING:
     from needlesafe.knowledge.base import Knowledge

@@ -9,7 +9,7 @@ import typer
 
 from needlesafe.cli.admin import settings_or_exit
 
-APP_FACTORY = "needlesafe.api.app:create_app"  # what each of several workers calls
+APP_FACTORY = "needlesafe.app:create_app"  # what each of several workers calls
 
 
 def serve(
@@ -39,8 +39,8 @@ def serve(
 
     import uvicorn
 
-    from needlesafe.api.app import create_app
     from needlesafe.api.logs import log_config
+    from needlesafe.app import create_app
     from needlesafe.knowledge.loader import default_knowledge
     from needlesafe.services import demo as demo_data
     from needlesafe.store import migrate

@@ -23,7 +23,6 @@ from needlesafe.api.deps import (
     UowDep,
     csrf_token,
 )
-from needlesafe.api.state import AppState
 from needlesafe.documents.consent import ConsentSheet
 from needlesafe.documents.render import page_csp, png_data_uri, render_consent_html
 from needlesafe.knowledge.base import Knowledge
@@ -31,6 +30,7 @@ from needlesafe.services import consents, patients
 from needlesafe.services.consents import SignedConsentPublic
 from needlesafe.services.context import Actor
 from needlesafe.services.errors import Conflict
+from needlesafe.state import AppState
 from needlesafe.store.uow import UnitOfWork
 from needlesafe.web.render import environment, qr_svg
 

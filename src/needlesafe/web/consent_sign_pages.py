@@ -17,13 +17,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 
 from needlesafe.api.deps import CsrfChecked, KnowledgeDep, StateDep, UowDep, csrf_token
-from needlesafe.api.state import AppState
 from needlesafe.documents.render import page_csp, render_consent_html
 from needlesafe.errors import InputError
 from needlesafe.services import consents, links
 from needlesafe.services.consents import PatientConsentView, acknowledgement_keys
 from needlesafe.services.context import ConsentLinkAccess
 from needlesafe.services.errors import Conflict, LinkExpired, LinkInvalid, NotFound
+from needlesafe.state import AppState
 from needlesafe.store.uow import UnitOfWork
 from needlesafe.web.render import FormValues, environment, render
 

@@ -13,7 +13,6 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from needlesafe.api.deps import CsrfChecked, KnowledgeDep, StateDep, UowDep
-from needlesafe.api.state import AppState
 from needlesafe.errors import InputError
 from needlesafe.knowledge.schema import Term
 from needlesafe.knowledge.triage_schema import SymptomGroup, TriageKnowledge
@@ -21,6 +20,7 @@ from needlesafe.services import aftercare, checkins, clinics, links
 from needlesafe.services.clinics import ClinicContact
 from needlesafe.services.context import LinkAccess
 from needlesafe.services.errors import LinkExpired, LinkInvalid, NotFound
+from needlesafe.state import AppState
 from needlesafe.store.uow import UnitOfWork
 from needlesafe.web import forms
 from needlesafe.web.render import FormValues, field_errors, render

@@ -22,10 +22,10 @@ from needlesafe.api.deps import (
     UowDep,
 )
 from needlesafe.api.routes.common import JSON_ERRORS
-from needlesafe.api.settings import Settings
 from needlesafe.photostore import LocalPhotoStore
 from needlesafe.services import alerts, photos
 from needlesafe.services.common import audit
+from needlesafe.settings import Settings
 from needlesafe.store.followup import JOB_STATUSES, Job, Message
 
 router = APIRouter(prefix="/api/v1", tags=["follow-up"], responses=JSON_ERRORS)

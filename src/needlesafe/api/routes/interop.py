@@ -14,11 +14,11 @@ from fastapi.responses import JSONResponse
 from needlesafe.api.deps import CurrentActor, JsonBody, KnowledgeDep, SettingsDep, UowDep
 from needlesafe.api.errors import problems_response
 from needlesafe.api.routes.common import JSON_ERRORS, RecordId
-from needlesafe.api.settings import Settings
 from needlesafe.errors import InputProblem
 from needlesafe.interop import cds
 from needlesafe.services import interop
 from needlesafe.services.interop import PrefetchUnavailable
+from needlesafe.settings import Settings
 
 router = APIRouter(tags=["interop"], responses=JSON_ERRORS)
 ServiceId = Annotated[str, Path(min_length=1, max_length=60, pattern=r"^[a-z0-9-]+$")]

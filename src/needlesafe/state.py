@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from needlesafe.api.settings import Settings
 from needlesafe.knowledge.base import Knowledge
 from needlesafe.services.ratelimit import SignInLimiter
+from needlesafe.settings import Settings
 from needlesafe.store.uow import UnitOfWork
 
 

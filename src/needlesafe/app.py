@@ -12,13 +12,13 @@ from needlesafe.api.idempotency import IdempotencyMiddleware
 from needlesafe.api.middleware import ServiceMiddleware
 from needlesafe.api.routes import ROUTERS
 from needlesafe.api.routes import interop as interop_routes
-from needlesafe.api.settings import Settings, get_settings
-from needlesafe.api.state import AppState
 from needlesafe.engine.models import CheckIn, Intake
 from needlesafe.knowledge.base import Knowledge
 from needlesafe.knowledge.loader import default_knowledge
 from needlesafe.services import accounts
 from needlesafe.services.ratelimit import SignInLimiter
+from needlesafe.settings import Settings, get_settings
+from needlesafe.state import AppState
 from needlesafe.store.db import make_engine, make_session_factory
 from needlesafe.web import install_pages
 
