@@ -17,10 +17,8 @@ from pydantic import BaseModel
 from rich.console import Console
 
 from needlesafe.engine.models import Assessment
-from needlesafe.engine.screening import assessment_json
 from needlesafe.errors import InputError, InputProblem
 from needlesafe.knowledge.base import Knowledge, KnowledgeError
-from needlesafe.knowledge.loader import default_knowledge
 
 EXIT_BAD_INPUT = 2
 stderr = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -32,8 +30,10 @@ def fail(message: str, code: int = EXIT_BAD_INPUT) -> NoReturn:
 
 
 def knowledge_or_exit() -> Knowledge:
+    from needlesafe.cli.knowledge_cache import cached_knowledge
+
     try:
-        return default_knowledge()
+        return cached_knowledge()
     except KnowledgeError as error:
         fail("the knowledge base is broken; run `needlesafe knowledge check`:\n" + str(error), 1)
 
@@ -122,5 +122,7 @@ def run_bulk(
 def _to_json(result: BaseModel) -> str:
     """`result.model_dump_json()`; an assessment's shared parts are serialised only once."""
     if isinstance(result, Assessment):
+        from needlesafe.engine.screening import assessment_json
+
         return assessment_json(result)
     return result.model_dump_json()

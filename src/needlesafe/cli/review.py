@@ -3,21 +3,24 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 import yaml
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from needlesafe.cli.common import fail
 from needlesafe.knowledge.base import KnowledgeError
 from needlesafe.knowledge.loader import DEFAULT_DIRECTORY, load_knowledge
-from needlesafe.knowledge.review import ReviewSheet, build_review
+
+if TYPE_CHECKING:
+    from needlesafe.knowledge.review import ReviewSheet
 
 TEMPLATES = Path(__file__).parents[1] / "documents" / "templates"
 
 
 def render_review(sheet: ReviewSheet) -> str:
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
     env = Environment(
         loader=FileSystemLoader(TEMPLATES),
         autoescape=True,  # knowledge text is shown as text, never as markup
@@ -35,6 +38,8 @@ def knowledge_review(
     ] = None,
 ) -> None:
     """Write the clinician review sheet: every rule in words, with texts, sources, tick boxes."""
+    from needlesafe.knowledge.review import build_review
+
     folder = Path(directory) if directory else DEFAULT_DIRECTORY
     try:
         knowledge = load_knowledge(folder)

@@ -16,9 +16,6 @@ from needlesafe.engine.inputs import parse_intake
 from needlesafe.engine.models import Assessment
 from needlesafe.engine.screening import screen
 from needlesafe.knowledge.base import Knowledge, KnowledgeError
-from needlesafe.knowledge.forms import load_clinic_forms
-from needlesafe.knowledge.lint import lint
-from needlesafe.knowledge.loader import load_knowledge
 
 DECISION_STYLE = {
     "proceed": ("green", "PROCEED"),
@@ -118,6 +115,10 @@ def knowledge_check(
 ) -> None:
     """Validate and lint the knowledge base; exit 1 on any problem."""
     from pathlib import Path
+
+    from needlesafe.knowledge.forms import load_clinic_forms
+    from needlesafe.knowledge.lint import lint
+    from needlesafe.knowledge.loader import load_knowledge
 
     try:
         knowledge = load_knowledge(Path(directory) if directory else None)
