@@ -278,6 +278,12 @@ class ReminderTexts(Strict):
     clinic_sees_list: PlainText  # other answers: in the clinic's list, no alert
     stop_question: PlainText
     stopped: PlainText
+    # SMS replies (the provider's inbound webhook): the opt-out line of a text, and the answers
+    sms_stop_line: PlainText
+    sms_stopped: PlainText  # STOP
+    sms_started: PlainText  # START
+    sms_help: PlainText  # HELP
+    sms_not_read: PlainText  # any other reply: it is not read, so where to go instead
 
 
 class CheckinReminders(Strict):

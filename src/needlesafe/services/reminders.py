@@ -21,6 +21,7 @@ from needlesafe.engine.aftercare import checkin_reminder_days
 from needlesafe.errors import InputError
 from needlesafe.knowledge.aftercare_schema import CheckinReminders
 from needlesafe.knowledge.base import Knowledge
+from needlesafe.messaging import sms
 from needlesafe.services.aftercare import screened_as_done
 from needlesafe.services.common import audit
 from needlesafe.services.context import Actor, LinkAccess
@@ -241,6 +242,67 @@ def stop_reminders(uow: UnitOfWork, *, access: LinkAccess) -> None:
             patient.reminders_stopped_at = dt.datetime.now(dt.UTC)
         audit(uow, access, "update", "reminders", patient.id)
         uow.commit()
+
+
+@dataclass(frozen=True)
+class SmsReply:
+    keyword: str | None  # "stop", "start", "help" or None (any other text)
+    patients: int  # how many patients' reminders changed or were found
+    reply: str  # the text to answer with ("" for none)
+
+
+def _patients_with_phone(uow: UnitOfWork, number: str) -> list[m.Patient]:
+    """Every patient, in any clinic, whose phone is this number. The SQL narrows by the last
+    digits in order (a stored number may hold spaces or dashes); Python compares the rest."""
+    digits = sms.phone_digits(number)
+    if len(digits) < 7:
+        return []
+    pattern = "%" + "%".join(digits[-6:])
+    rows = uow.session.scalars(
+        select(m.Patient).where(m.Patient.phone.is_not(None), m.Patient.phone.like(pattern))
+    ).all()
+    return [p for p in rows if p.phone and sms.same_phone(p.phone, number)]
+
+
+def sms_reply(
+    uow: UnitOfWork,
+    *,
+    from_number: str,
+    body: str,
+    knowledge: Knowledge,
+    provider: str,
+    emergency_number: str,
+) -> SmsReply:
+    """A patient's SMS reply, from the provider's inbound webhook: STOP (and its variants)
+    stops reminders for every patient with that phone number, in every clinic (the reply went
+    to this service's number, not to one clinic); START turns them on again; HELP says how.
+    Each patient changed is in their clinic's audit log (actor: the SMS provider). Other text
+    is not read: a reply is no check-in, and the answer says where to check in."""
+    keyword = sms.reply_keyword(body)
+    texts = texts_for(knowledge, emergency_number=emergency_number)
+    if keyword is None:
+        return SmsReply(None, 0, texts.get("sms_not_read", ""))
+    with uow:
+        found = _patients_with_phone(uow, from_number)
+        now = dt.datetime.now(dt.UTC)
+        for patient in found:
+            if keyword == "stop" and patient.reminders_stopped_at is None:
+                patient.reminders_stopped_at = now
+            elif keyword == "start" and patient.reminders_stopped_at is not None:
+                patient.reminders_stopped_at = None
+            else:
+                continue
+            uow.audit.record(
+                clinic_id=patient.clinic_id,
+                user_id=None,
+                actor=provider,
+                action="update",
+                record_type="reminders",
+                record_id=patient.id,
+            )
+        uow.commit()
+    reply = {"stop": "sms_stopped", "start": "sms_started", "help": "sms_help"}[keyword]
+    return SmsReply(keyword, len(found), texts.get(reply, ""))
 
 
 def _linked_patient(uow: UnitOfWork, access: LinkAccess) -> m.Patient:

@@ -164,8 +164,19 @@ class Worker:
                 JobQueue(uow.session).finish(job, now=now, outcome="already delivered")
                 uow.commit()
                 return "already delivered"
-            outgoing = self._compose(uow, message)
+            # a STOP (or the link) since the reminder was queued: it does not go
+            stopped = message.kind in ("reminder", "reminder_resend") and _stopped(uow, message)
+            outgoing = None if stopped else self._compose(uow, message)
             sender = self.delivery.email if message.channel == "email" else self.delivery.sms
+        if stopped:
+            return self._complete(
+                job_id,
+                token,
+                now=now,
+                status="failed",
+                ref="",
+                outcome="not sent: the patient stopped reminders",
+            )
         if outgoing is None:
             return self._complete(
                 job_id,
@@ -271,7 +282,8 @@ class Worker:
         )
         resend = message.kind == "reminder_resend"
         if message.channel == "sms":
-            body = texts["resend_sms" if resend else "sms"] + " " + texts["stop_line"]
+            stop = texts.get("sms_stop_line") or texts["stop_line"]
+            body = texts["resend_sms" if resend else "sms"] + " " + stop
             return Outgoing(to=message.to_address, subject="", body=body, idempotency_key=key)
         body = texts["resend_body" if resend else "email_body"] + "\n\n" + texts["stop_line"]
         subject = texts["resend_subject" if resend else "email_subject"]
@@ -295,3 +307,8 @@ class Worker:
             only_if_active=True,
         )
         return link.url if link is not None else None
+
+
+def _stopped(uow: UnitOfWork, message: Message) -> bool:
+    patient = uow.patients.get(message.clinic_id, message.patient_id or 0)
+    return patient is not None and patient.reminders_stopped_at is not None
