@@ -1,4 +1,7 @@
-"""The app factory: `create_app(settings)` builds everything; nothing is built at import."""
+"""The composition root: `create_app(settings)` builds the app from the settings, the state, the
+API (`api.router`, mounted once under /api/v1, and its protocol paths) and the pages
+(`web.router` beside it, with the pages' error page handed to the error handlers). Nothing is
+built at import; `api/` and `web/` never import each other."""
 
 from __future__ import annotations
 
@@ -7,11 +10,10 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
+from needlesafe import api, web
 from needlesafe.api.errors import install_error_handlers
 from needlesafe.api.idempotency import IdempotencyMiddleware
 from needlesafe.api.middleware import ServiceMiddleware
-from needlesafe.api.routes import ROUTERS
-from needlesafe.api.routes import interop as interop_routes
 from needlesafe.engine.models import CheckIn, Intake
 from needlesafe.knowledge.base import Knowledge
 from needlesafe.knowledge.loader import default_knowledge
@@ -20,7 +22,6 @@ from needlesafe.services.ratelimit import SignInLimiter
 from needlesafe.settings import Settings, get_settings
 from needlesafe.state import AppState
 from needlesafe.store.db import make_engine, make_session_factory
-from needlesafe.web import install_pages
 
 # Request bodies that routes parse themselves (to check codes against the knowledge base);
 # their schemas are added to the OpenAPI document by name.
@@ -64,11 +65,15 @@ def create_app(settings: Settings | None = None, *, knowledge: Knowledge | None 
         max_body_bytes=settings.max_body_bytes,
         max_upload_bytes=3 * settings.photo_max_bytes + 64 * 1024,  # 3 photos and the form
     )
-    install_error_handlers(app, login_path=settings.login_path)
-    for router in ROUTERS:
-        app.include_router(router)
-    app.include_router(interop_routes.router)  # CDS Hooks and FHIR (issue 13)
-    install_pages(app)  # the clinic's and the patient's pages (web/)
+    install_error_handlers(
+        app, login_path=settings.login_path, error_page=web.render_error_page
+    )
+    for kind, handler in web.EXCEPTION_HANDLERS.items():
+        app.add_exception_handler(kind, handler)
+    app.include_router(api.router, prefix=api.PREFIX)
+    app.include_router(api.service_router)  # /healthz, /readyz, /cds-services
+    app.include_router(web.router)  # the clinic's and the patient's pages
+    app.mount(web.STATIC_PATH, web.static_files(), name="static")
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:

@@ -10,7 +10,6 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from needlesafe.api.deps import csrf_token  # noqa: F401  (imported to prove it is public)
 
 SCALARS = st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=30)
 KEYS = st.sampled_from(

@@ -89,7 +89,7 @@ def screened(client: TestClient, headers: dict[str, str], intake: dict[str, Any]
     patient_id = patient.json()["id"]
     made = client.post(f"/api/v1/patients/{patient_id}/intakes", json=intake, headers=headers)
     assert made.status_code == 201, made.text
-    return f"/patients/{patient_id}/intakes/{made.json()['id']}/consent"
+    return f"/api/v1/patients/{patient_id}/intakes/{made.json()['id']}/consent"
 
 
 def shown_version(client: TestClient, headers: dict[str, str], path: str) -> str:

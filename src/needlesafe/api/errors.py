@@ -1,11 +1,14 @@
 """One place maps domain errors to HTTP: bad input 422 with field paths, never a 500 body
 that leaks anything. The API answers in JSON; a page request (a browser asking for HTML,
-outside /api/) gets a plain HTML page with the same status and message."""
+outside /api/) gets a plain HTML page with the same status and message, drawn by the renderer
+the app hands to `install_error_handlers` (the pages' own, from `web/`: this module never
+imports the pages)."""
 
 from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import Callable
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
@@ -28,6 +31,9 @@ from needlesafe.services.errors import (
 )
 
 log = logging.getLogger("needlesafe.api")
+
+# draws an error page: (status, title, messages) -> HTML
+ErrorPage = Callable[[int, str, list[str]], str]
 
 STATUS: dict[type[DomainError], int] = {
     NotFound: 404,
@@ -115,23 +121,23 @@ def _wants_page(request: Request) -> bool:
 
 
 def error_page(
-    status: int, problems: list[InputProblem], headers: dict[str, str] | None = None
+    render: ErrorPage,
+    status: int,
+    problems: list[InputProblem],
+    headers: dict[str, str] | None = None,
 ) -> HTMLResponse:
     """A plain page for a browser: the status, a title and the messages (no field paths, no
     stack, nothing but what the JSON would say)."""
-    from needlesafe.web.render import environment  # the pages' templates; loaded on first use
-
     messages = [f"{p.path}: {p.message}" if p.path else p.message for p in problems]
-    html = environment().get_template("error.html").render(
-        status=status,
-        title=TITLES.get(status, "This request cannot be done"),
-        messages=messages,
-        csrf_token="",
-        actor=None,
-    )
+    html = render(status, TITLES.get(status, "This request cannot be done"), messages)
     response = HTMLResponse(html, status_code=status, headers=headers)
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def _page_renderer(request: Request) -> ErrorPage | None:
+    app = request.scope.get("app")  # set by the app before its middleware runs
+    return getattr(getattr(app, "state", None), "error_page", None)
 
 
 def respond(
@@ -141,15 +147,21 @@ def respond(
     headers: dict[str, str] | None = None,
 ) -> Response:
     """JSON for the API, an HTML page for a page request."""
-    if _wants_page(request):
+    render = _page_renderer(request)
+    if render is not None and _wants_page(request):
         try:
-            return error_page(status, problems, headers)
+            return error_page(render, status, problems, headers)
         except Exception:  # an error page must never fail: fall back to the JSON answer
             log.exception("error page failed")
     return problems_response(status, problems, headers)
 
 
-def install_error_handlers(app: FastAPI, *, login_path: str) -> None:
+def install_error_handlers(
+    app: FastAPI, *, login_path: str, error_page: ErrorPage | None = None
+) -> None:
+    """Map errors to answers on `app`; with `error_page`, a page request gets an HTML page."""
+    app.state.error_page = error_page
+
     @app.exception_handler(InputError)
     async def _input(request: Request, error: InputError) -> Response:
         return respond(request, 422, error.problems)

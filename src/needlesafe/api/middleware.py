@@ -15,9 +15,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from needlesafe.api.errors import internal_error, log_unhandled, respond
 from needlesafe.api.hostile import body_problems, query_problems
+from needlesafe.deps import CSRF_COOKIE
 
 log = logging.getLogger("needlesafe.access")
-CSRF_COOKIE = "needlesafe_csrf"
 
 
 def _has_cookie(header: bytes, name: str) -> bool:

@@ -1,35 +1,37 @@
-"""The clinic's and the patient's web pages (Jinja2 + htmx), mounted on the API's app."""
+"""The clinic's and the patient's web pages (Jinja2 + htmx): `router` holds every page, mounted
+beside the API by the app (`needlesafe.app`), with the static files (`static_files()` at
+`STATIC_PATH`), the pages' error page (`render_error_page`, handed to the error handlers) and
+the handlers of the pages' own errors (`EXCEPTION_HANDLERS`). Nothing here imports `api/`."""
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from collections.abc import Awaitable, Callable
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 
+from needlesafe.web import followup_pages, surveillance_pages
+from needlesafe.web.errors import render_error_page
+from needlesafe.web.pages import ROUTERS
+from needlesafe.web.patient_link import BadLink, bad_link_handler
+from needlesafe.web.render import STATIC
 
-def install_pages(app: FastAPI) -> None:
-    """Add the pages' routes and their static files (/static) to `app`."""
-    from needlesafe.web import (
-        consent_pages,
-        consent_sign_pages,
-        docs_pages,
-        pages,
-        patient_pages,
-        records_pages,
-        staff_pages,
-    )
-    from needlesafe.web.render import STATIC
+STATIC_PATH = "/static"
 
-    app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    app.include_router(pages.router)
-    app.include_router(consent_pages.router)
-    app.include_router(records_pages.router)
-    app.include_router(patient_pages.router)
-    app.include_router(consent_sign_pages.router)
-    from needlesafe.web import surveillance_pages
+router = APIRouter(include_in_schema=False)
+for _page in ROUTERS:
+    router.include_router(_page)
+router.include_router(surveillance_pages.router)  # the safety dashboard (issue 14)
+router.include_router(followup_pages.router)  # photos, live inbox, reminders (issue 15)
 
-    app.include_router(surveillance_pages.router)
-    app.include_router(staff_pages.router)  # staff accounts and password reset links
-    app.include_router(docs_pages.router)  # /docs from vendored Swagger UI (works offline)
-    from needlesafe.web import followup_pages  # photos, live inbox, reminders (issue 15)
+EXCEPTION_HANDLERS: dict[type[Exception], Callable[[Request, Exception], Awaitable[Response]]] = {
+    BadLink: bad_link_handler,
+}
 
-    app.include_router(followup_pages.router)
+
+def static_files() -> StaticFiles:
+    return StaticFiles(directory=STATIC)
+
+
+__all__ = ["EXCEPTION_HANDLERS", "STATIC_PATH", "render_error_page", "router", "static_files"]

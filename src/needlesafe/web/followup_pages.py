@@ -16,22 +16,27 @@ from fastapi import APIRouter, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 
-from needlesafe.api.deps import (
+from needlesafe.deps import (
     CsrfChecked,
     KnowledgeDep,
     SessionActor,
     SettingsDep,
     StateDep,
     UowDep,
+    photo_limits,
+    photo_store,
+    read_uploads,
 )
-from needlesafe.api.routes.followup import photo_limits, photo_store, read_uploads
 from needlesafe.errors import InputError
 from needlesafe.services import alerts, photos, reminders
 from needlesafe.services.common import audit
 from needlesafe.services.errors import NotFound
 from needlesafe.store.followup import Job, Message
-from needlesafe.web.pages import _common
-from needlesafe.web.patient_pages import _access, _bad_link, _BadLink, _base
+from needlesafe.web.common import header_context
+from needlesafe.web.patient_link import BadLink as _BadLink
+from needlesafe.web.patient_link import bad_link_page as _bad_link
+from needlesafe.web.patient_link import link_base as _base
+from needlesafe.web.patient_link import open_link as _access
 from needlesafe.web.render import render
 
 router = APIRouter(include_in_schema=False)
@@ -368,7 +373,7 @@ def outbox(request: Request, actor: SessionActor, uow: UowDep) -> Response:
         request,
         "outbox.html",
         {
-            **_common(actor, uow),
+            **header_context(actor, uow),
             "jobs": jobs,
             "messages": messages,
             "counts": counts,

@@ -18,7 +18,7 @@ from jinja2.runtime import Context
 from markupsafe import Markup, escape
 from starlette.datastructures import FormData
 
-from needlesafe.api.deps import csrf_token, get_state
+from needlesafe.deps import csrf_token, get_state
 from needlesafe.errors import InputProblem
 from needlesafe.zones import local
 

@@ -9,10 +9,10 @@ import base64
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from needlesafe.api.deps import KnowledgeDep, SessionActor, UowDep
+from needlesafe.deps import KnowledgeDep, SessionActor, UowDep
 from needlesafe.services import surveillance
 from needlesafe.surveillance import plots
-from needlesafe.web.pages import _common
+from needlesafe.web.common import header_context
 from needlesafe.web.render import render
 
 router = APIRouter(include_in_schema=False)
@@ -50,7 +50,7 @@ def surveillance_page(
         request,
         "surveillance.html",
         {
-            **_common(actor, uow),
+            **header_context(actor, uow),
             "report": report,
             "overall": overall,
             "images": images,

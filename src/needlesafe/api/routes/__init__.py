@@ -1,4 +1,5 @@
-"""One router per resource."""
+"""One router per resource, each without a prefix: `needlesafe.api.router` gathers them and
+the app mounts it under `/api/v1`."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from needlesafe.api.routes import (
     engine,
     followup,
     health,
+    interop,
     lots,
     patient_checkin,
     patients,
@@ -20,7 +22,6 @@ from needlesafe.api.routes import (
 )
 
 ROUTERS = [
-    health.router,
     engine.router,
     auth.router,
     users.router,
@@ -34,4 +35,8 @@ ROUTERS = [
     patient_checkin.router,
     aftercare.router,
     followup.router,
+    interop.router,  # FHIR export and import, the CDS feedback report (issue 13)
 ]
+
+# outside /api/v1: paths a protocol or an operator's probe fixes
+SERVICE_ROUTERS = [health.router, interop.cds_router]

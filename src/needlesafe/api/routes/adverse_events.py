@@ -18,7 +18,7 @@ from needlesafe.services.schemas import (
     Page,
 )
 
-router = APIRouter(prefix="/api/v1", tags=["adverse events"], responses=JSON_ERRORS)
+router = APIRouter(tags=["adverse events"], responses=JSON_ERRORS)
 
 
 @router.post("/adverse-events", response_model=AdverseEventPublic, status_code=201)

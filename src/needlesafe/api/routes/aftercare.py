@@ -12,7 +12,7 @@ from needlesafe.api.routes.common import JSON_ERRORS, RecordId
 from needlesafe.engine.aftercare import AftercarePlan
 from needlesafe.services import aftercare
 
-router = APIRouter(prefix="/api/v1", tags=["aftercare"], responses=JSON_ERRORS)
+router = APIRouter(tags=["aftercare"], responses=JSON_ERRORS)
 
 ICS: dict[int | str, dict[str, Any]] = {
     200: {"content": {"text/calendar": {}}, "description": "an iCalendar file"}

@@ -12,7 +12,7 @@ from needlesafe.api.deps import CurrentActor, StateDep, UowDep, _bearer, sign_in
 from needlesafe.services import accounts
 from needlesafe.services.schemas import UserPublic
 
-router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
+router = APIRouter(prefix="/auth", tags=["auth"])
 
 
 class Login(BaseModel):

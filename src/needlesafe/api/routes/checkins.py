@@ -12,7 +12,7 @@ from needlesafe.knowledge.triage_schema import Disposition
 from needlesafe.services import checkins
 from needlesafe.services.schemas import CheckInPublic, HandledUpdate, Page
 
-router = APIRouter(prefix="/api/v1", tags=["check-ins"], responses=JSON_ERRORS)
+router = APIRouter(tags=["check-ins"], responses=JSON_ERRORS)
 
 DispositionQuery = Disposition
 

@@ -10,7 +10,7 @@ from needlesafe.api.routes.common import JSON_ERRORS
 from needlesafe.services import clinics
 from needlesafe.services.schemas import ClinicPublic, ClinicUpdate
 
-router = APIRouter(prefix="/api/v1", tags=["clinic"], responses=JSON_ERRORS)
+router = APIRouter(tags=["clinic"], responses=JSON_ERRORS)
 
 
 @router.get("/clinic", response_model=ClinicPublic)

@@ -11,7 +11,6 @@ from needlesafe.engine.models import Assessment, Triage
 from needlesafe.engine.screening import screen as run_screen
 
 router = APIRouter(
-    prefix="/api/v1",
     tags=["engines"],
     dependencies=[Depends(engine_rate_limit)],  # per address, or per signed-in caller
     responses={429: {"description": "too many requests; see Retry-After"}},

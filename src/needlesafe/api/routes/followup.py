@@ -22,26 +22,12 @@ from needlesafe.api.deps import (
     UowDep,
 )
 from needlesafe.api.routes.common import JSON_ERRORS
-from needlesafe.photostore import LocalPhotoStore
+from needlesafe.deps import photo_limits, photo_store, read_uploads
 from needlesafe.services import alerts, photos
 from needlesafe.services.common import audit
-from needlesafe.settings import Settings
 from needlesafe.store.followup import JOB_STATUSES, Job, Message
 
-router = APIRouter(prefix="/api/v1", tags=["follow-up"], responses=JSON_ERRORS)
-
-
-def photo_store(settings: Settings) -> LocalPhotoStore:
-    return LocalPhotoStore(settings.photo_dir)
-
-
-def photo_limits(settings: Settings) -> photos.Limits:
-    return photos.Limits(max_bytes=settings.photo_max_bytes, max_pixels=settings.photo_max_pixels)
-
-
-async def read_uploads(uploads: list[UploadFile], max_bytes: int) -> list[bytes]:
-    """Each upload's bytes, reading at most one byte past the limit (the service says 413)."""
-    return [await upload.read(max_bytes + 1) for upload in uploads]
+router = APIRouter(tags=["follow-up"], responses=JSON_ERRORS)
 
 
 def too_large(error: photos.PhotoError) -> JSONResponse:

@@ -20,7 +20,10 @@ from needlesafe.services import interop
 from needlesafe.services.interop import PrefetchUnavailable
 from needlesafe.settings import Settings
 
+# FHIR and the CDS feedback report, under /api/v1 with the rest of the API
 router = APIRouter(tags=["interop"], responses=JSON_ERRORS)
+# CDS Hooks at the paths its specification gives (/cds-services), outside /api/v1
+cds_router = APIRouter(tags=["interop"], responses=JSON_ERRORS)
 ServiceId = Annotated[str, Path(min_length=1, max_length=60, pattern=r"^[a-z0-9-]+$")]
 Authorization = Annotated[str | None, Header()]
 FHIR_JSON = "application/fhir+json"
@@ -44,8 +47,8 @@ def _cors(request: Request, response: Response, settings: Settings) -> dict[str,
     return headers
 
 
-@router.options("/cds-services", include_in_schema=False)
-@router.options("/cds-services/{rest:path}", include_in_schema=False)
+@cds_router.options("/cds-services", include_in_schema=False)
+@cds_router.options("/cds-services/{rest:path}", include_in_schema=False)
 def preflight(request: Request, settings: SettingsDep) -> Response:
     response = Response(status_code=204)
     if not _cors(request, response, settings):
@@ -56,7 +59,7 @@ def preflight(request: Request, settings: SettingsDep) -> Response:
     return response
 
 
-@router.get("/cds-services", summary="CDS Hooks discovery")
+@cds_router.get("/cds-services", summary="CDS Hooks discovery")
 def discovery(
     request: Request, response: Response, knowledge: KnowledgeDep, settings: SettingsDep
 ) -> dict[str, Any]:
@@ -64,7 +67,7 @@ def discovery(
     return cds.discovery(cds.code_map_of(knowledge))
 
 
-@router.post("/cds-services/{service_id}", summary="Call a CDS Hooks service")
+@cds_router.post("/cds-services/{service_id}", summary="Call a CDS Hooks service")
 def call_service(
     service_id: ServiceId,
     body: JsonBody,
@@ -93,7 +96,7 @@ def call_service(
         )
 
 
-@router.post("/cds-services/{service_id}/feedback", summary="Feedback on a CDS Hooks card")
+@cds_router.post("/cds-services/{service_id}/feedback", summary="Feedback on a CDS Hooks card")
 def feedback(
     service_id: ServiceId,
     body: JsonBody,
@@ -113,13 +116,13 @@ def feedback(
     return interop.record_feedback(uow, actor=actor, service_id=service_id, request=body)
 
 
-@router.get("/api/v1/cds/feedback", summary="How often each CDS card was accepted or overridden")
+@router.get("/cds/feedback", summary="How often each CDS card was accepted or overridden")
 def feedback_report(actor: CurrentActor, uow: UowDep) -> list[dict[str, Any]]:
     return interop.feedback_report(uow, actor=actor)
 
 
 @router.get(
-    "/api/v1/patients/{patient_id}/fhir",
+    "/patients/{patient_id}/fhir",
     summary="The patient's records as a FHIR R4 Bundle",
     response_class=JSONResponse,
 )
@@ -131,7 +134,7 @@ def export_fhir(
 
 
 @router.post(
-    "/api/v1/patients/{patient_id}/intakes/from-fhir",
+    "/patients/{patient_id}/intakes/from-fhir",
     summary="Pre-fill an intake from a FHIR Bundle (Condition, MedicationStatement, ...)",
 )
 def intake_from_fhir(

@@ -12,7 +12,7 @@ from needlesafe.api.routes.common import JSON_ERRORS
 from needlesafe.services import lots
 from needlesafe.services.lots import LotTrace
 
-router = APIRouter(prefix="/api/v1", tags=["lots"], responses=JSON_ERRORS)
+router = APIRouter(tags=["lots"], responses=JSON_ERRORS)
 Lot = Annotated[str, Path(min_length=1, max_length=64, description="the lot number, exactly")]
 
 

@@ -12,7 +12,7 @@ from needlesafe.services import checkins
 from needlesafe.services.schemas import PatientCheckinView
 
 router = APIRouter(
-    prefix="/api/v1/checkin",
+    prefix="/checkin",
     tags=["patient check-in"],
     responses={
         404: {"description": "the link is not valid"},

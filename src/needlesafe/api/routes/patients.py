@@ -17,7 +17,7 @@ from needlesafe.services.schemas import (
     PatientPublic,
 )
 
-router = APIRouter(prefix="/api/v1", tags=["patients"], responses=JSON_ERRORS)
+router = APIRouter(tags=["patients"], responses=JSON_ERRORS)
 
 
 @router.post("/patients", response_model=PatientCreated, status_code=201)

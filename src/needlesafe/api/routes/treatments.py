@@ -18,7 +18,7 @@ from needlesafe.services.schemas import (
     TreatmentPublic,
 )
 
-router = APIRouter(prefix="/api/v1", tags=["treatments"], responses=JSON_ERRORS)
+router = APIRouter(tags=["treatments"], responses=JSON_ERRORS)
 
 
 GATE_REFUSED: dict[int | str, dict[str, Any]] = {

@@ -12,7 +12,7 @@ from needlesafe.api.routes.common import Limit, Offset, RecordId
 from needlesafe.services import accounts, staff
 from needlesafe.services.schemas import AuditEventPublic, In, Page, UserCreate, UserPublic
 
-router = APIRouter(prefix="/api/v1", tags=["admin"])
+router = APIRouter(tags=["admin"])
 
 
 @router.post("/users", response_model=UserPublic, status_code=201)

@@ -16,7 +16,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 
-from needlesafe.api.deps import CsrfChecked, KnowledgeDep, StateDep, UowDep, csrf_token
+from needlesafe.deps import CsrfChecked, KnowledgeDep, StateDep, UowDep, csrf_token
 from needlesafe.documents.render import page_csp, render_consent_html
 from needlesafe.errors import InputError
 from needlesafe.services import consents, links

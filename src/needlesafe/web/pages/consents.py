@@ -15,7 +15,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 
-from needlesafe.api.deps import (
+from needlesafe.deps import (
     CsrfChecked,
     KnowledgeDep,
     SessionActor,

@@ -12,59 +12,19 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from needlesafe.api.deps import CsrfChecked, KnowledgeDep, StateDep, UowDep
+from needlesafe.deps import CsrfChecked, KnowledgeDep, UowDep
 from needlesafe.errors import InputError
 from needlesafe.knowledge.schema import Term
 from needlesafe.knowledge.triage_schema import SymptomGroup, TriageKnowledge
-from needlesafe.services import aftercare, checkins, clinics, links
-from needlesafe.services.clinics import ClinicContact
+from needlesafe.services import aftercare, checkins
 from needlesafe.services.context import LinkAccess
-from needlesafe.services.errors import LinkExpired, LinkInvalid, NotFound
-from needlesafe.state import AppState
+from needlesafe.services.errors import NotFound
 from needlesafe.store.uow import UnitOfWork
 from needlesafe.web import forms
+from needlesafe.web.patient_link import BadLink, PatientPageLink, bad_link_page, link_base
 from needlesafe.web.render import FormValues, field_errors, render
 
 router = APIRouter(prefix="/checkin/{token}", include_in_schema=False)
-
-
-class _BadLink(Exception):
-    def __init__(self, message: str, status: int, contact: ClinicContact | None = None) -> None:
-        self.message, self.status, self.contact = message, status, contact
-
-
-def _access(state: AppState, uow: UnitOfWork, token: str) -> LinkAccess:
-    try:
-        return links.open_checkin_link(
-            uow, state.settings.secret, token, max_age=state.settings.checkin_link_max_age
-        )
-    except LinkExpired as error:
-        # the link is genuine, so we know whose it is: give that clinic's numbers
-        contact = clinics.read_contact(uow, error.clinic_id) if error.clinic_id else None
-        raise _BadLink(error.message, 410, contact) from None
-    except LinkInvalid as error:
-        raise _BadLink(error.message, 404) from None
-
-
-def _bad_link(request: Request, error: _BadLink) -> Response:
-    context: dict[str, object] = {"message": error.message, "clinic": error.contact}
-    if error.contact is not None:
-        context["emergency_number"] = error.contact.emergency_number
-    return render(request, "patient/bad_link.html", context, status_code=error.status)
-
-
-def _base(uow: UnitOfWork, access: LinkAccess, token: str) -> dict[str, object]:
-    view = checkins.view_for_patient(uow, access=access)
-    return {
-        "view": view,
-        "token": token,
-        "base": f"/checkin/{token}",
-        # this clinic's numbers, not the server's default
-        "emergency_number": view.emergency_number,
-        "clinic_phone": view.clinic_phone,
-        "time_zone": view.time_zone,
-        "temperature_unit": view.temperature_unit,
-    }
 
 
 def _plan(uow: UnitOfWork, access: LinkAccess, knowledge: KnowledgeDep) -> object | None:
@@ -110,7 +70,7 @@ def _checkin_page(
         request,
         "patient/checkin.html",
         {
-            **_base(uow, access, token),
+            **link_base(uow, access, token),
             "symptoms": knowledge.vocab.symptoms,
             "symptom_groups": _symptom_groups(knowledge),
             "severities": knowledge.vocab.severities,
@@ -127,30 +87,23 @@ def _checkin_page(
 
 @router.get("", response_class=HTMLResponse)
 def checkin_page(
-    request: Request, token: str, state: StateDep, uow: UowDep, knowledge: KnowledgeDep
+    request: Request, token: str, uow: UowDep, knowledge: KnowledgeDep, access: PatientPageLink
 ) -> Response:
     try:
-        access = _access(state, uow, token)
         return _checkin_page(request, uow, access, token, knowledge)
-    except _BadLink as error:
-        return _bad_link(request, error)
     except NotFound:
-        return _bad_link(request, _BadLink("this check-in link is not valid", 404))
+        return bad_link_page(request, BadLink("this check-in link is not valid", 404))
 
 
 @router.post("", response_class=HTMLResponse)
 async def check_in(
     request: Request,
     token: str,
-    state: StateDep,
     uow: UowDep,
     knowledge: KnowledgeDep,
     _csrf: CsrfChecked,
+    access: PatientPageLink,
 ) -> Response:
-    try:
-        access = _access(state, uow, token)
-    except _BadLink as error:
-        return _bad_link(request, error)
     values = FormValues.of(await request.form())
     data, problems = forms.checkin_from_form(values, _triage(knowledge).reader.temperature)
     htmx = request.headers.get("hx-request") == "true"
@@ -178,7 +131,7 @@ async def check_in(
             request,
             "patient/_answer.html",
             {
-                **_base(uow, access, token),
+                **link_base(uow, access, token),
                 "result": result,
                 "checkin_id": checkin_id,
                 "symptoms": knowledge.vocab.symptoms,
@@ -195,16 +148,12 @@ async def correct_check_in(
     request: Request,
     token: str,
     checkin_id: int,
-    state: StateDep,
     uow: UowDep,
     knowledge: KnowledgeDep,
     _csrf: CsrfChecked,
+    access: PatientPageLink,
 ) -> Response:
     """The patient ticks what the reading of their words missed; the answer is given again."""
-    try:
-        access = _access(state, uow, token)
-    except _BadLink as error:
-        return _bad_link(request, error)
     values = FormValues.of(await request.form())
     try:
         result = checkins.correct_patient_checkin(
@@ -215,9 +164,9 @@ async def correct_check_in(
             symptoms=values.all("symptoms"),
         )
     except NotFound:
-        return _bad_link(request, _BadLink("this check-in is not yours to change", 404))
+        return bad_link_page(request, BadLink("this check-in is not yours to change", 404))
     context = {
-        **_base(uow, access, token),
+        **link_base(uow, access, token),
         "result": result,
         "checkin_id": checkin_id,
         "symptoms": knowledge.vocab.symptoms,
@@ -235,13 +184,9 @@ async def correct_check_in(
 
 @router.get("/aftercare", response_class=HTMLResponse)
 def aftercare_page(
-    request: Request, token: str, state: StateDep, uow: UowDep, knowledge: KnowledgeDep
+    request: Request, token: str, uow: UowDep, knowledge: KnowledgeDep, access: PatientPageLink
 ) -> Response:
-    try:
-        access = _access(state, uow, token)
-    except _BadLink as error:
-        return _bad_link(request, error)
-    base = _base(uow, access, token)
+    base = link_base(uow, access, token)
     plan = _plan(uow, access, knowledge)
     today_index = int(base["view"].days_since_treatment)  # type: ignore[attr-defined]
     return render(
@@ -253,16 +198,12 @@ def aftercare_page(
 
 @router.get("/aftercare.ics")
 def aftercare_calendar(
-    request: Request, token: str, state: StateDep, uow: UowDep, knowledge: KnowledgeDep
+    request: Request, token: str, uow: UowDep, knowledge: KnowledgeDep, access: PatientPageLink
 ) -> Response:
-    try:
-        access = _access(state, uow, token)
-    except _BadLink as error:
-        return _bad_link(request, error)
     try:
         ics = aftercare.patient_calendar(uow, access=access, knowledge=knowledge)
     except InputError:
-        return _bad_link(request, _BadLink("there is no aftercare plan for this treatment", 404))
+        return bad_link_page(request, BadLink("there is no aftercare plan for this treatment", 404))
     return Response(
         ics,
         media_type="text/calendar",
@@ -275,13 +216,9 @@ def aftercare_calendar(
 
 @router.get("/warning-signs", response_class=HTMLResponse)
 def warning_signs(
-    request: Request, token: str, state: StateDep, uow: UowDep, knowledge: KnowledgeDep
+    request: Request, token: str, uow: UowDep, knowledge: KnowledgeDep, access: PatientPageLink
 ) -> Response:
-    try:
-        access = _access(state, uow, token)
-    except _BadLink as error:
-        return _bad_link(request, error)
-    base = _base(uow, access, token)
+    base = link_base(uow, access, token)
     plan = _plan(uow, access, knowledge)
     return render(
         request,

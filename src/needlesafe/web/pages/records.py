@@ -9,9 +9,9 @@ from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 
-from needlesafe.api.deps import CsrfChecked, KnowledgeDep, SessionActor, UowDep
+from needlesafe.deps import CsrfChecked, KnowledgeDep, SessionActor, UowDep
 from needlesafe.errors import InputError, InputProblem
 from needlesafe.knowledge.forms import clinic_forms_for
 from needlesafe.services import adverse_events, lots, patients, treatments
@@ -19,7 +19,7 @@ from needlesafe.services.context import Actor
 from needlesafe.services.errors import Conflict, NotFound
 from needlesafe.store.uow import UnitOfWork
 from needlesafe.web.changes import describe_change
-from needlesafe.web.pages import _common
+from needlesafe.web.common import header_context, see_other
 from needlesafe.web.render import FormValues, field_errors, render
 
 router = APIRouter(include_in_schema=False)
@@ -28,9 +28,6 @@ router = APIRouter(include_in_schema=False)
 def _today() -> dt.date:
     return dt.datetime.now(dt.UTC).date()
 
-
-def _see_other(url: str) -> RedirectResponse:
-    return RedirectResponse(url, status_code=303)
 
 
 # ---------------------------------------------------------------- adverse events
@@ -96,7 +93,7 @@ def _event_page(
         request,
         "adverse_event.html",
         {
-            **_common(actor, uow),
+            **header_context(actor, uow),
             "patient": patient,
             "event": event,
             "complication": knowledge.complications.get(event.complication),
@@ -153,7 +150,7 @@ def _change_event(
     except Conflict as error:
         errors, status = {"": error.message}, 409
     else:
-        return _see_other(f"/patients/{patient_id}/adverse-events/{event_id}?saved={form}")
+        return see_other(f"/patients/{patient_id}/adverse-events/{event_id}?saved={form}")
     update = form == "update"
     return _event_page(
         request,
@@ -254,7 +251,7 @@ def open_events_page(request: Request, actor: SessionActor, uow: UowDep) -> Resp
         request,
         "adverse_events.html",
         {
-            **_common(actor, uow),
+            **header_context(actor, uow),
             "events": page.items,
             "total": page.total,
             "names": names,
@@ -280,7 +277,7 @@ def lots_page(request: Request, actor: SessionActor, uow: UowDep, lot: LotQuery 
     return render(
         request,
         "lots.html",
-        {**_common(actor, uow), "lot": lot, "trace": trace, "error": error},
+        {**header_context(actor, uow), "lot": lot, "trace": trace, "error": error},
     )
 
 

@@ -9,14 +9,14 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse, Response
 
-from needlesafe.api.deps import CsrfChecked, SessionActor, StateDep, UowDep
+from needlesafe.deps import CsrfChecked, SessionActor, StateDep, UowDep
 from needlesafe.errors import InputError
 from needlesafe.services import accounts, staff
 from needlesafe.services.context import Actor
 from needlesafe.services.errors import Conflict, LinkExpired, LinkInvalid
 from needlesafe.services.staff import ResetLink
 from needlesafe.store.uow import UnitOfWork
-from needlesafe.web.pages import _common, _see_other, _values
+from needlesafe.web.common import form_values, header_context, see_other
 from needlesafe.web.render import FormValues, field_errors, render
 
 router = APIRouter(include_in_schema=False)
@@ -39,7 +39,7 @@ def _staff_page(
         request,
         "staff.html",
         {
-            **_common(actor, uow),
+            **header_context(actor, uow),
             "people": people,
             "values": values or FormValues({"role": ["practitioner"]}),
             "errors": errors or {},
@@ -62,7 +62,7 @@ async def add_colleague(
 ) -> Response:
     """Add an account with a random password nobody sees; show the link to set their own."""
     actor.require_admin()
-    values = await _values(request)
+    values = await form_values(request)
     try:
         user = accounts.create_user(
             uow,
@@ -106,7 +106,7 @@ def change_colleague(
         staff.set_active(uow, actor=actor, user_id=user_id, active=action == "activate")
     except Conflict as error:
         return _staff_page(request, actor, uow, message=error.message, status_code=409)
-    return _see_other("/settings/staff")
+    return see_other("/settings/staff")
 
 
 # ---------------------------------------------------------------- the reset link
@@ -136,7 +136,7 @@ def reset_page(request: Request, token: str, uow: UowDep) -> Response:
 
 @router.post("/reset-password/{token}", response_class=HTMLResponse)
 async def reset(request: Request, token: str, uow: UowDep, _csrf: CsrfChecked) -> Response:
-    values = await _values(request)
+    values = await form_values(request)
     password = values.get("password")
     try:
         email = staff.reset_for(uow, token=token)
