@@ -1,4 +1,4 @@
-"""The three held-out sets (tests/engine/heldout/), first scored before any change to the reader
+"""The held-out sets (tests/engine/heldout/), first scored before any change to the reader
 (the figures in their README), now guard against going back: no emergency is ever answered
 with self care, and the only answers less urgent than the reference are the known ones below,
 each with why it is still missed. A new under-triage fails; a fixed one asks to be struck."""
@@ -18,7 +18,19 @@ from needlesafe.knowledge.base import Knowledge
 HELDOUT = Path(__file__).parent / "heldout"
 # Sets 1-3: the reader learnt from them. Set 4 (lay_heldout_4.yaml) is still held out: it is
 # scored, never tested on, so it stays an honest measure (see heldout/README.md).
-SETS = [HELDOUT / name for name in ("lay_heldout.yaml", "lay_heldout_2.yaml", "lay_heldout_3.yaml")]
+# Sets 4-7 were each scored first (heldout/README.md), then learnt from: all seven now guard.
+SETS = [
+    HELDOUT / name
+    for name in (
+        "lay_heldout.yaml",
+        "lay_heldout_2.yaml",
+        "lay_heldout_3.yaml",
+        "lay_heldout_4.yaml",
+        "lay_heldout_5.yaml",
+        "lay_heldout_6.yaml",
+        "lay_heldout_7.yaml",
+    )
+]
 
 # (text, why the reader still answers it less urgently than the reference)
 KNOWN_UNDER = {
@@ -34,6 +46,21 @@ KNOWN_UNDER = {
     "is it normal for my heart to be going at like 140 just sitting on the sofa?": (
         "a heart rate given as a number is not read: the heart is named, so urgent"
     ),
+    "used my retinol last night (I know I know) and now one cheek looks burnt and sore": (
+        "'looks burnt' is read as redness; a retinol reaction is not a symptom of its own"
+    ),
+    "still quite red on day 5, not sore or hot or anything, is that ok?": (
+        "redness on day 5 is within its expected course in symptoms.yaml; the set asks more"
+    ),
+    "moisturiser still stings every time I put it on": (
+        "stinging with products is expected for days; 'still' gives no day to weigh it"
+    ),
+    "used my retinol by accident last night \U0001f926\u200d\u2640\ufe0f now its stingy and blotchy": (
+        "as the other retinol message: an irritant reaction has no symptom code"
+    ),
+    "bruises under my eyes still purple after 10 days": (
+        "bruising is contact_clinic after 14 days in symptoms.yaml; the set chose day 10"
+    ),
 }
 
 
@@ -47,8 +74,8 @@ def _entries() -> list[dict[str, Any]]:
 ENTRIES = _entries()
 
 
-def test_the_three_sets_are_there() -> None:
-    assert len(SETS) == 3 and len(ENTRIES) == 600
+def test_the_seven_sets_are_there() -> None:
+    assert len(SETS) == 7 and len(ENTRIES) == 1090
 
 
 def _run(entry: dict[str, Any], knowledge: Knowledge) -> str:

@@ -130,6 +130,33 @@ def test_a_site_word_negated_with_its_symptom_stays_negated() -> None:
     assert "lip_tongue_swelling" in r.negated
 
 
+def test_a_site_said_to_be_all_right_lends_no_meaning_to_a_size_word_elsewhere() -> None:
+    text = "breathing is fine, lips are fine, no throat issues, just came up in massive welts"
+    assert found(text) == {"hives"}
+    # the lips' own size word still counts when they are not said to be all right
+    assert "lip_tongue_swelling" in found("no pain, my lips are massive")
+    assert "lip_tongue_swelling" in found("mouth all swollen, lips and tongue both")
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("face keeps swellin up", "swelling"),  # a dropped g
+        ("he's no makin sense", "confusion"),
+        ("mi cyaan hardly swallow", "difficulty_swallowing"),  # Caribbean spelling
+        ("he disnae ken what day it is", "confusion"),  # Scots
+    ],
+)
+def test_dropped_g_and_regional_spellings_are_read(text: str, code: str) -> None:
+    assert code in found(text)
+
+
+def test_a_count_is_not_a_past_experience() -> None:
+    # "once" counts here; "I once had hives" is history
+    assert read("thrown up once and rashes like mosquito bites").others == ()
+    assert "hives" in read("I once had hives from a serum").others
+
+
 def test_all_clear_words_make_a_message_understood_and_negate_next_to_them() -> None:
     r = read("breathing feels fine, all good")
     assert r.symptoms == {} and r.all_clear and r.understood

@@ -164,8 +164,17 @@ def _correct_typos(tokens: list[str], knowledge: TriageKnowledge) -> list[str]:
         return tokens
     out: list[str] = []
     for token in tokens:
-        out.append(_corrected(token, knowledge) if _may_be_typo(token, knowledge) else token)
+        if not _may_be_typo(token, knowledge):
+            out.append(token)
+        elif token.endswith("in") and _is_known(token + "g", knowledge):
+            out.append(token + "g")  # a dropped g ("swellin", "makin sense")
+        else:
+            out.append(_corrected(token, knowledge))
     return out
+
+
+def _is_known(word: str, knowledge: TriageKnowledge) -> bool:
+    return word in knowledge.phrase_words or any(s in knowledge.benign for s in _stems(word))
 
 
 def _may_be_typo(token: str, knowledge: TriageKnowledge) -> bool:
@@ -565,8 +574,14 @@ def _apply_sites(clauses: list[list[_Item]], knowledge: TriageKnowledge) -> None
     """A symptom word in a clause with a site word also means the rule's `gives`: the
     meaning is added to the word, in the order of reader.yaml, so a later rule can build on an
     earlier one ("huge" + "lips" -> swelling -> lip or tongue swelling)."""
+    all_right = knowledge.word_lists.get("site_all_right", _NONE)
     for clause in clauses:
-        rule_ids = {v for item in clause for v in item.values("site")}
+        rule_ids = {
+            v
+            for at, item in enumerate(clause)
+            if not _site_cleared(clause, at, all_right)
+            for v in item.values("site")
+        }
         if not rule_ids:
             continue
         for rule in knowledge.reader.site_rules:
@@ -576,6 +591,20 @@ def _apply_sites(clauses: list[list[_Item]], knowledge: TriageKnowledge) -> None
                 codes = item.values("concept")
                 if any(code in rule.concepts for code in codes) and rule.gives not in codes:
                     item.meanings = (*item.meanings, ("concept", rule.gives))
+
+
+def _site_cleared(clause: list[_Item], at: int, all_right: PhraseSet) -> bool:
+    """A site said to be all right ("lips are fine") or negated ("no throat issues") lends
+    no meaning to the words around it ("..., came up in massive welts")."""
+    before = [item for item in clause[max(0, at - 2) : at] if item.words not in {("my",), ("the",)}]
+    if before and before[-1].has("negation"):
+        return True
+    for item in clause[at + 1 : at + 4]:
+        if item.has("comma") or _is_concept(item):
+            return False
+        if item.words in all_right:
+            return True
+    return False
 
 
 def _segments(items: list[_Item], knowledge: TriageKnowledge) -> list[_Segment]:
@@ -641,9 +670,7 @@ def _marks(
         for v in _find(segment, lists["experience_verbs"])
         if not any(v < t <= v + 2 for t in treated)
     }
-    had_treatment = {
-        v for v in _find(segment, lists["experience_verbs"]) if v not in verbs
-    }
+    had_treatment = {v for v in _find(segment, lists["experience_verbs"]) if v not in verbs}
     theirs = bool(_find(segment, lists["theirs"]))
     marks: list[tuple[int, str]] = []
     for at in _find(segment, lists["others"]):
@@ -664,9 +691,7 @@ def _marks(
             marks.append((at, "patient"))
     for at, item in enumerate(segment):  # "my lips", not "my friend"
         following = segment[at + 1].words if at + 1 < len(segment) else ()
-        if item.words == ("my",) and not any(
-            following[: len(p)] == p for p in people
-        ):
+        if item.words == ("my",) and not any(following[: len(p)] == p for p in people):
             marks.append((at, "patient"))
     marks += [(at, "hearsay") for at in _find(segment, lists["hearsay"])]
     marks += [(at, "report") for at in _find(segment, lists["reporting_verbs"])]
@@ -937,9 +962,7 @@ def read_message(text: str, knowledge: TriageKnowledge) -> Reading:
             )
     negated = tuple(
         dict.fromkeys(
-            m.code
-            for m in mentions
-            if m.negated and not m.others and m.code not in affirmed
+            m.code for m in mentions if m.negated and not m.others and m.code not in affirmed
         )
     )
     unread = [(segment, _unread(segment, knowledge)) for segment in segments]

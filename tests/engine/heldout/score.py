@@ -2,7 +2,7 @@
 
 A measuring script, not a test: pytest does not collect it. Run from the repo root:
 
-    .venv/bin/python tests/engine/heldout/score.py [-v]
+    .venv/bin/python tests/engine/heldout/score.py [-v] [SET.yaml ...]
 
 (not `-m tests...`: a dependency's site-packages `tests` package shadows this repo's.)
 
@@ -28,7 +28,8 @@ RANK = {"self_care": 0, "contact_clinic": 1, "urgent": 2, "emergency": 3}
 
 def main(argv: list[str]) -> int:
     verbose = "-v" in argv
-    entries = yaml.safe_load(DATA.read_text(encoding="utf-8"))
+    paths = [Path(a) for a in argv if not a.startswith("-")] or [DATA]
+    entries = [e for p in paths for e in yaml.safe_load(p.read_text(encoding="utf-8"))]
     knowledge = default_knowledge()
 
     exact = 0
