@@ -55,7 +55,8 @@ KNOWN_UNDER = {
     "moisturiser still stings every time I put it on": (
         "stinging with products is expected for days; 'still' gives no day to weigh it"
     ),
-    "used my retinol by accident last night \U0001f926\u200d\u2640\ufe0f now its stingy and blotchy": (
+    "used my retinol by accident last night \U0001f926\u200d\u2640\ufe0f"
+    " now its stingy and blotchy": (
         "as the other retinol message: an irritant reaction has no symptom code"
     ),
     "bruises under my eyes still purple after 10 days": (
