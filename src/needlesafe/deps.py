@@ -19,7 +19,7 @@ from typing import Annotated
 from fastapi import Depends, Request, Response, UploadFile
 
 from needlesafe.knowledge.base import Knowledge
-from needlesafe.photostore import LocalPhotoStore
+from needlesafe.photostore import PhotoStore, open_store
 from needlesafe.services import accounts, links, photos
 from needlesafe.services.context import Actor, LinkAccess
 from needlesafe.services.errors import Forbidden, NotAuthenticated, RateLimited
@@ -200,8 +200,16 @@ PatientLink = Annotated[LinkAccess, Depends(patient_link)]
 # ---------------------------------------------------------------- photos
 
 
-def photo_store(settings: Settings) -> LocalPhotoStore:
-    return LocalPhotoStore(settings.photo_dir)
+def photo_store(settings: Settings) -> PhotoStore:
+    """The folder, or the bucket when `photo_s3_bucket` is set (made once per configuration)."""
+    return open_store(
+        settings.photo_dir,
+        s3_bucket=settings.photo_s3_bucket,
+        s3_prefix=settings.photo_s3_prefix,
+        s3_endpoint=settings.photo_s3_endpoint,
+        s3_region=settings.photo_s3_region,
+        s3_sse=settings.photo_s3_sse,
+    )
 
 
 def photo_limits(settings: Settings) -> photos.Limits:

@@ -62,6 +62,16 @@ class Settings(BaseSettings):
     worker_in_process: bool = True  # `needlesafe serve` runs the job worker too
     worker_poll_seconds: float = Field(default=2.0, gt=0, le=60)
     photo_dir: str = "needlesafe-photos"
+    # a bucket instead of the folder (photostore.py): S3, or MinIO/Ceph at `photo_s3_endpoint`;
+    # credentials from boto3's own chain (AWS_ACCESS_KEY_ID ...), never from these settings
+    photo_s3_bucket: str = ""
+    photo_s3_prefix: str = ""
+    photo_s3_endpoint: str = ""
+    photo_s3_region: str = ""
+    photo_s3_sse: str = ""  # AES256 or aws:kms: encrypted at rest by the store
+    # SMS replies (STOP/START) through the provider's inbound webhook: believed with the
+    # provider's signature (keyed by sms_token) or this shared secret (other gateways)
+    sms_webhook_secret: SecretStr | None = None
     photo_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
     photo_max_pixels: int = Field(default=40_000_000, ge=10_000)
     # reliability (issue 16): whose X-Forwarded-For is believed (comma-separated addresses,
