@@ -15,7 +15,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from needlesafe.errors import InputError, InputProblem
 from needlesafe.services import passwords
 from needlesafe.services.clinics import DEFAULT_EMERGENCY_NUMBER
-from needlesafe.services.common import audit, page_bounds, public_page, validate
+from needlesafe.services.common import audit, page_bounds, paging, public_page, validate
 from needlesafe.services.context import Actor
 from needlesafe.services.errors import Conflict, NotAuthenticated, NotFound
 from needlesafe.services.schemas import (
@@ -158,12 +158,12 @@ def create_user(
 
 
 def list_users(
-    uow: UnitOfWork, *, actor: Actor, offset: int = 0, limit: int = 50
+    uow: UnitOfWork, *, actor: Actor, offset: int = 0, limit: int = 50, cursor: str | None = None
 ) -> Page[UserPublic]:
     actor.require_admin()
     offset, limit = page_bounds(offset, limit)
-    with uow:
-        page = uow.users.list(actor.clinic_id, offset=offset, limit=limit)
+    with uow, paging():
+        page = uow.users.list(actor.clinic_id, offset=offset, limit=limit, cursor=cursor)
         return public_page(page, UserPublic, offset=offset, limit=limit)
 
 
@@ -176,12 +176,12 @@ def get_me(uow: UnitOfWork, *, actor: Actor) -> UserPublic:
 
 
 def list_audit(
-    uow: UnitOfWork, *, actor: Actor, offset: int = 0, limit: int = 50
+    uow: UnitOfWork, *, actor: Actor, offset: int = 0, limit: int = 50, cursor: str | None = None
 ) -> Page[AuditEventPublic]:
     actor.require_admin()
     offset, limit = page_bounds(offset, limit)
-    with uow:
-        page = uow.audit.list(actor.clinic_id, offset=offset, limit=limit)
+    with uow, paging():
+        page = uow.audit.list(actor.clinic_id, offset=offset, limit=limit, cursor=cursor)
         return public_page(page, AuditEventPublic, offset=offset, limit=limit)
 
 

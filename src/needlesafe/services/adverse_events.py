@@ -10,7 +10,14 @@ from typing import Any
 
 from needlesafe.errors import InputError, InputProblem
 from needlesafe.knowledge.base import Knowledge
-from needlesafe.services.common import audit, check_code, page_bounds, public_page, validate
+from needlesafe.services.common import (
+    audit,
+    check_code,
+    page_bounds,
+    paging,
+    public_page,
+    validate,
+)
 from needlesafe.services.context import Actor
 from needlesafe.services.errors import Conflict, NotFound
 from needlesafe.services.schemas import (
@@ -228,13 +235,14 @@ def list_adverse_events(
     status: str | None = None,
     offset: int = 0,
     limit: int = 50,
+    cursor: str | None = None,
 ) -> Page[AdverseEventPublic]:
     """Newest onset first; the open ones (`status="open"`) by their next follow-up, soonest
     first, those without a date last."""
     offset, limit = page_bounds(offset, limit)
     if status is not None and status not in STATUSES:
         raise InputError([InputProblem("status", "should be 'open' or 'closed'")])
-    with uow:
+    with uow, paging():
         page = uow.adverse_events.list(
             actor.clinic_id,
             offset=offset,
@@ -243,6 +251,7 @@ def list_adverse_events(
             treatment_id=treatment_id,
             complication=complication,
             status=status,
+            cursor=cursor,
         )
         audit(uow, actor, "list", "adverse_event")
         uow.commit()

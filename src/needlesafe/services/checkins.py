@@ -13,7 +13,7 @@ from needlesafe.errors import InputError, InputProblem
 from needlesafe.knowledge.base import Knowledge
 from needlesafe.services import alerts
 from needlesafe.services.clinics import contact_for
-from needlesafe.services.common import audit, page_bounds, public_page
+from needlesafe.services.common import audit, page_bounds, paging, public_page
 from needlesafe.services.context import Actor, LinkAccess
 from needlesafe.services.errors import NotFound
 from needlesafe.services.resilience import stored_or_logged
@@ -223,9 +223,10 @@ def list_checkins(
     treatment_id: int | None = None,
     offset: int = 0,
     limit: int = 50,
+    cursor: str | None = None,
 ) -> Page[CheckInPublic]:
     """The inbox: those needing attention first (emergency, urgent, contact clinic), then
-    newest first."""
+    newest first; after `cursor` (a page's `next_cursor`) when given."""
     offset, limit = page_bounds(offset, limit)
     bad = [
         InputProblem(f"disposition[{i}]", f"should be one of {', '.join(DISPOSITIONS)}")
@@ -234,7 +235,7 @@ def list_checkins(
     ]
     if bad:
         raise InputError(bad)
-    with uow:
+    with uow, paging():
         page = uow.checkins.list(
             actor.clinic_id,
             offset=offset,
@@ -243,6 +244,7 @@ def list_checkins(
             needs_attention=needs_attention,
             patient_id=patient_id,
             treatment_id=treatment_id,
+            cursor=cursor,
         )
         audit(uow, actor, "list", "checkin")
         uow.commit()

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -67,7 +68,19 @@ def public_page(
         total=rows.total,
         offset=offset,
         limit=limit,
+        next_cursor=rows.next_cursor,
     )
+
+
+@contextmanager
+def paging() -> Iterator[None]:
+    """Around a list query: a cursor of another list is bad input naming `cursor`."""
+    try:
+        yield
+    except store_page.CursorMismatch:
+        raise InputError(
+            [InputProblem("cursor", "not a place in this list; pass a next_cursor it gave")]
+        ) from None
 
 
 def page_bounds(offset: int, limit: int) -> tuple[int, int]:

@@ -10,7 +10,7 @@ from sqlalchemy import func
 from needlesafe.engine.inputs import parse_intake
 from needlesafe.engine.screening import screen
 from needlesafe.knowledge.base import Knowledge
-from needlesafe.services.common import audit, page_bounds, public_page, validate
+from needlesafe.services.common import audit, page_bounds, paging, public_page, validate
 from needlesafe.services.context import Actor
 from needlesafe.services.errors import NotFound
 from needlesafe.services.schemas import (
@@ -103,11 +103,14 @@ def list_patients(
     offset: int = 0,
     limit: int = 50,
     search: str | None = None,
+    cursor: str | None = None,
 ) -> Page[PatientPublic]:
     offset, limit = page_bounds(offset, limit)
     search = (search or "").strip()[:200] or None
-    with uow:
-        page = uow.patients.list(actor.clinic_id, offset=offset, limit=limit, search=search)
+    with uow, paging():
+        page = uow.patients.list(
+            actor.clinic_id, offset=offset, limit=limit, search=search, cursor=cursor
+        )
         audit(uow, actor, "list", "patient")
         uow.commit()
         return public_page(page, PatientPublic, offset=offset, limit=limit)
@@ -154,12 +157,15 @@ def list_intakes(
     patient_id: int | None = None,
     offset: int = 0,
     limit: int = 50,
+    cursor: str | None = None,
 ) -> Page[IntakePublic]:
     offset, limit = page_bounds(offset, limit)
-    with uow:
+    with uow, paging():
         if patient_id is not None:
             _patient(uow, actor, patient_id)
-        page = uow.intakes.list(actor.clinic_id, offset=offset, limit=limit, patient_id=patient_id)
+        page = uow.intakes.list(
+            actor.clinic_id, offset=offset, limit=limit, patient_id=patient_id, cursor=cursor
+        )
         audit(uow, actor, "list", "intake")
         uow.commit()
         return public_page(page, IntakePublic, offset=offset, limit=limit)

@@ -57,6 +57,8 @@ class Page(BaseModel, Generic[Item]):
     total: int
     offset: int
     limit: int
+    # the next page: pass as `cursor` (keyset paging; null when this page is the last)
+    next_cursor: str | None = None
 
 
 # ---------------------------------------------------------------- accounts

@@ -20,7 +20,14 @@ from needlesafe.engine.inputs import parse_intake
 from needlesafe.errors import InputError, InputProblem
 from needlesafe.knowledge.base import Knowledge
 from needlesafe.services import links, reminders
-from needlesafe.services.common import audit, check_code, page_bounds, public_page, validate
+from needlesafe.services.common import (
+    audit,
+    check_code,
+    page_bounds,
+    paging,
+    public_page,
+    validate,
+)
 from needlesafe.services.context import Actor
 from needlesafe.services.errors import Forbidden, NotFound, TreatmentBlocked
 from needlesafe.services.schemas import (
@@ -330,13 +337,14 @@ def list_treatments(
     patient_id: int | None = None,
     offset: int = 0,
     limit: int = 50,
+    cursor: str | None = None,
 ) -> Page[TreatmentPublic]:
     offset, limit = page_bounds(offset, limit)
-    with uow:
+    with uow, paging():
         if patient_id is not None and uow.patients.get(actor.clinic_id, patient_id) is None:
             raise NotFound("no such patient")
         page = uow.treatments.list(
-            actor.clinic_id, offset=offset, limit=limit, patient_id=patient_id
+            actor.clinic_id, offset=offset, limit=limit, patient_id=patient_id, cursor=cursor
         )
         audit(uow, actor, "list", "treatment")
         uow.commit()

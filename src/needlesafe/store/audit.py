@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -204,12 +204,14 @@ class AuditLog:
                 )
             )
 
-    def list(self, clinic_id: int, *, offset: int, limit: int) -> Page[m.AuditEvent]:
-        from needlesafe.store.repositories import Page  # (repositories imports this module)
+    def list(
+        self, clinic_id: int, *, offset: int, limit: int, cursor: str | None = None
+    ) -> Page[m.AuditEvent]:
+        """Newest first, through the index on (clinic_id, id) (migration 0011)."""
+        # (repositories imports this module)
+        from needlesafe.store.repositories import AUDIT_ORDER, keyset_page
 
         query = select(m.AuditEvent).where(m.AuditEvent.clinic_id == clinic_id)
-        total = self.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-        items = self.session.scalars(
-            query.order_by(m.AuditEvent.id.desc()).offset(offset).limit(limit)
-        ).all()
-        return Page(items, total)
+        return keyset_page(
+            self.session, query, AUDIT_ORDER, offset=offset, limit=limit, cursor=cursor
+        )

@@ -64,10 +64,11 @@ class Heartbeat(Base):
 
 def _list_indexes() -> None:
     """Indexes that serve each list in its own order (clinic first, then the sort keys):
-    declared on the tables of models.py, created by migration 0009."""
+    declared on the tables of models.py, created by migrations 0009 and 0011."""
     from needlesafe.store import models as m
 
     Index("ix_audit_events_clinic_seq", m.AuditEvent.clinic_id, m.AuditEvent.seq)
+    Index("ix_audit_events_clinic_id_id", m.AuditEvent.clinic_id, m.AuditEvent.id)  # 0011
     Index("ix_checkins_clinic_created", m.CheckIn.clinic_id, m.CheckIn.created_at, m.CheckIn.id)
     Index(
         "ix_checkins_clinic_attention",

@@ -7,22 +7,78 @@ Repositories add and flush; they never commit (the services do, through the unit
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Select, case, false, func, select
+from sqlalchemy import Select, bindparam, false, func, select, tuple_
 from sqlalchemy.orm import Session
 
 from needlesafe.store import models as m
+from needlesafe.store.cursors import Shape
 
 Row = TypeVar("Row", bound=m.Base)
 MAX_ID = 2_147_483_647  # ids are 32-bit integers on every database
 
 
 class Page(Generic[Row]):
-    def __init__(self, items: Sequence[Row], total: int) -> None:
+    def __init__(self, items: Sequence[Row], total: int, next_cursor: str | None = None) -> None:
         self.items = list(items)
         self.total = total
+        self.next_cursor = next_cursor  # the place after the last item, if more may follow
+
+
+class CursorMismatch(ValueError):
+    """A cursor that is not a place in this list's order (the caller says which field)."""
+
+
+@dataclass(frozen=True)
+class Order:
+    """A list's order: its sort keys (all one direction, in the order of an index) and the
+    cursor shape that names a place in it."""
+
+    shape: Shape
+    columns: tuple[Any, ...]
+    descending: bool
+    keys: Callable[[Any], tuple[Any, ...]]
+
+    def by(self) -> list[Any]:
+        return [c.desc() if self.descending else c for c in self.columns]
+
+    def after(self, keys: tuple[Any, ...]) -> Any:
+        """Rows after the place `keys` (a row-value comparison: one index range scan)."""
+        here = tuple_(*self.columns)
+        there = tuple_(
+            *(bindparam(None, k, type_=c.type) for c, k in zip(self.columns, keys, strict=True))
+        )
+        return here < there if self.descending else here > there
+
+    def cursor(self, row: Any) -> str:
+        return self.shape.encode(self.keys(row))
+
+
+def keyset_page(
+    session: Session,
+    query: Select[Any],
+    order: Order,
+    *,
+    offset: int,
+    limit: int,
+    cursor: str | None = None,
+    total: int | None = None,
+) -> Page[Any]:
+    """A page in `order`: after `cursor` if given (then `offset` counts from there)."""
+    if total is None:
+        total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    if cursor is not None:
+        keys = order.shape.decode(cursor)
+        if keys is None:
+            raise CursorMismatch(cursor)
+        query = query.where(order.after(keys))
+    rows = session.scalars(query.order_by(*order.by()).offset(offset).limit(limit + 1)).all()
+    more = len(rows) > limit
+    items = list(rows[:limit])
+    return Page(items, total, order.cursor(items[-1]) if more and items else None)
 
 
 class _Scoped(Generic[Row]):
@@ -45,10 +101,10 @@ class _Scoped(Generic[Row]):
         )
         return self.session.scalars(query).first()
 
-    def _page(self, query: Select[Any], *order: Any, offset: int, limit: int) -> Page[Row]:
-        total = self.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-        items = self.session.scalars(query.order_by(*order).offset(offset).limit(limit)).all()
-        return Page(items, total)
+    def _page(
+        self, query: Select[Any], order: Order, *, offset: int, limit: int, cursor: str | None
+    ) -> Page[Row]:
+        return keyset_page(self.session, query, order, offset=offset, limit=limit, cursor=cursor)
 
     def _scope(self, clinic_id: int) -> Select[Any]:
         return select(self.model).where(self.model.clinic_id == clinic_id)  # type: ignore[attr-defined]
@@ -59,6 +115,9 @@ def _id_filter(column: Any, value: int | None) -> Any:
     if value is None:
         return None
     return column == value if 1 <= value <= MAX_ID else false()
+
+
+AUDIT_ORDER = Order(Shape("l", "i"), (m.AuditEvent.id,), True, lambda r: (r.id,))
 
 
 class ClinicRepository:
@@ -90,8 +149,14 @@ class UserRepository(_Scoped[m.User]):
     def by_id(self, user_id: int) -> m.User | None:
         return self.session.get(m.User, user_id)
 
-    def list(self, clinic_id: int, *, offset: int, limit: int) -> Page[m.User]:
-        return self._page(self._scope(clinic_id), m.User.id, offset=offset, limit=limit)
+    ORDER = Order(Shape("u", "i"), (m.User.id,), False, lambda r: (r.id,))
+
+    def list(
+        self, clinic_id: int, *, offset: int, limit: int, cursor: str | None = None
+    ) -> Page[m.User]:
+        return self._page(
+            self._scope(clinic_id), self.ORDER, offset=offset, limit=limit, cursor=cursor
+        )
 
 
 class TokenRepository:
@@ -111,8 +176,18 @@ class TokenRepository:
 class PatientRepository(_Scoped[m.Patient]):
     model = m.Patient
 
+    ORDER = Order(
+        Shape("p", "si"), (m.Patient.name, m.Patient.id), False, lambda r: (r.name, r.id)
+    )
+
     def list(
-        self, clinic_id: int, *, offset: int, limit: int, search: str | None = None
+        self,
+        clinic_id: int,
+        *,
+        offset: int,
+        limit: int,
+        search: str | None = None,
+        cursor: str | None = None,
     ) -> Page[m.Patient]:
         query = self._scope(clinic_id)
         if search:
@@ -121,43 +196,73 @@ class PatientRepository(_Scoped[m.Patient]):
                 func.lower(m.Patient.name).like(like, escape="\\")
                 | func.lower(func.coalesce(m.Patient.chart_number, "")).like(like, escape="\\")
             )
-        return self._page(query, m.Patient.name, m.Patient.id, offset=offset, limit=limit)
+        return self._page(query, self.ORDER, offset=offset, limit=limit, cursor=cursor)
 
 
 class IntakeRepository(_Scoped[m.Intake]):
     model = m.Intake
 
+    ORDER = Order(
+        Shape("i", "ti"), (m.Intake.created_at, m.Intake.id), True, lambda r: (r.created_at, r.id)
+    )
+
     def list(
-        self, clinic_id: int, *, offset: int, limit: int, patient_id: int | None = None
+        self,
+        clinic_id: int,
+        *,
+        offset: int,
+        limit: int,
+        patient_id: int | None = None,
+        cursor: str | None = None,
     ) -> Page[m.Intake]:
         query = self._scope(clinic_id)
         if patient_id is not None:
             query = query.where(_id_filter(m.Intake.patient_id, patient_id))
-        return self._page(
-            query, m.Intake.created_at.desc(), m.Intake.id.desc(), offset=offset, limit=limit
-        )
+        return self._page(query, self.ORDER, offset=offset, limit=limit, cursor=cursor)
 
 
 class TreatmentRepository(_Scoped[m.Treatment]):
     model = m.Treatment
 
+    ORDER = Order(
+        Shape("t", "di"),
+        (m.Treatment.performed_on, m.Treatment.id),
+        True,
+        lambda r: (r.performed_on, r.id),
+    )
+
     def list(
-        self, clinic_id: int, *, offset: int, limit: int, patient_id: int | None = None
+        self,
+        clinic_id: int,
+        *,
+        offset: int,
+        limit: int,
+        patient_id: int | None = None,
+        cursor: str | None = None,
     ) -> Page[m.Treatment]:
         query = self._scope(clinic_id)
         if patient_id is not None:
             query = query.where(_id_filter(m.Treatment.patient_id, patient_id))
-        return self._page(
-            query,
-            m.Treatment.performed_on.desc(),
-            m.Treatment.id.desc(),
-            offset=offset,
-            limit=limit,
-        )
+        return self._page(query, self.ORDER, offset=offset, limit=limit, cursor=cursor)
 
 
 class CheckInRepository(_Scoped[m.CheckIn]):
     model = m.CheckIn
+
+    # Two orders, each of an index (migration 0009), so a page never sorts every check-in the
+    # clinic ever had: those needing attention (few) by urgency and time, then the rest by time.
+    ATTENTION = Order(
+        Shape("a", "uti"),
+        (m.CheckIn.urgency, m.CheckIn.created_at, m.CheckIn.id),
+        True,
+        lambda r: (r.urgency, r.created_at, r.id),
+    )
+    REST = Order(
+        Shape("r", "ti"),
+        (m.CheckIn.created_at, m.CheckIn.id),
+        True,
+        lambda r: (r.created_at, r.id),
+    )
 
     def list(
         self,
@@ -169,8 +274,10 @@ class CheckInRepository(_Scoped[m.CheckIn]):
         needs_attention: bool | None = None,
         patient_id: int | None = None,
         treatment_id: int | None = None,
+        cursor: str | None = None,
     ) -> Page[m.CheckIn]:
-        """Those needing attention first (most urgent first), then newest first."""
+        """Those needing attention first (most urgent first), then newest first; after
+        `cursor` (a place in either part) when given."""
         attention = (m.CheckIn.handled.is_(False)) & (m.CheckIn.urgency > 0)
         query = self._scope(clinic_id)
         if disposition:
@@ -183,30 +290,70 @@ class CheckInRepository(_Scoped[m.CheckIn]):
             query = query.where(_id_filter(m.CheckIn.patient_id, patient_id))
         if treatment_id is not None:
             query = query.where(_id_filter(m.CheckIn.treatment_id, treatment_id))
-        # Two queries, each in the order of an index (migration 0009), so a page never sorts
-        # every check-in the clinic ever had: those needing attention (few) by urgency and
-        # time, then the rest by time.
-        urgent = query.where(attention).order_by(
-            m.CheckIn.urgency.desc(), m.CheckIn.created_at.desc(), m.CheckIn.id.desc()
-        )
-        rest = query.where(~attention).order_by(m.CheckIn.created_at.desc(), m.CheckIn.id.desc())
         total = self.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-        n_urgent = 0
-        if needs_attention is not False:
-            n_urgent = (
-                self.session.scalar(select(func.count()).select_from(urgent.subquery())) or 0
-            )
+        urgent = query.where(attention)
+        rest = query.where(~attention)
+        in_rest = cursor is not None and cursor.startswith(self.REST.shape.kind + ".")
+        if in_rest:
+            urgent = urgent.where(false())
+        elif cursor is not None:
+            keys = self.ATTENTION.shape.decode(cursor)
+            if keys is None:
+                raise CursorMismatch(cursor)
+            urgent = urgent.where(self.ATTENTION.after(keys))
+        if in_rest:
+            assert cursor is not None
+            keys = self.REST.shape.decode(cursor)
+            if keys is None:
+                raise CursorMismatch(cursor)
+            rest = rest.where(self.REST.after(keys))
         items: list[m.CheckIn] = []
-        if offset < n_urgent:
-            items += self.session.scalars(urgent.offset(offset).limit(limit)).all()
-        if len(items) < limit and needs_attention is not True:
-            start = max(0, offset - n_urgent)
-            items += self.session.scalars(rest.offset(start).limit(limit - len(items))).all()
-        return Page(items, total)
+        if needs_attention is not False and not in_rest:
+            items += self.session.scalars(
+                urgent.order_by(*self.ATTENTION.by()).offset(offset).limit(limit + 1)
+            ).all()
+        if len(items) <= limit and needs_attention is not True:
+            start = offset
+            if items:
+                start = 0  # the offset fell among those needing attention
+            elif offset and needs_attention is not False and not in_rest:
+                start -= self.session.scalar(
+                    select(func.count()).select_from(urgent.subquery())
+                ) or 0
+            items += self.session.scalars(
+                rest.order_by(*self.REST.by()).offset(max(0, start)).limit(limit + 1 - len(items))
+            ).all()
+        more = len(items) > limit
+        items = items[:limit]
+        next_cursor = None
+        if more and items:
+            last = items[-1]
+            needs = not last.handled and last.urgency > 0
+            next_cursor = (self.ATTENTION if needs else self.REST).cursor(last)
+        return Page(items, total, next_cursor)
 
 
 class AdverseEventRepository(_Scoped[m.AdverseEvent]):
     model = m.AdverseEvent
+
+    ORDER = Order(
+        Shape("e", "di"),
+        (m.AdverseEvent.onset_date, m.AdverseEvent.id),
+        True,
+        lambda r: (r.onset_date, r.id),
+    )
+    # open events: the next follow-up first; those without a date last
+    NO_DATE = dt.date.max
+    OPEN = Order(
+        Shape("o", "ddi"),
+        (
+            func.coalesce(m.AdverseEvent.follow_up_on, bindparam("no_date", NO_DATE)),
+            m.AdverseEvent.onset_date,
+            m.AdverseEvent.id,
+        ),
+        False,
+        lambda r: (r.follow_up_on or dt.date.max, r.onset_date, r.id),
+    )
 
     def list(
         self,
@@ -218,6 +365,7 @@ class AdverseEventRepository(_Scoped[m.AdverseEvent]):
         treatment_id: int | None = None,
         complication: str | None = None,
         status: str | None = None,
+        cursor: str | None = None,
     ) -> Page[m.AdverseEvent]:
         query = self._scope(clinic_id)
         if patient_id is not None:
@@ -228,23 +376,19 @@ class AdverseEventRepository(_Scoped[m.AdverseEvent]):
             query = query.where(m.AdverseEvent.complication == complication)
         if status is not None:
             query = query.where(m.AdverseEvent.status == status)
-        if status == "open":  # the next follow-up first; those without a date last
-            return self._page(
-                query,
-                case((m.AdverseEvent.follow_up_on.is_(None), 1), else_=0),
-                m.AdverseEvent.follow_up_on,
-                m.AdverseEvent.onset_date,
-                m.AdverseEvent.id,
-                offset=offset,
-                limit=limit,
-            )
-        return self._page(
-            query,
-            m.AdverseEvent.onset_date.desc(),
-            m.AdverseEvent.id.desc(),
-            offset=offset,
-            limit=limit,
-        )
+        order = self.OPEN if status == "open" else self.ORDER
+        if cursor is not None:
+            cursor = self._in_order(order, cursor)
+        return self._page(query, order, offset=offset, limit=limit, cursor=cursor)
+
+    def _in_order(self, order: Order, cursor: str) -> str:
+        """A cursor of the other order (the status filter changed between pages) names the
+        same event: its place in this order."""
+        if order is self.OPEN and (keys := self.ORDER.shape.decode(cursor)) is not None:
+            return self.OPEN.shape.encode((self.NO_DATE, *keys))
+        if order is self.ORDER and (keys := self.OPEN.shape.decode(cursor)) is not None:
+            return self.ORDER.shape.encode(keys[1:])
+        return cursor
 
     def history(self, clinic_id: int, event_id: int) -> Sequence[m.AdverseEventChange]:
         query = (
