@@ -6,7 +6,9 @@
 One run:
 1. makes a new database (a SQLite file, or a PostgreSQL schema of its own that is dropped
    afterwards), migrates it, seeds the demo clinic and `--checkins` stored check-ins for it;
-2. times the inbox query in-process at that size (median of 30);
+2. times the inbox in-process at that size (medians of 30: the first page as served, with its
+   audit row; the next page by cursor; the rows and total alone; the total alone);
+   `--inbox-only` stops here;
 3. starts `needlesafe serve --workers N` in its own process group;
 4. runs the load generator in a *separate process* (this file with --generate): open loop,
    requests started at a fixed rate whatever the answers do, latency measured from each
@@ -195,12 +197,12 @@ def _drop_schema(schema: str) -> None:
     admin.dispose()
 
 
-def _seed(url: str, checkins: int) -> tuple[str, float]:
-    """The demo clinic and `checkins` stored check-ins; (the check-in link token, inbox ms)."""
+def _seed(url: str, checkins: int) -> tuple[str, dict[str, float]]:
+    """The demo clinic and `checkins` stored check-ins; (the check-in link token, the inbox's
+    timings in ms)."""
     from sqlalchemy import insert, select
 
     from needlesafe.knowledge.loader import default_knowledge
-    from needlesafe.services import checkins as checkin_service
     from needlesafe.services import demo
     from needlesafe.services.context import Actor
     from needlesafe.store import migrate
@@ -249,13 +251,49 @@ def _seed(url: str, checkins: int) -> tuple[str, float]:
                 )
             connection.execute(insert(m.CheckIn), rows)
     actor = Actor(user_id=user, clinic_id=treatment.clinic_id, role="admin")
-    times = []
-    for _ in range(30):
-        started = time.perf_counter()
-        checkin_service.list_checkins(uow, actor=actor, limit=50)
-        times.append((time.perf_counter() - started) * 1000)
+    timings = _time_inbox(uow, actor)
     engine.dispose()
-    return token, statistics.median(times)
+    return token, timings
+
+
+def _time_inbox(uow: Any, actor: Any, repeat: int = 30) -> dict[str, float]:
+    """Median ms of: the inbox's first page as the API serves it (the query, its total and the
+    audit row, committed); the next page by its cursor; the page's rows alone; the total alone."""
+    from sqlalchemy import func, select
+
+    from needlesafe.services import checkins as checkin_service
+    from needlesafe.store import models as m
+
+    def median_ms(call: Any) -> float:
+        call()  # warm: the first call plans and caches
+        times = []
+        for _ in range(repeat):
+            started = time.perf_counter()
+            call()
+            times.append((time.perf_counter() - started) * 1000)
+        return statistics.median(times)
+
+    first = checkin_service.list_checkins(uow, actor=actor, limit=50)
+
+    def rows_only() -> None:
+        with uow:
+            uow.checkins.list(actor.clinic_id, offset=0, limit=50)
+
+    def total_only() -> None:
+        with uow:
+            query = select(func.count()).where(m.CheckIn.clinic_id == actor.clinic_id)
+            uow.session.scalar(query)
+
+    return {
+        "first_page": median_ms(lambda: checkin_service.list_checkins(uow, actor=actor, limit=50)),
+        "next_page": median_ms(
+            lambda: checkin_service.list_checkins(
+                uow, actor=actor, limit=50, cursor=first.next_cursor
+            )
+        ),
+        "rows_and_total": median_ms(rows_only),
+        "total_only": median_ms(total_only),
+    }
 
 
 def _serve(url: str, workers: int, directory: Path) -> tuple[subprocess.Popen[bytes], str]:
@@ -302,6 +340,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--flat-seconds", type=float, default=8.0)
     parser.add_argument("--checkins", type=int, default=100_000)
+    parser.add_argument(
+        "--inbox-only", action="store_true", help="seed, time the inbox in-process, stop"
+    )
     parser.add_argument("--generate", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.generate:
@@ -314,6 +355,9 @@ def main() -> None:
     url, schema = _database(args.database, directory)
     try:
         token, inbox_ms = _seed(url, args.checkins)
+        if args.inbox_only:
+            _report_inbox(args, inbox_ms)
+            return
         server, base = _serve(url, args.workers, directory)
         try:
             login = httpx.post(
@@ -362,7 +406,13 @@ def main() -> None:
     _report(args, inbox_ms, result)
 
 
-def _report(args: argparse.Namespace, inbox_ms: float, result: dict[str, Any]) -> None:
+def _report_inbox(args: argparse.Namespace, inbox_ms: dict[str, float]) -> None:
+    print(f"inbox, {args.database}, {args.checkins:,} stored check-ins, median ms of 30:")
+    for name, ms in inbox_ms.items():
+        print(f"  {name.replace('_', ' ')}: {ms:.1f}")
+
+
+def _report(args: argparse.Namespace, inbox_ms: dict[str, float], result: dict[str, Any]) -> None:
     print(
         f"\n{args.database}, {args.workers} workers, {args.rate:.0f} requests/s offered for "
         f"{args.seconds:.0f} s, {args.checkins:,} stored check-ins, {os.cpu_count()} cores\n"
@@ -381,7 +431,7 @@ def _report(args: argparse.Namespace, inbox_ms: float, result: dict[str, Any]) -
         f"\nflat out (32 connections): /healthz {flat['healthz_rps']:.0f}/s, "
         f"/api/v1/screen {flat['screen_rps']:.0f}/s (ratio {ratio:.2f})"
     )
-    print(f"inbox query (50 rows of {args.checkins:,}), in-process median: {inbox_ms:.1f} ms")
+    _report_inbox(args, inbox_ms)
 
 
 if __name__ == "__main__":
