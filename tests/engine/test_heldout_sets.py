@@ -59,6 +59,11 @@ KNOWN_UNDER = {
     " now its stingy and blotchy": (
         "as the other retinol message: an irritant reaction has no symptom code"
     ),
+    "My mate had the same treatment and ended up in A&E with her throat swelling. I'm fine,"
+    " just a bit red. Should I take an antihistamine before my next one?": (
+        "the friend's throat is rightly hers now; a question about a medicine is not read as"
+        " one the clinic must answer"
+    ),
     "bruises under my eyes still purple after 10 days": (
         "bruising is contact_clinic after 14 days in symptoms.yaml; the set chose day 10"
     ),

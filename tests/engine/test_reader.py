@@ -31,10 +31,10 @@ def found(text: str) -> set[str]:
     [
         ("puffy", "swelling"),
         ("it's oozing", "clear_ooze"),
-            ("green gunk coming out", "pus"),
+        ("green gunk coming out", "pus"),
         ("hot to the touch", "warmth"),
         ("crusty scabs", "scabs"),
-            ("honey coloured crust", "yellow_crust"),
+        ("honey coloured crust", "yellow_crust"),
         ("I can't breathe", "difficulty_breathing"),
         ("can\u2019t breathe", "difficulty_breathing"),
         ("my throat is closing", "throat_tightness"),
@@ -149,6 +149,50 @@ def test_a_site_said_to_be_all_right_lends_no_meaning_to_a_size_word_elsewhere()
 )
 def test_dropped_g_and_regional_spellings_are_read(text: str, code: str) -> None:
     assert code in found(text)
+
+
+def test_a_pronoun_after_a_reporting_verb_keeps_the_person_named() -> None:
+    assert "throat_tightness" in read("my friend said her throat closed up after hers").others
+    assert "lip_tongue_swelling" in found("my friend says my lips look swollen")
+    mate = read("my mate had the same treatment and ended up in A&E with her throat swelling")
+    assert "throat_tightness" in mate.others and "throat_tightness" not in mate.symptoms
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "lip puffed up for an hour last night, went back down on its own",
+        "last night my tongue felt thick, this morning it is back to its normal size",
+        "got wheezy last night, used my inhaler then ok already",
+    ],
+)
+def test_a_settled_episode_is_resolved_not_current(text: str) -> None:
+    reading = read(text)
+    assert reading.resolved and not reading.symptoms
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "can i move my thursday 3pm to friday pls",
+        "can I move my next appointment from the 14th to the 21st? thanks so much Jess",
+        "something's come up at work, can I move my session to the 14th",
+    ],
+)
+def test_a_booking_is_understood_without_a_symptom(text: str) -> None:
+    reading = read(text)
+    assert not reading.symptoms and not reading.unread
+
+
+def test_an_infection_elsewhere_is_not_pus() -> None:
+    # the medicine stays unread: the clinic reads it
+    reading = read("Started antibiotics for a water infection, should I still come Thursday")
+    assert not reading.symptoms and reading.unread
+
+
+def test_normal_after_a_symptom_negates_it_but_not_in_a_comparison() -> None:
+    assert "difficulty_breathing" in read("no rash, breathing normal").negated
+    assert "lip_tongue_swelling" in found("my lips are bigger than normal")
 
 
 def test_a_count_is_not_a_past_experience() -> None:

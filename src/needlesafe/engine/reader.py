@@ -675,9 +675,11 @@ def _marks(
     marks: list[tuple[int, str]] = []
     for at in _find(segment, lists["others"]):
         # a friend or a stranger as the subject ("my friend had...", "the lady was...")
-        if any(at < v <= at + 3 for v in had_treatment):
+        if theirs:  # "my mate had the same treatment and ..."
+            marks.append((at, "other"))
+        elif any(at < v <= at + 3 for v in had_treatment):
             marks.append((at, "patient"))
-        elif at <= 2 or theirs or any(at < v <= at + 3 for v in verbs):
+        elif at <= 2 or any(at < v <= at + 3 for v in verbs):
             marks.append((at, "other"))
     for at in _find(segment, lists["relatives"]):
         # a relative may be the patient (a son writing for his mum): only with their own
@@ -694,7 +696,13 @@ def _marks(
         if item.words == ("my",) and not any(following[: len(p)] == p for p in people):
             marks.append((at, "patient"))
     marks += [(at, "hearsay") for at in _find(segment, lists["hearsay"])]
-    marks += [(at, "report") for at in _find(segment, lists["reporting_verbs"])]
+    # "my friend says my lips look swollen": what follows is the patient's; "my friend said
+    # her throat closed up": a pronoun after the verb keeps the one named
+    marks += [
+        (at, "report")
+        for at in _find(segment, lists["reporting_verbs"])
+        if not (at + 1 < len(segment) and segment[at + 1].words in lists["pronouns"])
+    ]
     # "... after hers" with no one named in the part: whoever was named last, if not a proxy
     named = _find(segment, people)
     if theirs and not named and last_named == "other":
@@ -774,7 +782,7 @@ def _resolve_past(segments: list[_Segment], knowledge: TriageKnowledge) -> None:
     events = set(knowledge.reader.events)
     for at, segment in enumerate(segments):
         settles = any(item.has("resolves") for item in segment)
-        if not settles or any(_is_concept(item) for item in segment):
+        if not settles or any(_is_concept(item) and not item.negated for item in segment):
             continue
         parts: list[_Segment] = []
         crossed = segment[0].sentence_start
