@@ -85,15 +85,19 @@ def strata_cases_sql() -> str:
         "FROM ev JOIN treatment_areas a ON a.treatment_id = ev.treatment_id "
         "GROUP BY a.area, ev.complication"
     )
-    for name, column in (("product", "product"), ("lot", "lot")):
+    for name in ("product", "lot"):
         parts.append(
-            f"SELECT '{name}' AS dimension, p.{column} AS value, ev.complication, "
-            f"COUNT(*) AS cases FROM ev JOIN treatment_products p "
-            f"ON p.treatment_id = ev.treatment_id GROUP BY p.{column}, ev.complication"
+            f"SELECT '{name}' AS dimension, {name} AS value, complication, "
+            f"CAST(SUM(cases) AS BIGINT) AS cases "
+            f"FROM ep GROUP BY {name}, complication"
         )
     return (
         f"WITH {EVENTS},\net AS (\n  SELECT ev.complication, {columns} FROM ev "
-        f"JOIN treatments t ON t.treatment_id = ev.treatment_id\n)\n" + _union(parts)
+        f"JOIN treatments t ON t.treatment_id = ev.treatment_id\n),\n"
+        # the events joined with the products once, for both the product and the lot
+        f"ep AS (\n  SELECT p.product, p.lot, ev.complication, COUNT(*) AS cases FROM ev "
+        f"JOIN treatment_products p ON p.treatment_id = ev.treatment_id "
+        f"GROUP BY p.product, p.lot, ev.complication\n)\n" + _union(parts)
     )
 
 
@@ -104,7 +108,8 @@ RISK_COLUMNS = ("fitzpatrick", "depth_band")
 
 def monitoring_exposure_sql() -> str:
     """Treatments per monitored entity, month and risk stratum. A lot is compared with the
-    other lots of its product (`product` names it; 'all' for the rest)."""
+    other lots of its product (`product` names it; 'all' for the rest, whose totals are the
+    sums over every practitioner, a missing one included: one scan fewer)."""
     risk = ", ".join(RISK_COLUMNS)
     parts = [
         f"SELECT '{name}' AS dimension, {column} AS value, 'all' AS product, month, {risk}, "
@@ -112,16 +117,12 @@ def monitoring_exposure_sql() -> str:
         for name, column in MONITORED
     ]
     risk_t = ", ".join(f"t.{c}" for c in RISK_COLUMNS)
-    for name, column in (("lot", "p.lot"), ("product", "p.product")):
-        parts.append(
-            f"SELECT '{name}' AS dimension, {column} AS value, p.product AS product, t.month, "
-            f"{risk_t}, COUNT(*) AS treatments FROM treatment_products p "
-            f"JOIN treatments t ON t.treatment_id = p.treatment_id "
-            f"GROUP BY {column}, p.product, t.month, {risk_t}"
-        )
+    # a product's totals are the sums of its lots' rows (one join, not two)
     parts.append(
-        f"SELECT 'all' AS dimension, 'all' AS value, 'all' AS product, month, {risk}, "
-        f"COUNT(*) AS treatments FROM treatments GROUP BY month, {risk}"
+        f"SELECT 'lot' AS dimension, p.lot AS value, p.product AS product, t.month, "
+        f"{risk_t}, COUNT(*) AS treatments FROM treatment_products p "
+        f"JOIN treatments t ON t.treatment_id = p.treatment_id "
+        f"GROUP BY p.lot, p.product, t.month, {risk_t}"
     )
     return _union(parts)
 
@@ -136,16 +137,11 @@ def monitoring_cases_sql() -> str:
         for name, column in MONITORED
     ]
     risk_et = ", ".join(f"et.{c}" for c in RISK_COLUMNS)
-    for name, column in (("lot", "p.lot"), ("product", "p.product")):
-        parts.append(
-            f"SELECT '{name}' AS dimension, {column} AS value, p.product AS product, et.month, "
-            f"{risk_et}, et.complication, COUNT(*) AS cases FROM et "
-            f"JOIN treatment_products p ON p.treatment_id = et.treatment_id "
-            f"GROUP BY {column}, p.product, et.month, {risk_et}, et.complication"
-        )
     parts.append(
-        f"SELECT 'all' AS dimension, 'all' AS value, 'all' AS product, month, {risk}, "
-        f"complication, COUNT(*) AS cases FROM et GROUP BY month, {risk}, complication"
+        f"SELECT 'lot' AS dimension, p.lot AS value, p.product AS product, et.month, "
+        f"{risk_et}, et.complication, COUNT(*) AS cases FROM et "
+        f"JOIN treatment_products p ON p.treatment_id = et.treatment_id "
+        f"GROUP BY p.lot, p.product, et.month, {risk_et}, et.complication"
     )
     columns = ", ".join(f"t.{column}" for _, column in MONITORED)
     return (

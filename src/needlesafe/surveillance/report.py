@@ -15,15 +15,16 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from needlesafe.knowledge.surveillance_schema import SignalThresholds
-from needlesafe.surveillance.queries import Results
+from needlesafe.surveillance.queries import RISK_COLUMNS, Results
 from needlesafe.surveillance.stats import (
     disproportionality,
     horizon_grid,
     maxsprt_critical_value,
-    poisson_llr,
     rate_ratio,
     wilson,
 )
@@ -173,6 +174,39 @@ def screening(
     return out
 
 
+def _strings(column: pa.ChunkedArray | pa.Array) -> pa.Array:
+    """A column as one Arrow string array (engines differ in string types and chunking)."""
+    if isinstance(column, pa.ChunkedArray):
+        column = column.combine_chunks()
+    return pc.cast(column, pa.string())
+
+
+def _codes(*columns: pa.ChunkedArray) -> tuple[list[np.ndarray], list[Any]]:
+    """One dictionary over the values of several columns: each column's codes into it (a
+    missing value is a value of its own)."""
+    both = pa.chunked_array([_strings(c) for c in columns], type=pa.string())
+    encoded = pc.dictionary_encode(both, null_encoding="encode")
+    codes = np.concatenate(
+        [np.asarray(chunk.indices.to_numpy(zero_copy_only=False)) for chunk in encoded.chunks]
+    ).astype(np.int64)
+    dictionary = encoded.chunks[0].dictionary.to_pylist() if encoded.num_chunks else []
+    out, start = [], 0
+    for column in columns:
+        out.append(codes[start : start + len(column)])
+        start += len(column)
+    return out, dictionary
+
+
+def _numbers(column: pa.ChunkedArray) -> np.ndarray:
+    return np.asarray(column.to_numpy(), dtype=float)
+
+
+def _sum_by(index: np.ndarray, weights: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """Weights summed into a dense array of `shape` at the flat positions `index`."""
+    size = int(np.prod(shape))
+    return np.bincount(index, weights=weights, minlength=size)[:size].reshape(shape)
+
+
 def monitoring(
     results: Results, thresholds: SignalThresholds, complications: list[str]
 ) -> list[dict[str, Any]]:
@@ -181,122 +215,182 @@ def monitoring(
     Expected counts are risk-adjusted: each month's treatments of the entity in a skin type
     and depth band times the rate the rest of the registry has in that stratum (the entity's
     own treatments left out; for a lot, the rest of its product's lots, so a product's own
-    known risk does not make every one of its lots stand out). The critical value keeps the
-    chance of any false alarm in the whole report at `maxsprt_alpha`, shared equally over the
-    tests."""
-    # the comparison group of each entity: every treatment ("all"), or for a lot the
-    # treatments with its product
-    exposure: dict[tuple[str, str], dict[str, dict[tuple[str, str], int]]] = defaultdict(
-        lambda: defaultdict(dict)
-    )
-    group_of: dict[tuple[str, str], str] = {}
-    group_n: dict[str, dict[tuple[str, str], int]] = defaultdict(lambda: defaultdict(int))
-    group_nm: dict[tuple[str, str], dict[tuple[str, str], int]] = defaultdict(
-        lambda: defaultdict(int)
-    )
-    for row in _rows(results.tables["monitoring_exposure"]):
-        stratum = (row["fitzpatrick"], row["depth_band"])
-        if row["dimension"] in ("all", "product"):
-            group_n[row["product"]][stratum] += row["treatments"]
-            group_nm[(row["product"], row["month"])][stratum] += row["treatments"]
-        elif row["value"] is not None:
-            entity = (row["dimension"], str(row["value"]))
-            exposure[entity][row["month"]][stratum] = row["treatments"]
-            group_of[entity] = row["product"]
-    observed: dict[tuple[str, str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    entity_cases: dict[tuple[str, str, str], dict[tuple[str, str], int]] = defaultdict(
-        lambda: defaultdict(int)
-    )
-    group_cases: dict[tuple[str, str, tuple[str, str]], int] = defaultdict(int)
-    group_cases_m: dict[tuple[str, str, str], int] = defaultdict(int)
-    for row in _rows(results.tables["monitoring_cases"]):
-        stratum = (row["fitzpatrick"], row["depth_band"])
-        if row["dimension"] in ("all", "product"):
-            group_cases[(row["product"], row["complication"], stratum)] += row["cases"]
-            group_cases_m[(row["product"], row["complication"], row["month"])] += row["cases"]
-        elif row["value"] is not None:
-            test = (row["dimension"], str(row["value"]), row["complication"])
-            observed[test][row["month"]] += row["cases"]
-            entity_cases[test][stratum] += row["cases"]
-    months = sorted({m for per_month in exposure.values() for m in per_month})
+    known risk does not make every one of its lots stand out), times the month's factor: how
+    the rest did that month against its own rates, shrunk towards 1 by `MONTH_PRIOR` events
+    (what everyone had that month, a burst from one lot or a device's bad period, does not make
+    every other entity stand out). The critical value keeps the chance of any false alarm in
+    the whole report at `maxsprt_alpha`, shared equally over the tests.
 
-    plans = []
-    for (dimension, value), per_month in exposure.items():
-        group = group_of[(dimension, value)]
-        entity_n: dict[tuple[str, str], int] = defaultdict(int)
-        for strata in per_month.values():
-            for stratum, n in strata.items():
-                entity_n[stratum] += n
-        for complication in complications:
-            key = (dimension, value, complication)
-            rest_rate = {}
-            for stratum, n in group_n[group].items():
-                rest_n = n - entity_n.get(stratum, 0)
-                rest_cases = group_cases.get((group, complication, stratum), 0) - entity_cases[
-                    key
-                ].get(stratum, 0)
-                rest_rate[stratum] = rest_cases / rest_n if rest_n > 0 else 0.0
-            expected_by_month = {}
-            for month in months:
-                own = per_month.get(month, {})
-                # the month's factor: how the rest did this month against its own average,
-                # so what everyone had this month (a burst from one lot, a device's bad
-                # period) does not make every other entity stand out; shrunk towards 1
-                rest_expected = sum(
-                    (n - own.get(s, 0)) * rest_rate.get(s, 0.0)
-                    for s, n in group_nm[(group, month)].items()
-                )
-                rest_observed = group_cases_m[(group, complication, month)] - observed[key].get(
-                    month, 0
-                )
-                factor = (rest_observed + MONTH_PRIOR) / (rest_expected + MONTH_PRIOR)
-                expected_by_month[month] = factor * sum(
-                    n * rest_rate.get(s, 0.0) for s, n in own.items()
-                )
-            horizon = sum(expected_by_month.values())
-            if horizon <= 0:
-                continue
-            plans.append((key, expected_by_month, horizon))
-    tests = len(plans)
+    Computed on dense arrays (entity x complication x month x stratum), not row by row:
+    a registry of ten million treatments has about a million count rows."""
+    exposure = results.tables["monitoring_exposure"]
+    cases = results.tables["monitoring_cases"]
+    (dim_e, dim_c), dims = _codes(exposure.column("dimension"), cases.column("dimension"))
+    (val_e, val_c), values = _codes(exposure.column("value"), cases.column("value"))
+    (grp_e, grp_c), groups = _codes(exposure.column("product"), cases.column("product"))
+    (mon_e, mon_c), month_names = _codes(exposure.column("month"), cases.column("month"))
+    strata_codes = []
+    strata_sizes = []
+    for column in RISK_COLUMNS:
+        (code_e, code_c), names = _codes(exposure.column(column), cases.column(column))
+        strata_codes.append((code_e, code_c))
+        strata_sizes.append(max(1, len(names)))
+    # one stratum index from the risk columns' codes
+    str_e = np.zeros(exposure.num_rows, dtype=np.int64)
+    str_c = np.zeros(cases.num_rows, dtype=np.int64)
+    for (code_e, code_c), size in zip(strata_codes, strata_sizes, strict=True):
+        str_e = str_e * size + code_e
+        str_c = str_c * size + code_c
+    n_strata = int(np.prod(strata_sizes))
+    known = {code: i for i, code in enumerate(complications)}
+    (com_c,), complication_names = _codes(cases.column("complication"))
+    com_map = np.array([known.get(name, -1) for name in complication_names] or [-1])
+    com_c = com_map[com_c] if cases.num_rows else com_c
+    n_exp = _numbers(exposure.column("treatments"))
+    n_cases = _numbers(cases.column("cases"))
+
+    # the months monitored: those any monitored entity was treated in, in order
+    def dim_code(name: str) -> int:
+        return dims.index(name) if name in dims else -2
+
+    entity_dims = {dim_code(name) for name in (*ENTITY_DIMENSIONS,)} - {-2}
+    null_value = values.index(None) if None in values else -2
+    is_entity_e = np.isin(dim_e, list(entity_dims)) & (val_e != null_value)
+    is_entity_c = np.isin(dim_c, list(entity_dims)) & (val_c != null_value)
+    # the comparison groups' totals: every treatment (group 'all': the sum over every
+    # practitioner, a missing one included) and each product (the sum over its lots)
+    in_group_e = np.isin(dim_e, [dim_code("practitioner"), dim_code("lot")])
+    in_group_c = np.isin(dim_c, [dim_code("practitioner"), dim_code("lot")]) & (com_c >= 0)
+    months_present = sorted(
+        {month_names[i] for i in np.unique(mon_e[is_entity_e])},
+        key=lambda m: "" if m is None else str(m),
+    )
+    if not months_present:
+        return []
+    month_index = np.full(len(month_names), -1, dtype=np.int64)
+    for i, name in enumerate(month_names):
+        if name in months_present:
+            month_index[i] = months_present.index(name)
+    n_months, n_complications, n_groups = len(months_present), len(complications), len(groups)
+
+    # entities: (dimension, value, product) of the monitored rows
+    keys_e = (dim_e * len(values) + val_e) * n_groups + grp_e
+    keys_c = (dim_c * len(values) + val_c) * n_groups + grp_c
+    entity_keys, entity_of_e = np.unique(keys_e[is_entity_e], return_inverse=True)
+    n_entities = len(entity_keys)
+    entity_of_c = np.searchsorted(entity_keys, keys_c[is_entity_c])
+    found = (entity_of_c < n_entities) & (
+        entity_keys[np.minimum(entity_of_c, n_entities - 1)] == keys_c[is_entity_c]
+    )
+    entity_group = entity_keys % n_groups
+    m_e, m_c = month_index[mon_e], month_index[mon_c]
+
+    # treatments: each entity's by month and stratum, each group's by month and stratum
+    rows = is_entity_e & (m_e >= 0)
+    sel = rows[is_entity_e]
+    n_ems = _sum_by(
+        (entity_of_e[sel] * n_months + m_e[rows]) * n_strata + str_e[rows],
+        n_exp[rows],
+        (n_entities, n_months, n_strata),
+    )
+    rows = in_group_e & (m_e >= 0)
+    n_gms = _sum_by(
+        (grp_e[rows] * n_months + m_e[rows]) * n_strata + str_e[rows],
+        n_exp[rows],
+        (n_groups, n_months, n_strata),
+    )
+    # cases: each entity's by complication and month, and by complication and stratum; each
+    # group's the same
+    rows = np.flatnonzero(is_entity_c)[found]
+    ent = entity_of_c[found]
+    keep = (com_c[rows] >= 0) & (m_c[rows] >= 0)
+    rows, ent = rows[keep], ent[keep]
+    o_ecm = _sum_by(
+        (ent * n_complications + com_c[rows]) * n_months + m_c[rows],
+        n_cases[rows],
+        (n_entities, n_complications, n_months),
+    )
+    o_ecs = _sum_by(
+        (ent * n_complications + com_c[rows]) * n_strata + str_c[rows],
+        n_cases[rows],
+        (n_entities, n_complications, n_strata),
+    )
+    rows = in_group_c & (m_c >= 0)
+    c_gcm = _sum_by(
+        (grp_c[rows] * n_complications + com_c[rows]) * n_months + m_c[rows],
+        n_cases[rows],
+        (n_groups, n_complications, n_months),
+    )
+    c_gcs = _sum_by(
+        (grp_c[rows] * n_complications + com_c[rows]) * n_strata + str_c[rows],
+        n_cases[rows],
+        (n_groups, n_complications, n_strata),
+    )
+
+    # the rest's rate in each stratum: its group without the entity's own treatments and cases
+    rest_n = n_gms.sum(axis=1)[entity_group] - n_ems.sum(axis=1)  # (E, S)
+    rest_cases = c_gcs[entity_group] - o_ecs  # (E, C, S)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rest_rate = np.where(rest_n[:, None, :] > 0, rest_cases / rest_n[:, None, :], 0.0)
+    own_expected = np.einsum("ems,ecs->ecm", n_ems, rest_rate)
+    rest_expected = np.einsum("ems,ecs->ecm", n_gms[entity_group] - n_ems, rest_rate)
+    rest_observed = c_gcm[entity_group] - o_ecm
+    factor = (rest_observed + MONTH_PRIOR) / (rest_expected + MONTH_PRIOR)
+    expected = factor * own_expected  # (E, C, M)
+
+    horizon = expected.sum(axis=2)
+    tested = horizon > 0
+    tests = int(tested.sum())
     alpha = _round_down(thresholds.maxsprt_alpha / max(1, tests))
-    out = []
-    plans.sort(key=lambda plan: plan[0])  # the same order whatever order the engine gave
-    for (dimension, value, complication), expected_by_month, horizon in plans:
-        critical = maxsprt_critical_value(
-            horizon_grid(horizon), alpha, thresholds.maxsprt_min_events
+    cum_o = np.cumsum(o_ecm, axis=2)
+    cum_e = np.cumsum(expected, axis=2)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        llr = np.where(
+            (cum_e > 0) & (cum_o > cum_e),
+            (cum_e - cum_o) + cum_o * np.log(np.where(cum_o > 0, cum_o, 1) / cum_e),
+            0.0,
         )
-        cumulative_o, cumulative_e = 0, 0.0
-        alarm_month = None
-        series = []
-        for month in months:
-            cumulative_o += observed[(dimension, value, complication)].get(month, 0)
-            cumulative_e += expected_by_month[month]
-            llr = poisson_llr(cumulative_o, cumulative_e)
-            alarm = cumulative_o >= thresholds.maxsprt_min_events and llr >= critical
-            if alarm and alarm_month is None:
-                alarm_month = month
-            series.append(
+    grid = {h: horizon_grid(h) for h in np.unique(horizon[tested]).tolist()}
+    critical_of = {
+        g: maxsprt_critical_value(g, alpha, thresholds.maxsprt_min_events)
+        for g in sorted(set(grid.values()))
+    }
+    critical = np.zeros_like(horizon)
+    for e, c in zip(*np.nonzero(tested), strict=True):
+        critical[e, c] = critical_of[grid[float(horizon[e, c])]]
+    alarms = (cum_o >= thresholds.maxsprt_min_events) & (llr >= critical[:, :, None])
+    alarms &= tested[:, :, None]
+
+    out = []
+    for e, c in zip(*np.nonzero(tested), strict=True):
+        key = int(entity_keys[e])
+        dimension = dims[key // n_groups // len(values)]
+        value = str(values[key // n_groups % len(values)])
+        months_alarmed = np.flatnonzero(alarms[e, c])
+        test: dict[str, Any] = {
+            "dimension": dimension,
+            "value": value,
+            "complication": complications[c],
+            "observed": int(cum_o[e, c, -1]),
+            "expected": _round(float(cum_e[e, c, -1])),
+            "llr": _round(float(llr[e, c, -1])),
+            "critical_value": _round(float(critical[e, c])),
+            "alpha_per_test": alpha,
+            "alarm_month": months_present[months_alarmed[0]] if len(months_alarmed) else None,
+        }
+        if len(months_alarmed):
+            test["series"] = [
                 {
                     "month": month,
-                    "observed": cumulative_o,
-                    "expected": _round(cumulative_e),
-                    "llr": _round(llr),
+                    "observed": int(cum_o[e, c, i]),
+                    "expected": _round(float(cum_e[e, c, i])),
+                    "llr": _round(float(llr[e, c, i])),
                 }
-            )
-        out.append(
-            {
-                "dimension": dimension,
-                "value": value,
-                "complication": complication,
-                "observed": cumulative_o,
-                "expected": _round(cumulative_e),
-                "llr": series[-1]["llr"] if series else 0.0,
-                "critical_value": _round(critical),
-                "alpha_per_test": alpha,
-                "alarm_month": alarm_month,
-                "series": series,
-            }
-        )
+                for i, month in enumerate(months_present)
+            ]
+        out.append(test)
+    # the same order whatever order the engine gave
+    out.sort(key=lambda t: (t["dimension"], t["value"], t["complication"]))
     return out
 
 
@@ -366,7 +460,7 @@ def build_report(
         "monitoring_series": {
             f"{t['dimension']}:{t['value']}:{t['complication']}": t["series"]
             for t in monitored
-            if t["alarm_month"] is not None
+            if "series" in t
         },
     }
     return Report(data)

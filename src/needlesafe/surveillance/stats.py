@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
+from scipy.optimize import brentq
 from scipy.special import gammaln, lambertw
 
 Z95 = 1.959963984540054  # the standard normal's 97.5th percentile
@@ -173,6 +174,8 @@ def horizon_grid(horizon: float) -> float:
 # for alpha 1e-4), so it is extended by 0.5 per tenfold: a little stricter than exact.
 EXACT_HORIZON = 1000.0
 GROWTH_PER_DECADE = 0.5
+CRITICAL_MAX = 40.0  # far above any critical value of a surveillance report
+CRITICAL_TOLERANCE = 1e-6
 
 
 @lru_cache(maxsize=4096)
@@ -183,13 +186,16 @@ def maxsprt_critical_value(horizon: float, alpha: float, min_events: int) -> flo
     if horizon > EXACT_HORIZON:
         exact = maxsprt_critical_value(EXACT_HORIZON, alpha, min_events)
         return exact + GROWTH_PER_DECADE * math.log10(horizon / EXACT_HORIZON)
-    low, high = 0.0, 30.0
     if maxsprt_alpha(0.0, horizon, min_events, alpha) <= alpha:
         return 0.0  # `min_events` alone keeps the false-signal chance under alpha
-    for _ in range(24):
-        mid = (low + high) / 2
-        if maxsprt_alpha(mid, horizon, min_events, alpha) > alpha:
-            low = mid
-        else:
-            high = mid
-    return high
+
+    def excess(critical: float) -> float:
+        # on a log scale, where the chance falls about linearly with the critical value;
+        # far below the root the calculation stops early (any value above alpha will do)
+        chance = maxsprt_alpha(critical, horizon, min_events, 50 * alpha)
+        return math.log(max(chance, 1e-300) / alpha)
+
+    # Brent's method: a handful of evaluations, not the two dozen of a bisection; the root
+    # is returned rounded up by its tolerance, so the chance stays at or under alpha
+    root = brentq(excess, 0.0, CRITICAL_MAX, xtol=CRITICAL_TOLERANCE)
+    return float(root) + CRITICAL_TOLERANCE
