@@ -195,6 +195,25 @@ def test_normal_after_a_symptom_negates_it_but_not_in_a_comparison() -> None:
     assert "lip_tongue_swelling" in found("my lips are bigger than normal")
 
 
+@pytest.mark.parametrize(
+    ("text", "codes"),
+    [
+        ("my heart is going at like 140 just sitting here", {"palpitations"}),
+        ("my watch says 130 bpm", {"palpitations"}),
+        ("did my own sats, 91% on room air", {"difficulty_breathing"}),
+        ("sats 98, heart 80, all good", set()),  # each number is its own cue's
+        ("heart rate 72, sats 91", {"difficulty_breathing"}),
+        ("I am 140 pounds, booked for the 14th", set()),  # no cue: not a pulse
+    ],
+)
+def test_a_pulse_or_oxygen_given_as_a_number_is_read_past_its_threshold(
+    text: str, codes: set[str]
+) -> None:
+    reading = read(text)
+    assert set(reading.symptoms) == codes
+    assert not reading.unread  # a normal pulse is understood, not an unread part
+
+
 def test_a_count_is_not_a_past_experience() -> None:
     # "once" counts here; "I once had hives" is history
     assert read("thrown up once and rashes like mosquito bites").others == ()

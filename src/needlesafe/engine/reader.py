@@ -593,6 +593,42 @@ def _apply_sites(clauses: list[list[_Item]], knowledge: TriageKnowledge) -> None
                     item.meanings = (*item.meanings, ("concept", rule.gives))
 
 
+def _apply_measures(items: list[_Item], knowledge: TriageKnowledge) -> None:
+    """A pulse or an oxygen level given as a number ("heart 140", "sats 91") is read as the
+    symptom its measure gives, when the number is past the measure's threshold."""
+    lists = knowledge.word_lists
+    for measure in knowledge.reader.measures:
+        cues = lists.get(f"measure_cues_{measure.id}", _NONE)
+        units = lists.get(f"measure_units_{measure.id}", _NONE)
+        for at, item in enumerate(items):
+            numbers = item.values("number")
+            if not numbers or not measure.in_range(float(numbers[0])):
+                continue
+            after = items[at + 1 : at + 4]
+            before: list[_Item] = []
+            for earlier in reversed(items[max(0, at - 6) : at]):
+                if earlier.has("end") or earlier.has("number"):
+                    break  # a cue before another number is that number's ("sats 98, heart 80")
+                before.insert(0, earlier)
+            if not (_has_phrase(before, cues) or _has_phrase(after, units, at_start=True)):
+                continue
+            # a normal pulse is understood too ("heart rate 72"): not an unread part
+            item.meanings = (*item.meanings, ("measured", measure.id))
+            if measure.reads(float(numbers[0])):
+                item.meanings = (*item.meanings, ("concept", measure.gives))
+
+
+def _has_phrase(items: list[_Item], phrases: PhraseSet, at_start: bool = False) -> bool:
+    """Does one of `phrases` occur in the words of `items` (or begin them, `at_start`)?"""
+    words = tuple(w for item in items for w in item.words)
+    starts = range(1) if at_start else range(len(words))
+    return any(
+        words[i : i + n] in phrases
+        for i in starts
+        for n in range(1, min(4, len(words) - i) + 1)
+    )
+
+
 def _site_cleared(clause: list[_Item], at: int, all_right: PhraseSet) -> bool:
     """A site said to be all right ("lips are fine") or negated ("no throat issues") lends
     no meaning to the words around it ("..., came up in massive welts")."""
@@ -824,7 +860,10 @@ def _unread(segment: _Segment, knowledge: TriageKnowledge) -> tuple[bool, Dispos
     temperature or all-clear words and at least one word the reader does not know, or a vague
     "something's not right", or a hinting site word alone ("my throat..."); a cue alone
     ("weird", "huge") is not a symptom read."""
-    if any(_is_symptom(i) or i.has("all_clear") or _is_temperature(i, knowledge) for i in segment):
+    if any(
+        _is_symptom(i) or i.has("all_clear") or i.has("measured") or _is_temperature(i, knowledge)
+        for i in segment
+    ):
         return False, None
     lists = knowledge.word_lists
     known = _covered(segment, lists)
@@ -930,6 +969,7 @@ def read_message(text: str, knowledge: TriageKnowledge) -> Reading:
         doubled = _negate(clause, max_scope, knowledge.benign) or doubled
     _apply_modifiers(clauses)
     _apply_sites(clauses, knowledge)
+    _apply_measures(items, knowledge)
     segments = _segments(items, knowledge)
     _mark_experiencer(segments, knowledge)
     _mark_reason(segments, knowledge)

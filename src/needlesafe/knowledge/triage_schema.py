@@ -322,6 +322,37 @@ class TemperatureRules(Strict):
         return None
 
 
+class Measure(Strict):
+    """A number a patient gives for their pulse or oxygen ("heart 140", "sats 91%"): a number in
+    `range` at most four words after one of `cues`, or just before one of `units`, that is at
+    least `at_least` or at most `at_most`, is read as the symptom `gives`."""
+
+    id: Code
+    cues: Phrases
+    units: Phrases = []
+    range: tuple[float, float]
+    at_least: float | None = None
+    at_most: float | None = None
+    gives: Code
+    sources: SourceIds
+
+    @model_validator(mode="after")
+    def _one_threshold(self) -> Measure:
+        if (self.at_least is None) == (self.at_most is None):
+            raise ValueError("give exactly one of at_least and at_most")
+        return self
+
+    def in_range(self, value: float) -> bool:
+        return self.range[0] <= value <= self.range[1]
+
+    def reads(self, value: float) -> bool:
+        if not self.in_range(value):
+            return False
+        if self.at_least is not None:
+            return value >= self.at_least
+        return self.at_most is not None and value <= self.at_most
+
+
 class ReaderFile(FileHeader):
     max_scope: Annotated[int, Field(ge=1, le=20)]  # words a trigger reaches before a concept
     # grammar the scope rules need: verbs that give a symptom word its own predicate, and the
@@ -338,6 +369,7 @@ class ReaderFile(FileHeader):
     uncertain: Phrases  # "not sure", "maybe": never negate; the answer says it chose the safer way
     all_clear: Phrases  # "all good": a message that needs no symptom to be understood
     temperature: TemperatureRules
+    measures: list[Measure] = []
     cues: list[Cue] = []
     site_rules: list[SiteRule] = []
     # what patients type -> the words the rules know ("cant" -> "can't", "u" -> "you")
@@ -452,6 +484,8 @@ class TriageKnowledge:
         yield "reader.yaml", self.reader.sources
         for site in self.reader.site_rules:
             yield f"reader.yaml: site_rules ({site.id})", site.sources
+        for measure in self.reader.measures:
+            yield f"reader.yaml: measures ({measure.id})", measure.sources
 
     def patient_texts(self) -> Iterator[tuple[str, str]]:
         for group in self.groups:
@@ -581,6 +615,10 @@ def build_triage(
             "symptom (or cue)",
         )
         check_codes(where + ": gives", [site.gives], symptom_codes, "symptom")
+    for measure in reader.measures:
+        where = f"reader.yaml: measures ({measure.id})"
+        check_sources(where, measure.sources)
+        check_codes(where + ": gives", [measure.gives], symptom_codes, "symptom")
 
     # The phrase index. A phrase may have several meanings only if they do not clash: the same
     # words cannot be both a symptom and a negation trigger, say.
@@ -695,6 +733,8 @@ def _word_lists(reader: ReaderFile) -> dict[str, PhraseSet]:
         "site_locations": reader.site_locations,
         **{f"alarm_{level}": words for level, words in reader.alarm_words.items()},
         "name_intros": reader.name_intros,
+        **{f"measure_cues_{m.id}": m.cues for m in reader.measures},
+        **{f"measure_units_{m.id}": m.units for m in reader.measures},
     }
     if reader.experiencer is not None:
         e = reader.experiencer
