@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from needlesafe import api, web
+from needlesafe.api import spec
 from needlesafe.api.errors import install_error_handlers
 from needlesafe.api.idempotency import IdempotencyMiddleware
 from needlesafe.api.middleware import ServiceMiddleware
@@ -94,4 +95,5 @@ def create_app(settings: Settings | None = None, *, knowledge: Knowledge | None 
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
+    spec.install(app)  # error answers in the document; 405s that name every allowed method
     return app

@@ -1,0 +1,161 @@
+"""The OpenAPI document says what the server does when a request goes wrong (issue 16, item 9).
+
+FastAPI documents the answers a route returns itself; the rest come from the layers around
+every route and are added here, derived from each operation (never a list of paths):
+
+- every error body has one shape, `Problems` (`{"detail": [{"path", "message"}]}`; the
+  treatment gate's 409 adds `code`, `overridable`, `message` and `can_override`), in place of
+  FastAPI's own validation error, which this server never sends;
+- 422 and 500 on every operation (any query parameter is checked for control characters and
+  32-bit range before a route runs; an unexpected error is a 500 quoting a log reference);
+- 401 and 403 where the operation needs a bearer token; 404 where it names a record (a path
+  parameter, or a `..._id` filter); 410 where a patient's link is in the path (an expired
+  link); 413 where it takes a body; 409 and the `Idempotency-Key` header on the POSTs that
+  create a record (a key reused with another body).
+
+It also answers a 405 with every method the path has in `Allow` (Starlette names only the
+methods of the first route whose path matched).
+"""
+
+from __future__ import annotations
+
+import inspect
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import BaseRoute, Match
+
+PROBLEM_SCHEMAS: dict[str, Any] = {
+    "Problem": {
+        "title": "Problem",
+        "type": "object",
+        "required": ["path", "message"],
+        "properties": {
+            "path": {
+                "type": "string",
+                "description": "the field, as a path (`plan.needle_depth_mm`); empty: the "
+                "request as a whole",
+            },
+            "message": {"type": "string", "description": "what is wrong, in plain words"},
+            "code": {"type": "string", "description": "the treatment gate's conflict code"},
+            "overridable": {"type": "boolean"},
+        },
+    },
+    "Problems": {
+        "title": "Problems",
+        "type": "object",
+        "required": ["detail"],
+        "properties": {
+            "detail": {"type": "array", "items": {"$ref": "#/components/schemas/Problem"}},
+            "message": {"type": "string"},
+            "can_override": {"type": "boolean"},
+        },
+    },
+}
+
+DESCRIPTIONS = {
+    "401": "not signed in (no token, or one that has expired or was revoked)",
+    "403": "signed in, but this account's role cannot do this",
+    "404": "no such record in your clinic (or no such link)",
+    "409": "conflicts with what is stored, or an Idempotency-Key reused with another body",
+    "410": "the link has expired",
+    "413": "the body is larger than the server takes",
+    "422": 'bad input: `{"detail": [{"path": ..., "message": ...}]}`, each problem naming '
+    "its field",
+    "500": "internal error: the body quotes a reference to the server's log line",
+}
+
+IDEMPOTENCY_KEY = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "description": "a retry with the same key and body gets the first answer again and "
+    "stores nothing new; the same key with another body is a 409",
+    "schema": {"type": "string", "pattern": "^[\\x21-\\x7e]{1,200}$"},
+}
+
+METHODS = ("get", "put", "post", "delete", "patch", "options", "head", "trace")
+PROBLEMS_REF = {"$ref": "#/components/schemas/Problems"}
+FASTAPI_ERRORS = ("HTTPValidationError", "ValidationError")
+
+
+def _statuses(path: str, method: str, operation: dict[str, Any]) -> list[str]:
+    parameters = operation.get("parameters", [])
+    statuses = ["422", "500"]
+    if operation.get("security"):
+        statuses += ["401", "403"]
+    names = [p["name"] for p in parameters if p.get("in") in ("path", "query")]
+    if any(p.get("in") == "path" for p in parameters) or any(n.endswith("_id") for n in names):
+        statuses.append("404")
+    if "{token}" in path:
+        statuses.append("410")
+    if "requestBody" in operation:
+        statuses.append("413")
+    if method == "post" and "201" in operation.get("responses", {}):
+        statuses.append("409")
+    return statuses
+
+
+def complete(schema: dict[str, Any]) -> dict[str, Any]:
+    """Add the error answers and their shape to `schema` (FastAPI's document), in place."""
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    for name in FASTAPI_ERRORS:
+        components.pop(name, None)
+    components.update(PROBLEM_SCHEMAS)
+    for path, item in schema.get("paths", {}).items():
+        for method, operation in item.items():
+            if method not in METHODS:
+                continue
+            responses = operation.setdefault("responses", {})
+            for status in _statuses(path, method, operation):
+                responses.setdefault(status, {"description": DESCRIPTIONS[status]})
+            for status, response in responses.items():
+                if not status.startswith(("4", "5")):
+                    continue
+                content = response.setdefault("content", {})
+                json_body = content.get("application/json")
+                ref = (json_body or {}).get("schema", {}).get("$ref", "")
+                if json_body is None or ref.rsplit("/", 1)[-1] in FASTAPI_ERRORS:
+                    content["application/json"] = {"schema": PROBLEMS_REF}
+            if method == "post" and "201" in responses:
+                parameters = operation.setdefault("parameters", [])
+                if not any(p.get("name") == IDEMPOTENCY_KEY["name"] for p in parameters):
+                    parameters.append(dict(IDEMPOTENCY_KEY))
+    return schema
+
+
+def allowed_methods(routes: list[BaseRoute], request: Request) -> list[str]:
+    """Every method some route serves at this request's path."""
+    methods: set[str] = set()
+    for route in routes:
+        match, _ = route.matches(request.scope)
+        route_methods = getattr(route, "methods", None)
+        if match != Match.NONE and route_methods:
+            methods |= set(route_methods)
+    return sorted(methods)
+
+
+def install(app: FastAPI) -> None:
+    """The completed document at /openapi.json, and 405s that name every allowed method."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = complete(build())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+    answer = app.exception_handlers.get(StarletteHTTPException)
+
+    async def method_not_allowed(request: Request, error: Exception) -> Response:
+        methods = allowed_methods(app.router.routes, request)
+        headers = {**(getattr(error, "headers", None) or {}), "Allow": ", ".join(methods)}
+        detail = getattr(error, "detail", "Method Not Allowed")
+        if answer is None:
+            return Response(status_code=405, headers=headers)
+        answered = answer(request, StarletteHTTPException(405, detail, headers))
+        return await answered if inspect.isawaitable(answered) else answered
+
+    app.add_exception_handler(405, method_not_allowed)
