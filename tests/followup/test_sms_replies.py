@@ -159,3 +159,91 @@ def test_a_text_queued_before_the_stop_is_not_sent(uow, engine, knowledge, setti
         messages = uow.session.scalars(select(Message)).all()
         assert messages and {x.status for x in messages} == {"failed"}
         assert {x.error for x in messages} == {"not sent: the patient stopped reminders"}
+
+
+# ---------------------------------------------------------------- the provider's webhook
+
+TOKEN = "provider-auth-token-123"
+SHARED = "a-long-shared-webhook-secret"
+INBOUND = "/api/v1/sms/inbound"
+
+
+@pytest.fixture
+def settings(settings):  # type: ignore[no-untyped-def]
+    """The follow-up test settings with an SMS provider and a shared webhook secret."""
+    from pydantic import SecretStr
+
+    return settings.model_copy(
+        update={
+            "sms_api_url": "https://sms.example",
+            "sms_account": "AC1",
+            "sms_token": SecretStr(TOKEN),
+            "sms_from": "+15550000",
+            "sms_webhook_secret": SecretStr(SHARED),
+        }
+    )
+
+
+def _signed(settings, form: dict[str, str], token: str = TOKEN) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    url = settings.public_base_url.rstrip("/") + INBOUND
+    return {"X-Twilio-Signature": sms.request_signature(token, url, form)}
+
+
+def test_a_signed_stop_from_the_provider_stops_the_reminders_and_is_answered(  # type: ignore[no-untyped-def]
+    client, uow, knowledge, settings
+) -> None:
+    treated = treat_today(uow, knowledge, phone="+1 555 0100")
+    form = {"From": "+15550100", "To": "+15550000", "Body": "STOP", "MessageSid": "SM1"}
+    answer = client.post(INBOUND, data=form, headers=_signed(settings, form))
+    assert answer.status_code == 200, answer.text
+    assert answer.headers["content-type"].startswith("application/xml")
+    assert "<Response><Message>Done. We will not text you" in answer.text
+    assert _stopped(uow, treated.patient_id)
+    form = {**form, "Body": "start", "MessageSid": "SM2"}
+    answer = client.post(INBOUND, data=form, headers={"Authorization": f"Bearer {SHARED}"})
+    assert answer.status_code == 200 and "reply STOP" in answer.text
+    assert not _stopped(uow, treated.patient_id)
+    with uow:
+        kinds = uow.session.scalars(
+            select(m.AuditEvent.record_id).where(m.AuditEvent.record_type == "sms_reply")
+        ).all()
+        assert sorted(kinds) == ["start", "stop"]
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {"X-Twilio-Signature": "forged="},
+        {"Authorization": "Bearer wrong-secret"},
+        {"Authorization": SHARED},
+    ],
+    ids=["none", "forged-signature", "wrong-secret", "secret-without-bearer"],
+)
+def test_an_unsigned_or_forged_reply_is_refused_and_changes_nothing(  # type: ignore[no-untyped-def]
+    client, uow, knowledge, settings, headers
+) -> None:
+    treated = treat_today(uow, knowledge, phone="+1 555 0100")
+    answer = client.post(INBOUND, data={"From": "+15550100", "Body": "STOP"}, headers=headers)
+    assert answer.status_code == 401
+    assert not _stopped(uow, treated.patient_id)
+
+
+def test_a_signature_over_other_words_is_refused(client, uow, knowledge, settings) -> None:  # type: ignore[no-untyped-def]
+    treated = treat_today(uow, knowledge, phone="+1 555 0100")
+    signed_for = {"From": "+15550100", "Body": "HELP"}
+    answer = client.post(
+        INBOUND, data={"From": "+15550100", "Body": "STOP"}, headers=_signed(settings, signed_for)
+    )
+    assert answer.status_code == 401
+    assert not _stopped(uow, treated.patient_id)
+
+
+def test_a_reply_with_no_sender_or_too_long_is_422_naming_the_field(client, settings) -> None:  # type: ignore[no-untyped-def]
+    for form, field in (
+        ({"Body": "STOP"}, "From"),
+        ({"From": "+1555", "Body": "x" * 2000}, "Body"),
+    ):
+        answer = client.post(INBOUND, data=form, headers=_signed(settings, form))
+        assert answer.status_code == 422, answer.text
+        assert field in answer.text

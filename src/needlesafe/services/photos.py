@@ -294,6 +294,128 @@ def add_patient_photos(
             store.delete(key)
 
 
+# ---------------------------------------------------------------- the patient marks the areas
+
+GRID = 3  # the no-script choice: which ninth of the photo (1 top left .. 9 bottom right)
+GRID_PLACES = (
+    "top left",
+    "top middle",
+    "top right",
+    "middle left",
+    "middle",
+    "middle right",
+    "bottom left",
+    "bottom middle",
+    "bottom right",
+)
+
+
+def grid_box(width: int, height: int, cell: int) -> Box:
+    """The area a no-script choice stands for: the middle half of that ninth of the photo
+    (away from the edges of the ninth, where the other kind of skin may begin)."""
+    if not 1 <= cell <= GRID * GRID:
+        raise ValueError(f"choose one of the {GRID * GRID} places")
+    row, column = divmod(cell - 1, GRID)
+    cell_w, cell_h = width / GRID, height / GRID
+    return (
+        int(column * cell_w + cell_w / 4),
+        int(row * cell_h + cell_h / 4),
+        max(1, int(cell_w / 2)),
+        max(1, int(cell_h / 2)),
+    )
+
+
+def marked_boxes(
+    width: int,
+    height: int,
+    *,
+    treated: Box | None,
+    reference: Box | None,
+    treated_cell: int | None,
+    reference_cell: int | None,
+) -> tuple[Box, Box]:
+    """The two boxes the patient chose, from a box or a ninth of the photo each."""
+    problems = []
+    chosen = []
+    for name, box, cell in (
+        ("treated", treated, treated_cell),
+        ("reference", reference, reference_cell),
+    ):
+        if box is not None:
+            chosen.append(box)
+        elif cell is not None:
+            chosen.append(grid_box(width, height, cell))
+        else:
+            what = "the treated skin" if name == "treated" else "skin that was not treated"
+            problems.append(InputProblem(name, f"show where {what} is"))
+    if problems:
+        raise InputError(problems)
+    if treated is None and reference is None and treated_cell == reference_cell:
+        raise PhotoError("reference", "choose a different place for skin that was not treated")
+    return chosen[0], chosen[1]
+
+
+def _linked_photo(uow: UnitOfWork, access: LinkAccess, photo_id: int) -> CheckinPhoto:
+    """A photo of this link's treatment; any other (another treatment's, another clinic's,
+    none at all) is the same 'no such photo'."""
+    row = uow.session.get(CheckinPhoto, photo_id) if 1 <= photo_id <= 2**31 - 1 else None
+    if row is None or (row.clinic_id, row.treatment_id) != (
+        access.clinic_id,
+        access.treatment_id,
+    ):
+        raise NotFound("no such photo")
+    return row
+
+
+def patient_photo(
+    uow: UnitOfWork, *, access: LinkAccess, store: PhotoStore, photo_id: int
+) -> tuple[bytes, str, int, int]:
+    """A photo the patient sent, for them to mark: (bytes, type, width, height)."""
+    with uow:
+        row = _linked_photo(uow, access, photo_id)
+        audit(uow, access, "read", "checkin_photo", row.id)
+        uow.commit()
+        key, content_type, width, height = row.storage_key, row.content_type, row.width, row.height
+    try:
+        return store.get(key), content_type, width, height
+    except FileNotFoundError:
+        raise NotFound("this photo's file is missing") from None
+
+
+def photo_size(uow: UnitOfWork, *, access: LinkAccess, photo_id: int) -> tuple[int, int]:
+    with uow:
+        row = _linked_photo(uow, access, photo_id)
+        return row.width, row.height
+
+
+def mark_patient_photo(
+    uow: UnitOfWork,
+    *,
+    access: LinkAccess,
+    store: PhotoStore,
+    photo_id: int,
+    treated: Box,
+    reference: Box,
+) -> PhotoPublic:
+    """The patient's own marks of treated and untreated skin on a photo they sent: measured
+    like staff's, kept with the photo (`marked_by: patient`) until staff measure it again."""
+    if treated == reference:
+        raise PhotoError("reference", "choose a different place for skin that was not treated")
+    with uow:
+        row = _linked_photo(uow, access, photo_id)
+        result = measure_image(store.get(row.storage_key), treated=treated, reference=reference)
+        row.measurement = {
+            "treated_box": list(treated),
+            "reference_box": list(reference),
+            "marked_by": "patient",
+            **result.as_dict(),
+        }
+        row.measured_at = dt.datetime.now(dt.UTC)
+        audit(uow, access, "update", "checkin_photo", row.id)
+        uow.commit()
+        return _public(row)
+
+
 # ---------------------------------------------------------------- the clinic's side
 
 
@@ -319,6 +441,61 @@ def list_photos(uow: UnitOfWork, *, actor: Actor, treatment_id: int) -> list[Pho
         audit(uow, actor, "list", "checkin_photo", treatment.id)
         uow.commit()
         return [_public(r) for r in rows]
+
+
+@dataclass(frozen=True)
+class Strip:
+    """A check-in's photos for its inbox card, and up to 3 of its treatment's earlier ones."""
+
+    mine: list[PhotoPublic]
+    earlier: list[PhotoPublic]
+
+
+MAX_STRIPS = 200  # check-ins asked for at once (an inbox page holds far fewer)
+
+
+def checkin_strips(uow: UnitOfWork, *, actor: Actor, checkin_ids: list[int]) -> dict[int, Strip]:
+    """The photo strips of many inbox cards at once: two queries and one audit row, whatever
+    the number of cards (each card asking for its own was one request and three queries a
+    card). Check-ins of another clinic, or unknown, are left out."""
+    wanted = sorted({i for i in checkin_ids if 1 <= i <= 2**31 - 1})[:MAX_STRIPS]
+    if not wanted:
+        return {}
+    with uow:
+        pairs = uow.session.execute(
+            select(m.CheckIn.id, m.CheckIn.treatment_id).where(
+                m.CheckIn.clinic_id == actor.clinic_id, m.CheckIn.id.in_(wanted)
+            )
+        ).all()
+        treatments = {t for _, t in pairs}
+        rows = (
+            uow.session.scalars(
+                select(CheckinPhoto)
+                .where(
+                    CheckinPhoto.clinic_id == actor.clinic_id,
+                    CheckinPhoto.treatment_id.in_(treatments),
+                )
+                .order_by(CheckinPhoto.created_at, CheckinPhoto.id)
+            ).all()
+            if treatments
+            else []
+        )
+        if rows:
+            audit(uow, actor, "list", "checkin_photo")
+        uow.commit()
+        photos = [_public(r) for r in rows]
+    strips: dict[int, Strip] = {}
+    for checkin_id, treatment_id in pairs:
+        mine = [p for p in photos if p.checkin_id == checkin_id]
+        if not mine:
+            continue
+        earlier = [
+            p
+            for p in photos
+            if p.treatment_id == treatment_id and p.checkin_id != checkin_id and p.id < mine[0].id
+        ]
+        strips[checkin_id] = Strip(mine=mine, earlier=earlier[-3:])
+    return strips
 
 
 def _photo(uow: UnitOfWork, actor: Actor, photo_id: int) -> CheckinPhoto:
@@ -361,6 +538,7 @@ def measure_photo(
         row.measurement = {
             "treated_box": list(treated),
             "reference_box": list(reference),
+            "marked_by": "staff",
             **result.as_dict(),
         }
         row.measured_at = dt.datetime.now(dt.UTC)

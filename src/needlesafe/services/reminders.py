@@ -280,9 +280,19 @@ def sms_reply(
     is not read: a reply is no check-in, and the answer says where to check in."""
     keyword = sms.reply_keyword(body)
     texts = texts_for(knowledge, emergency_number=emergency_number)
-    if keyword is None:
-        return SmsReply(None, 0, texts.get("sms_not_read", ""))
     with uow:
+        # every reply the provider brings is in the log (no number, no text): which kind
+        uow.audit.record(
+            clinic_id=None,
+            user_id=None,
+            actor=provider,
+            action="receive",
+            record_type="sms_reply",
+            record_id=keyword or "other",
+        )
+        if keyword is None:
+            uow.commit()
+            return SmsReply(None, 0, texts.get("sms_not_read", ""))
         found = _patients_with_phone(uow, from_number)
         now = dt.datetime.now(dt.UTC)
         for patient in found:

@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request, UploadFile
+from fastapi import APIRouter, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 
@@ -76,6 +76,10 @@ async def add_photos(
             limits=limits,
         )
         context["photos_saved"] = len(saved)
+        context["saved"] = saved  # for the patient to mark on each
+        context["places"] = photos.GRID_PLACES
+        context["chosen"] = {"treated": None, "reference": None}
+        context["mark_errors"] = {}
     except photos.PhotoError as error:
         context["photo_error"] = error.message
         status = 413 if error.too_large else 422
@@ -83,6 +87,93 @@ async def add_photos(
         return _bad_link(request, _BadLink("this check-in is not yours to change", 404))
     htmx = request.headers.get("hx-request") == "true"
     template = "patient/_photos.html" if htmx else "patient/photos_sent.html"
+    return render(request, template, {**context, "page": "checkin"}, status_code=status)
+
+
+@router.get("/checkin/{token}/photos/{photo_id}/image")
+def patient_photo_image(
+    token: str, photo_id: int, state: StateDep, uow: UowDep, settings: SettingsDep
+) -> Response:
+    """A photo the patient sent, shown back to them to mark (their own treatment's only)."""
+    try:
+        access = _access(state, uow, token)
+        data, content_type, _, _ = photos.patient_photo(
+            uow, access=access, store=photo_store(settings), photo_id=photo_id
+        )
+    except (_BadLink, NotFound):
+        return Response(status_code=404)
+    return Response(data, media_type=content_type, headers={"Cache-Control": "private, no-store"})
+
+
+def _cell(value: str) -> int | None:
+    return int(value) if value.isdigit() and 1 <= int(value) <= photos.GRID**2 else None
+
+
+def _tapped(value: str) -> tuple[int, int, int, int] | None:
+    """A box the page's script made from a tap; anything else is no box (the ninth counts)."""
+    try:
+        x, y, w, h = (int(p) for p in value.split(","))
+    except ValueError:
+        return None
+    return (x, y, w, h) if min(x, y) >= 0 and min(w, h) >= 1 else None
+
+
+@router.post("/checkin/{token}/photos/{photo_id}/marks", response_class=HTMLResponse)
+def mark_photo(
+    request: Request,
+    token: str,
+    photo_id: int,
+    state: StateDep,
+    uow: UowDep,
+    settings: SettingsDep,
+    _csrf: CsrfChecked,
+    treated_box: Annotated[str, Form(max_length=60)] = "",
+    reference_box: Annotated[str, Form(max_length=60)] = "",
+    treated_cell: Annotated[str, Form(max_length=2)] = "",
+    reference_cell: Annotated[str, Form(max_length=2)] = "",
+) -> Response:
+    """The patient's two places on their photo: tapped (a box each, from the script) or
+    chosen from the nine places (no script, a keyboard, a screen reader)."""
+    try:
+        access = _access(state, uow, token)
+        width, height = photos.photo_size(uow, access=access, photo_id=photo_id)
+    except _BadLink as error:
+        return _bad_link(request, error)
+    except NotFound:
+        return _bad_link(request, _BadLink("this photo is not yours to mark", 404))
+    context: dict[str, Any] = {
+        **_base(uow, access, token),
+        "p": {"id": photo_id, "width": width, "height": height},
+        "places": photos.GRID_PLACES,
+        "chosen": {"treated": _cell(treated_cell), "reference": _cell(reference_cell)},
+        "mark_errors": {},
+    }
+    status = 200
+    try:
+        treated, reference = photos.marked_boxes(
+            width,
+            height,
+            treated=_tapped(treated_box),
+            reference=_tapped(reference_box),
+            treated_cell=_cell(treated_cell),
+            reference_cell=_cell(reference_cell),
+        )
+        photos.mark_patient_photo(
+            uow,
+            access=access,
+            store=photo_store(settings),
+            photo_id=photo_id,
+            treated=treated,
+            reference=reference,
+        )
+        context["marked"] = True
+    except InputError as error:
+        context["mark_errors"] = {p.path: p.message for p in error.problems}
+        status = 422
+    except NotFound:
+        return _bad_link(request, _BadLink("this photo is not yours to mark", 404))
+    htmx = request.headers.get("hx-request") == "true"
+    template = "patient/_mark_photo.html" if htmx else "patient/photo_marked.html"
     return render(request, template, {**context, "page": "checkin"}, status_code=status)
 
 
@@ -329,18 +420,32 @@ def measure(
     )
 
 
+MAX_IDS_TEXT = 2000  # "1,2,3,...": an inbox page's cards, with room to spare
+
+
+@router.get("/inbox/photo-strips", response_class=HTMLResponse)
+def checkin_photo_strips(
+    request: Request,
+    actor: SessionActor,
+    uow: UowDep,
+    ids: Annotated[str, Query(max_length=MAX_IDS_TEXT, pattern=r"^[0-9]{1,10}(,[0-9]{1,10})*$")],
+) -> Response:
+    """The photo strips of every card on an inbox page in one request (followup.js asks once
+    for all the cards it finds): each check-in's photos beside its treatment's earlier ones.
+    A check-in of another clinic, or with no photos, is simply not in the answer."""
+    strips = photos.checkin_strips(uow, actor=actor, checkin_ids=[int(i) for i in ids.split(",")])
+    return render(request, "_checkin_photos_strips.html", {"strips": strips})
+
+
 @router.get("/checkins/{checkin_id}/photos-strip", response_class=HTMLResponse)
 def checkin_photos(request: Request, checkin_id: int, actor: SessionActor, uow: UowDep) -> Response:
-    """A check-in's photos in the inbox, beside the same treatment's earlier ones."""
-    with uow:
-        row = uow.checkins.get(actor.clinic_id, checkin_id)
-        if row is None:
-            raise NotFound("no such check-in")
-        treatment_id = row.treatment_id
-    items = photos.list_photos(uow, actor=actor, treatment_id=treatment_id)
-    mine = [p for p in items if p.checkin_id == checkin_id]
-    earlier = [p for p in items if p.checkin_id != checkin_id and mine and p.id < mine[0].id]
-    return render(request, "_checkin_photos_strip.html", {"mine": mine, "earlier": earlier[-3:]})
+    """One check-in's photo strip (the batch above, for one card)."""
+    strip = photos.checkin_strips(uow, actor=actor, checkin_ids=[checkin_id]).get(checkin_id)
+    return render(
+        request,
+        "_checkin_photos_strip.html",
+        {"mine": strip.mine if strip else [], "earlier": strip.earlier if strip else []},
+    )
 
 
 # ---------------------------------------------------------------- the admin's outbox

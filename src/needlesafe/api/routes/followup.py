@@ -5,10 +5,13 @@ live alerts and missed check-ins, and the admin's view of the job queue and the 
 from __future__ import annotations
 
 import datetime as dt
+import hmac
+import logging
 from dataclasses import asdict
 from typing import Annotated, Any, Literal
+from xml.sax.saxutils import escape
 
-from fastapi import APIRouter, File, Form, Query, UploadFile
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy import select
@@ -23,11 +26,16 @@ from needlesafe.api.deps import (
 )
 from needlesafe.api.routes.common import JSON_ERRORS
 from needlesafe.deps import photo_limits, photo_store, read_uploads
-from needlesafe.services import alerts, photos
+from needlesafe.errors import InputError, InputProblem
+from needlesafe.messaging import sms
+from needlesafe.services import alerts, photos, reminders
 from needlesafe.services.common import audit
+from needlesafe.services.errors import NotAuthenticated
+from needlesafe.settings import Settings
 from needlesafe.store.followup import JOB_STATUSES, Job, Message
 
 router = APIRouter(tags=["follow-up"], responses=JSON_ERRORS)
+log = logging.getLogger("needlesafe.sms")
 
 
 def too_large(error: photos.PhotoError) -> JSONResponse:
@@ -154,6 +162,47 @@ def measure_photo(
     return PhotoOut(**asdict(saved))
 
 
+class MarksIn(BaseModel):
+    """The patient's two places on their photo: boxes in pixels, or (no pointer) which ninth
+    of the photo, 1 top left to 9 bottom right. A box wins over a ninth."""
+
+    treated: Box | None = None
+    reference: Box | None = None
+    treated_cell: Annotated[int, Field(ge=1, le=9)] | None = None
+    reference_cell: Annotated[int, Field(ge=1, le=9)] | None = None
+
+
+@router.post(
+    "/checkin/{token}/photos/{photo_id}/marks",
+    response_model=PhotoOut,
+    tags=["patient check-in"],
+)
+def mark_checkin_photo(
+    photo_id: int, body: MarksIn, access: PatientLink, uow: UowDep, settings: SettingsDep
+) -> PhotoOut:
+    """The patient marks treated and untreated skin on a photo they sent (of this link's
+    treatment only); the answer holds the measurement: `delta_a_star` (redness) and
+    `delta_ita` (pigment), treated minus untreated."""
+    width, height = photos.photo_size(uow, access=access, photo_id=photo_id)
+    treated, reference = photos.marked_boxes(
+        width,
+        height,
+        treated=tuple(body.treated) if body.treated else None,  # type: ignore[arg-type]
+        reference=tuple(body.reference) if body.reference else None,  # type: ignore[arg-type]
+        treated_cell=body.treated_cell,
+        reference_cell=body.reference_cell,
+    )
+    saved = photos.mark_patient_photo(
+        uow,
+        access=access,
+        store=photo_store(settings),
+        photo_id=photo_id,
+        treated=treated,
+        reference=reference,
+    )
+    return PhotoOut(**asdict(saved))
+
+
 class RednessOut(BaseModel):
     points: list[dict[str, Any]]
     normal_until_day: int | None
@@ -257,3 +306,64 @@ def list_messages(actor: AdminActor, uow: UowDep) -> dict[str, Any]:
                 for x in rows
             ]
         }
+
+
+# ---------------------------------------------------------------- SMS replies
+
+
+def _webhook_believed(request: Request, settings: Settings, form: dict[str, str]) -> bool:
+    """The provider's signature over the URL it called (as the public base URL says, not as
+    a proxy rewrote it) and the form, keyed by the account token; or the shared secret."""
+    signature = request.headers.get("x-twilio-signature")
+    token = settings.sms_token.get_secret_value() if settings.sms_token else ""
+    if signature and token:
+        url = settings.public_base_url.rstrip("/") + request.url.path
+        if request.url.query:
+            url += "?" + request.url.query
+        return sms.signature_valid(token, url, form, signature)
+    secret = settings.sms_webhook_secret.get_secret_value() if settings.sms_webhook_secret else ""
+    given = request.headers.get("authorization", "")
+    return bool(secret) and hmac.compare_digest(given.encode(), f"Bearer {secret}".encode())
+
+
+@router.post(
+    "/sms/inbound",
+    tags=["sms"],
+    response_class=Response,
+    responses={200: {"content": {"application/xml": {}}}, 401: {"description": "not signed"}},
+)
+async def sms_inbound(
+    request: Request, uow: UowDep, settings: SettingsDep, knowledge: KnowledgeDep
+) -> Response:
+    """The SMS provider's inbound webhook (form fields `From` and `Body`, as the Messages API
+    posts them): STOP and its variants stop that number's reminders, START turns them on,
+    HELP says what the texts are. Believed only with the provider's `X-Twilio-Signature` or
+    `Authorization: Bearer <NEEDLESAFE_SMS_WEBHOOK_SECRET>`; the answer is TwiML."""
+    raw = await request.form()
+    form = {k: v for k, v in raw.items() if isinstance(v, str)}
+    if not _webhook_believed(request, settings, form):
+        log.warning("sms inbound: a request without a valid signature was refused")
+        raise NotAuthenticated("this webhook needs the SMS provider's signature")
+    problems = [
+        InputProblem(name, f"at most {limit} characters")
+        for name, limit in (("From", 40), ("Body", 1600))
+        if len(form.get(name, "")) > limit
+    ]
+    if not form.get("From"):
+        problems.append(InputProblem("From", "the sender's number is missing"))
+    if problems:
+        raise InputError(problems)
+    answer = reminders.sms_reply(
+        uow,
+        from_number=form["From"],
+        body=form.get("Body", ""),
+        knowledge=knowledge,
+        provider="sms_provider",
+        emergency_number=settings.emergency_number,
+    )
+    log.info("sms inbound: %s, %d patient(s)", answer.keyword or "other", answer.patients)
+    reply = f"<Message>{escape(answer.reply)}</Message>" if answer.reply else ""
+    return Response(
+        f'<?xml version="1.0" encoding="UTF-8"?><Response>{reply}</Response>',
+        media_type="application/xml",
+    )

@@ -165,4 +165,120 @@
     frame.setAttribute("data-next", which === "treated" ? "reference" : "treated");
     drawMark(frame, which, [x, y, size, size]);
   });
+  // ------------------------------------------------------------ the patient marks a photo
+  // Two taps on the photo (treated skin, then skin that was not treated) set exact boxes and
+  // tick the matching place of the nine; ticking a place by hand (keyboard, screen reader)
+  // uses that place instead. Without this script the nine places alone do the job.
+  var GRID = 3;
+
+  function frameSize(frame) {
+    return [parseInt(frame.getAttribute("data-width"), 10), parseInt(frame.getAttribute("data-height"), 10)];
+  }
+
+  function gridBox(frame, cell) {
+    var size = frameSize(frame);
+    var row = Math.floor((cell - 1) / GRID), col = (cell - 1) % GRID;
+    var w = size[0] / GRID, h = size[1] / GRID;
+    return [Math.floor(col * w + w / 4), Math.floor(row * h + h / 4), Math.max(1, Math.floor(w / 2)), Math.max(1, Math.floor(h / 2))];
+  }
+
+  function markStatus(form, text) {
+    var status = form.querySelector("[data-mark-status]");
+    if (status) status.textContent = text;
+  }
+
+  function showChosen(form) {
+    var frame = form.querySelector("[data-photo-marker][data-patient]");
+    if (!frame) return;
+    ["treated", "reference"].forEach(function (which) {
+      var box = form.querySelector("[data-box=" + which + "]").value;
+      var radio = form.querySelector("input[name=" + which + "_cell]:checked");
+      if (box) drawMark(frame, which, box.split(",").map(Number));
+      else if (radio) drawMark(frame, which, gridBox(frame, parseInt(radio.value, 10)));
+    });
+  }
+
+  function setUpMarkForms() {
+    document.querySelectorAll("form[data-mark-form]").forEach(function (form) {
+      if (form.getAttribute("data-ready") === "1") return;
+      form.setAttribute("data-ready", "1");
+      var tap = form.querySelector("[data-tap-help]");
+      var choose = form.querySelector("[data-choose-help]");
+      if (tap) tap.hidden = false;
+      if (choose) choose.textContent = "Or choose the two places below.";
+      var img = form.querySelector("[data-photo-marker][data-patient] img");
+      if (!img) return;
+      if (img.complete) showChosen(form); else img.addEventListener("load", function () { showChosen(form); }, { once: true });
+    });
+    var done = document.querySelector("[data-mark-done]");
+    if (done && done.getAttribute("data-focused") !== "1") {
+      done.setAttribute("data-focused", "1");
+      done.focus();
+    }
+  }
+  document.addEventListener("DOMContentLoaded", setUpMarkForms);
+  document.addEventListener("htmx:afterSettle", setUpMarkForms);
+  window.addEventListener("resize", function () {
+    document.querySelectorAll("form[data-mark-form]").forEach(showChosen);
+  });
+
+  document.addEventListener("click", function (event) {
+    var frame = event.target.closest("[data-photo-marker][data-patient]");
+    if (!frame || event.target.tagName !== "IMG") return;
+    var form = frame.closest("form");
+    var img = event.target;
+    var rect = img.getBoundingClientRect();
+    var size = frameSize(frame);
+    var scale = size[0] / rect.width;
+    var side = Math.max(8, Math.round(Math.min(size[0], size[1]) * 0.1));
+    var cx = (event.clientX - rect.left) * scale, cy = (event.clientY - rect.top) * scale;
+    var x = Math.max(0, Math.min(size[0] - side, Math.round(cx - side / 2)));
+    var y = Math.max(0, Math.min(size[1] - side, Math.round(cy - side / 2)));
+    var which = frame.getAttribute("data-next") === "reference" ? "reference" : "treated";
+    form.querySelector("[data-box=" + which + "]").value = [x, y, side, side].join(",");
+    var col = Math.min(GRID - 1, Math.floor(cx / (size[0] / GRID)));
+    var row = Math.min(GRID - 1, Math.floor(cy / (size[1] / GRID)));
+    var radio = form.querySelector("input[name=" + which + "_cell][value='" + (row * GRID + col + 1) + "']");
+    if (radio) radio.checked = true;
+    drawMark(frame, which, [x, y, side, side]);
+    frame.setAttribute("data-next", which === "treated" ? "reference" : "treated");
+    markStatus(form, which === "treated"
+      ? "Treated skin marked. Now tap skin that was not treated."
+      : "Both places marked. Press Send these places, or tap again to change them.");
+  });
+
+  document.addEventListener("change", function (event) {
+    var radio = event.target;
+    if (!radio.matches || !radio.matches("form[data-mark-form] input[type=radio]")) return;
+    var form = radio.closest("form");
+    var which = radio.name === "treated_cell" ? "treated" : "reference";
+    form.querySelector("[data-box=" + which + "]").value = "";  // the place chosen wins
+    var frame = form.querySelector("[data-photo-marker][data-patient]");
+    if (frame) drawMark(frame, which, gridBox(frame, parseInt(radio.value, 10)));
+  });
+  // ------------------------------------------------------------ the inbox's photo strips
+  // Every card's strip in one request, however many cards the page holds (and again for a
+  // card htmx brings back, such as one just marked handled).
+  var stripsPending = false;
+  function loadStrips() {
+    if (stripsPending) return;
+    var empty = Array.prototype.slice.call(document.querySelectorAll("[data-checkin-photos]:not([data-loaded])"));
+    if (!empty.length) return;
+    var ids = empty.map(function (el) { el.setAttribute("data-loaded", "1"); return el.getAttribute("data-checkin-photos"); });
+    stripsPending = true;
+    fetch("/inbox/photo-strips?ids=" + encodeURIComponent(ids.join(",")), { credentials: "same-origin", headers: { "HX-Request": "true" } })
+      .then(function (answer) { return answer.ok ? answer.text() : ""; })
+      .then(function (html) {
+        var found = new DOMParser().parseFromString(html, "text/html").querySelectorAll("template[data-for]");
+        Array.prototype.forEach.call(found, function (template) {
+          var slot = document.querySelector("[data-checkin-photos='" + template.getAttribute("data-for") + "']");
+          if (slot) slot.replaceChildren(document.importNode(template.content, true));
+        });
+      })
+      .catch(function () { /* the strips are extra: the cards stand without them */ })
+      .then(function () { stripsPending = false; loadStrips(); });
+  }
+  document.addEventListener("DOMContentLoaded", loadStrips);
+  document.addEventListener("htmx:afterSettle", loadStrips);
+  if (document.readyState !== "loading") loadStrips();
 })();
