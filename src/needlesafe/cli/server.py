@@ -3,13 +3,31 @@
 from __future__ import annotations
 
 import os
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from needlesafe.cli.admin import settings_or_exit
 
-APP_FACTORY = "needlesafe.app:create_app"  # what each of several workers calls
+APP_FACTORY = "needlesafe.cli.server:worker_app"  # what each of several workers calls
+
+
+def warm_up_pdfs() -> None:
+    """Load the PDF renderer (WeasyPrint, Pango, fonts) beside the server, so the first
+    consent PDF a patient asks for does not wait for it."""
+    import threading
+
+    from needlesafe.documents.render import warm_up
+
+    threading.Thread(target=warm_up, name="pdf-warm-up", daemon=True).start()
+
+
+def worker_app() -> Any:
+    """One of several server processes: its app, from the environment, PDFs warming up."""
+    from needlesafe.app import create_app
+
+    warm_up_pdfs()
+    return create_app()
 
 
 def serve(
@@ -104,6 +122,8 @@ def serve(
 
         start_in_process(settings, knowledge)
         typer.echo("job worker: running in this process (reminders, alerts, messages)")
+    if workers == 1:
+        warm_up_pdfs()
     uvicorn.run(
         create_app(settings, knowledge=knowledge) if workers == 1 else APP_FACTORY,
         factory=workers > 1,

@@ -2,6 +2,11 @@
 
 The same template serves the printable page and the PDF; fonts are the DejaVu families that
 fontconfig finds on the machine, so nothing is fetched over the network.
+
+An unsigned sheet's PDF is kept by the sheet's version (a hash of everything on it), so a
+sheet viewed again is not laid out again; `warm_up()` loads WeasyPrint, Pango and the fonts
+once per process (the server calls it at start), so the first PDF a patient asks for does
+not pay for them.
 """
 
 from __future__ import annotations
@@ -10,6 +15,8 @@ import base64
 import datetime as dt
 import hashlib
 import re
+import threading
+from collections import OrderedDict
 from functools import lru_cache
 from pathlib import Path
 
@@ -65,8 +72,10 @@ def render_consent_html(
     `extra` is trusted HTML shown on screen only, after the sheet (the clinic's sign form).
     `signed` fills in the ticks and the signatures; `signing=True` leaves out the consent part
     (the patient's signing page shows it as a form instead)."""
-    return environment().get_template("consent.html").render(
-        sheet=sheet, page=page, extra=extra, signed=signed, signing=signing
+    return (
+        environment()
+        .get_template("consent.html")
+        .render(sheet=sheet, page=page, extra=extra, signed=signed, signing=signing)
     )
 
 
@@ -103,8 +112,68 @@ def html_to_pdf(html: str, *, identifier: str) -> bytes:
     return pdf
 
 
+PDF_CACHE_SIZE = 64  # unsigned sheets' PDFs kept (about 60 KB each)
+_pdf_cache: OrderedDict[str, bytes] = OrderedDict()
+_pdf_lock = threading.Lock()
+
+
 def render_consent_pdf(sheet: ConsentSheet, signed: SignedBy | None = None) -> bytes:
-    return html_to_pdf(render_consent_html(sheet, signed=signed), identifier=sheet.version)
+    """The sheet's PDF. A signed one is rendered every time (it is stored once signed); an
+    unsigned one comes from a bounded cache keyed by the sheet's version, which changes
+    with anything on the sheet (the patient's name, the clinic, the date, the wording)."""
+    if signed is not None:
+        return html_to_pdf(render_consent_html(sheet, signed=signed), identifier=sheet.version)
+    key = sheet.version
+    with _pdf_lock:
+        pdf = _pdf_cache.get(key)
+        if pdf is not None:
+            _pdf_cache.move_to_end(key)
+            return pdf
+    pdf = html_to_pdf(render_consent_html(sheet), identifier=key)
+    with _pdf_lock:
+        _pdf_cache[key] = pdf
+        while len(_pdf_cache) > PDF_CACHE_SIZE:
+            _pdf_cache.popitem(last=False)
+    return pdf
+
+
+def clear_pdf_cache() -> None:
+    with _pdf_lock:
+        _pdf_cache.clear()
+
+
+_warm = threading.Lock()
+_warmed = False
+
+WARM_UP_HTML = """<!doctype html><html lang="en"><head><meta charset="utf-8"><style>
+@page { size: A4; margin: 16mm 17mm 20mm 17mm;
+  @bottom-left { content: element(footer); width: 75%; }
+  @bottom-right { content: "Page " counter(page) " of " counter(pages); font: 7.5pt sans-serif; } }
+html { font-family: "DejaVu Sans", sans-serif; font-size: 10pt; line-height: 1.42; }
+h1, h2 { font-family: "DejaVu Serif", serif; } h2 { border-bottom: 1.5pt solid #1f5f8b; }
+.footer { position: running(footer); font-size: 7.5pt; }
+.row { display: flex; justify-content: space-between; align-items: baseline; } .row > * { flex: 1; }
+.box { background: #f3f6f9; border-radius: 2mm; padding: 2mm; break-inside: avoid; }
+table { width: 100%; border-collapse: collapse; } td { border-bottom: 0.5pt solid #ccc; }
+li::before { content: "\\2610"; } .typed { font-family: "DejaVu Serif"; font-style: italic; }
+</style></head><body><div class="footer">Warm-up · sheet 0</div><h1>Warm-up</h1>
+<div class="row"><div><b>Bold</b> and <i>italic</i> text.</div><div>Right</div></div>
+<h2>Serif</h2><div class="box"><dl><div class="row"><dt>Age</dt><dd>35</dd></div></dl></div>
+<table><tr><th>a</th><td>b</td></tr></table><ul><li>a list item</li></ul>
+<p class="typed">Signed</p></body></html>"""
+
+
+def warm_up() -> None:
+    """Load WeasyPrint, Pango, fontconfig and the fonts by rendering a small page with the
+    sheet's fonts and layouts (flex, tables, page counters): once per process; later calls
+    return at once. Safe to run in a background thread."""
+    global _warmed
+    with _warm:
+        if _warmed:
+            return
+        environment().get_template("consent.html")  # compiled once, kept by Jinja
+        html_to_pdf(WARM_UP_HTML, identifier="warm-up")
+        _warmed = True
 
 
 def sha256(data: bytes) -> str:
