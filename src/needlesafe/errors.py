@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -26,3 +28,17 @@ class InputError(ValueError):
         """One clear line for a terminal: the first problem, and how many more."""
         more = len(self.problems) - 1
         return str(self.problems[0]) + (f" (and {more} more)" if more > 0 else "")
+
+
+# Refused in any input (api/hostile.py): C0 but tab, newline and carriage return; DEL; C1
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+REFUSED_INPUT = "refused_input"  # the request state's key for what the middleware refused
+
+
+def answers_refused_input(endpoint: Any) -> Any:
+    """Mark a page handler that answers refused characters in its own form (the patient's
+    check-in keeps the patient's form, with a plain message by the field): the service
+    middleware hands it the problems in `request.state.refused_input` instead of answering
+    422 itself. Such a handler must store nothing when there are any."""
+    endpoint.answers_refused_input = True
+    return endpoint

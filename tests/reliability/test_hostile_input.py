@@ -4,7 +4,9 @@ the anonymous engine endpoints are rate-limited per address."""
 from __future__ import annotations
 
 import pytest
+import textstat
 from fastapi.testclient import TestClient
+from faultkit import csrf_of
 
 from needlesafe.app import create_app
 
@@ -55,10 +57,8 @@ def test_newlines_and_tabs_are_ordinary_text(client: TestClient, clinic_a) -> No
 def test_a_nul_in_a_form_or_query_is_refused_with_the_field_named(
     client: TestClient, clinic_a
 ) -> None:  # type: ignore[no-untyped-def]
-    form = client.post(
-        f"/checkin/{clinic_a.link}", data={"message": "hi\x00"}, headers={"accept": "text/html"}
-    )
-    assert form.status_code == 422 and "Message: control characters" in form.text
+    form = client.post("/login", data={"email": "a\x00@b.example"}, headers={"accept": "text/html"})
+    assert form.status_code == 422 and "Email: control characters" in form.text
     query = client.get("/api/v1/patients?search=a%00b", headers=clinic_a.practitioner.headers)
     assert query.status_code == 422
     assert query.json()["detail"][0]["path"] == "search"
@@ -85,3 +85,31 @@ def test_anonymous_screening_is_limited_per_address_and_a_token_has_its_own_limi
         # patients' check-ins are not counted against the address
         assert client.post(f"/api/v1/checkin/{clinic_a.link}", json=body).status_code == 201
     app.state.needlesafe.engine.dispose()
+
+
+def test_a_nul_typed_into_the_check_in_gets_the_patients_own_form_back(
+    client: TestClient, clinic_a
+) -> None:  # type: ignore[no-untyped-def]
+    """Not the staff error page: the patient's form, what they typed (without the character)
+    and a plain message by the field; nothing is stored."""
+    link = f"/checkin/{clinic_a.link}"
+    staff = clinic_a.practitioner.headers
+    before = client.get("/api/v1/checkins", headers=staff).json()["total"]
+    page = client.get(link, headers={"accept": "text/html"})
+    answer = client.post(
+        link,
+        data={
+            "csrf_token": csrf_of(page.text),
+            "symptoms": ["redness"],
+            "message": "my lips\x00 are swelling",
+        },
+        headers={"accept": "text/html"},
+    )
+    assert answer.status_code == 422
+    assert 'id="f-message"' in answer.text  # the check-in form itself
+    message = "Your message has a hidden character we cannot read. Please type it again."
+    assert message in answer.text
+    assert textstat.flesch_kincaid_grade(message) <= 8
+    assert "my lips are swelling" in answer.text and "\x00" not in answer.text
+    assert "control characters" not in answer.text
+    assert client.get("/api/v1/checkins", headers=staff).json()["total"] == before

@@ -17,9 +17,9 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from needlesafe.engine.inputs import format_path
-from needlesafe.errors import InputProblem
+from needlesafe.errors import CONTROL_CHARACTERS, InputProblem
 
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+CONTROL = CONTROL_CHARACTERS
 WHOLE_NUMBER = re.compile(r"^[+-]?\d+$")
 MAX_INT = 2_147_483_647
 CONTROL_MESSAGE = "control characters (such as NUL) are not allowed"

@@ -15,7 +15,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from needlesafe.api.errors import internal_error, log_unhandled, respond
 from needlesafe.api.hostile import body_problems, query_problems
+from needlesafe.api.spec import endpoint_of
 from needlesafe.deps import CSRF_COOKIE
+from needlesafe.errors import REFUSED_INPUT
 
 log = logging.getLogger("needlesafe.access")
 
@@ -76,6 +78,13 @@ def replay_body(body: bytes, then: Receive) -> Receive:
         return await then()
 
     return receive
+
+
+def _answers_refused_input(scope: Scope) -> bool:
+    """Whether the route this request goes to answers refused characters in its own form
+    (`needlesafe.errors.answers_refused_input`)."""
+    routes = getattr(getattr(scope.get("app"), "router", None), "routes", ())
+    return bool(getattr(endpoint_of(routes, scope), "answers_refused_input", False))
 
 
 def _template(scope: Scope) -> str:
@@ -171,6 +180,9 @@ class ServiceMiddleware:
                 return
             problems = body_problems(content_type, body)
             app_receive = replay_body(body, receive)
+        if problems and _answers_refused_input(scope):
+            scope.setdefault("state", {})[REFUSED_INPUT] = problems  # its own form says so
+            problems = []
         if problems:
             from starlette.requests import Request
 

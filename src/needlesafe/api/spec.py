@@ -20,12 +20,14 @@ methods of the first route whose path matched).
 from __future__ import annotations
 
 import inspect
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import BaseRoute, Match
+from starlette.types import Scope
 
 PROBLEM_SCHEMAS: dict[str, Any] = {
     "Problem": {
@@ -126,11 +128,31 @@ def complete(schema: dict[str, Any]) -> dict[str, Any]:
     return schema
 
 
-def allowed_methods(routes: list[BaseRoute], request: Request) -> list[str]:
+def leaf_routes(routes: Iterable[BaseRoute]) -> Iterator[Any]:
+    """Every route that answers requests, through included routers (FastAPI keeps an included
+    router as one entry; its `effective_route_contexts` are the routes, with their prefix)."""
+    for route in routes:
+        contexts = getattr(route, "effective_route_contexts", None)
+        if callable(contexts):
+            yield from contexts()
+        else:
+            yield route
+
+
+def endpoint_of(routes: Iterable[BaseRoute], scope: Scope) -> Any:
+    """The function that will answer this request, if a route takes it."""
+    for route in leaf_routes(routes):
+        match, child = route.matches(scope)
+        if match == Match.FULL:
+            return child.get("endpoint")
+    return None
+
+
+def allowed_methods(routes: Iterable[BaseRoute], scope: Scope) -> list[str]:
     """Every method some route serves at this request's path."""
     methods: set[str] = set()
-    for route in routes:
-        match, _ = route.matches(request.scope)
+    for route in leaf_routes(routes):
+        match, _ = route.matches(scope)
         route_methods = getattr(route, "methods", None)
         if match != Match.NONE and route_methods:
             methods |= set(route_methods)
@@ -150,7 +172,7 @@ def install(app: FastAPI) -> None:
     answer = app.exception_handlers.get(StarletteHTTPException)
 
     async def method_not_allowed(request: Request, error: Exception) -> Response:
-        methods = allowed_methods(app.router.routes, request)
+        methods = allowed_methods(app.router.routes, request.scope)
         headers = {**(getattr(error, "headers", None) or {}), "Allow": ", ".join(methods)}
         detail = getattr(error, "detail", "Method Not Allowed")
         if answer is None:

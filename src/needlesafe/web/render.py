@@ -96,6 +96,9 @@ class FormValues:
     def __contains__(self, name: str) -> bool:
         return name in self._data
 
+    def names(self) -> list[str]:
+        return list(self._data)
+
 
 def field_errors(problems: Sequence[InputProblem], fields: Mapping[str, str]) -> dict[str, str]:
     """Problems by form field. `fields` maps a problem path's first part(s) to a field name;

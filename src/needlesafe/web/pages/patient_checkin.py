@@ -13,7 +13,13 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from needlesafe.deps import CsrfChecked, KnowledgeDep, UowDep
-from needlesafe.errors import InputError
+from needlesafe.errors import (
+    CONTROL_CHARACTERS,
+    REFUSED_INPUT,
+    InputError,
+    InputProblem,
+    answers_refused_input,
+)
 from needlesafe.knowledge.schema import Term
 from needlesafe.knowledge.triage_schema import SymptomGroup, TriageKnowledge
 from needlesafe.services import aftercare, checkins
@@ -95,7 +101,26 @@ def checkin_page(
         return bad_link_page(request, BadLink("this check-in link is not valid", 404))
 
 
+# A character the server refuses (NUL and other control characters: api/hostile.py), said by
+# the field in the patient's own words; what they typed comes back without it.
+_REFUSED_FIELDS = {"message": "Your message", "temperature": "The temperature"}
+_REFUSED = "{} has a hidden character we cannot read. Please type it again."
+
+
+def _refused(request: Request, values: FormValues) -> tuple[list[InputProblem], FormValues]:
+    refused: list[InputProblem] = getattr(request.state, REFUSED_INPUT, [])
+    if not refused:
+        return [], values
+    problems = [
+        InputProblem(p.path, _REFUSED.format(_REFUSED_FIELDS.get(p.path, "Something you sent")))
+        for p in refused
+    ]
+    kept = {n: [CONTROL_CHARACTERS.sub("", v) for v in values.all(n)] for n in values.names()}
+    return problems, FormValues(kept)
+
+
 @router.post("", response_class=HTMLResponse)
+@answers_refused_input
 async def check_in(
     request: Request,
     token: str,
@@ -104,8 +129,9 @@ async def check_in(
     _csrf: CsrfChecked,
     access: PatientPageLink,
 ) -> Response:
-    values = FormValues.of(await request.form())
+    refused, values = _refused(request, FormValues.of(await request.form()))
     data, problems = forms.checkin_from_form(values, _triage(knowledge).reader.temperature)
+    problems = refused + problems
     htmx = request.headers.get("hx-request") == "true"
     try:
         if problems:
