@@ -12,13 +12,18 @@ one core, and measures on that same text:
           screen + the assessment serialised, i.e. `needlesafe screen FILE.jsonl`
 
 Output goes to /dev/null in both loops; the set-up's objects are frozen out of the garbage
-collector's way, as a CLI process has none of them. Each repetition starts as a fresh process
-would: the engine forgets its compiled knowledge and the results it remembered
-(`screening.forget`). The three are interleaved, and the medians over the repetitions are
+collector's way, as a CLI process has none of them. The three are interleaved, and the medians
+over the repetitions are
 reported with the ratio engine/parse (target <= 1), the engine's whole share of the bulk path,
 (bulk - parse)/parse, and the bulk throughput (target >= 20,000 assessments/s on one core), as
 a markdown table for the README. The intake mix is a busy clinic's: most patients have no or
 one risk factor, some have several.
+
+    .venv/bin/python benchmarks/screening.py --before DIR [--intakes N] [--repeats R]
+
+measures two engines side by side in one run: DIR holds another checkout's `src` (e.g. from
+`git archive REV src | tar -x -C DIR`). Each repetition runs one fresh process per engine, the
+two alternating on the same core, and the table shows both medians.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ import os
 import platform
 import random
 import statistics
+import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -103,8 +109,10 @@ def pin_to_one_core(cpu: int | None) -> int | None:
 
 
 def timed(run: Callable[[], object]) -> float:
-    """Seconds `run` takes, starting from a fresh engine (as a new process would)."""
-    screening.forget()
+    """Seconds `run` takes."""
+    forget = getattr(screening, "forget", None)  # an older engine's remembered results
+    if forget is not None:
+        forget()
     start = time.perf_counter()
     run()
     return time.perf_counter() - start
@@ -116,7 +124,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--cpu", type=int, default=None, help="the core to run on")
+    parser.add_argument("--before", type=str, default=None, help="another checkout to compare")
+    parser.add_argument("--raw", action="store_true", help="print the figures as JSON")
     args = parser.parse_args(argv)
+    if args.before:
+        return side_by_side(args)
     cpu = pin_to_one_core(args.cpu)
 
     knowledge = default_knowledge()
@@ -159,6 +171,10 @@ def main(argv: list[str] | None = None) -> int:
         t_bulk.append(timed(bulk))
     parse_s, engine_s, bulk_s = map(statistics.median, (t_parse, t_engine, t_bulk))
 
+    if args.raw:
+        figures = {"p50": p50, "p95": p95, "parse": parse_s / n, "engine": engine_s / n}
+        print(json.dumps({**figures, "bulk": bulk_s / n}))
+        return 0
     decisions: dict[str, int] = {}
     for intake in parsed[:10000]:
         decision = screen(intake, knowledge).decision.value
@@ -187,6 +203,55 @@ def main(argv: list[str] | None = None) -> int:
     print(f"| ratio (bulk - parse) / parse | {(bulk_s - parse_s) / parse_s:.2f} | |")
     ok = engine_s <= parse_s and n / bulk_s >= 20_000
     print(f"\ntargets {'met' if ok else 'NOT met'}: ratio <= 1 and bulk >= 20,000/s")
+    return 0
+
+
+def side_by_side(args: argparse.Namespace) -> int:
+    """Both engines, one fresh process each per repetition, alternating; medians shown."""
+    here = os.path.abspath(__file__)
+    src = os.path.join(os.path.dirname(os.path.dirname(here)), "src")
+    trees = {"before": os.path.join(os.path.abspath(args.before), "src"), "after": src}
+    runs: dict[str, list[dict[str, float]]] = {"before": [], "after": []}
+    common = ["--intakes", str(args.intakes), "--seed", str(args.seed), "--repeats", "1"]
+    if args.cpu is not None:
+        common += ["--cpu", str(args.cpu)]
+    for _ in range(args.repeats):
+        for name, tree in trees.items():
+            env = {**os.environ, "PYTHONPATH": tree}
+            done = subprocess.run(
+                [sys.executable, here, "--raw", *common],
+                env=env,
+                check=True,
+                capture_output=True,
+                text=True,
+            )
+            runs[name].append(json.loads(done.stdout.strip().splitlines()[-1]))
+
+    def median(name: str, figure: str) -> float:
+        return statistics.median(r[figure] for r in runs[name])
+
+    print(
+        f"screening benchmark, before ({args.before}) and after side by side: {args.intakes:,} "
+        f"generated intakes (seed {args.seed}), median of {args.repeats} runs of each, "
+        f"alternating; Python {platform.python_version()}, one core\n"
+    )
+    print("| measure | before | after |")
+    print("|---|---:|---:|")
+    print(
+        f"| one assessment, latency p50 / p95 | {median('before', 'p50'):.1f} / "
+        f"{median('before', 'p95'):.1f} µs | {median('after', 'p50'):.1f} / "
+        f"{median('after', 'p95'):.1f} µs |"
+    )
+    for label, figure in (
+        ("parse + re-serialise intake", "parse"),
+        ("engine alone (screen)", "engine"),
+        ("bulk JSON Lines (parse + screen + serialise)", "bulk"),
+    ):
+        cells = [
+            f"{median(n, figure) * 1e6:.1f} µs ({1 / median(n, figure):,.0f}/s)"
+            for n in ("before", "after")
+        ]
+        print(f"| {label} | {cells[0]} | {cells[1]} |")
     return 0
 
 

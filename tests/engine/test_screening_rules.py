@@ -8,9 +8,11 @@ from typing import Any
 
 import pytest
 
+from needlesafe.engine.conditions import evaluate
+from needlesafe.engine.facts import Facts
 from needlesafe.engine.inputs import parse_intake
 from needlesafe.engine.models import Assessment
-from needlesafe.engine.screening import Facts, evaluate, screen
+from needlesafe.engine.screening import screen
 from needlesafe.knowledge.base import Knowledge
 from needlesafe.knowledge.schema import Decision, Level
 
@@ -40,7 +42,7 @@ def test_healthy_adult_standard_plan_proceeds_with_every_risk_at_baseline(
     assert result.decision is Decision.proceed
     assert set(result.risks) == set(knowledge.complications)
     assert all(r.level is Level.baseline and not r.reasons for r in result.risks.values())
-    assert result.precautions == [] and result.contraindications == []
+    assert result.precautions == () and result.contraindications == ()
     assert result.knowledge_version == knowledge.version
 
 

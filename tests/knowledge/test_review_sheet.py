@@ -5,13 +5,14 @@ from __future__ import annotations
 import pytest
 
 from needlesafe.knowledge.base import Knowledge
-from needlesafe.knowledge.review import PHRASES, build_review, condition_in_words
+from needlesafe.knowledge.conditions import CONDITION_KEYS
+from needlesafe.knowledge.review import build_review, condition_in_words
 from needlesafe.knowledge.schema import Predicate
 
 
 def test_every_condition_key_has_words() -> None:
-    keys = set(Predicate.model_fields) - {"all", "any"}
-    assert keys - set(PHRASES) == set()
+    for key in CONDITION_KEYS:
+        assert key.words.strip(), key.name
 
 
 @pytest.mark.parametrize(

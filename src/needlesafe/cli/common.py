@@ -16,7 +16,6 @@ import yaml
 from pydantic import BaseModel
 from rich.console import Console
 
-from needlesafe.engine.models import Assessment
 from needlesafe.errors import InputError, InputProblem
 from needlesafe.knowledge.base import Knowledge, KnowledgeError
 
@@ -120,9 +119,4 @@ def run_bulk(
 
 
 def _to_json(result: BaseModel) -> str:
-    """`result.model_dump_json()`; an assessment's shared parts are serialised only once."""
-    if isinstance(result, Assessment):
-        from needlesafe.engine.screening import assessment_json
-
-        return assessment_json(result)
     return result.model_dump_json()

@@ -2,7 +2,7 @@
 
 Pure, like the rest of the engine. What counts as an allergy to a numbing agent (by ingredient
 and by cross-reacting class), an area's depth cap and a product's labelling for needled skin
-are decided by the screening engine's own condition evaluator (`screening.evaluate`) on the
+are decided by the screening engine's own condition evaluator (`conditions.evaluate`) on the
 screened patient with the plan as actually done, so the gate and the screening can never
 disagree. Which codes exist and what they mean comes from the knowledge base.
 
@@ -15,17 +15,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from needlesafe.engine.conditions import evaluate
+from needlesafe.engine.facts import Facts
 from needlesafe.engine.models import Intake
-from needlesafe.engine.screening import Facts, evaluate
 from needlesafe.knowledge.base import Knowledge
 from needlesafe.knowledge.schema import Predicate
 
 # The screening's conditions the gate re-evaluates on the treatment as done.
-_ALLERGY_INGREDIENT = Predicate(allergy_to_numbing_agent="ingredient")
-_ALLERGY_CLASS = Predicate(allergy_to_numbing_agent="class")
-_ALLERGY_TOPICAL = Predicate(allergy_to_topical=True)
-_UNLABELED = Predicate(topical_unlabeled=True)
-_OVER_CAP = Predicate(depth_above_area_cap=True)
+_ALLERGY_INGREDIENT = Predicate.model_validate({"allergy_to_numbing_agent": "ingredient"})
+_ALLERGY_CLASS = Predicate.model_validate({"allergy_to_numbing_agent": "class"})
+_ALLERGY_TOPICAL = Predicate.model_validate({"allergy_to_topical": True})
+_UNLABELED = Predicate.model_validate({"topical_unlabeled": True})
+_OVER_CAP = Predicate.model_validate({"depth_above_area_cap": True})
 
 # Stable conflict codes of the plan checks (the service adds the workflow ones).
 PLAN_CONFLICT_CODES = (

@@ -121,19 +121,25 @@ class Intake(Input):
 # ---------------------------------------------------------------- assessment
 
 
-class ReadOnlyDict(dict[str, float | str]):
-    """A dict that refuses changes (serialises as a plain dict)."""
+class FrozenDict(dict[str, Any]):
+    """A dict that refuses every change (serialises as a plain dict)."""
 
     def _refuse(self, *args: object, **kwargs: object) -> None:
-        raise TypeError("this result is shared between assessments and cannot be changed")
+        raise TypeError("an assessment is immutable: its parts cannot be changed")
 
     __setitem__ = __delitem__ = clear = pop = popitem = setdefault = update = _refuse  # type: ignore[assignment]
     __ior__ = _refuse  # type: ignore[assignment]
 
+    def __hash__(self) -> int:  # type: ignore[override]
+        return hash(tuple(self.items()))
 
-# The parts of an assessment are shared between assessments (engine/screening.py builds each
-# once per distinct set of fired rules): their collections are immutable (tuples, a read-only
-# mapping), so one patient's result can never change another's.
+
+def _frozen(value: Mapping[str, Any]) -> FrozenDict:
+    return value if isinstance(value, FrozenDict) else FrozenDict(value)
+
+
+# An assessment is immutable through and through: frozen models, tuples, read-only mappings.
+# Nothing one caller does to a result can reach another's.
 class Reason(Output):
     factor: str  # the intake fact, e.g. "patient.fitzpatrick=IV"
     rule: str  # the rule id that fired
@@ -166,7 +172,7 @@ class Precaution(Output):
     label: str  # plain words for the code (added to the contract's shape)
     rule: str
     factors: tuple[str, ...]
-    params: Mapping[str, float | str] = {}
+    params: Annotated[Mapping[str, float | str], AfterValidator(_frozen)] = FrozenDict()
     patient_text: str
     clinician_text: str
     sources: tuple[str, ...]
@@ -174,9 +180,9 @@ class Precaution(Output):
 
 class Assessment(Output):
     decision: Decision
-    risks: dict[str, Risk]
-    contraindications: list[Contraindication]
-    precautions: list[Precaution]
+    risks: Annotated[Mapping[str, Risk], AfterValidator(_frozen)]
+    contraindications: tuple[Contraindication, ...]
+    precautions: tuple[Precaution, ...]
     knowledge_version: str
 
 
@@ -210,7 +216,6 @@ class CheckIn(Input):
 
 
 # ---------------------------------------------------------------- triage
-
 
 
 class Finding(Output):

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from needlesafe.knowledge.aftercare_schema import AftercareFile, check_aftercare
 from needlesafe.knowledge.code_map_schema import CodeMap, CodeMapFile, check_code_map
+from needlesafe.knowledge.conditions import PredicateBase, codes_named
 from needlesafe.knowledge.consent_schema import ConsentFile
 from needlesafe.knowledge.schema import (
     Allergen,
@@ -24,7 +25,6 @@ from needlesafe.knowledge.schema import (
     NumbingAgent,
     PrecautionRule,
     PrecautionsFile,
-    Predicate,
     RiskRule,
     RiskRulesFile,
     Source,
@@ -50,39 +50,10 @@ class KnowledgeError(Exception):
         super().__init__("\n".join(problems))
 
 
-# Which vocabulary the codes under each predicate key belong to.
-PREDICATE_VOCABULARY: Mapping[str, str] = {
-    "fitzpatrick_in": "fitzpatrick",
-    "condition_any": "conditions",
-    "medication_current": "medications",
-    "medication_stopped_within_days": "medications",
-    "allergy_any": "allergies",
-    "area_in": "areas",
-    "device_in": "devices",
-    "setting": "settings",
-    "numbing_agent_contains": "allergies",
-    "topical_in": "topicals",
-    "clearance_missing": "clearances",
-}
-
-
-def predicate_codes(predicate: Predicate) -> Iterator[tuple[str, str]]:
-    """Every (vocabulary, code) a predicate names, through `all` and `any`."""
-    key = predicate.key()
-    value = getattr(predicate, key)
-    if key in ("all", "any"):
-        for child in value:
-            yield from predicate_codes(child)
-    elif key in PREDICATE_VOCABULARY:
-        vocabulary = PREDICATE_VOCABULARY[key]
-        if key == "medication_stopped_within_days":
-            codes = value.codes
-        elif isinstance(value, list):
-            codes = value
-        else:
-            codes = [value]
-        for code in codes:
-            yield vocabulary, code
+def predicate_codes(predicate: PredicateBase) -> Iterator[tuple[str, str]]:
+    """Every (vocabulary, code) a condition names, through `all` and `any` (from the
+    condition table: each key says which vocabulary its codes belong to)."""
+    return codes_named(predicate)
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ import yaml
 from pydantic import Field, ValidationError
 
 from needlesafe.knowledge.base import Knowledge, predicate_codes
+from needlesafe.knowledge.conditions import COMBINATORS, PredicateBase, atoms, codes_of
 from needlesafe.knowledge.loader import load_yaml
 from needlesafe.knowledge.readability import MAX_GRADE, reading_grade
 from needlesafe.knowledge.schema import (
@@ -27,7 +28,6 @@ from needlesafe.knowledge.schema import (
     FileHeader,
     PlainText,
     PrecautionRule,
-    Predicate,
     RiskRule,
     Strict,
 )
@@ -87,9 +87,7 @@ def lint(knowledge: Knowledge, directory: Path | None = None) -> list[str]:
     used: set[tuple[str, str]] = set()
     for rule in rules:
         used.update(predicate_codes(rule.when))
-    keys = {rule.when.key() for rule in rules} | {
-        child.key() for rule in rules for child in (rule.when.all or rule.when.any or [])
-    }
+    keys = {key.name for rule in rules for key, _ in atoms(rule.when)}
     for allergen in knowledge.allergens.values():
         if f"allergy_to_{allergen.exposure}" in keys:
             used.add(("allergies", allergen.code))
@@ -136,7 +134,6 @@ def lint(knowledge: Knowledge, directory: Path | None = None) -> list[str]:
 # ---------------------------------------------------------------- rules that cannot be right
 
 RuleAny = RiskRule | ContraindicationRule | PrecautionRule
-_SINGLE_VALUED = ("fitzpatrick_in", "device_in")  # an intake has one of these
 
 
 def _rule_files(knowledge: Knowledge) -> Iterator[tuple[str, RuleAny]]:
@@ -148,20 +145,20 @@ def _rule_files(knowledge: Knowledge) -> Iterator[tuple[str, RuleAny]]:
         yield "precautions.yaml", pr
 
 
-def _conjuncts(predicate: Predicate) -> Iterator[Predicate]:
+def _conjuncts(predicate: PredicateBase) -> Iterator[PredicateBase]:
     """The atoms and `any`s that must all hold, through nested `all`s."""
-    if predicate.all is not None:
-        for child in predicate.all:
+    key, value = predicate.condition
+    if key == "all":
+        for child in value:
             yield from _conjuncts(child)
     else:
         yield predicate
 
 
-def never_true(predicate: Predicate, knowledge: Knowledge) -> str | None:
+def never_true(predicate: PredicateBase, knowledge: Knowledge) -> str | None:
     """Why no intake can make `predicate` true, or None when some intake can (as far as these
     checks see: empty lists, contradictory facts of one intake, impossible values)."""
-    key = predicate.key()
-    value: Any = getattr(predicate, key)
+    key, value = predicate.condition
     if key == "any":
         if not value:
             return "`any` has no conditions"
@@ -176,14 +173,17 @@ def never_true(predicate: Predicate, knowledge: Knowledge) -> str | None:
             if reason:
                 return reason
         return _contradiction(atoms, knowledge)
-    if isinstance(value, list) and not value:
+    spec = type(predicate).keys_table[key]
+    if (isinstance(value, list) or spec.vocabulary is not None) and not codes_of(value):
         return f"`{key}` has an empty list"
-    if key == "medication_stopped_within_days" and not value.codes:
-        return f"`{key}` has an empty list"
-    if key == "depth_above_mm" and value >= MAX_NEEDLE_DEPTH_MM:
-        return f"depth_above_mm {value:g}: no plan is deeper than {MAX_NEEDLE_DEPTH_MM:g} mm"
-    if key == "age_below" and value <= 0:
-        return f"age_below {value}: no age is below it"
+    if (
+        spec.test == "above"
+        and spec.fact == "plan.needle_depth_mm"
+        and value >= MAX_NEEDLE_DEPTH_MM
+    ):
+        return f"{key} {value:g}: no plan is deeper than {MAX_NEEDLE_DEPTH_MM:g} mm"
+    if spec.test == "below" and value <= 0:
+        return f"{key} {value}: no value is below it"
     if key == "numbing_agent_contains":
         carried = {i for agent in knowledge.numbing_agents.values() for i in agent.ingredients}
         if not set(value) & carried:
@@ -206,37 +206,43 @@ def never_true(predicate: Predicate, knowledge: Knowledge) -> str | None:
     return None
 
 
-def _contradiction(atoms: list[Predicate], knowledge: Knowledge) -> str | None:
-    seen: dict[str, Any] = {}
-    for atom in atoms:
-        key = atom.key()
-        value: Any = getattr(atom, key)
-        if key in _SINGLE_VALUED:
-            allowed = set(value) & seen.get(key, set(value))
-            if not allowed:
+def _contradiction(conjuncts: list[PredicateBase], knowledge: Knowledge) -> str | None:
+    """Tests that must all hold but cannot for one intake, as the condition table sees them:
+    two `any_of` tests of a one-valued fact with no code in common, two `is` tests of one fact
+    with different values, a fact required to be absent and used at once."""
+    allowed: dict[str, set[str]] = {}  # one-valued fact -> the values still allowed
+    required: dict[str, Any] = {}  # fact -> the value an `is` test requires
+    absent: set[str] = set()  # facts a `present: false` test requires to be absent
+    needed: dict[str, str] = {}  # fact -> a key that needs it given
+    for conjunct in conjuncts:
+        key, value = conjunct.condition
+        if key in COMBINATORS:
+            continue
+        spec = type(conjunct).keys_table[key]
+        if spec.test == "any_of" and not spec.multi:
+            left = set(value) & allowed.get(spec.fact, set(value))
+            if not left:
                 return f"`{key}` conditions exclude each other (an intake has one value)"
-            seen[key] = allowed
-        elif isinstance(value, bool | str) and key not in (
-            "allergy_to_numbing_agent",
-            "clearance_missing",  # several clearances can be missing at once
-        ):
-            if key in seen and seen[key] != value:
-                return f"`{key}` is required to be both {seen[key]!r} and {value!r}"
-            seen[key] = value
-    if seen.get("numbing_agent_planned") is False and any(
-        a.key() in ("numbing_agent_contains", "allergy_to_numbing_agent", "numbing_area_above_cm2")
-        for a in atoms
-    ):
-        return "needs a numbing agent and no numbing agent at once"
-    if seen.get("topicals_planned") is False and any(
-        a.key() in ("topical_in", "topical_unlabeled", "allergy_to_topical", "topical_biologic")
-        for a in atoms
-    ):
-        return "needs a topical and no topical at once"
+            allowed[spec.fact] = left
+        elif spec.test == "is":
+            if spec.fact in required and required[spec.fact] != value:
+                return f"`{key}` is required to be both {required[spec.fact]!r} and {value!r}"
+            required[spec.fact] = value
+        elif spec.test == "present":
+            if value is False:
+                absent.add(spec.fact)
+            else:
+                needed.setdefault(spec.fact, key)
+        for fact in spec.needs:
+            needed.setdefault(fact, key)
+        if spec.test == "any_of" and spec.multi:
+            needed.setdefault(spec.fact, key)
+    for fact in sorted(absent & set(needed)):
+        return f"needs `{fact}` given (`{needed[fact]}`) and not given at once"
     return None
 
 
-def _canonical(predicate: Predicate) -> str:
+def _canonical(predicate: PredicateBase) -> str:
     """The condition as text, with list order ignored (for finding duplicates)."""
 
     def norm(node: Any) -> Any:
@@ -255,7 +261,7 @@ def lint_rules(knowledge: Knowledge) -> list[str]:
     first: dict[tuple[str, str, str], str] = {}
     for file, rule in _rule_files(knowledge):
         where = f"{file}: rule {rule.id}: when"
-        if rule.when.all == []:
+        if rule.when.condition == ("all", []):
             problems.append(f"{where}: `all` has no conditions, so the rule always fires")
         reason = never_true(rule.when, knowledge)
         if reason:

@@ -2,21 +2,21 @@
 
 Pure: builds plain data (`ReviewSheet`) from a loaded `Knowledge`; the CLI renders it to HTML
 (`needlesafe knowledge review --out FILE.html`). Each rule's condition is said in words by
-`condition_in_words`, which has a phrase for every condition key of the schema (a test walks
-`Predicate.model_fields`), so a new key cannot reach the sheet unexplained.
+`condition_in_words`, with the words each key has in the condition table, so a new key cannot
+reach the sheet unexplained.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
 
 import yaml
 from pydantic import BaseModel
 
 from needlesafe.knowledge.base import Knowledge
-from needlesafe.knowledge.schema import Predicate, RiskCount
+from needlesafe.knowledge.conditions import COMBINATORS, PredicateBase, either
+from needlesafe.knowledge.schema import RiskCount
 
 POLICY_KIND = "policy"
 
@@ -70,82 +70,23 @@ class ReviewSheet:
 # ---------------------------------------------------------------- conditions in words
 
 
-def _either(codes: Sequence[str]) -> str:
-    codes = [f"`{c}`" for c in codes]
-    if len(codes) <= 1:
-        return "".join(codes)
-    return ", ".join(codes[:-1]) + " or " + codes[-1]
-
-
-def _yes_no(value: bool, yes: str, no: str) -> str:
-    return yes if value else no
-
-
-PHRASES: dict[str, Any] = {
-    "fitzpatrick_in": lambda v: f"skin type {_either(v)}",
-    "condition_any": lambda v: f"the patient has {_either(v)}",
-    "medication_current": lambda v: f"the patient takes {_either(v)} now",
-    "medication_stopped_within_days": lambda v: (
-        f"the patient stopped {_either(v.codes)} within the last {v.days} days"
-    ),
-    "allergy_any": lambda v: f"the patient is allergic to {_either(v)}",
-    "allergy_to_numbing_agent": lambda v: (
-        "the planned numbing cream contains an anaesthetic the patient is allergic to"
-        if v == "ingredient"
-        else "the planned numbing cream contains an anaesthetic of the same class (amide or "
-        "ester) as one the patient is allergic to"
-    ),
-    "allergy_to_topical": lambda v: "a planned topical is something the patient is allergic to",
-    "age_below": lambda v: f"the patient is younger than {v}",
-    "pregnant": lambda v: _yes_no(v, "the patient is pregnant", "the patient is not pregnant"),
-    "breastfeeding": lambda v: _yes_no(v, "the patient is breastfeeding", "not breastfeeding"),
-    "area_in": lambda v: f"the plan treats {_either(v)}",
-    "area_region": lambda v: f"the plan treats a {v} area",
-    "depth_above_mm": lambda v: f"the needle depth is above {v:g} mm",
-    "depth_above_area_cap": lambda v: "the needle depth is above the cap of a planned area",
-    "device_in": lambda v: f"the device is {_either(v)}",
-    "setting": lambda v: f"the treatment is done at `{v}`",
-    "numbing_agent_planned": lambda v: _yes_no(
-        v, "a numbing cream is planned", "no numbing cream is planned"
-    ),
-    "numbing_agent_contains": lambda v: f"the planned numbing cream contains {_either(v)}",
-    "topical_in": lambda v: f"the plan uses {_either(v)}",
-    "topical_unlabeled": lambda v: "a planned topical is not labelled for needled skin",
-    "topicals_planned": lambda v: _yes_no(v, "a topical is planned", "no topical is planned"),
-    "patch_test_done": lambda v: _yes_no(v, "the patch test is done", "the patch test is not done"),
-    "sterile_single_use_needles": lambda v: _yes_no(
-        v, "the needles are sterile and single-use", "the needles are not sterile and single-use"
-    ),
-    "clearance_missing": lambda v: f"no `{v}` clearance is recorded",
-    "numbing_area_above_cm2": lambda v: (
-        f"a numbing cream is planned over more than {v:g} cm2 of skin (the planned areas' "
-        "surfaces added up)"
-    ),
-    "topical_biologic": lambda v: "a planned topical is a biologic (made from the patient's blood)",
-}
-
-
-def condition_in_words(predicate: Predicate) -> str:
-    """The condition as a sentence a clinician can check."""
-    key = predicate.key()
-    value: Any = getattr(predicate, key)
-    if key in ("all", "any"):
+def condition_in_words(predicate: PredicateBase) -> str:
+    """The condition as a sentence a clinician can check (each key's words come from the
+    condition table, `needlesafe.knowledge.conditions`)."""
+    key, value = predicate.condition
+    if key in COMBINATORS:
         joiner = " and " if key == "all" else " or "
         parts = []
         for child in value:
             words = condition_in_words(child)
-            nested = child.key() in ("all", "any") and child.key() != key
+            nested = child.key() in COMBINATORS and child.key() != key
             parts.append(f"({words})" if nested else words)
         return joiner.join(parts)
-    phrase = PHRASES.get(key)
-    if phrase is None:  # a key without words: still shown, never dropped
-        return f"{key}: {value}"
-    text: str = phrase(value)
-    return text
+    return type(predicate).keys_table[key].in_words(value)
 
 
 def risks_in_words(count: RiskCount) -> str:
-    among = f" among {_either(count.among)}" if count.among else ""
+    among = f" among {either(count.among)}" if count.among else ""
     return f"at least {count.at_least} complications{among} are at `{count.level.value}` risk"
 
 

@@ -13,8 +13,11 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-Code = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
-PlainText = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
+from needlesafe.knowledge.conditions import Predicate as Predicate
+from needlesafe.knowledge.conditions import StoppedWithin as StoppedWithin
+from needlesafe.knowledge.types import Code as Code
+from needlesafe.knowledge.types import PlainText as PlainText
+
 SourceIds = Annotated[list[Code], Field(min_length=1)]
 
 
@@ -138,9 +141,7 @@ class FactWords(Strict):
     (`risks.scarring=high`, {label} the complication's name); `words` may hold {value} (as given),
     {decimal} (the number with one decimal) and {label} (the value's name in `vocabulary`)."""
 
-    fact: Annotated[
-        str, StringConstraints(pattern=r"^((patient|plan)\.[a-z_]+(=[a-z]+)?|risks)$")
-    ]
+    fact: Annotated[str, StringConstraints(pattern=r"^((patient|plan)\.[a-z_]+(=[a-z]+)?|risks)$")]
     words: PlainText
     vocabulary: str | None = None
 
@@ -181,72 +182,7 @@ class Vocabularies(FileHeader):
 
 
 # ---------------------------------------------------------------- predicates
-
-
-class Predicate(Strict):
-    """One test on an intake. Exactly one key is set; `all`, `any` and `not` combine them.
-
-    The engine reports the facts a true predicate matched (e.g. `patient.fitzpatrick=IV`).
-    There is no `not`: every condition tests for the presence of a fact, so adding a risk
-    factor to an intake can only make more rules fire (the contract's monotonicity).
-    """
-
-    all: list[Predicate] | None = None
-    any: list[Predicate] | None = None
-    fitzpatrick_in: list[str] | None = None
-    condition_any: list[Code] | None = None
-    medication_current: list[Code] | None = None
-    medication_stopped_within_days: StoppedWithin | None = None
-    allergy_any: list[Code] | None = None
-    allergy_to_numbing_agent: Literal["ingredient", "class"] | None = None
-    allergy_to_topical: Literal[True] | None = None
-    age_below: int | None = None
-    pregnant: bool | None = None
-    breastfeeding: bool | None = None
-    area_in: list[Code] | None = None
-    area_region: Literal["face", "body"] | None = None
-    depth_above_mm: float | None = None
-    depth_above_area_cap: Literal[True] | None = None
-    device_in: list[Code] | None = None
-    setting: Code | None = None
-    numbing_agent_planned: bool | None = None
-    numbing_agent_contains: list[Code] | None = None
-    topical_in: list[Code] | None = None
-    topical_unlabeled: Literal[True] | None = None
-    topicals_planned: bool | None = None
-    patch_test_done: bool | None = None
-    sterile_single_use_needles: bool | None = None
-    # true while the named clearance is not recorded in plan.medical_clearances
-    clearance_missing: Code | None = None
-    # a numbing agent is planned over planned areas whose surfaces add up to more than this
-    numbing_area_above_cm2: Annotated[float, Field(gt=0)] | None = None
-    # a planned topical is a biologic (PRP)
-    topical_biologic: Literal[True] | None = None
-
-    @model_validator(mode="after")
-    def _exactly_one_key(self) -> Predicate:
-        keys = self.keys()
-        if len(keys) != 1:
-            raise ValueError(
-                f"a condition needs exactly one key, got {sorted(keys) or 'none'}; "
-                f"allowed: {sorted(_predicate_keys())}"
-            )
-        return self
-
-    def keys(self) -> list[str]:
-        return [k for k in type(self).model_fields if getattr(self, k) is not None]
-
-    def key(self) -> str:
-        return self.keys()[0]
-
-
-class StoppedWithin(Strict):
-    codes: list[Code]
-    days: Annotated[int, Field(gt=0)]
-
-
-def _predicate_keys() -> set[str]:
-    return set(Predicate.model_fields)
+# A rule's condition (`when`): its keys are declared once, in `needlesafe.knowledge.conditions`.
 
 
 # ---------------------------------------------------------------- complications
@@ -384,6 +320,3 @@ class PrecautionsFile(FileHeader):
     def _labels(self) -> PrecautionsFile:
         _same_label_per_code(self.precautions)
         return self
-
-
-Predicate.model_rebuild()

@@ -1,0 +1,110 @@
+"""Which rules can hold for an intake: an index from intake facts to rules, so that most rules
+are never evaluated (a typical intake has few of the facts the rules look for).
+
+The index is derived from the condition table (`needlesafe.knowledge.conditions`): a key with a
+generic test names the fact values that must be present for it to hold (`any_of` its codes,
+`is` its value, `present` whether the fact is given); a rule is listed under the values one of
+its necessary keys needs, and a rule with no such key is a candidate for every intake. It only
+narrows: the candidates are then evaluated in full, and a property test holds screening with
+the index equal to screening every rule (`screening.screen_every_rule`).
+
+Screening builds one index per knowledge base (`screening.prepared`); it holds rules, never
+results.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from needlesafe.engine.conditions import Check, compile_condition, is_given
+from needlesafe.engine.facts import Facts
+from needlesafe.knowledge.conditions import PredicateBase, atoms
+from needlesafe.knowledge.schema import ContraindicationRule, PrecautionRule, RiskRule
+
+AnyRule = RiskRule | ContraindicationRule | PrecautionRule
+# (fact path, a value it must have), (fact path + "?", whether it is given) or
+# (fact path + " above" / " below", a limit)
+Token = tuple[str, Any]
+
+
+def guard(predicate: PredicateBase) -> frozenset[Token] | None:
+    """Tokens of which an intake must have at least one for `predicate` to hold; None when no
+    token is needed (the rule is evaluated for every intake)."""
+    key, value = predicate.condition
+    if key == "all":
+        guards = [g for g in map(guard, value) if g is not None]
+        return min(guards, key=len) if guards else None  # any one child's guard is necessary
+    if key == "any":
+        options = [guard(c) for c in value]
+        if not options or any(g is None for g in options):
+            return None
+        return frozenset().union(*(g for g in options if g is not None))
+    spec = type(predicate).keys_table[key]
+    if not spec.fact:
+        return None
+    if spec.test == "any_of":
+        return frozenset((spec.fact, code) for code in value)
+    if spec.test == "is":
+        return frozenset({(spec.fact, value)})
+    if spec.test == "present":
+        return frozenset({(f"{spec.fact}?", value)})  # given (True) or not (False)
+    if spec.test in ("above", "below"):
+        return frozenset({(f"{spec.fact} {spec.test}", float(value))})
+    if spec.needs:
+        return frozenset({(f"{spec.needs[0]}?", True)})
+    return None
+
+
+class RuleIndex:
+    """Rules by the intake facts they need, each with its condition compiled."""
+
+    def __init__(self, rules: Iterable[AnyRule]) -> None:
+        self.rules = tuple(rules)  # risk rules, contraindications, precautions: file order
+        self.checks = tuple(compile_condition(rule.when) for rule in self.rules)
+        self.entries = tuple(zip(self.rules, self.checks, strict=True))
+        self.everywhere: list[int] = []  # rules without a guard
+        self.index: dict[Token, list[int]] = {}
+        # what the index looks up: facts' values, whether facts are given, numbers' limits
+        self.values: dict[str, bool] = {}  # fact path -> holds several values
+        self.given: list[str] = []  # fact paths whose being given is looked up
+        self.limits: dict[str, list[float]] = {}  # fact path + " above"/" below" -> limits
+        multi: dict[str, bool] = {}
+        for number, rule in enumerate(self.rules):
+            multi.update((key.fact, key.multi) for key, _ in atoms(rule.when))
+            tokens = guard(rule.when)
+            if tokens is None:
+                self.everywhere.append(number)
+                continue
+            for token in tokens:
+                self.index.setdefault(token, []).append(number)
+        for name, value in self.index:
+            if name.endswith("?"):
+                self.given.append(name[:-1])
+            elif name.endswith((" above", " below")):
+                self.limits.setdefault(name, []).append(float(value))
+            else:
+                self.values[name] = multi[name]
+
+    def candidates(self, facts: Facts) -> list[tuple[AnyRule, Check]]:
+        """The rules that may hold for the intake, in file order, with their checks."""
+        chosen = set(self.everywhere)
+        index = self.index
+        for path, multi in self.values.items():
+            value = facts.values[path]
+            for item in value if multi else (value,):
+                found = index.get((path, item))
+                if found:
+                    chosen.update(found)
+        for path in self.given:
+            found = index.get((f"{path}?", is_given(facts.values[path])))
+            if found:
+                chosen.update(found)
+        for name, limits in self.limits.items():
+            path, _, test = name.partition(" ")
+            actual = facts.values[path]
+            for limit in limits:
+                if (actual > limit) if test == "above" else (actual < limit):
+                    chosen.update(index[(name, limit)])
+        entries = self.entries
+        return [entries[n] for n in sorted(chosen)]
