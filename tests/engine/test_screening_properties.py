@@ -1,4 +1,5 @@
-"""Hypothesis properties of screening: totality, determinism, JSON round trip, monotonicity."""
+"""Hypothesis properties of screening: totality, determinism, JSON round trip, monotonicity,
+and the rule index and compiled conditions agreeing with the naive reference interpreter."""
 
 from __future__ import annotations
 
@@ -10,7 +11,9 @@ from hypothesis import strategies as st
 
 from needlesafe.engine.inputs import parse_intake
 from needlesafe.engine.models import Assessment
-from needlesafe.engine.screening import screen
+from needlesafe.engine.conditions import compile_condition, evaluate
+from needlesafe.engine.facts import Facts
+from needlesafe.engine.screening import screen, screen_every_rule
 from needlesafe.knowledge.loader import default_knowledge
 
 KB = default_knowledge()
@@ -192,3 +195,23 @@ def test_recording_a_clearance_never_raises_anything_and_a_missing_one_never_pro
     assert cleared.decision.rank <= waiting.decision.rank
     for code, risk in waiting.risks.items():
         assert cleared.risks[code].level is risk.level
+
+
+# ---------------------------------------------------------------- the index only narrows
+
+
+@SETTINGS
+@given(intakes)
+def test_screening_with_the_rule_index_equals_evaluating_every_rule(data: dict[str, Any]) -> None:
+    intake = parse_intake(data, KB)
+    assert screen(intake, KB).model_dump_json() == screen_every_rule(intake, KB).model_dump_json()
+
+
+@SETTINGS
+@given(intakes)
+def test_each_compiled_condition_answers_as_the_reference_interpreter(
+    data: dict[str, Any],
+) -> None:
+    facts = Facts(parse_intake(data, KB), KB)
+    for rule in (*KB.risk_rules, *KB.contraindications, *KB.precautions):
+        assert compile_condition(rule.when)(facts) == evaluate(rule.when, facts), rule.id

@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
 
@@ -74,8 +74,7 @@ class ConditionKey:
     @property
     def value_type(self) -> str:
         """The value's type in words, for `needlesafe knowledge keys`."""
-        shown = getattr(self.value, "__name__", None) or str(self.value)
-        return shown.replace("typing.", "").replace("needlesafe.knowledge.conditions.", "")
+        return _type_in_words(self.value, self.vocabulary)
 
 
 Codes = list[Code]
@@ -334,6 +333,21 @@ CONDITION_KEYS: tuple[ConditionKey, ...] = (
         needs=("plan.topicals",),
     ),
 )
+
+
+def _type_in_words(value: Any, vocabulary: str | None) -> str:
+    origin, args = get_origin(value), get_args(value)
+    if origin is Annotated:
+        return _type_in_words(args[0], vocabulary)
+    if origin is list:
+        return f"list of codes ({vocabulary})" if vocabulary else "list of codes"
+    if origin is Literal:
+        return " | ".join(str(a).lower() if isinstance(a, bool) else str(a) for a in args)
+    if isinstance(value, type) and issubclass(value, BaseModel):
+        return "{" + ", ".join(value.model_fields) + "}"
+    if value is str:
+        return f"a code ({vocabulary})" if vocabulary else "a code"
+    return {bool: "true | false", int: "whole number", float: "number"}.get(value, str(value))
 
 
 class PredicateBase(BaseModel):

@@ -1,0 +1,73 @@
+"""An assessment is immutable through and through: no caller can change its own result, let
+alone another patient's (a shared, mutable result part once carried one patient's change into
+the next patient's assessment)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from pydantic import ValidationError
+
+from needlesafe.engine.inputs import parse_intake
+from needlesafe.engine.models import Assessment
+from needlesafe.engine.screening import screen
+from needlesafe.knowledge.base import Knowledge
+
+PLAN = {"areas": ["perioral"], "needle_depth_mm": 2.5, "device": "pen"}
+
+
+def assess(knowledge: Knowledge, age: int) -> Assessment:
+    data = {"patient": {"age": age, "fitzpatrick": "IV"}, "plan": PLAN}
+    return screen(parse_intake(data, knowledge), knowledge)
+
+
+def attempts(result: Assessment) -> list[Callable[[], Any]]:
+    """Every way a caller might try to change an assessment's parts."""
+    precaution = next(p for p in result.precautions if p.params)
+    raised = next(r for r in result.risks.values() if r.reasons)
+    baseline = next(r for r in result.risks.values() if not r.reasons)
+    return [
+        lambda: precaution.sources.append("x"),  # type: ignore[attr-defined]
+        lambda: precaution.factors.append("x"),  # type: ignore[attr-defined]
+        lambda: precaution.params.update(max_depth_mm=9.0),  # type: ignore[attr-defined]
+        lambda: precaution.params.__setitem__("max_depth_mm", 9.0),
+        lambda: setattr(precaution, "clinician_text", "changed"),
+        lambda: raised.reasons.append(raised.reasons[0]),  # type: ignore[attr-defined]
+        lambda: raised.reasons[0].sources.append("x"),  # type: ignore[attr-defined]
+        lambda: setattr(raised.reasons[0], "factor", "changed"),
+        lambda: setattr(baseline, "level", "high"),
+        lambda: baseline.reasons.append(raised.reasons[0]),  # type: ignore[attr-defined]
+        lambda: result.risks.__setitem__("scarring", raised),
+        lambda: result.risks.pop("scarring"),  # type: ignore[attr-defined]
+        lambda: result.precautions.append(precaution),  # type: ignore[attr-defined]
+        lambda: result.contraindications.append(None),  # type: ignore[attr-defined]
+        lambda: setattr(result, "decision", "proceed"),
+    ]
+
+
+def test_every_change_to_an_assessment_is_refused(knowledge: Knowledge) -> None:
+    result = assess(knowledge, 30)
+    for attempt in attempts(result):
+        with pytest.raises((AttributeError, TypeError, ValidationError)):
+            attempt()
+
+
+def test_one_patients_result_cannot_change_anothers(knowledge: Knowledge) -> None:
+    first = assess(knowledge, 30)
+    before = assess(knowledge, 52).model_dump_json()
+    for attempt in attempts(first):
+        try:
+            attempt()
+        except (AttributeError, TypeError, ValidationError):
+            pass
+    assert assess(knowledge, 52).model_dump_json() == before
+    assert assess(knowledge, 30).model_dump_json() == first.model_dump_json()
+
+
+def test_an_assessment_read_back_from_json_is_as_immutable(knowledge: Knowledge) -> None:
+    again = Assessment.model_validate_json(assess(knowledge, 30).model_dump_json())
+    for attempt in attempts(again):
+        with pytest.raises((AttributeError, TypeError, ValidationError)):
+            attempt()
