@@ -36,18 +36,24 @@ def get_state(request: Request) -> AppState:
     return state
 
 
-StateDep = Annotated[AppState, Depends(get_state)]
+# Dependencies that do no I/O are `async def`: FastAPI runs a plain `def` dependency in a
+# worker thread, a hop that costs more than the work itself.
+async def _state_dep(request: Request) -> AppState:
+    return get_state(request)
 
 
-def get_settings_dep(state: StateDep) -> Settings:
+StateDep = Annotated[AppState, Depends(_state_dep)]
+
+
+async def get_settings_dep(state: StateDep) -> Settings:
     return state.settings
 
 
-def get_knowledge(state: StateDep) -> Knowledge:
+async def get_knowledge(state: StateDep) -> Knowledge:
     return state.knowledge
 
 
-def get_uow(request: Request, state: StateDep) -> UnitOfWork:
+async def get_uow(request: Request, state: StateDep) -> UnitOfWork:
     # a POST with an Idempotency-Key (api/idempotency.py) claims it with the record it creates
     return UnitOfWork(state.session_factory, claim=request.scope.get("idempotency_claim"))
 

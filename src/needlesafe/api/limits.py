@@ -5,6 +5,7 @@ callers (their own, higher NEEDLESAFE_TOKEN_RATE_LIMIT)."""
 from __future__ import annotations
 
 from fastapi import Request
+from starlette.concurrency import run_in_threadpool
 
 from needlesafe.api.deps import client_address, get_state
 from needlesafe.services import accounts
@@ -12,7 +13,9 @@ from needlesafe.services.errors import NotAuthenticated
 from needlesafe.services.ratelimit import RequestRateLimiter
 
 
-def engine_rate_limit(request: Request) -> None:
+async def engine_rate_limit(request: Request) -> None:
+    """Anonymous callers are counted in the event loop; only a bearer token, looked up in the
+    database, goes to a worker thread."""
     state = get_state(request)
     limits: dict[str, RequestRateLimiter] | None = getattr(request.app.state, "limits", None)
     if limits is None:  # one set per app, made on first use
@@ -25,7 +28,9 @@ def engine_rate_limit(request: Request) -> None:
     if header.lower().startswith("bearer "):
         token = header[7:].strip()
         try:
-            actor = accounts.resolve_token(state.uow(), token=token, kind="api")
+            actor = await run_in_threadpool(
+                accounts.resolve_token, state.uow(), token=token, kind="api"
+            )
         except NotAuthenticated:
             pass  # an unknown token counts as anonymous
         else:

@@ -32,8 +32,9 @@ def _body(schema: str) -> dict[str, object]:
     openapi_extra=_body("Intake"),
     responses={422: {"description": "bad intake, with the field path"}},
 )
-def screen(body: JsonBody, knowledge: KnowledgeDep) -> Assessment:
-    """An intake (CONTRACT.md) in, its assessment out."""
+async def screen(body: JsonBody, knowledge: KnowledgeDep) -> Assessment:
+    """An intake (CONTRACT.md) in, its assessment out (pure and well under a millisecond:
+    run in the event loop, not a worker thread)."""
     return run_screen(parse_intake(body, knowledge), knowledge)
 
 
