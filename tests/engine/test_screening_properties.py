@@ -9,10 +9,10 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from needlesafe.engine.inputs import parse_intake
-from needlesafe.engine.models import Assessment
 from needlesafe.engine.conditions import compile_condition, evaluate
 from needlesafe.engine.facts import Facts
+from needlesafe.engine.inputs import parse_intake
+from needlesafe.engine.models import Assessment
 from needlesafe.engine.screening import screen, screen_every_rule
 from needlesafe.knowledge.loader import default_knowledge
 
