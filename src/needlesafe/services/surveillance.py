@@ -19,12 +19,13 @@ import io
 import json
 import secrets
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
 import pyarrow as pa
-from sqlalchemy import insert, select
+import pyarrow.compute as pc
+from sqlalchemy import Integer, String, cast, insert, select, true
 
 from needlesafe.engine.inputs import parse_checkin, parse_intake
 from needlesafe.engine.screening import screen
@@ -39,7 +40,7 @@ from needlesafe.store.uow import UnitOfWork
 from needlesafe.surveillance.queries import duckdb_engine, run_all
 from needlesafe.surveillance.report import Report, build_report
 from needlesafe.surveillance.synthetic import DemoData
-from needlesafe.surveillance.tables import depth_bands, month_of
+from needlesafe.surveillance.tables import depth_bands
 
 CHUNK_TREATMENTS = 20_000
 DEVICE_MAKE = "Demo Devices"
@@ -370,133 +371,217 @@ def _load_chunk(
 # ---------------------------------------------------------------- reading a clinic's records
 
 
+READ_BATCH = 100_000  # rows fetched from the database at a time
+
+
+def _read_arrow(uow: UnitOfWork, statement: Any, schema: pa.Schema) -> pa.Table:
+    """A SELECT's rows as an Arrow table of `schema`, fetched in large batches on the database
+    driver's own cursor and turned into columns by Arrow (typed, in C++): no ORM objects and
+    no per-value conversion in Python, so a million treatments read in seconds. The
+    statement is rendered with its values inline (they are clinic ids: integers); dates are
+    selected as ISO text and booleans as integers, which both databases give alike."""
+    connection = uow.session.connection()
+    sql = str(statement.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True}))
+    row_type = pa.struct(list(schema))
+    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(sql)
+        batches = []
+        while rows := cursor.fetchmany(READ_BATCH):
+            batches.append(pa.array(rows, type=row_type))
+    finally:
+        cursor.close()
+    rows_read = pa.chunked_array(batches, type=row_type)
+    return pa.Table.from_struct_array(rows_read) if batches else schema.empty_table()
+
+
+def _as_type(column: pa.ChunkedArray, kind: pa.DataType) -> pa.ChunkedArray:
+    """A column cast to `kind` in C++ (dates are read as ISO text, booleans as integers)."""
+    return column if column.type == kind else column.cast(kind)
+
+
 def clinic_tables(
     uow: UnitOfWork, *, actor: Actor, knowledge: Knowledge, clinic_ids: list[int] | None = None
 ) -> dict[str, pa.Table]:
-    """The caller's clinic's records as the registry's tables (see surveillance.tables)."""
+    """The caller's clinic's records as the registry's tables (see surveillance.tables): one
+    query per table, only the columns the report needs, read into Arrow in large batches."""
     scope = [actor.clinic_id] if clinic_ids is None else clinic_ids
     with uow:
-        s = uow.session
-        fitz = m.Intake.input["patient"]["fitzpatrick"].as_string()
-        rows = s.execute(
+        everyone = set(scope) >= set(uow.session.scalars(select(m.Clinic.id)).all())
+
+        def in_scope(column: Any) -> Any:
+            # every clinic (a registry's database): a plain scan, not one index look-up a row
+            return true() if everyone else column.in_(scope)
+
+        fitz = m.Intake.input[("patient", "fitzpatrick")].as_string()  # one JSON path
+        treatments = _read_arrow(
+            uow,
             select(
                 m.Treatment.id,
                 m.Treatment.clinic_id,
                 m.Treatment.patient_id,
                 m.Treatment.practitioner_id,
-                m.Treatment.performed_on,
+                cast(m.Treatment.performed_on, String),
                 fitz,
                 m.Treatment.device,
                 m.Treatment.device_make,
                 m.Treatment.device_model,
                 m.Treatment.needle_cartridge_lot,
-                m.Patient.date_of_birth,
+                cast(m.Patient.date_of_birth, String),
             )
             .join(m.Patient, m.Patient.id == m.Treatment.patient_id)
             .outerjoin(m.Intake, m.Intake.id == m.Treatment.intake_id)
-            .where(m.Treatment.clinic_id.in_(scope))
-            .order_by(m.Treatment.id)
-        ).all()
-        areas = s.execute(
-            select(m.TreatmentArea.treatment_id, m.TreatmentArea.area, m.TreatmentArea.depth_mm)
-            .where(m.TreatmentArea.clinic_id.in_(scope))
-            .order_by(m.TreatmentArea.treatment_id)
-        ).all()
-        products = s.execute(
-            select(m.TreatmentTopical.treatment_id, m.TreatmentTopical.code, m.TreatmentTopical.lot)
-            .where(m.TreatmentTopical.clinic_id.in_(scope))
-            .order_by(m.TreatmentTopical.treatment_id)
-        ).all()
-        events = s.execute(
+            .where(in_scope(m.Treatment.clinic_id)),
+            TREATMENT_READ,
+        )
+        areas = _read_arrow(
+            uow,
+            select(
+                m.TreatmentArea.treatment_id, m.TreatmentArea.area, m.TreatmentArea.depth_mm
+            ).where(in_scope(m.TreatmentArea.clinic_id)),
+            AREA_READ,
+        )
+        products = _read_arrow(
+            uow,
+            select(
+                m.TreatmentTopical.treatment_id, m.TreatmentTopical.code, m.TreatmentTopical.lot
+            ).where(in_scope(m.TreatmentTopical.clinic_id)),
+            PRODUCT_READ,
+        )
+        events = _read_arrow(
+            uow,
             select(
                 m.AdverseEvent.id,
                 m.AdverseEvent.treatment_id,
                 m.AdverseEvent.complication,
-                m.AdverseEvent.onset_date,
+                cast(m.AdverseEvent.onset_date, String),
                 m.AdverseEvent.ctcae_grade,
-                m.AdverseEvent.serious,
-            )
-            .where(m.AdverseEvent.clinic_id.in_(scope), m.AdverseEvent.treatment_id.is_not(None))
-            .order_by(m.AdverseEvent.treatment_id)
-        ).all()
+                cast(m.AdverseEvent.serious, Integer),
+            ).where(in_scope(m.AdverseEvent.clinic_id), m.AdverseEvent.treatment_id.is_not(None)),
+            EVENT_READ,
+        )
         for clinic_id in scope:
             audit(uow, actor, "read", "surveillance", clinic_id=clinic_id)
         uow.commit()
-    return _as_tables(knowledge, rows, areas, products, events)
+    return _as_tables(knowledge, treatments, areas, products, events)
+
+
+TREATMENT_READ = pa.schema(
+    [
+        ("treatment_id", pa.int64()),
+        ("clinic_id", pa.int64()),
+        ("patient_id", pa.int64()),
+        ("practitioner", pa.int64()),
+        ("performed_on", pa.string()),
+        ("fitzpatrick", pa.string()),
+        ("device", pa.string()),
+        ("device_make", pa.string()),
+        ("device_model", pa.string()),
+        ("needle_lot", pa.string()),
+        ("date_of_birth", pa.string()),
+    ]
+)
+AREA_READ = pa.schema(
+    [("treatment_id", pa.int64()), ("area", pa.string()), ("depth_mm", pa.float64())]
+)
+PRODUCT_READ = pa.schema(
+    [("treatment_id", pa.int64()), ("product", pa.string()), ("lot", pa.string())]
+)
+EVENT_READ = pa.schema(
+    [
+        ("event_id", pa.int64()),
+        ("treatment_id", pa.int64()),
+        ("complication", pa.string()),
+        ("onset_date", pa.string()),
+        ("ctcae_grade", pa.int32()),
+        ("serious", pa.int8()),
+    ]
+)
+
+
+def _blank_as_missing(column: pa.ChunkedArray) -> pa.ChunkedArray:
+    column = _as_type(column, pa.string())
+    result: pa.ChunkedArray = pc.if_else(pc.equal(column, ""), pa.scalar(None, pa.string()), column)
+    return result
 
 
 def _as_tables(
     knowledge: Knowledge,
-    rows: Sequence[Any],
-    areas: Sequence[Any],
-    products: Sequence[Any],
-    events: Sequence[Any],
+    raw: pa.Table,
+    areas: pa.Table,
+    products: pa.Table,
+    events: pa.Table,
 ) -> dict[str, pa.Table]:
-    deepest: dict[int, float] = defaultdict(float)
-    for tid, _, depth in areas:
-        deepest[tid] = max(deepest[tid], depth)
-    ids = [r[0] for r in rows]
-    performed = np.array([r[4] for r in rows], dtype="datetime64[D]")
-    depth = np.array([deepest.get(tid, 0.0) for tid in ids])
-    performed_on = {r[0]: r[4] for r in rows}
-    seen_products: set[tuple[int, str | None]] = set()
-    product_rows = []
-    for tid, code, lot in products:
-        if (tid, lot) not in seen_products:  # a lot counts once per treatment
-            seen_products.add((tid, lot))
-            product_rows.append((tid, code, lot))
+    """The rows read from the database as the registry's tables, with Arrow and numpy."""
+    raw = raw.sort_by("treatment_id")
+    ids = _as_type(raw.column("treatment_id"), pa.int64())
+    id_array = ids.to_numpy()
+    performed = _as_type(raw.column("performed_on"), pa.date32())
+    # each treatment's deepest area
+    deepest = areas.group_by("treatment_id").aggregate([("depth_mm", "max")])
+    depth = np.zeros(len(id_array))
+    if deepest.num_rows and len(id_array):
+        at = np.searchsorted(id_array, deepest.column("treatment_id").to_numpy())
+        inside = at < len(id_array)
+        at, values = at[inside], deepest.column("depth_mm_max").to_numpy()[inside]
+        match = id_array[at] == deepest.column("treatment_id").to_numpy()[inside]
+        depth[at[match]] = values[match]
+    # a lot counts once per treatment
+    products = (
+        products.group_by(["treatment_id", "lot"], use_threads=False)
+        .aggregate([("product", "first")])
+        .rename_columns({"product_first": "product"})
+        .select(["treatment_id", "product", "lot"])
+        .sort_by("treatment_id")
+    )
     treatments = pa.table(
         {
-            "treatment_id": pa.array(ids, pa.int64()),
-            "clinic_id": pa.array([r[1] for r in rows], pa.int64()),
-            "patient_id": pa.array([r[2] for r in rows], pa.int64()),
-            "practitioner_id": pa.array(
-                [None if r[3] is None else str(r[3]) for r in rows], pa.string()
-            ),
-            "performed_on": pa.array(performed, pa.date32()),
-            "month": pa.array(month_of(performed), pa.string()),
-            "fitzpatrick": pa.array([r[5] for r in rows], pa.string()),
-            "device": pa.array([r[6] for r in rows], pa.string()),
-            "device_id": pa.array(
-                [" ".join(x for x in (r[7], r[8]) if x) if (r[7] or r[8]) else None for r in rows],
-                pa.string(),
+            "treatment_id": ids,
+            "clinic_id": _as_type(raw.column("clinic_id"), pa.int64()),
+            "patient_id": _as_type(raw.column("patient_id"), pa.int64()),
+            "practitioner_id": _as_type(raw.column("practitioner"), pa.string()),
+            "performed_on": performed,
+            # YYYY-MM from the ISO text read (cheaper than formatting a million dates)
+            "month": pc.utf8_slice_codeunits(raw.column("performed_on"), 0, 7),
+            "fitzpatrick": _as_type(raw.column("fitzpatrick"), pa.string()),
+            "device": _as_type(raw.column("device"), pa.string()),
+            "device_id": pc.binary_join_element_wise(
+                _blank_as_missing(raw.column("device_make")),
+                _blank_as_missing(raw.column("device_model")),
+                " ",
+                null_handling="skip",
             ),
             "depth_mm": pa.array(depth, pa.float64()),
             "depth_band": pa.array(depth_bands(knowledge, depth), pa.string()),
-            "needle_lot": pa.array([r[9] for r in rows], pa.string()),
-            "birth_year": pa.array([r[10].year if r[10] else None for r in rows], pa.int32()),
+            "needle_lot": _as_type(raw.column("needle_lot"), pa.string()),
+            "birth_year": pc.utf8_slice_codeunits(raw.column("date_of_birth"), 0, 4).cast(
+                pa.int32()
+            ),
         }
     )
+    # days from the treatment to the event's onset
+    event_tid = _as_type(events.column("treatment_id"), pa.int64()).to_numpy()
+    onset = _as_type(events.column("onset_date"), pa.date32())
+    onset_days = pa.nulls(len(event_tid), pa.int32())
+    if len(event_tid) and len(id_array):
+        at = np.minimum(np.searchsorted(id_array, event_tid), len(id_array) - 1)
+        known = id_array[at] == event_tid
+        performed_days = performed.cast(pa.int32()).fill_null(0).to_numpy()
+        onset_day = onset.cast(pa.int32()).fill_null(0).to_numpy()
+        missing = onset.is_null().to_numpy() | performed.is_null().to_numpy()[at]
+        onset_days = pa.array(onset_day - performed_days[at], pa.int32(), mask=~known | missing)
     return {
         "treatments": treatments,
-        "treatment_areas": pa.table(
-            {
-                "treatment_id": pa.array([a[0] for a in areas], pa.int64()),
-                "area": pa.array([a[1] for a in areas], pa.string()),
-                "depth_mm": pa.array([a[2] for a in areas], pa.float64()),
-            }
-        ),
-        "treatment_products": pa.table(
-            {
-                "treatment_id": pa.array([p[0] for p in product_rows], pa.int64()),
-                "product": pa.array([p[1] for p in product_rows], pa.string()),
-                "lot": pa.array([p[2] for p in product_rows], pa.string()),
-            }
-        ),
+        "treatment_areas": areas,
+        "treatment_products": products,
         "adverse_events": pa.table(
             {
-                "event_id": pa.array([e[0] for e in events], pa.int64()),
-                "treatment_id": pa.array([e[1] for e in events], pa.int64()),
-                "complication": pa.array([e[2] for e in events], pa.string()),
-                "onset_days": pa.array(
-                    [
-                        (e[3] - performed_on[e[1]]).days if e[1] in performed_on else None
-                        for e in events
-                    ],
-                    pa.int32(),
-                ),
-                "ctcae_grade": pa.array([e[4] for e in events], pa.int32()),
-                "serious": pa.array([bool(e[5]) for e in events], pa.bool_()),
+                "event_id": _as_type(events.column("event_id"), pa.int64()),
+                "treatment_id": pa.array(event_tid, pa.int64()),
+                "complication": _as_type(events.column("complication"), pa.string()),
+                "onset_days": onset_days,
+                "ctcae_grade": _as_type(events.column("ctcae_grade"), pa.int32()),
+                "serious": _as_type(events.column("serious"), pa.bool_()),
             }
         ),
     }
