@@ -214,6 +214,16 @@ def test_a_pulse_or_oxygen_given_as_a_number_is_read_past_its_threshold(
     assert not reading.unread  # a normal pulse is understood, not an unread part
 
 
+def test_aint_negates_and_a_settled_past_fever_is_resolved() -> None:
+    reading = read("ain't no fever, ain't no pus, it ain't swole, just pink")
+    assert set(reading.symptoms) == {"redness"}
+    assert {"fever", "pus"} <= set(reading.negated)
+    settled = read("had a temp of 38.2 on Saturday night, been fine since Sunday morning")
+    assert settled.resolved == ("fever",) and settled.temperature_now_c is None
+    # without a settling phrase the past temperature is still the latest one
+    assert read("had a temp of 38.5 last night").temperature_now_c == 38.5
+
+
 def test_a_count_is_not_a_past_experience() -> None:
     # "once" counts here; "I once had hives" is history
     assert read("thrown up once and rashes like mosquito bites").others == ()

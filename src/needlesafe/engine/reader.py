@@ -1021,6 +1021,15 @@ def read_message(text: str, knowledge: TriageKnowledge) -> Reading:
         t >= knowledge.rules.fever_threshold_c > now for t, _ in temperatures
     ):
         resolved.append("fever")  # a fever earlier, normal now
+    elif (
+        now is not None
+        and now >= knowledge.rules.fever_threshold_c
+        and all(past for _, past in temperatures)
+        and _settled_after_temperatures(items)
+    ):
+        # "had a temp of 38.2 on Saturday, been fine since": a fever that has settled
+        resolved.append("fever")
+        now = None
     return Reading(
         symptoms=affirmed,
         negated=negated,
@@ -1038,6 +1047,12 @@ def read_message(text: str, knowledge: TriageKnowledge) -> Reading:
         ),
         temperature_now_c=now,
     )
+
+
+def _settled_after_temperatures(items: list[_Item]) -> bool:
+    """Does a settling phrase ("been fine since", "gone now") follow the last number?"""
+    last = max((at for at, item in enumerate(items) if item.has("number")), default=None)
+    return last is not None and any(item.has("resolves") for item in items[last + 1 :])
 
 
 def _temperature_now(temperatures: list[tuple[float, bool]]) -> float | None:
