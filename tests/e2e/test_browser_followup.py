@@ -120,6 +120,29 @@ def test_a_patient_adds_a_photo_from_a_phone_and_the_open_inbox_alerts_the_clini
     expect(page.locator("#clinic-told")).to_contain_text("no alert was sent")
     page.screenshot(path=str(SCREENSHOTS / "followup-phone-photo.png"), full_page=True)
 
+    # the patient taps the treated skin, then untreated skin, on the photo they sent
+    mine = page.locator(".mark-photo .mark-frame img")
+    mine.scroll_into_view_if_needed()
+    expect(mine).to_be_visible()
+    spot = mine.bounding_box()
+    assert spot is not None and spot["x"] + spot["width"] <= PHONE["width"]
+    page.touchscreen.tap(spot["x"] + spot["width"] * 0.3, spot["y"] + spot["height"] * 0.4)
+    expect(page.locator("[data-mark-status]")).to_contain_text("Now tap skin that was not")
+    page.touchscreen.tap(spot["x"] + spot["width"] * 0.85, spot["y"] + spot["height"] * 0.85)
+    expect(page.locator("[data-mark-status]")).to_contain_text("Both places marked")
+    # the taps tick the matching places of the nine too (middle left, bottom right)
+    expect(page.locator("input[name=treated_cell][value='4']")).to_be_checked()
+    expect(page.locator("input[name=reference_cell][value='9']")).to_be_checked()
+    page.locator(".mark-photo").screenshot(path=str(SCREENSHOTS / "followup-phone-mark.png"))
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"the marking scrolls sideways ({width}px)"
+    page.get_by_role("button", name="Send these places").click()
+    expect(page.locator("[data-mark-done]")).to_be_focused()
+    with site["uow"] as uow:
+        [marked] = uow.session.scalars(select(CheckinPhoto)).all()
+        assert marked.measurement["marked_by"] == "patient"
+        assert marked.measurement["delta_a_star"] > 5  # the square is redder than around it
+
     with site["uow"] as uow:
         [photo] = uow.session.scalars(select(CheckinPhoto)).all()
         assert photo.checkin_id is not None and photo.width == 800
@@ -132,10 +155,39 @@ def test_a_patient_adds_a_photo_from_a_phone_and_the_open_inbox_alerts_the_clini
     assert cues["cues"] >= 1 and cues["beeps"] >= 1
     desk.screenshot(path=str(SCREENSHOTS / "followup-live-inbox.png"))
 
-    # on the treatment page the clinic taps the treated skin, then untreated skin, and measures
+    # the inbox again: every card's photos come in one request
+    strips: list[str] = []
+    desk.on("request", lambda r: strips.append(r.url) if "photo-strip" in r.url else None)
+    desk.reload()
+    expect(desk.locator(".checkin-photos img").first).to_be_visible()
+    assert len(strips) == 1 and "/inbox/photo-strips?ids=" in strips[0]
+
+    # on the treatment page the patient's marks and numbers are there; the clinic can tap the
+    # treated skin, then untreated skin, and measure again
     desk.goto(f"/patients/{treated.patient_id}/treatments/{treated.treatment_id}")
     photo = desk.locator("#treatment-photos .photo-frame img")
     photo.wait_for()
+    expect(desk.locator("#treatment-photos .photo figcaption").first).to_contain_text(
+        "Areas marked by the patient"
+    )
+    expect(desk.locator("#treatment-photos .mark-treated")).to_have_count(1)
+    small = browser.new_context(viewport=PHONE, base_url=site["base"], is_mobile=True)
+    small.add_cookies(clinic.cookies())
+    staff_phone = small.new_page()
+    staff_phone.goto(f"/patients/{treated.patient_id}/treatments/{treated.treatment_id}")
+    staff_phone.locator("#treatment-photos .redness-plot").wait_for()
+    staff_phone.locator("#treatment-photos .photo-frame img").scroll_into_view_if_needed()
+    expect(staff_phone.locator("#treatment-photos .photo-frame img")).to_have_js_property(
+        "complete", True
+    )
+    staff_phone.locator("#treatment-photos .mark-treated").wait_for()
+    staff_phone.locator("#treatment-photos").screenshot(
+        path=str(SCREENSHOTS / "followup-phone-treatment-photos.png")
+    )
+    staff_phone.goto("/inbox")
+    staff_phone.locator(".checkin-photos img").first.wait_for()
+    staff_phone.screenshot(path=str(SCREENSHOTS / "followup-phone-inbox.png"), full_page=True)
+    small.close()
     photo.scroll_into_view_if_needed()
     box = photo.bounding_box()
     assert box is not None
@@ -149,3 +201,40 @@ def test_a_patient_adds_a_photo_from_a_phone_and_the_open_inbox_alerts_the_clini
     desk.locator("#treatment-photos").screenshot(path=str(SCREENSHOTS / "followup-photos.png"))
     phone.close()
     clinic.close()
+
+
+def test_without_a_script_a_patient_marks_the_photo_with_two_of_nine_places(
+    browser: Any, site: dict[str, Any], tmp_path: Path
+) -> None:
+    """No JavaScript (or a keyboard and a screen reader): the answer page's photo form, then
+    the nine places for each kind of skin, chosen from the keyboard."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    phone = browser.new_context(
+        viewport=PHONE, is_mobile=True, has_touch=True, java_script_enabled=False
+    )
+    page = phone.new_page()
+    page.goto(site["link"])
+    page.fill("#f-message", "My cheeks are still a bit pink.")
+    page.locator(".send-bar button[type=submit]").click()
+    page.wait_for_selector("#answer-title")
+    page.set_input_files("#f-more-photos", str(_photo_file(tmp_path)))
+    page.get_by_role("button", name="Send photos").click()
+    page.wait_for_selector(".mark-photo")
+    treated = page.get_by_role("group", name="Where is the treated skin?")
+    expect(treated.get_by_role("radio", name="Middle", exact=True)).to_be_checked()
+    # from the keyboard: into the second group of places, then an arrow to the next place
+    untreated = page.get_by_role("group", name="Where is skin that was not treated?")
+    untreated.get_by_role("radio", name="Bottom middle").focus()
+    page.keyboard.press("Space")
+    page.keyboard.press("ArrowRight")
+    expect(untreated.get_by_role("radio", name="Bottom right")).to_be_checked()
+    page.screenshot(path=str(SCREENSHOTS / "followup-phone-mark-noscript.png"), full_page=True)
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"the places scroll sideways ({width}px)"
+    page.get_by_role("button", name="Send these places").click()
+    expect(page.get_by_text("Your clinic will compare the colour")).to_be_visible()
+    with site["uow"] as uow:
+        [marked] = uow.session.scalars(select(CheckinPhoto)).all()
+        assert marked.measurement["marked_by"] == "patient"
+        assert marked.measurement["treated_box"] == [333, 250, 133, 100]
+    phone.close()

@@ -122,7 +122,9 @@
     var img = frame.querySelector("img");
     var scale = parseInt(frame.getAttribute("data-width"), 10) / (img.clientWidth || 1);
     var mark = frame.querySelector(".mark-" + which) || document.createElement("span");
-    mark.className = "mark mark-" + which;
+    var width = parseInt(frame.getAttribute("data-width"), 10);
+    // a mark on the right half carries its tag on its right edge: the tag stays on the photo
+    mark.className = "mark mark-" + which + (box[0] + box[2] / 2 > width / 2 ? " flip" : "");
     mark.style.left = (box[0] / scale) + "px";
     mark.style.top = (box[1] / scale) + "px";
     mark.style.width = (box[2] / scale) + "px";
