@@ -56,7 +56,14 @@ def with_change(path: str, value: Any) -> dict[str, Any]:
     return data
 
 
-DELETE = object()
+class _Delete:
+    """Marks a field to remove; its repr names it (test ids must be the same in every process)."""
+
+    def __repr__(self) -> str:
+        return "DELETE"
+
+
+DELETE = _Delete()
 
 BAD = [
     ("patient.age", -1, "patient.age"),
