@@ -40,6 +40,7 @@ from needlesafe.knowledge.triage_schema import (
     TriageRulesFile,
     build_triage,
 )
+from needlesafe.knowledge.words_schema import WordsFile
 
 
 class KnowledgeError(Exception):
@@ -90,6 +91,9 @@ class Knowledge:
     # the demo data's rates and the surveillance report's thresholds (surveillance.yaml); None
     # only for a knowledge base built without it
     surveillance: SurveillanceFile | None = field(default=None, repr=False)
+    # the short names of the outcome codes and a new clinic's defaults (words.yaml); None
+    # only for a knowledge base built without it
+    words: WordsFile | None = field(default=None, repr=False)
 
     def label(self, vocabulary: str, code: str) -> str:
         """The plain words for a code: of a vocabulary, or of a finding (`"precautions"`,
@@ -133,6 +137,7 @@ def build_knowledge(
     reader: ReaderFile | None = None,
     surveillance: SurveillanceFile | None = None,
     code_map: CodeMapFile | None = None,
+    words: WordsFile | None = None,
 ) -> Knowledge:
     problems: list[str] = []
 
@@ -273,6 +278,7 @@ def build_knowledge(
         escalations=tuple(escalations),
         surveillance=surveillance,
         code_map=loaded_map,
+        words=words,
     )
 
 

@@ -29,6 +29,7 @@ from needlesafe.knowledge.schema import (
 )
 from needlesafe.knowledge.surveillance_schema import SurveillanceFile
 from needlesafe.knowledge.triage_schema import ReaderFile, SymptomsFile, TriageRulesFile
+from needlesafe.knowledge.words_schema import WordsFile
 
 DEFAULT_DIRECTORY = Path(__file__).parent
 FileModel = TypeVar("FileModel", bound=BaseModel)
@@ -107,6 +108,7 @@ def load_knowledge(directory: Path | None = None) -> Knowledge:
         ("reader", "reader.yaml", ReaderFile),
         ("surveillance", "surveillance.yaml", SurveillanceFile),
         ("code_map", "code_map.yaml", CodeMapFile),
+        ("words", "words.yaml", WordsFile),
     ]
     for key, name, model in files:
         try:
