@@ -35,6 +35,11 @@ def test_the_answer_says_what_was_read_and_offers_the_checklist_pre_ticked(
     assert 'name="symptoms" value="redness" checked' in answer
     assert 'name="symptoms" value="itching" checked' in answer
     assert 'name="symptoms" value="hives">' in answer  # offered, not ticked
+    # grouped like the check-in form, the warning signs first
+    legends = re.findall(r'<fieldset class="symptoms compact group-(\w+)">', answer)
+    assert legends[0] == "warning" and len(legends) > 1
+    warning = answer.split('group-warning">', 1)[1].split("</fieldset>", 1)[0]
+    assert 'value="difficulty_breathing"' in warning and 'value="redness"' not in warning
 
 
 def test_an_unread_part_is_shown_to_the_patient_and_never_answered_with_self_care(

@@ -160,7 +160,7 @@ async def check_in(
                 **link_base(uow, access, token),
                 "result": result,
                 "checkin_id": checkin_id,
-                "symptoms": knowledge.vocab.symptoms,
+                "symptom_groups": _symptom_groups(knowledge),
             },
             headers={"HX-Retarget": "#checkin-main", "HX-Reswap": "innerHTML show:window:top"},
         )
@@ -195,7 +195,7 @@ async def correct_check_in(
         **link_base(uow, access, token),
         "result": result,
         "checkin_id": checkin_id,
-        "symptoms": knowledge.vocab.symptoms,
+        "symptom_groups": _symptom_groups(knowledge),
         "corrected": True,
     }
     if request.headers.get("hx-request") == "true":
