@@ -25,7 +25,7 @@ from needlesafe.services.consents import acknowledgement_keys
 from needlesafe.services.context import Actor, ConsentLinkAccess
 from needlesafe.services.errors import Conflict, Forbidden, LinkExpired, LinkInvalid, NotFound
 from needlesafe.store import models as m
-from needlesafe.store.consents import PatientConsentSignature, SignedConsent
+from needlesafe.store.models import PatientConsentSignature, SignedConsent
 from needlesafe.store.uow import UnitOfWork
 
 SECRET = "s" * 40

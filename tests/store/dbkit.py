@@ -30,9 +30,8 @@ from needlesafe.services.schemas import TreatmentPublic
 from needlesafe.settings import Settings
 from needlesafe.store import migrate
 from needlesafe.store import models as m
-from needlesafe.store.consents import SignedConsent
-from needlesafe.store.consents import SignedConsentRepository as ConsentRows
 from needlesafe.store.db import make_engine, make_session_factory, normalise_url
+from needlesafe.store.models import SignedConsent
 from needlesafe.store.uow import UnitOfWork
 
 POSTGRES_URL = os.environ.get("NEEDLESAFE_TEST_POSTGRES_URL")
@@ -286,7 +285,7 @@ def add_signed_consent_row(
             pdf_sha256="0" * 64,
             pdf=b"%PDF-test",
         )
-        ConsentRows(uow.session).add(row)
+        uow.consents.add(row)
         uow.commit()
         return row.id
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
@@ -28,8 +28,10 @@ def audit(
     record_id: int | str | None = None,
     *,
     clinic_id: int | None = None,
+    record_ids: Sequence[int] | None = None,
 ) -> None:
-    """One line in the append-only audit log: never any clinical content."""
+    """One line in the append-only audit log: never any clinical content. A list read names
+    the records it returned (`record_ids`)."""
     if isinstance(who, Actor):
         uow.audit.record(
             clinic_id=who.clinic_id,
@@ -38,6 +40,7 @@ def audit(
             action=action,
             record_type=record_type,
             record_id=record_id,
+            record_ids=record_ids,
         )
     elif isinstance(who, LinkAccess | ConsentLinkAccess):
         uow.audit.record(
@@ -47,6 +50,7 @@ def audit(
             action=action,
             record_type=record_type,
             record_id=record_id,
+            record_ids=record_ids,
         )
     else:
         uow.audit.record(
@@ -56,6 +60,7 @@ def audit(
             action=action,
             record_type=record_type,
             record_id=record_id,
+            record_ids=record_ids,
         )
 
 

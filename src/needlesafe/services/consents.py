@@ -23,9 +23,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from sqlalchemy.exc import IntegrityError
 
 from needlesafe.documents.consent import ClinicDetails, ConsentSheet, SignedBy, build_consent_sheet
@@ -40,76 +39,16 @@ from needlesafe.services.clinics import contact_for
 from needlesafe.services.common import audit, validate
 from needlesafe.services.context import Actor, ConsentLinkAccess
 from needlesafe.services.errors import Conflict, Forbidden, NotFound
+from needlesafe.services.schemas import (
+    ConsentLink,
+    ConsentSign,
+    PatientSignaturePublic,
+    SignedConsentPublic,
+)
 from needlesafe.services.signature_image import signature_png
 from needlesafe.store import models as m
-from needlesafe.store.consents import (
-    PatientConsentSignature,
-    SignedConsent,
-    SignedConsentRepository,
-)
 from needlesafe.store.models import utcnow
 from needlesafe.store.uow import UnitOfWork
-
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-
-
-class ConsentSign(BaseModel):
-    """What the practitioner records when the patient (and guardian) have signed."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    sheet_version: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{16}$")]
-    patient_signer: Name
-    guardian_signer: Name | None = None
-
-
-class SignedConsentPublic(BaseModel):
-    model_config = ConfigDict(from_attributes=True, frozen=True)
-
-    id: int
-    patient_id: int
-    intake_id: int
-    signed_at: dt.datetime
-    recorded_by: int | None
-    patient_signer: str
-    guardian_signer: str | None
-    practitioner_signer: str
-    sheet_version: str
-    knowledge_version: str
-    wording_version: str
-    pdf_sha256: str
-    # signed by the patient themselves ("link": their phone, "tablet": the clinic's); "staff"
-    # (or empty, before migration 0005): names typed by staff from a paper sheet
-    signed_via: str | None = None
-    signature_method: str | None = None
-    patient_signed_at: dt.datetime | None = None
-    guardian_relationship: str | None = None
-    acknowledgements: list[str] | None = None
-
-
-class PatientSignaturePublic(BaseModel):
-    """The patient's part, waiting for the practitioner's countersignature."""
-
-    model_config = ConfigDict(from_attributes=True, frozen=True)
-
-    intake_id: int
-    signed_at: dt.datetime
-    signed_via: str
-    signature_method: str
-    patient_signer: str
-    guardian_signer: str | None
-    guardian_relationship: str | None
-    acknowledgements: list[str]
-    sheet_version: str
-    signature_png: bytes | None = Field(default=None, exclude=True)  # for the staff page only
-
-
-class ConsentLink(BaseModel):
-    intake_id: int
-    url: str
-    token: str
-    via: str
-    expires_at: dt.datetime
 
 
 @dataclass(frozen=True)
@@ -195,8 +134,8 @@ def get_consent_sheet(
     """The sheet to show: the signed one if there is one, else a fresh one for today."""
     with uow:
         row = _intake(uow, actor, patient_id, intake_id)
-        signed = SignedConsentRepository(uow.session).for_intake(actor.clinic_id, intake_id)
-        pending = SignedConsentRepository(uow.session).patient_signature(
+        signed = uow.consents.for_intake(actor.clinic_id, intake_id)
+        pending = uow.consents.patient_signature(
             actor.clinic_id, intake_id
         )
         if signed is not None:
@@ -225,7 +164,7 @@ def get_consent_pdf(
     """The PDF: exactly the signed bytes once signed, else freshly rendered."""
     with uow:
         _intake(uow, actor, patient_id, intake_id)
-        signed = SignedConsentRepository(uow.session).for_intake(actor.clinic_id, intake_id)
+        signed = uow.consents.for_intake(actor.clinic_id, intake_id)
         if signed is not None:
             audit(uow, actor, "read", "consent", intake_id)
             uow.commit()
@@ -256,7 +195,7 @@ def sign_consent(
     data = validate(ConsentSign, sign)
     with uow:
         row = _intake(uow, actor, patient_id, intake_id)
-        consents = SignedConsentRepository(uow.session)
+        consents = uow.consents
         if consents.for_intake(actor.clinic_id, intake_id) is not None:
             raise Conflict("this consent is already signed; a signed consent cannot be changed")
         if consents.patient_signature(actor.clinic_id, intake_id) is not None:
@@ -290,7 +229,7 @@ def sign_consent(
                 countersigned_at=now,
             ),
         )
-        signed = SignedConsent(
+        signed = m.SignedConsent(
             clinic_id=actor.clinic_id,
             patient_id=patient_id,
             intake_id=intake_id,
@@ -342,11 +281,11 @@ def get_consent_view(
     signed_by = None
     if record is not None:
         with uow:
-            final = SignedConsentRepository(uow.session).for_intake(actor.clinic_id, intake_id)
+            final = uow.consents.for_intake(actor.clinic_id, intake_id)
             signed_by = _signed_by(final) if final is not None else None
     else:
         with uow:
-            row = SignedConsentRepository(uow.session).patient_signature(
+            row = uow.consents.patient_signature(
                 actor.clinic_id, intake_id
             )
             if row is not None:
@@ -358,7 +297,7 @@ def get_consent_view(
     )
 
 
-def _signed_by(row: SignedConsent) -> SignedBy | None:
+def _signed_by(row: m.SignedConsent) -> SignedBy | None:
     """Who signed a stored consent, as its PDF shows it (None for one recorded before 0005)."""
     if row.signed_via is None:
         return None
@@ -396,7 +335,7 @@ def issue_consent_link(
         raise InputError([InputProblem("via", f"should be one of {', '.join(links.CONSENT_VIA)}")])
     with uow:
         row = _intake(uow, actor, patient_id, intake_id)
-        consents = SignedConsentRepository(uow.session)
+        consents = uow.consents
         if consents.for_intake(actor.clinic_id, intake_id) is not None:
             raise Conflict("this consent is already signed")
         if consents.patient_signature(actor.clinic_id, intake_id) is not None:
@@ -431,7 +370,7 @@ def patient_consent_view(
     """The patient's signing page: the sheet to read and sign, or what they signed."""
     with uow:
         row = _linked_intake(uow, access)
-        consents = SignedConsentRepository(uow.session)
+        consents = uow.consents
         pending = consents.patient_signature(access.clinic_id, access.intake_id)
         final = consents.for_intake(access.clinic_id, access.intake_id)
         if final is not None:
@@ -501,7 +440,7 @@ def patient_sign(
     (InputError); a changed sheet or a second signature is a Conflict."""
     with uow:
         row = _linked_intake(uow, access)
-        consents = SignedConsentRepository(uow.session)
+        consents = uow.consents
         if (
             consents.for_intake(access.clinic_id, access.intake_id) is not None
             or consents.patient_signature(access.clinic_id, access.intake_id) is not None
@@ -553,7 +492,7 @@ def patient_sign(
         if problems:
             raise InputError(problems)
 
-        signature = PatientConsentSignature(
+        signature = m.PatientConsentSignature(
             clinic_id=access.clinic_id,
             patient_id=row.patient_id,
             intake_id=row.id,
@@ -590,7 +529,7 @@ def countersign(
         raise Forbidden("a countersignature needs a signed-in practitioner, who is named on it")
     with uow:
         _intake(uow, actor, patient_id, intake_id)
-        consents = SignedConsentRepository(uow.session)
+        consents = uow.consents
         if consents.for_intake(actor.clinic_id, intake_id) is not None:
             raise Conflict("this consent is already signed; a signed consent cannot be changed")
         pending = consents.patient_signature(actor.clinic_id, intake_id)
@@ -618,7 +557,7 @@ def countersign(
                 countersigned_at=now,
             ),
         )
-        signed = SignedConsent(
+        signed = m.SignedConsent(
             clinic_id=actor.clinic_id,
             patient_id=patient_id,
             intake_id=intake_id,

@@ -24,8 +24,13 @@ Outcome = Literal[
 ]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)]
 Short = Annotated[str, StringConstraints(strip_whitespace=True, max_length=120)]
-Lot = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+# (`\S`: the spec says what stripping leaves: at least one character that is not a space)
+Lot = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64, pattern=r"\S")
+]
+Name = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=r"\S")
+]
 # ICD-10-CM: a letter, two characters, then optionally a dot and up to four more.
 ICD10_PATTERN = re.compile(r"^[A-Z][0-9][0-9A-Z](\.[0-9A-Z]{1,4})?$")
 
@@ -37,7 +42,28 @@ def _icd10(value: str) -> str:
     return code
 
 
-Icd10 = Annotated[str, Field(max_length=10), AfterValidator(_icd10)]
+# the spec's pattern is what `_icd10` takes (any case, spaces around)
+ICD10_INPUT = r"^\s*[A-Za-z][0-9][0-9A-Za-z](\.[0-9A-Za-z]{1,4})?\s*$"
+Icd10 = Annotated[
+    str, Field(max_length=10, json_schema_extra={"pattern": ICD10_INPUT}), AfterValidator(_icd10)
+]
+
+
+def _not_null(*names: str) -> Any:
+    """A JSON schema edit: these optional fields may be left out, never sent as null."""
+
+    def edit(schema: dict[str, Any]) -> None:
+        for name in names:
+            prop = schema["properties"][name]
+            kept = [o for o in prop.pop("anyOf", []) if o.get("type") != "null"]
+            if len(kept) == 1:
+                prop.update(kept[0])
+            elif kept:
+                prop["anyOf"] = kept
+            if prop.get("default", "") is None:
+                del prop["default"]
+
+    return edit
 
 
 # record ids are 32-bit on every database
@@ -156,6 +182,7 @@ class AuditEventPublic(Out):
     action: str
     record_type: str
     record_id: str | None
+    record_ids: str | None = None  # the ids a list read returned, comma-separated
 
 
 # ---------------------------------------------------------------- patients and intakes
@@ -384,6 +411,8 @@ class AdverseEventCreate(In):
 class AdverseEventUpdate(In):
     """A change to an open adverse event; fields left out stay as they are."""
 
+    model_config = ConfigDict(json_schema_extra=_not_null("ctcae_grade", "serious", "outcome"))
+
     ctcae_grade: Annotated[int, Field(ge=1, le=5, strict=True)] | None = None
     icd10_code: Icd10 | None = None
     serious: bool | None = None
@@ -429,3 +458,76 @@ class AdverseEventPublic(Out):
     follow_up_on: dt.date | None = None
     resolved_on: dt.date | None = None
     updated_at: dt.datetime | None = None
+
+
+# ---------------------------------------------------------------- consents
+
+
+SignerName = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)
+]
+
+
+class ConsentSign(BaseModel):
+    """What the practitioner records when the patient (and guardian) have signed."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    sheet_version: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{16}$")]
+    patient_signer: SignerName
+    guardian_signer: SignerName | None = None
+
+
+class SignedConsentPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True, frozen=True)
+
+    id: int
+    patient_id: int
+    intake_id: int
+    signed_at: dt.datetime
+    recorded_by: int | None
+    patient_signer: str
+    guardian_signer: str | None
+    practitioner_signer: str
+    sheet_version: str
+    knowledge_version: str
+    wording_version: str
+    pdf_sha256: str
+    # signed by the patient themselves ("link": their phone, "tablet": the clinic's); "staff"
+    # (or empty, before migration 0005): names typed by staff from a paper sheet
+    signed_via: str | None = None
+    signature_method: str | None = None
+    patient_signed_at: dt.datetime | None = None
+    guardian_relationship: str | None = None
+    acknowledgements: list[str] | None = None
+
+
+class PatientSignaturePublic(BaseModel):
+    """The patient's part, waiting for the practitioner's countersignature."""
+
+    model_config = ConfigDict(from_attributes=True, frozen=True)
+
+    intake_id: int
+    signed_at: dt.datetime
+    signed_via: str
+    signature_method: str
+    patient_signer: str
+    guardian_signer: str | None
+    guardian_relationship: str | None
+    acknowledgements: list[str]
+    sheet_version: str
+    signature_png: bytes | None = Field(default=None, exclude=True)  # for the staff page only
+
+
+class ConsentLinkRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    via: Literal["link", "tablet"] = "link"
+
+
+class ConsentLink(BaseModel):
+    intake_id: int
+    url: str
+    token: str
+    via: str
+    expires_at: dt.datetime

@@ -41,7 +41,6 @@ from needlesafe.services.schemas import (
     TreatmentSafety,
 )
 from needlesafe.store import models as m
-from needlesafe.store.consents import SignedConsentRepository
 from needlesafe.store.uow import UnitOfWork
 
 
@@ -173,7 +172,7 @@ def _gate(
         raise InputError([InputProblem("intake_id", "no such intake for this patient")])
     conflicts = _screening_conflicts(row, knowledge, data.performed_on, max_age_days)
     conflicts += _plan_conflicts(row, data, knowledge)
-    signed = SignedConsentRepository(uow.session).for_intake(actor.clinic_id, row.id)
+    signed = uow.consents.for_intake(actor.clinic_id, row.id)
     if signed is None:
         conflicts.append(
             TreatmentConflict(
@@ -309,7 +308,7 @@ def treatment_safety(uow: UnitOfWork, *, actor: Actor, treatment_id: int) -> Tre
             raise NotFound("no such treatment")
         intake = uow.intakes.get(actor.clinic_id, row.intake_id) if row.intake_id else None
         signed = (
-            SignedConsentRepository(uow.session).for_intake(actor.clinic_id, intake.id)
+            uow.consents.for_intake(actor.clinic_id, intake.id)
             if intake
             else None
         )
@@ -346,7 +345,7 @@ def list_treatments(
         page = uow.treatments.list(
             actor.clinic_id, offset=offset, limit=limit, patient_id=patient_id, cursor=cursor
         )
-        audit(uow, actor, "list", "treatment")
+        audit(uow, actor, "list", "treatment", record_ids=[r.id for r in page.items])
         uow.commit()
         return public_page(page, TreatmentPublic, offset=offset, limit=limit)
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -62,6 +62,8 @@ def row_hash(prev_hash: str, row: m.AuditEvent) -> str:
         row.record_id,
         row.client_address,
     ]
+    if row.record_ids is not None:  # rows before migration 0012 keep their hashes
+        content.append(row.record_ids)
     canonical = json.dumps(content, separators=(",", ":"), ensure_ascii=True)
     return hashlib.sha256(canonical.encode()).hexdigest()
 
@@ -178,6 +180,7 @@ class AuditLog:
         record_type: str,
         record_id: int | str | None = None,
         client_address: str | None = None,
+        record_ids: Sequence[int] | None = None,
     ) -> None:
         row = m.AuditEvent(
             at=m.utcnow(),
@@ -188,6 +191,7 @@ class AuditLog:
             record_type=record_type,
             record_id=None if record_id is None else str(record_id),
             client_address=client_address,
+            record_ids=None if record_ids is None else ",".join(str(i) for i in record_ids),
         )
         append(self.session, row)
         claim = self.claim

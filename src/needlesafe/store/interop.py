@@ -133,7 +133,7 @@ class InteropRepository:
         return self.session.scalars(query).first()
 
     def signed_consents(self, clinic_id: int, patient_id: int) -> list[Any]:
-        from needlesafe.store.consents import SignedConsent
+        from needlesafe.store.models import SignedConsent
 
         query = (
             select(SignedConsent)

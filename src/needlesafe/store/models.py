@@ -20,6 +20,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -141,6 +142,8 @@ class AuditEvent(Base):
     action: Mapped[str] = mapped_column(String(40))  # "read", "list", "create", "update", ...
     record_type: Mapped[str] = mapped_column(String(40))
     record_id: Mapped[str | None] = mapped_column(String(40))
+    # the ids a list read returned, comma-separated (migration 0012)
+    record_ids: Mapped[str | None] = mapped_column(Text)
     # the hash chain (migration 0009, store/audit.py): the row's place in its clinic's chain,
     # the previous row's hash and its own; and where a sign-in came from
     seq: Mapped[int | None] = mapped_column(Integer)
@@ -341,6 +344,63 @@ class PasswordReset(Base):
     used_at: Mapped[dt.datetime | None] = mapped_column()
 
 
+# ---------------------------------------------------------------- signed consents
+#
+# A signed consent is immutable: one per intake (a unique key), and triggers in the database
+# refuse UPDATE and DELETE (migration 0003). The PDF's bytes are kept with their sha256, since a
+# PDF cannot be re-rendered byte for byte (its font subsets carry a timestamp). Signing is done
+# in two steps: the patient signs (on their phone or the clinic's tablet), then the
+# practitioner countersigns. The patient's part waits in `consent_patient_signatures` (one per
+# intake, immutable too: migration 0006) with the exact sheet they signed; the signed consent is
+# written only when the practitioner countersigns, from that row.
+
+
+class SignedConsent(Base):
+    __tablename__ = "signed_consents"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id"), index=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"), index=True)
+    intake_id: Mapped[int] = mapped_column(ForeignKey("intakes.id"), unique=True)
+    signed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    recorded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    patient_signer: Mapped[str] = mapped_column(String(200))
+    guardian_signer: Mapped[str | None] = mapped_column(String(200))
+    practitioner_signer: Mapped[str] = mapped_column(String(200))
+    sheet_version: Mapped[str] = mapped_column(String(64))
+    knowledge_version: Mapped[str] = mapped_column(String(100))
+    wording_version: Mapped[str] = mapped_column(String(100))
+    sheet: Mapped[dict[str, Any]]  # the exact sheet, as JSON
+    pdf_sha256: Mapped[str] = mapped_column(String(64))
+    pdf: Mapped[bytes] = mapped_column(LargeBinary)
+    # Signed by the patient themselves (migration 0005); empty for a consent recorded by staff.
+    signed_via: Mapped[str | None] = mapped_column(String(10))  # "staff" | "tablet" | "link"
+    signature_method: Mapped[str | None] = mapped_column(String(10))  # "drawn" | "typed"
+    signature_png: Mapped[bytes | None] = mapped_column(LargeBinary)
+    acknowledgements: Mapped[list[str] | None] = mapped_column(JSON)
+    patient_signed_at: Mapped[dt.datetime | None]
+    guardian_relationship: Mapped[str | None] = mapped_column(String(100))  # migration 0006
+
+
+class PatientConsentSignature(Base):
+    """The patient's signature of a sheet, waiting for the practitioner's countersignature."""
+
+    __tablename__ = "consent_patient_signatures"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id"), index=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"), index=True)
+    intake_id: Mapped[int] = mapped_column(ForeignKey("intakes.id"), unique=True)
+    signed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    signed_via: Mapped[str] = mapped_column(String(10))  # "tablet" | "link"
+    signature_method: Mapped[str] = mapped_column(String(10))  # "drawn" | "typed"
+    signature_png: Mapped[bytes | None] = mapped_column(LargeBinary)  # re-encoded; drawn only
+    patient_signer: Mapped[str] = mapped_column(String(200))
+    guardian_signer: Mapped[str | None] = mapped_column(String(200))
+    guardian_relationship: Mapped[str | None] = mapped_column(String(100))
+    acknowledgements: Mapped[list[str]] = mapped_column(JSON)  # the statements ticked
+    sheet_version: Mapped[str] = mapped_column(String(64))
+    sheet: Mapped[dict[str, Any]]  # the exact sheet the patient signed, as JSON
+
+
 from needlesafe.store.reliability import (  # noqa: E402, F401  (migration 0009's tables)
     AuditChainHead,
     Heartbeat,
@@ -350,4 +410,7 @@ from needlesafe.store.reliability import (  # noqa: E402, F401  (migration 0009'
 )
 
 _list_indexes()
+# the follow-up loop's tables (migration 0008): imported here so that Alembic and the drift
+# test see every table
+from needlesafe.store import followup as _followup  # noqa: E402, F401
 from needlesafe.store.interop import CdsCard, CdsFeedback, CdsJwtId  # noqa: E402, F401  (0007)

@@ -438,5 +438,35 @@ class LotRepository:
         return found
 
 
+class ConsentRepository:
+    """Add and read; there is deliberately no update or delete."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, row: m.SignedConsent) -> m.SignedConsent:
+        self.session.add(row)
+        self.session.flush()
+        return row
+
+    def for_intake(self, clinic_id: int, intake_id: int) -> m.SignedConsent | None:
+        query = select(m.SignedConsent).where(
+            m.SignedConsent.clinic_id == clinic_id, m.SignedConsent.intake_id == intake_id
+        )
+        return self.session.scalars(query).first()
+
+    def add_patient_signature(self, row: m.PatientConsentSignature) -> m.PatientConsentSignature:
+        self.session.add(row)
+        self.session.flush()
+        return row
+
+    def patient_signature(self, clinic_id: int, intake_id: int) -> m.PatientConsentSignature | None:
+        query = select(m.PatientConsentSignature).where(
+            m.PatientConsentSignature.clinic_id == clinic_id,
+            m.PatientConsentSignature.intake_id == intake_id,
+        )
+        return self.session.scalars(query).first()
+
+
 def utcnow() -> dt.datetime:
     return m.utcnow()

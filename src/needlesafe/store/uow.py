@@ -11,6 +11,7 @@ from needlesafe.store.repositories import (
     AdverseEventRepository,
     CheckInRepository,
     ClinicRepository,
+    ConsentRepository,
     IntakeRepository,
     LotRepository,
     PatientRepository,
@@ -42,6 +43,7 @@ class UnitOfWork:
         self.checkins = CheckInRepository(self.session)
         self.adverse_events = AdverseEventRepository(self.session)
         self.lots = LotRepository(self.session)
+        self.consents = ConsentRepository(self.session)
         return self
 
     def __exit__(

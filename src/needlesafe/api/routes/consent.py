@@ -7,28 +7,21 @@ The patient signs through a link (`POST .../consent/link`: on their phone, or `"
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Any
 
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
-from pydantic import BaseModel, ConfigDict
 
 from needlesafe.api.deps import CurrentActor, JsonBody, KnowledgeDep, SettingsDep, UowDep
 from needlesafe.api.routes.common import JSON_ERRORS
 from needlesafe.documents.render import page_csp, render_consent_html
 from needlesafe.services import consents
-from needlesafe.services.consents import ConsentLink, SignedConsentPublic
+from needlesafe.services.schemas import ConsentLink, ConsentLinkRequest, SignedConsentPublic
 
 ERRORS: dict[int | str, dict[str, Any]] = {code: dict(text) for code, text in JSON_ERRORS.items()}
 router = APIRouter(tags=["consent"], responses=ERRORS)
 
 BASE = "/patients/{patient_id}/intakes/{intake_id}/consent"
-
-
-class ConsentLinkRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    via: Literal["link", "tablet"] = "link"
 
 
 def _today() -> dt.date:

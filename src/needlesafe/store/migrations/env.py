@@ -6,7 +6,7 @@ from alembic import context
 from sqlalchemy import Engine
 
 from needlesafe.store.db import make_engine
-from needlesafe.store.models import Base
+from needlesafe.store.models import Base  # every table: models.py imports the other modules
 
 config = context.config
 target_metadata = Base.metadata

@@ -27,9 +27,9 @@ from needlesafe.documents.consent import ConsentSheet
 from needlesafe.documents.render import page_csp, png_data_uri, render_consent_html
 from needlesafe.knowledge.base import Knowledge
 from needlesafe.services import consents, patients
-from needlesafe.services.consents import SignedConsentPublic
 from needlesafe.services.context import Actor
 from needlesafe.services.errors import Conflict
+from needlesafe.services.schemas import SignedConsentPublic
 from needlesafe.state import AppState
 from needlesafe.store.uow import UnitOfWork
 from needlesafe.web.render import environment, qr_svg
