@@ -1,5 +1,5 @@
 """Browser sessions and CSRF, as the pages use them: `sign_in`, `start_session`,
-`SessionActor`, `CsrfChecked`, `csrf_token`, `end_session` from `needlesafe.api.deps`."""
+`SessionActor`, `CsrfChecked`, `csrf_token`, `end_session` from `needlesafe.deps`."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
 from fastapi.testclient import TestClient
 
-from needlesafe.api.deps import (
+from needlesafe.deps import (
     CsrfChecked,
     SessionActor,
     StateDep,

@@ -57,8 +57,8 @@ def test_a_fact_reads_as_words(knowledge: Knowledge, fact: str, words: str) -> N
 
 
 def test_every_fact_of_a_busy_screening_reads_as_words(knowledge: Knowledge) -> None:
-    from needlesafe.web.forms import intake_from_form
     from needlesafe.knowledge.forms import clinic_forms_for
+    from needlesafe.web.forms import intake_from_form
     from needlesafe.web.render import FormValues
 
     intake, problems = intake_from_form(

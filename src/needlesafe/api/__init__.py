@@ -6,9 +6,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from needlesafe.api.errors import API_PREFIX as PREFIX
 from needlesafe.api.routes import ROUTERS, SERVICE_ROUTERS
-
-PREFIX = "/api/v1"
 
 router = APIRouter()
 for _resource in ROUTERS:

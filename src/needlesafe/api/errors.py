@@ -15,9 +15,10 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import Scope
 
 from needlesafe.engine.inputs import format_path
-from needlesafe.errors import InputError, InputProblem
+from needlesafe.errors import InputConflict, InputError, InputProblem
 from needlesafe.services.errors import (
     Conflict,
     DomainError,
@@ -31,6 +32,8 @@ from needlesafe.services.errors import (
 )
 
 log = logging.getLogger("needlesafe.api")
+
+API_PREFIX = "/api/v1"  # where the app mounts the API's router (`api.router`)
 
 # draws an error page: (status, title, messages) -> HTML
 ErrorPage = Callable[[int, str, list[str]], str]
@@ -164,7 +167,7 @@ def install_error_handlers(
 
     @app.exception_handler(InputError)
     async def _input(request: Request, error: InputError) -> Response:
-        return respond(request, 422, error.problems)
+        return respond(request, 409 if isinstance(error, InputConflict) else 422, error.problems)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, error: RequestValidationError) -> Response:
@@ -207,9 +210,17 @@ def log_unhandled(error: BaseException, method: str, route: str) -> str:
     return error_id
 
 
+def route_template(scope: Scope) -> str:
+    """The route's template with the prefix its router is mounted at (`/api/v1/checkin/
+    {token}`): never the path, which holds tokens."""
+    context = scope.get("fastapi", {}).get("effective_route_context")
+    template = getattr(context, "path_format", None) or getattr(scope.get("route"), "path", None)
+    return str(template or "-")
+
+
 def internal_error(request: Request, error: BaseException) -> Response:
     """The 500 answer (JSON or a page), with the id that is in the log."""
-    route = getattr(request.scope.get("route"), "path", "-")
+    route = route_template(request.scope)
     error_id = log_unhandled(error, request.method, route)
     message = f"internal error; quote reference {error_id} if you report it"
     return respond(request, 500, [InputProblem("", message)])

@@ -13,7 +13,7 @@ from typing import Any
 from fastapi import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from needlesafe.api.errors import internal_error, log_unhandled, respond
+from needlesafe.api.errors import internal_error, log_unhandled, respond, route_template
 from needlesafe.api.hostile import body_problems, query_problems
 from needlesafe.api.spec import endpoint_of
 from needlesafe.deps import CSRF_COOKIE
@@ -89,7 +89,7 @@ def _answers_refused_input(scope: Scope) -> bool:
 
 def _template(scope: Scope) -> str:
     """The route's template (`/api/v1/checkin/{token}`): never the path, which holds tokens."""
-    return str(getattr(scope.get("route"), "path", "-"))
+    return route_template(scope)
 
 
 class ServiceMiddleware:

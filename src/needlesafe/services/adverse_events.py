@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from needlesafe.errors import InputError, InputProblem
+from needlesafe.errors import InputConflict, InputError, InputProblem
 from needlesafe.knowledge.base import Knowledge
 from needlesafe.services.common import (
     audit,
@@ -58,9 +58,9 @@ def _history(
 
 def _check_onset(onset: dt.date, treatment: m.Treatment | None, today: dt.date) -> None:
     if onset > today:
-        raise InputError([InputProblem("onset_date", "is in the future: when did it start?")])
+        raise InputConflict([InputProblem("onset_date", "is in the future: when did it start?")])
     if treatment is not None and onset < treatment.performed_on:
-        raise InputError(
+        raise InputConflict(
             [
                 InputProblem(
                     "onset_date",
@@ -73,7 +73,9 @@ def _check_onset(onset: dt.date, treatment: m.Treatment | None, today: dt.date) 
 
 def _check_follow_up(follow_up: dt.date | None, onset: dt.date) -> None:
     if follow_up is not None and follow_up < onset:
-        raise InputError([InputProblem("follow_up_on", "is before the onset: pick a later day")])
+        raise InputConflict(
+            [InputProblem("follow_up_on", "is before the onset: pick a later day")]
+        )
 
 
 def record_adverse_event(
@@ -95,7 +97,7 @@ def record_adverse_event(
         if data.treatment_id is not None:
             treatment = uow.treatments.get(actor.clinic_id, data.treatment_id)
             if treatment is None or treatment.patient_id != data.patient_id:
-                raise InputError(
+                raise InputConflict(
                     [InputProblem("treatment_id", "no such treatment for this patient")]
                 )
         _check_onset(data.onset_date, treatment, today or _today())
@@ -179,9 +181,9 @@ def close_adverse_event(
     with uow:
         row = _open_event(uow, actor, event_id)
         if data.resolved_on > (today or _today()):
-            raise InputError([InputProblem("resolved_on", "is in the future")])
+            raise InputConflict([InputProblem("resolved_on", "is in the future")])
         if data.resolved_on < row.onset_date:
-            raise InputError(
+            raise InputConflict(
                 [InputProblem("resolved_on", "is before the onset: pick the day it resolved")]
             )
         values: dict[str, Any] = {
@@ -253,6 +255,6 @@ def list_adverse_events(
             status=status,
             cursor=cursor,
         )
-        audit(uow, actor, "list", "adverse_event")
+        audit(uow, actor, "list", "adverse_event", record_ids=[r.id for r in page.items])
         uow.commit()
         return public_page(page, AdverseEventPublic, offset=offset, limit=limit)

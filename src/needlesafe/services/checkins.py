@@ -246,7 +246,7 @@ def list_checkins(
             treatment_id=treatment_id,
             cursor=cursor,
         )
-        audit(uow, actor, "list", "checkin")
+        audit(uow, actor, "list", "checkin", record_ids=[r.id for r in page.items])
         uow.commit()
         return public_page(page, CheckInPublic, offset=offset, limit=limit)
 

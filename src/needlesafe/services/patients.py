@@ -111,7 +111,7 @@ def list_patients(
         page = uow.patients.list(
             actor.clinic_id, offset=offset, limit=limit, search=search, cursor=cursor
         )
-        audit(uow, actor, "list", "patient")
+        audit(uow, actor, "list", "patient", record_ids=[r.id for r in page.items])
         uow.commit()
         return public_page(page, PatientPublic, offset=offset, limit=limit)
 
@@ -166,6 +166,6 @@ def list_intakes(
         page = uow.intakes.list(
             actor.clinic_id, offset=offset, limit=limit, patient_id=patient_id, cursor=cursor
         )
-        audit(uow, actor, "list", "intake")
+        audit(uow, actor, "list", "intake", record_ids=[r.id for r in page.items])
         uow.commit()
         return public_page(page, IntakePublic, offset=offset, limit=limit)

@@ -1,14 +1,30 @@
 """Read models: a page's data read in one unit of work, with one audit row that names the
-record viewed (`read patient_timeline 42`); counts for badges are not reads of records and are
-not audited."""
+record viewed (`read patient_timeline 42`, with the ids of any other records shown); counts for
+badges are not reads of records and are not audited."""
 
 from __future__ import annotations
 
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
 from sqlalchemy import func, select
 
+from needlesafe.services.common import audit
 from needlesafe.services.context import Actor
+from needlesafe.services.errors import NotFound
+from needlesafe.services.schemas import (
+    AdverseEventChangePublic,
+    AdverseEventPublic,
+    CheckInPublic,
+    IntakePublic,
+    PatientPublic,
+    TreatmentPublic,
+)
 from needlesafe.store import models as m
 from needlesafe.store.uow import UnitOfWork
+
+TIMELINE_LIMIT = 200  # of each kind of record, newest first
 
 
 def _inbox_count(uow: UnitOfWork, clinic_id: int) -> int:
@@ -22,3 +38,93 @@ def inbox_badge(uow: UnitOfWork, *, actor: Actor) -> int:
     """How many check-ins need attention (the inbox badge): a count, no audit row."""
     with uow:
         return _inbox_count(uow, actor.clinic_id)
+
+
+@dataclass(frozen=True)
+class PatientTimeline:
+    """Everything the patient's page shows, read at one moment."""
+
+    patient: PatientPublic
+    intakes: tuple[IntakePublic, ...]  # newest first
+    treatments: tuple[TreatmentPublic, ...]
+    checkins: tuple[CheckInPublic, ...]
+    adverse_events: tuple[AdverseEventPublic, ...]
+    changes: dict[int, tuple[AdverseEventChangePublic, ...]] = field(default_factory=dict)
+    duplicates: tuple[PatientPublic, ...] = ()  # same name and date of birth
+    inbox_count: int = 0
+
+    @property
+    def latest(self) -> IntakePublic | None:
+        return self.intakes[0] if self.intakes else None
+
+
+def _same_person(uow: UnitOfWork, row: m.Patient) -> list[m.Patient]:
+    if row.date_of_birth is None:
+        return []
+    query = (
+        select(m.Patient)
+        .where(
+            m.Patient.clinic_id == row.clinic_id,
+            m.Patient.date_of_birth == row.date_of_birth,
+            func.lower(m.Patient.name) == " ".join(row.name.split()).lower(),
+            m.Patient.id != row.id,
+        )
+        .order_by(m.Patient.id)
+        .limit(10)
+    )
+    return list(uow.session.scalars(query))
+
+
+def patient_timeline(uow: UnitOfWork, *, actor: Actor, patient_id: int) -> PatientTimeline:
+    """The patient's record and everything that happened to them, in one transaction, audited
+    as one read of the patient's timeline (naming the likely duplicates shown with it)."""
+    with uow:
+        row = uow.patients.get(actor.clinic_id, patient_id)
+        if row is None:
+            raise NotFound("no such patient")
+        clinic, pid = actor.clinic_id, row.id
+
+        def newest(model: type[m.Base], *order: Any) -> list[Any]:
+            query = (
+                select(model)
+                .where(model.clinic_id == clinic, model.patient_id == pid)  # type: ignore[attr-defined]
+                .order_by(*order)
+                .limit(TIMELINE_LIMIT)
+            )
+            return list(uow.session.scalars(query))
+
+        intakes = newest(m.Intake, m.Intake.created_at.desc(), m.Intake.id.desc())
+        treatments = newest(m.Treatment, m.Treatment.performed_on.desc(), m.Treatment.id.desc())
+        checkins = newest(m.CheckIn, m.CheckIn.created_at.desc(), m.CheckIn.id.desc())
+        events = newest(
+            m.AdverseEvent, m.AdverseEvent.onset_date.desc(), m.AdverseEvent.id.desc()
+        )
+        changes: dict[int, list[AdverseEventChangePublic]] = defaultdict(list)
+        event_ids = [e.id for e in events]
+        if event_ids:
+            query = (
+                select(m.AdverseEventChange)
+                .where(
+                    m.AdverseEventChange.clinic_id == clinic,
+                    m.AdverseEventChange.event_id.in_(event_ids),
+                )
+                .order_by(m.AdverseEventChange.at, m.AdverseEventChange.id)
+            )
+            for change in uow.session.scalars(query):
+                changes[change.event_id].append(AdverseEventChangePublic.model_validate(change))
+        same = _same_person(uow, row)
+        view = PatientTimeline(
+            patient=PatientPublic.model_validate(row),
+            intakes=tuple(IntakePublic.model_validate(r) for r in intakes),
+            treatments=tuple(TreatmentPublic.model_validate(r) for r in treatments),
+            checkins=tuple(CheckInPublic.model_validate(r) for r in checkins),
+            adverse_events=tuple(AdverseEventPublic.model_validate(r) for r in events),
+            changes={event: tuple(items) for event, items in changes.items()},
+            duplicates=tuple(PatientPublic.model_validate(r) for r in same),
+            inbox_count=_inbox_count(uow, clinic),
+        )
+        audit(
+            uow, actor, "read", "patient_timeline", pid, record_ids=[r.id for r in same] or None
+        )
+        uow.commit()
+        return view

@@ -16,14 +16,7 @@ from needlesafe.deps import (
     UowDep,
 )
 from needlesafe.errors import InputError
-from needlesafe.services import (
-    adverse_events,
-    checkins,
-    patients,
-    treatments,
-)
-from needlesafe.services.context import Actor
-from needlesafe.store.uow import UnitOfWork
+from needlesafe.services import patients, views
 from needlesafe.web import forms
 from needlesafe.web.changes import describe_change
 from needlesafe.web.common import (
@@ -85,9 +78,11 @@ class TimelineEntry:
     href: str | None
 
 
-def _timeline(uow: UnitOfWork, actor: Actor, patient_id: int, knowledge: Any) -> list[Any]:
+def _timeline(view: views.PatientTimeline, knowledge: Any) -> list[TimelineEntry]:
+    """The page's timeline, newest first, from the read model."""
+    patient_id = view.patient.id
     entries: list[TimelineEntry] = []
-    for intake in patients.list_intakes(uow, actor=actor, patient_id=patient_id, limit=200).items:
+    for intake in view.intakes:
         plan = intake.input.get("plan", {})
         entries.append(
             TimelineEntry(
@@ -100,9 +95,7 @@ def _timeline(uow: UnitOfWork, actor: Actor, patient_id: int, knowledge: Any) ->
                 href=f"/patients/{patient_id}/screenings/{intake.id}",
             )
         )
-    for treatment in treatments.list_treatments(
-        uow, actor=actor, patient_id=patient_id, limit=200
-    ).items:
+    for treatment in view.treatments:
         override = treatment.override
         entries.append(
             TimelineEntry(
@@ -119,7 +112,7 @@ def _timeline(uow: UnitOfWork, actor: Actor, patient_id: int, knowledge: Any) ->
                 href=f"/patients/{patient_id}/treatments/{treatment.id}",
             )
         )
-    for checkin in checkins.list_checkins(uow, actor=actor, patient_id=patient_id, limit=200).items:
+    for checkin in view.checkins:
         said = checkin.input.get("message") or ", ".join(
             knowledge.label("symptoms", s.get("code", "")) if isinstance(s, dict) else str(s)
             for s in checkin.input.get("symptoms", [])
@@ -134,9 +127,7 @@ def _timeline(uow: UnitOfWork, actor: Actor, patient_id: int, knowledge: Any) ->
                 href=f"/inbox?show=all#checkin-{checkin.id}",
             )
         )
-    for event in adverse_events.list_adverse_events(
-        uow, actor=actor, patient_id=patient_id, limit=200
-    ).items:
+    for event in view.adverse_events:
         complication = knowledge.complications.get(event.complication)
         name = complication.label if complication else event.complication
         href = f"/patients/{patient_id}/adverse-events/{event.id}"
@@ -153,7 +144,7 @@ def _timeline(uow: UnitOfWork, actor: Actor, patient_id: int, knowledge: Any) ->
             )
         )
         # its course: each later change, as it happened
-        for change in adverse_events.adverse_event_history(uow, actor=actor, event_id=event.id):
+        for change in view.changes.get(event.id, ()):
             if change.action == "open":
                 continue
             entries.append(
@@ -173,16 +164,16 @@ def _timeline(uow: UnitOfWork, actor: Actor, patient_id: int, knowledge: Any) ->
 def patient_page(
     request: Request, patient_id: int, actor: SessionActor, uow: UowDep, knowledge: KnowledgeDep
 ) -> Response:
-    patient = patients.get_patient(uow, actor=actor, patient_id=patient_id)
-    latest = patients.list_intakes(uow, actor=actor, patient_id=patient_id, limit=1).items
+    view = views.patient_timeline(uow, actor=actor, patient_id=patient_id)
     return render(
         request,
         "patient.html",
         {
-            **header_context(actor, uow),
-            "patient": patient,
-            "latest": latest[0] if latest else None,
-            "timeline": _timeline(uow, actor, patient_id, knowledge),
-            "duplicates": patients.likely_duplicates(uow, actor=actor, patient_id=patient_id),
+            "actor": actor,
+            "inbox_count": view.inbox_count,
+            "patient": view.patient,
+            "latest": view.latest,
+            "timeline": _timeline(view, knowledge),
+            "duplicates": view.duplicates,
         },
     )
