@@ -30,6 +30,13 @@ class InputError(ValueError):
         return str(self.problems[0]) + (f" (and {more} more)" if more > 0 else "")
 
 
+class InputConflict(InputError):
+    """Well-formed input whose values conflict with each other, with stored records or with
+    today's date (an onset after today, a resolution before the onset): HTTP 409 with the
+    fields named, where 422 is input the API's schema itself refuses. The CLI treats both as
+    bad input."""
+
+
 # Refused in any input (api/hostile.py): C0 but tab, newline and carriage return; DEL; C1
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 REFUSED_INPUT = "refused_input"  # the request state's key for what the middleware refused

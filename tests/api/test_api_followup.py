@@ -48,7 +48,6 @@ def test_bad_follow_up_input_is_422_naming_the_field(
     path = f"/api/v1/adverse-events/{clinic_a.adverse_event}"
     cases = [
         ("PATCH", path, {"ctcae_grade": 9}, "ctcae_grade"),
-        ("PATCH", path, {"follow_up_on": "2020-01-01"}, "follow_up_on"),
         ("PATCH", path, {"colour": "red"}, "colour"),
         ("POST", path + "/close", {"outcome": "recovered"}, "resolved_on"),
         ("POST", path + "/close", {"resolved_on": TODAY.isoformat(), "outcome": "fine"}, "outcome"),
@@ -60,7 +59,27 @@ def test_bad_follow_up_input_is_422_naming_the_field(
         assert response.json()["detail"][0]["path"] == field
 
 
-def test_an_onset_before_the_treatment_is_422(client: TestClient, clinic_a: ClinicWorld) -> None:
+def test_dates_that_conflict_with_the_record_are_409_naming_the_field(
+    client: TestClient, clinic_a: ClinicWorld
+) -> None:
+    """Well-formed dates that contradict what is stored (or today) are a conflict, not input
+    the schema refuses (issue 16: the spec says which requests are well formed)."""
+    path = f"/api/v1/adverse-events/{clinic_a.adverse_event}"
+    for method, url, body, field in [
+        ("PATCH", path, {"follow_up_on": "2020-01-01"}, "follow_up_on"),
+        (
+            "POST",
+            path + "/close",
+            {"resolved_on": "2020-01-01", "outcome": "recovered"},
+            "resolved_on",
+        ),
+    ]:
+        response = client.request(method, url, json=body, headers=clinic_a.admin.headers)
+        assert response.status_code == 409, (url, body, response.text)
+        assert response.json()["detail"][0]["path"] == field
+
+
+def test_an_onset_before_the_treatment_is_409(client: TestClient, clinic_a: ClinicWorld) -> None:
     response = client.post(
         "/api/v1/adverse-events",
         json={
@@ -72,7 +91,7 @@ def test_an_onset_before_the_treatment_is_422(client: TestClient, clinic_a: Clin
         },
         headers=clinic_a.admin.headers,
     )
-    assert response.status_code == 422
+    assert response.status_code == 409
     assert response.json()["detail"][0]["path"] == "onset_date"
 
 
