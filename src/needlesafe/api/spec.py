@@ -10,8 +10,11 @@ every route and are added here, derived from each operation (never a list of pat
   32-bit range before a route runs; an unexpected error is a 500 quoting a log reference);
 - 401 and 403 where the operation needs a bearer token; 404 where it names a record (a path
   parameter, or a `..._id` filter); 410 where a patient's link is in the path (an expired
-  link); 413 where it takes a body; 409 and the `Idempotency-Key` header on the POSTs that
-  create a record (a key reused with another body).
+  link); 413 and 409 where it takes a body (well-formed values that conflict with each other,
+  with stored records or with today: `InputConflict`); 409 and the `Idempotency-Key` header on
+  the POSTs that create a record (a key reused with another body);
+- the codes a field takes, from the knowledge base: a property named after a vocabulary
+  (`areas`, `device`, `complication`, ...) lists its codes as an enum.
 
 It also answers a 405 with every method the path has in `Allow` (Starlette names only the
 methods of the first route whose path matched).
@@ -61,7 +64,8 @@ DESCRIPTIONS = {
     "401": "not signed in (no token, or one that has expired or was revoked)",
     "403": "signed in, but this account's role cannot do this",
     "404": "no such record in your clinic (or no such link)",
-    "409": "conflicts with what is stored, or an Idempotency-Key reused with another body",
+    "409": "well-formed, but its values conflict with each other, with what is stored or with "
+    "today (the fields named), or an Idempotency-Key reused with another body",
     "410": "the link has expired",
     "413": "the body is larger than the server takes",
     "422": 'bad input: `{"detail": [{"path": ..., "message": ...}]}`, each problem naming '
@@ -95,14 +99,67 @@ def _statuses(path: str, method: str, operation: dict[str, Any]) -> list[str]:
         statuses.append("410")
     if "requestBody" in operation:
         statuses.append("413")
-    if method == "post" and "201" in operation.get("responses", {}):
+    if "requestBody" in operation or (method == "post" and "201" in operation.get("responses", {})):
         statuses.append("409")
     return statuses
 
 
-def complete(schema: dict[str, Any]) -> dict[str, Any]:
-    """Add the error answers and their shape to `schema` (FastAPI's document), in place."""
+def vocabularies(knowledge: Any) -> dict[str, list[str]]:
+    """Every list of codes in the knowledge base, by name (`conditions`, `areas`, ...)."""
+    found: dict[str, list[str]] = {}
+    vocab = knowledge.vocab
+    for name in type(vocab).model_fields:
+        terms = getattr(vocab, name)
+        if isinstance(terms, list) and terms and all(hasattr(t, "code") for t in terms):
+            found[name] = [t.code for t in terms]
+    found["complications"] = list(knowledge.complications)
+    return found
+
+
+def _vocabulary_of(name: str, codes: dict[str, list[str]]) -> list[str] | None:
+    """The codes a property takes by its name: `areas`, `area` and `device` take the areas'
+    and devices' codes, `severity` the severities', `medical_clearances` the clearances'."""
+    candidates = [name, name + "s", name[:-1] + "ies", name.rsplit("_", 1)[-1]]
+    return next((codes[c] for c in candidates if c in codes), None)
+
+
+def _string_branches(schema: dict[str, Any]) -> list[dict[str, Any]]:
+    """The plain-string schemas `schema` allows (itself, or among its `anyOf`)."""
+    options = schema.get("anyOf", [schema])
+    return [o for o in options if o.get("type") == "string" and not o.keys() & {"enum", "const"}]
+
+
+def _add_codes(components: dict[str, Any], codes: dict[str, list[str]]) -> None:
+    """A property named after a vocabulary (or an object's `code` under such a property) takes
+    its codes as an enum: the server refuses any other (422, with the closest codes)."""
+
+    def annotate(schema: dict[str, Any], values: list[str]) -> None:
+        for branch in _string_branches(schema):
+            branch["enum"] = list(values)
+        for option in schema.get("anyOf", [schema]):
+            ref = option.get("$ref", "").rsplit("/", 1)[-1]
+            inner = components.get(ref, {}).get("properties", {}).get("code")
+            if inner is not None:
+                for branch in _string_branches(inner):
+                    branch["enum"] = list(values)
+
+    for component in list(components.values()):
+        for name, prop in component.get("properties", {}).items():
+            values = _vocabulary_of(name, codes)
+            if values is None:
+                continue
+            annotate(prop, values)
+            for option in prop.get("anyOf", [prop]):
+                if option.get("type") == "array" and isinstance(option.get("items"), dict):
+                    annotate(option["items"], values)
+
+
+def complete(schema: dict[str, Any], codes: dict[str, list[str]] | None = None) -> dict[str, Any]:
+    """Add the error answers and their shape to `schema` (FastAPI's document), in place; with
+    `codes` (`vocabularies(knowledge)`), the codes a field takes."""
     components = schema.setdefault("components", {}).setdefault("schemas", {})
+    if codes:
+        _add_codes(components, codes)
     for name in FASTAPI_ERRORS:
         components.pop(name, None)
     components.update(PROBLEM_SCHEMAS)
@@ -165,7 +222,7 @@ def install(app: FastAPI) -> None:
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            app.openapi_schema = complete(build())
+            app.openapi_schema = complete(build(), vocabularies(app.state.needlesafe.knowledge))
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]

@@ -29,6 +29,37 @@ Authorization = Annotated[str | None, Header()]
 FHIR_JSON = "application/fhir+json"
 
 
+def _json_body(schema: dict[str, Any]) -> dict[str, Any]:
+    """The OpenAPI request body of a route that reads its JSON itself (`JsonBody`)."""
+    return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
+
+
+# what a route reading a Bundle checks before it reads the resources (FHIR R4 Bundle)
+BUNDLE = {
+    "type": "object",
+    "required": ["resourceType"],
+    "properties": {
+        "resourceType": {"type": "string", "enum": ["Bundle"]},
+        "entry": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["resource"],
+                "properties": {
+                    "resource": {
+                        "type": "object",
+                        "required": ["resourceType"],
+                        "properties": {"resourceType": {"type": "string"}},
+                    }
+                },
+            },
+        },
+    },
+}
+# a CDS Hooks request or feedback object (CDS Hooks 2.0); the service checks the rest
+CDS_OBJECT = {"type": "object"}
+
+
 def _endpoint(settings: Settings, path: str) -> str:
     return settings.public_base_url.rstrip("/") + path
 
@@ -67,7 +98,11 @@ def discovery(
     return cds.discovery(cds.code_map_of(knowledge))
 
 
-@cds_router.post("/cds-services/{service_id}", summary="Call a CDS Hooks service")
+@cds_router.post(
+    "/cds-services/{service_id}",
+    summary="Call a CDS Hooks service",
+    openapi_extra=_json_body(CDS_OBJECT),
+)
 def call_service(
     service_id: ServiceId,
     body: JsonBody,
@@ -96,7 +131,11 @@ def call_service(
         )
 
 
-@cds_router.post("/cds-services/{service_id}/feedback", summary="Feedback on a CDS Hooks card")
+@cds_router.post(
+    "/cds-services/{service_id}/feedback",
+    summary="Feedback on a CDS Hooks card",
+    openapi_extra=_json_body(CDS_OBJECT),
+)
 def feedback(
     service_id: ServiceId,
     body: JsonBody,
@@ -125,6 +164,7 @@ def feedback_report(actor: CurrentActor, uow: UowDep) -> list[dict[str, Any]]:
     "/patients/{patient_id}/fhir",
     summary="The patient's records as a FHIR R4 Bundle",
     response_class=JSONResponse,
+    responses={200: {"content": {FHIR_JSON: {"schema": {"type": "object"}}}}},
 )
 def export_fhir(
     patient_id: RecordId, actor: CurrentActor, uow: UowDep, knowledge: KnowledgeDep
@@ -136,9 +176,10 @@ def export_fhir(
 @router.post(
     "/patients/{patient_id}/intakes/from-fhir",
     summary="Pre-fill an intake from a FHIR Bundle (Condition, MedicationStatement, ...)",
+    openapi_extra=_json_body(BUNDLE),
 )
 def intake_from_fhir(
-    patient_id: RecordId, body: JsonBody, actor: CurrentActor, uow: UowDep, knowledge: KnowledgeDep
+    patient_id: RecordId, actor: CurrentActor, body: JsonBody, uow: UowDep, knowledge: KnowledgeDep
 ) -> dict[str, Any]:
     return interop.intake_from_fhir(
         uow, actor=actor, knowledge=knowledge, patient_id=patient_id, bundle=body
