@@ -116,7 +116,6 @@ def knowledge_check(
     """Validate and lint the knowledge base; exit 1 on any problem."""
     from pathlib import Path
 
-    from needlesafe.knowledge.forms import load_clinic_forms
     from needlesafe.knowledge.lint import lint
     from needlesafe.knowledge.loader import load_knowledge
 
@@ -128,10 +127,6 @@ def knowledge_check(
         typer.echo(f"{len(error.problems)} problem(s): the knowledge base does not load.", err=True)
         raise typer.Exit(1) from None
     problems = lint(knowledge, Path(directory) if directory else None)
-    try:  # the clinic's form data (quiz, CTCAE grades) is checked against the knowledge too
-        load_clinic_forms(knowledge, Path(directory) if directory else None)
-    except KnowledgeError as error:
-        problems += error.problems
     for problem in problems:
         typer.echo(problem, err=True)
     if problems:

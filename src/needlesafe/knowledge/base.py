@@ -14,6 +14,12 @@ from needlesafe.knowledge.aftercare_schema import AftercareFile, check_aftercare
 from needlesafe.knowledge.code_map_schema import CodeMap, CodeMapFile, check_code_map
 from needlesafe.knowledge.conditions import PredicateBase, codes_named
 from needlesafe.knowledge.consent_schema import ConsentFile
+from needlesafe.knowledge.forms import (
+    ClinicForms,
+    CtcaeGradesFile,
+    FitzpatrickQuizFile,
+    check_forms,
+)
 from needlesafe.knowledge.schema import (
     Allergen,
     Area,
@@ -22,6 +28,7 @@ from needlesafe.knowledge.schema import (
     ContraindicationRule,
     ContraindicationsFile,
     EscalationRule,
+    JargonFile,
     NumbingAgent,
     PrecautionRule,
     PrecautionsFile,
@@ -94,6 +101,11 @@ class Knowledge:
     # the short names of the outcome codes and a new clinic's defaults (words.yaml); None
     # only for a knowledge base built without it
     words: WordsFile | None = field(default=None, repr=False)
+    # the clinic's forms: the skin-type quiz and the CTCAE grades (fitzpatrick_quiz.yaml,
+    # ctcae_grades.yaml); None only for a knowledge base built without them
+    forms: ClinicForms | None = field(default=None, repr=False)
+    # medical words a patient text must explain (jargon.yaml); None only when built without it
+    jargon: JargonFile | None = field(default=None, repr=False)
 
     def label(self, vocabulary: str, code: str) -> str:
         """The plain words for a code: of a vocabulary, or of a finding (`"precautions"`,
@@ -138,6 +150,9 @@ def build_knowledge(
     surveillance: SurveillanceFile | None = None,
     code_map: CodeMapFile | None = None,
     words: WordsFile | None = None,
+    fitzpatrick_quiz: FitzpatrickQuizFile | None = None,
+    ctcae_grades: CtcaeGradesFile | None = None,
+    jargon: JargonFile | None = None,
 ) -> Knowledge:
     problems: list[str] = []
 
@@ -248,6 +263,12 @@ def build_knowledge(
             complications=complication_codes,
         )
         problems += map_problems
+    forms: ClinicForms | None = None
+    if fitzpatrick_quiz is not None and ctcae_grades is not None:
+        forms = ClinicForms(quiz=fitzpatrick_quiz, ctcae=ctcae_grades)
+        problems += check_forms(forms, fitzpatrick=codes["fitzpatrick"], sources=source_ids)
+        check_sources("fitzpatrick_quiz.yaml", fitzpatrick_quiz.sources)
+        check_sources("ctcae_grades.yaml", ctcae_grades.sources)
     if problems:
         raise KnowledgeError(problems)
 
@@ -279,6 +300,8 @@ def build_knowledge(
         surveillance=surveillance,
         code_map=loaded_map,
         words=words,
+        forms=forms,
+        jargon=jargon,
     )
 
 

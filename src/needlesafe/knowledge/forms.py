@@ -1,8 +1,9 @@
 """Data behind the clinic's forms: the Fitzpatrick self-assessment quiz and the CTCAE grades.
 
 Two small files (`fitzpatrick_quiz.yaml`, `ctcae_grades.yaml`) with their schema and checks.
-They are loaded next to the knowledge base (not inside it), and checked against it: every skin
-type a band names and every source cited must exist there. Scoring is arithmetic on the data:
+They are loaded with the rest of the knowledge base, at start-up and into its version hash
+(`Knowledge.forms`), and checked against it: every skin type a band names and every source
+cited must exist there. Scoring is arithmetic on the data:
 each answer's score is its position (0 to 4), and the total falls into exactly one band.
 """
 
@@ -10,17 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
-import yaml
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, model_validator
 
-from needlesafe.knowledge.base import Knowledge, KnowledgeError
-from needlesafe.knowledge.loader import load_yaml
 from needlesafe.knowledge.schema import Code, FileHeader, PlainText, SourceIds, Strict
 
-DEFAULT_DIRECTORY = Path(__file__).parent
+if TYPE_CHECKING:
+    from needlesafe.knowledge.base import Knowledge
 ANSWERS_PER_QUESTION = 5  # scored 0 to 4
 
 
@@ -137,73 +135,24 @@ class ClinicForms:
         )
 
 
-def _read(directory: Path, name: str, model: type[Strict]) -> Any:
-    path = directory / name
-    try:
-        data = load_yaml(path.read_bytes())
-    except FileNotFoundError:
-        raise KnowledgeError([f"{name}: file is missing from {directory}"]) from None
-    except yaml.YAMLError as error:
-        raise KnowledgeError([f"{name}: not valid YAML: {error}"]) from None
-    try:
-        return model.model_validate(data)
-    except ValidationError as error:
-        raise KnowledgeError(
-            [
-                f"{name}: {'.'.join(str(p) for p in e['loc']) or '(top)'}: {e['msg']}"
-                for e in error.errors(include_url=False)
-            ]
-        ) from None
-
-
-def check_forms(forms: ClinicForms, knowledge: Knowledge) -> list[str]:
+def check_forms(
+    forms: ClinicForms, *, fitzpatrick: frozenset[str], sources: set[str] | frozenset[str]
+) -> list[str]:
     """What the forms name that the knowledge base does not have."""
     problems: list[str] = []
-    types = knowledge.codes["fitzpatrick"]
     named: Sequence[str] = [b.fitzpatrick for b in forms.quiz.bands]
     for band in forms.quiz.bands:
-        if band.fitzpatrick not in types:
+        if band.fitzpatrick not in fitzpatrick:
             problems.append(
                 f"fitzpatrick_quiz.yaml: bands: unknown fitzpatrick code {band.fitzpatrick!r}"
             )
     if len(set(named)) != len(named):
         problems.append("fitzpatrick_quiz.yaml: bands: a skin type has more than one band")
-    for file, cited in (
-        ("fitzpatrick_quiz.yaml", forms.quiz.sources),
-        ("ctcae_grades.yaml", forms.ctcae.sources),
-    ):
-        problems += [
-            f"{file}: sources: unknown source {s!r}" for s in cited if s not in knowledge.sources
-        ]
     return problems
 
 
-def load_clinic_forms(knowledge: Knowledge, directory: Path | None = None) -> ClinicForms:
-    directory = directory or DEFAULT_DIRECTORY
-    problems: list[str] = []
-    parts: list[Any] = []
-    for name, model in (
-        ("fitzpatrick_quiz.yaml", FitzpatrickQuizFile),
-        ("ctcae_grades.yaml", CtcaeGradesFile),
-    ):
-        try:
-            parts.append(_read(directory, name, model))
-        except KnowledgeError as error:
-            problems += error.problems
-    if problems:
-        raise KnowledgeError(problems)
-    forms = ClinicForms(quiz=parts[0], ctcae=parts[1])
-    problems = check_forms(forms, knowledge)
-    if problems:
-        raise KnowledgeError(problems)
-    return forms
-
-
-_LOADED: dict[str, ClinicForms] = {}
-
-
 def clinic_forms_for(knowledge: Knowledge) -> ClinicForms:
-    """The packaged forms, checked against `knowledge`, loaded once per knowledge version."""
-    if knowledge.version not in _LOADED:
-        _LOADED[knowledge.version] = load_clinic_forms(knowledge)
-    return _LOADED[knowledge.version]
+    """The forms of `knowledge` (loaded with it)."""
+    if knowledge.forms is None:
+        raise ValueError("this knowledge base was built without its forms")
+    return knowledge.forms

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import Field, ValidationError
+from pydantic import ValidationError
 
 from needlesafe.knowledge.base import Knowledge, predicate_codes
 from needlesafe.knowledge.conditions import COMBINATORS, PredicateBase, atoms, codes_of
@@ -23,13 +23,10 @@ from needlesafe.knowledge.loader import load_yaml
 from needlesafe.knowledge.readability import MAX_GRADE, reading_grade
 from needlesafe.knowledge.schema import (
     MAX_NEEDLE_DEPTH_MM,
-    Code,
     ContraindicationRule,
-    FileHeader,
-    PlainText,
+    JargonFile,
     PrecautionRule,
     RiskRule,
-    Strict,
 )
 
 # Vocabularies whose every code must change some rule's outcome. The others (areas, devices,
@@ -281,16 +278,8 @@ def lint_rules(knowledge: Knowledge) -> list[str]:
 # ---------------------------------------------------------------- unexplained medical words
 
 
-class JargonWord(Strict):
-    word: Code
-    plain: list[PlainText] = Field(min_length=1)
-
-
-class JargonFile(FileHeader):
-    words: list[JargonWord]
-
-
 def load_jargon(directory: Path | None = None) -> JargonFile:
+    """jargon.yaml of `directory` (default: the packaged one), validated."""
     path = (directory or Path(__file__).parent) / "jargon.yaml"
     if not path.exists():
         return JargonFile(id="jargon", version=1, reviewed="2026-01-01", reviewed_by="-", words=[])
@@ -318,10 +307,14 @@ def unexplained_words(text: str, jargon: JargonFile) -> list[str]:
 
 
 def lint_jargon(knowledge: Knowledge, directory: Path | None = None) -> list[str]:
-    try:
-        jargon = load_jargon(directory)
-    except ValueError as error:
-        return [str(error)]
+    """Patient texts with a medical word left unexplained (the knowledge base's jargon.yaml,
+    loaded with it; a `directory` given without it in the knowledge reads its file)."""
+    jargon = knowledge.jargon
+    if jargon is None:
+        try:
+            jargon = load_jargon(directory)
+        except ValueError as error:
+            return [str(error)]
     problems = []
     for where, text in patient_texts(knowledge):
         for word in unexplained_words(text, jargon):

@@ -18,10 +18,12 @@ from needlesafe.knowledge.aftercare_schema import AftercareFile
 from needlesafe.knowledge.base import Knowledge, KnowledgeError, build_knowledge
 from needlesafe.knowledge.code_map_schema import CodeMapFile
 from needlesafe.knowledge.consent_schema import ConsentFile
+from needlesafe.knowledge.forms import CtcaeGradesFile, FitzpatrickQuizFile
 from needlesafe.knowledge.schema import (
     ComplicationsFile,
     ContraindicationsFile,
     FileHeader,
+    JargonFile,
     PrecautionsFile,
     RiskRulesFile,
     SourcesFile,
@@ -109,6 +111,9 @@ def load_knowledge(directory: Path | None = None) -> Knowledge:
         ("surveillance", "surveillance.yaml", SurveillanceFile),
         ("code_map", "code_map.yaml", CodeMapFile),
         ("words", "words.yaml", WordsFile),
+        ("fitzpatrick_quiz", "fitzpatrick_quiz.yaml", FitzpatrickQuizFile),
+        ("ctcae_grades", "ctcae_grades.yaml", CtcaeGradesFile),
+        ("jargon", "jargon.yaml", JargonFile),
     ]
     for key, name, model in files:
         try:

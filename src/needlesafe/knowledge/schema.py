@@ -320,3 +320,17 @@ class PrecautionsFile(FileHeader):
     def _labels(self) -> PrecautionsFile:
         _same_label_per_code(self.precautions)
         return self
+
+
+# ---------------------------------------------------------------- medical words
+
+
+class JargonWord(Strict):
+    word: Code
+    plain: list[PlainText] = Field(min_length=1)
+
+
+class JargonFile(FileHeader):
+    """Medical words a patient text must explain (jargon.yaml)."""
+
+    words: list[JargonWord]
