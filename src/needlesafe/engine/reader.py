@@ -435,7 +435,8 @@ def _negate_backward(clause: list[_Item], at: int, max_scope: int) -> None:
 
 def _negate(clause: list[_Item], max_scope: int, benign: frozenset[str]) -> bool:
     """Negate within one clause; True if it held a double negation."""
-    question = clause[-1].has("end")  # only a "?" is kept at a clause's end
+    # only a "?" is kept at a clause's end; a clause opened by "is", "are", "should"... asks too
+    question = clause[-1].has("end") or clause[0].words[:1] in _ASKING
     doubled = False
     for at, item in enumerate(clause):
         if item.cancelled:
@@ -451,7 +452,31 @@ def _negate(clause: list[_Item], max_scope: int, benign: frozenset[str]) -> bool
                 doubled = _negate_forward(clause, at, max_scope, near=near) or doubled
             if direction in ("backward", "bidirectional") and not question:
                 _negate_backward(clause, at, max_scope)
+        answered = _answers_a_list(clause, at) if directions and not question else None
+        if answered is not None:
+            _negate_backward(clause, answered + 1, max_scope)
     return doubled
+
+
+def _answers_a_list(clause: list[_Item], at: int) -> int | None:
+    """ "Trouble breathing - no. Swollen lips or tongue - no.": a bare "no" ending its clause
+    right after a symptom (and the sites it names) answers it like a ticked list. The index of
+    that symptom word, or None."""
+    following = clause[at + 1] if at + 1 < len(clause) else None
+    if clause[at].words not in _BARE_NO or not (
+        following is None or following.has("end") or following.has("comma")
+    ):
+        return None
+    j = at - 1
+    while j >= max(0, at - 4) and any(clause[j].has(k) for k in ("site", "connector", "filler")):
+        j -= 1
+    return j if j >= 0 and _is_concept(clause[j]) else None
+
+
+_ASKING = frozenset(
+    (w,) for w in ("is", "are", "am", "does", "should")
+)
+_BARE_NO = frozenset((("no",), ("none",), ("nope",), ("nah",), ("negative",)))
 
 
 _BECAME = frozenset((("gone",), ("has", "gone"), ("is", "gone"), ("went",)))
@@ -709,7 +734,16 @@ def _marks(
     had_treatment = {v for v in _find(segment, lists["experience_verbs"]) if v not in verbs}
     theirs = bool(_find(segment, lists["theirs"]))
     marks: list[tuple[int, str]] = []
+    proxies = _find(segment, lists["proxies"])
+    # "I support a man with ...": "a man" inside a carer's phrase is the patient
+    in_proxy = {
+        segment.owners[w]
+        for start, end in segment.spans.get(lists["proxies"].name, [])
+        for w in range(start + 1, end)
+    }
     for at in _find(segment, lists["others"]):
+        if at in in_proxy:
+            continue
         # a friend or a stranger as the subject ("my friend had...", "the lady was...")
         if theirs:  # "my mate had the same treatment and ..."
             marks.append((at, "other"))
@@ -722,7 +756,7 @@ def _marks(
         # experience ("my mum had hives", "... after hers")
         other = theirs or any(at < v <= at + 3 for v in verbs)
         marks.append((at, "other" if other else "patient"))
-    marks += [(at, "patient") for at in _find(segment, lists["proxies"])]
+    marks += [(at, "patient") for at in proxies]
     marks += [(at, "patient") for at in _find(segment, lists["first_person"])]
     for at, item in enumerate(segment):  # a symptom phrase of the patient's own: "... my throat"
         if len(item.words) > 1 and _is_concept(item) and "my" in item.words:
