@@ -16,13 +16,10 @@ from needlesafe.engine.inputs import parse_intake
 from needlesafe.engine.models import Assessment
 from needlesafe.engine.screening import screen
 from needlesafe.knowledge.base import Knowledge, KnowledgeError
+from needlesafe.knowledge.words import decision_words
 
-DECISION_STYLE = {
-    "proceed": ("green", "PROCEED"),
-    "proceed_with_precautions": ("yellow", "PROCEED WITH PRECAUTIONS"),
-    "defer": ("red", "DEFER"),
-    "do_not_treat": ("bold red", "DO NOT TREAT"),
-}
+# colours by rank (proceed to do not treat); the words come from the knowledge base (words.yaml)
+DECISION_COLOURS = ("green", "yellow", "red", "bold red")
 LEVEL_STYLE = {"baseline": "green", "elevated": "yellow", "high": "red"}
 
 knowledge_app = typer.Typer(
@@ -52,7 +49,8 @@ def _indented(console: Console, text: str, indent: int, style: str = "") -> None
 
 def render_assessment(result: BaseModel, knowledge: Knowledge, console: Console) -> None:
     assert isinstance(result, Assessment)  # noqa: S101 - run_engine passes what we computed
-    style, title = DECISION_STYLE[result.decision.value]
+    style = DECISION_COLOURS[result.decision.rank]
+    title = decision_words(knowledge, result.decision.value).upper()
     console.print(Panel(f"[{style}]{title}[/]", title="Decision", expand=False))
 
     raised = {c: r for c, r in result.risks.items() if r.level.value != "baseline"}

@@ -16,19 +16,12 @@ from needlesafe.engine.inputs import parse_checkin
 from needlesafe.engine.models import Triage
 from needlesafe.engine.triage import UnreadReader, triage
 from needlesafe.knowledge.base import Knowledge
+from needlesafe.knowledge.triage_schema import DISPOSITIONS, STATUSES
+from needlesafe.knowledge.words import disposition_words
 
-DISPOSITION_STYLE = {
-    "self_care": ("green", "SELF CARE: expected healing"),
-    "contact_clinic": ("yellow", "CONTACT THE CLINIC (within a day or two)"),
-    "urgent": ("red", "URGENT: seek medical care today"),
-    "emergency": ("bold white on red", "EMERGENCY: call emergency services now"),
-}
-STATUS_STYLE = {
-    "expected": "green",
-    "watch": "cyan",
-    "concerning": "yellow",
-    "red_flag": "bold red",
-}
+# colours by rank (safe to most urgent); the words come from the knowledge base (words.yaml)
+DISPOSITION_COLOURS = ("green", "yellow", "red", "bold white on red")
+STATUS_COLOURS = ("green", "cyan", "yellow", "bold red")
 
 
 def compute_triage(data: Any, knowledge: Knowledge) -> Triage:
@@ -38,8 +31,9 @@ def compute_triage(data: Any, knowledge: Knowledge) -> Triage:
 def render_triage(result: BaseModel, knowledge: Knowledge, console: Console) -> None:
     if not isinstance(result, Triage):  # run_engine passes what compute_triage returned
         raise TypeError(f"expected a Triage, got {type(result).__name__}")
-    style, title = DISPOSITION_STYLE[result.disposition]
-    console.print(Panel(f"[{style}]{title}[/]", title="Disposition", expand=False))
+    style = DISPOSITION_COLOURS[DISPOSITIONS.index(result.disposition)]
+    title = disposition_words(knowledge, result.disposition).upper()
+    console.print(Panel(f"[{style}]{escape(title)}[/]", title="Disposition", expand=False))
     console.print(f"\n[bold]For the patient[/]\n  {escape(result.patient_text)}")
     if result.findings:
         table = Table(title="Findings", title_justify="left", show_lines=False)
@@ -52,7 +46,7 @@ def render_triage(result: BaseModel, knowledge: Knowledge, console: Console) -> 
             modifiers = " / ".join(x for x in (f.severity, f.trend) if x) or "-"
             table.add_row(
                 escape(f"{f.label or f.symptom} ({f.symptom})"),
-                f"[{STATUS_STYLE[f.status]}]{f.status}[/]",
+                f"[{STATUS_COLOURS[STATUSES.index(f.status)]}]{f.status}[/]",
                 f.origin,
                 modifiers,
                 f"{escape(f.clinician_text)}\n[dim]{f.rule}; {', '.join(f.sources)}[/]",

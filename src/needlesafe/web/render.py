@@ -20,33 +20,31 @@ from starlette.datastructures import FormData
 
 from needlesafe.deps import csrf_token, get_state
 from needlesafe.errors import InputProblem
+from needlesafe.knowledge import words
+from needlesafe.knowledge.base import Knowledge
 from needlesafe.zones import local
 
 HERE = Path(__file__).parent
 TEMPLATES = HERE / "templates"
 STATIC = HERE / "static"
 
-# Names of the engines' outcome codes on the pages. The advice itself (what to do) comes from
-# the knowledge base through the engines; these are only the short names of the codes.
-DECISIONS = {
-    "proceed": "Proceed",
-    "proceed_with_precautions": "Proceed with precautions",
-    "defer": "Defer",
-    "do_not_treat": "Do not treat",
-}
-DISPOSITIONS = {
-    "emergency": "Emergency",
-    "urgent": "Urgent: care today",
-    "contact_clinic": "Contact the clinic",
-    "self_care": "Self-care",
-}
-LEVELS = {"baseline": "Baseline", "elevated": "Elevated", "high": "High"}
-STATUSES = {
-    "red_flag": "Red flag",
-    "concerning": "Concerning",
-    "watch": "Watch",
-    "expected": "Expected",
-}
+# The names of the engines' outcome codes (and their icons: a shape as well as a colour, so
+# colour is never the only signal) come from the knowledge base (words.yaml), the same words
+# the command line and the documents use. The advice itself comes through the engines.
+
+
+def outcome_words(knowledge: Knowledge | None = None) -> dict[str, Any]:
+    """DECISIONS, DISPOSITIONS, LEVELS, STATUSES and ICONS for the templates."""
+    named = words.names(knowledge)
+    return {
+        "DECISIONS": named["decisions"],
+        "DISPOSITIONS": named["dispositions"],
+        "LEVELS": named["levels"],
+        "STATUSES": named["statuses"],
+        "ICONS": words.icons(knowledge),
+    }
+
+
 OUTCOMES = {
     "unknown": "Not known yet",
     "recovering": "Recovering",
@@ -54,16 +52,6 @@ OUTCOMES = {
     "recovered_with_sequelae": "Recovered with lasting effects",
     "not_recovered": "Not recovered",
     "fatal": "Fatal",
-}
-ICONS = {  # a shape as well as a colour: colour is never the only signal
-    "emergency": "!",
-    "urgent": "!",
-    "contact_clinic": "i",
-    "self_care": "✓",
-    "proceed": "✓",
-    "proceed_with_precautions": "!",
-    "defer": "‖",
-    "do_not_treat": "✕",
 }
 
 
@@ -159,12 +147,8 @@ def environment() -> Environment:
     )
     env.filters["date"] = _date
     env.globals.update(
-        DECISIONS=DECISIONS,
-        DISPOSITIONS=DISPOSITIONS,
-        LEVELS=LEVELS,
-        STATUSES=STATUSES,
+        outcome_words(),  # the packaged words; a page gets its knowledge base's (render)
         OUTCOMES=OUTCOMES,
-        ICONS=ICONS,
         # a fresh key in each form that creates a record (api/idempotency.py)
         new_idempotency_key=lambda: secrets.token_urlsafe(18),
     )
@@ -186,6 +170,7 @@ def render(
         "csrf_token": csrf_token(request),
         "label": knowledge.label,
         "knowledge": knowledge,
+        **outcome_words(knowledge),
         "emergency_number": state.settings.emergency_number,
         "values": FormValues(),
         "errors": {},
