@@ -47,9 +47,9 @@ def _treatment(days_ago: int) -> dict[str, object]:
 
 
 def seed(client: TestClient) -> int:
-    token = client.post(
-        "/api/v1/auth/token", json={"email": EMAIL, "password": PASSWORD}
-    ).json()["access_token"]
+    token = client.post("/api/v1/auth/token", json={"email": EMAIL, "password": PASSWORD}).json()[
+        "access_token"
+    ]
     auth = {"Authorization": f"Bearer {token}"}
     patient = client.post("/api/v1/patients", json={"name": "Pat Bench"}, headers=auth).json()
     pid = patient["id"]
@@ -58,7 +58,9 @@ def seed(client: TestClient) -> int:
         assert made.status_code == 201, made.text
     treatments = []
     for days in (10, 3):
-        made = client.post(f"/api/v1/patients/{pid}/treatments", json=_treatment(days), headers=auth)
+        made = client.post(
+            f"/api/v1/patients/{pid}/treatments", json=_treatment(days), headers=auth
+        )
         assert made.status_code == 201, made.text
         treatments.append(made.json()["id"])
     link = client.post(f"/api/v1/treatments/{treatments[-1]}/checkin-link", headers=auth).json()
@@ -102,16 +104,27 @@ def main() -> None:
         engine = make_engine(url)
         upgrade(engine)
         uow = UnitOfWork(make_session_factory(engine))
-        accounts.create_clinic(uow, name="Bench Clinic", phone="020 7946 0100", emergency_number="999")
+        accounts.create_clinic(
+            uow, name="Bench Clinic", phone="020 7946 0100", emergency_number="999"
+        )
         accounts.create_user_for_clinic(
             uow, clinic_name="Bench Clinic", email=EMAIL, role="practitioner", password=PASSWORD
         )
         engine.dispose()
         settings = Settings(
-            environment="test", database_url=url, secret_key=SecretStr("b" * 40),
+            environment="test",
+            database_url=url,
+            secret_key=SecretStr("b" * 40),
             public_base_url="http://testserver",
         )
-        app = create_app(settings, knowledge=(load_knowledge(Path(os.environ["H2_KN"])) if os.environ.get("H2_KN") else default_knowledge()))
+        app = create_app(
+            settings,
+            knowledge=(
+                load_knowledge(Path(os.environ["H2_KN"]))
+                if os.environ.get("H2_KN")
+                else default_knowledge()
+            ),
+        )
         counts = {"statements": 0, "transactions": 0, "audit": 0}
         app_engine = app.state.needlesafe.engine
 

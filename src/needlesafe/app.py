@@ -66,9 +66,7 @@ def create_app(settings: Settings | None = None, *, knowledge: Knowledge | None 
         max_body_bytes=settings.max_body_bytes,
         max_upload_bytes=3 * settings.photo_max_bytes + 64 * 1024,  # 3 photos and the form
     )
-    install_error_handlers(
-        app, login_path=settings.login_path, error_page=web.render_error_page
-    )
+    install_error_handlers(app, login_path=settings.login_path, error_page=web.render_error_page)
     for kind, handler in web.EXCEPTION_HANDLERS.items():
         app.add_exception_handler(kind, handler)
     app.include_router(api.router, prefix=api.PREFIX)

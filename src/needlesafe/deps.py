@@ -201,8 +201,6 @@ def patient_link(token: str, settings: SettingsDep, uow: UowDep) -> LinkAccess:
 PatientLink = Annotated[LinkAccess, Depends(patient_link)]
 
 
-
-
 # ---------------------------------------------------------------- photos
 
 

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import re as _re
+import tempfile as _tempfile
 from collections.abc import Iterator as _Iterator
 from dataclasses import dataclass as _dataclass
+from pathlib import Path as _Path
+from typing import Any as _Any
 
 import pytest
 from dbkit import TREATMENT, Staff, add_checkin_row, add_clinic, add_staff, screen_for_treatment
@@ -16,6 +20,7 @@ from needlesafe.services import adverse_events as _adverse_events
 from needlesafe.services import links as _links
 from needlesafe.services import patients as _patients
 from needlesafe.services import treatments as _treatments
+from needlesafe.settings import Settings as _Settings
 
 
 @pytest.fixture
@@ -103,3 +108,62 @@ def clinic_a(uow, knowledge, settings) -> ClinicWorld:  # type: ignore[no-untype
 @pytest.fixture
 def clinic_b(uow, knowledge, settings) -> ClinicWorld:  # type: ignore[no-untyped-def]
     return build_clinic(uow, knowledge, settings)
+
+
+# ---------------------------------------------------------------- the app's routes
+
+
+def app_routes() -> list[tuple[str, str]]:
+    """Every (method, path template) the app's API answers, from its OpenAPI document (the
+    pages are not in it: they are tested through the browser session in tests/web)."""
+    never_opened = _Path(_tempfile.gettempdir()) / "needlesafe-routes-never-opened.db"
+    settings = _Settings(
+        environment="test", database_url=f"sqlite:///{never_opened}", secret_key="r" * 40
+    )
+    app = _create_app(settings)
+    try:
+        return sorted(
+            (method.upper(), path)
+            for path, operations in app.openapi()["paths"].items()
+            for method in operations
+        )
+    finally:
+        app.state.needlesafe.engine.dispose()
+
+
+def route_shape(path: str) -> str:
+    """`/api/v1/patients/{patient}?x=1` and `/api/v1/patients/{patient_id}` alike."""
+    return _re.sub(r"\{[^}]*\}", "{}", path.split("?")[0])
+
+
+# a value for each path parameter: the clinic's record of that kind, or a constant
+PATH_PARAMS: dict[str, str | int] = {
+    "patient_id": "patient",
+    "intake_id": "intake",
+    "treatment_id": "treatment",
+    "checkin_id": "checkin",
+    "event_id": "event",
+    "user_id": "user",
+    "token": "link",
+    "lot": "CART-1",
+    "photo_id": 1,
+    "alert_id": 1,
+    "service_id": "needlesafe-screening",
+}
+
+
+def fill_path(template: str, world: ClinicWorld) -> str:
+    """`template` with the world's records; a parameter not in PATH_PARAMS fails, naming it."""
+    ids: dict[str, _Any] = {
+        **world.ids,
+        "user": world.practitioner.actor.user_id or 0,
+        "link": world.link,
+    }
+
+    def value(match: _re.Match[str]) -> str:
+        name = match.group(1)
+        assert name in PATH_PARAMS, f"path parameter {name!r} of {template}: add it to PATH_PARAMS"
+        wanted = PATH_PARAMS[name]
+        return str(ids[wanted]) if isinstance(wanted, str) and wanted in ids else str(wanted)
+
+    return _re.sub(r"\{([^}]*)\}", value, template)

@@ -96,9 +96,7 @@ def patient_timeline(uow: UnitOfWork, *, actor: Actor, patient_id: int) -> Patie
         intakes = newest(m.Intake, m.Intake.created_at.desc(), m.Intake.id.desc())
         treatments = newest(m.Treatment, m.Treatment.performed_on.desc(), m.Treatment.id.desc())
         checkins = newest(m.CheckIn, m.CheckIn.created_at.desc(), m.CheckIn.id.desc())
-        events = newest(
-            m.AdverseEvent, m.AdverseEvent.onset_date.desc(), m.AdverseEvent.id.desc()
-        )
+        events = newest(m.AdverseEvent, m.AdverseEvent.onset_date.desc(), m.AdverseEvent.id.desc())
         changes: dict[int, list[AdverseEventChangePublic]] = defaultdict(list)
         event_ids = [e.id for e in events]
         if event_ids:
@@ -123,8 +121,6 @@ def patient_timeline(uow: UnitOfWork, *, actor: Actor, patient_id: int) -> Patie
             duplicates=tuple(PatientPublic.model_validate(r) for r in same),
             inbox_count=_inbox_count(uow, clinic),
         )
-        audit(
-            uow, actor, "read", "patient_timeline", pid, record_ids=[r.id for r in same] or None
-        )
+        audit(uow, actor, "read", "patient_timeline", pid, record_ids=[r.id for r in same] or None)
         uow.commit()
         return view

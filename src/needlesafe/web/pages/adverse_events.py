@@ -119,4 +119,3 @@ async def create_adverse_event(
         errors = field_errors(error.problems, forms.ADVERSE_EVENT_FIELDS)
         return _event_form(request, actor, uow, knowledge, patient, values, errors, status_code=422)
     return see_other(f"/patients/{patient_id}?{urlencode({'recorded': 'adverse_event'})}")
-

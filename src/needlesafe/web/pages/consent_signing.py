@@ -42,8 +42,9 @@ def _access(state: AppState, token: str) -> ConsentLinkAccess:
 
 
 def _bad_link(request: Request, message: str, status: int) -> Response:
-    return render(request, "patient/consent_bad_link.html", {"message": message},
-                  status_code=status)
+    return render(
+        request, "patient/consent_bad_link.html", {"message": message}, status_code=status
+    )
 
 
 def _form_page(
@@ -56,14 +57,18 @@ def _form_page(
     status_code: int = 200,
 ) -> HTMLResponse:
     keys = acknowledgement_keys(view.sheet)
-    panel = environment().get_template("patient/_consent_form.html").render(
-        view=view,
-        statements=[(key, text) for key, text in keys if key != "guardian"],
-        guardian_statement=next((text for key, text in keys if key == "guardian"), None),
-        action=f"/consent/{token}",
-        csrf_token=csrf_token(request),
-        values=values or FormValues({"method": ["drawn"]}),
-        errors=errors or {},
+    panel = (
+        environment()
+        .get_template("patient/_consent_form.html")
+        .render(
+            view=view,
+            statements=[(key, text) for key, text in keys if key != "guardian"],
+            guardian_statement=next((text for key, text in keys if key == "guardian"), None),
+            action=f"/consent/{token}",
+            csrf_token=csrf_token(request),
+            values=values or FormValues({"method": ["drawn"]}),
+            errors=errors or {},
+        )
     )
     html = render_consent_html(view.sheet, signing=True, extra=Markup(panel))  # noqa: S704
     headers = {
@@ -148,7 +153,11 @@ async def sign(
         for problem in error.problems:
             errors.setdefault(problem.path, problem.message)
         return _form_page(
-            request, _view(uow, access, knowledge), token, values=values, errors=errors,
+            request,
+            _view(uow, access, knowledge),
+            token,
+            values=values,
+            errors=errors,
             status_code=422,
         )
     except Conflict as error:
@@ -160,10 +169,10 @@ async def sign(
         message = error.message[:1].upper() + error.message[1:]
         # the sheet changed: show the new one, keep the name, ask for the ticks again
         kept = FormValues(
-            {k: [values.get(k)] for k in ("patient_name", "method", "guardian_name",
-                                          "guardian_relationship")}
+            {
+                k: [values.get(k)]
+                for k in ("patient_name", "method", "guardian_name", "guardian_relationship")
+            }
         )
-        return _form_page(
-            request, view, token, values=kept, errors={"": message}, status_code=409
-        )
+        return _form_page(request, view, token, values=kept, errors={"": message}, status_code=409)
     return RedirectResponse(f"/consent/{token}", status_code=303)

@@ -68,27 +68,41 @@ def _page(
     if record is None and part is None and sheet.signable:
         settings = state.settings
         link = consents.issue_consent_link(
-            uow, actor=actor, knowledge=knowledge, patient_id=patient_id, intake_id=intake_id,
-            secret_key=settings.secret, base_url=settings.public_base_url,
-            max_age=settings.consent_link_max_age, via="link", today=_today(),
+            uow,
+            actor=actor,
+            knowledge=knowledge,
+            patient_id=patient_id,
+            intake_id=intake_id,
+            secret_key=settings.secret,
+            base_url=settings.public_base_url,
+            max_age=settings.consent_link_max_age,
+            via="link",
+            today=_today(),
         )
         qr = qr_svg(link.url, "QR code of the patient's signing link")
-    panel = environment().get_template("_consent_sign.html").render(
-        sheet=sheet,
-        record=record,
-        part=part,
-        signature_src=png_data_uri(part.signature_png) if part and part.signature_png else None,
-        patient=patient,
-        link=link,
-        qr=qr,
-        base=BASE.format(patient_id=patient_id, intake_id=intake_id),
-        assessment=f"/patients/{patient_id}/screenings/{intake_id}",
-        csrf_token=csrf_token(request),
-        errors=errors or {},
-        countersigned=request.query_params.get("countersigned") == "1",
+    panel = (
+        environment()
+        .get_template("_consent_sign.html")
+        .render(
+            sheet=sheet,
+            record=record,
+            part=part,
+            signature_src=png_data_uri(part.signature_png) if part and part.signature_png else None,
+            patient=patient,
+            link=link,
+            qr=qr,
+            base=BASE.format(patient_id=patient_id, intake_id=intake_id),
+            assessment=f"/patients/{patient_id}/screenings/{intake_id}",
+            csrf_token=csrf_token(request),
+            errors=errors or {},
+            countersigned=request.query_params.get("countersigned") == "1",
+        )
     )
     html = render_consent_html(
-        sheet, page=True, extra=Markup(panel), signed=view.signed_by  # noqa: S704 - autoescaped
+        sheet,
+        page=True,
+        extra=Markup(panel),
+        signed=view.signed_by,  # noqa: S704 - autoescaped
     )
     headers = _headers(sheet, record)
     headers["Content-Security-Policy"] = page_csp(html)
@@ -99,7 +113,11 @@ def _view(
     uow: UnitOfWork, actor: Actor, knowledge: Knowledge, patient_id: int, intake_id: int
 ) -> consents.ConsentView:
     return consents.get_consent_view(
-        uow, actor=actor, knowledge=knowledge, patient_id=patient_id, intake_id=intake_id,
+        uow,
+        actor=actor,
+        knowledge=knowledge,
+        patient_id=patient_id,
+        intake_id=intake_id,
         today=_today(),
     )
 
@@ -128,7 +146,11 @@ def consent_pdf(
 ) -> Response:
     """The sheet as PDF (exactly the signed file once it is signed)."""
     pdf, sheet, record = consents.get_consent_pdf(
-        uow, actor=actor, knowledge=knowledge, patient_id=patient_id, intake_id=intake_id,
+        uow,
+        actor=actor,
+        knowledge=knowledge,
+        patient_id=patient_id,
+        intake_id=intake_id,
         today=_today(),
     )
     headers = _headers(sheet, record)
@@ -151,15 +173,30 @@ def sign_on_tablet(
     settings = state.settings
     try:
         link = consents.issue_consent_link(
-            uow, actor=actor, knowledge=knowledge, patient_id=patient_id, intake_id=intake_id,
-            secret_key=settings.secret, base_url=settings.public_base_url,
-            max_age=settings.consent_link_max_age, via="tablet", today=_today(),
+            uow,
+            actor=actor,
+            knowledge=knowledge,
+            patient_id=patient_id,
+            intake_id=intake_id,
+            secret_key=settings.secret,
+            base_url=settings.public_base_url,
+            max_age=settings.consent_link_max_age,
+            via="tablet",
+            today=_today(),
         )
     except Conflict as error:
         view = _view(uow, actor, knowledge, patient_id, intake_id)
         return _page(
-            request, uow, actor, state, knowledge, view, patient_id=patient_id,
-            intake_id=intake_id, errors={"": error.message}, status_code=409,
+            request,
+            uow,
+            actor,
+            state,
+            knowledge,
+            view,
+            patient_id=patient_id,
+            intake_id=intake_id,
+            errors={"": error.message},
+            status_code=409,
         )
     return RedirectResponse(f"/consent/{link.token}", status_code=303)
 
@@ -181,8 +218,16 @@ def countersign(
     except Conflict as error:
         view = _view(uow, actor, knowledge, patient_id, intake_id)
         return _page(
-            request, uow, actor, state, knowledge, view, patient_id=patient_id,
-            intake_id=intake_id, errors={"": error.message}, status_code=409,
+            request,
+            uow,
+            actor,
+            state,
+            knowledge,
+            view,
+            patient_id=patient_id,
+            intake_id=intake_id,
+            errors={"": error.message},
+            status_code=409,
         )
     url = BASE.format(patient_id=patient_id, intake_id=intake_id) + "?countersigned=1"
     return RedirectResponse(url, status_code=303)

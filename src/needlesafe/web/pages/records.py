@@ -29,7 +29,6 @@ def _today() -> dt.date:
     return dt.datetime.now(dt.UTC).date()
 
 
-
 # ---------------------------------------------------------------- adverse events
 
 

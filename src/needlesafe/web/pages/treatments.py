@@ -143,8 +143,8 @@ def new_treatment(
         intake = latest[0] if latest else None
     values = _treatment_defaults(intake)
     data, problems = forms.treatment_from_form(values)
-    check = None if problems else _gate_check(
-        uow, actor, knowledge, state.settings, patient_id, data
+    check = (
+        None if problems else _gate_check(uow, actor, knowledge, state.settings, patient_id, data)
     )
     return _treatment_form(request, actor, uow, patient, intake, values, {}, check=check)
 
@@ -162,8 +162,8 @@ async def check_treatment(
     """The gate's conflicts for the form as it is now (htmx, as the practitioner types)."""
     values = await form_values(request)
     data, problems = forms.treatment_from_form(values)
-    check = None if problems else _gate_check(
-        uow, actor, knowledge, state.settings, patient_id, data
+    check = (
+        None if problems else _gate_check(uow, actor, knowledge, state.settings, patient_id, data)
     )
     return render(request, "_treatment_gate.html", {"check": check, "values": values})
 
@@ -181,8 +181,12 @@ async def create_treatment(
     values = await form_values(request)
     data, problems = forms.treatment_from_form(values)
 
-    def again(errors: dict[str, str], status: int, check: TreatmentCheck | None = None,
-              blocked: bool = False) -> Response:
+    def again(
+        errors: dict[str, str],
+        status: int,
+        check: TreatmentCheck | None = None,
+        blocked: bool = False,
+    ) -> Response:
         patient = patients.get_patient(uow, actor=actor, patient_id=patient_id)
         intake = None
         if data.get("intake_id"):
@@ -191,8 +195,16 @@ async def create_treatment(
             except NotFound:
                 intake = None
         return _treatment_form(
-            request, actor, uow, patient, intake, values, errors, status_code=status,
-            check=check, blocked=blocked,
+            request,
+            actor,
+            uow,
+            patient,
+            intake,
+            values,
+            errors,
+            status_code=status,
+            check=check,
+            blocked=blocked,
         )
 
     try:
