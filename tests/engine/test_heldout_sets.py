@@ -18,7 +18,7 @@ from needlesafe.knowledge.base import Knowledge
 HELDOUT = Path(__file__).parent / "heldout"
 # Sets 1-3: the reader learnt from them. Set 4 (lay_heldout_4.yaml) is still held out: it is
 # scored, never tested on, so it stays an honest measure (see heldout/README.md).
-# Sets 4-9 were each scored first (heldout/README.md), then learnt from: all seven now guard.
+# Sets 4-10 were each scored first (heldout/README.md), then learnt from: all seven now guard.
 SETS = [
     HELDOUT / name
     for name in (
@@ -31,6 +31,7 @@ SETS = [
         "lay_heldout_7.yaml",
         "lay_heldout_8.yaml",
         "lay_heldout_9.yaml",
+        "lay_heldout_10.yaml",
     )
 ]
 
@@ -66,6 +67,19 @@ KNOWN_UNDER = {
     "scabs getting thicker and there are more of them every day": (
         "scabs that grow are not a worsening the scab course weighs; the set asks for the clinic"
     ),
+    "Had my face done 3 weeks ago (all healed nicely) and my neck on Friday. The neck is now"
+    " weeping and raw in a strip, 4 days since that one.": (
+        "'weeping' is read as clear ooze; 'raw in a strip' is not read as open skin"
+    ),
+    "Leaflet says 'bleeding should stop within a few hours'. Mine hasn't, it's still dripping"
+    " through the gauze after pressing for half an hour.": (
+        "the bleeding is read, but not that it has not stopped (the leaflet's words come first)"
+    ),
+    "May nana na po sa cheeks ko, yellow siya": (
+        "Tagalog 'nana' (pus) is also an English grandmother: not respelt"
+    ),
+    "it's giving crispy \U0001f480 my face is SO dry it feels like sandpaper and moisturiser does"
+    " literally nothing": ("'SO dry' on day 10 is not read as severe dryness"),
     "bruises under my eyes still purple after 10 days": (
         "bruising is contact_clinic after 14 days in symptoms.yaml; the set chose day 10"
     ),
@@ -82,8 +96,8 @@ def _entries() -> list[dict[str, Any]]:
 ENTRIES = _entries()
 
 
-def test_the_nine_sets_are_there() -> None:
-    assert len(SETS) == 9 and len(ENTRIES) == 1390
+def test_the_ten_sets_are_there() -> None:
+    assert len(SETS) == 10 and len(ENTRIES) == 1540
 
 
 def _run(entry: dict[str, Any], knowledge: Knowledge) -> str:
