@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from needlesafe.knowledge.words import clinic_defaults
 from needlesafe.store.db import DEFAULT_DATABASE_URL, normalise_url
 
 PLACEHOLDER_SECRET = "change-me"
@@ -47,7 +48,10 @@ class Settings(BaseSettings):
     cookie_secure: bool | None = None  # None: secure when the request came over https
     session_cookie: str = "needlesafe_session"
     login_path: str = "/login"  # where pages send a visitor who is not signed in
-    emergency_number: str = Field(default="911", min_length=1, max_length=20)  # shown to patients
+    # shown to patients of a clinic that has not set its own (default: words.yaml)
+    emergency_number: str = Field(
+        default_factory=lambda: clinic_defaults().emergency_number, min_length=1, max_length=20
+    )
     # CDS Hooks: a JSON file listing the EHRs allowed to call /cds-services (issuer, clinic,
     # keys); with none, every hook call is refused (401)
     cds_clients: str | None = None

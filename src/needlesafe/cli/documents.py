@@ -16,6 +16,7 @@ from needlesafe.documents.render import render_consent_html, render_consent_pdf
 from needlesafe.engine.inputs import parse_intake
 from needlesafe.engine.screening import screen
 from needlesafe.errors import InputError
+from needlesafe.knowledge.words import clinic_defaults
 
 
 def consent_command(
@@ -31,7 +32,9 @@ def consent_command(
     phone: Annotated[
         str, typer.Option(help="The clinic's phone number, for the warning signs.")
     ] = "ask at the front desk",
-    emergency: Annotated[str, typer.Option(help="The emergency services number.")] = "911",
+    emergency: Annotated[
+        str | None, typer.Option(help="The emergency services number (default: words.yaml's, 911).")
+    ] = None,
     patient_name: Annotated[
         str | None, typer.Option("--patient-name", help="Print the patient's name on the sheet.")
     ] = None,
@@ -39,14 +42,15 @@ def consent_command(
         str | None, typer.Option(help="The date on the sheet, YYYY-MM-DD (default: today).")
     ] = None,
     age_of_consent: Annotated[
-        int,
+        int | None,
         typer.Option(
             "--age-of-consent",
             min=1,
             max=30,
-            help="Below this age a parent or guardian signs too (the law where you treat).",
+            help="Below this age a parent or guardian signs too (the law where you treat; "
+            "default: words.yaml's, 18).",
         ),
-    ] = 18,
+    ] = None,
 ) -> None:
     """Write the consent and education sheet for an intake (PDF, or HTML with --html)."""
     knowledge = knowledge_or_exit()
@@ -56,7 +60,10 @@ def consent_command(
     except InputError as error:
         fail(error.first_line)
     try:
-        details = ClinicDetails(name=clinic, phone=phone, emergency_number=emergency)
+        defaults = clinic_defaults(knowledge)
+        details = ClinicDetails(
+            name=clinic, phone=phone, emergency_number=emergency or defaults.emergency_number
+        )
     except ValidationError as error:
         first = error.errors(include_url=False)[0]
         option = {"name": "--clinic", "phone": "--phone", "emergency_number": "--emergency"}
@@ -72,7 +79,7 @@ def consent_command(
         clinic=details,
         knowledge=knowledge,
         issued=issued,
-        age_of_consent=age_of_consent,
+        age_of_consent=age_of_consent or clinic_defaults(knowledge).age_of_consent,
         patient_name=patient_name,
     )
     if html:

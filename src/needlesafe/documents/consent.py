@@ -25,13 +25,14 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from needlesafe.engine.aftercare import AftercarePlan, PlannedItem, plan_aftercare
 from needlesafe.engine.models import Assessment, Intake, Risk
 from needlesafe.knowledge.base import Knowledge
 from needlesafe.knowledge.consent_schema import ConsentFile, GlossaryTerm, Headings, Labels
 from needlesafe.knowledge.schema import Decision, Level
+from needlesafe.knowledge.words import clinic_defaults
 
 NBSP = "\u00a0"
 SIGNABLE = frozenset({Decision.proceed, Decision.proceed_with_precautions})
@@ -53,7 +54,7 @@ class ClinicDetails(SheetModel):
     phone: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
     emergency_number: Annotated[
         str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)
-    ] = "911"
+    ] = Field(default_factory=lambda: clinic_defaults().emergency_number)
     time_zone: str = "UTC"  # the signing times are shown in it
 
 

@@ -13,8 +13,8 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from needlesafe.errors import InputError, InputProblem
+from needlesafe.knowledge.words import clinic_defaults
 from needlesafe.services import passwords
-from needlesafe.services.clinics import DEFAULT_EMERGENCY_NUMBER
 from needlesafe.services.common import audit, page_bounds, paging, public_page, validate
 from needlesafe.services.context import Actor
 from needlesafe.services.errors import Conflict, NotAuthenticated, NotFound
@@ -80,12 +80,14 @@ def create_clinic(
     *,
     name: str,
     phone: str | None = None,
-    emergency_number: str = DEFAULT_EMERGENCY_NUMBER,
+    emergency_number: str | None = None,
 ) -> ClinicPublic:
-    """A new clinic. Callers pass the `emergency_number` setting unless told another number."""
+    """A new clinic. Callers pass the `emergency_number` setting unless told another number
+    (none: the default of words.yaml)."""
     name = name.strip()
     if not name or len(name) > 200:
         raise InputError([InputProblem("name", "a clinic needs a name of 1 to 200 characters")])
+    emergency_number = emergency_number or clinic_defaults().emergency_number
     contact = validate(ClinicUpdate, {"phone": phone, "emergency_number": emergency_number})
     with uow:
         if uow.clinics.by_name(name) is not None:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from needlesafe.errors import InputError, InputProblem
+from needlesafe.knowledge.words import clinic_defaults
 from needlesafe.services.common import audit, validate
 from needlesafe.services.context import Actor
 from needlesafe.services.errors import NotFound
@@ -15,7 +16,6 @@ from needlesafe.store import models as m
 from needlesafe.store.uow import UnitOfWork
 
 # Only for a row written before the clinic kept its own number (migration 0004 fills them in).
-DEFAULT_EMERGENCY_NUMBER = "911"
 
 
 @dataclass(frozen=True)
@@ -31,11 +31,13 @@ class ClinicContact:
 
 def contact_of(clinic: m.Clinic | None) -> ClinicContact:
     if clinic is None:
-        return ClinicContact(name="", phone=None, emergency_number=DEFAULT_EMERGENCY_NUMBER)
+        return ClinicContact(
+            name="", phone=None, emergency_number=clinic_defaults().emergency_number
+        )
     return ClinicContact(
         name=clinic.name,
         phone=clinic.phone or None,
-        emergency_number=clinic.emergency_number or DEFAULT_EMERGENCY_NUMBER,
+        emergency_number=clinic.emergency_number or clinic_defaults().emergency_number,
         time_zone=clinic.time_zone,
         temperature_unit=clinic.temperature_unit,
     )

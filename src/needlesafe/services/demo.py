@@ -75,7 +75,7 @@ def seed_demo(
     secret_key: str,
     base_url: str,
     link_max_age: dt.timedelta,
-    emergency_number: str = "911",
+    emergency_number: str | None = None,  # none: the default of words.yaml
     today: dt.date | None = None,
 ) -> Demo:
     today = today or dt.date.today()

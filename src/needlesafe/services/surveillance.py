@@ -31,6 +31,7 @@ from needlesafe.engine.inputs import parse_checkin, parse_intake
 from needlesafe.engine.screening import screen
 from needlesafe.errors import InputError, InputProblem
 from needlesafe.knowledge.base import Knowledge
+from needlesafe.knowledge.words import clinic_defaults
 from needlesafe.services.accounts import hash_password
 from needlesafe.services.common import audit
 from needlesafe.services.context import Actor
@@ -84,6 +85,7 @@ def load_demo(
     tables = data.tables
     clinic_numbers = sorted({p["clinic"] for p in data.practitioners})
     names = {c: f"{clinic_prefix} {c} (seed {data.seed})" for c in clinic_numbers}
+    emergency = clinic_defaults().emergency_number
     with uow:
         taken = uow.session.scalars(
             select(m.Clinic.name).where(m.Clinic.name.in_(list(names.values())))
@@ -98,7 +100,7 @@ def load_demo(
                 _insert_ids(
                     uow,
                     m.Clinic,
-                    [{"name": names[c], "emergency_number": "911"} for c in clinic_numbers],
+                    [{"name": names[c], "emergency_number": emergency} for c in clinic_numbers],
                 ),
                 strict=True,
             )
