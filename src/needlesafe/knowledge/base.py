@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
+from pydantic import BaseModel
+
 from needlesafe.knowledge.aftercare_schema import AftercareFile, check_aftercare
 from needlesafe.knowledge.code_map_schema import CodeMap, CodeMapFile, check_code_map
 from needlesafe.knowledge.conditions import PredicateBase, codes_named
@@ -47,6 +49,7 @@ from needlesafe.knowledge.triage_schema import (
     TriageRulesFile,
     build_triage,
 )
+from needlesafe.knowledge.walk import SOURCE_IDS, walk
 from needlesafe.knowledge.words_schema import WordsFile
 
 
@@ -106,6 +109,8 @@ class Knowledge:
     forms: ClinicForms | None = field(default=None, repr=False)
     # medical words a patient text must explain (jargon.yaml); None only when built without it
     jargon: JargonFile | None = field(default=None, repr=False)
+    # every file as loaded, by file name (for the generic walker's checks and lint)
+    files: Mapping[str, BaseModel] = field(default_factory=dict, repr=False)
 
     def label(self, vocabulary: str, code: str) -> str:
         """The plain words for a code: of a vocabulary, or of a finding (`"precautions"`,
@@ -130,6 +135,12 @@ VOCABULARY_NAMES = (
     "severities",
     "trends",
     "clearances",
+)
+
+
+# files whose checks name their own unknown sources (not walked again here)
+_CHECK_THEIR_OWN_SOURCES = frozenset(
+    {"aftercare.yaml", "symptoms.yaml", "triage_rules.yaml", "reader.yaml", "code_map.yaml"}
 )
 
 
@@ -179,14 +190,34 @@ def build_knowledge(
     source_ids = {s.id for s in sources.sources}
     complication_codes = {c.code for c in complications.complications}
 
-    def check_sources(where: str, cited: list[str]) -> None:
-        for source in cited:
-            if source not in source_ids:
-                problems.append(f"{where}: sources: unknown source {source!r}")
-
-    for name in VOCABULARY_NAMES:
-        for term in getattr(vocab, name):
-            check_sources(f"vocabularies.yaml: {name} ({term.code})", term.sources)
+    files: dict[str, BaseModel | None] = {
+        "sources.yaml": sources,
+        "vocabularies.yaml": vocab,
+        "complications.yaml": complications,
+        "risk_rules.yaml": risk_rules,
+        "contraindications.yaml": contraindications,
+        "precautions.yaml": precautions,
+        "consent.yaml": consent,
+        "aftercare.yaml": aftercare,
+        "symptoms.yaml": symptoms,
+        "triage_rules.yaml": triage_rules,
+        "reader.yaml": reader,
+        "surveillance.yaml": surveillance,
+        "code_map.yaml": code_map,
+        "fitzpatrick_quiz.yaml": fitzpatrick_quiz,
+        "ctcae_grades.yaml": ctcae_grades,
+        "jargon.yaml": jargon,
+    }
+    loaded = {name: model for name, model in files.items() if model is not None}
+    # every field typed SourceIds, found by the walker (the aftercare, triage and code map
+    # checks still name their own unknown sources)
+    for name, model in loaded.items():
+        if name in _CHECK_THEIR_OWN_SOURCES:
+            continue
+        for where, cited in walk(model, SOURCE_IDS):
+            for source in cited:
+                if source not in source_ids:
+                    problems.append(f"{name}: {where}: unknown source {source!r}")
     for agent in vocab.numbing_agents:
         for ingredient in agent.ingredients:
             if ingredient not in codes["allergies"]:
@@ -194,11 +225,8 @@ def build_knowledge(
                     f"vocabularies.yaml: numbing_agents ({agent.code}): ingredients: "
                     f"unknown allergy code {ingredient!r}"
                 )
-    for complication in complications.complications:
-        check_sources(f"complications.yaml: {complication.code}", complication.sources)
     for file, rule in all_rules:
         where = f"{file}: rule {rule.id}"
-        check_sources(where, rule.sources)
         for vocabulary, code in predicate_codes(rule.when):
             if code not in codes[vocabulary]:
                 problems.append(f"{where}: when: unknown {vocabulary} code {code!r}")
@@ -206,7 +234,6 @@ def build_knowledge(
             problems.append(f"{where}: complication: unknown complication {rule.complication!r}")
     for escalation in escalations:
         where = f"contraindications.yaml: escalation {escalation.id}"
-        check_sources(where, escalation.sources)
         for code in escalation.when_risks.among or []:
             if code not in complication_codes:
                 problems.append(f"{where}: when_risks.among: unknown complication {code!r}")
@@ -228,8 +255,6 @@ def build_knowledge(
         problems += _check_consent(
             consent, complication_codes, {r.code for r in precautions.precautions}
         )
-        for where, cited in consent.cited():
-            check_sources(f"consent.yaml: {where}", cited)
     if aftercare is not None:
         problems += check_aftercare(
             aftercare,
@@ -251,8 +276,6 @@ def build_knowledge(
         problems += triage_problems
     if surveillance is not None:
         problems += check_surveillance(surveillance, codes=codes, complications=complication_codes)
-        for where, cited in surveillance.cited():
-            check_sources(f"surveillance.yaml: {where}", cited)
     loaded_map: CodeMap | None = None
     if code_map is not None:
         loaded_map, map_problems = check_code_map(
@@ -267,8 +290,6 @@ def build_knowledge(
     if fitzpatrick_quiz is not None and ctcae_grades is not None:
         forms = ClinicForms(quiz=fitzpatrick_quiz, ctcae=ctcae_grades)
         problems += check_forms(forms, fitzpatrick=codes["fitzpatrick"], sources=source_ids)
-        check_sources("fitzpatrick_quiz.yaml", fitzpatrick_quiz.sources)
-        check_sources("ctcae_grades.yaml", ctcae_grades.sources)
     if problems:
         raise KnowledgeError(problems)
 
@@ -302,6 +323,7 @@ def build_knowledge(
         words=words,
         forms=forms,
         jargon=jargon,
+        files=loaded,
     )
 
 

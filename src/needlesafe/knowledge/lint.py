@@ -28,6 +28,7 @@ from needlesafe.knowledge.schema import (
     PrecautionRule,
     RiskRule,
 )
+from needlesafe.knowledge.walk import SOURCE_IDS, walk
 
 # Vocabularies whose every code must change some rule's outcome. The others (areas, devices,
 # settings, numbing agents, topicals, symptoms ...) are used through their attributes, and so
@@ -93,31 +94,13 @@ def lint(knowledge: Knowledge, directory: Path | None = None) -> list[str]:
             if (vocabulary, code) not in used:
                 problems.append(f"vocabularies.yaml: {vocabulary} code {code!r} is used by no rule")
 
-    cited: set[str] = set()
-    for rule in rules:
-        cited.update(rule.sources)
-    for escalation in knowledge.escalations:
-        cited.update(escalation.sources)
-    for complication in knowledge.complications.values():
-        cited.update(complication.sources)
-    for terms in (getattr(knowledge.vocab, n) for n in knowledge.labels):
-        for term in terms:
-            cited.update(term.sources)
-    if knowledge.consent is not None:
-        for _, sources in knowledge.consent.cited():
-            cited.update(sources)
-    if knowledge.aftercare is not None:
-        for _, sources in knowledge.aftercare.cited():
-            cited.update(sources)
-    if knowledge.triage is not None:
-        for _, sources in knowledge.triage.cited():
-            cited.update(sources)
-    if knowledge.surveillance is not None:
-        for _, sources in knowledge.surveillance.cited():
-            cited.update(sources)
-    if knowledge.code_map is not None:
-        for _, sources in knowledge.code_map.cited():
-            cited.update(sources)
+    # every field typed SourceIds in every file, found by the walker
+    cited = {
+        source
+        for model in knowledge.files.values()
+        for _, sources in walk(model, SOURCE_IDS)
+        for source in sources
+    }
     for source in sorted(set(knowledge.sources) - cited):
         problems.append(f"sources.yaml: source {source!r} is cited by nothing")
 

@@ -17,8 +17,11 @@ from needlesafe.knowledge.conditions import Predicate as Predicate
 from needlesafe.knowledge.conditions import StoppedWithin as StoppedWithin
 from needlesafe.knowledge.types import Code as Code
 from needlesafe.knowledge.types import PlainText as PlainText
+from needlesafe.knowledge.walk import SOURCE_IDS
 
-SourceIds = Annotated[list[Code], Field(min_length=1)]
+# marked for the generic walker (`needlesafe.knowledge.walk`): every field typed so is checked
+SourceIds = Annotated[list[Code], Field(min_length=1), SOURCE_IDS]
+OptionalSourceIds = Annotated[list[Code], SOURCE_IDS]
 
 
 class Strict(BaseModel):
@@ -90,7 +93,7 @@ class Term(Strict):
     code: Annotated[str, StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9_]*$")]
     label: PlainText  # plain words, shown to patients
     description: str | None = None
-    sources: list[Code] = []
+    sources: OptionalSourceIds = []
 
 
 # the deepest needle a plan, an area's cap or an aftercare band may name (mm): the contract's
