@@ -12,7 +12,14 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, StringConstraints, model_validator
 
-from needlesafe.knowledge.schema import Code, FileHeader, PlainText, SourceIds, Strict
+from needlesafe.knowledge.schema import (
+    MAX_NEEDLE_DEPTH_MM,
+    Code,
+    FileHeader,
+    PlainText,
+    SourceIds,
+    Strict,
+)
 
 SystemName = Literal["snomed", "icd10cm", "rxnorm", "local"]
 StandardCode = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.\-]{1,40}$")]
@@ -59,7 +66,7 @@ class LocalCode(Strict):
 
 class AssumedPlan(Strict):
     areas: Annotated[list[Code], Field(min_length=1)]
-    needle_depth_mm: Annotated[float, Field(gt=0, le=4)]
+    needle_depth_mm: Annotated[float, Field(gt=0, le=MAX_NEEDLE_DEPTH_MM)]
     device: Code
     numbing_agent: Code = "none"
     sources: SourceIds

@@ -22,6 +22,7 @@ from needlesafe.deps import csrf_token, get_state
 from needlesafe.errors import InputProblem
 from needlesafe.knowledge import words
 from needlesafe.knowledge.base import Knowledge
+from needlesafe.knowledge.schema import MAX_NEEDLE_DEPTH_MM
 from needlesafe.zones import local
 
 HERE = Path(__file__).parent
@@ -149,6 +150,7 @@ def environment() -> Environment:
     env.globals.update(
         outcome_words(),  # the packaged words; a page gets its knowledge base's (render)
         OUTCOMES=OUTCOMES,
+        MAX_NEEDLE_DEPTH_MM=MAX_NEEDLE_DEPTH_MM,  # the deepest a plan may go (the contract's)
         # a fresh key in each form that creates a record (api/idempotency.py)
         new_idempotency_key=lambda: secrets.token_urlsafe(18),
     )
