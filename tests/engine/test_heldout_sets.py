@@ -18,7 +18,7 @@ from needlesafe.knowledge.base import Knowledge
 HELDOUT = Path(__file__).parent / "heldout"
 # Sets 1-3: the reader learnt from them. Set 4 (lay_heldout_4.yaml) is still held out: it is
 # scored, never tested on, so it stays an honest measure (see heldout/README.md).
-# Sets 4-10 were each scored first (heldout/README.md), then learnt from: all seven now guard.
+# Sets 4-11 were each scored first (heldout/README.md), then learnt from: all seven now guard.
 SETS = [
     HELDOUT / name
     for name in (
@@ -32,6 +32,7 @@ SETS = [
         "lay_heldout_8.yaml",
         "lay_heldout_9.yaml",
         "lay_heldout_10.yaml",
+        "lay_heldout_11.yaml",
     )
 ]
 
@@ -64,9 +65,6 @@ KNOWN_UNDER = {
         "the friend's throat is rightly hers now; a question about a medicine is not read as"
         " one the clinic must answer"
     ),
-    "scabs getting thicker and there are more of them every day": (
-        "scabs that grow are not a worsening the scab course weighs; the set asks for the clinic"
-    ),
     "Had my face done 3 weeks ago (all healed nicely) and my neck on Friday. The neck is now"
     " weeping and raw in a strip, 4 days since that one.": (
         "'weeping' is read as clear ooze; 'raw in a strip' is not read as open skin"
@@ -80,6 +78,8 @@ KNOWN_UNDER = {
     ),
     "it's giving crispy \U0001f480 my face is SO dry it feels like sandpaper and moisturiser does"
     " literally nothing": ("'SO dry' on day 10 is not read as severe dryness"),
+    "It's still bleeding from one spot near my nose. I've been pressing on it for 20 mins and it"
+    " keeps going.": ("'keeps going' is in the next sentence: it does not reach the bleeding"),
     "bruises under my eyes still purple after 10 days": (
         "bruising is contact_clinic after 14 days in symptoms.yaml; the set chose day 10"
     ),
@@ -96,8 +96,8 @@ def _entries() -> list[dict[str, Any]]:
 ENTRIES = _entries()
 
 
-def test_the_ten_sets_are_there() -> None:
-    assert len(SETS) == 10 and len(ENTRIES) == 1540
+def test_the_eleven_sets_are_there() -> None:
+    assert len(SETS) == 11 and len(ENTRIES) == 1690
 
 
 def _run(entry: dict[str, Any], knowledge: Knowledge) -> str:

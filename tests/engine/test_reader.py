@@ -224,6 +224,21 @@ def test_aint_negates_and_a_settled_past_fever_is_resolved() -> None:
     assert read("had a temp of 38.5 last night").temperature_now_c == 38.5
 
 
+def test_a_checklist_the_patient_answers_negates_what_it_names() -> None:
+    reading = read("Hives? No. Swelling? A little, going down. Breathing? Fine.")
+    assert {"hives", "difficulty_breathing"} <= set(reading.negated)
+    assert set(reading.symptoms) == {"swelling"}
+    assert "hives" in read("hives? yes").symptoms
+    listed = read("Trouble breathing - no. Swollen lips or tongue - no. Fever - no (36.9).")
+    assert not listed.symptoms and not listed.unread
+    assert "lip_tongue_swelling" in found("my lips are swollen no joke")
+
+
+def test_a_site_in_a_negated_list_is_not_an_unread_part() -> None:
+    reading = read("No swelling of my lips or tongue, breathing is fine, just red")
+    assert set(reading.symptoms) == {"redness"} and not reading.unread
+
+
 def test_a_count_is_not_a_past_experience() -> None:
     # "once" counts here; "I once had hives" is history
     assert read("thrown up once and rashes like mosquito bites").others == ()

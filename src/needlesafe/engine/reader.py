@@ -473,6 +473,22 @@ def _answers_a_list(clause: list[_Item], at: int) -> int | None:
     return j if j >= 0 and _is_concept(clause[j]) else None
 
 
+def _answer_own_questions(clauses: list[list[_Item]]) -> None:
+    """ "Hives? No. Breathing? Fine.": a one-word answer after a question the patient asked
+    about a symptom negates that symptom."""
+    for asked, answer in zip(clauses, clauses[1:], strict=False):
+        said = [item for item in answer if not (item.has("end") or item.has("comma"))]
+        if not asked or not asked[-1].has("end") or len(said) != 1:
+            continue
+        if said[0].words not in _BARE_NO and said[0].words not in _FINE:
+            continue
+        concepts = [item for item in asked if _is_concept(item)]
+        if concepts and not concepts[-1].negated:
+            concepts[-1].negated = True
+
+
+_FINE = frozenset((("fine",), ("ok",), ("okay",), ("normal",), ("good",), ("all good",)))
+_OR = frozenset((("or",), ("nor",)))
 _ASKING = frozenset(
     (w,) for w in ("is", "are", "am", "does", "should")
 )
@@ -675,6 +691,9 @@ def _segments(items: list[_Item], knowledge: TriageKnowledge) -> list[_Segment]:
     segments: list[list[_Item]] = [[]]
     new_sentence = True
     for item in items:
+        if item.words in _OR and any(i.has("negation") for i in segments[-1]):
+            segments[-1].append(item)  # "no swelling of my lips or tongue": one negated list
+            continue
         if item.has("end") or item.has("comma") or item.words in breaks:
             new_sentence = new_sentence or item.has("end")
             if segments[-1]:
@@ -1001,6 +1020,7 @@ def read_message(text: str, knowledge: TriageKnowledge) -> Reading:
     doubled = False
     for clause in clauses:
         doubled = _negate(clause, max_scope, knowledge.benign) or doubled
+    _answer_own_questions(clauses)
     _apply_modifiers(clauses)
     _apply_sites(clauses, knowledge)
     _apply_measures(items, knowledge)
