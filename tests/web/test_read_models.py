@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import event, select
+from test_pages import screened_patient
 from webkit import Browser
 
 from needlesafe.store import models as m
@@ -71,3 +72,13 @@ def test_a_list_names_the_records_it_returned(staff: Browser) -> None:
     assert staff.client.get("/patients?q=Dee").status_code == 200
     [row] = [r for r in _audit_since(staff, before) if r[:2] == ("list", "patient")]
     assert sorted(int(i) for i in (row[3] or "").split(",")) == sorted([first, second])
+
+
+def test_a_screening_page_is_one_audited_read_of_the_screening(staff: Browser) -> None:
+    patient, intake = screened_patient(staff)
+    before = _last_audit_id(staff)
+    page = staff.client.get(f"/patients/{patient}/screenings/{intake}")
+    assert page.status_code == 200
+    assert _audit_since(staff, before) == [("read", "intake", str(intake), None)]
+    other, _ = screened_patient(staff)  # the screening, asked for under another patient
+    assert staff.client.get(f"/patients/{other}/screenings/{intake}").status_code == 404

@@ -124,3 +124,31 @@ def patient_timeline(uow: UnitOfWork, *, actor: Actor, patient_id: int) -> Patie
         audit(uow, actor, "read", "patient_timeline", pid, record_ids=[r.id for r in same] or None)
         uow.commit()
         return view
+
+
+@dataclass(frozen=True)
+class ScreeningView:
+    """A screening's page: the patient and the intake with its assessment."""
+
+    patient: PatientPublic
+    intake: IntakePublic
+    inbox_count: int = 0
+
+
+def screening(uow: UnitOfWork, *, actor: Actor, patient_id: int, intake_id: int) -> ScreeningView:
+    """One read of a patient's screening, audited as `read intake <id>`."""
+    with uow:
+        patient = uow.patients.get(actor.clinic_id, patient_id)
+        if patient is None:
+            raise NotFound("no such patient")
+        intake = uow.intakes.get(actor.clinic_id, intake_id)
+        if intake is None or intake.patient_id != patient.id:
+            raise NotFound("no such screening for this patient")
+        view = ScreeningView(
+            patient=PatientPublic.model_validate(patient),
+            intake=IntakePublic.model_validate(intake),
+            inbox_count=_inbox_count(uow, actor.clinic_id),
+        )
+        audit(uow, actor, "read", "intake", intake.id)
+        uow.commit()
+        return view

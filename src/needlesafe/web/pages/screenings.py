@@ -18,11 +18,8 @@ from needlesafe.deps import (
 from needlesafe.engine.inputs import parse_intake
 from needlesafe.errors import InputError
 from needlesafe.knowledge.forms import clinic_forms_for
-from needlesafe.services import (
-    patients,
-)
+from needlesafe.services import patients, views
 from needlesafe.services.context import Actor
-from needlesafe.services.errors import NotFound
 from needlesafe.store.uow import UnitOfWork
 from needlesafe.web import forms
 from needlesafe.web.common import (
@@ -172,10 +169,8 @@ def assessment_page(
     uow: UowDep,
     knowledge: KnowledgeDep,
 ) -> Response:
-    patient = patients.get_patient(uow, actor=actor, patient_id=patient_id)
-    intake = patients.get_intake(uow, actor=actor, intake_id=intake_id)
-    if intake.patient_id != patient_id:
-        raise NotFound("no such screening for this patient")
+    view = views.screening(uow, actor=actor, patient_id=patient_id, intake_id=intake_id)
+    patient, intake = view.patient, view.intake
     assessment = intake.assessment
     risks = assessment.get("risks", {})
     order = {"high": 0, "elevated": 1, "baseline": 2}
@@ -197,7 +192,8 @@ def assessment_page(
         request,
         "assessment.html",
         {
-            **header_context(actor, uow),
+            "actor": actor,
+            "inbox_count": view.inbox_count,
             "patient": patient,
             "intake": intake,
             "a": assessment,
