@@ -595,7 +595,7 @@ def _temperatures(
         following = items[at + 1] if at + 1 < len(items) else None
         units = following.values("unit") if following else []
         cue = any(
-            other.has("temp_cue") or "fever" in other.values("concept")
+            other.has("temp_cue") or knowledge.rules.fever_symptom in other.values("concept")
             for other in items[max(0, at - 3) : at]
         ) or (following is not None and following.has("temp_cue"))
         celsius, fahrenheit = rules.is_celsius(value), rules.is_fahrenheit(value)
@@ -1074,7 +1074,7 @@ def read_message(text: str, knowledge: TriageKnowledge) -> Reading:
     if now is not None and any(
         t >= knowledge.rules.fever_threshold_c > now for t, _ in temperatures
     ):
-        resolved.append("fever")  # a fever earlier, normal now
+        resolved.append(knowledge.rules.fever_symptom)  # a fever earlier, normal now
     elif (
         now is not None
         and now >= knowledge.rules.fever_threshold_c
@@ -1082,7 +1082,7 @@ def read_message(text: str, knowledge: TriageKnowledge) -> Reading:
         and _settled_after_temperatures(items)
     ):
         # "had a temp of 38.2 on Saturday, been fine since": a fever that has settled
-        resolved.append("fever")
+        resolved.append(knowledge.rules.fever_symptom)
         now = None
     return Reading(
         symptoms=affirmed,

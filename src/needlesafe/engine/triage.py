@@ -199,9 +199,10 @@ def _effective_reports(
         [t for t in (read_now, checkin.temperature_c) if t is not None], default=None
     )
     threshold = tk.rules.fever_threshold_c
-    if highest is not None and highest >= threshold and "fever" not in reports:
+    fever = tk.rules.fever_symptom  # the symptom a temperature adds (triage_rules.yaml)
+    if highest is not None and highest >= threshold and fever not in reports:
         structured = checkin.temperature_c is not None and checkin.temperature_c >= threshold
-        reports["fever"] = _Report("fever", "structured" if structured else "message", None, None)
+        reports[fever] = _Report(fever, "structured" if structured else "message", None, None)
     return reports, highest
 
 

@@ -206,6 +206,7 @@ class UnclearMessage(Strict):
 class TriageRulesFile(FileHeader):
     fever_threshold_c: Annotated[float, Field(ge=37.0, le=40.0)]
     fever_threshold_sources: SourceIds
+    fever_symptom: Code  # the symptom a temperature at or above the threshold adds
     dispositions: list[DispositionText]
     uncertain_text: PlainText
     uncertain_sources: SourceIds
@@ -585,6 +586,10 @@ def build_triage(
         check_sources(f"triage_rules.yaml: dispositions ({d.disposition})", d.sources)
     check_sources("triage_rules.yaml: unclear_message", rules.unclear_message.sources)
     check_sources("triage_rules.yaml: fever_threshold_sources", rules.fever_threshold_sources)
+    if rules.fever_symptom not in symptom_codes:
+        problems.append(
+            f"triage_rules.yaml: fever_symptom {rules.fever_symptom!r} is not a symptom code"
+        )
     check_sources("triage_rules.yaml: uncertain_sources", rules.uncertain_sources)
     check_sources(
         "triage_rules.yaml: nothing_described_sources", rules.nothing_described_sources
