@@ -276,6 +276,21 @@ def test_consent_routes_need_a_signed_in_user(client: TestClient, staff: dict[st
     assert client.post(path + "/sign", json=sign_body("0" * 16)).status_code == 401
 
 
+def test_the_consent_api_is_under_api_v1_and_answers_like_the_api(
+    client: TestClient, staff: dict[str, str], outsider: dict[str, str]
+) -> None:
+    """A bearer-token API: JSON errors even to a browser's Accept, no CSRF cookie; the old
+    paths outside /api/v1 are gone (no client used them)."""
+    path = screened(client, staff, ADULT)
+    assert path.startswith("/api/v1/patients/")
+    refused = client.get(path, headers={**outsider, "accept": "text/html"})
+    assert refused.status_code == 404
+    missing = "no such intake for this patient"
+    assert refused.json() == {"detail": [{"path": "", "message": missing}]}
+    assert "needlesafe_csrf" not in refused.headers.get("set-cookie", "")
+    assert client.get(path.removeprefix("/api/v1"), headers=staff).status_code == 404
+
+
 def test_a_wrong_patient_for_the_intake_is_not_found(
     client: TestClient, staff: dict[str, str]
 ) -> None:
