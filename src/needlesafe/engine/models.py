@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo
 
 from needlesafe.knowledge.schema import MAX_NEEDLE_DEPTH_MM, Decision, Level
-from needlesafe.knowledge.triage_schema import Disposition
+from needlesafe.knowledge.triage_schema import SELF_CARE, Disposition
 from needlesafe.knowledge.triage_schema import Status as FindingStatus
 
 
@@ -226,7 +226,7 @@ class Finding(Output):
     sources: list[str]
     # added outputs (not in CONTRACT v1): what decided the status, for the clinic
     label: str = ""
-    disposition: Disposition = "self_care"
+    disposition: Disposition = SELF_CARE
     rule: str = ""  # the id of the course rule or combination rule that set the status
     severity: Severity | None = None
     trend: Trend | None = None

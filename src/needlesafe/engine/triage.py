@@ -24,6 +24,7 @@ from needlesafe.engine.reader import Reading, read_message
 from needlesafe.knowledge.base import Knowledge
 from needlesafe.knowledge.triage_schema import (
     DISPOSITION_RANK,
+    SELF_CARE,
     SEVERITIES,
     STATUSES,
     TRENDS,
@@ -260,7 +261,7 @@ def triage(
             if candidate.key() >= verdicts[code].key():
                 verdicts[code] = candidate
 
-    disposition: Disposition = "self_care"
+    disposition: Disposition = SELF_CARE
     for v in [*verdicts.values(), *combination_reasons]:
         if DISPOSITION_RANK[v.disposition] > DISPOSITION_RANK[disposition]:
             disposition = v.disposition
@@ -358,7 +359,7 @@ def _patient_text(
     words = tk.dispositions[disposition]
     parts = [words.action]
     reasons: list[str] = []
-    if disposition != "self_care":
+    if disposition != SELF_CARE:
         for v in verdicts:  # combinations first: they explain best
             if v.disposition == disposition and v.patient_text not in reasons:
                 reasons.append(v.patient_text)

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Annotated, Literal
+from typing import Annotated, Final, Literal, get_args
 
 from pydantic import Field, StringConstraints, model_validator
 
@@ -33,7 +33,8 @@ Direction = Literal["forward", "backward", "bidirectional"]
 # the headings of the patient's check-in list (symptoms.yaml `groups`, each symptom's `group`)
 SymptomGroupCode = Literal["warning", "tell_us", "usual"]
 
-DISPOSITIONS: tuple[Disposition, ...] = ("self_care", "contact_clinic", "urgent", "emergency")
+DISPOSITIONS: tuple[Disposition, ...] = get_args(Disposition)  # safest first
+SELF_CARE: Final[Disposition] = DISPOSITIONS[0]  # the answer when nothing calls for more
 DISPOSITION_RANK: dict[Disposition, int] = {d: i for i, d in enumerate(DISPOSITIONS)}
 STATUSES: tuple[Status, ...] = ("expected", "watch", "concerning", "red_flag")
 SEVERITIES: tuple[Severity, ...] = ("mild", "moderate", "severe")
@@ -118,7 +119,7 @@ class SymptomEntry(Strict):
                 f"group {self.group!r} does not fit the base rule's disposition {base!r}: "
                 "group warning is for exactly the symptoms whose base rule is urgent or emergency"
             )
-        if self.group == "usual" and base != "self_care":
+        if self.group == "usual" and base != SELF_CARE:
             raise ValueError(
                 f"group 'usual' needs a base rule of self_care (it is {base!r}); use tell_us"
             )

@@ -17,6 +17,7 @@ import pyarrow as pa
 
 from needlesafe.knowledge.base import Knowledge
 from needlesafe.knowledge.surveillance_schema import RateRule, SurveillanceFile
+from needlesafe.knowledge.triage_schema import SELF_CARE
 from needlesafe.surveillance.tables import depth_bands, month_of
 
 PLANT_KINDS = ("lot", "practitioner", "device")
@@ -356,7 +357,7 @@ def generate(
                 "treatment_id": treatment_id[checkin_rows],
                 "day": pa.array(np.ones(len(checkin_rows), dtype=np.int32)),
                 "symptom": pa.array(np.full(len(checkin_rows), "redness")),
-                "disposition": pa.array(np.full(len(checkin_rows), "self_care")),
+                "disposition": pa.array(np.full(len(checkin_rows), SELF_CARE)),
             }
         ),
     }
