@@ -57,6 +57,8 @@ def body_problems(content_type: str, body: bytes) -> list[InputProblem]:
     if content_type.startswith("application/json"):
         try:
             data = json.loads(body)
+        except UnicodeDecodeError:
+            return [InputProblem("", "not valid JSON: the body is not UTF-8 text")]
         except (ValueError, RecursionError):
             return []
         return list(_json_problems(data, ()))[:20]

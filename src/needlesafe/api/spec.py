@@ -13,6 +13,7 @@ every route and are added here, derived from each operation (never a list of pat
   link); 413 and 409 where it takes a body (well-formed values that conflict with each other,
   with stored records or with today: `InputConflict`); 409 and the `Idempotency-Key` header on
   the POSTs that create a record (a key reused with another body);
+- free text sent has no control characters (`TEXT_PATTERN`: refused before a route runs);
 - the codes a field takes, from the knowledge base: a property named after a vocabulary
   (`areas`, `device`, `complication`, ...) lists its codes as an enum.
 
@@ -154,6 +155,47 @@ def _add_codes(components: dict[str, Any], codes: dict[str, list[str]]) -> None:
                     annotate(option["items"], values)
 
 
+# the text the server takes anywhere: no control characters but tab, newline and carriage
+# return (api/hostile.py refuses the rest, in any JSON string, form value or query parameter)
+TEXT_PATTERN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
+
+
+# any JSON value whose strings and keys are such text: what an open object may hold
+JSON_VALUE = {
+    "anyOf": [
+        {"type": "string", "pattern": TEXT_PATTERN},
+        {"type": "number"},
+        {"type": "boolean"},
+        {"type": "null"},
+        {"type": "array", "items": {"$ref": "#/components/schemas/JsonValue"}},
+        {
+            "type": "object",
+            "propertyNames": {"pattern": TEXT_PATTERN},
+            "additionalProperties": {"$ref": "#/components/schemas/JsonValue"},
+        },
+    ]
+}
+SAYS_WHAT_IT_TAKES = {"pattern", "format", "enum", "const"}
+
+
+def _refuse_control_characters(node: Any) -> None:
+    """Every free-text string schema in a request says so (one with its own pattern, format
+    or codes says already what it takes), and so do the keys and values an open object may
+    have."""
+    if isinstance(node, dict):
+        if node.get("type") == "string" and not node.keys() & SAYS_WHAT_IT_TAKES:
+            node["pattern"] = TEXT_PATTERN
+        if node.get("type") == "object" and node.get("additionalProperties") is not False:
+            node.setdefault("propertyNames", {"pattern": TEXT_PATTERN})
+            if node.get("additionalProperties", True) is True:
+                node["additionalProperties"] = {"$ref": "#/components/schemas/JsonValue"}
+        for value in node.values():
+            _refuse_control_characters(value)
+    elif isinstance(node, list):
+        for value in node:
+            _refuse_control_characters(value)
+
+
 def complete(schema: dict[str, Any], codes: dict[str, list[str]] | None = None) -> dict[str, Any]:
     """Add the error answers and their shape to `schema` (FastAPI's document), in place; with
     `codes` (`vocabularies(knowledge)`), the codes a field takes."""
@@ -182,7 +224,45 @@ def complete(schema: dict[str, Any], codes: dict[str, list[str]] | None = None) 
                 parameters = operation.setdefault("parameters", [])
                 if not any(p.get("name") == IDEMPOTENCY_KEY["name"] for p in parameters):
                     parameters.append(dict(IDEMPOTENCY_KEY))
+    components["JsonValue"] = JSON_VALUE
+    requests = _request_schemas(schema)
+    for node in requests:
+        _refuse_control_characters(node)
+    for name in _referenced(requests, components):
+        _refuse_control_characters(components[name])
     return schema
+
+
+def _request_schemas(schema: dict[str, Any]) -> list[Any]:
+    """The schemas of what callers send: parameters and request bodies."""
+    found: list[Any] = []
+    for item in schema.get("paths", {}).values():
+        for method, operation in item.items():
+            if method not in METHODS:
+                continue
+            found += [p.get("schema") for p in operation.get("parameters", [])]
+            content = operation.get("requestBody", {}).get("content", {})
+            found += [media.get("schema") for media in content.values()]
+    return [node for node in found if node]
+
+
+def _referenced(nodes: list[Any], components: dict[str, Any]) -> set[str]:
+    """The components these schemas use, directly or through each other."""
+    seen: set[str] = set()
+    todo = list(nodes)
+    while todo:
+        node = todo.pop()
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and ref.startswith("#/components/schemas/"):
+                name = ref.rsplit("/", 1)[-1]
+                if name not in seen and name in components:
+                    seen.add(name)
+                    todo.append(components[name])
+            todo += list(node.values())
+        elif isinstance(node, list):
+            todo += node
+    return seen
 
 
 def leaf_routes(routes: Iterable[BaseRoute]) -> Iterator[Any]:

@@ -10,11 +10,28 @@ import difflib
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    ValidationInfo,
+)
 
 from needlesafe.knowledge.schema import MAX_NEEDLE_DEPTH_MM, Decision, Level
 from needlesafe.knowledge.triage_schema import SELF_CARE, Disposition
 from needlesafe.knowledge.triage_schema import Status as FindingStatus
+
+
+def whole_number(value: Any) -> Any:
+    """6.0 is the JSON number 6 (JSON Schema counts it an integer); `true` and "6" stay refused
+    by the strict field."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+Age = Annotated[int, Field(ge=0, le=120, strict=True), BeforeValidator(whole_number)]
 
 
 def _known(vocabulary: str, what: str) -> AfterValidator:
@@ -68,7 +85,8 @@ Trend = Literal["improving", "stable", "worsening"]
 
 
 class Input(BaseModel):
-    # Unknown keys are an error: a typo must not silently drop a risk factor.
+    # Unknown keys are an error: a typo must not silently drop a risk factor. Booleans and
+    # numbers are strict where the contract's JSON has them (`0` is not `false`, `"2"` not 2).
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
@@ -89,10 +107,10 @@ class MedicationUse(Input):
 
 
 class Patient(Input):
-    age: Annotated[int, Field(ge=0, le=120, strict=True)]
+    age: Age
     fitzpatrick: FitzpatrickCode
-    pregnant: bool = False
-    breastfeeding: bool = False
+    pregnant: StrictBool = False
+    breastfeeding: StrictBool = False
     conditions: list[ConditionCode] = []
     # a bare code means current use
     medications: list[Annotated[MedicationUse, BeforeValidator(_bare_code_as_object)]] = []
@@ -101,13 +119,15 @@ class Patient(Input):
 
 class Plan(Input):
     areas: Annotated[list[AreaCode], Field(min_length=1)]
-    needle_depth_mm: Annotated[float, Field(gt=0, le=MAX_NEEDLE_DEPTH_MM, allow_inf_nan=False)]
+    needle_depth_mm: Annotated[
+        float, Field(gt=0, le=MAX_NEEDLE_DEPTH_MM, allow_inf_nan=False, strict=True)
+    ]
     device: DeviceCode
     setting: SettingCode = "clinic"
     numbing_agent: NumbingAgentCode = "none"
     topicals: list[TopicalCode] = []
-    patch_test_done: bool = False
-    sterile_single_use_needles: bool = True
+    patch_test_done: StrictBool = False
+    sterile_single_use_needles: StrictBool = True
     # the doctors' clearances already recorded for this treatment (added to the contract): a
     # fact whose rule needs a clearance defers the treatment until that clearance is here
     medical_clearances: list[ClearanceCode] = []
@@ -198,19 +218,21 @@ class SymptomReport(Input):
 class PatientContext(Input):
     """Any subset of the intake's patient fields, as context for triage."""
 
-    age: Annotated[int, Field(ge=0, le=120, strict=True)] | None = None
+    age: Age | None = None
     fitzpatrick: FitzpatrickCode | None = None
-    pregnant: bool | None = None
-    breastfeeding: bool | None = None
+    pregnant: StrictBool | None = None
+    breastfeeding: StrictBool | None = None
     conditions: list[ConditionCode] = []
     medications: list[Annotated[MedicationUse, BeforeValidator(_bare_code_as_object)]] = []
     allergies: list[AllergyCode] = []
 
 
 class CheckIn(Input):
-    days_since_treatment: Annotated[float, Field(ge=0, le=3650, allow_inf_nan=False)]
+    days_since_treatment: Annotated[float, Field(ge=0, le=3650, allow_inf_nan=False, strict=True)]
     symptoms: list[Annotated[SymptomReport, BeforeValidator(_bare_code_as_object)]] = []
-    temperature_c: Annotated[float, Field(ge=25, le=45, allow_inf_nan=False)] | None = None
+    temperature_c: (
+        Annotated[float, Field(ge=25, le=45, allow_inf_nan=False, strict=True)] | None
+    ) = None
     message: Annotated[str, Field(max_length=5000)] | None = None
     patient: PatientContext | None = None
 

@@ -24,12 +24,16 @@ Outcome = Literal[
 ]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)]
 Short = Annotated[str, StringConstraints(strip_whitespace=True, max_length=120)]
-# (`\S`: the spec says what stripping leaves: at least one character that is not a space)
+# Text the server takes: no control characters (api/hostile.py refuses them); "filled"
+# has one that is not a space (what stripping leaves must not be empty)
+_TEXT_CHAR = r"[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
+_FILLED_CHAR = r"[^\s\x00-\x1f\x7f-\x9f]"
+FILLED = f"^{_TEXT_CHAR}*{_FILLED_CHAR}{_TEXT_CHAR}*$"
 Lot = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64, pattern=r"\S")
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64, pattern=FILLED)
 ]
 Name = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=r"\S")
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=FILLED)
 ]
 # ICD-10-CM: a letter, two characters, then optionally a dot and up to four more.
 ICD10_PATTERN = re.compile(r"^[A-Z][0-9][0-9A-Z](\.[0-9A-Z]{1,4})?$")
@@ -43,7 +47,7 @@ def _icd10(value: str) -> str:
 
 
 # the spec's pattern is what `_icd10` takes (any case, spaces around)
-ICD10_INPUT = r"^\s*[A-Za-z][0-9][0-9A-Za-z](\.[0-9A-Za-z]{1,4})?\s*$"
+ICD10_INPUT = r"^[ \t\n\r]*[A-Za-z][0-9][0-9A-Za-z](\.[0-9A-Za-z]{1,4})?[ \t\n\r]*$"
 Icd10 = Annotated[
     str, Field(max_length=10, json_schema_extra={"pattern": ICD10_INPUT}), AfterValidator(_icd10)
 ]
@@ -118,13 +122,14 @@ class ClinicPublic(Out):
 
 
 # an address to alert: one plain mailbox, no display name, no list
+_ALERT_PART = r"[^@\s,;<>\"\x00-\x1f\x7f-\x9f]+"
 AlertEmail = Annotated[
     str,
     StringConstraints(
         strip_whitespace=True,
         to_lower=True,
         max_length=320,
-        pattern=r"^[^@\s,;<>\"]+@[^@\s,;<>\"]+\.[^@\s,;<>\"]+$",
+        pattern=rf"^{_ALERT_PART}@{_ALERT_PART}\.{_ALERT_PART}$",
     ),
 ]
 
@@ -157,8 +162,17 @@ class ClinicUpdate(In):
     temperature_unit: Literal["C", "F"] | None = None
 
 
+# what accounts.EMAIL takes (one @, a dot after it, no spaces), without control characters
+_MAILBOX = r"[^@\s\x00-\x1f\x7f-\x9f]+"
+USER_EMAIL = rf"^[ \t\n\r]*{_MAILBOX}@{_MAILBOX}\.{_MAILBOX}[ \t\n\r]*$"
+
+
 class UserCreate(In):
-    email: Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, max_length=320)]
+    email: Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, to_lower=True, max_length=320),
+        Field(json_schema_extra={"pattern": USER_EMAIL}),
+    ]
     role: Role
     password: Annotated[str, Field(min_length=10, max_length=200)]
     name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] = ""

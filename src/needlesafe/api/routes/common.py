@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import Path, Query
 
-Offset = Annotated[int, Query(ge=0, description="how many items to skip")]
+Offset = Annotated[int, Query(ge=0, le=2_147_483_647, description="how many items to skip")]
 Limit = Annotated[int, Query(ge=1, le=200, description="at most this many items")]
 
 JSON_ERRORS: dict[int | str, dict[str, Any]] = {

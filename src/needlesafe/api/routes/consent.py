@@ -16,7 +16,12 @@ from needlesafe.api.deps import CurrentActor, JsonBody, KnowledgeDep, SettingsDe
 from needlesafe.api.routes.common import JSON_ERRORS
 from needlesafe.documents.render import page_csp, render_consent_html
 from needlesafe.services import consents
-from needlesafe.services.schemas import ConsentLink, ConsentLinkRequest, SignedConsentPublic
+from needlesafe.services.schemas import (
+    ConsentLink,
+    ConsentLinkRequest,
+    ConsentSign,
+    SignedConsentPublic,
+)
 
 ERRORS: dict[int | str, dict[str, Any]] = {code: dict(text) for code, text in JSON_ERRORS.items()}
 router = APIRouter(tags=["consent"], responses=ERRORS)
@@ -78,12 +83,18 @@ def consent_pdf(
     response_model=SignedConsentPublic,
     status_code=201,
     responses={409: {"description": "already signed, not for signing, or the sheet changed"}},
+    openapi_extra={  # read by the service (JsonBody), documented here
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": ConsentSign.model_json_schema()}},
+        }
+    },
 )
 def sign_consent(
     patient_id: int,
     intake_id: int,
-    body: JsonBody,
     actor: CurrentActor,
+    body: JsonBody,
     uow: UowDep,
     knowledge: KnowledgeDep,
 ) -> SignedConsentPublic:
