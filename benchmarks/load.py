@@ -250,6 +250,13 @@ def _seed(url: str, checkins: int) -> tuple[str, dict[str, float]]:
                     }
                 )
             connection.execute(insert(m.CheckIn), rows)
+    # what the database's own maintenance does after a bulk load (autovacuum; SQLite's
+    # optimize): statistics for the planner, PostgreSQL's visibility map for index-only counts
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        from sqlalchemy import text
+
+        postgres = engine.dialect.name == "postgresql"
+        connection.execute(text("VACUUM ANALYZE checkins" if postgres else "ANALYZE"))
     actor = Actor(user_id=user, clinic_id=treatment.clinic_id, role="admin")
     timings = _time_inbox(uow, actor)
     engine.dispose()
