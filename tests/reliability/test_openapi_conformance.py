@@ -93,3 +93,26 @@ def test_every_operation_conforms_to_its_spec_at_length(conformance_app: FastAPI
     failures, cases = run_schemathesis(conformance_app, max_examples=50, max_time=600)
     assert not failures, f"{len(failures)} failures:\n" + "\n".join(failures)
     assert all(cases[phase] > 200 for phase in PHASES), cases
+
+
+def test_a_405_names_every_method_the_path_has(client, clinic_a) -> None:  # type: ignore[no-untyped-def]
+    """Starlette names only the methods of the first route whose path matched."""
+    response = client.options("/api/v1/patients", headers=clinic_a.admin.headers)
+    assert response.status_code == 405
+    assert {"GET", "POST"} <= set(response.headers["allow"].replace(" ", "").split(","))
+    response = client.delete(f"/api/v1/adverse-events/{clinic_a.adverse_event}")
+    assert {"GET", "PATCH"} <= set(response.headers["allow"].replace(" ", "").split(","))
+
+
+def test_an_error_answer_has_the_documented_shape(client, clinic_a) -> None:  # type: ignore[no-untyped-def]
+    spec = client.get("/openapi.json").json()
+    problems = spec["components"]["schemas"]["Problems"]
+    assert "HTTPValidationError" not in spec["components"]["schemas"]
+    listed = spec["paths"]["/api/v1/patients"]["get"]["responses"]
+    assert listed["422"]["content"]["application/json"]["schema"]["$ref"].endswith("/Problems")
+    assert {"401", "403", "422", "500"} <= set(listed)
+    answer = client.get("/api/v1/patients?limit=0", headers=clinic_a.admin.headers)
+    assert answer.status_code == 422
+    body = answer.json()
+    assert set(body) <= set(problems["properties"]) and body["detail"][0]["path"] == "limit"
+    assert all(set(p) <= {"path", "message", "code", "overridable"} for p in body["detail"])
