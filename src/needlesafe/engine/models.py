@@ -87,11 +87,13 @@ Trend = Literal["improving", "stable", "worsening"]
 class Input(BaseModel):
     # Unknown keys are an error: a typo must not silently drop a risk factor. Booleans and
     # numbers are strict where the contract's JSON has them (`0` is not `false`, `"2"` not 2).
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # validators are built on first use: a CLI command that never validates a model of a kind
+    # does not pay for building it (start-up, issue 12)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class Output(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
 
 # ---------------------------------------------------------------- intake

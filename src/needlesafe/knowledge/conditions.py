@@ -28,7 +28,7 @@ from needlesafe.knowledge.types import Code
 
 
 class StoppedWithin(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     codes: list[Code]
     days: Annotated[int, Field(gt=0)]
@@ -358,7 +358,7 @@ class PredicateBase(BaseModel):
     factor to an intake can only make more rules fire (the contract's monotonicity).
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
     # the table this model was built from (set on the built class)
     keys_table: ClassVar[Mapping[str, ConditionKey]] = {}
 

@@ -25,7 +25,9 @@ OptionalSourceIds = Annotated[list[Code], SOURCE_IDS]
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # validators are built on first use: a CLI command that never validates a model of a kind
+    # does not pay for building it (start-up, issue 12)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class Level(StrEnum):
