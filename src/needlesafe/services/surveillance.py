@@ -385,7 +385,13 @@ def _read_arrow(uow: UnitOfWork, statement: Any, schema: pa.Schema) -> pa.Table:
     connection = uow.session.connection()
     sql = str(statement.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True}))
     row_type = pa.struct(list(schema))
-    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    driver = connection.connection.driver_connection
+    # PostgreSQL: a server-side cursor, so the rows stream in batches instead of arriving
+    # all at once (SQLite steps through its file as rows are fetched anyway)
+    named = (
+        {"name": "needlesafe_surveillance_read"} if connection.dialect.name == "postgresql" else {}
+    )
+    cursor = driver.cursor(**named)  # type: ignore[union-attr]
     try:
         cursor.execute(sql)
         batches = []
