@@ -101,7 +101,9 @@ class Output(BaseModel):
 
 class MedicationUse(Input):
     code: MedicationCode
-    stopped_days_ago: Annotated[int, Field(ge=0, le=36500)] | None = None
+    stopped_days_ago: (
+        Annotated[int, Field(ge=0, le=36500, strict=True), BeforeValidator(whole_number)] | None
+    ) = None
 
     @property
     def current(self) -> bool:
