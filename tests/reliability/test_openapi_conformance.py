@@ -5,7 +5,7 @@ tested without naming it here. Requests go to the ASGI app in-process (no networ
 as a clinic's admin, on SQLite and (with NEEDLESAFE_TEST_POSTGRES_URL) PostgreSQL. Every phase
 runs (examples, coverage, fuzzing, stateful) with every check schemathesis has (its default
 configuration enables all of them); the default pass is bounded in examples and time (about
-35 s a database), `pytest -m slow` runs more examples (25 an operation, at most 150 s a database).
+35 s a database), `pytest -m slow` runs more examples (25 an operation, at most 90 s a database).
 """
 
 from __future__ import annotations
@@ -90,7 +90,7 @@ def test_every_operation_conforms_to_its_spec(conformance_app: FastAPI) -> None:
 
 @pytest.mark.slow
 def test_every_operation_conforms_to_its_spec_at_length(conformance_app: FastAPI) -> None:
-    failures, cases = run_schemathesis(conformance_app, max_examples=25, max_time=150)
+    failures, cases = run_schemathesis(conformance_app, max_examples=25, max_time=90)
     assert not failures, f"{len(failures)} failures:\n" + "\n".join(failures)
     assert all(cases[phase] > 200 for phase in PHASES), cases
 
