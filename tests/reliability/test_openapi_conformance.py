@@ -92,7 +92,7 @@ def test_every_operation_conforms_to_its_spec(conformance_app: FastAPI) -> None:
 def test_every_operation_conforms_to_its_spec_at_length(conformance_app: FastAPI) -> None:
     failures, cases = run_schemathesis(conformance_app, max_examples=25, max_time=90)
     assert not failures, f"{len(failures)} failures:\n" + "\n".join(failures)
-    assert all(cases[phase] > 200 for phase in PHASES), cases
+    assert all(cases[phase] > 50 for phase in PHASES), cases
 
 
 def test_a_405_names_every_method_the_path_has(client, clinic_a) -> None:  # type: ignore[no-untyped-def]
