@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Iterator
 
 import pytest
@@ -26,3 +27,13 @@ def logging_as_it_was() -> Iterator[None]:
     yield
     root.handlers[:] = handlers
     root.setLevel(level)
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """colour-science (imported by the photo tests) puts a MagicMock in `sys.modules` for
+    matplotlib when matplotlib is not installed; Spark's start-up then asks importlib for
+    matplotlib's spec and fails on the mock. Once collection has imported every test module,
+    take the stand-ins away (colour keeps its own reference)."""
+    for name in [n for n in sys.modules if n == "matplotlib" or n.startswith("matplotlib.")]:
+        if getattr(sys.modules[name], "__spec__", None) is None:
+            del sys.modules[name]
