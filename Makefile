@@ -19,9 +19,9 @@ test: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/mypy src/needlesafe
 	$(BIN)/needlesafe knowledge check
-	$(BIN)/pytest
-	$(BIN)/pytest -m spark
-	$(BIN)/pytest -m slow
+	$(BIN)/pytest -n 2  # both cores (pytest-xdist)
+	$(BIN)/pytest -m spark  # one Spark at a time
+	$(BIN)/pytest -m slow  # two tests: workers would cost more than they save
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/screening.py
