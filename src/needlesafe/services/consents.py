@@ -34,6 +34,7 @@ from needlesafe.engine.models import Assessment
 from needlesafe.engine.screening import screen
 from needlesafe.errors import InputError, InputProblem
 from needlesafe.knowledge.base import Knowledge
+from needlesafe.knowledge.words import clinic_defaults
 from needlesafe.services import links
 from needlesafe.services.clinics import contact_for
 from needlesafe.services.common import audit, validate
@@ -117,7 +118,9 @@ def _build(
         clinic=details,
         knowledge=knowledge,
         issued=today,
-        age_of_consent=clinic.age_of_consent if clinic else 18,
+        age_of_consent=(
+            clinic.age_of_consent if clinic else clinic_defaults(knowledge).age_of_consent
+        ),
         patient_name=patient.name if patient else None,
     )
 
@@ -260,7 +263,7 @@ def sign_consent(
 
 def _age_of_consent(uow: UnitOfWork, clinic_id: int) -> int:
     clinic = uow.clinics.by_id(clinic_id)
-    return clinic.age_of_consent if clinic else 18
+    return clinic.age_of_consent if clinic else clinic_defaults().age_of_consent
 
 
 def get_consent_view(
@@ -387,7 +390,7 @@ def patient_consent_view(
             clinic_name=clinic.name if clinic else "",
             patient_id=row.patient_id,
             intake_id=row.id,
-            age_of_consent=clinic.age_of_consent if clinic else 18,
+            age_of_consent=clinic.age_of_consent if clinic else clinic_defaults().age_of_consent,
             signed=PatientSignaturePublic.model_validate(pending) if pending else None,
             countersigned=final is not None,
         )
