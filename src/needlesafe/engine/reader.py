@@ -620,8 +620,8 @@ def _apply_sites(clauses: list[list[_Item]], knowledge: TriageKnowledge) -> None
         rule_ids = {
             v
             for at, item in enumerate(clause)
-            if not _site_cleared(clause, at, all_right)
             for v in item.values("site")
+            if not _site_cleared(clause, at, all_right)
         }
         if not rule_ids:
             continue
