@@ -164,3 +164,29 @@ def test_sqlite_pages_from_an_index_without_sorting(engine, database, query, ind
         plan = " ".join(row[-1] for row in connection.execute(text("EXPLAIN QUERY PLAN " + query)))
     assert index in plan, plan
     assert "TEMP B-TREE" not in plan, plan
+
+
+def test_the_api_pages_by_cursor_and_names_a_bad_one(client, clinic_a, uow) -> None:  # type: ignore[no-untyped-def]
+    for _ in range(4):
+        add_checkin_row(
+            uow,
+            clinic_id=clinic_a.clinic_id,
+            patient_id=clinic_a.patient,
+            treatment_id=clinic_a.treatment,
+            disposition="self_care",
+        )
+    headers = clinic_a.admin.headers
+    every = client.get("/api/v1/checkins?limit=50", headers=headers).json()
+    assert every["next_cursor"] is None and every["total"] == 5
+    seen, cursor = [], None
+    while True:
+        query = "/api/v1/checkins?limit=2" + (f"&cursor={cursor}" if cursor else "")
+        page = client.get(query, headers=headers).json()
+        seen += [item["id"] for item in page["items"]]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert seen == [item["id"] for item in every["items"]]
+    for bad in ("x", "p.00.1"):  # not a cursor; another list's
+        answer = client.get(f"/api/v1/checkins?cursor={bad}", headers=headers)
+        assert answer.status_code == 422 and answer.json()["detail"][0]["path"] == "cursor"

@@ -7,7 +7,14 @@ from typing import Literal
 from fastapi import APIRouter
 
 from needlesafe.api.deps import CurrentActor, KnowledgeDep, UowDep
-from needlesafe.api.routes.common import JSON_ERRORS, FilterId, Limit, Offset, RecordId
+from needlesafe.api.routes.common import (
+    JSON_ERRORS,
+    EventCursor,
+    FilterId,
+    Limit,
+    Offset,
+    RecordId,
+)
 from needlesafe.services import adverse_events
 from needlesafe.services.schemas import (
     AdverseEventChangePublic,
@@ -38,6 +45,7 @@ def list_adverse_events(
     treatment_id: FilterId = None,
     complication: str | None = None,
     status: Literal["open", "closed"] | None = None,
+    cursor: EventCursor = None,
 ) -> Page[AdverseEventPublic]:
     """Newest onset first; with `status=open`, by the next follow-up date (soonest first)."""
     return adverse_events.list_adverse_events(
@@ -47,6 +55,7 @@ def list_adverse_events(
         treatment_id=treatment_id,
         complication=complication,
         status=status,
+        cursor=cursor,
         offset=offset,
         limit=limit,
     )

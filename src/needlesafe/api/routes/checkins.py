@@ -7,7 +7,14 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from needlesafe.api.deps import CurrentActor, UowDep
-from needlesafe.api.routes.common import JSON_ERRORS, FilterId, Limit, Offset, RecordId
+from needlesafe.api.routes.common import (
+    JSON_ERRORS,
+    CheckInCursor,
+    FilterId,
+    Limit,
+    Offset,
+    RecordId,
+)
 from needlesafe.knowledge.triage_schema import Disposition
 from needlesafe.services import checkins
 from needlesafe.services.schemas import CheckInPublic, HandledUpdate, Page
@@ -27,6 +34,7 @@ def list_checkins(
     needs_attention: bool | None = None,
     patient_id: FilterId = None,
     treatment_id: FilterId = None,
+    cursor: CheckInCursor = None,
 ) -> Page[CheckInPublic]:
     """Those needing attention first (emergency, urgent, contact clinic; not yet handled),
     then the newest first."""
@@ -39,6 +47,7 @@ def list_checkins(
         treatment_id=treatment_id,
         offset=offset,
         limit=limit,
+        cursor=cursor,
     )
 
 

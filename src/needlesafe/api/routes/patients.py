@@ -7,7 +7,15 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from needlesafe.api.deps import CurrentActor, JsonBody, KnowledgeDep, UowDep
-from needlesafe.api.routes.common import JSON_ERRORS, FilterId, Limit, Offset, RecordId
+from needlesafe.api.routes.common import (
+    JSON_ERRORS,
+    FilterId,
+    IntakeCursor,
+    Limit,
+    Offset,
+    PatientCursor,
+    RecordId,
+)
 from needlesafe.services import patients
 from needlesafe.services.schemas import (
     IntakePublic,
@@ -33,8 +41,11 @@ def list_patients(
     offset: Offset = 0,
     limit: Limit = 50,
     search: Annotated[str | None, Query(max_length=200)] = None,
+    cursor: PatientCursor = None,
 ) -> Page[PatientPublic]:
-    return patients.list_patients(uow, actor=actor, offset=offset, limit=limit, search=search)
+    return patients.list_patients(
+        uow, actor=actor, offset=offset, limit=limit, search=search, cursor=cursor
+    )
 
 
 @router.get("/patients/{patient_id}", response_model=PatientPublic)
@@ -64,10 +75,15 @@ def screen_patient(
 
 @router.get("/patients/{patient_id}/intakes", response_model=Page[IntakePublic])
 def list_patient_intakes(
-    patient_id: RecordId, actor: CurrentActor, uow: UowDep, offset: Offset = 0, limit: Limit = 50
+    patient_id: RecordId,
+    actor: CurrentActor,
+    uow: UowDep,
+    offset: Offset = 0,
+    limit: Limit = 50,
+    cursor: IntakeCursor = None,
 ) -> Page[IntakePublic]:
     return patients.list_intakes(
-        uow, actor=actor, patient_id=patient_id, offset=offset, limit=limit
+        uow, actor=actor, patient_id=patient_id, offset=offset, limit=limit, cursor=cursor
     )
 
 
@@ -78,9 +94,10 @@ def list_intakes(
     offset: Offset = 0,
     limit: Limit = 50,
     patient_id: FilterId = None,
+    cursor: IntakeCursor = None,
 ) -> Page[IntakePublic]:
     return patients.list_intakes(
-        uow, actor=actor, patient_id=patient_id, offset=offset, limit=limit
+        uow, actor=actor, patient_id=patient_id, offset=offset, limit=limit, cursor=cursor
     )
 
 

@@ -7,7 +7,14 @@ from typing import Any
 from fastapi import APIRouter, Response
 
 from needlesafe.api.deps import CurrentActor, JsonBody, KnowledgeDep, SettingsDep, UowDep
-from needlesafe.api.routes.common import JSON_ERRORS, FilterId, Limit, Offset, RecordId
+from needlesafe.api.routes.common import (
+    JSON_ERRORS,
+    FilterId,
+    Limit,
+    Offset,
+    RecordId,
+    TreatmentCursor,
+)
 from needlesafe.services import checkins, treatments
 from needlesafe.services.schemas import (
     CheckinLink,
@@ -83,9 +90,10 @@ def list_treatments(
     offset: Offset = 0,
     limit: Limit = 50,
     patient_id: FilterId = None,
+    cursor: TreatmentCursor = None,
 ) -> Page[TreatmentPublic]:
     return treatments.list_treatments(
-        uow, actor=actor, patient_id=patient_id, offset=offset, limit=limit
+        uow, actor=actor, patient_id=patient_id, offset=offset, limit=limit, cursor=cursor
     )
 
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel
 
 from needlesafe.api.deps import AdminActor, SettingsDep, UowDep
-from needlesafe.api.routes.common import Limit, Offset, RecordId
+from needlesafe.api.routes.common import AuditCursor, Limit, Offset, RecordId, UserCursor
 from needlesafe.services import accounts, staff
 from needlesafe.services.schemas import AuditEventPublic, In, Page, UserCreate, UserPublic
 
@@ -22,9 +22,13 @@ def create_user(body: UserCreate, actor: AdminActor, uow: UowDep) -> UserPublic:
 
 @router.get("/users", response_model=Page[UserPublic])
 def list_users(
-    actor: AdminActor, uow: UowDep, offset: Offset = 0, limit: Limit = 50
+    actor: AdminActor,
+    uow: UowDep,
+    offset: Offset = 0,
+    limit: Limit = 50,
+    cursor: UserCursor = None,
 ) -> Page[UserPublic]:
-    return accounts.list_users(uow, actor=actor, offset=offset, limit=limit)
+    return accounts.list_users(uow, actor=actor, offset=offset, limit=limit, cursor=cursor)
 
 
 class UserChange(In):
@@ -62,7 +66,11 @@ def password_reset_link(
 
 @router.get("/audit", response_model=Page[AuditEventPublic])
 def list_audit(
-    actor: AdminActor, uow: UowDep, offset: Offset = 0, limit: Limit = 50
+    actor: AdminActor,
+    uow: UowDep,
+    offset: Offset = 0,
+    limit: Limit = 50,
+    cursor: AuditCursor = None,
 ) -> Page[AuditEventPublic]:
     """Who read or wrote which record, newest first (no clinical content)."""
-    return accounts.list_audit(uow, actor=actor, offset=offset, limit=limit)
+    return accounts.list_audit(uow, actor=actor, offset=offset, limit=limit, cursor=cursor)
