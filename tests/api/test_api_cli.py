@@ -181,8 +181,13 @@ def test_create_clinic_takes_its_phone_and_emergency_number(
 ) -> None:
     run("db", "upgrade")
     made = run(
-        "admin", "create-clinic", "Riverside", "--phone", "020 7946 0100",
-        "--emergency-number", "999",
+        "admin",
+        "create-clinic",
+        "Riverside",
+        "--phone",
+        "020 7946 0100",
+        "--emergency-number",
+        "999",
     )
     assert made.exit_code == 0, made.output
     assert "phone 020 7946 0100, emergency 999" in made.output

@@ -35,9 +35,7 @@ def test_staff_read_their_clinic_and_an_admin_sets_its_numbers(
     assert cleared["phone"] is None and cleared["emergency_number"] == "999"
 
 
-def test_a_practitioner_cannot_change_the_clinic(
-    client: TestClient, clinic_a: ClinicWorld
-) -> None:
+def test_a_practitioner_cannot_change_the_clinic(client: TestClient, clinic_a: ClinicWorld) -> None:
     response = client.patch(
         "/api/v1/clinic", json={"phone": "555 0100"}, headers=clinic_a.practitioner.headers
     )

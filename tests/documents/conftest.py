@@ -75,7 +75,10 @@ INTAKES: dict[str, dict[str, Any]] = {
 def make_sheet(knowledge: Knowledge, name: str, **overrides: Any) -> ConsentSheet:
     intake = parse_intake(INTAKES[name], knowledge)
     arguments: dict[str, Any] = {
-        "clinic": CLINIC, "knowledge": knowledge, "issued": ISSUED, "age_of_consent": 18,
+        "clinic": CLINIC,
+        "knowledge": knowledge,
+        "issued": ISSUED,
+        "age_of_consent": 18,
     }
     arguments.update(overrides)
     return build_consent_sheet(intake, screen(intake, knowledge), **arguments)

@@ -45,8 +45,9 @@ def drawn(width: int = 600, height: int = 200) -> str:
     """A signature as the signing page's canvas sends it."""
     image = Image.new("RGBA", (width, height), (0, 0, 0, 0))
     pen = ImageDraw.Draw(image)
-    pen.line([(30, 150), (150, 40), (260, 160), (420, 50), (560, 120)], fill=(20, 30, 60, 255),
-             width=4)
+    pen.line(
+        [(30, 150), (150, 40), (260, 160), (420, 50), (560, 120)], fill=(20, 30, 60, 255), width=4
+    )
     out = io.BytesIO()
     image.save(out, format="PNG")
     return "data:image/png;base64," + base64.b64encode(out.getvalue()).decode()
@@ -75,8 +76,9 @@ def screened(
 
 
 def access_for(actor: Actor, intake_id: int, via: str = "link") -> ConsentLinkAccess:
-    token = links.issue_consent_token(SECRET, clinic_id=actor.clinic_id, intake_id=intake_id,
-                                      via=via)
+    token = links.issue_consent_token(
+        SECRET, clinic_id=actor.clinic_id, intake_id=intake_id, via=via
+    )
     return links.read_consent_token(SECRET, token, max_age=HOUR)
 
 
@@ -97,7 +99,10 @@ def full_form(
 
 def sign(uow: UnitOfWork, access: ConsentLinkAccess, knowledge: Knowledge, **changes: Any) -> Any:
     return consents.patient_sign(
-        uow, access=access, knowledge=knowledge, form=full_form(uow, access, knowledge, **changes),
+        uow,
+        access=access,
+        knowledge=knowledge,
+        form=full_form(uow, access, knowledge, **changes),
         today=TODAY,
     )
 
@@ -150,8 +155,15 @@ def test_staff_get_a_link_for_a_sheet_to_sign_and_it_is_audited(
     actor = clinic_actor(uow)
     patient_id, intake_id = screened(uow, actor, knowledge)
     link = consents.issue_consent_link(
-        uow, actor=actor, knowledge=knowledge, patient_id=patient_id, intake_id=intake_id,
-        secret_key=SECRET, base_url="https://c.example/", max_age=HOUR, today=TODAY,
+        uow,
+        actor=actor,
+        knowledge=knowledge,
+        patient_id=patient_id,
+        intake_id=intake_id,
+        secret_key=SECRET,
+        base_url="https://c.example/",
+        max_age=HOUR,
+        today=TODAY,
     )
     assert link.url == f"https://c.example/consent/{link.token}"
     access = links.read_consent_token(SECRET, link.token, max_age=HOUR)
@@ -166,12 +178,17 @@ def test_no_link_for_a_deferred_screening_nor_for_another_clinics(
     uow: UnitOfWork, knowledge: Knowledge
 ) -> None:
     actor = clinic_actor(uow)
-    deferred = {"patient": {"age": 30, "fitzpatrick": "II", "conditions": ["active_cold_sore"]},
-                "plan": {"areas": ["perioral"], "needle_depth_mm": 0.5, "device": "pen"}}
+    deferred = {
+        "patient": {"age": 30, "fitzpatrick": "II", "conditions": ["active_cold_sore"]},
+        "plan": {"areas": ["perioral"], "needle_depth_mm": 0.5, "device": "pen"},
+    }
     patient_id, intake_id = screened(uow, actor, knowledge, deferred)
     arguments: dict[str, Any] = {
-        "knowledge": knowledge, "secret_key": SECRET, "base_url": "https://c.example",
-        "max_age": HOUR, "today": TODAY,
+        "knowledge": knowledge,
+        "secret_key": SECRET,
+        "base_url": "https://c.example",
+        "max_age": HOUR,
+        "today": TODAY,
     }
     with pytest.raises(Conflict, match="not for signing"):
         consents.issue_consent_link(
@@ -199,7 +216,11 @@ def test_the_patient_signs_then_the_practitioner_countersigns_into_an_immutable_
     assert part.signature_png is not None and part.signature_png.startswith(b"\x89PNG")
     assert rows(uow, SignedConsent) == []  # nothing signed until the countersignature
     view = consents.get_consent_view(
-        uow, actor=actor, knowledge=knowledge, patient_id=patient_id, intake_id=intake_id,
+        uow,
+        actor=actor,
+        knowledge=knowledge,
+        patient_id=patient_id,
+        intake_id=intake_id,
         today=TODAY,
     )
     assert view.record is None and view.patient_signature is not None
@@ -287,15 +308,14 @@ def test_under_the_clinics_age_of_consent_a_guardian_signs_too(
     assert found["guardian_name"].startswith("You are under 18. A parent or guardian")
     assert found["guardian_relationship"].startswith("Please say how they are related")
     assert found["ack.guardian"].startswith("Please tick this box")
-    form = full_form(uow, access, knowledge, guardian_name="Pat Young",
-                     guardian_relationship="mother")
+    form = full_form(
+        uow, access, knowledge, guardian_name="Pat Young", guardian_relationship="mother"
+    )
     part = consents.patient_sign(uow, access=access, knowledge=knowledge, form=form, today=TODAY)
     assert (part.guardian_signer, part.guardian_relationship) == ("Pat Young", "mother")
     record = consents.countersign(uow, actor=actor, patient_id=patient_id, intake_id=intake_id)
     assert record.guardian_signer == "Pat Young" and record.guardian_relationship == "mother"
-    assert record.acknowledgements is not None and len(record.acknowledgements) == len(
-        form["ack"]
-    )
+    assert record.acknowledgements is not None and len(record.acknowledgements) == len(form["ack"])
 
 
 def test_the_age_of_consent_is_the_clinics(uow: UnitOfWork, knowledge: Knowledge) -> None:

@@ -255,4 +255,4 @@ def test_a_lot_export_cannot_carry_a_spreadsheet_formula(
     patient = patients.create_patient(uow, actor=a, patient={"name": '=HYPERLINK("x")'})
     record_cleared_treatment(uow, a, knowledge, patient.id)
     csv = lots.trace_csv(lots.trace_lot(uow, actor=a, lot="CART-1"))
-    assert '"\'=HYPERLINK' in csv
+    assert "\"'=HYPERLINK" in csv

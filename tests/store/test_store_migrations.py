@@ -71,7 +71,8 @@ def test_memory_sqlite_is_refused() -> None:
 
 
 def test_the_clinic_contact_migration_keeps_existing_clinics_valid(
-    tmp_path, monkeypatch: pytest.MonkeyPatch  # type: ignore[no-untyped-def]
+    tmp_path,
+    monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
 ) -> None:
     engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
     migrate.upgrade(engine, "0003_consent")

@@ -93,15 +93,11 @@ def test_a_patient_cannot_correct_a_check_in_of_another_treatment(
     _, _, second = treated_patient(staff)
     patient = Browser(anonymous.client)
     number = checkin_id(send(patient, first, {"message": "red"}), first)
-    response = patient.post(
-        f"{second}/{number}/correct", {"symptoms": ["hives"]}, csrf_from=second
-    )
+    response = patient.post(f"{second}/{number}/correct", {"symptoms": ["hives"]}, csrf_from=second)
     assert response.status_code == 404
 
 
-def test_the_inbox_marks_what_the_reader_could_not_read(
-    staff: Browser, anonymous: Browser
-) -> None:
+def test_the_inbox_marks_what_the_reader_could_not_read(staff: Browser, anonymous: Browser) -> None:
     _, _, link = treated_patient(staff)
     answer = send(Browser(anonymous.client), link, {"message": "red and my ear feels blocked"})
     assert "Get medical care today" in answer  # an unread part naming the ears: seen today

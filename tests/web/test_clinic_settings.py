@@ -22,7 +22,10 @@ def sign_in_admin(browser: Browser, settings: Settings) -> None:
     engine = make_engine(settings.database_url)
     accounts.create_user_for_clinic(
         UnitOfWork(make_session_factory(engine)),
-        clinic_name=CLINICS[0], email=ADMIN, role="admin", password=PASSWORD,
+        clinic_name=CLINICS[0],
+        email=ADMIN,
+        role="admin",
+        password=PASSWORD,
     )
     engine.dispose()
     browser.sign_in(ADMIN)
@@ -35,7 +38,8 @@ def test_an_admin_changes_the_numbers_and_patients_see_them(
     page = anonymous.client.get("/settings/clinic").text
     assert 'value="020 7946 0100"' in page and 'value="999"' in page
     saved = anonymous.post(
-        "/settings/clinic", {"phone": "555 0123", "emergency_number": "112"},
+        "/settings/clinic",
+        {"phone": "555 0123", "emergency_number": "112"},
         csrf_from="/settings/clinic",
     )
     assert saved.status_code == 303
@@ -48,7 +52,8 @@ def test_a_bad_number_is_named_beside_its_field_and_kept(
 ) -> None:
     sign_in_admin(anonymous, app_settings)
     response = anonymous.post(
-        "/settings/clinic", {"phone": "call us", "emergency_number": "999"},
+        "/settings/clinic",
+        {"phone": "call us", "emergency_number": "999"},
         csrf_from="/settings/clinic",
     )
     assert response.status_code == 422
@@ -73,14 +78,16 @@ def test_the_clinic_time_zone_shows_every_time_in_it_and_a_bad_zone_is_named(
 ) -> None:
     sign_in_admin(anonymous, app_settings)
     bad = anonymous.post(
-        "/settings/clinic", {"time_zone": "Mars/Olympus", "temperature_unit": "K"},
+        "/settings/clinic",
+        {"time_zone": "Mars/Olympus", "temperature_unit": "K"},
         csrf_from="/settings/clinic",
     )
     assert bad.status_code == 422
     assert 'id="err-time_zone"' in bad.text and "Europe/London" in bad.text
     assert 'id="err-temperature_unit"' in bad.text
     saved = anonymous.post(
-        "/settings/clinic", {"time_zone": "America/New_York", "temperature_unit": "F"},
+        "/settings/clinic",
+        {"time_zone": "America/New_York", "temperature_unit": "F"},
         csrf_from="/settings/clinic",
     )
     assert saved.status_code == 303

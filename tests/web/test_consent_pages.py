@@ -31,7 +31,9 @@ from needlesafe.store.db import make_engine
 def anonymous_phone(staff: Browser) -> Iterator[Browser]:
     """The patient's own phone: another browser (no session) on the same server."""
     with TestClient(
-        staff.client.app, base_url="http://testserver", follow_redirects=False,
+        staff.client.app,
+        base_url="http://testserver",
+        follow_redirects=False,
         headers={"accept": "text/html"},
     ) as client:
         yield Browser(client)
@@ -88,8 +90,10 @@ def version_on(page: str) -> str:
 
 def signing_link(browser: Browser, consent: str) -> str:
     """The patient's signing link (its path) from the clinic's consent page."""
-    found = re.search(r'id="consent-link" class="link-field" readonly value="([^"]+)"',
-                      browser.client.get(consent).text)
+    found = re.search(
+        r'id="consent-link" class="link-field" readonly value="([^"]+)"',
+        browser.client.get(consent).text,
+    )
     assert found, "no signing link on the consent page"
     return found.group(1).removeprefix("http://testserver")
 
@@ -101,8 +105,9 @@ def boxes_on(page: str) -> list[str]:
 def drawn_signature() -> str:
     image = Image.new("RGBA", (600, 200), (0, 0, 0, 0))
     pen = ImageDraw.Draw(image)
-    pen.line([(40, 140), (140, 50), (250, 150), (380, 60), (540, 130)], fill=(20, 32, 60, 255),
-             width=5)
+    pen.line(
+        [(40, 140), (140, 50), (250, 150), (380, 60), (540, 130)], fill=(20, 32, 60, 255), width=5
+    )
     out = io.BytesIO()
     image.save(out, format="PNG")
     return "data:image/png;base64," + base64.b64encode(out.getvalue()).decode()
@@ -190,8 +195,9 @@ def test_the_tablet_opens_the_signing_page_on_the_clinics_device(staff: Browser)
     consent = screened(staff)
     opened = staff.post(consent + "/tablet", {}, csrf_from=consent)
     assert opened.status_code == 303 and opened.headers["location"].startswith("/consent/")
-    signed = patient_signs(staff, opened.headers["location"], method="typed", agree="on",
-                           signature="")
+    signed = patient_signs(
+        staff, opened.headers["location"], method="typed", agree="on", signature=""
+    )
     assert signed.status_code == 303
     thanks = staff.client.get(signed.headers["location"]).text
     assert "give the tablet back" in thanks and f'href="{consent}"' in thanks
@@ -274,13 +280,16 @@ def test_an_expired_or_wrong_purpose_or_altered_link_is_refused(
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(TimestampSigner, "get_timestamp", lambda self: old)
         expired = links.issue_consent_token(
-            app_settings.secret, clinic_id=access.clinic_id, intake_id=access.intake_id,
+            app_settings.secret,
+            clinic_id=access.clinic_id,
+            intake_id=access.intake_id,
             via="link",
         )
     gone = anonymous_phone.client.get(f"/consent/{expired}")
     assert gone.status_code == 410 and "has expired" in gone.text
-    checkin = links.issue_checkin_token(app_settings.secret, clinic_id=access.clinic_id,
-                                        treatment_id=access.intake_id)
+    checkin = links.issue_checkin_token(
+        app_settings.secret, clinic_id=access.clinic_id, treatment_id=access.intake_id
+    )
     wrong = anonymous_phone.client.get(f"/consent/{checkin}")
     assert wrong.status_code == 404 and "not valid" in wrong.text
     assert anonymous_phone.client.get(f"/checkin/{token}").status_code == 404

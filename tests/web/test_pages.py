@@ -335,9 +335,13 @@ def test_viewing_a_treatment_again_shows_the_same_link_and_logs_a_read(
     assert f'value="http://testserver{link}"' in again
     engine = make_engine(app_settings.database_url)
     with engine.connect() as connection:
-        actions = connection.execute(
-            text("SELECT action FROM audit_events WHERE record_type = 'checkin_link'")
-        ).scalars().all()
+        actions = (
+            connection.execute(
+                text("SELECT action FROM audit_events WHERE record_type = 'checkin_link'")
+            )
+            .scalars()
+            .all()
+        )
     engine.dispose()
     assert actions == ["create", "read"]  # made on the first view; nothing new the second
 

@@ -344,9 +344,7 @@ def _window(item: PlannedItem, labels: Labels) -> str:
         return labels.treatment_day_only
     if item.from_day == 0:
         return labels.first_days.replace("{days}", str(item.to_day + 1))
-    return labels.later_days.replace("{from}", str(item.from_day)).replace(
-        "{to}", str(item.to_day)
-    )
+    return labels.later_days.replace("{from}", str(item.from_day)).replace("{to}", str(item.to_day))
 
 
 def aftercare_summary(plan: AftercarePlan, labels: Labels) -> AftercareSummary:
@@ -465,9 +463,7 @@ def build_consent_sheet(
 
     alternatives = []
     for alternative in consent.alternatives:
-        alternatives.append(
-            Item(label=explain(alternative.label), value=explain(alternative.text))
-        )
+        alternatives.append(Item(label=explain(alternative.label), value=explain(alternative.text)))
         cited += alternative.sources
 
     if aftercare is None:

@@ -489,9 +489,7 @@ def _answer_own_questions(clauses: list[list[_Item]]) -> None:
 
 _FINE = frozenset((("fine",), ("ok",), ("okay",), ("normal",), ("good",), ("all good",)))
 _OR = frozenset((("or",), ("nor",)))
-_ASKING = frozenset(
-    (w,) for w in ("is", "are", "am", "does", "should")
-)
+_ASKING = frozenset((w,) for w in ("is", "are", "am", "does", "should"))
 _BARE_NO = frozenset((("no",), ("none",), ("nope",), ("nah",), ("negative",)))
 
 
@@ -664,9 +662,7 @@ def _has_phrase(items: list[_Item], phrases: PhraseSet, at_start: bool = False) 
     words = tuple(w for item in items for w in item.words)
     starts = range(1) if at_start else range(len(words))
     return any(
-        words[i : i + n] in phrases
-        for i in starts
-        for n in range(1, min(4, len(words) - i) + 1)
+        words[i : i + n] in phrases for i in starts for n in range(1, min(4, len(words) - i) + 1)
     )
 
 

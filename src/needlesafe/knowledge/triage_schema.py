@@ -439,9 +439,7 @@ class WordIndex:
         for name, phrases in lists.items():
             for phrase in phrases:
                 names.setdefault(phrase, []).append(name)
-        return cls(
-            {k: tuple(v) for k, v in names.items()}, max((len(k) for k in names), default=0)
-        )
+        return cls({k: tuple(v) for k, v in names.items()}, max((len(k) for k in names), default=0))
 
 
 @dataclass(frozen=True)
@@ -592,9 +590,7 @@ def build_triage(
             f"triage_rules.yaml: fever_symptom {rules.fever_symptom!r} is not a symptom code"
         )
     check_sources("triage_rules.yaml: uncertain_sources", rules.uncertain_sources)
-    check_sources(
-        "triage_rules.yaml: nothing_described_sources", rules.nothing_described_sources
-    )
+    check_sources("triage_rules.yaml: nothing_described_sources", rules.nothing_described_sources)
     check_sources("triage_rules.yaml: unclear_site_sources", rules.unclear_site_sources)
     for level in reader.alarm_words:
         if level not in rules.unclear_site_texts:
@@ -760,9 +756,7 @@ def _word_lists(reader: ReaderFile) -> dict[str, PhraseSet]:
     if reader.reason_for_treatment is not None:
         lists["reason_markers"] = reader.reason_for_treatment.markers
         lists["new_markers"] = reader.reason_for_treatment.unless
-    return {
-        name: PhraseSet((_words(p) for p in phrases), name) for name, phrases in lists.items()
-    }
+    return {name: PhraseSet((_words(p) for p in phrases), name) for name, phrases in lists.items()}
 
 
 # Kinds of phrase that decide how the words around them are read; one phrase, one such kind.

@@ -73,9 +73,7 @@ def _check_onset(onset: dt.date, treatment: m.Treatment | None, today: dt.date) 
 
 def _check_follow_up(follow_up: dt.date | None, onset: dt.date) -> None:
     if follow_up is not None and follow_up < onset:
-        raise InputConflict(
-            [InputProblem("follow_up_on", "is before the onset: pick a later day")]
-        )
+        raise InputConflict([InputProblem("follow_up_on", "is before the onset: pick a later day")])
 
 
 def record_adverse_event(

@@ -138,9 +138,7 @@ def get_consent_sheet(
     with uow:
         row = _intake(uow, actor, patient_id, intake_id)
         signed = uow.consents.for_intake(actor.clinic_id, intake_id)
-        pending = uow.consents.patient_signature(
-            actor.clinic_id, intake_id
-        )
+        pending = uow.consents.patient_signature(actor.clinic_id, intake_id)
         if signed is not None:
             sheet = ConsentSheet.model_validate(signed.sheet)
             record: SignedConsentPublic | None = SignedConsentPublic.model_validate(signed)
@@ -177,7 +175,11 @@ def get_consent_pdf(
                 SignedConsentPublic.model_validate(signed),
             )
     sheet, _ = get_consent_sheet(
-        uow, actor=actor, knowledge=knowledge, patient_id=patient_id, intake_id=intake_id,
+        uow,
+        actor=actor,
+        knowledge=knowledge,
+        patient_id=patient_id,
+        intake_id=intake_id,
         today=today,
     )
     return render_consent_pdf(sheet), sheet, None
@@ -214,8 +216,12 @@ def sign_consent(
         if sheet.guardian_required and not data.guardian_signer:
             age = _age_of_consent(uow, actor.clinic_id)
             raise InputError(
-                [InputProblem("guardian_signer", f"the patient is under {age}: a parent or "
-                              "guardian must sign too")]
+                [
+                    InputProblem(
+                        "guardian_signer",
+                        f"the patient is under {age}: a parent or guardian must sign too",
+                    )
+                ]
             )
         user = uow.users.by_id(actor.user_id) if actor.user_id is not None else None
         practitioner = (user.name or user.email) if user else actor.kind
@@ -277,7 +283,11 @@ def get_consent_view(
 ) -> ConsentView:
     """The clinic's consent page: the sheet, and who has signed it so far."""
     sheet, record = get_consent_sheet(
-        uow, actor=actor, knowledge=knowledge, patient_id=patient_id, intake_id=intake_id,
+        uow,
+        actor=actor,
+        knowledge=knowledge,
+        patient_id=patient_id,
+        intake_id=intake_id,
         today=today,
     )
     pending = None
@@ -288,16 +298,12 @@ def get_consent_view(
             signed_by = _signed_by(final) if final is not None else None
     else:
         with uow:
-            row = uow.consents.patient_signature(
-                actor.clinic_id, intake_id
-            )
+            row = uow.consents.patient_signature(actor.clinic_id, intake_id)
             if row is not None:
                 pending = PatientSignaturePublic.model_validate(row)
                 audit(uow, actor, "read", "consent_patient_signature", intake_id)
                 uow.commit()
-    return ConsentView(
-        sheet=sheet, record=record, patient_signature=pending, signed_by=signed_by
-    )
+    return ConsentView(sheet=sheet, record=record, patient_signature=pending, signed_by=signed_by)
 
 
 def _signed_by(row: m.SignedConsent) -> SignedBy | None:

@@ -477,9 +477,7 @@ class AdverseEventPublic(Out):
 # ---------------------------------------------------------------- consents
 
 
-SignerName = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)
-]
+SignerName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 
 
 class ConsentSign(BaseModel):

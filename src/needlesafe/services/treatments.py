@@ -307,11 +307,7 @@ def treatment_safety(uow: UnitOfWork, *, actor: Actor, treatment_id: int) -> Tre
         if row is None:
             raise NotFound("no such treatment")
         intake = uow.intakes.get(actor.clinic_id, row.intake_id) if row.intake_id else None
-        signed = (
-            uow.consents.for_intake(actor.clinic_id, intake.id)
-            if intake
-            else None
-        )
+        signed = uow.consents.for_intake(actor.clinic_id, intake.id) if intake else None
         by = None
         if row.override is not None and row.override.user_id is not None:
             user = uow.users.get(actor.clinic_id, row.override.user_id)
@@ -374,9 +370,7 @@ def _audit_link(uow: UnitOfWork, actor: Actor | None, action: str, row: m.Treatm
         audit(uow, actor, action, "checkin_link", row.id)
 
 
-def _link_out(
-    secret_key: str, base_url: str, link: m.CheckinLink, now: dt.datetime
-) -> CheckinLink:
+def _link_out(secret_key: str, base_url: str, link: m.CheckinLink, now: dt.datetime) -> CheckinLink:
     token = links.checkin_token(secret_key, link.nonce)
     return CheckinLink(
         treatment_id=link.treatment_id,

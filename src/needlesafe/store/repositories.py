@@ -176,9 +176,7 @@ class TokenRepository:
 class PatientRepository(_Scoped[m.Patient]):
     model = m.Patient
 
-    ORDER = Order(
-        Shape("p", "si"), (m.Patient.name, m.Patient.id), False, lambda r: (r.name, r.id)
-    )
+    ORDER = Order(Shape("p", "si"), (m.Patient.name, m.Patient.id), False, lambda r: (r.name, r.id))
 
     def list(
         self,
@@ -317,9 +315,9 @@ class CheckInRepository(_Scoped[m.CheckIn]):
             if items:
                 start = 0  # the offset fell among those needing attention
             elif offset and needs_attention is not False and not in_rest:
-                start -= self.session.scalar(
-                    select(func.count()).select_from(urgent.subquery())
-                ) or 0
+                start -= (
+                    self.session.scalar(select(func.count()).select_from(urgent.subquery())) or 0
+                )
             items += self.session.scalars(
                 rest.order_by(*self.REST.by()).offset(max(0, start)).limit(limit + 1 - len(items))
             ).all()

@@ -72,9 +72,7 @@ def update_adverse_event(
 ) -> AdverseEventPublic:
     """Change an open event (grade, actions, outcome, next follow-up, notes); kept as history.
     409 once it is closed."""
-    return adverse_events.update_adverse_event(
-        uow, actor=actor, event_id=event_id, changes=body
-    )
+    return adverse_events.update_adverse_event(uow, actor=actor, event_id=event_id, changes=body)
 
 
 @router.post("/adverse-events/{event_id}/close", response_model=AdverseEventPublic)

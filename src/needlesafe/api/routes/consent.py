@@ -51,7 +51,11 @@ def consent_page(
 ) -> HTMLResponse:
     """The sheet as a printable page (the signed sheet once it is signed)."""
     sheet, record = consents.get_consent_sheet(
-        uow, actor=actor, knowledge=knowledge, patient_id=patient_id, intake_id=intake_id,
+        uow,
+        actor=actor,
+        knowledge=knowledge,
+        patient_id=patient_id,
+        intake_id=intake_id,
         today=_today(),
     )
     html = render_consent_html(sheet, page=True)
@@ -70,7 +74,11 @@ def consent_pdf(
 ) -> Response:
     """The sheet as PDF (exactly the signed file once it is signed)."""
     pdf, sheet, record = consents.get_consent_pdf(
-        uow, actor=actor, knowledge=knowledge, patient_id=patient_id, intake_id=intake_id,
+        uow,
+        actor=actor,
+        knowledge=knowledge,
+        patient_id=patient_id,
+        intake_id=intake_id,
         today=_today(),
     )
     headers = _headers(sheet.version, record)
@@ -101,8 +109,13 @@ def sign_consent(
     """Record a sheet signed on paper: the names staff type, of the sheet version the patient
     was shown. Immutable after. (The patient signs on screen through `.../consent/link`.)"""
     return consents.sign_consent(
-        uow, actor=actor, knowledge=knowledge, patient_id=patient_id, intake_id=intake_id,
-        sign=body, today=_today(),
+        uow,
+        actor=actor,
+        knowledge=knowledge,
+        patient_id=patient_id,
+        intake_id=intake_id,
+        sign=body,
+        today=_today(),
     )
 
 
@@ -124,9 +137,16 @@ def consent_link(
     """A signed link to the patient's signing page, valid `consent_link_hours`: on the
     patient's own phone (`via: link`, the default) or the clinic's tablet (`via: tablet`)."""
     return consents.issue_consent_link(
-        uow, actor=actor, knowledge=knowledge, patient_id=patient_id, intake_id=intake_id,
-        secret_key=settings.secret, base_url=settings.public_base_url,
-        max_age=settings.consent_link_max_age, via=body.via if body else "link", today=_today(),
+        uow,
+        actor=actor,
+        knowledge=knowledge,
+        patient_id=patient_id,
+        intake_id=intake_id,
+        secret_key=settings.secret,
+        base_url=settings.public_base_url,
+        max_age=settings.consent_link_max_age,
+        via=body.via if body else "link",
+        today=_today(),
     )
 
 

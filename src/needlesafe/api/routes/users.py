@@ -45,9 +45,7 @@ class PasswordResetLink(BaseModel):
 
 
 @router.patch("/users/{user_id}", response_model=UserPublic)
-def change_user(
-    user_id: RecordId, body: UserChange, actor: AdminActor, uow: UowDep
-) -> UserPublic:
+def change_user(user_id: RecordId, body: UserChange, actor: AdminActor, uow: UowDep) -> UserPublic:
     return staff.set_active(uow, actor=actor, user_id=user_id, active=body.active)
 
 
