@@ -50,7 +50,7 @@ class Mailbox:
         self.arrived: dict[str, float] = {}
         self.lock = threading.Lock()
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         with self.lock:
             self.count += 1
             for rcpt in envelope.rcpt_tos:

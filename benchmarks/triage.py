@@ -104,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     knowledge = default_knowledge()
-    assert knowledge.triage is not None  # noqa: S101 - generate() checked it
+    assert knowledge.triage is not None  # generate() checked it
     tk = knowledge.triage
     lines = [json.dumps(c) for c in generate(args.checkins, args.seed, knowledge)]
     parsed = [parse_checkin(json.loads(line), knowledge) for line in lines]

@@ -86,7 +86,7 @@ class SlowInbox(Inbox):
         self.hold_at, self.recipients = hold_at, 0
         self.holding = threading.Event()
 
-    async def handle_RCPT(self, server, session, envelope, address, options):  # type: ignore[no-untyped-def]  # noqa: N802
+    async def handle_RCPT(self, server, session, envelope, address, options):  # type: ignore[no-untyped-def]
         self.recipients += 1
         if self.recipients == self.hold_at:
             self.holding.set()

@@ -241,7 +241,7 @@ class FakeFhirServer:
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802
+            def do_GET(self) -> None:
                 fake.requests.append((self.path, self.headers.get("Authorization")))
                 kind = self.path.split("?")[0].rstrip("/").split("/")[-2:]
                 if kind[0] == "Patient":

@@ -242,7 +242,7 @@ def test_the_patient_signs_then_the_practitioner_countersigns_into_an_immutable_
         sign(uow, access, knowledge)
     # the database itself refuses to change either part
     for table in ("signed_consents", "consent_patient_signatures"):
-        with uow, pytest.raises(Exception, match="cannot be changed"):  # noqa: B017
+        with uow, pytest.raises(Exception, match="cannot be changed"):
             uow.session.execute(text(f"UPDATE {table} SET patient_signer = 'Someone Else'"))
             uow.session.flush()
 

@@ -15,7 +15,7 @@ from needlesafe.surveillance.synthetic import DemoData, generate
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "store"))
 
-from dbkit import *  # noqa: E402, F403  (the shared database fixtures, tests/store/dbkit.py)
+from dbkit import *  # noqa: F403 - the shared database fixtures, tests/store/dbkit.py
 
 PLANTED_SEED = 7
 PLANTED_TREATMENTS = 60_000

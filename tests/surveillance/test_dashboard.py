@@ -22,7 +22,7 @@ from needlesafe.store.uow import UnitOfWork
 from needlesafe.surveillance.synthetic import generate
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "web"))
-from webkit import PASSWORD, Browser  # noqa: E402
+from webkit import PASSWORD, Browser
 
 SEED = 9
 

@@ -38,7 +38,7 @@ def _date(day: dt.date) -> str:
 
 
 def render_plan(result: BaseModel, knowledge: Knowledge, console: Console) -> None:
-    assert isinstance(result, AftercarePlan)  # noqa: S101 - we computed it
+    assert isinstance(result, AftercarePlan)  # we computed it
     plan = result
     labels = aftercare_of(knowledge).labels
     console.print(f"[bold]{labels.title}[/]  treatment on {_date(plan.treatment_date)}")

@@ -48,7 +48,7 @@ def _indented(console: Console, text: str, indent: int, style: str = "") -> None
 
 
 def render_assessment(result: BaseModel, knowledge: Knowledge, console: Console) -> None:
-    assert isinstance(result, Assessment)  # noqa: S101 - run_engine passes what we computed
+    assert isinstance(result, Assessment)  # run_engine passes what we computed
     style = DECISION_COLOURS[result.decision.rank]
     title = decision_words(knowledge, result.decision.value).upper()
     console.print(Panel(f"[{style}]{title}[/]", title="Decision", expand=False))

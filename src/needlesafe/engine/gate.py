@@ -94,7 +94,7 @@ def _fmt(depth: float) -> str:
     return f"{depth:g} mm"
 
 
-def plan_conflicts(  # noqa: C901 - one block per check, in the order they are reported
+def plan_conflicts(  # one block per check, in the order they are reported
     screened: Intake, done: TreatmentDone, knowledge: Knowledge
 ) -> list[PlanConflict]:
     """Every conflict between the treatment as done and the screened patient and plan."""

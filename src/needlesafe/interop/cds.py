@@ -121,9 +121,9 @@ class FhirAuthorization(_Spec):
 
 class HookRequest(_Spec):
     hook: str = Field(min_length=1, max_length=100)
-    hookInstance: str = Field(min_length=1, max_length=100)  # noqa: N815 (the spec's name)
-    fhirServer: str | None = Field(default=None, pattern=r"^https?://\S+$", max_length=2000)  # noqa: N815
-    fhirAuthorization: FhirAuthorization | None = None  # noqa: N815
+    hookInstance: str = Field(min_length=1, max_length=100)  # the spec's name
+    fhirServer: str | None = Field(default=None, pattern=r"^https?://\S+$", max_length=2000)
+    fhirAuthorization: FhirAuthorization | None = None
     context: dict[str, Any]
     prefetch: dict[str, Any] | None = None
     extension: dict[str, Any] | None = None
@@ -132,11 +132,11 @@ class HookRequest(_Spec):
 class Feedback(_Spec):
     card: str = Field(min_length=1, max_length=36)
     outcome: Literal["accepted", "overridden"]
-    acceptedSuggestions: list[dict[str, Any]] = []  # noqa: N815
-    overrideReason: dict[str, Any] | None = None  # noqa: N815
+    acceptedSuggestions: list[dict[str, Any]] = []
+    overrideReason: dict[str, Any] | None = None
     outcomeTimestamp: str = Field(
         pattern=r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$"
-    )  # noqa: N815
+    )
     extension: dict[str, Any] | None = None
 
 

@@ -65,7 +65,7 @@ def signature_png(data_url: str | None, *, field: str = "signature") -> bytes:
             image.load()
     except InputError:
         raise
-    except Exception:  # noqa: BLE001 - any decoding failure of untrusted bytes is "unreadable"
+    except Exception:  # any decoding failure of untrusted bytes is "unreadable"
         raise _refuse(UNREADABLE, field) from None
     rgba = image.convert("RGBA")
     # ink: pixels that are not transparent and not white

@@ -70,7 +70,7 @@ def _form_page(
             errors=errors or {},
         )
     )
-    html = render_consent_html(view.sheet, signing=True, extra=Markup(panel))  # noqa: S704
+    html = render_consent_html(view.sheet, signing=True, extra=Markup(panel))
     headers = {
         "Cache-Control": "no-store",
         "X-Consent-Sheet-Version": view.sheet.version,

@@ -102,7 +102,7 @@ def _page(
         sheet,
         page=True,
         extra=Markup(panel),
-        signed=view.signed_by,  # noqa: S704 - autoescaped
+        signed=view.signed_by,  # autoescaped
     )
     headers = _headers(sheet, record)
     headers["Content-Security-Policy"] = page_csp(html)
