@@ -17,6 +17,7 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy src/needlesafe
 	$(BIN)/needlesafe knowledge check
 	$(BIN)/pytest -n 2  # both cores (pytest-xdist)
