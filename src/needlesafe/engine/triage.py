@@ -196,9 +196,7 @@ def _effective_reports(
                     _worst_trend(before.trend, read.trend),
                 )
     read_now = reading.temperature_now_c if reading else None
-    highest = max(
-        [t for t in (read_now, checkin.temperature_c) if t is not None], default=None
-    )
+    highest = max([t for t in (read_now, checkin.temperature_c) if t is not None], default=None)
     threshold = tk.rules.fever_threshold_c
     fever = tk.rules.fever_symptom  # the symptom a temperature adds (triage_rules.yaml)
     if highest is not None and highest >= threshold and fever not in reports:
