@@ -86,6 +86,7 @@ async def _open_loop(
 
     latencies: dict[str, list[float]] = {}
     errors: dict[str, int] = {}
+    failures: dict[str, dict[str, int]] = {}  # kind -> status code or exception name -> count
     total = int(rate * seconds)
     next_index = 0
     async with httpx.AsyncClient(base_url=base, timeout=60) as client:
@@ -105,12 +106,14 @@ async def _open_loop(
                         json=spec.get("json"),
                         headers=spec.get("headers"),
                     )
-                    ok = response.status_code < 400
-                except httpx.HTTPError:
-                    ok = False
+                    ok, outcome = response.status_code < 400, str(response.status_code)
+                except httpx.HTTPError as error:
+                    ok, outcome = False, type(error).__name__
                 latencies.setdefault(spec["kind"], []).append((time.perf_counter() - due) * 1000)
                 if not ok:
                     errors[spec["kind"]] = errors.get(spec["kind"], 0) + 1
+                    seen = failures.setdefault(spec["kind"], {})
+                    seen[outcome] = seen.get(outcome, 0) + 1
 
         await asyncio.gather(*(sender() for _ in range(connections)))
         elapsed = time.perf_counter() - start
@@ -122,6 +125,7 @@ async def _open_loop(
                 "p50_ms": statistics.median(values),
                 "p99_ms": _percentile(values, 0.99),
                 "errors": errors.get(kind, 0),
+                "failures": failures.get(kind, {}),
             }
             for kind, values in latencies.items()
         },
@@ -432,6 +436,10 @@ def _report(args: argparse.Namespace, inbox_ms: dict[str, float], result: dict[s
                 f"| {name}: {kind} | {s['n']} | {run['achieved_rate']:.0f} | "
                 f"{s['p50_ms']:.1f} | {s['p99_ms']:.1f} | {s['errors']} |"
             )
+    for name, run in (("mix", result["mix"]), ("/healthz alone", result["healthz"])):
+        for kind, s in sorted(run["kinds"].items()):
+            if s.get("failures"):
+                print(f"  {name}: {kind} failed with: {s['failures']}")
     flat = result["flat_out"]
     ratio = flat["screen_rps"] / flat["healthz_rps"]
     print(
