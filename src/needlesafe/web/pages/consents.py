@@ -122,6 +122,32 @@ def _view(
     )
 
 
+def _conflict_page(
+    request: Request,
+    uow: UnitOfWork,
+    actor: Actor,
+    state: AppState,
+    knowledge: Knowledge,
+    patient_id: int,
+    intake_id: int,
+    error: Conflict,
+) -> Response:
+    """The sheet again, saying why the step could not be taken (409)."""
+    view = _view(uow, actor, knowledge, patient_id, intake_id)
+    return _page(
+        request,
+        uow,
+        actor,
+        state,
+        knowledge,
+        view,
+        patient_id=patient_id,
+        intake_id=intake_id,
+        errors={"": error.message},
+        status_code=409,
+    )
+
+
 @router.get(BASE, response_class=HTMLResponse)
 def consent_page(
     request: Request,
@@ -185,19 +211,7 @@ def sign_on_tablet(
             today=_today(),
         )
     except Conflict as error:
-        view = _view(uow, actor, knowledge, patient_id, intake_id)
-        return _page(
-            request,
-            uow,
-            actor,
-            state,
-            knowledge,
-            view,
-            patient_id=patient_id,
-            intake_id=intake_id,
-            errors={"": error.message},
-            status_code=409,
-        )
+        return _conflict_page(request, uow, actor, state, knowledge, patient_id, intake_id, error)
     return RedirectResponse(f"/consent/{link.token}", status_code=303)
 
 
@@ -216,18 +230,6 @@ def countersign(
     try:
         consents.countersign(uow, actor=actor, patient_id=patient_id, intake_id=intake_id)
     except Conflict as error:
-        view = _view(uow, actor, knowledge, patient_id, intake_id)
-        return _page(
-            request,
-            uow,
-            actor,
-            state,
-            knowledge,
-            view,
-            patient_id=patient_id,
-            intake_id=intake_id,
-            errors={"": error.message},
-            status_code=409,
-        )
+        return _conflict_page(request, uow, actor, state, knowledge, patient_id, intake_id, error)
     url = BASE.format(patient_id=patient_id, intake_id=intake_id) + "?countersigned=1"
     return RedirectResponse(url, status_code=303)
