@@ -11,6 +11,7 @@ import pytest
 from needlesafe.documents.consent import ConsentSheet
 from needlesafe.knowledge.base import Knowledge
 from needlesafe.knowledge.readability import MAX_GRADE, reading_grade
+from needlesafe.knowledge.walk import patient_texts_of
 
 SEEDS = Path("/work/shared/seeds")
 # The four articles in the seed file each start with a title line like this one.
@@ -44,7 +45,7 @@ def test_consent_wording_in_the_knowledge_base_reads_at_grade_8_or_lower(
     assert knowledge.consent is not None
     too_hard = [
         f"consent.yaml: {where}: grade {reading_grade(text):.1f}"
-        for where, text in knowledge.consent.patient_texts()
+        for where, text in patient_texts_of(knowledge.consent)
         if reading_grade(text) > MAX_GRADE
     ]
     assert not too_hard, "\n".join(too_hard)

@@ -17,7 +17,8 @@ from needlesafe.documents.consent import (
 )
 from needlesafe.engine.aftercare import AftercarePlan
 from needlesafe.knowledge.base import Knowledge
-from needlesafe.knowledge.consent_schema import ConsentFile, GlossaryTerm
+from needlesafe.knowledge.consent_schema import ConsentFile
+from needlesafe.knowledge.glossary import GlossaryTerm
 from needlesafe.knowledge.schema import Level
 
 

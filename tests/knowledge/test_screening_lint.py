@@ -92,14 +92,14 @@ CASES = [
         "risk_rules.yaml",
         'patient_text: "Melasma (brown patches on the face) can get darker',
         'patient_text: "Melasma can get darker',
-        ["risk_rules.yaml", "hyperpig_melasma.patient_text", "melasma", "not explained"],
+        ["risk_rules.yaml", "hyperpig_melasma): patient_text", "melasma", "not explained"],
     ),
     (
         "risk_rules.yaml",
         'patient_text: "Deep needles raise the chance of scars."',
         'patient_text: "Considerable intradermal penetration substantially increases '
         'cicatricial complications."',
-        ["risk_rules.yaml", "scar_deep_needling.patient_text", "reading grade"],
+        ["risk_rules.yaml", "scar_deep_needling): patient_text", "reading grade"],
     ),
     (
         "precautions.yaml",

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import re
 from collections.abc import Iterable, Iterator
 from typing import Annotated, Literal
 
@@ -30,7 +29,8 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from needlesafe.engine.aftercare import AftercarePlan, PlannedItem, plan_aftercare
 from needlesafe.engine.models import Assessment, Intake, Risk
 from needlesafe.knowledge.base import Knowledge
-from needlesafe.knowledge.consent_schema import ConsentFile, GlossaryTerm, Headings, Labels
+from needlesafe.knowledge.consent_schema import ConsentFile, Headings, Labels
+from needlesafe.knowledge.glossary import GlossaryTerm, bracketed
 from needlesafe.knowledge.schema import Decision, Level
 from needlesafe.knowledge.words import clinic_defaults
 
@@ -209,39 +209,32 @@ class ConsentSheet(SheetModel):
 
 
 class Explainer:
-    """Puts the plain words in brackets after a medical word, the first time it appears.
+    """Puts the plain words in brackets after a medical word of the glossary (glossary.yaml,
+    shared with the lint), the first time it appears.
 
     A word counts as explained where it already has brackets after it ("keloids (thick,
     raised scars ...)") or is itself the bracketed name ("Hard bumps (granulomas)").
     """
 
     def __init__(self, glossary: Iterable[GlossaryTerm]) -> None:
-        self._terms: list[tuple[GlossaryTerm, re.Pattern[str]]] = []
-        for term in glossary:
-            forms = sorted({term.term, *term.forms}, key=len, reverse=True)
-            pattern = r"\b(?:" + "|".join(re.escape(f) for f in forms) + r")\b"
-            self._terms.append((term, re.compile(pattern, re.IGNORECASE)))
+        self._terms = list(glossary)
         self.seen: set[str] = set()
 
     def __call__(self, text: str) -> str:
-        for term, pattern in self._terms:
+        for term in self._terms:
             if term.term in self.seen:
                 continue
-            match = pattern.search(text)
+            match = term.pattern.search(text)
             if match is None:
                 continue
             self.seen.add(term.term)
-            if is_explained(text, match.start(), match.end()):
+            if bracketed(text, match.start(), match.end()):
                 continue
             text = f"{text[: match.end()]} ({term.plain}){text[match.end() :]}"
         return text
 
     def all(self, texts: Iterable[str]) -> list[str]:
         return [self(text) for text in texts]
-
-
-def is_explained(text: str, start: int, end: int) -> bool:
-    return text[end:].lstrip().startswith("(") or text[:start].rstrip().endswith("(")
 
 
 # ---------------------------------------------------------------- building the sheet
@@ -382,7 +375,7 @@ def build_consent_sheet(
     if consent is None:
         raise ValueError("the knowledge base has no consent wording (consent.yaml)")
     labels = consent.labels
-    explain = Explainer(consent.glossary)
+    explain = Explainer(knowledge.glossary.terms if knowledge.glossary is not None else ())
     cited: list[str] = []
 
     title = explain(consent.title)

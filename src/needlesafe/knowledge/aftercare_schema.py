@@ -7,13 +7,12 @@ per depth band (`{superficial: 1, medium: 2, deep: 3}`), so deeper treatments ge
 windows. A `when` condition selects items for some treatments only; an item may `replace`
 others (a stricter sun rule replaces the standard one).
 
-Like every knowledge file it forbids unknown keys. `check_aftercare` checks the codes it names
-against the rest of the knowledge base, called by `build_knowledge`.
+Like every knowledge file it forbids unknown keys. The codes and sources it names are checked
+by the load's walk of every file (marked fields); `check_aftercare` checks its own ids.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
 from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
@@ -23,9 +22,18 @@ from needlesafe.knowledge.schema import (
     Code,
     FileHeader,
     Level,
+    PatientText,
     PlainText,
     SourceIds,
     Strict,
+)
+from needlesafe.knowledge.types import (
+    AllergyCode,
+    AreaCode,
+    ComplicationCode,
+    DeviceCode,
+    PrecautionCode,
+    TopicalCode,
 )
 
 DepthBandName = Literal["superficial", "medium", "deep"]
@@ -66,7 +74,7 @@ def day_at(value: DayOrByDepth, band: DepthBandName) -> int:
 class RiskAtLeast(Strict):
     """True when a listed complication (any, if none listed) is at `level` or higher."""
 
-    complications: list[Code] = []
+    complications: list[ComplicationCode] = []
     level: Literal[Level.elevated, Level.high]
 
 
@@ -79,16 +87,16 @@ class Condition(Strict):
 
     any: list[Condition] | None = None
     depth_above_mm: Annotated[float, Field(ge=0)] | None = None
-    area_in: list[Code] | None = None
+    area_in: list[AreaCode] | None = None
     area_region: Literal["face", "body"] | None = None
-    device_in: list[Code] | None = None
+    device_in: list[DeviceCode] | None = None
     numbing_agent_planned: Literal[True] | None = None
-    numbing_agent_contains: list[Code] | None = None  # allergy codes of the ingredients
+    numbing_agent_contains: list[AllergyCode] | None = None  # of the ingredients
     topicals_planned: Literal[True] | None = None
-    topical_in: list[Code] | None = None
+    topical_in: list[TopicalCode] | None = None
     topical_unlabeled: Literal[True] | None = None
     risk_at_least: RiskAtLeast | None = None
-    precaution_any: list[Code] | None = None  # precaution codes of the assessment
+    precaution_any: list[PrecautionCode] | None = None  # of the assessment
 
     @model_validator(mode="after")
     def _not_empty(self) -> Condition:
@@ -145,11 +153,11 @@ class BandStep(Strict):
 class Item(Strict):
     id: Code
     kind: ItemKind
-    text: PlainText  # patient words
+    text: PatientText
     from_day: DayOrByDepth = 0
     to_day: DayOrByDepth  # the last day it applies (for `avoid`: the last day to avoid it)
     # for `avoid`: said on the day after `to_day` (a calendar milestone), e.g. "make-up is OK"
-    resume_text: PlainText | None = None
+    resume_text: PatientText | None = None
     resume_label: PlainText | None = None  # its short calendar title, e.g. "Make-up is OK"
     when: Condition | None = None
     replaces: list[Code] = []  # ids of items this one stands in for when it applies
@@ -171,7 +179,7 @@ class FollowUp(Strict):
     id: Code
     kind: FollowUpKind
     day: DayOrByDepth
-    text: PlainText  # patient words
+    text: PatientText
     when: Condition | None = None
     replaces: list[Code] = []
     sources: SourceIds
@@ -179,7 +187,7 @@ class FollowUp(Strict):
 
 class RedFlag(Strict):
     id: Code
-    text: PlainText  # the sign, in patient words
+    text: PatientText  # the sign
     action: RedFlagAction
     when: Condition | None = None
     replaces: list[Code] = []
@@ -189,9 +197,9 @@ class RedFlag(Strict):
 class ActionWords(Strict):
     """What to do for each red flag action; may name {clinic_phone} and {emergency_number}."""
 
-    emergency: PlainText
-    urgent: PlainText
-    contact_clinic: PlainText
+    emergency: PatientText
+    urgent: PatientText
+    contact_clinic: PatientText
 
 
 class Fallbacks(Strict):
@@ -264,26 +272,26 @@ class ReminderTexts(Strict):
     """Patient words of the reminder messages and of what the clinic was told. They may name
     {clinic}, {day}, {link}, {stop_link}, {emergency_number} and {time}."""
 
-    email_subject: PlainText
-    email_body: PlainText
-    resend_subject: PlainText
-    resend_body: PlainText
-    sms: PlainText
-    resend_sms: PlainText
-    stop_line: PlainText  # the opt-out line at the end of every message
-    clinic_alert_sending: PlainText  # an urgent or emergency check-in, alert on its way
-    clinic_alert_sent: PlainText  # ... sent at {time}
-    clinic_alert_failed: PlainText  # ... could not be sent
-    clinic_not_alerted: PlainText  # the clinic has no alert address
-    clinic_sees_list: PlainText  # other answers: in the clinic's list, no alert
-    stop_question: PlainText
-    stopped: PlainText
+    email_subject: PatientText
+    email_body: PatientText
+    resend_subject: PatientText
+    resend_body: PatientText
+    sms: PatientText
+    resend_sms: PatientText
+    stop_line: PatientText  # the opt-out line at the end of every message
+    clinic_alert_sending: PatientText  # an urgent or emergency check-in, alert on its way
+    clinic_alert_sent: PatientText  # ... sent at {time}
+    clinic_alert_failed: PatientText  # ... could not be sent
+    clinic_not_alerted: PatientText  # the clinic has no alert address
+    clinic_sees_list: PatientText  # other answers: in the clinic's list, no alert
+    stop_question: PatientText
+    stopped: PatientText
     # SMS replies (the provider's inbound webhook): the opt-out line of a text, and the answers
-    sms_stop_line: PlainText
-    sms_stopped: PlainText  # STOP
-    sms_started: PlainText  # START
-    sms_help: PlainText  # HELP
-    sms_not_read: PlainText  # any other reply: it is not read, so where to go instead
+    sms_stop_line: PatientText
+    sms_stopped: PatientText  # STOP
+    sms_started: PatientText  # START
+    sms_help: PatientText  # HELP
+    sms_not_read: PatientText  # any other reply: it is not read, so where to go instead
 
 
 class CheckinReminders(Strict):
@@ -320,7 +328,7 @@ class PhotoRedness(Strict):
 
 
 class AftercareFile(FileHeader):
-    intro: PlainText
+    intro: PatientText
     depth_bands: DepthBands
     band_steps: list[BandStep]
     items: Annotated[list[Item], Field(min_length=1)]
@@ -333,102 +341,12 @@ class AftercareFile(FileHeader):
     checkin_reminders: CheckinReminders | None = None  # none: no reminders are sent
     photo_redness: PhotoRedness | None = None
 
-    def cited(self) -> Iterator[tuple[str, list[str]]]:
-        """Every (where, sources) pair, for the cross-file source check and the lint."""
-        for name in DEPTH_BANDS:
-            yield f"depth_bands.{name}", getattr(self.depth_bands, name).sources
-        for step in self.band_steps:
-            yield f"band_steps ({step.id})", step.sources
-        for item in self.items:
-            yield f"items ({item.id})", item.sources
-        for follow_up in self.follow_ups:
-            yield f"follow_ups ({follow_up.id})", follow_up.sources
-        for flag in self.red_flags:
-            yield f"red_flags ({flag.id})", flag.sources
-        if self.checkin_reminders is not None:
-            yield "checkin_reminders", self.checkin_reminders.sources
-            for schedule in self.checkin_reminders.schedules:
-                yield f"checkin_reminders.schedules ({schedule.id})", schedule.sources
-        if self.photo_redness is not None:
-            yield "photo_redness", self.photo_redness.sources
 
-    def patient_texts(self) -> Iterator[tuple[str, str]]:
-        """Every prose text a patient reads, with where it lives (for the reading-grade lint)."""
-        yield "intro", self.intro
-        for item in self.items:
-            yield f"items ({item.id}).text", item.text
-            if item.resume_text is not None:
-                yield f"items ({item.id}).resume_text", item.resume_text
-        for follow_up in self.follow_ups:
-            yield f"follow_ups ({follow_up.id}).text", follow_up.text
-        for flag in self.red_flags:
-            yield f"red_flags ({flag.id}).text", flag.text
-        words = self.action_words
-        for action in ("emergency", "urgent", "contact_clinic"):
-            text = getattr(words, action).format(
-                clinic_phone=self.fallbacks.clinic_phone,
-                emergency_number=self.fallbacks.emergency_number,
-            )
-            yield f"action_words.{action}", text
-        if self.checkin_reminders is not None:
-            example = {
-                "clinic": "Demo Clinic",
-                "day": 3,
-                "link": "https://clinic.example/checkin/abc",
-                "stop_link": "https://clinic.example/checkin/abc/reminders",
-                "emergency_number": self.fallbacks.emergency_number,
-                "time": "14:05",
-            }
-            texts = self.checkin_reminders.texts
-            for name in type(texts).model_fields:
-                yield f"checkin_reminders.texts.{name}", getattr(texts, name).format(**example)
-
-
-def _conditions(condition: Condition) -> Iterator[Condition]:
-    yield condition
-    for child in condition.any or []:
-        yield from _conditions(child)
-
-
-def check_aftercare(
-    aftercare: AftercareFile,
-    *,
-    codes: Mapping[str, frozenset[str]],
-    complications: set[str],
-    precautions: set[str],
-    sources: set[str],
-) -> list[str]:
-    """Problems no single file can see: unknown codes, ids, replaced ids and sources."""
+def check_aftercare(aftercare: AftercareFile) -> list[str]:
+    """Problems no single file can see: ids defined twice and replaced ids that are not there.
+    (The codes and sources it names are checked by the load's walk of every file.)"""
     problems: list[str] = []
     where_file = "aftercare.yaml"
-
-    def check_condition(where: str, condition: Condition | None) -> None:
-        if condition is None:
-            return
-        for node in _conditions(condition):
-            for key, vocabulary in (
-                ("area_in", "areas"),
-                ("device_in", "devices"),
-                ("numbing_agent_contains", "allergies"),
-                ("topical_in", "topicals"),
-            ):
-                for code in getattr(node, key) or []:
-                    if code not in codes[vocabulary]:
-                        problems.append(f"{where}: when: unknown {vocabulary} code {code!r}")
-            if node.risk_at_least is not None:
-                for code in node.risk_at_least.complications:
-                    if code not in complications:
-                        problems.append(f"{where}: when: unknown complication {code!r}")
-            for code in node.precaution_any or []:
-                if code not in precautions:
-                    problems.append(f"{where}: when: unknown precaution code {code!r}")
-
-    for where, cited in aftercare.cited():
-        for source in cited:
-            if source not in sources:
-                problems.append(f"{where_file}: {where}: sources: unknown source {source!r}")
-    for step in aftercare.band_steps:
-        check_condition(f"{where_file}: band_steps ({step.id})", step.when)
     groups: list[tuple[str, list[Item] | list[FollowUp] | list[RedFlag]]] = [
         ("items", aftercare.items),
         ("follow_ups", aftercare.follow_ups),
@@ -443,7 +361,6 @@ def check_aftercare(
             seen.add(ident)
         for entry in entries:
             where = f"{where_file}: {group} ({entry.id})"
-            check_condition(where, entry.when)
             for replaced in entry.replaces:
                 if replaced not in seen or replaced == entry.id:
                     problems.append(f"{where}: replaces: no other {group} entry {replaced!r}")
@@ -453,7 +370,6 @@ def check_aftercare(
         schedule_ids = [s.id for s in aftercare.checkin_reminders.schedules]
         for schedule in aftercare.checkin_reminders.schedules:
             where = f"{where_file}: checkin_reminders.schedules ({schedule.id})"
-            check_condition(where, schedule.when)
             if schedule_ids.count(schedule.id) > 1:
                 problems.append(f"{where}: id is defined twice")
             for replaced in schedule.replaces:

@@ -1,8 +1,9 @@
 """The loaded knowledge base: the validated files plus the indexes the engines use.
 
 `build_knowledge` checks what no single file can: that every code a rule names exists in its
-vocabulary and that every cited source exists. Problems name the file, the rule id and the
-field, so a clinician can find what they broke.
+vocabulary and that every cited source exists (the fields that hold codes and sources are
+marked in the schemas and found by one walk of every file, `needlesafe.knowledge.walk`).
+Problems name the file, the rule id and the field, so a clinician can find what they broke.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from needlesafe.knowledge.forms import (
     FitzpatrickQuizFile,
     check_forms,
 )
+from needlesafe.knowledge.glossary import GlossaryFile
 from needlesafe.knowledge.schema import (
     Allergen,
     Area,
@@ -30,7 +32,6 @@ from needlesafe.knowledge.schema import (
     ContraindicationRule,
     ContraindicationsFile,
     EscalationRule,
-    JargonFile,
     NumbingAgent,
     PrecautionRule,
     PrecautionsFile,
@@ -49,7 +50,7 @@ from needlesafe.knowledge.triage_schema import (
     TriageRulesFile,
     build_triage,
 )
-from needlesafe.knowledge.walk import SOURCE_IDS, walk
+from needlesafe.knowledge.walk import unknown_references
 from needlesafe.knowledge.words_schema import WordsFile
 
 
@@ -107,9 +108,10 @@ class Knowledge:
     # the clinic's forms: the skin-type quiz and the CTCAE grades (fitzpatrick_quiz.yaml,
     # ctcae_grades.yaml); None only for a knowledge base built without them
     forms: ClinicForms | None = field(default=None, repr=False)
-    # medical words a patient text must explain (jargon.yaml); None only when built without it
-    jargon: JargonFile | None = field(default=None, repr=False)
-    # every file as loaded, by file name (for the generic walker's checks and lint)
+    # medical words and their plain words (glossary.yaml), for the consent sheet and the lint;
+    # None only for a knowledge base built without it
+    glossary: GlossaryFile | None = field(default=None, repr=False)
+    # every file as loaded, by file name (for the generic walker's checks and the lint)
     files: Mapping[str, BaseModel] = field(default_factory=dict, repr=False)
 
     def label(self, vocabulary: str, code: str) -> str:
@@ -138,12 +140,6 @@ VOCABULARY_NAMES = (
 )
 
 
-# files whose checks name their own unknown sources (not walked again here)
-_CHECK_THEIR_OWN_SOURCES = frozenset(
-    {"aftercare.yaml", "symptoms.yaml", "triage_rules.yaml", "reader.yaml", "code_map.yaml"}
-)
-
-
 def build_knowledge(
     *,
     version: str,
@@ -163,7 +159,7 @@ def build_knowledge(
     words: WordsFile | None = None,
     fitzpatrick_quiz: FitzpatrickQuizFile | None = None,
     ctcae_grades: CtcaeGradesFile | None = None,
-    jargon: JargonFile | None = None,
+    glossary: GlossaryFile | None = None,
 ) -> Knowledge:
     problems: list[str] = []
 
@@ -189,6 +185,7 @@ def build_knowledge(
     codes = {name: frozenset(t.code for t in getattr(vocab, name)) for name in VOCABULARY_NAMES}
     source_ids = {s.id for s in sources.sources}
     complication_codes = {c.code for c in complications.complications}
+    precaution_codes = {r.code for r in precautions.precautions}
 
     files: dict[str, BaseModel | None] = {
         "sources.yaml": sources,
@@ -206,37 +203,24 @@ def build_knowledge(
         "code_map.yaml": code_map,
         "fitzpatrick_quiz.yaml": fitzpatrick_quiz,
         "ctcae_grades.yaml": ctcae_grades,
-        "jargon.yaml": jargon,
+        "glossary.yaml": glossary,
     }
     loaded = {name: model for name, model in files.items() if model is not None}
-    # every field typed SourceIds, found by the walker (the aftercare, triage and code map
-    # checks still name their own unknown sources)
+    # every field typed SourceIds or with a code alias in every file, found by the walker
+    known: dict[str, frozenset[str] | set[str]] = {
+        **codes,
+        "complications": complication_codes,
+        "precautions": precaution_codes,
+    }
     for name, model in loaded.items():
-        if name in _CHECK_THEIR_OWN_SOURCES:
-            continue
-        for where, cited in walk(model, SOURCE_IDS):
-            for source in cited:
-                if source not in source_ids:
-                    problems.append(f"{name}: {where}: unknown source {source!r}")
-    for agent in vocab.numbing_agents:
-        for ingredient in agent.ingredients:
-            if ingredient not in codes["allergies"]:
-                problems.append(
-                    f"vocabularies.yaml: numbing_agents ({agent.code}): ingredients: "
-                    f"unknown allergy code {ingredient!r}"
-                )
+        problems += unknown_references(name, model, sources=source_ids, codes=known)
     for file, rule in all_rules:
         where = f"{file}: rule {rule.id}"
         for vocabulary, code in predicate_codes(rule.when):
             if code not in codes[vocabulary]:
                 problems.append(f"{where}: when: unknown {vocabulary} code {code!r}")
-        if isinstance(rule, RiskRule) and rule.complication not in complication_codes:
-            problems.append(f"{where}: complication: unknown complication {rule.complication!r}")
     for escalation in escalations:
         where = f"contraindications.yaml: escalation {escalation.id}"
-        for code in escalation.when_risks.among or []:
-            if code not in complication_codes:
-                problems.append(f"{where}: when_risks.among: unknown complication {code!r}")
         among = escalation.when_risks.among
         possible = len(among) if among is not None else len(complication_codes)
         if escalation.when_risks.at_least > possible:
@@ -244,25 +228,8 @@ def build_knowledge(
                 f"{where}: when_risks.at_least: {escalation.when_risks.at_least} is more than "
                 f"the {possible} complications it counts"
             )
-    for area in vocab.areas:
-        for device in area.max_depth_mm_by_device:
-            if device not in codes["devices"]:
-                problems.append(
-                    f"vocabularies.yaml: areas ({area.code}): max_depth_mm_by_device: "
-                    f"unknown device {device!r}"
-                )
-    if consent is not None:
-        problems += _check_consent(
-            consent, complication_codes, {r.code for r in precautions.precautions}
-        )
     if aftercare is not None:
-        problems += check_aftercare(
-            aftercare,
-            codes=codes,
-            complications=complication_codes,
-            precautions={r.code for r in precautions.precautions},
-            sources=source_ids,
-        )
+        problems += check_aftercare(aftercare)
     triage: TriageKnowledge | None = None
     if symptoms is not None and triage_rules is not None and reader is not None:
         triage, triage_problems = build_triage(
@@ -270,8 +237,6 @@ def build_knowledge(
             triage_rules,
             reader,
             symptom_codes=codes["symptoms"],
-            condition_codes=codes["conditions"],
-            source_ids=source_ids,
         )
         problems += triage_problems
     if surveillance is not None:
@@ -279,17 +244,13 @@ def build_knowledge(
     loaded_map: CodeMap | None = None
     if code_map is not None:
         loaded_map, map_problems = check_code_map(
-            code_map,
-            codes=codes,
-            precautions={r.code for r in precautions.precautions},
-            sources=source_ids,
-            complications=complication_codes,
+            code_map, codes=codes, precautions=precaution_codes
         )
         problems += map_problems
     forms: ClinicForms | None = None
     if fitzpatrick_quiz is not None and ctcae_grades is not None:
         forms = ClinicForms(quiz=fitzpatrick_quiz, ctcae=ctcae_grades)
-        problems += check_forms(forms, fitzpatrick=codes["fitzpatrick"], sources=source_ids)
+        problems += check_forms(forms)
     if problems:
         raise KnowledgeError(problems)
 
@@ -322,22 +283,6 @@ def build_knowledge(
         code_map=loaded_map,
         words=words,
         forms=forms,
-        jargon=jargon,
+        glossary=glossary,
         files=loaded,
     )
-
-
-def _check_consent(
-    consent: ConsentFile, complications: set[str], precaution_codes: set[str]
-) -> list[str]:
-    problems = [
-        f"consent.yaml: always_mention: unknown complication {code!r}"
-        for code in consent.always_mention
-        if code not in complications
-    ]
-    problems += [
-        f"consent.yaml: patient_action_precautions: unknown precaution code {code!r}"
-        for code in consent.patient_action_precautions
-        if code not in precaution_codes
-    ]
-    return problems

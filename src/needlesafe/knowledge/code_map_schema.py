@@ -1,17 +1,18 @@
 """The schema of `code_map.yaml`: standard codes (SNOMED CT, ICD-10-CM, RxNorm) and the local
 code system mapped to the contract's codes, with what a hook call assumes when the record is
-silent. `check_code_map` checks every target code against the vocabularies and every cited
-source; `CodeMap` is the loaded file with its lookup index.
+silent. Its target codes and cited sources are marked fields, checked by the load's walk of
+every file; `check_code_map` checks the rest; `CodeMap` is the loaded file with its index.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import Field, StringConstraints, model_validator
 
+from needlesafe.knowledge import types
 from needlesafe.knowledge.schema import (
     MAX_NEEDLE_DEPTH_MM,
     Code,
@@ -20,6 +21,7 @@ from needlesafe.knowledge.schema import (
     SourceIds,
     Strict,
 )
+from needlesafe.knowledge.walk import unknown_references
 
 SystemName = Literal["snomed", "icd10cm", "rxnorm", "local"]
 StandardCode = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.\-]{1,40}$")]
@@ -29,10 +31,10 @@ FLAGS = ("pregnant", "breastfeeding")
 class Targets(Strict):
     """Contract codes, by vocabulary; `flags` are the intake's yes/no patient fields."""
 
-    conditions: list[Code] = []
-    medications: list[Code] = []
-    allergies: list[Code] = []
-    areas: list[Code] = []
+    conditions: list[types.ConditionCode] = []
+    medications: list[types.MedicationCode] = []
+    allergies: list[types.AllergyCode] = []
+    areas: list[types.AreaCode] = []
     flags: list[Literal["pregnant", "breastfeeding"]] = []
 
     def items(self) -> Iterator[tuple[str, str]]:
@@ -42,6 +44,8 @@ class Targets(Strict):
 
 
 class Mapping_(Strict):
+    walk_id: ClassVar[tuple[str, ...]] = ("system", "code")
+
     system: SystemName
     code: StandardCode
     display: PlainText
@@ -65,15 +69,17 @@ class LocalCode(Strict):
 
 
 class AssumedPlan(Strict):
-    areas: Annotated[list[Code], Field(min_length=1)]
+    areas: Annotated[list[types.AreaCode], Field(min_length=1)]
     needle_depth_mm: Annotated[float, Field(gt=0, le=MAX_NEEDLE_DEPTH_MM)]
-    device: Code
-    numbing_agent: Code = "none"
+    device: types.DeviceCode
+    numbing_agent: types.NumbingAgentCode = "none"
     sources: SourceIds
 
 
 class Suggestion(Strict):
-    precaution: Code
+    walk_id: ClassVar[tuple[str, ...]] = ("precaution",)
+
+    precaution: types.PrecautionCode
     label: PlainText
     resource: dict[str, Any]
     sources: SourceIds
@@ -88,7 +94,9 @@ class Suggestion(Strict):
 
 
 class ComplicationCode(Strict):
-    complication: Code
+    walk_id: ClassVar[tuple[str, ...]] = ("complication",)
+
+    complication: types.ComplicationCode
     system: Literal["snomed"]
     code: StandardCode
     display: PlainText
@@ -106,7 +114,7 @@ class CodeMapFile(FileHeader):
     local_codes: list[LocalCode]
     procedure_words: Annotated[list[PlainText], Field(min_length=1)]
     assumed_plan: AssumedPlan
-    assumed_fitzpatrick: str
+    assumed_fitzpatrick: types.FitzpatrickCode
     assumed_fitzpatrick_sources: SourceIds
     mappings: list[Mapping_]
     body_sites: list[Mapping_]
@@ -137,20 +145,6 @@ class CodeMap:
     def url(self, system: str) -> str:
         return self.file.systems[system]  # type: ignore[index]
 
-    def cited(self) -> Iterator[tuple[str, list[str]]]:
-        file = self.file
-        yield "sources", file.sources
-        for local in file.local_codes:
-            yield f"local_codes ({local.code})", local.sources
-        for entry in [*file.mappings, *file.body_sites]:
-            yield f"{entry.system} {entry.code}", entry.sources
-        yield "assumed_plan", file.assumed_plan.sources
-        yield "assumed_fitzpatrick", file.assumed_fitzpatrick_sources
-        for suggestion in file.suggestions:
-            yield f"suggestions ({suggestion.precaution})", suggestion.sources
-        for coded in file.complications:
-            yield f"complications ({coded.complication})", coded.sources
-
     def complication_coding(self, complication: str) -> dict[str, str] | None:
         for entry in self.file.complications:
             if entry.complication == complication:
@@ -170,22 +164,20 @@ def check_code_map(
     *,
     codes: Mapping[str, frozenset[str]],
     precautions: set[str],
-    sources: set[str],
+    sources: set[str] | None = None,
     complications: set[str] | None = None,
 ) -> tuple[CodeMap | None, list[str]]:
-    """The map and its index, or the problems (one line each, naming the entry)."""
+    """The map and its index, or the problems (one line each, naming the entry): a code mapped
+    twice, a local code not defined. Given `sources` (a check of this file alone), also every
+    code and source its marked fields name, as the load's walk of every file does."""
     problems: list[str] = []
     name = "code_map.yaml"
-
-    def check_sources(where: str, cited: list[str]) -> None:
-        problems.extend(
-            f"{name}: {where}: sources: unknown source {s!r}" for s in cited if s not in sources
-        )
-
-    check_sources("sources", file.sources)
+    if sources is not None:
+        known: dict[str, frozenset[str] | set[str]] = {**codes, "precautions": precautions}
+        if complications is not None:
+            known["complications"] = complications
+        problems += unknown_references(name, file, sources=sources, codes=known)
     local_codes = {c.code for c in file.local_codes}
-    for local in file.local_codes:
-        check_sources(f"local_codes ({local.code})", local.sources)
 
     def index(what: str, entries: list[Mapping_]) -> dict[tuple[str, str], Mapping_]:
         found: dict[tuple[str, str], Mapping_] = {}
@@ -197,43 +189,10 @@ def check_code_map(
             found[key] = entry
             if entry.system == "local" and entry.code not in local_codes:
                 problems.append(f"{name}: {where}: not in local_codes")
-            check_sources(where, entry.sources)
-            for targets in (entry.to, entry.when_active):
-                for vocabulary, code in targets.items():
-                    if vocabulary != "flags" and code not in codes[vocabulary]:
-                        problems.append(f"{name}: {where}: unknown {vocabulary} code {code!r}")
         return found
 
     by_code = index("mappings", file.mappings)
     sites = index("body_sites", file.body_sites)
-    plan = file.assumed_plan
-    problems += [
-        f"{name}: assumed_plan.areas: unknown areas code {a!r}"
-        for a in plan.areas
-        if a not in codes["areas"]
-    ]
-    if plan.device not in codes["devices"]:
-        problems.append(f"{name}: assumed_plan.device: unknown device {plan.device!r}")
-    if plan.numbing_agent not in codes["numbing_agents"]:
-        problems.append(
-            f"{name}: assumed_plan.numbing_agent: unknown numbing agent {plan.numbing_agent!r}"
-        )
-    check_sources("assumed_plan", plan.sources)
-    if file.assumed_fitzpatrick not in codes["fitzpatrick"]:
-        problems.append(
-            f"{name}: assumed_fitzpatrick: unknown fitzpatrick code {file.assumed_fitzpatrick!r}"
-        )
-    check_sources("assumed_fitzpatrick", file.assumed_fitzpatrick_sources)
-    for suggestion in file.suggestions:
-        where = f"suggestions ({suggestion.precaution})"
-        if suggestion.precaution not in precautions:
-            problems.append(f"{name}: {where}: unknown precaution code {suggestion.precaution!r}")
-        check_sources(where, suggestion.sources)
-    for entry in file.complications:
-        where = f"complications ({entry.complication})"
-        if complications is not None and entry.complication not in complications:
-            problems.append(f"{name}: {where}: unknown complication {entry.complication!r}")
-        check_sources(where, entry.sources)
     if problems:
         return None, problems
     return CodeMap(file=file, by_code=by_code, sites=sites), []

@@ -3,47 +3,52 @@
 The aftercare and the warning signs are not here: the sheet takes them from the aftercare
 plan (`aftercare.yaml`), the one source of both. Like every knowledge file it forbids unknown
 keys; `build_knowledge` checks the codes it names (complications, precaution codes) and the
-sources it cites.
+sources it cites by walking its marked fields. Medical words are explained from the glossary
+(`glossary.yaml`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Annotated
 
 from pydantic import Field
 
-from needlesafe.knowledge.schema import Code, FileHeader, PlainText, SourceIds, Strict
+from needlesafe.knowledge.schema import (
+    FileHeader,
+    PatientLabel,
+    PatientText,
+    PlainText,
+    SourceIds,
+    Strict,
+)
+from needlesafe.knowledge.types import ComplicationCode, PrecautionCode
+
+# Prose a patient reads is typed PatientText (reading grade and medical words are linted);
+# headings and short labels are not prose, and a PatientLabel is measured with its text.
 
 
 class ConsentSection(Strict):
     heading: PlainText
-    paragraphs: Annotated[list[PlainText], Field(min_length=1)]
+    paragraphs: Annotated[list[PatientText], Field(min_length=1)]
     sources: SourceIds
 
 
 class ExpectedEffect(Strict):
-    label: PlainText
-    text: PlainText
-    how_long: PlainText
+    label: PatientLabel
+    text: PatientText
+    how_long: PatientText
     sources: SourceIds
 
 
 class CitedText(Strict):
-    text: PlainText
+    text: PatientText
     sources: SourceIds
 
 
 class Alternative(Strict):
-    label: PlainText
-    text: PlainText
+    label: PatientLabel
+    text: PatientText
     sources: SourceIds
-
-
-class GlossaryTerm(Strict):
-    term: PlainText  # as it is written in texts; matched case-insensitively, whole words
-    plain: PlainText  # the everyday words put in brackets after it
-    forms: list[PlainText] = []  # other forms of the word: plurals, spellings
 
 
 class Headings(Strict):
@@ -52,7 +57,7 @@ class Headings(Strict):
     treatment: PlainText
     expected: PlainText
     risks: PlainText
-    no_raised_risks: PlainText
+    no_raised_risks: PatientText
     other_risks: PlainText
     before_we_treat: PlainText
     clinic_will: PlainText
@@ -114,60 +119,23 @@ class LevelWords(Strict):
 
 
 class NotReady(Strict):
-    defer: PlainText
-    do_not_treat: PlainText
+    defer: PatientText
+    do_not_treat: PatientText
 
 
 class ConsentFile(FileHeader):
     title: PlainText
-    intro: PlainText
+    intro: PatientText
     headings: Headings
     labels: Labels
     level_words: LevelWords
     not_ready: NotReady
     treatment: Annotated[list[ConsentSection], Field(min_length=1)]
     expected_effects: list[ExpectedEffect]
-    always_mention: list[Code]  # complication codes
-    patient_action_precautions: list[Code]  # precaution codes
+    always_mention: list[ComplicationCode]
+    patient_action_precautions: list[PrecautionCode]
     patient_duties: list[CitedText]
     alternatives: Annotated[list[Alternative], Field(min_length=1)]
-    statements: Annotated[list[PlainText], Field(min_length=1)]
-    guardian_statement: PlainText
-    practitioner_statement: PlainText
-    glossary: list[GlossaryTerm]
-
-    def cited(self) -> Iterator[tuple[str, list[str]]]:
-        """Every (where, sources) pair, for the cross-file source check."""
-        for i, section in enumerate(self.treatment):
-            yield f"treatment[{i}]", section.sources
-        for i, effect in enumerate(self.expected_effects):
-            yield f"expected_effects[{i}]", effect.sources
-        for i, duty in enumerate(self.patient_duties):
-            yield f"patient_duties[{i}]", duty.sources
-        for i, alternative in enumerate(self.alternatives):
-            yield f"alternatives[{i}]", alternative.sources
-
-    def patient_texts(self) -> Iterator[tuple[str, str]]:
-        """Every prose text a patient reads, with where it lives (for the reading-grade lint).
-
-        Headings and short labels are not prose; they are measured together with their text.
-        """
-        yield "intro", self.intro
-        yield "headings.no_raised_risks", self.headings.no_raised_risks
-        yield "not_ready.defer", self.not_ready.defer
-        yield "not_ready.do_not_treat", self.not_ready.do_not_treat
-        for i, section in enumerate(self.treatment):
-            for j, paragraph in enumerate(section.paragraphs):
-                yield f"treatment[{i}].paragraphs[{j}]", paragraph
-        for i, effect in enumerate(self.expected_effects):
-            yield f"expected_effects[{i}]", f"{effect.label}. {effect.text} {effect.how_long}."
-        for i, duty in enumerate(self.patient_duties):
-            yield f"patient_duties[{i}].text", duty.text
-        for i, alternative in enumerate(self.alternatives):
-            yield f"alternatives[{i}]", f"{alternative.label}. {alternative.text}"
-        for i, statement in enumerate(self.statements):
-            yield f"statements[{i}]", statement
-        yield "guardian_statement", self.guardian_statement
-        yield "practitioner_statement", self.practitioner_statement
-        for term in self.glossary:
-            yield f"glossary ({term.term}).plain", f"It means {term.plain}."
+    statements: Annotated[list[PatientText], Field(min_length=1)]
+    guardian_statement: PatientText
+    practitioner_statement: PatientText

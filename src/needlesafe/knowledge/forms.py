@@ -3,19 +3,20 @@
 Two small files (`fitzpatrick_quiz.yaml`, `ctcae_grades.yaml`) with their schema and checks.
 They are loaded with the rest of the knowledge base, at start-up and into its version hash
 (`Knowledge.forms`), and checked against it: every skin type a band names and every source
-cited must exist there. Scoring is arithmetic on the data:
-each answer's score is its position (0 to 4), and the total falls into exactly one band.
+cited must exist there (marked fields, checked by the load's walk). Scoring is arithmetic on
+the data: each answer's score is its position (0 to 4), and the total falls into exactly one band.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, ClassVar
 
 from pydantic import Field, model_validator
 
 from needlesafe.knowledge.schema import Code, FileHeader, PlainText, SourceIds, Strict
+from needlesafe.knowledge.types import FitzpatrickCode
 
 if TYPE_CHECKING:
     from needlesafe.knowledge.base import Knowledge
@@ -31,7 +32,9 @@ class QuizQuestion(Strict):
 
 
 class QuizBand(Strict):
-    fitzpatrick: str
+    walk_id: ClassVar[tuple[str, ...]] = ("fitzpatrick",)
+
+    fitzpatrick: FitzpatrickCode
     min: Annotated[int, Field(ge=0)]
     max: Annotated[int, Field(ge=0)] | None = None
 
@@ -135,17 +138,11 @@ class ClinicForms:
         )
 
 
-def check_forms(
-    forms: ClinicForms, *, fitzpatrick: frozenset[str], sources: set[str] | frozenset[str]
-) -> list[str]:
-    """What the forms name that the knowledge base does not have."""
+def check_forms(forms: ClinicForms) -> list[str]:
+    """A skin type with two bands (the codes and sources the forms name are checked by the
+    load's walk of every file)."""
     problems: list[str] = []
     named: Sequence[str] = [b.fitzpatrick for b in forms.quiz.bands]
-    for band in forms.quiz.bands:
-        if band.fitzpatrick not in fitzpatrick:
-            problems.append(
-                f"fitzpatrick_quiz.yaml: bands: unknown fitzpatrick code {band.fitzpatrick!r}"
-            )
     if len(set(named)) != len(named):
         problems.append("fitzpatrick_quiz.yaml: bands: a skin type has more than one band")
     return problems

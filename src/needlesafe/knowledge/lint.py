@@ -2,8 +2,9 @@
 
 Loading already rejects unknown keys, dangling codes and unknown sources. The lint adds:
 codes no rule uses, sources no one cites, patient texts above reading grade 8 or with medical
-words left unexplained (jargon.yaml), rules whose condition can never be true, and rules that
-repeat another rule's condition for the same outcome.
+words left unexplained (glossary.yaml), rules whose condition can never be true, and rules that
+repeat another rule's condition for the same outcome. The patient texts and the citations are
+found by the generic walker: every field typed `PatientText` or `SourceIds` in every file.
 """
 
 from __future__ import annotations
@@ -19,16 +20,16 @@ from pydantic import ValidationError
 
 from needlesafe.knowledge.base import Knowledge, predicate_codes
 from needlesafe.knowledge.conditions import COMBINATORS, PredicateBase, atoms, codes_of
+from needlesafe.knowledge.glossary import GlossaryFile, unexplained
 from needlesafe.knowledge.loader import load_yaml
 from needlesafe.knowledge.readability import MAX_GRADE, reading_grade
 from needlesafe.knowledge.schema import (
     MAX_NEEDLE_DEPTH_MM,
     ContraindicationRule,
-    JargonFile,
     PrecautionRule,
     RiskRule,
 )
-from needlesafe.knowledge.walk import SOURCE_IDS, walk
+from needlesafe.knowledge.walk import SOURCE_IDS, marked, patient_texts_of
 
 # Vocabularies whose every code must change some rule's outcome. The others (areas, devices,
 # settings, numbing agents, topicals, symptoms ...) are used through their attributes, and so
@@ -36,43 +37,34 @@ from needlesafe.knowledge.walk import SOURCE_IDS, walk
 MUST_BE_USED = ("conditions", "medications", "allergies", "clearances")
 
 
+# Example words for the placeholders of patient texts, so a text is measured as it is read
+# ({clinic_phone} and {emergency_number} take the aftercare plan's fallbacks when it has them).
+_EXAMPLES = {
+    "clinic": "Demo Clinic",
+    "clinic_name": "Demo Clinic",
+    "day": "3",
+    "link": "https://clinic.example/checkin/abc",
+    "stop_link": "https://clinic.example/checkin/abc/reminders",
+    "time": "14:05",
+}
+_PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
+
+
 def patient_texts(knowledge: Knowledge) -> Iterator[tuple[str, str]]:
-    """Every patient-facing text with where it lives."""
-    for c in knowledge.complications.values():
-        for level in ("baseline", "elevated", "high"):
-            yield (
-                f"complications.yaml: {c.code}.patient_text.{level}",
-                getattr(c.patient_text, level),
-            )
-    for rule in knowledge.risk_rules:
-        yield f"risk_rules.yaml: rule {rule.id}.patient_text", rule.patient_text
-    for name, findings in (
-        ("contraindications.yaml", knowledge.contraindications),
-        ("precautions.yaml", knowledge.precautions),
-    ):
-        for finding in findings:
-            # read as the sheet shows it: the plain label, then the text
-            yield (
-                f"{name}: rule {finding.id}.label + patient_text",
-                f"{finding.label}. {finding.patient_text}",
-            )
-    for escalation in knowledge.escalations:
-        yield (
-            f"contraindications.yaml: escalation {escalation.id}.label + patient_text",
-            f"{escalation.label}. {escalation.patient_text}",
-        )
-    if knowledge.consent is not None:
-        for where, text in knowledge.consent.patient_texts():
-            yield f"consent.yaml: {where}", text
+    """Every patient-facing text (a field typed `PatientText` in any file) with where it lives,
+    as a patient reads it: after its entry's label, its placeholders filled with examples."""
+    examples = dict(_EXAMPLES)
     if knowledge.aftercare is not None:
-        for where, text in knowledge.aftercare.patient_texts():
-            yield f"aftercare.yaml: {where}", text
-    if knowledge.triage is not None:
-        yield from knowledge.triage.patient_texts()
+        examples |= knowledge.aftercare.fallbacks.model_dump()
+    for name, model in knowledge.files.items():
+        for where, text in patient_texts_of(model):
+            filled = _PLACEHOLDER.sub(lambda m: examples.get(m.group(1), m.group(0)), text)
+            yield f"{name}: {where}", filled
 
 
 def lint(knowledge: Knowledge, directory: Path | None = None) -> list[str]:
-    """Every problem, one line each. `directory` holds jargon.yaml (default: the packaged one)."""
+    """Every problem, one line each. `directory` holds glossary.yaml, read when `knowledge` was
+    built without it (default: the packaged one)."""
     problems: list[str] = []
     problems.extend(lint_rules(knowledge))
     problems.extend(lint_jargon(knowledge, directory))
@@ -98,7 +90,7 @@ def lint(knowledge: Knowledge, directory: Path | None = None) -> list[str]:
     cited = {
         source
         for model in knowledge.files.values()
-        for _, sources in walk(model, SOURCE_IDS)
+        for _, sources, _ in marked(model, SOURCE_IDS.kind)
         for source in sources
     }
     for source in sorted(set(knowledge.sources) - cited):
@@ -261,46 +253,42 @@ def lint_rules(knowledge: Knowledge) -> list[str]:
 # ---------------------------------------------------------------- unexplained medical words
 
 
-def load_jargon(directory: Path | None = None) -> JargonFile:
-    """jargon.yaml of `directory` (default: the packaged one), validated."""
-    path = (directory or Path(__file__).parent) / "jargon.yaml"
-    if not path.exists():
-        return JargonFile(id="jargon", version=1, reviewed="2026-01-01", reviewed_by="-", words=[])
+def load_glossary(directory: Path | None = None) -> GlossaryFile:
+    """glossary.yaml of `directory` (default: the packaged one), validated."""
+    path = (directory or Path(__file__).parent) / "glossary.yaml"
     try:
-        return JargonFile.model_validate(load_yaml(path.read_bytes()))
-    except (yaml.YAMLError, ValidationError) as error:
-        raise ValueError(f"jargon.yaml: {error}") from None
+        return GlossaryFile.model_validate(load_yaml(path.read_bytes()))
+    except (OSError, yaml.YAMLError, ValidationError) as error:
+        raise ValueError(f"glossary.yaml: {error}") from None
 
 
-def unexplained_words(text: str, jargon: JargonFile) -> list[str]:
-    """The jargon words in `text` that are neither followed by "(...)" nor paired with one of
-    their plain phrases."""
-    lowered = text.lower()
-    found = []
-    for entry in jargon.words:
-        matches = list(re.finditer(rf"\b{re.escape(entry.word)}\w*", lowered))
-        if not matches:
-            continue
-        if any(p.lower() in lowered for p in entry.plain):
-            continue
-        if all(re.match(r"\s*\(", lowered[m.end() :]) for m in matches):
-            continue
-        found.append(matches[0].group(0))
-    return found
+load_jargon = load_glossary  # the name it had when the lint kept its own list of words
+
+
+def unexplained_words(text: str, glossary: GlossaryFile) -> list[str]:
+    """The glossary's words in `text` left unexplained where they first appear: not in
+    brackets, and the text does not use their plain words either."""
+    return [word.lower() for word in unexplained(text, glossary.terms)]
 
 
 def lint_jargon(knowledge: Knowledge, directory: Path | None = None) -> list[str]:
-    """Patient texts with a medical word left unexplained (the knowledge base's jargon.yaml,
-    loaded with it; a `directory` given without it in the knowledge reads its file)."""
-    jargon = knowledge.jargon
-    if jargon is None:
+    """Patient texts with a medical word left unexplained (the glossary loaded with the
+    knowledge base, or a `directory`'s glossary.yaml), and glossary explanations that use a
+    medical word themselves (the sheet puts them in brackets as they are)."""
+    glossary = knowledge.glossary
+    if glossary is None:
         try:
-            jargon = load_jargon(directory)
+            glossary = load_glossary(directory)
         except ValueError as error:
             return [str(error)]
-    problems = []
+    problems = [
+        f"glossary.yaml: terms ({term.term}): plain: uses the medical word {word!r}: "
+        "explain it in everyday words only"
+        for term in glossary.terms
+        for word in unexplained_words(term.plain, glossary)
+    ]
     for where, text in patient_texts(knowledge):
-        for word in unexplained_words(text, jargon):
+        for word in unexplained_words(text, glossary):
             problems.append(
                 f"{where}: medical word {word!r} is not explained (add plain words in "
                 f"brackets after it): {text!r}"

@@ -19,11 +19,11 @@ from needlesafe.knowledge.base import Knowledge, KnowledgeError, build_knowledge
 from needlesafe.knowledge.code_map_schema import CodeMapFile
 from needlesafe.knowledge.consent_schema import ConsentFile
 from needlesafe.knowledge.forms import CtcaeGradesFile, FitzpatrickQuizFile
+from needlesafe.knowledge.glossary import GlossaryFile
 from needlesafe.knowledge.schema import (
     ComplicationsFile,
     ContraindicationsFile,
     FileHeader,
-    JargonFile,
     PrecautionsFile,
     RiskRulesFile,
     SourcesFile,
@@ -113,7 +113,7 @@ def load_knowledge(directory: Path | None = None) -> Knowledge:
         ("words", "words.yaml", WordsFile),
         ("fitzpatrick_quiz", "fitzpatrick_quiz.yaml", FitzpatrickQuizFile),
         ("ctcae_grades", "ctcae_grades.yaml", CtcaeGradesFile),
-        ("jargon", "jargon.yaml", JargonFile),
+        ("glossary", "glossary.yaml", GlossaryFile),
     ]
     for key, name, model in files:
         try:

@@ -15,13 +15,16 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_vali
 
 from needlesafe.knowledge.conditions import Predicate as Predicate
 from needlesafe.knowledge.conditions import StoppedWithin as StoppedWithin
+from needlesafe.knowledge.types import AllergyCode, ComplicationCode, DeviceCode
 from needlesafe.knowledge.types import Code as Code
+from needlesafe.knowledge.types import OptionalSourceIds as OptionalSourceIds
+from needlesafe.knowledge.types import PatientLabel as PatientLabel
+from needlesafe.knowledge.types import PatientText as PatientText
 from needlesafe.knowledge.types import PlainText as PlainText
-from needlesafe.knowledge.walk import SOURCE_IDS
+from needlesafe.knowledge.types import SourceIds as SourceIds
 
-# marked for the generic walker (`needlesafe.knowledge.walk`): every field typed so is checked
-SourceIds = Annotated[list[Code], Field(min_length=1), SOURCE_IDS]
-OptionalSourceIds = Annotated[list[Code], SOURCE_IDS]
+# Fields typed PatientText, PatientLabel, SourceIds or a code alias (`needlesafe.knowledge.types`)
+# are found and checked by the generic walker (`needlesafe.knowledge.walk`).
 
 
 class Strict(BaseModel):
@@ -109,7 +112,9 @@ class Area(Term):
     # why the cap is what it is (clinician words), shown with the reduce_depth precaution
     cap_reason: str | None = None
     # a different cap for a device whose labelling or protocols differ (device code -> mm)
-    max_depth_mm_by_device: dict[Code, Annotated[float, Field(gt=0, le=MAX_NEEDLE_DEPTH_MM)]] = {}
+    max_depth_mm_by_device: dict[
+        DeviceCode, Annotated[float, Field(gt=0, le=MAX_NEEDLE_DEPTH_MM)]
+    ] = {}
     # the usual adult skin surface of the area, both sides (cm2): what a numbing cream covers
     surface_cm2: Annotated[float, Field(gt=0, le=20000)] | None = None
 
@@ -118,7 +123,7 @@ class Area(Term):
 
 
 class NumbingAgent(Term):
-    ingredients: list[Code]  # allergy codes of the anaesthetics it contains
+    ingredients: list[AllergyCode]  # allergy codes of the anaesthetics it contains
 
 
 class Allergen(Term):
@@ -203,9 +208,9 @@ class Icd10Other(Icd10):
 
 
 class PatientTextByLevel(Strict):
-    baseline: PlainText
-    elevated: PlainText
-    high: PlainText
+    baseline: PatientText
+    elevated: PatientText
+    high: PatientText
 
     def at(self, level: Level) -> str:
         text: str = getattr(self, level.value)
@@ -235,11 +240,11 @@ class ComplicationsFile(FileHeader):
 
 class RiskRule(Strict):
     id: Code
-    complication: Code
+    complication: ComplicationCode
     level: Literal[Level.elevated, Level.high]
     when: Predicate
     rule: PlainText  # clinician words: why this raises the risk
-    patient_text: PlainText
+    patient_text: PatientText
     sources: SourceIds
 
 
@@ -250,11 +255,11 @@ class RiskRulesFile(FileHeader):
 class ContraindicationRule(Strict):
     id: Code
     code: Code
-    label: PlainText  # plain words for the code, shown on pages and sheets
+    label: PatientLabel  # plain words for the code, shown on pages and sheets
     kind: Literal["absolute", "relative"]
     decision: Literal[Decision.defer, Decision.do_not_treat]
     when: Predicate
-    patient_text: PlainText
+    patient_text: PatientText
     clinician_text: PlainText
     sources: SourceIds
 
@@ -276,7 +281,7 @@ class RiskCount(Strict):
 
     level: Literal[Level.elevated, Level.high]
     at_least: Annotated[int, Field(ge=1)]
-    among: list[Code] | None = None
+    among: list[ComplicationCode] | None = None
 
 
 class EscalationRule(Strict):
@@ -285,11 +290,11 @@ class EscalationRule(Strict):
 
     id: Code
     code: Code
-    label: PlainText
+    label: PatientLabel
     kind: Literal["absolute", "relative"]
     decision: Literal[Decision.defer, Decision.do_not_treat]
     when_risks: RiskCount
-    patient_text: PlainText
+    patient_text: PatientText
     clinician_text: PlainText
     sources: SourceIds
 
@@ -308,11 +313,11 @@ class ContraindicationsFile(FileHeader):
 class PrecautionRule(Strict):
     id: Code
     code: Code
-    label: PlainText  # plain words for the code, shown on pages and sheets
+    label: PatientLabel  # plain words for the code, shown on pages and sheets
     when: Predicate
     # fixed parameters reported with the precaution, e.g. {max_depth_mm: 1.0} for reduce_depth
     params: dict[Code, float | str] = {}
-    patient_text: PlainText
+    patient_text: PatientText
     # may name {area_caps}: the areas planned deeper than their cap, with the cap
     clinician_text: PlainText
     sources: SourceIds
@@ -325,17 +330,3 @@ class PrecautionsFile(FileHeader):
     def _labels(self) -> PrecautionsFile:
         _same_label_per_code(self.precautions)
         return self
-
-
-# ---------------------------------------------------------------- medical words
-
-
-class JargonWord(Strict):
-    word: Code
-    plain: list[PlainText] = Field(min_length=1)
-
-
-class JargonFile(FileHeader):
-    """Medical words a patient text must explain (jargon.yaml)."""
-
-    words: list[JargonWord]

@@ -1,19 +1,26 @@
 """The schema of `surveillance.yaml`: the demo data's complication rates, onsets and mix, and
 the thresholds of the surveillance report's signal methods.
 
-Like every knowledge file it forbids unknown keys. `check_surveillance` checks the codes it
-names against the rest of the knowledge base and that every complication has a baseline rate;
-`build_knowledge` calls it.
+Like every knowledge file it forbids unknown keys. The codes and sources its marked fields name
+are checked by the load's walk of every file; `check_surveillance` checks that every
+complication has a baseline rate and an onset; `build_knowledge` calls it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from typing import Annotated
+from collections.abc import Mapping
+from typing import Annotated, ClassVar
 
 from pydantic import Field, model_validator
 
 from needlesafe.knowledge.schema import Code, FileHeader, PlainText, SourceIds, Strict
+from needlesafe.knowledge.types import (
+    AreaCode,
+    ComplicationCode,
+    DeviceCode,
+    FitzpatrickCode,
+    TopicalCode,
+)
 
 Share = Annotated[float, Field(ge=0, le=1)]
 
@@ -21,16 +28,16 @@ Share = Annotated[float, Field(ge=0, le=1)]
 class RateWhen(Strict):
     """Which treatments a rate applies to; every given condition must hold."""
 
-    fitzpatrick: list[str] = []
+    fitzpatrick: list[FitzpatrickCode] = []
     min_depth_mm: Annotated[float, Field(gt=0, le=4)] | None = None
-    areas_any: list[Code] = []
-    topicals_any: list[Code] = []
-    devices: list[Code] = []
+    areas_any: list[AreaCode] = []
+    topicals_any: list[TopicalCode] = []
+    devices: list[DeviceCode] = []
 
 
 class RateRule(Strict):
     id: Code
-    complication: Code
+    complication: ComplicationCode
     rate_per_1000: Annotated[float, Field(ge=0, le=1000)]
     when: RateWhen | None = None
     note: PlainText | None = None
@@ -38,7 +45,9 @@ class RateRule(Strict):
 
 
 class Onset(Strict):
-    complication: Code
+    walk_id: ClassVar[tuple[str, ...]] = ("complication",)
+
+    complication: ComplicationCode
     first: Annotated[int, Field(ge=0, le=365)]
     last: Annotated[int, Field(ge=0, le=365)]
     sources: SourceIds
@@ -70,11 +79,11 @@ class GradeShares(Strict):
 
 
 class Mix(Strict):
-    fitzpatrick: dict[str, Share]
-    devices: dict[Code, Share]
+    fitzpatrick: dict[FitzpatrickCode, Share]
+    devices: dict[DeviceCode, Share]
     depth_mm: dict[str, Share]
-    topicals: dict[Code, Share]  # "none" for no product
-    areas: dict[Code, Share]
+    topicals: dict[Code, Share]  # "none" for no product: checked in check_surveillance
+    areas: dict[AreaCode, Share]
     redness_checkin_share: Share
     sources: SourceIds
 
@@ -109,27 +118,14 @@ class SurveillanceFile(FileHeader):
     mix: Mix
     signals: SignalThresholds
 
-    def cited(self) -> Iterator[tuple[str, list[str]]]:
-        for rule in self.rates:
-            yield f"rates ({rule.id})", rule.sources
-        for onset in self.onset_days:
-            yield f"onset_days ({onset.complication})", onset.sources
-        yield "grade_shares", self.grade_shares.sources
-        yield "mix", self.mix.sources
-        yield "signals", self.signals.sources
-
 
 def check_surveillance(
     file: SurveillanceFile, *, codes: Mapping[str, frozenset[str]], complications: set[str]
 ) -> list[str]:
-    """Problems with the codes `surveillance.yaml` names; empty when it is consistent."""
+    """Problems the walk of marked fields cannot see: ids used twice, a complication without
+    a baseline rate or an onset, a topical of the mix ("none" allowed) that is not one."""
     where = "surveillance.yaml"
     problems: list[str] = []
-
-    def known(path: str, values: Iterator[str] | list[str], vocabulary: str) -> None:
-        for value in values:
-            if value not in codes[vocabulary]:
-                problems.append(f"{where}: {path}: unknown {vocabulary} code {value!r}")
 
     ids = [r.id for r in file.rates]
     problems += [
@@ -137,15 +133,6 @@ def check_surveillance(
         for i in sorted(set(ids))
         if ids.count(i) > 1
     ]
-    for rule in file.rates:
-        path = f"rates ({rule.id})"
-        if rule.complication not in complications:
-            problems.append(f"{where}: {path}: unknown complication {rule.complication!r}")
-        if rule.when is not None:
-            known(f"{path}.when.fitzpatrick", rule.when.fitzpatrick, "fitzpatrick")
-            known(f"{path}.when.areas_any", rule.when.areas_any, "areas")
-            known(f"{path}.when.topicals_any", rule.when.topicals_any, "topicals")
-            known(f"{path}.when.devices", rule.when.devices, "devices")
     baselines = {r.complication for r in file.rates if r.when is None}
     problems += [
         f"{where}: rates: complication {c!r} has no baseline rule (one without `when`)"
@@ -153,14 +140,12 @@ def check_surveillance(
     ]
     onsets = [o.complication for o in file.onset_days]
     problems += [
-        f"{where}: onset_days: unknown complication {c!r}" for c in onsets if c not in complications
-    ]
-    problems += [
         f"{where}: onset_days: complication {c!r} has no onset"
         for c in sorted(complications - set(onsets))
     ]
-    known("mix.fitzpatrick", list(file.mix.fitzpatrick), "fitzpatrick")
-    known("mix.devices", list(file.mix.devices), "devices")
-    known("mix.areas", list(file.mix.areas), "areas")
-    known("mix.topicals", [t for t in file.mix.topicals if t != "none"], "topicals")
+    problems += [
+        f"{where}: mix.topicals: unknown topicals code {t!r}"
+        for t in file.mix.topicals
+        if t != "none" and t not in codes["topicals"]
+    ]
     return problems

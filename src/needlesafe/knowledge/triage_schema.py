@@ -10,20 +10,29 @@
 - `reader.yaml`: the ConText-style rules of the free-text reader: negation triggers with their
   direction, pseudo-triggers, terminators, severity and trend words, temperature patterns.
 
-Like every knowledge file these forbid unknown keys. `check_triage` does the cross-file checks
-(codes against vocabularies.yaml, cited sources) and `TriageKnowledge` holds the indexes the
-engine uses, built once at load.
+Like every knowledge file these forbid unknown keys. The codes and sources their marked fields
+name are checked by the load's walk of every file; `build_triage` does the checks between the
+three files and builds `TriageKnowledge`, the indexes the engine uses, once at load.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Annotated, Final, Literal, get_args
+from typing import Annotated, ClassVar, Final, Literal, get_args
 
 from pydantic import Field, StringConstraints, model_validator
 
-from needlesafe.knowledge.schema import Code, FileHeader, PlainText, SourceIds, Strict
+from needlesafe.knowledge.schema import (
+    Code,
+    FileHeader,
+    PatientText,
+    PlainText,
+    SourceIds,
+    Strict,
+)
+from needlesafe.knowledge.types import ConditionCode, SymptomCode
+from needlesafe.knowledge.walk import patient_texts_of
 
 Disposition = Literal["self_care", "contact_clinic", "urgent", "emergency"]
 Status = Literal["expected", "watch", "concerning", "red_flag"]
@@ -56,7 +65,7 @@ class _Window(Strict):
 
     after_day: Day | None = None  # days since treatment > after_day
     through_day: Day | None = None  # days since treatment <= through_day
-    condition_any: list[Code] | None = None  # the patient context has one of these conditions
+    condition_any: list[ConditionCode] | None = None  # the patient has one of these
 
     @model_validator(mode="after")
     def _window_not_empty(self) -> _Window:
@@ -78,7 +87,7 @@ class CourseRule(_Window):
     status: Status
     disposition: Disposition
     clinician_text: PlainText
-    patient_text: PlainText
+    patient_text: PatientText
     sources: SourceIds
 
     def is_unconditional(self) -> bool:
@@ -130,8 +139,8 @@ class SymptomGroup(Strict):
     """A heading of the patient's check-in list; the page shows the groups in file order."""
 
     code: SymptomGroupCode
-    title: PlainText  # patient words
-    hint: PlainText  # patient words under the title
+    title: PatientText
+    hint: PatientText  # under the title
 
 
 class SymptomsFile(FileHeader):
@@ -156,11 +165,11 @@ class Clause(Strict):
     a symptom the message says happened and has settled (`resolved_any`), or a condition in
     the patient context. Exactly one of `symptom_any`, `resolved_any`, `condition_any`."""
 
-    symptom_any: list[Code] | None = None
+    symptom_any: list[SymptomCode] | None = None
     min_severity: Severity | None = None
     min_trend: Trend | None = None
-    resolved_any: list[Code] | None = None
-    condition_any: list[Code] | None = None
+    resolved_any: list[SymptomCode] | None = None
+    condition_any: list[ConditionCode] | None = None
 
     @model_validator(mode="after")
     def _one_kind(self) -> Clause:
@@ -185,14 +194,16 @@ class TriageRule(_Window):
     status: Status  # given to the symptoms that matched
     disposition: Disposition
     clinician_text: PlainText
-    patient_text: PlainText
+    patient_text: PatientText
     sources: SourceIds
 
 
 class DispositionText(Strict):
+    walk_id: ClassVar[tuple[str, ...]] = ("disposition",)
+
     disposition: Disposition
-    action: PlainText  # what to do now
-    escalate: PlainText  # what would make it more urgent
+    action: PatientText  # what to do now
+    escalate: PatientText  # what would make it more urgent
     sources: SourceIds
 
 
@@ -200,24 +211,24 @@ class UnclearMessage(Strict):
     """A message in which the reader found no symptom, negated or not, and no all-clear words."""
 
     disposition: Disposition
-    patient_text: PlainText
+    patient_text: PatientText
     sources: SourceIds
 
 
 class TriageRulesFile(FileHeader):
     fever_threshold_c: Annotated[float, Field(ge=37.0, le=40.0)]
     fever_threshold_sources: SourceIds
-    fever_symptom: Code  # the symptom a temperature at or above the threshold adds
+    fever_symptom: SymptomCode  # the symptom a temperature at or above the threshold adds
     dispositions: list[DispositionText]
-    uncertain_text: PlainText
+    uncertain_text: PatientText
     uncertain_sources: SourceIds
     unclear_message: UnclearMessage
     # said when an unread part names a body part the `hint` of a site rule raised the answer
     # for ("my throat feels like a yoke"): by the disposition it raised to
-    unclear_site_texts: dict[Disposition, PlainText]
+    unclear_site_texts: dict[Disposition, PatientText]
     unclear_site_sources: SourceIds
     # said when a message holds no symptom and nothing unread ("ok thanks, see you Friday")
-    nothing_described_text: PlainText
+    nothing_described_text: PatientText
     nothing_described_sources: SourceIds
     rules: list[TriageRule]
 
@@ -271,7 +282,7 @@ class ReasonForTreatment(Strict):
     """ "The treatment was for my acne scars": the scars are why they came, not a new sign."""
 
     markers: Phrases  # anywhere in the sentence
-    codes: Annotated[list[Code], Field(min_length=1)]
+    codes: Annotated[list[SymptomCode], Field(min_length=1)]
     unless: Phrases  # in the same part: a new sign after all ("a new breakout")
 
 
@@ -288,7 +299,7 @@ class SiteRule(Strict):
     id: Code
     sites: Phrases
     concepts: Annotated[list[str], Field(min_length=1)]  # symptom codes or cue names
-    gives: Code
+    gives: SymptomCode
     # a site word of this rule with nothing read beside it hints at a symptom the reader
     # missed ("my throat feels like a yoke"): that part is unread unless it says the site is
     # all right, and the answer is at least this disposition (safety first)
@@ -335,7 +346,7 @@ class Measure(Strict):
     range: tuple[float, float]
     at_least: float | None = None
     at_most: float | None = None
-    gives: Code
+    gives: SymptomCode
     sources: SourceIds
 
     @model_validator(mode="after")
@@ -467,46 +478,15 @@ class TriageKnowledge:
     # the check-in list's headings, in the order the page shows them (symptoms.yaml)
     groups: tuple[SymptomGroup, ...] = field(repr=False, default=())
 
-    def cited(self) -> Iterator[tuple[str, list[str]]]:
-        for entry in self.symptoms.values():
-            yield f"symptoms.yaml: {entry.code}", entry.sources
-            for rule in entry.course:
-                yield f"symptoms.yaml: {entry.code}: rule {rule.id}", rule.sources
-        for trule in self.rules.rules:
-            yield f"triage_rules.yaml: rule {trule.id}", trule.sources
-        for d in self.rules.dispositions:
-            yield f"triage_rules.yaml: dispositions ({d.disposition})", d.sources
-        yield "triage_rules.yaml: unclear_message", self.rules.unclear_message.sources
-        yield "triage_rules.yaml: fever_threshold_sources", self.rules.fever_threshold_sources
-        yield "triage_rules.yaml: uncertain_sources", self.rules.uncertain_sources
-        yield "triage_rules.yaml: nothing_described_sources", self.rules.nothing_described_sources
-        yield "triage_rules.yaml: unclear_site_sources", self.rules.unclear_site_sources
-        yield "reader.yaml", self.reader.sources
-        for site in self.reader.site_rules:
-            yield f"reader.yaml: site_rules ({site.id})", site.sources
-        for measure in self.reader.measures:
-            yield f"reader.yaml: measures ({measure.id})", measure.sources
-
     def patient_texts(self) -> Iterator[tuple[str, str]]:
-        for group in self.groups:
-            yield f"symptoms.yaml: groups ({group.code}).title", group.title
-            yield f"symptoms.yaml: groups ({group.code}).hint", group.hint
-        for entry in self.symptoms.values():
-            for rule in entry.course:
-                yield f"symptoms.yaml: {entry.code}: rule {rule.id}.patient_text", rule.patient_text
-        for trule in self.rules.rules:
-            yield f"triage_rules.yaml: rule {trule.id}.patient_text", trule.patient_text
-        for d in self.rules.dispositions:
-            yield f"triage_rules.yaml: dispositions ({d.disposition}).action", d.action
-            yield f"triage_rules.yaml: dispositions ({d.disposition}).escalate", d.escalate
-        yield (
-            "triage_rules.yaml: unclear_message.patient_text",
-            (self.rules.unclear_message.patient_text),
-        )
-        yield "triage_rules.yaml: uncertain_text", self.rules.uncertain_text
-        yield "triage_rules.yaml: nothing_described_text", self.rules.nothing_described_text
-        for level, text in self.rules.unclear_site_texts.items():
-            yield f"triage_rules.yaml: unclear_site_texts.{level}", text
+        """Every patient text of the three files (their fields typed PatientText)."""
+        for file, node in (
+            ("symptoms.yaml: groups", self.groups),
+            ("symptoms.yaml: symptoms", tuple(self.symptoms.values())),
+            ("triage_rules.yaml", self.rules),
+        ):
+            for where, text in patient_texts_of(node):
+                yield f"{file}{'' if where.startswith((' ', '[')) else ': '}{where}", text
 
 
 def _words(phrase: str) -> tuple[str, ...]:
@@ -519,16 +499,10 @@ def build_triage(
     reader: ReaderFile,
     *,
     symptom_codes: frozenset[str],
-    condition_codes: frozenset[str],
-    source_ids: set[str],
 ) -> tuple[TriageKnowledge | None, list[str]]:
-    """Check the three files against the vocabularies and sources; index them for the engine."""
+    """Check the three files against each other and the symptom vocabulary (the codes and
+    sources their marked fields name are checked by the load's walk); index them."""
     problems: list[str] = []
-
-    def check_sources(where: str, cited: list[str]) -> None:
-        for source in cited:
-            if source not in source_ids:
-                problems.append(f"{where}: sources: unknown source {source!r}")
 
     def check_codes(
         where: str, codes: list[str] | None, vocabulary: set[str] | frozenset[str], what: str
@@ -552,46 +526,13 @@ def build_triage(
         entries[entry.code] = entry
         if entry.code not in symptom_codes:
             problems.append(f"{where}: not a symptom code of vocabularies.yaml")
-        check_sources(where, entry.sources)
         for course_rule in entry.course:
-            rwhere = f"{where}: rule {course_rule.id}"
-            unique_id(rwhere, course_rule.id)
-            check_sources(rwhere, course_rule.sources)
-            check_codes(
-                rwhere + ": condition_any", course_rule.condition_any, condition_codes, "condition"
-            )
+            unique_id(f"{where}: rule {course_rule.id}", course_rule.id)
     for code in sorted(symptom_codes - set(entries)):
         problems.append(f"symptoms.yaml: symptom code {code!r} of vocabularies.yaml has no entry")
 
     for trule in rules.rules:
-        where = f"triage_rules.yaml: rule {trule.id}"
-        unique_id(where, trule.id)
-        check_sources(where, trule.sources)
-        check_codes(where + ": condition_any", trule.condition_any, condition_codes, "condition")
-        for i, clause in enumerate(trule.when):
-            check_codes(
-                f"{where}: when[{i}].symptom_any", clause.symptom_any, symptom_codes, "symptom"
-            )
-            check_codes(
-                f"{where}: when[{i}].resolved_any", clause.resolved_any, symptom_codes, "symptom"
-            )
-            check_codes(
-                f"{where}: when[{i}].condition_any",
-                clause.condition_any,
-                condition_codes,
-                "condition",
-            )
-    for d in rules.dispositions:
-        check_sources(f"triage_rules.yaml: dispositions ({d.disposition})", d.sources)
-    check_sources("triage_rules.yaml: unclear_message", rules.unclear_message.sources)
-    check_sources("triage_rules.yaml: fever_threshold_sources", rules.fever_threshold_sources)
-    if rules.fever_symptom not in symptom_codes:
-        problems.append(
-            f"triage_rules.yaml: fever_symptom {rules.fever_symptom!r} is not a symptom code"
-        )
-    check_sources("triage_rules.yaml: uncertain_sources", rules.uncertain_sources)
-    check_sources("triage_rules.yaml: nothing_described_sources", rules.nothing_described_sources)
-    check_sources("triage_rules.yaml: unclear_site_sources", rules.unclear_site_sources)
+        unique_id(f"triage_rules.yaml: rule {trule.id}", trule.id)
     for level in reader.alarm_words:
         if level not in rules.unclear_site_texts:
             problems.append(
@@ -605,22 +546,14 @@ def build_triage(
                 "triage_rules.yaml unclear_site_texts"
             )
 
-    check_sources("reader.yaml", reader.sources)
     cue_names = {c.name for c in reader.cues}
     for site in reader.site_rules:
-        where = f"reader.yaml: site_rules ({site.id})"
-        check_sources(where, site.sources)
         check_codes(
-            where + ": concepts",
+            f"reader.yaml: site_rules ({site.id}): concepts",
             [c for c in site.concepts if c not in cue_names],
             symptom_codes,
             "symptom (or cue)",
         )
-        check_codes(where + ": gives", [site.gives], symptom_codes, "symptom")
-    for measure in reader.measures:
-        where = f"reader.yaml: measures ({measure.id})"
-        check_sources(where, measure.sources)
-        check_codes(where + ": gives", [measure.gives], symptom_codes, "symptom")
 
     # The phrase index. A phrase may have several meanings only if they do not clash: the same
     # words cannot be both a symptom and a negation trigger, say.
