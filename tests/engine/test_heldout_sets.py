@@ -18,7 +18,7 @@ from needlesafe.knowledge.base import Knowledge
 HELDOUT = Path(__file__).parent / "heldout"
 # Sets 1-3: the reader learnt from them. Set 4 (lay_heldout_4.yaml) is still held out: it is
 # scored, never tested on, so it stays an honest measure (see heldout/README.md).
-# Sets 4-11 were each scored first (heldout/README.md), then learnt from: all seven now guard.
+# Sets 4-13 were each scored first (heldout/README.md), then learnt from: all of them now guard.
 SETS = [
     HELDOUT / name
     for name in (
@@ -33,6 +33,8 @@ SETS = [
         "lay_heldout_9.yaml",
         "lay_heldout_10.yaml",
         "lay_heldout_11.yaml",
+        "lay_heldout_12.yaml",
+        "lay_heldout_13.yaml",
     )
 ]
 
@@ -69,17 +71,18 @@ KNOWN_UNDER = {
     " weeping and raw in a strip, 4 days since that one.": (
         "'weeping' is read as clear ooze; 'raw in a strip' is not read as open skin"
     ),
-    "Leaflet says 'bleeding should stop within a few hours'. Mine hasn't, it's still dripping"
-    " through the gauze after pressing for half an hour.": (
-        "the bleeding is read, but not that it has not stopped (the leaflet's words come first)"
-    ),
     "May nana na po sa cheeks ko, yellow siya": (
         "Tagalog 'nana' (pus) is also an English grandmother: not respelt"
     ),
     "it's giving crispy \U0001f480 my face is SO dry it feels like sandpaper and moisturiser does"
     " literally nothing": ("'SO dry' on day 10 is not read as severe dryness"),
-    "It's still bleeding from one spot near my nose. I've been pressing on it for 20 mins and it"
-    " keeps going.": ("'keeps going' is in the next sentence: it does not reach the bleeding"),
+    "ok so it started as a few red blotches on my neck yesterday after i used the sample cream"
+    " they gave me, now its spread down over my chest and onto both arms, like a blotchy red map,"
+    " a bit itchy. face itself is healing fine. stopped the cream last night. should it be going"
+    " by now or is it still fine??": (
+        "'now its spread' follows 'yesterday' in a clause of its own: the spread reaches the"
+        " redness and itch said after it, not the blotches (rash) said before"
+    ),
     "bruises under my eyes still purple after 10 days": (
         "bruising is contact_clinic after 14 days in symptoms.yaml; the set chose day 10"
     ),
@@ -96,8 +99,8 @@ def _entries() -> list[dict[str, Any]]:
 ENTRIES = _entries()
 
 
-def test_the_eleven_sets_are_there() -> None:
-    assert len(SETS) == 11 and len(ENTRIES) == 1690
+def test_the_thirteen_sets_are_there() -> None:
+    assert len(SETS) == 13 and len(ENTRIES) == 1990
 
 
 def _run(entry: dict[str, Any], knowledge: Knowledge) -> str:

@@ -183,7 +183,11 @@ def _may_be_typo(token: str, knowledge: TriageKnowledge) -> bool:
         and token.isalpha()
         and token not in knowledge.phrase_words
         and token not in knowledge.linking_words
-        and not any(stem in knowledge.benign for stem in _stems(token))
+        and token not in knowledge.spelled_right
+        # nor an inflection of a word the reader knows ("rashes" is not "rushes")
+        and not any(
+            stem in knowledge.benign or stem in knowledge.phrase_words for stem in _stems(token)
+        )
     )
 
 
@@ -553,16 +557,16 @@ def _apply_modifiers(clauses: list[list[_Item]]) -> None:
         severity, trend = _modifiers(clause)
         if severity is None and trend is None:
             continue
-        if concepts[index]:
-            for item in concepts[index]:
-                item.severity = _worst_severity(item.severity, severity)
-                item.trend = _worst_trend(item.trend, trend)
-        else:
+        for item in concepts[index]:
+            item.severity = _worst_severity(item.severity, severity)
+            item.trend = _worst_trend(item.trend, trend)
+        if not any(_is_symptom(item) for item in concepts[index]):
+            # cues alone ("I pressed it and it soaks through"): said of a symptom named before
             orphans.append((index, severity, trend))
     for index, severity, trend in orphans:
         # to the nearest clause before with symptoms, else the nearest after
-        before = [k for k in range(index - 1, -1, -1) if concepts[k]]
-        after = [k for k in range(index + 1, len(clauses)) if concepts[k]]
+        before = [k for k in range(index - 1, -1, -1) if any(map(_is_symptom, concepts[k]))]
+        after = [k for k in range(index + 1, len(clauses)) if any(map(_is_symptom, concepts[k]))]
         target = before[0] if before else (after[0] if after else None)
         if target is not None:
             for item in concepts[target]:
@@ -1006,8 +1010,48 @@ def _stems(word: str) -> list[str]:
     return stems
 
 
+# A name as a message's last words: capitalised words, initials, a title, a bracket ("(aged 74)")
+_NAME_PART = r"(?:[A-Z][A-Za-z'\u2019-]*\.?|\([^()\n]{0,24}\))"
+_SIGNATURE = re.compile(
+    rf"(?:^|(?<=[.!?,;:\n]))[ \t]*({_NAME_PART}(?:[ \t]+{_NAME_PART}){{0,4}})[ \t.!]*(?:x+[ \t]*)?$"
+)
+
+
+def _without_signature(text: str, knowledge: TriageKnowledge) -> str:
+    """The message without the name it is signed with ("... Thank you, Kathleen Moore", "Best
+    wishes, Marjorie", "Dr (retd.) P. Ogilvie"): two or more capitalised words, or one after a
+    sign-off or title of reader.yaml's `name_intros`, none of them a word the reader knows as
+    a symptom, cue or site ("... Lips Swollen" is read)."""
+    text = text.rstrip()
+    match = _SIGNATURE.search(text)
+    if match is None:
+        return text
+    before = text[: match.start(1)]
+    names = tokenize(re.sub(r"\([^()]*\)", " ", match.group(1)))
+    names = [w for w in names if w.isalpha()]
+    if (
+        not before.strip()
+        or not names
+        or any(len(w) > 1 and w in knowledge.phrase_words for w in names)  # initials aside
+    ):
+        return text
+    intros = knowledge.word_lists.get("name_intros", _NONE)
+    said_before = [w for w in tokenize(before) if w.isalpha()]
+    signed = (
+        any(
+            tuple(said_before[-n:]) in intros
+            for n in range(1, min(intros.longest, len(said_before)) + 1)
+        )
+        if intros
+        else False
+    )
+    titled = bool(intros) and (names[0],) in intros
+    return before if len(names) >= 2 or signed or titled else text
+
+
 def read_message(text: str, knowledge: TriageKnowledge) -> Reading:
     """Read a patient's message. Pure and deterministic."""
+    text = _without_signature(text, knowledge)
     tokens = _correct_typos(tokenize(text, knowledge.reader.respell), knowledge)
     items = _match(tokens, knowledge)
     _mark_own_verbs(items)

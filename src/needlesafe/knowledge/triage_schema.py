@@ -413,6 +413,9 @@ class ReaderFile(FileHeader):
     # added, swapped or mistyped) from one word of a symptom or body-site phrase, is read as
     # that word ("lops" -> "lips", "blisers" -> "blisters"); 0 switches it off
     typo_min_length: Annotated[int, Field(ge=0, le=20)] = 0
+    # everyday words one slip from a symptom or site word, spelled right: never read as a slip
+    # ("dying" is not "doing", "threat" is not "throat", "staff" is not "stiff")
+    spelled_right: list[Word] = []
     # the optional sentence-model layer (needlesafe[semantic]): an unread part as close as
     # this (cosine) to a symptom's lay words is read as that symptom
     semantic_threshold: Annotated[float, Field(gt=0, le=1)] = 0.5
@@ -466,6 +469,7 @@ class TriageKnowledge:
     clause_verbs: frozenset[str] = field(repr=False, default=frozenset())
     linking_words: frozenset[str] = field(repr=False, default=frozenset())  # verbs included
     benign: frozenset[str] = field(repr=False, default=frozenset())
+    spelled_right: frozenset[str] = field(repr=False, default=frozenset())
     hint_sites: Mapping[str, Disposition] = field(repr=False, default_factory=dict)
     # every word of every phrase, and the words a typo may be corrected to (by their deletes)
     phrase_words: frozenset[str] = field(repr=False, default=frozenset())
@@ -626,6 +630,7 @@ def build_triage(
             clause_verbs=frozenset(reader.clause_verbs),
             linking_words=frozenset(reader.clause_verbs) | frozenset(reader.linking_words),
             benign=frozenset(reader.benign),
+            spelled_right=frozenset(reader.spelled_right),
             hint_sites={r.id: r.hint for r in reader.site_rules if r.hint is not None},
             phrase_words=frozenset(w for key in index for w in key),
             typo_index=_typo_index(index, reader),

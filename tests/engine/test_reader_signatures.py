@@ -1,0 +1,75 @@
+"""Names and real words are not symptoms: a message signed with a name is read without it, and
+an everyday word one typing slip from a symptom or site word is not read as that word."""
+
+from __future__ import annotations
+
+import pytest
+
+from needlesafe.engine.inputs import parse_checkin
+from needlesafe.engine.reader import read_message
+from needlesafe.engine.triage import triage
+from needlesafe.knowledge.base import Knowledge
+
+
+def _answer(message: str, day: float, knowledge: Knowledge) -> tuple[str, tuple[str, ...]]:
+    result = triage(
+        parse_checkin({"days_since_treatment": day, "message": message}, knowledge), knowledge
+    )
+    return result.disposition, tuple(result.unread)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Face a little pink today, healing well. Thank you, Kathleen Moore",
+        "A little dry on day 4, nothing more. Best wishes, Marjorie",
+        "All healing nicely, just a touch pink. Kind regards, Mrs Edna Pike",
+        "No swelling, no rash, a little redness only. Thank you. Dr (retd.) P. Ogilvie",
+        "Slightly pink still but feeling fine. Walter Grieve x",
+    ],
+)
+def test_a_signature_is_not_read(message: str, knowledge: Knowledge) -> None:
+    assert _answer(message, 2, knowledge) == ("self_care", ())
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Please call me. Lips Swollen",  # capitalised symptom words are read, not a name
+        "Thank you. Throat Tight",
+    ],
+)
+def test_capitalised_symptoms_at_the_end_are_still_read(message: str, knowledge: Knowledge) -> None:
+    assert _answer(message, 0.2, knowledge)[0] == "emergency"
+
+
+def test_a_single_capitalised_word_alone_is_not_taken_for_a_name(knowledge: Knowledge) -> None:
+    # one word with no sign-off or title before it could be slang the reader does not know
+    assert _answer("Face is red. Swole", 1, knowledge)[0] != "self_care"
+
+
+@pytest.mark.parametrize(
+    ("message", "not_read"),
+    [
+        ("all good, thank you to the staff", "seizure"),  # not "stiff"
+        ("healing well, see you Thursday, Luke", "vomiting"),  # a name, not "puke"
+        ("I was scared of the needles but it went fine", "raised_scar"),  # not "scarred"
+    ],
+)
+def test_everyday_words_are_not_read_as_slips(
+    message: str, not_read: str, knowledge: Knowledge
+) -> None:
+    assert knowledge.triage is not None
+    assert not_read not in read_message(message, knowledge.triage).symptoms
+
+
+def test_an_inflection_of_a_known_word_is_not_a_slip(knowledge: Knowledge) -> None:
+    assert knowledge.triage is not None
+    read = read_message("small rashes came out on my cheeks", knowledge.triage).symptoms
+    assert "rash" in read and "dizziness" not in read  # "rashes", not "(head) rushes"
+
+
+def test_dying_is_not_doing(knowledge: Knowledge) -> None:
+    # a real word the reader does not know stays unread (the clinic reads it), never changed
+    disposition, unread = _answer("i feel like i am dying", 1, knowledge)
+    assert disposition != "self_care" and unread
