@@ -11,7 +11,6 @@ from pathlib import Path as _Path
 from typing import Any as _Any
 
 import pytest
-from dbkit import TREATMENT, Staff, add_checkin_row, add_clinic, add_staff, screen_for_treatment
 from fastapi import FastAPI as _FastAPI
 from fastapi.testclient import TestClient as _TestClient
 
@@ -21,6 +20,14 @@ from needlesafe.services import links as _links
 from needlesafe.services import patients as _patients
 from needlesafe.services import treatments as _treatments
 from needlesafe.settings import Settings as _Settings
+from tests.store.dbkit import (
+    TREATMENT,
+    Staff,
+    add_checkin_row,
+    add_clinic,
+    add_staff,
+    screen_for_treatment,
+)
 
 
 @pytest.fixture

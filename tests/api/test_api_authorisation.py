@@ -15,14 +15,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from apikit import ClinicWorld, app_routes, fill_path, route_shape
-from dbkit import INTAKE, TREATMENT, screen_for_treatment
 from fastapi.testclient import TestClient
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 
 from needlesafe.services import consents, links
 from needlesafe.services.consents import acknowledgement_keys
 from needlesafe.settings import Settings
+from tests.api.apikit import ClinicWorld, app_routes, fill_path, route_shape
+from tests.store.dbkit import INTAKE, TREATMENT, screen_for_treatment
 
 
 @dataclass(frozen=True)

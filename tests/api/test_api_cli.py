@@ -4,15 +4,10 @@ checkin-link, and serve (migrates and seeds a demo clinic on a new database)."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-from dbkit import SECRET, record_cleared_treatment
-from typer.testing import CliRunner
 
-from needlesafe.cli import app
 from needlesafe.knowledge.loader import default_knowledge
 from needlesafe.services import accounts, links, patients
 from needlesafe.services.context import Actor
@@ -20,25 +15,8 @@ from needlesafe.services.errors import LinkExpired
 from needlesafe.settings import get_settings
 from needlesafe.store.db import make_engine, make_session_factory
 from needlesafe.store.uow import UnitOfWork
-
-runner = CliRunner()
-
-
-@pytest.fixture
-def env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[str]:
-    url = f"sqlite:///{tmp_path / 'cli.db'}"
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("NEEDLESAFE_ENVIRONMENT", "test")
-    monkeypatch.setenv("NEEDLESAFE_SECRET_KEY", SECRET)
-    monkeypatch.setenv("NEEDLESAFE_DATABASE_URL", url)
-    monkeypatch.setenv("NEEDLESAFE_PUBLIC_BASE_URL", "https://clinic.example")
-    get_settings.cache_clear()
-    yield url
-    get_settings.cache_clear()
-
-
-def run(*args: str) -> Any:
-    return runner.invoke(app, list(args))
+from tests.api.clikit import run  # the CLI in this process (the `env` fixture: conftest)
+from tests.store.dbkit import SECRET, record_cleared_treatment
 
 
 def test_db_upgrade_migrates_a_new_database(env: str) -> None:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from apikit import ClinicWorld
 from fastapi.testclient import TestClient
+
+from tests.api.apikit import ClinicWorld
 
 
 def test_staff_read_their_clinic_and_an_admin_sets_its_numbers(

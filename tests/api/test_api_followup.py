@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from apikit import ClinicWorld
 from fastapi.testclient import TestClient
+
+from tests.api.apikit import ClinicWorld
 
 TODAY = dt.datetime.now(dt.UTC).date()
 

@@ -6,10 +6,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from apikit import ClinicWorld, app_routes, fill_path, route_shape
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
+from tests.api.apikit import ClinicWorld, app_routes, fill_path, route_shape
 
 SCALARS = st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=30)
 KEYS = st.sampled_from(

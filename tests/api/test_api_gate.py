@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from apikit import ClinicWorld
-from dbkit import INTAKE, TREATMENT, screen_for_treatment
 from fastapi.testclient import TestClient
 
 from needlesafe.knowledge.base import Knowledge
 from needlesafe.store.uow import UnitOfWork
+from tests.api.apikit import ClinicWorld
+from tests.store.dbkit import INTAKE, TREATMENT, screen_for_treatment
 
 
 def _deferred(uow: UnitOfWork, world: ClinicWorld, knowledge: Knowledge) -> int:

@@ -6,9 +6,10 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from apikit import ClinicWorld
-from dbkit import INTAKE, TREATMENT
 from fastapi.testclient import TestClient
+
+from tests.api.apikit import ClinicWorld
+from tests.store.dbkit import INTAKE, TREATMENT
 
 
 def _problems(response: Any) -> list[tuple[str, str]]:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from apikit import ClinicWorld
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
 from fastapi.testclient import TestClient
@@ -20,6 +19,7 @@ from needlesafe.deps import (
     sign_in,
     start_session,
 )
+from tests.api.apikit import ClinicWorld
 
 
 def pages() -> APIRouter:

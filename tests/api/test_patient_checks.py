@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from apikit import ClinicWorld
 from fastapi.testclient import TestClient
+
+from tests.api.apikit import ClinicWorld
 
 
 def test_a_date_of_birth_in_the_future_is_422_naming_the_field(

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from test_api_cli import env, run  # noqa: F401  (the CLI's fixture and runner)
 
 from needlesafe.settings import get_settings
+from tests.api.clikit import run  # the CLI in this process (the `env` fixture: conftest)
 
 
 @pytest.fixture
@@ -24,7 +24,7 @@ def no_server(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
 
 
 def test_serve_seeds_the_demo_after_db_upgrade_ran_first(
-    env: str,  # noqa: F811
+    env: str,
     monkeypatch: pytest.MonkeyPatch,
     no_server: list[dict[str, Any]],
 ) -> None:
@@ -41,7 +41,7 @@ def test_serve_seeds_the_demo_after_db_upgrade_ran_first(
 
 @pytest.mark.parametrize("how", ["production-like", "--no-demo"])
 def test_serve_without_a_demo_says_how_to_create_a_clinic(
-    env: str,  # noqa: F811
+    env: str,
     monkeypatch: pytest.MonkeyPatch,
     no_server: list[dict[str, Any]],
     how: str,

@@ -12,15 +12,6 @@ from typing import Any
 
 import pytest
 import uvicorn
-from e2ekit import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    EMAIL,
-    EMERGENCY_NUMBER,
-    PASSWORD,
-    SCREENSHOTS,
-    LiveServer,
-)
 from pydantic import SecretStr
 
 from needlesafe.app import create_app
@@ -30,6 +21,15 @@ from needlesafe.settings import Settings
 from needlesafe.store.db import make_engine, make_session_factory
 from needlesafe.store.migrate import upgrade
 from needlesafe.store.uow import UnitOfWork
+from tests.e2e.e2ekit import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    EMAIL,
+    EMERGENCY_NUMBER,
+    PASSWORD,
+    SCREENSHOTS,
+    LiveServer,
+)
 
 
 def _free_port() -> int:

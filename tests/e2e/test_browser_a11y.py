@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from e2ekit import LiveServer
 
 from needlesafe.knowledge.base import Knowledge
 from needlesafe.services import checkins, demo, patients
@@ -27,6 +26,7 @@ from needlesafe.services.context import Actor
 from needlesafe.store import models as m
 from needlesafe.store.db import make_engine, make_session_factory
 from needlesafe.store.uow import UnitOfWork
+from tests.e2e.e2ekit import LiveServer
 
 pytestmark = pytest.mark.browser
 

@@ -5,7 +5,6 @@ a sound and the count in the tab's title."""
 from __future__ import annotations
 
 import io
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -19,17 +18,14 @@ from playwright.sync_api import expect
 from pydantic import SecretStr
 from sqlalchemy import select
 
-# the follow-up tests' kit (tests/followup/followkit.py) and the shared records (tests/store)
-sys.path[:0] = [str(Path(__file__).parents[1] / d) for d in ("store", "followup")]
-from followkit import free_port, treat_today  # noqa: E402
-
-from needlesafe.app import create_app  # noqa: E402
-from needlesafe.services import treatments  # noqa: E402
-from needlesafe.settings import Settings  # noqa: E402
-from needlesafe.store.db import make_engine, make_session_factory  # noqa: E402
-from needlesafe.store.followup import CheckinPhoto  # noqa: E402
-from needlesafe.store.migrate import upgrade  # noqa: E402
-from needlesafe.store.uow import UnitOfWork  # noqa: E402
+from needlesafe.app import create_app
+from needlesafe.services import treatments
+from needlesafe.settings import Settings
+from needlesafe.store.db import make_engine, make_session_factory
+from needlesafe.store.followup import CheckinPhoto
+from needlesafe.store.migrate import upgrade
+from needlesafe.store.uow import UnitOfWork
+from tests.followup.followkit import free_port, treat_today  # the follow-up tests' kit
 
 pytestmark = pytest.mark.browser
 PHONE = {"width": 375, "height": 812}

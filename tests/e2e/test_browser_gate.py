@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from e2ekit import EMAIL, PASSWORD, LiveServer
+
+from tests.e2e.e2ekit import EMAIL, PASSWORD, LiveServer
 
 pytestmark = pytest.mark.browser
 

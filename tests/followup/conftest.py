@@ -1,15 +1,24 @@
-import sys
+"""The API fixtures (tests/api/apikit.py) over the shared database fixtures
+(tests/store/dbkit.py), an SMTP server (followkit.py), and settings with a photo folder."""
+
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-sys.path[:0] = [str(HERE.parent / "store"), str(HERE.parent / "api"), str(HERE)]
+import pytest
 
-import pytest  # noqa: E402
-from apikit import *  # noqa: E402, F403  (the API fixtures, tests/api/apikit.py)
-from dbkit import *  # noqa: E402, F403  (the shared database fixtures, tests/store/dbkit.py)
-from followkit import *  # noqa: E402, F403  (SMTP server, worker, treatments: followkit.py)
+from needlesafe.settings import Settings
 
-from needlesafe.settings import Settings  # noqa: E402
+# fixtures shared from the kits (`name as name`: re-exported for pytest)
+from tests.api.apikit import app as app
+from tests.api.apikit import client as client
+from tests.api.apikit import clinic_a as clinic_a
+from tests.api.apikit import clinic_b as clinic_b
+from tests.followup.followkit import smtp as smtp
+from tests.store.dbkit import SECRET
+from tests.store.dbkit import cheap_password_hashing as cheap_password_hashing
+from tests.store.dbkit import database as database
+from tests.store.dbkit import db_url as db_url
+from tests.store.dbkit import engine as engine
+from tests.store.dbkit import uow as uow
 
 
 @pytest.fixture
@@ -19,7 +28,7 @@ def settings(db_url: str, tmp_path: Path) -> Settings:
     return Settings(
         environment="test",
         database_url=db_url,
-        secret_key=SECRET,  # type: ignore[arg-type]  # noqa: F405
+        secret_key=SECRET,  # type: ignore[arg-type]
         public_base_url="https://clinic.example",
         photo_dir=str(tmp_path / "photos"),
         photo_max_bytes=400_000,

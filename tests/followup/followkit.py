@@ -14,7 +14,6 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
-from dbkit import TREATMENT, add_clinic, add_staff, screen_for_treatment
 
 from needlesafe.messaging import OutboxSender
 from needlesafe.messaging.mail import SmtpSender
@@ -22,6 +21,7 @@ from needlesafe.services import patients as _patients
 from needlesafe.services import treatments as _treatments
 from needlesafe.services.worker import Delivery, Worker
 from needlesafe.store.db import make_session_factory
+from tests.store.dbkit import TREATMENT, add_clinic, add_staff, screen_for_treatment
 
 # A plan with no raised risk: the standard schedule, light band (days 1, 3 and 7).
 LIGHT_INTAKE = {

@@ -8,11 +8,11 @@ import datetime as dt
 import threading
 import time
 
-from followkit import make_worker, treat_today
 from sqlalchemy import select
 
 from needlesafe.services import treatments
 from needlesafe.store.followup import ClinicAlert, Message
+from tests.followup.followkit import make_worker, treat_today
 
 EMERGENCY = {"message": "my lips are swelling and I cant breathe"}
 
@@ -180,7 +180,7 @@ def test_a_patient_link_reaches_only_its_own_check_ins_alert_status(  # type: ig
 
 
 def test_only_a_clinic_admin_sees_its_jobs_and_messages(client, uow, knowledge) -> None:  # type: ignore[no-untyped-def]
-    from dbkit import add_staff
+    from tests.store.dbkit import add_staff
 
     mine = treat_today(uow, knowledge)
     other = treat_today(uow, knowledge)

@@ -8,20 +8,15 @@ from __future__ import annotations
 import io
 import json
 import math
-import warnings
 
 import numpy as np
 import pytest
+from PIL import Image
 from typer.testing import CliRunner
 
 from needlesafe.cli import app as cli
 from needlesafe.engine import skin_colour
-
-with warnings.catch_warnings():
-    warnings.simplefilter("ignore")
-    import colour  # colour-science: the reference conversion
-
-from PIL import Image
+from tests.followup.colourkit import colour, srgb8
 
 # (treated, reference) skin colours as CIELAB: light, medium and dark skin, red and less red
 CASES = [
@@ -31,11 +26,6 @@ CASES = [
     ((70.0, 12.0, 14.0), (71.0, 11.5, 14.5)),
 ]
 TREATED, REFERENCE = (10, 10, 60, 40), (90, 10, 50, 40)
-
-
-def srgb8(lab: tuple[float, float, float]) -> tuple[int, int, int]:
-    rgb = colour.XYZ_to_sRGB(colour.Lab_to_XYZ(np.array(lab)))
-    return tuple(int(round(v)) for v in np.clip(rgb, 0, 1) * 255)  # type: ignore[return-value]
 
 
 def image_of(treated: tuple[float, ...], reference: tuple[float, ...], fmt: str = "PNG") -> bytes:

@@ -8,10 +8,10 @@ import io
 import re
 
 import pytest
-from followkit import csrf, make_worker, sign_in, treat_today
 from PIL import Image
 
 from needlesafe.services import treatments
+from tests.followup.followkit import csrf, make_worker, sign_in, treat_today
 
 EMERGENCY = {"message": "my lips are swelling and I cant breathe"}
 

@@ -15,12 +15,12 @@ from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
-from dbkit import add_clinic
-from followkit import Inbox, free_port, make_worker
 from sqlalchemy import select
 
 from needlesafe.store.db import make_engine
 from needlesafe.store.followup import Job, JobQueue, Message
+from tests.followup.followkit import Inbox, free_port, make_worker
+from tests.store.dbkit import add_clinic
 
 N = 30
 

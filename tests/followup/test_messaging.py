@@ -13,7 +13,6 @@ from typing import Any
 from urllib.parse import parse_qs
 
 import pytest
-from followkit import at, free_port, make_worker, treat_today
 from sqlalchemy import select
 from typer.testing import CliRunner
 
@@ -25,6 +24,7 @@ from needlesafe.services.worker import Delivery, Worker
 from needlesafe.settings import get_settings
 from needlesafe.store.db import make_session_factory
 from needlesafe.store.followup import Job, Message
+from tests.followup.followkit import at, free_port, make_worker, treat_today
 
 
 class FakeProvider:

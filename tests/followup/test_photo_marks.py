@@ -9,12 +9,12 @@ import io
 import re
 
 import pytest
-from followkit import csrf, sign_in, treat_today
 from PIL import Image
 from sqlalchemy import event
-from test_colour import srgb8
 
 from needlesafe.services import treatments
+from tests.followup.colourkit import srgb8
+from tests.followup.followkit import csrf, sign_in, treat_today
 
 TREATED_LAB, REFERENCE_LAB = (62.0, 18.0, 16.0), (66.0, 9.0, 17.0)
 

@@ -9,12 +9,12 @@ import random
 from pathlib import Path
 
 import pytest
-from followkit import treat_today
 from PIL import Image
 from sqlalchemy import func, select
 
 from needlesafe.services import treatments
 from needlesafe.store.followup import CheckinPhoto
+from tests.followup.followkit import treat_today
 
 
 def photo(fmt: str = "JPEG", size: tuple[int, int] = (64, 48), *, gps: bool = False) -> bytes:

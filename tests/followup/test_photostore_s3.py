@@ -9,10 +9,10 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from followkit import free_port
 
 from needlesafe import photostore
 from needlesafe.photostore import LocalPhotoStore, S3PhotoStore, open_store
+from tests.followup.followkit import free_port
 
 boto3 = pytest.importorskip("boto3")
 moto_server = pytest.importorskip("moto.server")

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from followkit import at, make_worker, treat_today
 from sqlalchemy import select
 
 from needlesafe.knowledge.readability import reading_grade
 from needlesafe.services import checkins, reminders
 from needlesafe.services.context import LinkAccess
 from needlesafe.store.followup import Job, Message, MissedCheckin
+from tests.followup.followkit import at, make_worker, treat_today
 
 
 def _jobs(uow, treatment_id):  # type: ignore[no-untyped-def]

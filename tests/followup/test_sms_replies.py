@@ -7,13 +7,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from followkit import at, make_worker, treat_today
 from sqlalchemy import select
 
 from needlesafe.messaging import sms
 from needlesafe.services import reminders
 from needlesafe.store import models as m
 from needlesafe.store.followup import Message
+from tests.followup.followkit import at, make_worker, treat_today
 
 # Twilio's published request-validation example (twilio-php, RequestValidatorTest): an
 # independent reference, so a self-consistent but wrong signature cannot pass.

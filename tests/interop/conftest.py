@@ -4,7 +4,6 @@ it (for one clinic), and a helper to call a service with a freshly signed JWT.""
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -12,15 +11,20 @@ from typing import Any
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
-HERE = Path(__file__).resolve().parent
-sys.path[:0] = [str(HERE.parent / "store"), str(HERE.parent / "api")]
+from needlesafe.settings import Settings
 
-from apikit import *  # noqa: E402, F403  (the API fixtures, tests/api/apikit.py)
-from dbkit import *  # noqa: E402, F403  (the shared database fixtures, tests/store/dbkit.py)
-from dbkit import SECRET  # noqa: E402
-from ehrkit import BASE, EHR_ISS, OTHER_ISS, Ehr, public_jwk  # noqa: E402
-
-from needlesafe.settings import Settings  # noqa: E402
+# fixtures shared from the kits (`name as name`: re-exported for pytest)
+from tests.api.apikit import app as app
+from tests.api.apikit import client as client
+from tests.api.apikit import clinic_a as clinic_a
+from tests.api.apikit import clinic_b as clinic_b
+from tests.interop.ehrkit import BASE, EHR_ISS, OTHER_ISS, Ehr, public_jwk
+from tests.store.dbkit import SECRET, add_clinic, add_staff
+from tests.store.dbkit import cheap_password_hashing as cheap_password_hashing
+from tests.store.dbkit import database as database
+from tests.store.dbkit import db_url as db_url
+from tests.store.dbkit import engine as engine
+from tests.store.dbkit import uow as uow
 
 
 @pytest.fixture(scope="session")
@@ -81,8 +85,6 @@ def settings(db_url: str, clients_file: Path) -> Settings:
 
 @pytest.fixture
 def ehr_clinic(uow):  # type: ignore[no-untyped-def]
-    from dbkit import add_clinic, add_staff
-
     clinic = add_clinic(uow, "EHR Clinic")
     other = add_clinic(uow, "Other Clinic")
     return {"id": clinic, "staff": add_staff(uow, clinic), "other": other}

@@ -9,8 +9,9 @@ from typing import Any
 
 import jwt
 import pytest
-from ehrkit import BASE, OTHER_ISS, Ehr
-from fhir_examples import (
+
+from tests.interop.ehrkit import BASE, OTHER_ISS, Ehr
+from tests.interop.fhir_examples import (
     HEALTHY_PREFETCH,
     ICD10CM,
     NUTRITION_ORDER,
@@ -400,10 +401,9 @@ def test_patient_view_shows_check_ins_needing_attention_open_events_and_the_last
     knowledge,
     settings,  # type: ignore[no-untyped-def]
 ) -> None:
-    from apikit import build_clinic  # noqa: F401  (the same records a clinic world has)
-    from dbkit import TREATMENT, add_checkin_row, screen_for_treatment
-
     from needlesafe.services import adverse_events, patients, treatments
+    from tests.api.apikit import build_clinic  # noqa: F401  (the same records a clinic world has)
+    from tests.store.dbkit import TREATMENT, add_checkin_row, screen_for_treatment
 
     staff = ehr_clinic["staff"]
     patient = patients.create_patient(
@@ -523,11 +523,10 @@ def test_allergy_by_snomed_substance_maps_too(ehr: Ehr) -> None:
 
 @pytest.mark.logic_only
 def test_keys_come_from_the_issuers_allow_listed_jku_only(ec_key, ehr_clinic, uow) -> None:  # type: ignore[no-untyped-def]
-    from ehrkit import public_jwk
-
     from needlesafe.interop.jwt_auth import CdsClient
     from needlesafe.services import interop
     from needlesafe.services.errors import NotAuthenticated
+    from tests.interop.ehrkit import public_jwk
 
     jku = "https://ehr.example.org/jwks.json"
     client = CdsClient(iss="https://ehr.example.org/", clinic="EHR Clinic", jku=jku)

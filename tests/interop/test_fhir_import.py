@@ -7,7 +7,9 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from fhir_examples import (
+
+from needlesafe.interop import fhir_in
+from tests.interop.fhir_examples import (
     ICD10CM,
     PATIENT,
     RXNORM,
@@ -18,8 +20,6 @@ from fhir_examples import (
     searchset,
     skin_type,
 )
-
-from needlesafe.interop import fhir_in
 
 
 def record(*resources: dict[str, Any]) -> dict[str, Any]:

@@ -1,9 +1,15 @@
-import sys
-from pathlib import Path
+"""The API fixtures (tests/api/apikit.py) over the shared database fixtures
+(tests/store/dbkit.py), and a database that refuses writes on demand (faultkit.py)."""
 
-HERE = Path(__file__).resolve().parent
-sys.path[:0] = [str(HERE.parent / "store"), str(HERE.parent / "api"), str(HERE)]
-
-from apikit import *  # noqa: E402, F403  (the API fixtures, tests/api/apikit.py)
-from dbkit import *  # noqa: E402, F403  (the shared database fixtures, tests/store/dbkit.py)
-from faultkit import *  # noqa: E402, F403  (a database that refuses writes, on demand)
+# fixtures shared from the kits (`name as name`: re-exported for pytest)
+from tests.api.apikit import app as app
+from tests.api.apikit import client as client
+from tests.api.apikit import clinic_a as clinic_a
+from tests.api.apikit import clinic_b as clinic_b
+from tests.reliability.faultkit import read_only as read_only
+from tests.store.dbkit import cheap_password_hashing as cheap_password_hashing
+from tests.store.dbkit import database as database
+from tests.store.dbkit import db_url as db_url
+from tests.store.dbkit import engine as engine
+from tests.store.dbkit import settings as settings
+from tests.store.dbkit import uow as uow

@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from dbkit import SECRET
 from sqlalchemy import Engine, text
 from typer.testing import CliRunner
 
@@ -19,6 +18,7 @@ from needlesafe.cli import app
 from needlesafe.settings import get_settings
 from needlesafe.store import backup as backups
 from needlesafe.store.db import make_engine, normalise_url
+from tests.store.dbkit import SECRET
 
 runner = CliRunner()
 

@@ -16,9 +16,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-from dbkit import SECRET
 from sqlalchemy import Engine, text
-from test_no_patient_data_in_logs import _free_port
+
+from tests.reliability.serverkit import free_port
+from tests.store.dbkit import SECRET
 
 ITEMS = 24
 KILLS = 2
@@ -26,7 +27,7 @@ KILLS = 2
 
 class Server:
     def __init__(self, db_url: str, directory: Path) -> None:
-        self.port = _free_port()
+        self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.db_url, self.directory = db_url, directory
         self.process: subprocess.Popen[bytes] | None = None

@@ -6,10 +6,10 @@ service recovers when the database does, without a restart. On SQLite and Postgr
 from __future__ import annotations
 
 from fastapi.testclient import TestClient
-from faultkit import ReadOnlySwitch, csrf_of
 from sqlalchemy import Engine, func, select
 
 from needlesafe.store import models as m
+from tests.reliability.faultkit import ReadOnlySwitch, csrf_of
 
 EMERGENCY_MESSAGE = "my lips are swelling and I can't breathe"
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 import textstat
 from fastapi.testclient import TestClient
-from faultkit import csrf_of
 
 from needlesafe.app import create_app
+from tests.reliability.faultkit import csrf_of
 
 
 @pytest.mark.parametrize("offset", ["9223372036854775808", "99999999999999999999", "-3000000000"])

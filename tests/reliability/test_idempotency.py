@@ -10,12 +10,12 @@ import secrets
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from dbkit import INTAKE, TREATMENT
 from fastapi.testclient import TestClient
-from faultkit import csrf_of
 from sqlalchemy import Engine, func, select, update
 
 from needlesafe.store import models as m
+from tests.reliability.faultkit import csrf_of
+from tests.store.dbkit import INTAKE, TREATMENT
 
 
 def _count(engine: Engine, table: type[m.Base]) -> int:

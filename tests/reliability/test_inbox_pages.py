@@ -7,10 +7,9 @@ from __future__ import annotations
 import datetime as dt
 import random
 
-from dbkit import add_checkin_row
-
 from needlesafe.services import checkins
 from needlesafe.store import models as m
+from tests.store.dbkit import add_checkin_row
 
 
 def test_pages_of_the_inbox_follow_its_order_with_nothing_lost_or_repeated(uow, clinic_a) -> None:  # type: ignore[no-untyped-def]

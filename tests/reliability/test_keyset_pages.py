@@ -9,12 +9,12 @@ import datetime as dt
 import random
 
 import pytest
-from dbkit import add_checkin_row, add_clinic, add_staff
 from sqlalchemy import text
 
 from needlesafe.errors import InputError
 from needlesafe.services import accounts, adverse_events, checkins, patients
 from needlesafe.store import models as m
+from tests.store.dbkit import add_checkin_row, add_clinic, add_staff
 
 DISPOSITIONS = list(m.DISPOSITION_RANK)
 

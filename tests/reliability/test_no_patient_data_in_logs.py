@@ -6,15 +6,16 @@ scanned for the patient's name, phone number and words."""
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import httpx
-from dbkit import SECRET
 from sqlalchemy import Engine, text
+
+from tests.reliability.serverkit import free_port
+from tests.store.dbkit import SECRET
 
 NAME = "Zelda Quincefield"
 PHONE = "+44 7700 900457"
@@ -22,12 +23,6 @@ WORDS = "my lips are swelling and Zelda cannot breathe"
 NOTES = "blistering on the left cheek after Quincefield serum"
 SECRETS = (NAME, "Quincefield", "Zelda", "7700 900457", "900457", "lips are swelling", "blistering")
 FAILING = ("patients", "checkins", "adverse_events")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _fail_writes(engine: Engine) -> None:
@@ -70,7 +65,7 @@ def _restore_writes(engine: Engine) -> None:
 
 
 def _serve(db_url: str, tmp_path: Path) -> tuple[subprocess.Popen[str], str]:
-    port = _free_port()
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEEDLESAFE_")}
     env.update(NEEDLESAFE_ENVIRONMENT="test", NEEDLESAFE_SECRET_KEY=SECRET)
     needlesafe = Path(sys.executable).parent / "needlesafe"

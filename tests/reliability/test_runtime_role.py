@@ -9,7 +9,6 @@ from collections.abc import Iterator
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
-from dbkit import SECRET
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import DBAPIError
 from typer.testing import CliRunner
@@ -19,6 +18,7 @@ from needlesafe.services import patients
 from needlesafe.settings import get_settings
 from needlesafe.store.db import make_engine, make_session_factory
 from needlesafe.store.uow import UnitOfWork
+from tests.store.dbkit import SECRET
 
 runner = CliRunner()
 

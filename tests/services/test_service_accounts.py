@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from dbkit import add_clinic, add_staff
 from sqlalchemy import select
 
 from needlesafe.errors import InputError
@@ -13,6 +12,7 @@ from needlesafe.services import accounts
 from needlesafe.services.errors import Conflict, Forbidden, NotAuthenticated, NotFound
 from needlesafe.store import models as m
 from needlesafe.store.uow import UnitOfWork
+from tests.store.dbkit import add_clinic, add_staff
 
 
 def test_passwords_are_stored_as_argon2id_hashes(uow: UnitOfWork) -> None:

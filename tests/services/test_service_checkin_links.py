@@ -8,7 +8,6 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from dbkit import add_clinic, add_staff, record_cleared_treatment
 from itsdangerous import TimestampSigner
 from sqlalchemy import select
 
@@ -18,6 +17,7 @@ from needlesafe.services.context import Actor
 from needlesafe.services.errors import LinkExpired, LinkInvalid, NotFound
 from needlesafe.store import models as m
 from needlesafe.store.uow import UnitOfWork
+from tests.store.dbkit import add_clinic, add_staff, record_cleared_treatment
 
 SECRET = "k" * 40
 DAYS = dt.timedelta(days=30)

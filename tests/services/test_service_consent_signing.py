@@ -13,7 +13,6 @@ import secrets
 from typing import Any
 
 import pytest
-from dbkit import add_staff
 from itsdangerous import URLSafeTimedSerializer
 from PIL import Image, ImageDraw
 from sqlalchemy import select, text
@@ -27,6 +26,7 @@ from needlesafe.services.errors import Conflict, Forbidden, LinkExpired, LinkInv
 from needlesafe.store import models as m
 from needlesafe.store.models import PatientConsentSignature, SignedConsent
 from needlesafe.store.uow import UnitOfWork
+from tests.store.dbkit import add_staff
 
 SECRET = "s" * 40
 HOUR = dt.timedelta(hours=1)

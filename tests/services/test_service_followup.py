@@ -8,7 +8,6 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from dbkit import add_clinic, add_staff, record_cleared_treatment
 from sqlalchemy import select, text
 from sqlalchemy.exc import DatabaseError
 
@@ -19,6 +18,7 @@ from needlesafe.services.context import Actor
 from needlesafe.services.errors import Conflict, NotFound
 from needlesafe.store import models as m
 from needlesafe.store.uow import UnitOfWork
+from tests.store.dbkit import add_clinic, add_staff, record_cleared_treatment
 
 TODAY = dt.datetime.now(dt.UTC).date()
 

@@ -10,7 +10,6 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from dbkit import INTAKE, TREATMENT, add_clinic, add_staff, screen_for_treatment
 from sqlalchemy import func, select
 
 from needlesafe.errors import InputError
@@ -20,6 +19,7 @@ from needlesafe.services.context import Actor
 from needlesafe.services.errors import Forbidden, TreatmentBlocked
 from needlesafe.store import models as m
 from needlesafe.store.uow import UnitOfWork
+from tests.store.dbkit import INTAKE, TREATMENT, add_clinic, add_staff, screen_for_treatment
 
 
 @pytest.fixture

@@ -7,14 +7,6 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from dbkit import (
-    INTAKE,
-    TREATMENT,
-    add_checkin_row,
-    add_clinic,
-    add_staff,
-    record_cleared_treatment,
-)
 from sqlalchemy import func, select
 
 from needlesafe.errors import InputError
@@ -24,6 +16,14 @@ from needlesafe.services.context import Actor
 from needlesafe.services.errors import NotFound
 from needlesafe.store import models as m
 from needlesafe.store.uow import UnitOfWork
+from tests.store.dbkit import (
+    INTAKE,
+    TREATMENT,
+    add_checkin_row,
+    add_clinic,
+    add_staff,
+    record_cleared_treatment,
+)
 
 
 def _count(uow: UnitOfWork, model: Any) -> int:

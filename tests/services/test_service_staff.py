@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from dbkit import add_clinic, add_staff
 from sqlalchemy import select
 
 from needlesafe.errors import InputError
@@ -23,6 +22,7 @@ from needlesafe.services.errors import (
 )
 from needlesafe.store import models as m
 from needlesafe.store.uow import UnitOfWork
+from tests.store.dbkit import add_clinic, add_staff
 
 GOOD = "plum kettle orbit 19"
 BASE = "https://clinic.example"

@@ -1,1 +1,9 @@
-from dbkit import *  # noqa: F403  (the shared database fixtures)
+"""The shared database fixtures (tests/store/dbkit.py)."""
+
+# fixtures shared from the kits (`name as name`: re-exported for pytest)
+from tests.store.dbkit import cheap_password_hashing as cheap_password_hashing
+from tests.store.dbkit import database as database
+from tests.store.dbkit import db_url as db_url
+from tests.store.dbkit import engine as engine
+from tests.store.dbkit import settings as settings
+from tests.store.dbkit import uow as uow

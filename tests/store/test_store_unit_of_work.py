@@ -100,7 +100,7 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys(engine: Engine) -> None:
 
 
 def test_checkins_list_needing_attention_first_then_newest(uow: UnitOfWork) -> None:
-    from dbkit import add_checkin_row
+    from tests.store.dbkit import add_checkin_row
 
     clinic = _clinic(uow, "Inbox")
     with uow:

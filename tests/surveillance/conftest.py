@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 
@@ -13,9 +11,13 @@ from needlesafe.surveillance.queries import Results, duckdb_engine, run_all
 from needlesafe.surveillance.report import Report, build_report
 from needlesafe.surveillance.synthetic import DemoData, generate
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "store"))
-
-from dbkit import *  # noqa: F403 - the shared database fixtures, tests/store/dbkit.py
+# fixtures shared from the kits (`name as name`: re-exported for pytest)
+from tests.store.dbkit import cheap_password_hashing as cheap_password_hashing
+from tests.store.dbkit import database as database
+from tests.store.dbkit import db_url as db_url
+from tests.store.dbkit import engine as engine
+from tests.store.dbkit import settings as settings
+from tests.store.dbkit import uow as uow
 
 PLANTED_SEED = 7
 PLANTED_TREATMENTS = 60_000

@@ -3,9 +3,7 @@ downloads the CSV; a practitioner is refused; another clinic's records never sho
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -20,9 +18,7 @@ from needlesafe.store.db import make_engine, make_session_factory
 from needlesafe.store.migrate import upgrade
 from needlesafe.store.uow import UnitOfWork
 from needlesafe.surveillance.synthetic import generate
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "web"))
-from webkit import PASSWORD, Browser
+from tests.web.webkit import PASSWORD, Browser
 
 SEED = 9
 

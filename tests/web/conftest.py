@@ -9,7 +9,6 @@ import pytest
 from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
-from webkit import CLINICS, PASSWORD, PHONE, Browser, email_of
 
 from needlesafe.app import create_app
 from needlesafe.knowledge.base import Knowledge
@@ -18,6 +17,7 @@ from needlesafe.settings import Settings
 from needlesafe.store.db import make_engine, make_session_factory
 from needlesafe.store.migrate import upgrade
 from needlesafe.store.uow import UnitOfWork
+from tests.web.webkit import CLINICS, PASSWORD, PHONE, Browser, email_of
 
 
 @pytest.fixture(scope="session", autouse=True)

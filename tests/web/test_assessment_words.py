@@ -8,13 +8,13 @@ import re
 from html import unescape
 
 import pytest
-from test_pages import add_patient, screen
-from webkit import Browser
 
 from needlesafe.engine.inputs import parse_intake
 from needlesafe.engine.screening import screen as run_screening
 from needlesafe.knowledge.base import Knowledge
 from needlesafe.web.facts import fact_in_words, facts_in_words
+from tests.web.pagekit import add_patient, screen
+from tests.web.webkit import Browser
 
 NOTATION = re.compile(r"\b(patient|plan)\.[a-z_]+|=|\b[a-z]+_[a-z_]+\b")
 

@@ -6,12 +6,10 @@ from __future__ import annotations
 
 import re
 
-from test_clinic_settings import sign_in_admin
-from test_pages import treated_patient
-from webkit import Browser
-
 from needlesafe.knowledge.base import Knowledge
 from needlesafe.settings import Settings
+from tests.web.pagekit import sign_in_admin, treated_patient
+from tests.web.webkit import Browser
 
 # (typed, unit chosen, the answer's heading)
 READINGS = [

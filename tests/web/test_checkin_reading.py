@@ -6,11 +6,11 @@ from __future__ import annotations
 import re
 
 from sqlalchemy import text
-from test_pages import treated_patient
-from webkit import Browser
 
 from needlesafe.settings import Settings
 from needlesafe.store.db import make_engine
+from tests.web.pagekit import treated_patient
+from tests.web.webkit import Browser
 
 
 def send(browser: Browser, link: str, form: dict[str, object]) -> str:

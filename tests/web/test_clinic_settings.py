@@ -5,30 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from test_pages import treated_patient
-from webkit import CLINICS, PASSWORD, Browser
-
 from needlesafe.documents.render import signed_time
-from needlesafe.services import accounts
 from needlesafe.settings import Settings
-from needlesafe.store.db import make_engine, make_session_factory
-from needlesafe.store.uow import UnitOfWork
 from needlesafe.web.render import format_date
-
-ADMIN = "admin@riverside.example"
-
-
-def sign_in_admin(browser: Browser, settings: Settings) -> None:
-    engine = make_engine(settings.database_url)
-    accounts.create_user_for_clinic(
-        UnitOfWork(make_session_factory(engine)),
-        clinic_name=CLINICS[0],
-        email=ADMIN,
-        role="admin",
-        password=PASSWORD,
-    )
-    engine.dispose()
-    browser.sign_in(ADMIN)
+from tests.web.pagekit import sign_in_admin, treated_patient
+from tests.web.webkit import Browser
 
 
 def test_an_admin_changes_the_numbers_and_patients_see_them(

@@ -20,11 +20,11 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from itsdangerous import TimestampSigner
 from PIL import Image, ImageDraw
-from webkit import CLINICS, Browser, email_of
 
 from needlesafe.services import links
 from needlesafe.settings import Settings
 from needlesafe.store.db import make_engine
+from tests.web.webkit import CLINICS, Browser, email_of
 
 
 @pytest.fixture

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from webkit import CLINICS, Browser, email_of
+
+from tests.web.webkit import CLINICS, Browser, email_of
 
 JSON = {"accept": "application/json"}
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from test_pages import TODAY, add_patient, screen, sign_consent
-from webkit import CLINICS, Browser, email_of
+from tests.web.pagekit import TODAY, add_patient, screen, sign_consent
+from tests.web.webkit import CLINICS, Browser, email_of
 
 DEFERRED = {
     "age": "31",

@@ -11,24 +11,20 @@ from typing import Any
 
 import pytest
 from sqlalchemy import text
-from webkit import CLINICS, Browser, email_of
 
 from needlesafe.knowledge.base import Knowledge
 from needlesafe.knowledge.forms import clinic_forms_for
 from needlesafe.settings import Settings
 from needlesafe.store.db import make_engine
-
-COLD_SORE_SCREENING = {
-    "age": "34",
-    "fitzpatrick": "IV",
-    "conditions": ["cold_sore_history"],
-    "areas": ["perioral", "cheeks"],
-    "needle_depth_mm": "1.0",
-    "device": "pen",
-    "setting": "clinic",
-    "numbing_agent": "none",
-    "sterile_single_use_needles": "on",
-}
+from tests.web.pagekit import (
+    COLD_SORE_SCREENING,
+    TODAY,
+    add_patient,
+    screen,
+    screened_patient,
+    treated_patient,
+)
+from tests.web.webkit import CLINICS, Browser, email_of
 
 
 class _Inputs(HTMLParser):
@@ -66,74 +62,6 @@ def unlabelled_inputs(page: str) -> list[str]:
 
 
 RECENT = (dt.date.today() - dt.timedelta(days=2)).isoformat()  # its link is still valid
-TODAY = dt.datetime.now(dt.UTC).date().isoformat()  # a treatment after today's screening
-
-
-def add_patient(browser: Browser, name: str = "Jamie Rivera") -> int:
-    response = browser.post("/patients", {"name": name})
-    assert response.status_code == 303, response.text
-    return int(response.headers["location"].rsplit("/", 1)[1])
-
-
-def screen(browser: Browser, patient: int, form: dict[str, Any] | None = None) -> Any:
-    return browser.post(f"/patients/{patient}/screenings", form or COLD_SORE_SCREENING)
-
-
-def screened_patient(browser: Browser) -> tuple[int, int]:
-    patient = add_patient(browser)
-    response = screen(browser, patient)
-    assert response.status_code == 303, response.text
-    return patient, int(response.headers["location"].rsplit("/", 1)[1])
-
-
-def sign_consent(browser: Browser, patient: int, intake: int) -> None:
-    """The patient's consent to the screening: signed on the clinic's tablet (a typed name and
-    "I agree", every box ticked), then countersigned from the consent page."""
-    consent = f"/patients/{patient}/screenings/{intake}/consent"
-    opened = browser.post(consent + "/tablet", {}, csrf_from=consent)
-    assert opened.status_code == 303, opened.text
-    link = opened.headers["location"]
-    page = browser.client.get(link).text
-    version = re.search(r'name="sheet_version" value="([0-9a-f]{16})"', page)
-    assert version, "no sign form"
-    signed = browser.post(
-        link,
-        {
-            "sheet_version": version.group(1),
-            "ack": re.findall(r'name="ack" value="([a-z0-9]+)"', page),
-            "patient_name": "Jamie Rivera",
-            "method": "typed",
-            "agree": "on",
-        },
-        csrf_from=link,
-    )
-    assert signed.status_code == 303, signed.text
-    countersigned = browser.post(consent + "/countersign", {}, csrf_from=consent)
-    assert countersigned.status_code == 303, countersigned.text
-
-
-def treated_patient(browser: Browser) -> tuple[int, int, str]:
-    patient, intake = screened_patient(browser)
-    sign_consent(browser, patient, intake)
-    response = browser.post(
-        f"/patients/{patient}/treatments",
-        {
-            "performed_on": TODAY,
-            "device": "pen",
-            "needle_cartridge_lot": "CART-1",
-            "areas": ["perioral"],
-            "depth.perioral": "0.5",
-            "passes.perioral": "2",
-            "numbing_agent": "none",
-            "intake_id": str(intake),
-        },
-    )
-    assert response.status_code == 303, response.text
-    treatment = int(response.headers["location"].rsplit("/", 1)[1])
-    page = browser.client.get(response.headers["location"])
-    link = re.search(r'id="checkin-link" type="text" readonly value="([^"]+)"', page.text)
-    assert link
-    return patient, treatment, link.group(1).removeprefix("http://testserver")
 
 
 # ---------------------------------------------------------------- signing in

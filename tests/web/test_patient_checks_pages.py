@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from webkit import CLINICS, Browser, email_of
+from tests.web.webkit import CLINICS, Browser, email_of
 
 
 def test_a_future_date_of_birth_is_named_beside_the_field(staff: Browser) -> None:

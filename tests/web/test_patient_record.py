@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from test_pages import screen
-from webkit import Browser
+from tests.web.pagekit import screen
+from tests.web.webkit import Browser
 
 
 def test_a_rescreen_starts_from_the_last_answers_and_the_birth_date(staff: Browser) -> None:

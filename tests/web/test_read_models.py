@@ -7,10 +7,10 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import event, select
-from test_pages import screened_patient
-from webkit import Browser
 
 from needlesafe.store import models as m
+from tests.web.pagekit import screened_patient
+from tests.web.webkit import Browser
 
 
 def _new_patient(staff: Browser, name: str, born: str = "1980-05-04") -> int:

@@ -8,15 +8,15 @@ import datetime as dt
 import re
 
 from fastapi.testclient import TestClient
-from test_clinic_settings import ADMIN, sign_in_admin
 from typer.testing import CliRunner
-from webkit import CLINICS, PASSWORD, Browser, email_of
 
 from needlesafe.cli import app as cli
 from needlesafe.services import accounts
 from needlesafe.settings import Settings, get_settings
 from needlesafe.store.db import make_engine, make_session_factory
 from needlesafe.store.uow import UnitOfWork
+from tests.web.pagekit import ADMIN, sign_in_admin
+from tests.web.webkit import CLINICS, PASSWORD, Browser, email_of
 
 NEW = "a quiet orchard 7"
 

@@ -4,7 +4,8 @@ A measuring script, not a test: pytest does not collect it. Run from the repo ro
 
     .venv/bin/python tests/engine/heldout/score.py [-v] [SET.yaml ...]
 
-(not `-m tests...`: a dependency's site-packages `tests` package shadows this repo's.)
+(or `.venv/bin/python -m tests.engine.heldout.score`, also from the repo root: `tests/` is a
+package there, found before the `tests` package textstat installs into site-packages.)
 
 Prints n, exact agreement, under-triage (count and list), over-triage rate, emergency
 sensitivity, missed red flags, and codes read that the entry says must not be read.
