@@ -29,7 +29,7 @@ def test_screen_answers_an_assessment(client: TestClient) -> None:
     response = client.post("/api/v1/screen", json=INTAKE)
     assert response.status_code == 200
     body = response.json()
-    assert body["decision"] in {"proceed", "proceed_with_precautions", "defer", "do_not_treat"}
+    assert body["decision"] == "proceed_with_precautions"  # a cold sore history: an antiviral
     assert "herpes_reactivation" in body["risks"]
 
 
@@ -219,7 +219,7 @@ def test_a_bad_patient_is_422(
 def test_bad_paging_is_422(client: TestClient, clinic_a: ClinicWorld, query: str) -> None:
     response = client.get(f"/api/v1/patients?{query}", headers=clinic_a.admin.headers)
     assert response.status_code == 422
-    assert _problems(response)[0][0] in {"limit", "offset"}
+    assert [path for path, _ in _problems(response)] == [query.split("=")[0]]
 
 
 def test_a_missing_record_is_404(client: TestClient, clinic_a: ClinicWorld) -> None:

@@ -45,7 +45,7 @@ def _probe(args: list[str], cache_dir: str) -> tuple[str, list[str]]:
         check=False,
     )
     head, _, tail = done.stderr.rpartition("IMPORTED ")
-    assert head or tail, done.stderr
+    assert "IMPORTED " in done.stderr, done.stderr
     return done.stdout, json.loads(tail)
 
 

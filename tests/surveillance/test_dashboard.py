@@ -106,4 +106,5 @@ def test_signed_out_is_sent_to_sign_in(site: dict) -> None:
     client = TestClient(site["app"], base_url="http://testserver", follow_redirects=False,
                         headers={"accept": "text/html"})  # fmt: skip
     response = client.get("/surveillance")
-    assert response.status_code in (303, 401)
+    assert response.status_code == 303
+    assert response.headers["location"] == "/login?next=/surveillance"

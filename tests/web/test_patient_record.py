@@ -14,7 +14,7 @@ def test_a_rescreen_starts_from_the_last_answers_and_the_birth_date(staff: Brows
     made = staff.post("/patients", {"name": "Robin Record", "date_of_birth": born.isoformat()})
     patient = int(made.headers["location"].rsplit("/", 1)[1])
     fresh = staff.client.get(f"/patients/{patient}/screenings/new").text
-    assert 'name="age" type="number" value="40"' in fresh or 'value="40"' in fresh
+    assert 'name="age" type="number" value="40"' in fresh
     assert "Pre-filled from the screening" not in fresh
     done = screen(
         staff,
