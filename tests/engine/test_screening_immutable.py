@@ -24,42 +24,44 @@ def assess(knowledge: Knowledge, age: int) -> Assessment:
     return screen(parse_intake(data, knowledge), knowledge)
 
 
-def attempts(result: Assessment) -> list[Callable[[], Any]]:
-    """Every way a caller might try to change an assessment's parts."""
+def attempts(result: Assessment) -> list[tuple[type[Exception], Callable[[], Any]]]:
+    """Every way a caller might try to change an assessment's parts, with the error it meets:
+    a frozen model refuses assignment (ValidationError), a tuple has no append or pop
+    (AttributeError), a read-only mapping refuses an item (TypeError)."""
     precaution = next(p for p in result.precautions if p.params)
     raised = next(r for r in result.risks.values() if r.reasons)
     baseline = next(r for r in result.risks.values() if not r.reasons)
     return [
-        lambda: precaution.sources.append("x"),  # type: ignore[attr-defined]
-        lambda: precaution.factors.append("x"),  # type: ignore[attr-defined]
-        lambda: precaution.params.update(max_depth_mm=9.0),  # type: ignore[attr-defined]
-        lambda: precaution.params.__setitem__("max_depth_mm", 9.0),
-        lambda: setattr(precaution, "clinician_text", "changed"),
-        lambda: raised.reasons.append(raised.reasons[0]),  # type: ignore[attr-defined]
-        lambda: raised.reasons[0].sources.append("x"),  # type: ignore[attr-defined]
-        lambda: setattr(raised.reasons[0], "factor", "changed"),
-        lambda: setattr(baseline, "level", "high"),
-        lambda: baseline.reasons.append(raised.reasons[0]),  # type: ignore[attr-defined]
-        lambda: result.risks.__setitem__("scarring", raised),
-        lambda: result.risks.pop("scarring"),  # type: ignore[attr-defined]
-        lambda: result.precautions.append(precaution),  # type: ignore[attr-defined]
-        lambda: result.contraindications.append(None),  # type: ignore[attr-defined]
-        lambda: setattr(result, "decision", "proceed"),
+        (AttributeError, lambda: precaution.sources.append("x")),  # type: ignore[attr-defined]
+        (AttributeError, lambda: precaution.factors.append("x")),  # type: ignore[attr-defined]
+        (TypeError, lambda: precaution.params.update(max_depth_mm=9.0)),  # type: ignore[attr-defined]
+        (TypeError, lambda: precaution.params.__setitem__("max_depth_mm", 9.0)),
+        (ValidationError, lambda: setattr(precaution, "clinician_text", "changed")),
+        (AttributeError, lambda: raised.reasons.append(raised.reasons[0])),  # type: ignore[attr-defined]
+        (AttributeError, lambda: raised.reasons[0].sources.append("x")),  # type: ignore[attr-defined]
+        (ValidationError, lambda: setattr(raised.reasons[0], "factor", "changed")),
+        (ValidationError, lambda: setattr(baseline, "level", "high")),
+        (AttributeError, lambda: baseline.reasons.append(raised.reasons[0])),  # type: ignore[attr-defined]
+        (TypeError, lambda: result.risks.__setitem__("scarring", raised)),
+        (TypeError, lambda: result.risks.pop("scarring")),  # type: ignore[attr-defined]
+        (AttributeError, lambda: result.precautions.append(precaution)),  # type: ignore[attr-defined]
+        (AttributeError, lambda: result.contraindications.append(None)),  # type: ignore[attr-defined]
+        (ValidationError, lambda: setattr(result, "decision", "proceed")),
     ]
 
 
 def test_every_change_to_an_assessment_is_refused(knowledge: Knowledge) -> None:
     result = assess(knowledge, 30)
-    for attempt in attempts(result):
-        with pytest.raises((AttributeError, TypeError, ValidationError)):
+    for error, attempt in attempts(result):
+        with pytest.raises(error):
             attempt()
 
 
 def test_one_patients_result_cannot_change_anothers(knowledge: Knowledge) -> None:
     first = assess(knowledge, 30)
     before = assess(knowledge, 52).model_dump_json()
-    for attempt in attempts(first):
-        with contextlib.suppress(AttributeError, TypeError, ValidationError):
+    for error, attempt in attempts(first):
+        with contextlib.suppress(error):
             attempt()
     assert assess(knowledge, 52).model_dump_json() == before
     assert assess(knowledge, 30).model_dump_json() == first.model_dump_json()
@@ -67,6 +69,6 @@ def test_one_patients_result_cannot_change_anothers(knowledge: Knowledge) -> Non
 
 def test_an_assessment_read_back_from_json_is_as_immutable(knowledge: Knowledge) -> None:
     again = Assessment.model_validate_json(assess(knowledge, 30).model_dump_json())
-    for attempt in attempts(again):
-        with pytest.raises((AttributeError, TypeError, ValidationError)):
+    for error, attempt in attempts(again):
+        with pytest.raises(error):
             attempt()
