@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select, update
 
 from needlesafe.store import models as m
+from needlesafe.store.reliability import IdempotencyKey
 from tests.reliability.faultkit import csrf_of
 from tests.store.dbkit import INTAKE, TREATMENT
 
@@ -144,7 +145,7 @@ def test_a_request_whose_answer_was_lost_says_what_was_stored(
     staff = {**clinic_a.practitioner.headers, "Idempotency-Key": "lost-answer"}
     first = client.post("/api/v1/patients", json={"name": "Eve"}, headers=staff)
     with engine.begin() as connection:  # as if the server died before keeping the answer
-        connection.execute(update(m.IdempotencyKey).values(status=None, body=None))
+        connection.execute(update(IdempotencyKey).values(status=None, body=None))
     again = client.post("/api/v1/patients", json={"name": "Eve"}, headers=staff)
     assert again.status_code == 409
     assert again.json()["record_type"] == "patient"

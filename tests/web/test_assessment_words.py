@@ -57,13 +57,12 @@ def test_a_fact_reads_as_words(knowledge: Knowledge, fact: str, words: str) -> N
 
 
 def test_every_fact_of_a_busy_screening_reads_as_words(knowledge: Knowledge) -> None:
-    from needlesafe.knowledge.forms import clinic_forms_for
     from needlesafe.web.forms import intake_from_form
     from needlesafe.web.render import FormValues
 
     intake, problems = intake_from_form(
         FormValues({k: v if isinstance(v, list) else [v] for k, v in BUSY.items()}),
-        clinic_forms_for(knowledge),
+        knowledge.clinic_forms(),
     )
     assert not problems
     result = run_screening(parse_intake(intake, knowledge), knowledge)

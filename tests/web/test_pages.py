@@ -13,7 +13,6 @@ import pytest
 from sqlalchemy import text
 
 from needlesafe.knowledge.base import Knowledge
-from needlesafe.knowledge.forms import clinic_forms_for
 from needlesafe.settings import Settings
 from needlesafe.store.db import make_engine
 from tests.web.pagekit import (
@@ -163,7 +162,7 @@ def test_every_intake_field_is_on_the_screening_form_with_its_plain_label(
             assert f'name="{field}" value="{term.code}"' in page
     for term in knowledge.vocab.conditions:
         assert term.label.replace("'", "&#39;") in page
-    for question in clinic_forms_for(knowledge).quiz.questions:
+    for question in knowledge.clinic_forms().quiz.questions:
         assert f'name="quiz.{question.id}"' in page
     assert unlabelled_inputs(page) == []
 
@@ -210,7 +209,7 @@ def test_a_deferred_screening_names_its_contraindication_in_plain_words(staff: B
 def test_the_quiz_scores_into_its_band(
     staff: Browser, answers: list[int], expected: str, knowledge: Knowledge
 ) -> None:
-    quiz = clinic_forms_for(knowledge).quiz
+    quiz = knowledge.clinic_forms().quiz
     data = {f"quiz.{q.id}": str(a) for q, a in zip(quiz.questions, answers, strict=True)}
     response = staff.post("/screenings/quiz", data)
     assert f"Score {sum(answers)}</strong>" in response.text
@@ -220,7 +219,7 @@ def test_the_quiz_scores_into_its_band(
 def test_the_quiz_gives_the_skin_type_when_none_is_picked(
     staff: Browser, knowledge: Knowledge
 ) -> None:
-    quiz = clinic_forms_for(knowledge).quiz
+    quiz = knowledge.clinic_forms().quiz
     patient = add_patient(staff)
     form: dict[str, Any] = {k: v for k, v in COLD_SORE_SCREENING.items() if k != "fitzpatrick"}
     partial = {**form, f"quiz.{quiz.questions[0].id}": "2"}
@@ -234,7 +233,7 @@ def test_the_quiz_gives_the_skin_type_when_none_is_picked(
 
 
 def test_quiz_bands_cover_every_score_without_gaps(knowledge: Knowledge) -> None:
-    forms = clinic_forms_for(knowledge)
+    forms = knowledge.clinic_forms()
     bands = {score: forms.quiz.band_for(score).fitzpatrick for score in range(33)}
     assert bands[0] == bands[6] == "I" and bands[7] == bands[12] == "II"
     assert bands[13] == bands[18] == "III" and bands[19] == bands[24] == "IV"
@@ -400,7 +399,7 @@ def test_an_adverse_event_gets_the_suggested_icd10_code_and_the_grade_definition
 ) -> None:
     patient, treatment, _ = treated_patient(staff)
     page = staff.client.get(f"/patients/{patient}/adverse-events/new").text
-    for grade in clinic_forms_for(knowledge).ctcae.grades:
+    for grade in knowledge.clinic_forms().ctcae.grades:
         assert grade.definition in page
     code = knowledge.complications["infection"].icd10cm.code
     hint = staff.client.get("/adverse-events/icd10", params={"complication": "infection"}).text

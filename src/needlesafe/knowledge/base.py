@@ -114,6 +114,12 @@ class Knowledge:
     # every file as loaded, by file name (for the generic walker's checks and the lint)
     files: Mapping[str, BaseModel] = field(default_factory=dict, repr=False)
 
+    def clinic_forms(self) -> ClinicForms:
+        """The skin-type quiz and the CTCAE grades (loaded with the rest)."""
+        if self.forms is None:
+            raise ValueError("this knowledge base was built without its forms")
+        return self.forms
+
     def label(self, vocabulary: str, code: str) -> str:
         """The plain words for a code: of a vocabulary, or of a finding (`"precautions"`,
         `"contraindications"`); the code itself, tidied, when it has none."""

@@ -11,15 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Annotated, ClassVar
+from typing import Annotated, ClassVar
 
 from pydantic import Field, model_validator
 
 from needlesafe.knowledge.schema import Code, FileHeader, PlainText, SourceIds, Strict
 from needlesafe.knowledge.types import FitzpatrickCode
 
-if TYPE_CHECKING:
-    from needlesafe.knowledge.base import Knowledge
 ANSWERS_PER_QUESTION = 5  # scored 0 to 4
 
 
@@ -146,10 +144,3 @@ def check_forms(forms: ClinicForms) -> list[str]:
     if len(set(named)) != len(named):
         problems.append("fitzpatrick_quiz.yaml: bands: a skin type has more than one band")
     return problems
-
-
-def clinic_forms_for(knowledge: Knowledge) -> ClinicForms:
-    """The forms of `knowledge` (loaded with it)."""
-    if knowledge.forms is None:
-        raise ValueError("this knowledge base was built without its forms")
-    return knowledge.forms

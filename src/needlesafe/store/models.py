@@ -401,16 +401,30 @@ class PatientConsentSignature(Base):
     sheet: Mapped[dict[str, Any]]  # the exact sheet the patient signed, as JSON
 
 
-from needlesafe.store.reliability import (  # noqa: E402, F401  (migration 0009's tables)
-    AuditChainHead,
-    Heartbeat,
-    IdempotencyKey,
-    SignInAttempt,
-    _list_indexes,
+# Indexes that serve each list in its own order (clinic first, then the sort keys), created by
+# migrations 0009 and 0011.
+Index("ix_audit_events_clinic_seq", AuditEvent.clinic_id, AuditEvent.seq)
+Index("ix_audit_events_clinic_id_id", AuditEvent.clinic_id, AuditEvent.id)  # 0011
+Index("ix_checkins_clinic_created", CheckIn.clinic_id, CheckIn.created_at, CheckIn.id)
+Index(
+    "ix_checkins_clinic_attention",
+    CheckIn.clinic_id,
+    CheckIn.handled,
+    CheckIn.urgency,
+    CheckIn.created_at,
+    CheckIn.id,
 )
-
-_list_indexes()
-# the follow-up loop's tables (migration 0008): imported here so that Alembic and the drift
-# test see every table
-from needlesafe.store import followup as _followup  # noqa: E402, F401
-from needlesafe.store.interop import CdsCard, CdsFeedback, CdsJwtId  # noqa: E402, F401  (0007)
+Index("ix_intakes_clinic_created", Intake.clinic_id, Intake.created_at, Intake.id)
+Index(
+    "ix_treatments_clinic_performed",
+    Treatment.clinic_id,
+    Treatment.performed_on,
+    Treatment.id,
+)
+Index(
+    "ix_adverse_events_clinic_onset",
+    AdverseEvent.clinic_id,
+    AdverseEvent.onset_date,
+    AdverseEvent.id,
+)
+Index("ix_patients_clinic_name", Patient.clinic_id, Patient.name, Patient.id)

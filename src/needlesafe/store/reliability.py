@@ -60,35 +60,3 @@ class Heartbeat(Base):
     __tablename__ = "heartbeat"
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     at: Mapped[dt.datetime] = mapped_column(default=utcnow)
-
-
-def _list_indexes() -> None:
-    """Indexes that serve each list in its own order (clinic first, then the sort keys):
-    declared on the tables of models.py, created by migrations 0009 and 0011."""
-    from needlesafe.store import models as m
-
-    Index("ix_audit_events_clinic_seq", m.AuditEvent.clinic_id, m.AuditEvent.seq)
-    Index("ix_audit_events_clinic_id_id", m.AuditEvent.clinic_id, m.AuditEvent.id)  # 0011
-    Index("ix_checkins_clinic_created", m.CheckIn.clinic_id, m.CheckIn.created_at, m.CheckIn.id)
-    Index(
-        "ix_checkins_clinic_attention",
-        m.CheckIn.clinic_id,
-        m.CheckIn.handled,
-        m.CheckIn.urgency,
-        m.CheckIn.created_at,
-        m.CheckIn.id,
-    )
-    Index("ix_intakes_clinic_created", m.Intake.clinic_id, m.Intake.created_at, m.Intake.id)
-    Index(
-        "ix_treatments_clinic_performed",
-        m.Treatment.clinic_id,
-        m.Treatment.performed_on,
-        m.Treatment.id,
-    )
-    Index(
-        "ix_adverse_events_clinic_onset",
-        m.AdverseEvent.clinic_id,
-        m.AdverseEvent.onset_date,
-        m.AdverseEvent.id,
-    )
-    Index("ix_patients_clinic_name", m.Patient.clinic_id, m.Patient.name, m.Patient.id)

@@ -6,10 +6,10 @@ from alembic import context
 from sqlalchemy import Engine
 
 from needlesafe.store.db import make_engine
-from needlesafe.store.models import Base  # every table: models.py imports the other modules
+from needlesafe.store.tables import metadata  # every table of every store module
 
 config = context.config
-target_metadata = Base.metadata
+target_metadata = metadata
 
 
 def run_migrations_online() -> None:

@@ -15,7 +15,6 @@ from needlesafe.deps import (
     UowDep,
 )
 from needlesafe.errors import InputError
-from needlesafe.knowledge.forms import clinic_forms_for
 from needlesafe.services import (
     adverse_events,
     patients,
@@ -53,7 +52,7 @@ def _event_form(
             **header_context(actor, uow),
             "patient": patient,
             "treatments": done,
-            "grades": clinic_forms_for(knowledge).ctcae.grades,
+            "grades": knowledge.clinic_forms().ctcae.grades,
             "suggestion": knowledge.complications.get(values.get("complication")),
             "values": values,
             "errors": errors,

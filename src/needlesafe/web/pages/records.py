@@ -13,7 +13,6 @@ from fastapi.responses import HTMLResponse, Response
 
 from needlesafe.deps import CsrfChecked, KnowledgeDep, SessionActor, UowDep
 from needlesafe.errors import InputError, InputProblem
-from needlesafe.knowledge.forms import clinic_forms_for
 from needlesafe.services import adverse_events, lots, patients, treatments
 from needlesafe.services.context import Actor
 from needlesafe.services.errors import Conflict, NotFound
@@ -98,7 +97,7 @@ def _event_page(
             "complication": knowledge.complications.get(event.complication),
             "treatment": treatment,
             "course": course,
-            "grades": clinic_forms_for(knowledge).ctcae.grades,
+            "grades": knowledge.clinic_forms().ctcae.grades,
             "values": values or defaults,
             "errors": errors or {},
             "close_values": close_values

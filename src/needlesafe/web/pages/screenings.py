@@ -17,7 +17,6 @@ from needlesafe.deps import (
 )
 from needlesafe.engine.inputs import parse_intake
 from needlesafe.errors import InputError
-from needlesafe.knowledge.forms import clinic_forms_for
 from needlesafe.services import patients, views
 from needlesafe.services.context import Actor
 from needlesafe.store.uow import UnitOfWork
@@ -50,7 +49,7 @@ def _screening_form(
         {
             **header_context(actor, uow),
             "patient": patient,
-            "quiz": clinic_forms_for(knowledge).quiz,
+            "quiz": knowledge.clinic_forms().quiz,
             "values": values,
             "errors": errors,
         },
@@ -111,7 +110,7 @@ def new_screening(
         {
             **header_context(actor, uow),
             "patient": patient,
-            "quiz": clinic_forms_for(knowledge).quiz,
+            "quiz": knowledge.clinic_forms().quiz,
             "values": values,
             "errors": {},
             "remembered": latest[0] if latest else None,
@@ -129,7 +128,7 @@ async def create_screening(
     _csrf: CsrfChecked,
 ) -> Response:
     values = await form_values(request)
-    intake, problems = forms.intake_from_form(values, clinic_forms_for(knowledge))
+    intake, problems = forms.intake_from_form(values, knowledge.clinic_forms())
     try:
         if problems:
             try:  # name every other wrong field too, in one go
@@ -154,7 +153,7 @@ async def quiz_score(
     request: Request, actor: SessionActor, knowledge: KnowledgeDep, _csrf: CsrfChecked
 ) -> Response:
     """The quiz's running score and skin type (htmx, as the answers are picked)."""
-    quiz = clinic_forms_for(knowledge)
+    quiz = knowledge.clinic_forms()
     values = await form_values(request)
     result = quiz.score_quiz(forms.quiz_answers(values, quiz))
     return render(request, "_quiz_result.html", {"result": result})
