@@ -1,5 +1,6 @@
-"""Names and real words are not symptoms: a message signed with a name is read without it, and
-an everyday word one typing slip from a symptom or site word is not read as that word."""
+"""Names and real words are not symptoms: a message signed with a name is read without it, an
+everyday word one typing slip from a symptom or site word is not read as that word, a part made
+only of everyday words is not unread, and a pain score is a severity."""
 
 from __future__ import annotations
 
@@ -73,3 +74,30 @@ def test_dying_is_not_doing(knowledge: Knowledge) -> None:
     # a real word the reader does not know stays unread (the clinic reads it), never changed
     disposition, unread = _answer("i feel like i am dying", 1, knowledge)
     assert disposition != "self_care" and unread
+
+
+def test_a_part_made_of_everyday_words_is_not_unread(knowledge: Knowledge) -> None:
+    message = "face a bit pink, took a selfie for the group chat, all good otherwise"
+    assert _answer(message, 1, knowledge) == ("self_care", ())
+
+
+@pytest.mark.parametrize("word", ["blackout", "choked", "boil", "shattered", "poorly", "milky"])
+def test_words_that_can_describe_a_health_problem_are_not_everyday(
+    word: str, knowledge: Knowledge
+) -> None:
+    assert knowledge.triage is not None
+    assert word not in knowledge.triage.everyday
+
+
+@pytest.mark.parametrize(
+    ("message", "severity"),
+    [
+        ("pain 9/10", "severe"),
+        ("pain is 8 out of 10 tonight", "severe"),
+        ("sore, about 5/10", "moderate"),
+        ("pain maybe 2 out of 10", "mild"),
+    ],
+)
+def test_a_pain_score_is_a_severity(message: str, severity: str, knowledge: Knowledge) -> None:
+    assert knowledge.triage is not None
+    assert read_message(message, knowledge.triage).symptoms["pain"].severity == severity

@@ -32,7 +32,8 @@ def test_a_benign_word_that_is_a_symptom_word_is_refused(tmp_path: Path) -> None
     directory = _changed(tmp_path, "reader.yaml", lambda d: d["benign"].append("itchy"))
     problems = lint_reader(load_knowledge(directory))
     assert problems == [
-        "reader.yaml: benign word 'itchy' is also a symptom word (itching): take it out of `benign`"
+        "reader.yaml: benign word 'itchy' is also a symptom word (itching): "
+        "take it out of `benign` or `everyday`"
     ]
 
 

@@ -50,6 +50,7 @@ from needlesafe.knowledge.triage_schema import (
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)?|°[cf]?|[a-z]+(?:'[a-z]+)?|[.;:!?,()\n]")
 _CLAUSE_END = frozenset(".;:!?()\n")
 _POSSESSIVE_S = re.compile(r"([a-z])'s\b")  # "swelling's worse" -> "swelling is worse"
+_SCORE = re.compile(r"\b(\d{1,2}) ?/ ?10\b")  # "pain 8/10" -> "pain 8 out of 10" (a severity)
 
 _NEGATIVE_WORDS = frozenset(("not", "no", "cannot", "cant", "unable"))
 _SEVERITY_RANK = {s: i for i, s in enumerate(SEVERITIES)}
@@ -129,6 +130,7 @@ def tokenize(text: str, respell: Mapping[str, str] | None = None) -> list[str]:
     """Lower-case words, numbers and clause marks; `respell` maps what patients type to the
     words the rules know ("cant" -> "can't", "u" -> "you")."""
     text = text.lower().replace("\u2019", "'").replace("\u2018", "'").replace("`", "'")
+    text = _SCORE.sub(r"\1 out of 10", text)
     tokens = _TOKEN.findall(_POSSESSIVE_S.sub(r"\1 is", text))
     if not respell:
         return tokens
@@ -987,7 +989,8 @@ def _is_known_word(item: _Item, knowledge: TriageKnowledge) -> bool:
         (word,) in phrases for phrases in knowledge.word_lists.values()
     ):
         return True
-    return any(stem in knowledge.benign for stem in _stems(word))
+    # everyday words count only here, as harmless: never as a reason to respell a word
+    return any(stem in knowledge.benign or stem in knowledge.everyday for stem in _stems(word))
 
 
 _SUFFIXES = ("ing", "ed", "es", "s", "ly", "er", "d")

@@ -311,13 +311,13 @@ def lint_reader(knowledge: Knowledge) -> list[str]:
     if tk is None:
         return []
     problems: list[str] = []
-    for word in sorted(tk.benign):
+    for word in sorted(tk.benign | tk.everyday):
         meanings = tk.phrases.get((word,), ())
         concepts = [value for kind, value in meanings if kind == "concept"]
         if concepts:
             problems.append(
                 f"reader.yaml: benign word {word!r} is also a symptom word ({concepts[0]}): "
-                "take it out of `benign`"
+                "take it out of `benign` or `everyday`"
             )
     for typed, spelled in sorted(tk.reader.respell.items()):
         again = [w for w in spelled.split(" ") if w in tk.reader.respell and w != typed]

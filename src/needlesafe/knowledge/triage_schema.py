@@ -395,6 +395,9 @@ class ReaderFile(FileHeader):
     # everyday words that carry no clinical meaning; any other word the reader does not know
     # makes its part of the message `unread` (never silently dropped)
     benign: list[Word] = []
+    # more everyday words: frequent English words (wordfreq) with every word that could
+    # describe a body, a feeling or a health problem taken out by review; read like `benign`
+    everyday: list[Word] = []
     # words that split a clause into the parts checked for unread words
     segment_breaks: list[Phrase] = []
     # phrases that say something is wrong without naming it ("doesn't feel right"): unread
@@ -470,6 +473,7 @@ class TriageKnowledge:
     linking_words: frozenset[str] = field(repr=False, default=frozenset())  # verbs included
     benign: frozenset[str] = field(repr=False, default=frozenset())
     spelled_right: frozenset[str] = field(repr=False, default=frozenset())
+    everyday: frozenset[str] = field(repr=False, default=frozenset())
     hint_sites: Mapping[str, Disposition] = field(repr=False, default_factory=dict)
     # every word of every phrase, and the words a typo may be corrected to (by their deletes)
     phrase_words: frozenset[str] = field(repr=False, default=frozenset())
@@ -630,6 +634,7 @@ def build_triage(
             clause_verbs=frozenset(reader.clause_verbs),
             linking_words=frozenset(reader.clause_verbs) | frozenset(reader.linking_words),
             benign=frozenset(reader.benign),
+            everyday=frozenset(reader.everyday),
             spelled_right=frozenset(reader.spelled_right),
             hint_sites={r.id: r.hint for r in reader.site_rules if r.hint is not None},
             phrase_words=frozenset(w for key in index for w in key),
