@@ -18,6 +18,8 @@ One run:
    for their throughput;
 5. prints a markdown table for the README.
 
+What each kind of request costs in-process (CPU, SQL statements): benchmarks/request_cost.py.
+
 Engine endpoints are called with a bearer token and the per-token limit raised for the run
 (NEEDLESAFE_TOKEN_RATE_LIMIT): the anonymous limit per address would otherwise stop a load
 generator that comes from one address, which is what it is for.
@@ -60,6 +62,25 @@ INTAKE = {
     },
 }
 SECRET = "load-benchmark-" + "x" * 32
+
+
+def load_mix(token: str, staff: dict[str, str]) -> list[dict[str, Any]]:
+    """The mix's requests in the order they are sent (benchmarks/request_cost.py times each
+    kind of them in-process)."""
+    mix: list[dict[str, Any]] = []
+    for i in range(20):
+        message = MESSAGES[i % len(MESSAGES)]
+        mix += [
+            {"kind": "screen", "method": "POST", "path": "/api/v1/screen",
+             "json": INTAKE, "headers": staff},
+            {"kind": "triage", "method": "POST", "path": "/api/v1/triage",
+             "json": {"message": message, "days_since_treatment": 2}, "headers": staff},
+            {"kind": "checkin", "method": "POST", "path": f"/api/v1/checkin/{token}",
+             "json": {"message": message}},
+            {"kind": "inbox", "method": "GET", "path": "/api/v1/checkins?limit=50",
+             "headers": staff},
+        ]  # fmt: skip
+    return mix
 
 
 def _free_port() -> int:
@@ -377,19 +398,7 @@ def main() -> None:
             )
             login.raise_for_status()
             staff = {"Authorization": f"Bearer {login.json()['access_token']}"}
-            mix = []
-            for i in range(20):
-                message = MESSAGES[i % len(MESSAGES)]
-                mix += [
-                    {"kind": "screen", "method": "POST", "path": "/api/v1/screen",
-                     "json": INTAKE, "headers": staff},
-                    {"kind": "triage", "method": "POST", "path": "/api/v1/triage",
-                     "json": {"message": message, "days_since_treatment": 2}, "headers": staff},
-                    {"kind": "checkin", "method": "POST", "path": f"/api/v1/checkin/{token}",
-                     "json": {"message": message}},
-                    {"kind": "inbox", "method": "GET", "path": "/api/v1/checkins?limit=50",
-                     "headers": staff},
-                ]  # fmt: skip
+            mix = load_mix(token, staff)
             plan = {
                 "base": base,
                 "rate": args.rate,

@@ -282,7 +282,7 @@ def resolve_token(uow: UnitOfWork, *, token: str, kind: str) -> Actor:
     if not token or len(token) > 200:
         raise NotAuthenticated("not signed in")
     with uow:
-        row = uow.tokens.by_hash(token_digest(token))
+        row = uow.tokens.holder(token_digest(token))  # the token, its user and clinic at once
         if (
             row is None
             or row.kind != kind
@@ -290,15 +290,13 @@ def resolve_token(uow: UnitOfWork, *, token: str, kind: str) -> Actor:
             or (row.expires_at is not None and row.expires_at <= _now())
         ):
             raise NotAuthenticated("not signed in, or the session has expired")
-        user = uow.users.by_id(row.user_id)
-        if user is None or not user.active:
+        if not row.active:
             raise NotAuthenticated("not signed in")
-        clinic = uow.clinics.by_id(user.clinic_id)
         return Actor(
-            user_id=user.id,
-            clinic_id=user.clinic_id,
-            role=user.role,
-            time_zone=clinic.time_zone if clinic is not None else "UTC",
+            user_id=row.user_id,
+            clinic_id=row.clinic_id,
+            role=row.role,
+            time_zone=row.time_zone if row.time_zone is not None else "UTC",
         )
 
 

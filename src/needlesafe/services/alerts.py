@@ -62,12 +62,17 @@ def _queue_email(
     )
 
 
-def alert_clinic(uow: UnitOfWork, *, checkin: m.CheckIn, now: dt.datetime | None = None) -> None:
+def alert_clinic(
+    uow: UnitOfWork, *, checkin: m.CheckIn, now: dt.datetime | None = None, new: bool = False
+) -> None:
     """Inside the check-in's unit of work: an urgent or emergency check-in (first answered so,
-    or raised to it by the patient's correction) gets one alert, its email and its re-alert."""
+    or raised to it by the patient's correction) gets one alert, its email and its re-alert.
+    `new`: the check-in was stored in this same unit of work, so it has no alert yet."""
     if checkin.disposition not in ALERTED:
         return
-    if uow.session.scalar(select(ClinicAlert.id).where(ClinicAlert.checkin_id == checkin.id)):
+    if not new and uow.session.scalar(
+        select(ClinicAlert.id).where(ClinicAlert.checkin_id == checkin.id)
+    ):
         return
     now = now or dt.datetime.now(dt.UTC)
     clinic = uow.clinics.by_id(checkin.clinic_id)

@@ -4,8 +4,10 @@ triage engine answers at once; the clinic's inbox lists those that need attentio
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
+
+from sqlalchemy import select
 
 from needlesafe.engine.inputs import parse_checkin
 from needlesafe.engine.models import CheckIn, PatientContext, Triage
@@ -33,16 +35,17 @@ def _days_since(performed_on: dt.date, now: dt.datetime) -> float:
 
 
 def _with_context(
-    data: Any, treatment: m.Treatment, intake: m.Intake | None, now: dt.datetime
+    data: Any, treatment: m.Treatment, screening: dict[str, Any] | None, now: dt.datetime
 ) -> Any:
     """Fill what the clinic already knows: days since the treatment, and the patient's
-    screening (conditions, medications, ...) as triage context, unless the caller gave them."""
+    screening (`screening`: its stored input; conditions, medications, ...) as triage context,
+    unless the caller gave them."""
     if not isinstance(data, dict):
         return data
     data = dict(data)
     data.setdefault("days_since_treatment", _days_since(treatment.performed_on, now))
-    if "patient" not in data and intake is not None:
-        data["patient"] = intake.input.get("patient")
+    if "patient" not in data and screening is not None:
+        data["patient"] = screening.get("patient")
     return data
 
 
@@ -75,13 +78,10 @@ def _store(
     )
 
 
-def _parse(data: Any, treatment: m.Treatment, uow: UnitOfWork, knowledge: Knowledge) -> CheckIn:
-    intake = (
-        uow.intakes.get(treatment.clinic_id, treatment.intake_id)
-        if treatment.intake_id is not None
-        else None
-    )
-    data = _with_context(data, treatment, intake, dt.datetime.now(dt.UTC))
+def _parse(
+    data: Any, treatment: m.Treatment, screening: dict[str, Any] | None, knowledge: Knowledge
+) -> CheckIn:
+    data = _with_context(data, treatment, screening, dt.datetime.now(dt.UTC))
     checkin = parse_checkin(data, knowledge)
     if checkin.patient is None:
         checkin = checkin.model_copy(update={"patient": PatientContext()})
@@ -91,11 +91,19 @@ def _parse(data: Any, treatment: m.Treatment, uow: UnitOfWork, knowledge: Knowle
 # ---------------------------------------------------------------- the patient's side
 
 
-def _linked_treatment(uow: UnitOfWork, access: LinkAccess) -> m.Treatment:
-    treatment = uow.treatments.get(access.clinic_id, access.treatment_id)
-    if treatment is None:
+def _treatment_and_screening(
+    uow: UnitOfWork, clinic_id: int, treatment_id: int
+) -> tuple[m.Treatment, dict[str, Any] | None]:
+    """The treatment (without its areas and topicals, which a check-in does not need) and the
+    input of the screening it follows, in one statement."""
+    found = uow.treatments.get_with_screening(clinic_id, treatment_id)
+    if found is None:
         raise NotFound("no such treatment")
-    return treatment
+    return found
+
+
+def _linked_treatment(uow: UnitOfWork, access: LinkAccess) -> m.Treatment:
+    return _treatment_and_screening(uow, access.clinic_id, access.treatment_id)[0]
 
 
 def view_for_patient(uow: UnitOfWork, *, access: LinkAccess) -> PatientCheckinView:
@@ -123,15 +131,16 @@ def take_patient_checkin(
     When it cannot be stored the answer is returned all the same, with no id (None): the
     patient must be told it was not saved."""
     with uow:
-        treatment = _linked_treatment(uow, access)
-        checkin = _parse(data, treatment, uow, knowledge)
+        treatment, screening = _treatment_and_screening(uow, access.clinic_id, access.treatment_id)
+        checkin = _parse(data, treatment, screening, knowledge)
         result = _run_triage(checkin, knowledge)
         with stored_or_logged(uow, "a patient's check-in") as stored:  # the answer stands
             row = _store(
                 uow, treatment=treatment, checkin=checkin, result=result, source="patient_link"
             )
             audit(uow, access, "create", "checkin", row.id)
-            alerts.alert_clinic(uow, checkin=row)  # urgent or emergency: the clinic is told
+            # urgent or emergency: the clinic is told (a check-in stored just now has no alert)
+            alerts.alert_clinic(uow, checkin=row, new=True)
             uow.commit()
         return (row.id if stored.saved else None), result
 
@@ -192,10 +201,8 @@ def record_checkin(
 ) -> CheckInPublic:
     """Staff record a check-in for a patient (e.g. taken on the phone)."""
     with uow:
-        treatment = uow.treatments.get(actor.clinic_id, treatment_id)
-        if treatment is None:
-            raise NotFound("no such treatment")
-        checkin = _parse(data, treatment, uow, knowledge)
+        treatment, screening = _treatment_and_screening(uow, actor.clinic_id, treatment_id)
+        checkin = _parse(data, treatment, screening, knowledge)
         result = _run_triage(checkin, knowledge)
         row = _store(uow, treatment=treatment, checkin=checkin, result=result, source="staff")
         audit(uow, actor, "create", "checkin", row.id)
@@ -235,7 +242,37 @@ def list_checkins(
     ]
     if bad:
         raise InputError(bad)
-    with uow, paging():
+    with uow:
+        result = checkin_page(
+            uow,
+            actor=actor,
+            disposition=disposition,
+            needs_attention=needs_attention,
+            patient_id=patient_id,
+            treatment_id=treatment_id,
+            offset=offset,
+            limit=limit,
+            cursor=cursor,
+        )
+        uow.commit()
+        return result
+
+
+def checkin_page(
+    uow: UnitOfWork,
+    *,
+    actor: Actor,
+    disposition: Sequence[str] = (),
+    needs_attention: bool | None = None,
+    patient_id: int | None = None,
+    treatment_id: int | None = None,
+    offset: int = 0,
+    limit: int = 50,
+    cursor: str | None = None,
+) -> Page[CheckInPublic]:
+    """`list_checkins` inside an open unit of work (with its audit row; the caller commits)."""
+    offset, limit = page_bounds(offset, limit)
+    with paging():
         page = uow.checkins.list(
             actor.clinic_id,
             offset=offset,
@@ -246,9 +283,20 @@ def list_checkins(
             treatment_id=treatment_id,
             cursor=cursor,
         )
-        audit(uow, actor, "list", "checkin", record_ids=[r.id for r in page.items])
-        uow.commit()
-        return public_page(page, CheckInPublic, offset=offset, limit=limit)
+    audit(uow, actor, "list", "checkin", record_ids=[r.id for r in page.items])
+    return public_page(page, CheckInPublic, offset=offset, limit=limit)
+
+
+def patient_names(uow: UnitOfWork, clinic_id: int, patient_ids: Iterable[int]) -> dict[int, str]:
+    """The names of the clinic's patients with these ids, in one statement (inside an open
+    unit of work): for showing who a check-in is from, not a read of their record."""
+    wanted = sorted(set(patient_ids))
+    if not wanted:
+        return {}
+    query = select(m.Patient.id, m.Patient.name).where(
+        m.Patient.clinic_id == clinic_id, m.Patient.id.in_(wanted)
+    )
+    return {pid: name for pid, name in uow.session.execute(query)}
 
 
 def mark_handled(

@@ -26,6 +26,7 @@ import secrets
 from typing import Any
 
 from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
+from sqlalchemy import bindparam, select
 
 from needlesafe.services.context import ConsentLinkAccess, LinkAccess
 from needlesafe.services.errors import LinkExpired, LinkInvalid
@@ -156,6 +157,15 @@ def new_checkin_link(
     return row
 
 
+# built once: every request through a patient's link runs it (the columns it needs, no entity)
+_LINK = select(
+    m.CheckinLink.clinic_id,
+    m.CheckinLink.treatment_id,
+    m.CheckinLink.revoked_at,
+    m.CheckinLink.expires_at,
+).where(m.CheckinLink.token_hash == bindparam("token_hash"))
+
+
 def resolve_checkin_token(
     uow: UnitOfWork,
     secret_key: str,
@@ -169,7 +179,7 @@ def resolve_checkin_token(
     if not token or len(token) > 500:
         raise LinkInvalid(INVALID)
     now = now or dt.datetime.now(dt.UTC)
-    row = uow.session.query(m.CheckinLink).filter_by(token_hash=token_hash(token)).one_or_none()
+    row = uow.session.execute(_LINK, {"token_hash": token_hash(token)}).one_or_none()
     if row is not None:
         if row.revoked_at is not None:
             raise LinkExpired(STOPPED, row.clinic_id)

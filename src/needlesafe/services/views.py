@@ -5,11 +5,13 @@ badges are not reads of records and are not audited."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import func, select
 
+from needlesafe.services import checkins
 from needlesafe.services.common import audit
 from needlesafe.services.context import Actor
 from needlesafe.services.errors import NotFound
@@ -152,3 +154,29 @@ def screening(uow: UnitOfWork, *, actor: Actor, patient_id: int, intake_id: int)
         audit(uow, actor, "read", "intake", intake.id)
         uow.commit()
         return view
+
+
+@dataclass(frozen=True)
+class InboxView:
+    """The inbox page: a page of check-ins and the names of the patients they are from."""
+
+    checkins: tuple[CheckInPublic, ...]
+    names: dict[int, str]
+
+
+def inbox(uow: UnitOfWork, *, actor: Actor, needs_attention: bool | None, limit: int) -> InboxView:
+    """The inbox page's check-ins (those needing attention first) and their patients' names,
+    read in one unit of work: the names in one statement, one audit row naming the check-ins
+    listed (each check-in names its patient)."""
+    with uow:
+        page = checkins.checkin_page(uow, actor=actor, needs_attention=needs_attention, limit=limit)
+        names = checkins.patient_names(uow, actor.clinic_id, (c.patient_id for c in page.items))
+        uow.commit()
+        return InboxView(checkins=tuple(page.items), names=names)
+
+
+def names_of(uow: UnitOfWork, *, actor: Actor, patient_ids: Iterable[int]) -> dict[int, str]:
+    """Patients' names for a check-in card (one statement; the card's check-in is what was
+    read or changed, and that is audited by the call that read or changed it)."""
+    with uow:
+        return checkins.patient_names(uow, actor.clinic_id, patient_ids)

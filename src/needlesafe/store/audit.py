@@ -18,9 +18,9 @@ import hashlib
 import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -68,38 +68,53 @@ def row_hash(prev_hash: str, row: m.AuditEvent) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+_HEADS = cast(Table, AuditChainHead.__table__)
+_EVENTS = cast(Table, m.AuditEvent.__table__)
+_STORED: tuple[str, ...] = ("at", "clinic_id", "user_id", "actor", "action", "record_type")
+_STORED += ("record_id", "record_ids", "seq", "prev_hash", "hash", "client_address")
+# built once (every request appends: building and keying a statement costs more than running it)
+_ADVANCE = (
+    update(_HEADS)
+    .where(_HEADS.c.chain == bindparam("head_chain"))
+    .values(seq=_HEADS.c.seq + 1)
+    .returning(_HEADS.c.seq, _HEADS.c.last_hash)
+)
+_MOVE_HEAD = (
+    update(_HEADS)
+    .where(_HEADS.c.chain == bindparam("head_chain"))
+    .values(last_hash=bindparam("head_hash"))
+)
+_INSERT = insert(_EVENTS).values({name: bindparam(f"event_{name}") for name in _STORED})
+_INSERT_MOVING_HEAD = _INSERT.add_cte(_MOVE_HEAD.cte("moved_head"))  # PostgreSQL
+
+
 def append(session: Session, row: m.AuditEvent) -> m.AuditEvent:
-    """Link `row` to the end of its clinic's chain and add it (inside the caller's
-    transaction; the head row stays locked until it ends)."""
+    """Link `row` to the end of its clinic's chain and insert it (inside the caller's
+    transaction; the head row stays locked until it ends). Two statements on PostgreSQL (the
+    row and the head's new hash go together), three on SQLite; `row` is not added to the
+    session (nothing reads an audit row back in the transaction that wrote it)."""
     chain = chain_of(row.clinic_id)
+    postgres = session.get_bind().dialect.name == "postgresql"
     # the UPDATE first: it takes the write lock (SQLite) or the head row's lock (PostgreSQL)
     # before the head is read, so two transactions never link to the same row
-    advance = (
-        update(AuditChainHead)
-        .where(AuditChainHead.chain == chain)
-        .values(seq=AuditChainHead.seq + 1)
-        .returning(AuditChainHead.seq, AuditChainHead.last_hash)
-        .execution_options(synchronize_session=False)
-    )
-    moved = session.execute(advance).first()
+    moved = session.execute(_ADVANCE, {"head_chain": chain}).first()
     if moved is None:  # the chain's first row: make its head (once, whoever is first)
-        sqlite = session.get_bind().dialect.name == "sqlite"
-        start = (sqlite_insert if sqlite else pg_insert)(AuditChainHead)
+        start = (pg_insert if postgres else sqlite_insert)(_HEADS)
         session.execute(
             start.values(chain=chain, seq=0, last_hash=GENESIS).on_conflict_do_nothing()
         )
-        moved = session.execute(advance).one()
+        moved = session.execute(_ADVANCE, {"head_chain": chain}).one()
     seq, prev = moved
     row.seq = seq
     row.prev_hash = prev
     row.hash = row_hash(prev, row)
-    session.execute(
-        update(AuditChainHead)
-        .where(AuditChainHead.chain == chain)
-        .values(last_hash=row.hash)
-        .execution_options(synchronize_session=False)
-    )
-    session.add(row)
+    values = {f"event_{name}": getattr(row, name) for name in _STORED}
+    head = {"head_chain": chain, "head_hash": row.hash}
+    if postgres:  # one round trip: a data-modifying WITH moves the head
+        session.execute(_INSERT_MOVING_HEAD, {**values, **head})
+    else:
+        session.execute(_MOVE_HEAD, head)
+        session.execute(_INSERT, values)
     return row
 
 

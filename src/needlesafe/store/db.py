@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, exc
 from sqlalchemy.engine import ExceptionContext, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -60,9 +61,43 @@ def make_engine(url: str = DEFAULT_DATABASE_URL, **kwargs: Any) -> Engine:
         engine = create_engine(url, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
     else:
-        engine = create_engine(url, pool_pre_ping=True, **kwargs)
+        engine = create_engine(url, **kwargs)
+        _ping_after_idle(engine)
     event.listen(engine, "handle_error", _drop_broken_connections)
     return engine
+
+
+PING_AFTER_IDLE_SECONDS = 1.0
+
+
+def _ping_after_idle(engine: Engine) -> None:
+    """A pooled connection left unused for a second or more is asked whether it still works
+    before it is handed out (the server may have restarted meanwhile); a dead one is replaced,
+    unseen by the request. One in use a moment ago (a busy server's pool) is handed out at
+    once: asking on every checkout was a round trip a request. (A server that restarts while
+    busy fails the requests then in flight; the first such error drops the whole pool, see
+    `_drop_broken_connections`.)"""
+
+    def connected(_dbapi_connection: Any, record: Any) -> None:
+        record.info["returned_at"] = time.monotonic()
+
+    def checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        returned = record.info.get("returned_at")
+        if returned is not None and time.monotonic() - returned < PING_AFTER_IDLE_SECONDS:
+            return
+        try:
+            alive = engine.dialect.do_ping(dbapi_connection)
+        except Exception as error:  # the pool makes a new connection and tries again
+            raise exc.DisconnectionError("the pooled connection no longer works") from error
+        if not alive:
+            raise exc.DisconnectionError("the pooled connection no longer works")
+
+    def checkin(_dbapi_connection: Any, record: Any) -> None:
+        record.info["returned_at"] = time.monotonic()
+
+    event.listen(engine, "connect", connected)
+    event.listen(engine, "checkout", checkout)
+    event.listen(engine, "checkin", checkin)
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

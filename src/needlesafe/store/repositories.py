@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Select, bindparam, false, func, select, tuple_
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from needlesafe.store import models as m
 from needlesafe.store.cursors import Shape
@@ -172,6 +172,30 @@ class TokenRepository:
         query = select(m.AuthToken).where(m.AuthToken.token_hash == token_hash)
         return self.session.scalars(query).first()
 
+    def holder(self, token_hash: str) -> Any:
+        """What checking a token needs, in one statement: the token's kind, expiry and
+        revocation, its user (id, clinic, role, active) and the clinic's time zone; None when
+        no token has this hash (nor a user)."""
+        return self.session.execute(_TOKEN_HOLDER, {"token_hash": token_hash}).first()
+
+
+# built once: every request with a bearer token runs it
+_TOKEN_HOLDER = (
+    select(
+        m.AuthToken.kind,
+        m.AuthToken.expires_at,
+        m.AuthToken.revoked_at,
+        m.User.id.label("user_id"),
+        m.User.clinic_id,
+        m.User.role,
+        m.User.active,
+        m.Clinic.time_zone,
+    )
+    .join(m.User, m.User.id == m.AuthToken.user_id)
+    .outerjoin(m.Clinic, m.Clinic.id == m.User.clinic_id)
+    .where(m.AuthToken.token_hash == bindparam("token_hash"))
+)
+
 
 class PatientRepository(_Scoped[m.Patient]):
     model = m.Patient
@@ -222,6 +246,18 @@ class IntakeRepository(_Scoped[m.Intake]):
 class TreatmentRepository(_Scoped[m.Treatment]):
     model = m.Treatment
 
+    def get_with_screening(
+        self, clinic_id: int, treatment_id: int
+    ) -> tuple[m.Treatment, dict[str, Any] | None] | None:
+        """The treatment and the stored input of the screening it follows (None without one),
+        in one statement; its areas, topicals and override load only if asked for."""
+        if not 1 <= treatment_id <= MAX_ID:
+            return None
+        found = self.session.execute(
+            _TREATMENT_WITH_SCREENING, {"treatment_id": treatment_id, "clinic_id": clinic_id}
+        ).first()
+        return None if found is None else (found[0], found[1])
+
     ORDER = Order(
         Shape("t", "di"),
         (m.Treatment.performed_on, m.Treatment.id),
@@ -242,6 +278,19 @@ class TreatmentRepository(_Scoped[m.Treatment]):
         if patient_id is not None:
             query = query.where(_id_filter(m.Treatment.patient_id, patient_id))
         return self._page(query, self.ORDER, offset=offset, limit=limit, cursor=cursor)
+
+
+# built once: every check-in runs it
+_TREATMENT_WITH_SCREENING = (
+    select(m.Treatment, m.Intake.input)
+    .outerjoin(
+        m.Intake,
+        (m.Intake.id == m.Treatment.intake_id) & (m.Intake.clinic_id == bindparam("clinic_id")),
+    )
+    .where(m.Treatment.id == bindparam("treatment_id"))
+    .where(m.Treatment.clinic_id == bindparam("clinic_id"))
+    .options(lazyload("*"))
+)
 
 
 class CheckInRepository(_Scoped[m.CheckIn]):

@@ -15,7 +15,7 @@ from needlesafe.deps import (
 from needlesafe.errors import InputError
 from needlesafe.services import (
     checkins,
-    patients,
+    views,
 )
 from needlesafe.services.context import Actor
 from needlesafe.store.uow import UnitOfWork
@@ -30,7 +30,7 @@ router = APIRouter(include_in_schema=False)
 
 
 def _patient_names(uow: UnitOfWork, actor: Actor, ids: set[int]) -> dict[int, str]:
-    return {pid: patients.get_patient(uow, actor=actor, patient_id=pid).name for pid in ids}
+    return views.names_of(uow, actor=actor, patient_ids=ids)  # one statement for them all
 
 
 @router.get("/inbox", response_class=HTMLResponse)
@@ -40,14 +40,18 @@ def inbox_page(
     uow: UowDep,
     show: Annotated[str, Query(pattern="^(attention|all)$")] = "attention",
 ) -> Response:
-    page = checkins.list_checkins(
+    view = views.inbox(
         uow, actor=actor, needs_attention=True if show == "attention" else None, limit=100
     )
-    names = _patient_names(uow, actor, {c.patient_id for c in page.items})
     return render(
         request,
         "inbox.html",
-        {**header_context(actor, uow), "checkins": page.items, "names": names, "show": show},
+        {
+            **header_context(actor, uow),
+            "checkins": list(view.checkins),
+            "names": view.names,
+            "show": show,
+        },
     )
 
 
