@@ -101,3 +101,24 @@ def test_words_that_can_describe_a_health_problem_are_not_everyday(
 def test_a_pain_score_is_a_severity(message: str, severity: str, knowledge: Knowledge) -> None:
     assert knowledge.triage is not None
     assert read_message(message, knowledge.triage).symptoms["pain"].severity == severity
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Flatmate here. She's gone grey round the lips and her fingernails look bluish.",
+        "Her husband writing. Her lips have swollen up a lot in the last hour.",
+    ],
+)
+def test_a_message_written_for_the_patient_counts_their_symptoms(
+    message: str, knowledge: Knowledge
+) -> None:
+    # the writer never speaks of themself: whoever the message speaks of is the patient
+    assert _answer(message, 0.3, knowledge)[0] == "emergency"
+
+
+def test_someone_elses_symptoms_still_do_not_count_when_the_writer_speaks_of_themself(
+    knowledge: Knowledge,
+) -> None:
+    message = "My friend's lips swelled up after hers. I'm fine, just a bit pink."
+    assert _answer(message, 1, knowledge)[0] == "self_care"
