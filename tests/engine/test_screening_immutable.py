@@ -72,3 +72,20 @@ def test_an_assessment_read_back_from_json_is_as_immutable(knowledge: Knowledge)
     for error, attempt in attempts(again):
         with pytest.raises(error):
             attempt()
+
+
+def test_an_assessment_shares_no_mutable_part_with_the_knowledge(knowledge: Knowledge) -> None:
+    """Screening copies each rule's prepared output fields into the result
+    (`screening.prepared`): a precaution's parameters are its own read-only mapping, never the
+    knowledge's dict, and changing them is refused."""
+    plan = {"areas": ["cheeks"], "needle_depth_mm": 0.5, "device": "pen", "setting": "home"}
+    data = {"patient": {"age": 30, "fitzpatrick": "II"}, "plan": plan}
+    result = screen(parse_intake(data, knowledge), knowledge)
+    rules = {rule.id: rule for rule in knowledge.precautions}
+    with_params = [p for p in result.precautions if rules[p.rule].params]
+    assert with_params  # the home-use depth limit
+    for precaution in with_params:
+        assert precaution.params == rules[precaution.rule].params
+        assert precaution.params is not rules[precaution.rule].params
+        with pytest.raises(TypeError):
+            precaution.params["max_depth_mm"] = 9.0  # type: ignore[index]

@@ -56,21 +56,21 @@ def compile_condition(predicate: PredicateBase) -> Check:
         return partial(_all if key == "all" else _any, children)
     spec = type(predicate).keys_table[key]
     if spec.test == "any_of":  # most conditions: the facts to report are known in advance
-        return partial(_any_of_compiled, spec.fact, spec.multi, _any_of_facts(spec, value))
+        wanted = {code: f"{spec.fact}={code}" for code in value}  # a code listed twice: once
+        if spec.multi:
+            return partial(_any_of_several, spec.fact, tuple(wanted.items()))
+        return partial(_one_of, spec.fact, wanted)
     return partial(test_of(spec), spec, value)
 
 
-def _any_of_facts(spec: ConditionKey, wanted: list[str]) -> tuple[tuple[str, str], ...]:
-    return tuple((code, f"{spec.fact}={code}") for code in dict.fromkeys(wanted))
-
-
-def _any_of_compiled(
-    path: str, multi: bool, wanted: tuple[tuple[str, str], ...], facts: Facts
-) -> Matched:
+def _any_of_several(path: str, wanted: tuple[tuple[str, str], ...], facts: Facts) -> Matched:
     have = facts.values[path]
-    if not multi:
-        have = (have,)
     return tuple([fact for code, fact in wanted if code in have]) or None
+
+
+def _one_of(path: str, wanted: dict[str, str], facts: Facts) -> Matched:
+    fact = wanted.get(facts.values[path])
+    return None if fact is None else (fact,)
 
 
 def _all(children: tuple[Check, ...], facts: Facts) -> Matched:

@@ -8,19 +8,24 @@ come from the knowledge base and are worked out when a condition first asks for 
 
 from __future__ import annotations
 
-from functools import cached_property, lru_cache
+from collections.abc import Callable
+from functools import lru_cache
 from operator import attrgetter
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from needlesafe.engine.models import Intake
 from needlesafe.knowledge.base import Knowledge
+from needlesafe.knowledge.conditions import CONDITION_KEYS
 
 
 def read_fact(intake: Intake, path: str) -> Any:
     """The value of the intake field at `path`: a tuple of codes for a list field."""
-    value = _getter(path)(intake)
-    if isinstance(value, list):
-        if not value or isinstance(value[0], str):
+    return _as_fact(_getter(path)(intake))
+
+
+def _as_fact(value: Any) -> Any:
+    if type(value) is list:
+        if not value or type(value[0]) is str:
             return tuple(value)  # a list of codes
         # a list of objects with a code (a medication: only while taken)
         return tuple(item.code for item in value if getattr(item, "current", True))
@@ -32,15 +37,48 @@ def _getter(path: str) -> attrgetter[Any]:
     return attrgetter(path)
 
 
+# the intake fields the condition table reads (every key's fact and the facts it needs)
+TABLE_FACTS: tuple[str, ...] = tuple(
+    dict.fromkeys(path for key in CONDITION_KEYS for path in (key.fact, *key.needs) if path)
+)
+_TABLE_GETTERS = tuple((path, _getter(path)) for path in TABLE_FACTS)
+
+
 class FactValues(dict[str, Any]):
-    """An intake's facts by path, each read on first use."""
+    """An intake's facts by path: those of the condition table read at once (the rule index
+    looks at nearly all of them for every intake), any other on first use."""
 
     def __init__(self, intake: Intake) -> None:
         super().__init__()
         self.intake = intake
+        for path, get in _TABLE_GETTERS:
+            value = get(intake)
+            self[path] = _as_fact(value) if type(value) is list else value
 
     def __missing__(self, path: str) -> Any:
         value = self[path] = read_fact(self.intake, path)
+        return value
+
+
+T = TypeVar("T")
+
+
+class derived(Generic[T]):  # a decorator, named like cached_property
+    """A derived fact: worked out on first use, then kept on the instance. This is
+    `functools.cached_property` without the lock Python 3.11 takes on each first use, which
+    showed in the screening profile (a Facts belongs to one screening, in one thread)."""
+
+    def __init__(self, compute: Callable[[Any], T]) -> None:
+        self.compute = compute
+        self.__doc__ = compute.__doc__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, facts: Any, owner: type | None = None) -> T:
+        if facts is None:  # looked up on the class
+            return self  # type: ignore[return-value]
+        value = facts.__dict__[self.name] = self.compute(facts)
         return value
 
 
@@ -58,7 +96,7 @@ class Facts:
 
     # ---------------------------------------------------------------- derived facts
 
-    @cached_property
+    @derived
     def stopped_medications(self) -> dict[str, int]:
         """Medication code -> days since it was stopped (the most recent stop counts)."""
         stopped: dict[str, int] = {}
@@ -67,19 +105,19 @@ class Facts:
                 stopped[use.code] = min(use.stopped_days_ago, stopped.get(use.code, 36500))
         return stopped
 
-    @cached_property
+    @derived
     def ingredients(self) -> tuple[str, ...]:
         """The anaesthetics (allergy codes) in the planned numbing cream."""
         return tuple(self.knowledge.numbing_agents[self.intake.plan.numbing_agent].ingredients)
 
-    @cached_property
+    @derived
     def over_cap(self) -> tuple[tuple[str, float], ...]:
         """The planned areas the needle goes deeper than their cap, with the cap."""
         plan, areas = self.intake.plan, self.knowledge.areas
         caps = [(code, areas[code].cap_for(plan.device)) for code in plan.areas]
         return tuple((code, cap) for code, cap in caps if plan.needle_depth_mm > cap)
 
-    @cached_property
+    @derived
     def unlabeled(self) -> tuple[str, ...]:
         """The planned topicals neither labelled for needled skin nor a biologic."""
         topicals = self.knowledge.topicals
@@ -89,12 +127,12 @@ class Facts:
             if not topicals[code].labeled_for_microneedling and not topicals[code].biologic
         )
 
-    @cached_property
+    @derived
     def biologics(self) -> tuple[str, ...]:
         """The planned topicals that are biologics (PRP)."""
         return tuple(c for c in self.intake.plan.topicals if self.knowledge.topicals[c].biologic)
 
-    @cached_property
+    @derived
     def numbing_area(self) -> float:
         """The skin a numbing cream covers (cm2): the planned areas' surfaces, each once."""
         if self.intake.plan.numbing_agent == "none":

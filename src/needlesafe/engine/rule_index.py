@@ -65,10 +65,6 @@ class RuleIndex:
         self.entries = tuple(zip(self.rules, self.checks, strict=True))
         self.everywhere: list[int] = []  # rules without a guard
         self.index: dict[Token, list[int]] = {}
-        # what the index looks up: facts' values, whether facts are given, numbers' limits
-        self.values: dict[str, bool] = {}  # fact path -> holds several values
-        self.given: list[str] = []  # fact paths whose being given is looked up
-        self.limits: dict[str, list[float]] = {}  # fact path + " above"/" below" -> limits
         multi: dict[str, bool] = {}
         for number, rule in enumerate(self.rules):
             multi.update((key.fact, key.multi) for key, _ in atoms(rule.when))
@@ -78,33 +74,43 @@ class RuleIndex:
                 continue
             for token in tokens:
                 self.index.setdefault(token, []).append(number)
-        for name, value in self.index:
+        # the same index by fact, as one intake looks it up: a fact's values (one or several),
+        # whether a fact is given, a number's limits (rules that need it above or below one)
+        by_value: dict[str, dict[Any, tuple[int, ...]]] = {}
+        by_given: dict[str, dict[bool, tuple[int, ...]]] = {}
+        by_limit: dict[tuple[str, str], list[tuple[float, tuple[int, ...]]]] = {}
+        for (name, value), numbers in self.index.items():
             if name.endswith("?"):
-                self.given.append(name[:-1])
+                by_given.setdefault(name[:-1], {})[value] = tuple(numbers)
             elif name.endswith((" above", " below")):
-                self.limits.setdefault(name, []).append(float(value))
+                path, _, test = name.partition(" ")
+                by_limit.setdefault((path, test), []).append((value, tuple(numbers)))
             else:
-                self.values[name] = multi[name]
+                by_value.setdefault(name, {})[value] = tuple(numbers)
+        self.values = tuple((path, multi[path], rules) for path, rules in by_value.items())
+        self.given = tuple(by_given.items())
+        self.limits = tuple(
+            (path, test == "above", tuple(limits)) for (path, test), limits in by_limit.items()
+        )
 
     def candidates(self, facts: Facts) -> list[tuple[AnyRule, Check]]:
         """The rules that may hold for the intake, in file order, with their checks."""
         chosen = set(self.everywhere)
-        index = self.index
-        for path, multi in self.values.items():
-            value = facts.values[path]
+        values = facts.values
+        for path, multi, rules_by_value in self.values:
+            value = values[path]
             for item in value if multi else (value,):
-                found = index.get((path, item))
+                found = rules_by_value.get(item)
                 if found:
                     chosen.update(found)
-        for path in self.given:
-            found = index.get((f"{path}?", is_given(facts.values[path])))
+        for path, rules_by_given in self.given:
+            found = rules_by_given.get(is_given(values[path]))
             if found:
                 chosen.update(found)
-        for name, limits in self.limits.items():
-            path, _, test = name.partition(" ")
-            actual = facts.values[path]
-            for limit in limits:
-                if (actual > limit) if test == "above" else (actual < limit):
-                    chosen.update(index[(name, limit)])
+        for path, above, limits in self.limits:
+            actual = values[path]
+            for limit, numbers in limits:
+                if (actual > limit) if above else (actual < limit):
+                    chosen.update(numbers)
         entries = self.entries
         return [entries[n] for n in sorted(chosen)]

@@ -2,26 +2,27 @@
 
 Every clinical fact comes from the knowledge base; this module finds the rules whose condition
 holds for the intake (`needlesafe.engine.conditions.evaluate`) and assembles the result from
-them, keeping the facts each rule matched. The result is built anew for every intake with the
-models' own constructors and is immutable (frozen models, tuples, read-only mappings), so no
-caller can change another's.
+them, keeping the facts each rule matched. The result is built anew for every intake and is
+immutable (frozen models, tuples, read-only mappings), so no caller can change another's.
+
+What does not depend on the intake is worked out once per knowledge base (`prepared`): the rule
+index, each complication's risk when no rule raises it, and each rule's output fields (its
+words, sources, decision). These are immutable values derived from the knowledge, not results.
+An assessment is then one `Assessment(...)` call on plain parts, from which pydantic builds the
+nested models in its compiled core (building each part with its own constructor cost twice as
+much).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any
 
 from needlesafe.engine.conditions import Matched, evaluate
 from needlesafe.engine.facts import Facts
-from needlesafe.engine.models import (
-    Assessment,
-    Contraindication,
-    Intake,
-    Precaution,
-    Reason,
-    Risk,
-)
+from needlesafe.engine.models import Assessment, Intake, Risk
 from needlesafe.engine.rule_index import RuleIndex
 from needlesafe.knowledge.base import Knowledge
 from needlesafe.knowledge.schema import (
@@ -36,15 +37,26 @@ from needlesafe.knowledge.schema import (
 
 AnyRule = RiskRule | ContraindicationRule | PrecautionRule
 Fired = tuple[AnyRule, tuple[str, ...]]  # a rule that holds and the facts it matched
+Advised = tuple[PrecautionRule, tuple[str, ...]]
+Fields = Mapping[str, Any]  # a result part's fields
+
+DECISIONS = tuple(Decision)  # by rank: proceed ... do_not_treat
+DECISION_RANK = {decision: rank for rank, decision in enumerate(DECISIONS)}
+LEVEL_RANK = {level: level.rank for level in Level}
 
 
 @dataclass(frozen=True)
 class Prepared:
-    """What screening works out once per knowledge base: the rule index, and each
-    complication's risk when no rule raises it (immutable, so every assessment can hold it)."""
+    """What screening works out once per knowledge base: the rule index, each complication's
+    risk when no rule raises it (immutable, so every assessment can hold it), and by rule id
+    the output fields the rule gives every assessment it fires in (a risk rule's reason, a
+    contraindication, a precaution advised by that rule alone), so that screening an intake
+    only adds the facts the rule matched. The fields are copied into each result's parts,
+    never handed out."""
 
     index: RuleIndex
     baseline: Mapping[str, Risk]
+    fields: Mapping[str, Fields]
 
 
 _PREPARED: dict[int, tuple[Knowledge, Prepared]] = {}
@@ -59,10 +71,34 @@ def prepared(knowledge: Knowledge) -> Prepared:
         _PREPARED.clear()
     rules: list[AnyRule] = [*knowledge.risk_rules, *knowledge.contraindications]
     rules += knowledge.precautions
-    baseline = {code: _risk(code, (), knowledge) for code in knowledge.complications}
-    result = Prepared(RuleIndex(rules), baseline)
+    baseline = {
+        code: Risk(
+            level=Level.baseline,
+            reasons=(),
+            patient_text=complication.patient_text.at(Level.baseline),
+            label=complication.label,
+        )
+        for code, complication in knowledge.complications.items()
+    }
+    fields = {rule.id: _fields(rule) for rule in (*rules, *knowledge.escalations)}
+    result = Prepared(RuleIndex(rules), MappingProxyType(baseline), MappingProxyType(fields))
     _PREPARED[id(knowledge)] = (knowledge, result)
     return result
+
+
+def _fields(rule: AnyRule | EscalationRule) -> dict[str, Any]:
+    """The output fields `rule` gives every assessment it fires in."""
+    fields: dict[str, Any]
+    if isinstance(rule, RiskRule):  # its reason
+        fields = {"rule": rule.id, "clinician_text": rule.rule, "patient_text": rule.patient_text}
+    elif isinstance(rule, PrecautionRule):  # its precaution, when no other rule advises it
+        fields = {"code": rule.code, "label": rule.label, "rule": rule.id, "params": rule.params}
+        fields |= {"patient_text": rule.patient_text, "clinician_text": rule.clinician_text}
+    else:  # its contraindication
+        fields = {"code": rule.code, "label": rule.label, "kind": rule.kind}
+        fields |= {"decision": rule.decision, "rule": rule.id, "patient_text": rule.patient_text}
+        fields["clinician_text"] = rule.clinician_text
+    return {**fields, "sources": tuple(rule.sources)}
 
 
 def screen(intake: Intake, knowledge: Knowledge) -> Assessment:
@@ -91,126 +127,101 @@ def assess(fired: Sequence[Fired], facts: Facts) -> Assessment:
     """The assessment from the rules that hold (risk rules, contraindications, precautions, each
     in file order)."""
     knowledge = facts.knowledge
-    raised: dict[str, list[tuple[RiskRule, tuple[str, ...]]]] = {}  # by complication
-    advised: dict[str, list[tuple[PrecautionRule, tuple[str, ...]]]] = {}  # by precaution code
-    contraindications: list[Contraindication] = []
+    ready = prepared(knowledge)
+    fields = ready.fields
+    raised: dict[str, dict[str, Any]] = {}  # the raised risks by complication
+    advised: dict[str, list[Advised]] = {}  # the precaution rules that hold, by precaution code
+    contraindications: list[dict[str, Any]] = []
+    rank = 0  # the decision's
     for rule, matched in fired:
-        if type(rule) is RiskRule:
-            raised.setdefault(rule.complication, []).append((rule, matched))
+        if type(rule) is RiskRule:  # (`type` is: isinstance is slower on pydantic models)
+            reason = dict(fields[rule.id], factor="; ".join(matched))
+            risk = raised.get(rule.complication)
+            if risk is None:
+                raised[rule.complication] = {"level": rule.level, "reasons": [reason]}
+            else:
+                risk["reasons"].append(reason)
+                if LEVEL_RANK[rule.level] > LEVEL_RANK[risk["level"]]:
+                    risk["level"] = rule.level
         elif type(rule) is PrecautionRule:
             advised.setdefault(rule.code, []).append((rule, matched))
         elif type(rule) is ContraindicationRule:
-            contraindications.append(_contraindication(rule, matched))
+            contraindications.append(dict(fields[rule.id], factors=matched))
+            rank = max(rank, DECISION_RANK[rule.decision])
 
-    baseline = prepared(knowledge).baseline
-    risks = {
-        code: _risk(code, raised[code], knowledge) if code in raised else risk
-        for code, risk in baseline.items()
-    }
-    precautions = [_precaution(rules, facts) for rules in advised.values()]
+    risks: dict[str, Risk | dict[str, Any]] = dict(ready.baseline)
+    levels = dict.fromkeys(risks, Level.baseline)
+    for code, risk in raised.items():
+        complication = knowledge.complications[code]
+        risk["patient_text"] = complication.patient_text.at(risk["level"])
+        risk["label"] = complication.label
+        risks[code], levels[code] = risk, risk["level"]
+    precautions = [_precaution(rules, facts, fields) for rules in advised.values()]
     for escalation in knowledge.escalations:
-        reached = risks_reached(escalation.when_risks, risks)
+        reached = risks_reached(escalation.when_risks, levels)
         if reached is not None:
-            contraindications.append(_contraindication(escalation, reached))
+            contraindications.append(dict(fields[escalation.id], factors=reached))
+            rank = max(rank, DECISION_RANK[escalation.decision])
 
-    decision = max(
-        (c.decision for c in contraindications), key=lambda d: d.rank, default=Decision.proceed
-    )
+    decision = DECISIONS[rank]
     if decision is Decision.proceed and (precautions or raised):
         decision = Decision.proceed_with_precautions
+    # one constructor call: pydantic validates the plain parts into the nested frozen models
     return Assessment(
         decision=decision,
         risks=risks,
-        contraindications=tuple(contraindications),
-        precautions=tuple(precautions),
+        contraindications=contraindications,
+        precautions=precautions,
         knowledge_version=knowledge.version,
     )
 
 
-def risks_reached(count: RiskCount, risks: Mapping[str, Risk]) -> Matched:
+def risks_reached(count: RiskCount, levels: Mapping[str, Level]) -> Matched:
     """The risks at `count.level` or above (among `count.among`), when there are at least
-    `count.at_least` of them; None otherwise."""
-    codes = count.among if count.among is not None else list(risks)
-    floor = count.level.rank
+    `count.at_least` of them; None otherwise. `levels`: every complication's risk level."""
+    codes = count.among if count.among is not None else levels
+    floor = LEVEL_RANK[count.level]
     reached = tuple(
-        f"risks.{c}={risks[c].level.value}"
+        f"risks.{c}={levels[c].value}"
         for c in codes
-        if c in risks and risks[c].level.rank >= floor
+        if c in levels and LEVEL_RANK[levels[c]] >= floor
     )
     return reached if len(reached) >= count.at_least else None
 
 
-# ---------------------------------------------------------------- the parts of the result
+# ---------------------------------------------------------------- precautions
 
-
-def _risk(
-    code: str, fired: Sequence[tuple[RiskRule, tuple[str, ...]]], knowledge: Knowledge
-) -> Risk:
-    level = Level.baseline
-    reasons = []
-    for rule, matched in fired:
-        reasons.append(
-            Reason(
-                factor="; ".join(matched),
-                rule=rule.id,
-                clinician_text=rule.rule,
-                patient_text=rule.patient_text,
-                sources=tuple(rule.sources),
-            )
-        )
-        if rule.level.rank > level.rank:
-            level = rule.level
-    complication = knowledge.complications[code]
-    return Risk(
-        level=level,
-        reasons=tuple(reasons),
-        patient_text=complication.patient_text.at(level),
-        label=complication.label,
-    )
-
-
-def _contraindication(
-    rule: ContraindicationRule | EscalationRule, matched: tuple[str, ...]
-) -> Contraindication:
-    return Contraindication(
-        code=rule.code,
-        label=rule.label,
-        kind=rule.kind,
-        decision=rule.decision,
-        rule=rule.id,
-        factors=matched,
-        patient_text=rule.patient_text,
-        clinician_text=rule.clinician_text,
-        sources=tuple(rule.sources),
-    )
+# what a precaution rule's clinician text may name, filled in from the intake
+PLACEHOLDERS = ("{area_caps}", "{area_cap_reasons}")
 
 
 def _precaution(
-    fired: Sequence[tuple[PrecautionRule, tuple[str, ...]]], facts: Facts
-) -> Precaution:
+    advised: Sequence[Advised], facts: Facts, fields: Mapping[str, Fields]
+) -> dict[str, Any]:
     """One precaution from the rules that advise it: the first rule's words, later rules add
     their facts, texts, sources and parameters."""
-    first = fired[0][0]
+    first = advised[0][0]
+    if len(advised) == 1:  # most precautions: one rule's words, facts and sources as written
+        part = dict(fields[first.id], factors=advised[0][1])
+        if any(name in first.clinician_text for name in PLACEHOLDERS):
+            part["params"], part["clinician_text"] = _precaution_params(first, facts)
+        return part
     factors: list[str] = []
     params: dict[str, float | str] = {}
     texts: list[str] = []
     sources: list[str] = []
-    for rule, matched in fired:
+    for rule, matched in advised:
         more, text = _precaution_params(rule, facts)
         _merge_params(params, more)
         factors += matched
         texts.append(text)
         sources += rule.sources
-    return Precaution(
-        code=first.code,
-        label=first.label,
-        rule=first.id,
-        factors=tuple(factors),
+    return dict(
+        fields[first.id],
+        factors=factors,
         params=params,
-        patient_text=first.patient_text,
         clinician_text=" ".join(texts),
-        # one rule's sources as written; several rules' without repeats
-        sources=tuple(sources if len(fired) == 1 else dict.fromkeys(sources)),
+        sources=tuple(dict.fromkeys(sources)),  # several rules' sources without repeats
     )
 
 
