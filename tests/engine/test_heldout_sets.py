@@ -18,7 +18,7 @@ from needlesafe.knowledge.base import Knowledge
 HELDOUT = Path(__file__).parent / "heldout"
 # Sets 1-3: the reader learnt from them. Set 4 (lay_heldout_4.yaml) is still held out: it is
 # scored, never tested on, so it stays an honest measure (see heldout/README.md).
-# Sets 4-15 and 17 were each scored first (heldout/README.md), then learnt from: all of them now guard.
+# Sets 4-17 were each scored first (heldout/README.md), then learnt from: all of them now guard.
 SETS = [
     HELDOUT / name
     for name in (
@@ -37,6 +37,7 @@ SETS = [
         "lay_heldout_13.yaml",
         "lay_heldout_14.yaml",
         "lay_heldout_15.yaml",
+        "lay_heldout_16.yaml",
         "lay_heldout_17.yaml",
     )
 ]
@@ -86,9 +87,6 @@ KNOWN_UNDER = {
         "'now its spread' follows 'yesterday' in a clause of its own: the spread reaches the"
         " redness and itch said after it, not the blotches (rash) said before"
     ),
-    "my jaw is puffier today than yesterday?? \U0001f610 no pain no rash just chunky": (
-        "a comparison with yesterday ('puffier today than yesterday') is not read as worsening"
-    ),
     "bruises under my eyes still purple after 10 days": (
         "bruising is contact_clinic after 14 days in symptoms.yaml; the set chose day 10"
     ),
@@ -105,8 +103,8 @@ def _entries() -> list[dict[str, Any]]:
 ENTRIES = _entries()
 
 
-def test_the_sixteen_sets_are_there() -> None:
-    assert len(SETS) == 16 and len(ENTRIES) == 2440
+def test_the_seventeen_sets_are_there() -> None:
+    assert len(SETS) == 17 and len(ENTRIES) == 2590
 
 
 def _run(entry: dict[str, Any], knowledge: Knowledge) -> str:
