@@ -18,7 +18,7 @@ from needlesafe.knowledge.base import Knowledge
 HELDOUT = Path(__file__).parent / "heldout"
 # Sets 1-3: the reader learnt from them. Set 4 (lay_heldout_4.yaml) is still held out: it is
 # scored, never tested on, so it stays an honest measure (see heldout/README.md).
-# Sets 4-17 were each scored first (heldout/README.md), then learnt from: all of them now guard.
+# Sets 4-18 were each scored first (heldout/README.md), then learnt from: all of them now guard.
 SETS = [
     HELDOUT / name
     for name in (
@@ -39,6 +39,7 @@ SETS = [
         "lay_heldout_15.yaml",
         "lay_heldout_16.yaml",
         "lay_heldout_17.yaml",
+        "lay_heldout_18.yaml",
     )
 ]
 
@@ -46,6 +47,10 @@ SETS = [
 KNOWN_UNDER = {
     "badly burnt from the LED mask after, one spot has gone white and leathery": (
         "burn depth in lay words ('white and leathery') is not read as severe"
+    ),
+    "I had the RF microneedling this morning and there's a shiny, dark red mark on my jawline the"
+    " size of a stamp that looks like I touched an oven tray. It's gone white in the middle.": (
+        "'gone white in the middle' is in the next sentence: it does not reach the burn mark"
     ),
     "one patch went white and leathery where they used the device, and it really hurts": (
         "as above: a full-thickness burn described by its look"
@@ -103,8 +108,8 @@ def _entries() -> list[dict[str, Any]]:
 ENTRIES = _entries()
 
 
-def test_the_seventeen_sets_are_there() -> None:
-    assert len(SETS) == 17 and len(ENTRIES) == 2590
+def test_the_eighteen_sets_are_there() -> None:
+    assert len(SETS) == 18 and len(ENTRIES) == 2740
 
 
 def _run(entry: dict[str, Any], knowledge: Knowledge) -> str:
