@@ -24,6 +24,7 @@ from PIL import Image, ImageDraw
 from needlesafe.services import links
 from needlesafe.settings import Settings
 from needlesafe.store.db import make_engine
+from tests.web.pagekit import COLD_SORE_SCREENING as SCREENING
 from tests.web.webkit import CLINICS, Browser, email_of
 
 
@@ -57,19 +58,6 @@ def pdf_images(pdf: bytes, tmp: Path) -> int:
     path.write_bytes(pdf)
     done = subprocess.run([tool, "-list", str(path)], capture_output=True, check=True)
     return len(done.stdout.decode().splitlines()) - 2  # two header lines
-
-
-SCREENING = {
-    "age": "34",
-    "fitzpatrick": "IV",
-    "conditions": ["cold_sore_history"],
-    "areas": ["perioral", "cheeks"],
-    "needle_depth_mm": "1.0",
-    "device": "pen",
-    "setting": "clinic",
-    "numbing_agent": "none",
-    "sterile_single_use_needles": "on",
-}
 
 
 def screened(browser: Browser, name: str = "Jamie Rivera", **form: object) -> str:
