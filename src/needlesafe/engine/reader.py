@@ -834,16 +834,11 @@ def _mark_experiencer(segments: list[_Segment], knowledge: TriageKnowledge) -> N
     # A message in which the writer never speaks of themself ("Flatmate here. She's gone grey
     # round the lips") is written for the patient: whoever it speaks of is the patient, unless
     # it is hearsay ("someone online said"). Safer: the symptoms count.
-    if not any(_find(segment, lists["first_person"]) for segment in segments) and not any(
-        word in _MY_WORDS for segment in segments for word in segment.words
-    ):
+    if not any(_find(segment, lists["writer_self"]) for segment in segments):
         for segment in segments:
             if not _find(segment, lists["hearsay"]):
                 for item in segment:
                     item.others = False
-
-
-_MY_WORDS = frozenset(("me", "my", "i", "mine", "myself", "we", "our", "us"))
 
 
 def _mark_reason(segments: list[_Segment], knowledge: TriageKnowledge) -> None:

@@ -272,6 +272,9 @@ class Experiencer(Strict):
     hearsay: Phrases
     theirs: Phrases
     first_person: Phrases
+    # the words with which a writer speaks of themself: a message with none of them is
+    # written for the patient, so whoever it speaks of is the patient (hearsay aside)
+    writer_self: Phrases = []
     # she/he/they at the start of a part: whoever was named last
     pronouns: Phrases
     # "my sister had the treatment": after an experience verb, the person is the patient
@@ -692,6 +695,7 @@ def _word_lists(reader: ReaderFile) -> dict[str, PhraseSet]:
             "hearsay": e.hearsay,
             "theirs": e.theirs,
             "first_person": e.first_person,
+            "writer_self": e.writer_self,
             "pronouns": e.pronouns,
             "treated": e.treated,
             "people": [*e.others, *e.relatives, *e.proxies],
