@@ -1,5 +1,5 @@
-"""Evaluating a rule's condition on an intake: the reference interpreter of the condition
-language declared in `needlesafe.knowledge.conditions`.
+"""Evaluating a rule's condition on an intake (or an aftercare `when` on a treatment): the
+reference interpreter of the condition language declared in `needlesafe.knowledge.conditions`.
 
 `evaluate` walks the condition as written, one key at a time, and returns the intake facts a
 true condition matched (`("patient.fitzpatrick=IV",)`), or None when it is false. Each key is
@@ -15,7 +15,15 @@ from functools import partial
 from typing import Any
 
 from needlesafe.engine.facts import Facts
-from needlesafe.knowledge.conditions import COMBINATORS, CONDITION_KEYS, ConditionKey, PredicateBase
+from needlesafe.knowledge.conditions import (
+    AFTERCARE_KEYS,
+    COMBINATORS,
+    CONDITION_KEYS,
+    ConditionKey,
+    PredicateBase,
+    RiskAtLeast,
+)
+from needlesafe.knowledge.schema import Level
 
 Matched = tuple[str, ...] | None  # the facts a true condition matched; None when false
 Test = Callable[[ConditionKey, Any, Facts], Matched]
@@ -41,6 +49,11 @@ def evaluate(predicate: PredicateBase, facts: Facts) -> Matched:
         return matched if holds else None
     spec = type(predicate).keys_table[key]
     return test_of(spec)(spec, value, facts)
+
+
+def holds(predicate: PredicateBase | None, facts: Facts) -> bool:
+    """Whether `predicate` holds (no condition always does)."""
+    return predicate is None or evaluate(predicate, facts) is not None
 
 
 Check = Callable[[Facts], Matched]
@@ -248,6 +261,20 @@ def _numbing_area_above_cm2(spec: ConditionKey, limit: float, facts: Facts) -> M
     return (f"plan.numbing_agent={agent} over about {facts.numbing_area:g} cm2 of skin",)
 
 
+def _risk_at_least(spec: ConditionKey, value: RiskAtLeast, facts: Facts) -> Matched:
+    risks = facts.values[spec.fact]
+    wanted = Level(value.level).rank
+    codes = dict.fromkeys(value.complications) if value.complications else risks
+    return (
+        tuple(
+            f"{spec.fact}.{code}={risks[code].level}"
+            for code in codes
+            if code in risks and risks[code].level.rank >= wanted
+        )
+        or None
+    )
+
+
 TESTS: dict[str, Test] = {
     "any_of": _any_of,
     "is": _is,
@@ -264,7 +291,11 @@ TESTS: dict[str, Test] = {
     "topical_unlabeled": _topical_unlabeled,
     "topical_biologic": _topical_biologic,
     "numbing_area_above_cm2": _numbing_area_above_cm2,
+    "risk_at_least": _risk_at_least,
 }
 
-for _key in CONDITION_KEYS:  # a declared key the engine cannot evaluate fails at import
+for _key in (
+    *CONDITION_KEYS,
+    *AFTERCARE_KEYS,
+):  # a declared key the engine cannot evaluate fails at import
     test_of(_key)

@@ -1,4 +1,5 @@
-"""The intake as the screening's conditions see it: its facts by path, read once per intake.
+"""The intake as the screening's conditions see it: its facts by path, read once per intake;
+and a treatment as the aftercare plan's conditions see it (`AftercareFacts`).
 
 A fact is an intake field named by its path (`patient.conditions`, `plan.needle_depth_mm`): a
 list field gives its codes (medications: the ones taken now), any other field its value. The
@@ -9,22 +10,23 @@ come from the knowledge base and are worked out when a condition first asks for 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import lru_cache
 from operator import attrgetter
 from typing import Any, Generic, TypeVar
 
-from needlesafe.engine.models import Intake
+from needlesafe.engine.models import Assessment, Intake, Plan
 from needlesafe.knowledge.base import Knowledge
 from needlesafe.knowledge.conditions import CONDITION_KEYS
 
 
-def read_fact(intake: Intake, path: str) -> Any:
-    """The value of the intake field at `path`: a tuple of codes for a list field."""
+def read_fact(intake: Any, path: str) -> Any:
+    """The value of the field at `path`: a tuple of codes for a list (or tuple) field."""
     return _as_fact(_getter(path)(intake))
 
 
 def _as_fact(value: Any) -> Any:
-    if type(value) is list:
+    if type(value) is list or type(value) is tuple:
         if not value or type(value[0]) is str:
             return tuple(value)  # a list of codes
         # a list of objects with a code (a medication: only while taken)
@@ -45,13 +47,14 @@ _TABLE_GETTERS = tuple((path, _getter(path)) for path in TABLE_FACTS)
 
 
 class FactValues(dict[str, Any]):
-    """An intake's facts by path: those of the condition table read at once (the rule index
-    looks at nearly all of them for every intake), any other on first use."""
+    """An intake's facts by path: those of `read_now` at once (by default the condition
+    table's: the rule index looks at nearly all of them for every intake), any other on first
+    use."""
 
-    def __init__(self, intake: Intake) -> None:
+    def __init__(self, intake: Any, read_now: tuple[tuple[str, Any], ...] = _TABLE_GETTERS) -> None:
         super().__init__()
         self.intake = intake
-        for path, get in _TABLE_GETTERS:
+        for path, get in read_now:
             value = get(intake)
             self[path] = _as_fact(value) if type(value) is list else value
 
@@ -88,7 +91,8 @@ class Facts:
     def __init__(self, intake: Intake, knowledge: Knowledge) -> None:
         self.intake = intake
         self.knowledge = knowledge
-        self.values = FactValues(intake)  # path -> value, e.g. facts.values["plan.areas"]
+        # path -> value, e.g. facts.values["plan.areas"]
+        self.values: dict[str, Any] = FactValues(intake)
 
     def fact(self, path: str) -> Any:
         """The intake's value at `path`."""
@@ -139,3 +143,28 @@ class Facts:
             return 0.0
         areas = self.knowledge.areas
         return sum(areas[code].surface_cm2 or 0.0 for code in dict.fromkeys(self.intake.plan.areas))
+
+
+# ---------------------------------------------------------------- a treatment, for aftercare
+
+
+@dataclass(frozen=True)
+class Treatment:
+    """A treatment as the aftercare plan's conditions see it: the plan as done and its
+    screening assessment (no patient: what aftercare needs of the patient is in the
+    assessment)."""
+
+    plan: Plan
+    assessment: Assessment
+
+
+class AftercareFacts(Facts):
+    """One treatment's facts, for evaluating the aftercare plan's conditions: the plan's facts
+    and derived facts are an intake's (the same keys mean the same), `assessment.*` are the
+    screening's findings (`assessment.precautions`: their codes)."""
+
+    def __init__(self, plan: Plan, assessment: Assessment, knowledge: Knowledge) -> None:
+        # a treatment has the intake's plan, which is all the plan's facts read
+        self.intake = Treatment(plan, assessment)  # type: ignore[assignment]
+        self.knowledge = knowledge
+        self.values = FactValues(self.intake, read_now=())  # each fact read on first use

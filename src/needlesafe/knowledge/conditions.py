@@ -1,14 +1,19 @@
 """The condition language of the rules, declared once: one row per condition key.
 
-Each row says what a key tests (`test`: how the engine evaluates it), on which intake fact, the
-type of the value the YAML gives, which vocabulary its codes belong to, whether the fact holds
-one value or several, and in plain words what it means. Everything else derives from this table:
+Each row says what a key tests (`test`: how the engine evaluates it), on which fact, the type
+of the value the YAML gives, which vocabulary its codes belong to, whether the fact holds one
+value or several, and in plain words what it means. Everything else derives from the tables:
 
-- the pydantic schema of a condition (`Predicate`, built by `predicate_model`),
+- the pydantic schema of a condition (`Predicate`, `AftercarePredicate`, by `predicate_model`),
 - the evaluator and the rule index (`needlesafe.engine.conditions`: one function per `test`),
 - the load checks of codes (`codes_named`) and the lint (`needlesafe.knowledge.lint`),
 - the review sheet's sentences (`needlesafe.knowledge.review`),
-- `needlesafe knowledge keys`, which prints the table.
+- `needlesafe knowledge keys`, which prints the tables (`CONDITION_TABLES`).
+
+There is one language and two tables of it: `CONDITION_KEYS` for the screening rules (the facts
+of an intake) and `AFTERCARE_KEYS` for the aftercare plan's `when` (the facts of a treatment:
+the plan as done and its screening assessment). A key in both is the same row, so it means
+the same in both.
 
 A new key of an existing kind is one row here (and, for a new intake fact, the field on the
 intake model); a key that needs a new kind of test also needs its function in the engine, and
@@ -24,7 +29,7 @@ from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, get_args, g
 
 from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
 
-from needlesafe.knowledge.types import Code
+from needlesafe.knowledge.types import Code, ComplicationCode
 
 
 class StoppedWithin(BaseModel):
@@ -34,7 +39,21 @@ class StoppedWithin(BaseModel):
     days: Annotated[int, Field(gt=0)]
 
 
-# How a key is tested. The generic tests read the intake fact named by the key's `fact`:
+class RiskAtLeast(BaseModel):
+    """True when a listed complication (any, if none listed) is at `level` or higher."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+
+    complications: list[ComplicationCode] = []
+    level: Literal["elevated", "high"]
+
+    @property
+    def in_words(self) -> str:
+        which = f"the risk of {either(self.complications)}" if self.complications else "a risk"
+        return f"{which} at `{self.level}` or higher"
+
+
+# How a key is tested. The generic tests read the fact named by the key's `fact`:
 #   any_of   the fact (one value or several) has any of the listed codes
 #   is       the fact equals the value (a yes/no or a code)
 #   below    the fact is below the number;  above: above it
@@ -53,7 +72,7 @@ class ConditionKey:
     value: Any  # the type of the value in YAML (a type annotation for the schema)
     description: str  # plain words: what the key tests
     words: str  # the review sheet's words when true; {codes} and {value} are filled in
-    fact: str = ""  # the intake field it reads ("patient.conditions")
+    fact: str = ""  # the field it reads ("patient.conditions", "assessment.precautions")
     vocabulary: str | None = None  # the vocabulary its codes belong to
     multi: bool = False  # the intake fact holds several values (a list)
     words_if_false: str | None = None  # for a yes/no key given as false
@@ -335,6 +354,56 @@ CONDITION_KEYS: tuple[ConditionKey, ...] = (
 )
 
 
+def _rows(*names: str) -> tuple[ConditionKey, ...]:
+    """The rows of the screening table with these names (the keys aftercare shares)."""
+    by_name = {key.name: key for key in CONDITION_KEYS}
+    return tuple(by_name[name] for name in names)
+
+
+# The aftercare plan's conditions (`when` in aftercare.yaml) look at the treatment: the plan as
+# done, by the screening's own rows (the same key means the same thing), and its screening
+# assessment, by the rows below. They never look at the clock.
+AFTERCARE_KEYS: tuple[ConditionKey, ...] = (
+    *_rows(
+        "depth_above_mm",
+        "area_in",
+        "area_region",
+        "device_in",
+        "numbing_agent_planned",
+        "numbing_agent_contains",
+        "topicals_planned",
+        "topical_in",
+        "topical_unlabeled",
+    ),
+    ConditionKey(
+        "risk_at_least",
+        "risk_at_least",
+        RiskAtLeast,
+        "the screening put a listed complication (any, when none is listed) at this level "
+        "or higher",
+        "the screening puts {value.in_words}",
+        fact="assessment.risks",
+        multi=True,
+    ),
+    ConditionKey(
+        "precaution_any",
+        "any_of",
+        Codes,
+        "the screening asked for any of these precautions",
+        "the screening asks for {codes}",
+        fact="assessment.precautions",
+        vocabulary="precautions",
+        multi=True,
+    ),
+)
+
+# Each table with the rules that use it (for `needlesafe knowledge keys`).
+CONDITION_TABLES: tuple[tuple[str, tuple[ConditionKey, ...]], ...] = (
+    ("screening rules (risk_rules, contraindications, precautions: `when`)", CONDITION_KEYS),
+    ("aftercare plan (aftercare.yaml: `when`)", AFTERCARE_KEYS),
+)
+
+
 def _type_in_words(value: Any, vocabulary: str | None) -> str:
     origin, args = get_origin(value), get_args(value)
     if origin is Annotated:
@@ -351,7 +420,7 @@ def _type_in_words(value: Any, vocabulary: str | None) -> str:
 
 
 class PredicateBase(BaseModel):
-    """One test on an intake: exactly one key is set; `all` and `any` combine tests.
+    """One test: exactly one key is set; `all` and `any` combine tests.
 
     The engine reports the facts a true condition matched (e.g. `patient.fitzpatrick=IV`).
     There is no `not`: every condition tests for the presence of a fact, so adding a risk
@@ -415,8 +484,12 @@ if TYPE_CHECKING:
     class Predicate(PredicateBase):
         pass
 
+    class AftercarePredicate(PredicateBase):
+        pass
+
 else:
     Predicate = predicate_model(CONDITION_KEYS)
+    AftercarePredicate = predicate_model(AFTERCARE_KEYS, "AftercarePredicate")
 
 
 def either(codes: list[str]) -> str:
