@@ -65,17 +65,22 @@ def knowledge_review(
 
 
 def knowledge_keys() -> None:
-    """List the keys a rule's condition (`when`) may use: what each tests, on which intake
-    fact, its value, and whether that fact holds one value or several."""
-    from needlesafe.knowledge.conditions import CONDITION_KEYS
+    """List the keys a condition (`when`) may use, table by table (the screening rules', the
+    aftercare plan's): what each tests, on which fact, its value, and whether that fact holds
+    one value or several."""
+    from needlesafe.knowledge.conditions import CONDITION_TABLES
 
-    typer.echo("all: [conditions]   every condition holds")
-    typer.echo("any: [conditions]   at least one condition holds")
-    for key in CONDITION_KEYS:
-        fact = f"{key.fact} ({'several values' if key.multi else 'one value'})"
-        typer.echo(f"\n{key.name}: {key.value_type}")
-        typer.echo(f"    {key.description}")
-        typer.echo(f"    fact: {fact}; test: {key.test}")
+    for number, (rules, table) in enumerate(CONDITION_TABLES):
+        if number:
+            typer.echo("")
+        typer.echo(f"# the keys of the {rules}")
+        typer.echo("all: [conditions]   every condition holds")
+        typer.echo("any: [conditions]   at least one condition holds")
+        for key in table:
+            fact = f"{key.fact} ({'several values' if key.multi else 'one value'})"
+            typer.echo(f"\n{key.name}: {key.value_type}")
+            typer.echo(f"    {key.description}")
+            typer.echo(f"    fact: {fact}; test: {key.test}")
 
 
 def register(knowledge_app: typer.Typer) -> None:

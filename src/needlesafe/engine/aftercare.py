@@ -2,8 +2,9 @@
 
 Every clinical fact (what is normal on which day, what to do, what to avoid and until when,
 the follow-ups and the warning signs) comes from `aftercare.yaml`; this module only picks the
-entries whose conditions hold for the treatment and the patient's risks, applies the
-replacements, turns day numbers into dates and lays the entries out day by day.
+entries whose conditions hold for the treatment and the patient's risks (evaluated like the
+rules' conditions, by `needlesafe.engine.conditions`), applies the replacements, turns day
+numbers into dates and lays the entries out day by day.
 
 No clock: the treatment date is an input. `plan_aftercare` is what services call with a stored
 treatment and its assessment; `plan_from_request` runs screening first, for the CLI.
@@ -13,17 +14,17 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Annotated, Literal, TypeVar
 
 from pydantic import Field
 
+from needlesafe.engine.conditions import holds
+from needlesafe.engine.facts import AftercareFacts
 from needlesafe.engine.models import Assessment, Input, Intake, Output, Patient, Plan
 from needlesafe.engine.screening import screen
 from needlesafe.knowledge.aftercare_schema import (
     DEPTH_BANDS,
     AftercareFile,
-    Condition,
     DepthBandName,
     FollowUp,
     Item,
@@ -140,86 +141,21 @@ class AftercarePlan(Output):
 # ---------------------------------------------------------------- conditions
 
 
-@dataclass(frozen=True)
-class _Facts:
-    depth: float
-    areas: frozenset[str]
-    regions: frozenset[str]
-    device: str
-    numbing_planned: bool
-    ingredients: frozenset[str]
-    topicals: frozenset[str]
-    unlabeled: bool
-    risk_rank: dict[str, int]
-    precautions: frozenset[str]
-
-    @classmethod
-    def of(cls, plan: Plan, assessment: Assessment, knowledge: Knowledge) -> _Facts:
-        agent = knowledge.numbing_agents.get(plan.numbing_agent)
-        return cls(
-            depth=plan.needle_depth_mm,
-            areas=frozenset(plan.areas),
-            regions=frozenset(knowledge.areas[a].region for a in plan.areas),
-            device=plan.device,
-            numbing_planned=bool(agent and agent.ingredients),
-            ingredients=frozenset(agent.ingredients if agent else ()),
-            topicals=frozenset(plan.topicals),
-            unlabeled=any(
-                not knowledge.topicals[t].labeled_for_microneedling for t in plan.topicals
-            ),
-            risk_rank={code: risk.level.rank for code, risk in assessment.risks.items()},
-            precautions=frozenset(p.code for p in assessment.precautions),
-        )
-
-
-def _holds(condition: Condition | None, facts: _Facts) -> bool:
-    """Every key given holds; a list holds when any of its codes does."""
-    if condition is None:
-        return True
-    c = condition
-    checks: list[bool] = []
-    if c.any is not None:
-        checks.append(any(_holds(child, facts) for child in c.any))
-    if c.depth_above_mm is not None:
-        checks.append(facts.depth > c.depth_above_mm)
-    if c.area_in is not None:
-        checks.append(bool(facts.areas & set(c.area_in)))
-    if c.area_region is not None:
-        checks.append(c.area_region in facts.regions)
-    if c.device_in is not None:
-        checks.append(facts.device in c.device_in)
-    if c.numbing_agent_planned is not None:
-        checks.append(facts.numbing_planned)
-    if c.numbing_agent_contains is not None:
-        checks.append(bool(facts.ingredients & set(c.numbing_agent_contains)))
-    if c.topicals_planned is not None:
-        checks.append(bool(facts.topicals))
-    if c.topical_in is not None:
-        checks.append(bool(facts.topicals & set(c.topical_in)))
-    if c.topical_unlabeled is not None:
-        checks.append(facts.unlabeled)
-    if c.risk_at_least is not None:
-        wanted = Level(c.risk_at_least.level).rank
-        codes = c.risk_at_least.complications or list(facts.risk_rank)
-        checks.append(any(facts.risk_rank.get(code, 0) >= wanted for code in codes))
-    if c.precaution_any is not None:
-        checks.append(bool(facts.precautions & set(c.precaution_any)))
-    return all(checks)
-
-
 Entry = TypeVar("Entry", Item, FollowUp, RedFlag)
 
 
-def _select(entries: Sequence[Entry], facts: _Facts) -> list[Entry]:
+def _select(entries: Sequence[Entry], facts: AftercareFacts) -> list[Entry]:
     """The entries whose condition holds, minus those an applying entry replaces."""
-    applying = [e for e in entries if _holds(e.when, facts)]
+    applying = [e for e in entries if holds(e.when, facts)]
     replaced = {ident for e in applying for ident in e.replaces}
     return [e for e in applying if e.id not in replaced]
 
 
-def _band(aftercare: AftercareFile, depth: float, facts: _Facts) -> tuple[DepthBandName, list[str]]:
+def _band(
+    aftercare: AftercareFile, depth: float, facts: AftercareFacts
+) -> tuple[DepthBandName, list[str]]:
     band = aftercare.depth_bands.band_for(depth)
-    steps = [s for s in aftercare.band_steps if _holds(s.when, facts)]
+    steps = [s for s in aftercare.band_steps if holds(s.when, facts)]
     if not steps:
         return band, []
     index = min(DEPTH_BANDS.index(band) + max(s.steps for s in steps), len(DEPTH_BANDS) - 1)
@@ -246,7 +182,7 @@ def plan_aftercare(
 ) -> AftercarePlan:
     """The day-by-day aftercare plan for `plan`, done on `treatment_date`, given its assessment."""
     aftercare = aftercare_of(knowledge)
-    facts = _Facts.of(plan, assessment, knowledge)
+    facts = AftercareFacts(plan, assessment, knowledge)
     band, band_steps = _band(aftercare, plan.needle_depth_mm, facts)
     settings = getattr(aftercare.depth_bands, band)
 
@@ -396,9 +332,9 @@ def checkin_reminder_days(
         band = aftercare.depth_bands.band_for(depth_mm)
         applying = [s for s in reminders.schedules if s.when is None] if reminders else []
     else:
-        facts = _Facts.of(*screened, knowledge)
+        facts = AftercareFacts(*screened, knowledge)
         band, _ = _band(aftercare, depth_mm, facts)
-        applying = [s for s in reminders.schedules if _holds(s.when, facts)] if reminders else []
+        applying = [s for s in reminders.schedules if holds(s.when, facts)] if reminders else []
     replaced = {ident for s in applying for ident in s.replaces}
     return band, sorted({day for s in applying if s.id not in replaced for day in s.days.at(band)})
 

@@ -5,35 +5,31 @@ record with a stable `id`, a plain-language `text`, the days it covers and its s
 count from the treatment day (day 0). A day may be one number for every depth, or one number
 per depth band (`{superficial: 1, medium: 2, deep: 3}`), so deeper treatments get longer
 windows. A `when` condition selects items for some treatments only; an item may `replace`
-others (a stricter sun rule replaces the standard one).
+others (a stricter sun rule replaces the standard one). A `when` is written in the condition
+language of the rules (`needlesafe.knowledge.conditions`: one key per condition, `all` and
+`any` to combine), with the keys of its aftercare table (`needlesafe knowledge keys`).
 
 Like every knowledge file it forbids unknown keys. The codes and sources it names are checked
-by the load's walk of every file (marked fields); `check_aftercare` checks its own ids.
+by the load's walk of every file (marked fields) and, for the codes of a `when`, by the
+condition table (`conditions`); `check_aftercare` checks its own ids.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
+from needlesafe.knowledge.conditions import AftercarePredicate
 from needlesafe.knowledge.schema import (
     MAX_NEEDLE_DEPTH_MM,
     Code,
     FileHeader,
-    Level,
     PatientText,
     PlainText,
     SourceIds,
     Strict,
-)
-from needlesafe.knowledge.types import (
-    AllergyCode,
-    AreaCode,
-    ComplicationCode,
-    DeviceCode,
-    PrecautionCode,
-    TopicalCode,
 )
 
 DepthBandName = Literal["superficial", "medium", "deep"]
@@ -71,45 +67,6 @@ def day_at(value: DayOrByDepth, band: DepthBandName) -> int:
     return value if isinstance(value, int) else value.at(band)
 
 
-class RiskAtLeast(Strict):
-    """True when a listed complication (any, if none listed) is at `level` or higher."""
-
-    complications: list[ComplicationCode] = []
-    level: Literal[Level.elevated, Level.high]
-
-
-class Condition(Strict):
-    """Every key given must hold (and); each list is any-of; `any` holds when one child does.
-
-    Conditions look at the treatment plan and at the screening assessment, never at the
-    clock. There is no negation, so an added risk can only add items.
-    """
-
-    any: list[Condition] | None = None
-    depth_above_mm: Annotated[float, Field(ge=0)] | None = None
-    area_in: list[AreaCode] | None = None
-    area_region: Literal["face", "body"] | None = None
-    device_in: list[DeviceCode] | None = None
-    numbing_agent_planned: Literal[True] | None = None
-    numbing_agent_contains: list[AllergyCode] | None = None  # of the ingredients
-    topicals_planned: Literal[True] | None = None
-    topical_in: list[TopicalCode] | None = None
-    topical_unlabeled: Literal[True] | None = None
-    risk_at_least: RiskAtLeast | None = None
-    precaution_any: list[PrecautionCode] | None = None  # of the assessment
-
-    @model_validator(mode="after")
-    def _not_empty(self) -> Condition:
-        if not self.keys():
-            raise ValueError(
-                f"a condition needs at least one key; allowed: {sorted(Condition.model_fields)}"
-            )
-        return self
-
-    def keys(self) -> list[str]:
-        return [k for k in type(self).model_fields if getattr(self, k) is not None]
-
-
 class Band(Strict):
     label: PlainText  # plain words, e.g. "light (0.5 mm or less)"
     up_to_mm: Annotated[float, Field(gt=0, le=MAX_NEEDLE_DEPTH_MM)]
@@ -144,7 +101,7 @@ class BandStep(Strict):
     """Treat the plan as `steps` bands deeper when `when` holds (e.g. radiofrequency)."""
 
     id: Code
-    when: Condition
+    when: AftercarePredicate
     steps: Annotated[int, Field(ge=1, le=2)]
     reason: PlainText  # clinician words
     sources: SourceIds
@@ -159,7 +116,7 @@ class Item(Strict):
     # for `avoid`: said on the day after `to_day` (a calendar milestone), e.g. "make-up is OK"
     resume_text: PatientText | None = None
     resume_label: PlainText | None = None  # its short calendar title, e.g. "Make-up is OK"
-    when: Condition | None = None
+    when: AftercarePredicate | None = None
     replaces: list[Code] = []  # ids of items this one stands in for when it applies
     sources: SourceIds
 
@@ -180,7 +137,7 @@ class FollowUp(Strict):
     kind: FollowUpKind
     day: DayOrByDepth
     text: PatientText
-    when: Condition | None = None
+    when: AftercarePredicate | None = None
     replaces: list[Code] = []
     sources: SourceIds
 
@@ -189,7 +146,7 @@ class RedFlag(Strict):
     id: Code
     text: PatientText  # the sign
     action: RedFlagAction
-    when: Condition | None = None
+    when: AftercarePredicate | None = None
     replaces: list[Code] = []
     sources: SourceIds
 
@@ -263,7 +220,7 @@ class ReminderSchedule(Strict):
 
     id: Code
     days: DaysByDepth
-    when: Condition | None = None
+    when: AftercarePredicate | None = None
     replaces: list[Code] = []
     sources: SourceIds
 
@@ -390,4 +347,19 @@ def check_aftercare(aftercare: AftercareFile) -> list[str]:
     return problems
 
 
-Condition.model_rebuild()
+def conditions(aftercare: AftercareFile) -> Iterator[tuple[str, AftercarePredicate]]:
+    """Every `when` of the file with where it is (`items (avoid_sun_strict)`)."""
+    groups: list[tuple[str, list[BandStep] | list[Item] | list[FollowUp] | list[RedFlag]]] = [
+        ("band_steps", aftercare.band_steps),
+        ("items", aftercare.items),
+        ("follow_ups", aftercare.follow_ups),
+        ("red_flags", aftercare.red_flags),
+    ]
+    for group, entries in groups:
+        for entry in entries:
+            if entry.when is not None:
+                yield f"{group} ({entry.id})", entry.when
+    if aftercare.checkin_reminders is not None:
+        for schedule in aftercare.checkin_reminders.schedules:
+            if schedule.when is not None:
+                yield f"checkin_reminders.schedules ({schedule.id})", schedule.when

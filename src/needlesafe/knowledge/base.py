@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pydantic import BaseModel
 
 from needlesafe.knowledge.aftercare_schema import AftercareFile, check_aftercare
+from needlesafe.knowledge.aftercare_schema import conditions as aftercare_conditions
 from needlesafe.knowledge.code_map_schema import CodeMap, CodeMapFile, check_code_map
 from needlesafe.knowledge.conditions import PredicateBase, codes_named
 from needlesafe.knowledge.consent_schema import ConsentFile
@@ -50,7 +51,7 @@ from needlesafe.knowledge.triage_schema import (
     TriageRulesFile,
     build_triage,
 )
-from needlesafe.knowledge.walk import unknown_references
+from needlesafe.knowledge.walk import code_noun, unknown_references
 from needlesafe.knowledge.words_schema import WordsFile
 
 
@@ -220,11 +221,18 @@ def build_knowledge(
     }
     for name, model in loaded.items():
         problems += unknown_references(name, model, sources=source_ids, codes=known)
-    for file, rule in all_rules:
-        where = f"{file}: rule {rule.id}"
-        for vocabulary, code in predicate_codes(rule.when):
-            if code not in codes[vocabulary]:
-                problems.append(f"{where}: when: unknown {vocabulary} code {code!r}")
+    # every code a condition names, by its key's vocabulary (the condition tables)
+    whens: list[tuple[str, PredicateBase]] = [
+        (f"{file}: rule {rule.id}", rule.when) for file, rule in all_rules
+    ]
+    if aftercare is not None:
+        whens += [
+            (f"aftercare.yaml: {where}", when) for where, when in aftercare_conditions(aftercare)
+        ]
+    for where, when in whens:
+        for vocabulary, code in predicate_codes(when):
+            if code not in known[vocabulary]:
+                problems.append(f"{where}: when: unknown {code_noun(vocabulary)} {code!r}")
     for escalation in escalations:
         where = f"contraindications.yaml: escalation {escalation.id}"
         among = escalation.when_risks.among

@@ -2,9 +2,10 @@
 
 Loading already rejects unknown keys, dangling codes and unknown sources. The lint adds:
 codes no rule uses, sources no one cites, patient texts above reading grade 8 or with medical
-words left unexplained (glossary.yaml), rules whose condition can never be true, and rules that
-repeat another rule's condition for the same outcome. The patient texts and the citations are
-found by the generic walker: every field typed `PatientText` or `SourceIds` in every file.
+words left unexplained (glossary.yaml), rules (and aftercare entries) whose condition can never
+be true, and rules that repeat another rule's condition for the same outcome. The patient
+texts and the citations are found by the generic walker: every field typed `PatientText` or
+`SourceIds` in every file.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from needlesafe.knowledge.aftercare_schema import conditions as aftercare_conditions
 from needlesafe.knowledge.base import Knowledge, predicate_codes
 from needlesafe.knowledge.conditions import COMBINATORS, PredicateBase, atoms, codes_of
 from needlesafe.knowledge.glossary import GlossaryFile, unexplained
@@ -247,6 +249,14 @@ def lint_rules(knowledge: Knowledge) -> list[str]:
             )
         else:
             first[key] = rule.id
+    if knowledge.aftercare is not None:  # the aftercare plan's `when`s, in the same language
+        for entry, when in aftercare_conditions(knowledge.aftercare):
+            where = f"aftercare.yaml: {entry}: when"
+            if when.condition == ("all", []):
+                problems.append(f"{where}: `all` has no conditions, so it always holds")
+            reason = never_true(when, knowledge)
+            if reason:
+                problems.append(f"{where}: can never be true: {reason}")
     return problems
 
 

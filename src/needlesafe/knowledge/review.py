@@ -108,10 +108,15 @@ def _generic(model: BaseModel, ident: str, knowledge: Knowledge) -> ReviewItem:
     """Any knowledge item without its own layout: its fields as YAML, its sources resolved."""
     data = model.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
     sources = data.pop("sources", []) or []
+    when = getattr(model, "when", None)
+    condition = ""
+    if isinstance(when, PredicateBase):  # an aftercare `when`: in words, like a rule's
+        condition = condition_in_words(when)
+        data.pop("when", None)
     return ReviewItem(
         id=ident,
         outcome="",
-        condition="",
+        condition=condition,
         texts=(),
         sources=_refs(sources, knowledge),
         detail=yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=90).strip(),

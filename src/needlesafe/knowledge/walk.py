@@ -276,11 +276,16 @@ def unknown_references(
     return problems
 
 
+def code_noun(vocabulary: str) -> str:
+    """How a code of `vocabulary` is named in a problem ("symptom code", "areas code")."""
+    return _CODE_NOUNS.get(vocabulary, f"{vocabulary} code")
+
+
 def _unknown_code(file: str, path: Path, vocabulary: str, code: str) -> str:
     while path and isinstance(path[-1], Item) and path[-1].ident is None:
         path = path[:-1]  # the list, not its n-th code: the code is named anyway
     entry, rest = split_at_item(path)
-    noun = _CODE_NOUNS.get(vocabulary, f"{vocabulary} code")
+    noun = code_noun(vocabulary)
     return f"{file}: {entry}: unknown {noun} {code!r}" + (f" (in {rest})" if rest else "")
 
 
