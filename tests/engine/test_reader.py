@@ -296,6 +296,34 @@ def test_not_worse_is_stable_not_worsening() -> None:
     assert read("redness is not worse").symptoms["redness"].trend == "stable"
 
 
+def test_a_pronoun_carries_the_site_of_the_clause_before_within_a_sentence() -> None:
+    # "it" points back at the eye: eye pain, not just pain
+    assert "eye_pain" in found("some serum ran in my eye and now its agony to open it")
+    # never across a full stop, and not without a pronoun
+    assert "eye_pain" not in found("some serum ran in my eye. Now my cheeks are agony")
+    assert "eye_pain" not in found("some serum ran in my eye and now my cheeks are agony")
+
+
+def test_a_person_in_a_comparison_is_not_someone_else_with_the_symptom() -> None:
+    r = read("feels like someone has their hand round my neck squeezing from the inside")
+    assert "throat_tightness" in r.symptoms
+    assert "throat_tightness" in read("my neck feels like its closing from the inside").symptoms
+    assert "hives" not in read("my friend had hives after hers").symptoms
+
+
+def test_a_list_of_places_after_a_location_word_is_one_place() -> None:
+    # "top lip" is where the patches are (the reason for treatment), not a lip complaint
+    r = read("I booked it because of my melasma, the brown patches on my forehead and top lip.")
+    assert r.unread == ()
+    # a lip named on its own, with nothing read, is still unread and hints
+    assert read("my forehead is fine and my top lip").unread_hint is not None
+
+
+def test_an_alarm_word_inside_an_idiom_hints_nothing() -> None:
+    r = read("my heart skipped a beat when my bf said i look glowing")
+    assert r.symptoms == {} and r.unread == ()
+
+
 def test_severity_words_are_read() -> None:
     assert read("a bit itchy").symptoms["itching"].severity == "mild"
     assert read("unbearable pain").symptoms["pain"].severity == "severe"

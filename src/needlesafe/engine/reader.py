@@ -495,6 +495,7 @@ def _answer_own_questions(clauses: list[list[_Item]]) -> None:
 
 _FINE = frozenset((("fine",), ("ok",), ("okay",), ("normal",), ("good",), ("all good",)))
 _OR = frozenset((("or",), ("nor",)))
+_AND_OR = frozenset((("and",), ("or",)))
 _ASKING = frozenset((w,) for w in ("is", "are", "am", "does", "should"))
 _BARE_NO = frozenset((("no",), ("none",), ("nope",), ("nah",), ("negative",)))
 
@@ -615,18 +616,32 @@ def _temperatures(
     return found
 
 
-def _apply_sites(clauses: list[list[_Item]], knowledge: TriageKnowledge) -> None:
+def _apply_sites(
+    clauses: list[list[_Item]], items: list[_Item], knowledge: TriageKnowledge
+) -> None:
     """A symptom word in a clause with a site word also means the rule's `gives`: the
     meaning is added to the word, in the order of reader.yaml, so a later rule can build on an
     earlier one ("huge" + "lips" -> swelling -> lip or tongue swelling)."""
     all_right = knowledge.word_lists.get("site_all_right", _NONE)
-    for clause in clauses:
+    pronouns = knowledge.word_lists.get("site_pronouns", _NONE)
+    sentence = {}  # each item's sentence number
+    number = 0
+    for item in items:
+        number += item.has("end")
+        sentence[id(item)] = number
+    before: set[str] = set()  # the sites of the clause before, in the same sentence
+    for at, clause in enumerate(clauses):
+        if at and sentence[id(clause[0])] != sentence[id(clauses[at - 1][-1])]:
+            before = set()
         rule_ids = {
             v
             for at, item in enumerate(clause)
             for v in item.values("site")
             if not _site_cleared(clause, at, all_right)
         }
+        if not rule_ids and any(item.words in pronouns for item in clause):
+            rule_ids = before  # "... in my eye and now it's agony to open it"
+        before = rule_ids
         if not rule_ids:
             continue
         for rule in knowledge.reader.site_rules:
@@ -692,9 +707,12 @@ def _segments(items: list[_Item], knowledge: TriageKnowledge) -> list[_Segment]:
     breaks = knowledge.word_lists.get("segment_breaks", _NONE)
     segments: list[list[_Item]] = [[]]
     new_sentence = True
-    for item in items:
+    for at, item in enumerate(items):
         if item.words in _OR and any(i.has("negation") for i in segments[-1]):
             segments[-1].append(item)  # "no swelling of my lips or tongue": one negated list
+            continue
+        if _joins_sites(items, at):
+            segments[-1].append(item)  # "on my forehead and top lip": one place
             continue
         if item.has("end") or item.has("comma") or item.words in breaks:
             new_sentence = new_sentence or item.has("end")
@@ -762,8 +780,13 @@ def _marks(
         for start, end in segment.spans.get(lists["proxies"].name, [])
         for w in range(start + 1, end)
     }
+    similes = {
+        segment.owners[end]
+        for start, end in segment.spans.get(lists["similes"].name, [])
+        if end < len(segment.owners)
+    }
     for at in _find(segment, lists["others"]):
-        if at in in_proxy:
+        if at in in_proxy or at in similes:
             continue
         # a friend or a stranger as the subject ("my friend had...", "the lady was...")
         if theirs:  # "my mate had the same treatment and ..."
@@ -946,7 +969,11 @@ def _unread(segment: _Segment, knowledge: TriageKnowledge) -> tuple[bool, Dispos
             unknown = True  # a word not known, or a cue that made no symptom ("weird")
     for level in DISPOSITIONS:
         for at in _find(segment, lists.get(f"alarm_{level}", _NONE)):
-            if segment[at].others or _located(segment, at, lists.get("site_locations", _NONE)):
+            if (
+                segment[at].others
+                or segment[at].has("filler")  # "my heart skipped a beat when ..."
+                or _located(segment, at, lists.get("site_locations", _NONE))
+            ):
                 continue
             hint = max([level, *([hint] if hint else [])], key=DISPOSITIONS.index)
     # "lips are normal" (not the question "is it normal ...?")
@@ -959,8 +986,21 @@ def _unread(segment: _Segment, knowledge: TriageKnowledge) -> tuple[bool, Dispos
     return unknown or vague or hint is not None, hint
 
 
+def _joins_sites(items: list[_Item], at: int) -> bool:
+    """Is the item at `at` the "and" or "or" of a list of sites ("forehead and top lip")?"""
+    return (
+        items[at].words in _AND_OR
+        and 0 < at < len(items) - 1
+        and items[at - 1].has("site")
+        and items[at + 1].has("site")
+    )
+
+
 def _located(segment: _Segment, at: int, locations: PhraseSet) -> bool:
-    """Is the site word at `at` placed by a location word before it ("on my lip")?"""
+    """Is the site word at `at` placed by a location word before it ("on my lip", or on the
+    list it ends: "on my forehead and top lip")?"""
+    while at >= 2 and segment[at - 1].words in _AND_OR and segment[at - 2].has("site"):
+        at -= 2
     before = [w for item in segment[max(0, at - 2) : at] for w in item.words]
     return any((w,) in locations for w in before[-2:])
 
@@ -1073,7 +1113,7 @@ def read_message(text: str, knowledge: TriageKnowledge) -> Reading:
         doubled = _negate(clause, max_scope, knowledge.benign) or doubled
     _answer_own_questions(clauses)
     _apply_modifiers(clauses)
-    _apply_sites(clauses, knowledge)
+    _apply_sites(clauses, items, knowledge)
     _apply_measures(items, knowledge)
     segments = _segments(items, knowledge)
     _mark_experiencer(segments, knowledge)

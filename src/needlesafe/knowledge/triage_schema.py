@@ -277,6 +277,9 @@ class Experiencer(Strict):
     writer_self: Phrases = []
     # she/he/they at the start of a part: whoever was named last
     pronouns: Phrases
+    # "feels like someone is squeezing my neck": a person after these is a comparison, not
+    # someone else with a symptom
+    similes: Phrases = []
     # "my sister had the treatment": after an experience verb, the person is the patient
     treated: Phrases
 
@@ -409,6 +412,10 @@ class ReaderFile(FileHeader):
     site_all_right: list[Phrase] = []
     # words that place something on a site ("on my lip"): such a site word is not a hint
     site_locations: list[Phrase] = []
+    # words that point back to a site named earlier in the sentence ("serum ran in my eye and
+    # now it's agony to open it"): a part with one of these and no site of its own takes the
+    # sites of the part before
+    site_pronouns: list[Phrase] = []
     # words that hint like a site word does, by the disposition they raise an unread part to
     alarm_words: dict[Disposition, list[Phrase]] = {}
     # phrases after which a word is a name ("hi its amy"), not an unread word
@@ -679,6 +686,7 @@ def _word_lists(reader: ReaderFile) -> dict[str, PhraseSet]:
         "vague": reader.vague,
         "site_all_right": reader.site_all_right,
         "site_locations": reader.site_locations,
+        "site_pronouns": reader.site_pronouns,
         **{f"alarm_{level}": words for level, words in reader.alarm_words.items()},
         "name_intros": reader.name_intros,
         **{f"measure_cues_{m.id}": m.cues for m in reader.measures},
@@ -697,6 +705,7 @@ def _word_lists(reader: ReaderFile) -> dict[str, PhraseSet]:
             "first_person": e.first_person,
             "writer_self": e.writer_self,
             "pronouns": e.pronouns,
+            "similes": e.similes,
             "treated": e.treated,
             "people": [*e.others, *e.relatives, *e.proxies],
         }
