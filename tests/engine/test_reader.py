@@ -324,6 +324,16 @@ def test_an_alarm_word_inside_an_idiom_hints_nothing() -> None:
     assert r.symptoms == {} and r.unread == ()
 
 
+def test_food_that_will_not_go_down_is_trouble_swallowing() -> None:
+    assert "difficulty_swallowing" in found("tried some toast and it just wouldnt go down")
+    assert "difficulty_swallowing" not in found("had some toast and a cup of tea")
+
+
+def test_a_cold_sore_of_ones_own_is_read_and_someone_elses_is_not() -> None:
+    assert "blisters" in found("Got a cold sore coming up on my top lip")
+    assert "blisters" not in found("My boyfriend has a cold sore, should I avoid kissing him?")
+
+
 def test_severity_words_are_read() -> None:
     assert read("a bit itchy").symptoms["itching"].severity == "mild"
     assert read("unbearable pain").symptoms["pain"].severity == "severe"
