@@ -116,6 +116,29 @@ def test_the_lint_flags_an_unexplained_medical_word_in_a_new_field(knowledge: Kn
     assert not [p for p in lint(dataclasses.replace(knowledge, files=explained)) if "leaflet" in p]
 
 
+def test_labels_without_a_text_are_read_as_a_list_and_a_hard_one_is_caught(
+    knowledge: Knowledge,
+) -> None:
+    read = dict(patient_texts(knowledge))
+    assert read["vocabularies.yaml: trends.labels"] == (
+        "getting better. staying the same. getting worse."
+    )
+    vocab = knowledge.files["vocabularies.yaml"]
+    hard = vocab.model_copy(  # type: ignore[attr-defined]
+        update={
+            "trends": [
+                t.model_copy(update={"label": "progressively deteriorating symptomatology"})
+                if t.code == "worsening"
+                else t
+                for t in vocab.trends  # type: ignore[attr-defined]
+            ]
+        }
+    )
+    files = {**knowledge.files, "vocabularies.yaml": hard}
+    problems = lint(dataclasses.replace(knowledge, files=files))
+    assert any(p.startswith("vocabularies.yaml: trends.labels: reading grade") for p in problems)
+
+
 def test_the_source_and_code_checks_walk_a_new_file_too() -> None:
     broken = leaflet(
         steps=[
@@ -143,6 +166,7 @@ def test_the_source_and_code_checks_walk_a_new_file_too() -> None:
         "aftercare.yaml",
         "consent.yaml",
         "complications.yaml",
+        "fitzpatrick_quiz.yaml",
         "precautions.yaml",
         "symptoms.yaml",
         "triage_rules.yaml",

@@ -16,16 +16,20 @@ from typing import Annotated, ClassVar
 from pydantic import Field, model_validator
 
 from needlesafe.knowledge.schema import Code, FileHeader, PlainText, SourceIds, Strict
-from needlesafe.knowledge.types import FitzpatrickCode
+from needlesafe.knowledge.types import FitzpatrickCode, PatientLabel, PatientText
 
 ANSWERS_PER_QUESTION = 5  # scored 0 to 4
 
 
 class QuizQuestion(Strict):
+    """A question read by (or to) a patient, then its answers: measured together, as one text
+    (`needlesafe knowledge check`)."""
+
     id: Code
-    text: PlainText
+    text: PatientText
     answers: Annotated[
-        list[PlainText], Field(min_length=ANSWERS_PER_QUESTION, max_length=ANSWERS_PER_QUESTION)
+        list[PatientLabel],
+        Field(min_length=ANSWERS_PER_QUESTION, max_length=ANSWERS_PER_QUESTION),
     ]
 
 

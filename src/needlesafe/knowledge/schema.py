@@ -96,7 +96,9 @@ class SourcesFile(FileHeader):
 
 class Term(Strict):
     code: Annotated[str, StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9_]*$")]
-    label: PlainText  # plain words, shown to patients
+    # plain words, shown to patients as a choice among the others of its list (a form's
+    # checkboxes, the consent sheet's "you told us"): the labels of a list are measured together
+    label: PatientLabel
     description: str | None = None
     sources: OptionalSourceIds = []
 
@@ -145,6 +147,13 @@ class Symptom(Term):
     pass
 
 
+class Clearance(Term):
+    """A doctor's OK the clinic has on record: ticked by staff on the screening form and read
+    on the assessment page, never shown to patients (clinician words, not linted as theirs)."""
+
+    label: PlainText
+
+
 class FactWords(Strict):
     """How a clinician reads one kind of fact the screening matched (`patient.fitzpatrick=V`):
     `fact` is its path, or path=value for a yes/no fact, or `risks` for a raised risk
@@ -170,7 +179,7 @@ class Vocabularies(FileHeader):
     severities: list[Term]
     trends: list[Term]
     # the doctors' clearances an intake can record (plan.medical_clearances)
-    clearances: list[Term] = []
+    clearances: list[Clearance] = []
     # the screening's matched facts in clinician words, for the assessment page
     fact_words: list[FactWords] = []
 

@@ -221,19 +221,59 @@ def marked(node: Any, kind: str) -> Iterator[tuple[Path, Any, Marker]]:
     return (found for found in walk(node) if found[2].kind == kind)
 
 
+def _entry(path: Path) -> Path:
+    """The entry a marked value belongs to: the model holding its field (through a list of
+    values of that field: a question's `answers[2]` belongs to the question)."""
+    return _field(path)[:-1]
+
+
 def patient_texts_of(node: Any) -> Iterator[tuple[str, str]]:
     """Every patient text inside `node` with its path, as a patient reads it: after the
-    `PatientLabel`s of its own entry ("Keep out of the sun. Sun on treated skin ...")."""
-    labels: dict[Path, list[str]] = {}
-    for path, value, marker in walk(node):
-        if marker.kind == PATIENT_LABEL.kind:
-            labels.setdefault(path[:-1], []).append(value)
-        elif marker.kind == PATIENT_TEXT.kind:
-            before = labels.get(path[:-1], [])
-            yield (
-                render(path),
-                " ".join(f"{label}." for label in before) + (" " if before else "") + value,
-            )
+    `PatientLabel`s of its own entry in fields before it ("Keep out of the sun. Sun on treated
+    skin ..."). Labels in fields after it (a quiz question's answers) are read after it: the
+    text is measured alone, then again followed by them, under the path of their field.
+
+    Labels whose entry has no text are choices read as a list (a vocabulary's words on a form):
+    the labels of the entries of one list are read together, one after another, as one text."""
+    found = [
+        (index, path, value, marker.kind, _entry(path))
+        for index, (path, value, marker) in enumerate(walk(node))
+        if marker.kind in (PATIENT_TEXT.kind, PATIENT_LABEL.kind)
+    ]
+    # entry -> its labels, in walk order, each with where its field is
+    labels: dict[Path, list[tuple[int, Path, str]]] = {}
+    with_text = {entry for _, _, _, kind, entry in found if kind == PATIENT_TEXT.kind}
+    alone: dict[Path, list[str]] = {}  # list of entries -> the labels of entries without text
+    for index, path, value, kind, entry in found:
+        if kind == PATIENT_LABEL.kind:
+            if entry in with_text:
+                labels.setdefault(entry, []).append((index, _field(path), value))
+            else:
+                alone.setdefault(entry[:-1], []).append(value)
+    for index, path, value, kind, entry in found:
+        if kind != PATIENT_TEXT.kind:
+            continue
+        own = labels.get(entry, [])
+        before = [_sentence(label) for i, _, label in own if i < index]
+        after = [(field, _sentence(label)) for i, field, label in own if i > index]
+        text = " ".join([*before, value])
+        yield render(path), text
+        if after:  # the text again, followed by them (so neither hides the other's words)
+            yield render(after[0][0]), " ".join([_sentence(text), *(a for _, a in after)])
+    for where, choices in alone.items():
+        yield render((*where, "labels")), " ".join(_sentence(choice) for choice in choices)
+
+
+def _field(path: Path) -> Path:
+    """The path of the field a value is in (`answers`, not `answers[2]`)."""
+    while path and isinstance(path[-1], Item) and path[-1].ident is None:
+        path = path[:-1]
+    return path
+
+
+def _sentence(text: str) -> str:
+    """`text` ended as a sentence, as a label is read among others ("Blue." "Dark brown.")."""
+    return text if text.endswith((".", "?", "!")) else f"{text}."
 
 
 # ---------------------------------------------------------------- the checks the walk drives
