@@ -20,7 +20,7 @@ from needlesafe.engine.inputs import parse, parse_intake
 from needlesafe.engine.screening import screen
 from needlesafe.errors import InputError
 from needlesafe.knowledge.base import Knowledge
-from needlesafe.knowledge.lint import load_jargon, patient_texts, unexplained_words
+from needlesafe.knowledge.lint import patient_texts, unexplained_words
 from needlesafe.knowledge.readability import MAX_GRADE, reading_grade
 
 DAY0 = dt.date(2026, 3, 2)
@@ -311,7 +311,8 @@ def test_the_first_days_say_what_is_normal_what_to_do_and_what_to_avoid(
 
 
 def test_every_text_a_patient_reads_in_a_plan_is_plain_language(knowledge: Knowledge) -> None:
-    jargon = load_jargon()
+    glossary = knowledge.glossary  # loaded with the knowledge base, as the lint reads it
+    assert glossary is not None
     for data in (
         request(),
         request(
@@ -332,7 +333,7 @@ def test_every_text_a_patient_reads_in_a_plan_is_plain_language(knowledge: Knowl
         texts += [f"{f.text} {f.action_text}" for f in plan.red_flags]
         for text in texts:
             assert reading_grade(text) <= MAX_GRADE, text
-            assert not unexplained_words(text, jargon), text
+            assert not unexplained_words(text, glossary), text
 
 
 def test_every_aftercare_text_in_the_knowledge_base_reads_at_grade_8_or_lower(

@@ -12,7 +12,8 @@ import yaml
 from typer.testing import CliRunner
 
 from needlesafe.cli import app
-from needlesafe.knowledge.code_map_schema import CodeMapFile, check_code_map
+from needlesafe.knowledge.base import KnowledgeError, build_knowledge
+from needlesafe.knowledge.code_map_schema import CodeMapFile
 from needlesafe.knowledge.loader import DEFAULT_DIRECTORY
 
 
@@ -85,13 +86,19 @@ def test_codes_without_a_standard_code_live_only_in_the_local_system(knowledge) 
 def test_a_broken_map_is_refused_naming_the_entry(knowledge, change, message: str) -> None:  # type: ignore[no-untyped-def]
     data = yaml.safe_load((DEFAULT_DIRECTORY / "code_map.yaml").read_text(encoding="utf-8"))
     change(data)
-    _, problems = check_code_map(
-        CodeMapFile.model_validate(data),
-        codes=knowledge.codes,
-        precautions={r.code for r in knowledge.precautions},
-        sources=set(knowledge.sources),
-        complications=set(knowledge.complications),
-    )
+    files = knowledge.files  # the packaged files, with this map: checked as the load checks it
+    with pytest.raises(KnowledgeError) as refused:
+        build_knowledge(
+            version="test",
+            sources=files["sources.yaml"],
+            vocab=files["vocabularies.yaml"],
+            complications=files["complications.yaml"],
+            risk_rules=files["risk_rules.yaml"],
+            contraindications=files["contraindications.yaml"],
+            precautions=files["precautions.yaml"],
+            code_map=CodeMapFile.model_validate(data),
+        )
+    problems = refused.value.problems
     assert any(message in problem for problem in problems), problems
 
 

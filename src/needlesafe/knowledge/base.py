@@ -257,9 +257,7 @@ def build_knowledge(
         problems += check_surveillance(surveillance, codes=codes, complications=complication_codes)
     loaded_map: CodeMap | None = None
     if code_map is not None:
-        loaded_map, map_problems = check_code_map(
-            code_map, codes=codes, precautions=precaution_codes
-        )
+        loaded_map, map_problems = check_code_map(code_map)
         problems += map_problems
     forms: ClinicForms | None = None
     if fitzpatrick_quiz is not None and ctcae_grades is not None:

@@ -21,7 +21,6 @@ from needlesafe.knowledge.schema import (
     SourceIds,
     Strict,
 )
-from needlesafe.knowledge.walk import unknown_references
 
 SystemName = Literal["snomed", "icd10cm", "rxnorm", "local"]
 StandardCode = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.\-]{1,40}$")]
@@ -159,24 +158,12 @@ class CodeMap:
         return next(c.display for c in self.file.local_codes if c.code == code)
 
 
-def check_code_map(
-    file: CodeMapFile,
-    *,
-    codes: Mapping[str, frozenset[str]],
-    precautions: set[str],
-    sources: set[str] | None = None,
-    complications: set[str] | None = None,
-) -> tuple[CodeMap | None, list[str]]:
+def check_code_map(file: CodeMapFile) -> tuple[CodeMap | None, list[str]]:
     """The map and its index, or the problems (one line each, naming the entry): a code mapped
-    twice, a local code not defined. Given `sources` (a check of this file alone), also every
-    code and source its marked fields name, as the load's walk of every file does."""
+    twice, a local code not defined. The codes and sources its marked fields name are checked
+    by the load's walk of every file (`build_knowledge`)."""
     problems: list[str] = []
     name = "code_map.yaml"
-    if sources is not None:
-        known: dict[str, frozenset[str] | set[str]] = {**codes, "precautions": precautions}
-        if complications is not None:
-            known["complications"] = complications
-        problems += unknown_references(name, file, sources=sources, codes=known)
     local_codes = {c.code for c in file.local_codes}
 
     def index(what: str, entries: list[Mapping_]) -> dict[tuple[str, str], Mapping_]:

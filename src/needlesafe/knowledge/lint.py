@@ -272,9 +272,6 @@ def load_glossary(directory: Path | None = None) -> GlossaryFile:
         raise ValueError(f"glossary.yaml: {error}") from None
 
 
-load_jargon = load_glossary  # the name it had when the lint kept its own list of words
-
-
 def unexplained_words(text: str, glossary: GlossaryFile) -> list[str]:
     """The glossary's words in `text` left unexplained where they first appear: not in
     brackets, and the text does not use their plain words either."""
