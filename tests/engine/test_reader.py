@@ -334,6 +334,32 @@ def test_a_cold_sore_of_ones_own_is_read_and_someone_elses_is_not() -> None:
     assert "blisters" not in found("My boyfriend has a cold sore, should I avoid kissing him?")
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my legs keep going from under me in the kitchen",
+        "the walls keep moving when I look at them",
+        "Good evening. After the procedure I see it all twice. Is normal?",
+    ],
+)
+def test_a_message_of_everyday_words_with_nothing_read_is_not_harmless(text: str) -> None:
+    # nothing clinical read, and not plainly social: the clinic must read it
+    assert read(text).unread
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ok thanks x",
+        "Can I move my next appointment to the 14th? Day 3.",
+        "my friend had this done and her lips blew up, should I be worried? mine are fine",
+        "Kind regards, Edna",
+    ],
+)
+def test_a_plainly_social_message_with_nothing_read_is_harmless(text: str) -> None:
+    assert read(text).unread == ()
+
+
 def test_severity_words_are_read() -> None:
     assert read("a bit itchy").symptoms["itching"].severity == "mild"
     assert read("unbearable pain").symptoms["pain"].severity == "severe"

@@ -996,6 +996,20 @@ def _joins_sites(items: list[_Item], at: int) -> bool:
     )
 
 
+def _plainly_social(segment: _Segment, knowledge: TriageKnowledge) -> bool:
+    """In a message where nothing clinical was read: is this part harmless? Someone else's,
+    or holding a plainly social phrase (thanks, an appointment, a question about plans, a
+    sign-off), or nothing but empty words and numbers ("Day 2.")."""
+    lists = knowledge.word_lists
+    if any(item.others for item in segment) or _find(segment, lists.get("plainly_social", _NONE)):
+        return True
+    empty = _covered(segment, {"empty_words": lists.get("empty_words", _NONE)})
+    return all(
+        at in empty or item.has("filler") or item.has("number") or item.has("end")
+        for at, item in enumerate(segment)
+    )
+
+
 def _located(segment: _Segment, at: int, locations: PhraseSet) -> bool:
     """Is the site word at `at` placed by a location word before it ("on my lip", or on the
     list it ends: "on my forehead and top lip")?"""
@@ -1160,6 +1174,16 @@ def read_message(text: str, knowledge: TriageKnowledge) -> Reading:
     )
     unread = [(segment, _unread(segment, knowledge)) for segment in segments]
     temperatures = _temperatures(items, knowledge, segments)
+    all_clear = any(item.has("all_clear") for item in items)
+    if not (
+        mentions
+        or temperatures
+        or all_clear
+        or any(item.has("measured") for item in items)
+        or any(u for _, (u, _) in unread)
+    ):
+        # nothing clinical was read: every part must be plainly social to be harmless
+        unread = [(s, (not _plainly_social(s, knowledge), None)) for s in segments]
     now = _temperature_now(temperatures)
     resolved = [m.code for m in mentions if m.resolved and not m.others]
     if now is not None and any(
@@ -1180,7 +1204,7 @@ def read_message(text: str, knowledge: TriageKnowledge) -> Reading:
         negated=negated,
         temperatures_c=tuple(t for t, _ in temperatures),
         mentions=tuple(mentions),
-        all_clear=any(item.has("all_clear") for item in items),
+        all_clear=all_clear,
         uncertain=doubled or any(item.has("uncertain") for item in items),
         resolved=tuple(c for c in dict.fromkeys(resolved) if c not in affirmed),
         others=tuple(

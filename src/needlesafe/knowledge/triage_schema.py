@@ -412,6 +412,11 @@ class ReaderFile(FileHeader):
     site_all_right: list[Phrase] = []
     # words that place something on a site ("on my lip"): such a site word is not a hint
     site_locations: list[Phrase] = []
+    # in a message where nothing clinical was read, a part is harmless only when it holds one
+    # of these (thanks, greetings, appointments, payment, questions about plans, plain praise)
+    # or nothing but `empty_words` and numbers ("Day 2."); any other part is unread
+    plainly_social: list[Phrase] = []
+    empty_words: list[Phrase] = []
     # words that point back to a site named earlier in the sentence ("serum ran in my eye and
     # now it's agony to open it"): a part with one of these and no site of its own takes the
     # sites of the part before
@@ -687,6 +692,8 @@ def _word_lists(reader: ReaderFile) -> dict[str, PhraseSet]:
         "site_all_right": reader.site_all_right,
         "site_locations": reader.site_locations,
         "site_pronouns": reader.site_pronouns,
+        "plainly_social": reader.plainly_social,
+        "empty_words": reader.empty_words,
         **{f"alarm_{level}": words for level, words in reader.alarm_words.items()},
         "name_intros": reader.name_intros,
         **{f"measure_cues_{m.id}": m.cues for m in reader.measures},
