@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     CheckConstraint,
     Date,
@@ -265,6 +266,17 @@ class CheckIn(Base):
     @property
     def needs_attention(self) -> bool:
         return not self.handled and self.urgency > 0
+
+
+class CheckInCount(Base):
+    """Each clinic's number of check-ins, the inbox's unfiltered total in one row. Written only
+    by triggers on `checkins` (migration 0013), never by the service; no row means none."""
+
+    __tablename__ = "checkin_counts"
+    clinic_id: Mapped[int] = mapped_column(
+        ForeignKey("clinics.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    n: Mapped[int] = mapped_column(BigInteger)
 
 
 class AdverseEvent(Base):
