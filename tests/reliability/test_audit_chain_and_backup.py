@@ -125,6 +125,24 @@ def restore_target(database, tmp_path: Path) -> Iterator[str]:  # type: ignore[n
     yield from _empty_target(database, tmp_path)
 
 
+_CHECKIN = (
+    "clinic_id, patient_id, treatment_id, source, created_at, input, triage, disposition, "
+    "urgency, knowledge_version, handled, handled_note"
+)
+
+
+def _counters(engine: Engine) -> dict[int, int]:
+    with engine.connect() as connection:
+        rows = connection.execute(text("SELECT clinic_id, n FROM checkin_counts")).all()
+    return {c: n for c, n in rows if n}
+
+
+def _counted(engine: Engine) -> dict[int, int]:
+    with engine.connect() as connection:
+        query = "SELECT clinic_id, count(*) FROM checkins GROUP BY clinic_id"
+        return dict(connection.execute(text(query)).all())
+
+
 def test_a_backup_restores_into_an_empty_database_with_every_row_and_the_chain(
     db_url: str, engine: Engine, clinic_a, clinic_b, restore_target: str, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
@@ -140,6 +158,13 @@ def test_a_backup_restores_into_an_empty_database_with_every_row_and_the_chain(
     assert "audit log intact" in restored.output
     target = make_engine(restore_target)
     assert backups.row_counts(target) == before
+    # the inbox's counters (migration 0013) came back exact, and their triggers with them
+    assert _counters(target) == _counted(target) == _counted(engine)
+    with target.begin() as connection:
+        connection.execute(
+            text(f"INSERT INTO checkins ({_CHECKIN}) SELECT {_CHECKIN} FROM checkins")
+        )
+    assert _counters(target) == _counted(target) == {c: 2 * n for c, n in _counted(engine).items()}
     target.dispose()
     over = run("restore", str(out), "--database-url", restore_target)
     assert over.exit_code == 2 and "not empty" in over.output

@@ -14,7 +14,7 @@ from sqlalchemy.exc import DBAPIError
 from typer.testing import CliRunner
 
 from needlesafe.cli import app
-from needlesafe.services import patients
+from needlesafe.services import checkins, patients
 from needlesafe.settings import get_settings
 from needlesafe.store.db import make_engine, make_session_factory
 from needlesafe.store.uow import UnitOfWork
@@ -65,5 +65,30 @@ def test_the_runtime_role_writes_records_but_cannot_erase_the_audit_log_or_conse
     ]
     for statement in refused:
         denied = pytest.raises(DBAPIError, match="permission denied|must be owner")
+        with denied, runtime_engine.begin() as connection:
+            connection.execute(text(statement))
+
+
+def test_the_runtime_role_moves_the_inbox_counter_only_by_writing_check_ins(
+    runtime_engine: Engine, clinic_a, knowledge
+) -> None:  # type: ignore[no-untyped-def]
+    """The counter's triggers run with the owner's rights (migration 0013): the service's
+    check-ins are counted, yet the service cannot write the counter itself."""
+    uow = UnitOfWork(make_session_factory(runtime_engine))
+    actor = clinic_a.practitioner.actor
+    checkins.record_checkin(
+        uow, actor=actor, knowledge=knowledge, treatment_id=clinic_a.treatment, data={}
+    )
+    assert checkins.list_checkins(uow, actor=actor).total == 2  # the fixture's and this one
+    with runtime_engine.connect() as connection:
+        counted = "SELECT count(*) FROM checkins WHERE clinic_id = :c"
+        assert connection.scalar(text(counted), {"c": actor.clinic_id}) == 2
+    for statement in (
+        "UPDATE checkin_counts SET n = 0",
+        "DELETE FROM checkin_counts",
+        "INSERT INTO checkin_counts (clinic_id, n) VALUES (0, 1)",
+        "TRUNCATE checkin_counts",
+    ):
+        denied = pytest.raises(DBAPIError, match="permission denied")
         with denied, runtime_engine.begin() as connection:
             connection.execute(text(statement))

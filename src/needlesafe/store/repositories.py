@@ -337,7 +337,16 @@ class CheckInRepository(_Scoped[m.CheckIn]):
             query = query.where(_id_filter(m.CheckIn.patient_id, patient_id))
         if treatment_id is not None:
             query = query.where(_id_filter(m.CheckIn.treatment_id, treatment_id))
-        total = self.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+        unfiltered = (
+            not disposition
+            and needs_attention is None
+            and patient_id is None
+            and treatment_id is None
+        )
+        if unfiltered:  # the clinic's counter, kept exact by triggers (migration 0013)
+            total = self.session.scalar(_CHECKIN_COUNT, {"clinic_id": clinic_id}) or 0
+        else:
+            total = self.session.scalar(select(func.count()).select_from(query.subquery())) or 0
         urgent = query.where(attention)
         rest = query.where(~attention)
         in_rest = cursor is not None and cursor.startswith(self.REST.shape.kind + ".")
@@ -378,6 +387,12 @@ class CheckInRepository(_Scoped[m.CheckIn]):
             needs = not last.handled and last.urgency > 0
             next_cursor = (self.ATTENTION if needs else self.REST).cursor(last)
         return Page(items, total, next_cursor)
+
+
+# built once: every unfiltered inbox page reads it. On PostgreSQL the counter moves when a
+# transaction commits (deferred triggers), so it counts committed check-ins only: a transaction
+# that wrote check-ins and then lists them sees its own rows but not yet in this total.
+_CHECKIN_COUNT = select(m.CheckInCount.n).where(m.CheckInCount.clinic_id == bindparam("clinic_id"))
 
 
 class AdverseEventRepository(_Scoped[m.AdverseEvent]):
