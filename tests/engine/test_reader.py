@@ -360,6 +360,13 @@ def test_a_plainly_social_message_with_nothing_read_is_harmless(text: str) -> No
     assert read(text).unread == ()
 
 
+def test_a_modifier_phrase_that_names_a_symptom_also_reads_it() -> None:
+    # "bright red" is a severity phrase; matched whole, it must not swallow the redness
+    r = read("my cheeks are bright red")
+    assert r.symptoms["redness"].severity == "severe"
+    assert "redness" in found("I look like a tomato")
+
+
 def test_severity_words_are_read() -> None:
     assert read("a bit itchy").symptoms["itching"].severity == "mild"
     assert read("unbearable pain").symptoms["pain"].severity == "severe"

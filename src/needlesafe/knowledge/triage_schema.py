@@ -621,6 +621,18 @@ def build_triage(
     for trend, words in reader.trend.items():
         for phrase in words:
             add(phrase, "trend", trend, f"reader.yaml: trend.{trend}")
+    # A severity or trend phrase that holds a symptom's own word also reads the symptom: "bright
+    # red" is redness, severe; "more swollen" is swelling, worse. Matched as one phrase, the
+    # symptom word would otherwise be swallowed by the modifier.
+    one_word = {
+        term: entry.code for entry in symptoms.symptoms for term in entry.terms if " " not in term
+    }
+    modifiers = [*reader.severity.values(), *reader.trend.values()]
+    for phrase in (p for words in modifiers for p in words if " " in p):
+        named = [one_word[w] for w in _words(phrase) if w in one_word]
+        meanings = index.get(_words(phrase), [])
+        if named and not any(kind in _EXCLUSIVE for kind, _ in meanings):
+            add(phrase, "concept", named[0], "reader.yaml: severity or trend")
     for phrase in reader.uncertain:
         add(phrase, "uncertain", "", "reader.yaml: uncertain")
     for phrase in reader.all_clear:
