@@ -17,7 +17,7 @@ three files and builds `TriageKnowledge`, the indexes the engine uses, once at l
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Annotated, ClassVar, Final, Literal, get_args
 
@@ -32,7 +32,6 @@ from needlesafe.knowledge.schema import (
     Strict,
 )
 from needlesafe.knowledge.types import ConditionCode, SymptomCode
-from needlesafe.knowledge.walk import patient_texts_of
 
 Disposition = Literal["self_care", "contact_clinic", "urgent", "emergency"]
 Status = Literal["expected", "watch", "concerning", "red_flag"]
@@ -500,16 +499,6 @@ class TriageKnowledge:
     word_index: WordIndex = field(repr=False, default=WordIndex({}, 0))
     # the check-in list's headings, in the order the page shows them (symptoms.yaml)
     groups: tuple[SymptomGroup, ...] = field(repr=False, default=())
-
-    def patient_texts(self) -> Iterator[tuple[str, str]]:
-        """Every patient text of the three files (their fields typed PatientText)."""
-        for file, node in (
-            ("symptoms.yaml: groups", self.groups),
-            ("symptoms.yaml: symptoms", tuple(self.symptoms.values())),
-            ("triage_rules.yaml", self.rules),
-        ):
-            for where, text in patient_texts_of(node):
-                yield f"{file}{'' if where.startswith((' ', '[')) else ': '}{where}", text
 
 
 def _words(phrase: str) -> tuple[str, ...]:
