@@ -301,6 +301,8 @@ def test_a_pronoun_carries_the_site_of_the_clause_before_within_a_sentence() -> 
     assert "eye_pain" in found("some serum ran in my eye and now its agony to open it")
     # never across a full stop, and not without a pronoun
     assert "eye_pain" not in found("some serum ran in my eye. Now my cheeks are agony")
+    # a sentence that opens with the pronoun points back across the full stop
+    assert "eye_pain" in found("Think something went in my eye. It's aching and streaming.")
     assert "eye_pain" not in found("some serum ran in my eye and now my cheeks are agony")
 
 

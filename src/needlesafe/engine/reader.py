@@ -629,10 +629,11 @@ def _apply_sites(
     for item in items:
         number += item.has("end")
         sentence[id(item)] = number
-    before: set[str] = set()  # the sites of the clause before, in the same sentence
+    before: set[str] = set()  # the sites of the clause before
     for at, clause in enumerate(clauses):
-        if at and sentence[id(clause[0])] != sentence[id(clauses[at - 1][-1])]:
-            before = set()
+        new_sentence = at and sentence[id(clause[0])] != sentence[id(clauses[at - 1][-1])]
+        if new_sentence and clause[0].words not in pronouns:
+            before = set()  # a sentence points back only when it opens with one: "It's aching"
         rule_ids = {
             v
             for at, item in enumerate(clause)
