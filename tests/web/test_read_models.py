@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy import event, select
 
 from needlesafe.store import models as m
-from tests.web.pagekit import screened_patient
-from tests.web.webkit import Browser
+from tests.web.pagekit import TODAY, screened_patient, sign_consent
+from tests.web.webkit import CLINICS, Browser, email_of
 
 
 def _new_patient(staff: Browser, name: str, born: str = "1980-05-04") -> int:
@@ -82,3 +82,96 @@ def test_a_screening_page_is_one_audited_read_of_the_screening(staff: Browser) -
     assert _audit_since(staff, before) == [("read", "intake", str(intake), None)]
     other, _ = screened_patient(staff)  # the screening, asked for under another patient
     assert staff.client.get(f"/patients/{other}/screenings/{intake}").status_code == 404
+
+
+def _recorded_treatment(staff: Browser) -> tuple[int, int]:
+    """A treatment recorded through the form, its page not yet viewed (no link made yet)."""
+    patient, intake = screened_patient(staff)
+    sign_consent(staff, patient, intake)
+    made = staff.post(
+        f"/patients/{patient}/treatments",
+        {
+            "performed_on": TODAY,
+            "device": "pen",
+            "areas": ["perioral"],
+            "depth.perioral": "0.5",
+            "passes.perioral": "1",
+            "numbing_agent": "none",
+            "intake_id": str(intake),
+        },
+    )
+    assert made.status_code == 303, made.text
+    return patient, int(made.headers["location"].rsplit("/", 1)[1])
+
+
+def test_a_treatment_page_is_one_audited_read_and_its_first_view_makes_the_link(
+    staff: Browser,
+) -> None:
+    patient, treatment = _recorded_treatment(staff)
+    page = f"/patients/{patient}/treatments/{treatment}"
+    read = ("read", "treatment_page", str(treatment), str(patient))
+    before = _last_audit_id(staff)
+    first = staff.client.get(page)
+    assert first.status_code == 200 and 'id="checkin-link"' in first.text
+    assert _audit_since(staff, before) == [("create", "checkin_link", str(treatment), None), read]
+    before = _last_audit_id(staff)
+    assert 'id="checkin-link"' in staff.client.get(page).text
+    assert _audit_since(staff, before) == [read]  # the link shown is part of the page's read
+    assert staff.post(page + "/link/revoke", {}, csrf_from=page).status_code == 303
+    before = _last_audit_id(staff)
+    stopped = staff.client.get(page).text
+    assert "This link was stopped." in stopped and 'id="checkin-link"' not in stopped
+    assert _audit_since(staff, before) == [read]  # a stopped link stays stopped
+    other, _ = screened_patient(staff)  # the treatment, asked for under another patient
+    assert staff.client.get(f"/patients/{other}/treatments/{treatment}").status_code == 404
+    staff.client.cookies.clear()
+    staff.sign_in(email_of(CLINICS[1]))  # another clinic's staff
+    assert staff.client.get(page).status_code == 404
+
+
+def test_a_treatment_page_is_one_unit_of_work_of_a_few_statements(staff: Browser) -> None:
+    patient, treatment = _recorded_treatment(staff)
+    page = f"/patients/{patient}/treatments/{treatment}"
+    assert staff.client.get(page).status_code == 200  # the first view makes the link
+    engine = staff.client.app.state.needlesafe.engine  # type: ignore[attr-defined]
+    begun: list[Any] = []
+    seen: list[str] = []
+    on_begin = lambda *_: begun.append(1)  # noqa: E731
+    on_statement = lambda _conn, _cursor, statement, *_: seen.append(statement)  # noqa: E731
+    event.listen(engine, "begin", on_begin)
+    event.listen(engine, "before_cursor_execute", on_statement)
+    try:
+        assert staff.client.get(page).status_code == 200
+    finally:
+        event.remove(engine, "begin", on_begin)
+        event.remove(engine, "before_cursor_execute", on_statement)
+    assert len(begun) == 2  # the session's sign-in, then the page's one unit of work
+    # 15 on SQLite (six units of work sent 39): the session; the patient; the treatment with its
+    # areas, products and override; the link; the screening (twice); the consent; the clinic's
+    # phone numbers; the badge; the audit row with its chain
+    assert len(seen) <= 18, seen
+
+
+def test_a_treatment_without_a_screening_shows_why_there_is_no_plan(staff: Browser) -> None:
+    patient = _new_patient(staff, "Eve Unscreened")
+    made = staff.post(
+        f"/patients/{patient}/treatments",
+        {
+            "performed_on": TODAY,
+            "device": "pen",
+            "areas": ["cheeks"],
+            "depth.cheeks": "0.5",
+            "passes.cheeks": "1",
+            "numbing_agent": "none",
+            "override_reason": "screened on paper at the outreach clinic",
+        },
+    )
+    assert made.status_code == 303, made.text
+    treatment = int(made.headers["location"].rsplit("/", 1)[1])
+    before = _last_audit_id(staff)
+    page = staff.client.get(made.headers["location"])
+    assert page.status_code == 200 and "aftercare needs one" in page.text
+    assert _audit_since(staff, before) == [
+        ("create", "checkin_link", str(treatment), None),
+        ("read", "treatment_page", str(treatment), str(patient)),
+    ]

@@ -25,7 +25,9 @@ if TYPE_CHECKING:
     from needlesafe.engine.aftercare import AftercarePlan
 
 
-def _plan(uow: UnitOfWork, treatment: m.Treatment, knowledge: Knowledge) -> AftercarePlan:
+def plan_of(uow: UnitOfWork, treatment: m.Treatment, knowledge: Knowledge) -> AftercarePlan:
+    """The treatment's aftercare plan (inside an open unit of work; not audited: the caller's
+    read is); InputError when the treatment has no screening."""
     from needlesafe.engine.aftercare import plan_aftercare
 
     done, assessment = screened_as_done(uow, treatment, knowledge)
@@ -96,7 +98,7 @@ def treatment_aftercare(
 ) -> AftercarePlan:
     with uow:
         treatment = _staff_treatment(uow, actor, treatment_id)
-        plan = _plan(uow, treatment, knowledge)
+        plan = plan_of(uow, treatment, knowledge)
         audit(uow, actor, "read", "aftercare", treatment.id)
         uow.commit()
         return plan
@@ -107,7 +109,7 @@ def treatment_calendar(
 ) -> bytes:
     with uow:
         treatment = _staff_treatment(uow, actor, treatment_id)
-        ics = _calendar(_plan(uow, treatment, knowledge), knowledge, treatment.id)
+        ics = _calendar(plan_of(uow, treatment, knowledge), knowledge, treatment.id)
         audit(uow, actor, "read", "aftercare", treatment.id)
         uow.commit()
         return ics
@@ -118,7 +120,7 @@ def patient_aftercare(
 ) -> AftercarePlan:
     with uow:
         treatment = _linked_treatment(uow, access)
-        plan = _plan(uow, treatment, knowledge)
+        plan = plan_of(uow, treatment, knowledge)
         with stored_or_logged(uow, "audit of a patient's aftercare view"):  # shown regardless
             audit(uow, access, "read", "aftercare", treatment.id)
             uow.commit()
@@ -128,7 +130,7 @@ def patient_aftercare(
 def patient_calendar(uow: UnitOfWork, *, access: LinkAccess, knowledge: Knowledge) -> bytes:
     with uow:
         treatment = _linked_treatment(uow, access)
-        ics = _calendar(_plan(uow, treatment, knowledge), knowledge, treatment.id)
+        ics = _calendar(plan_of(uow, treatment, knowledge), knowledge, treatment.id)
         with stored_or_logged(uow, "audit of a patient's calendar download"):
             audit(uow, access, "read", "aftercare", treatment.id)
             uow.commit()

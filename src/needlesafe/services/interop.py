@@ -563,7 +563,7 @@ def export_patient(
     uow: UnitOfWork, *, actor: Actor, knowledge: Knowledge, patient_id: int
 ) -> dict[str, Any]:
     """The patient's records as a FHIR R4 Bundle (collection)."""
-    from needlesafe.services.aftercare import _plan  # the one place an aftercare plan is made
+    from needlesafe.services.aftercare import plan_of  # the one place an aftercare plan is made
 
     code_map = code_map_of(knowledge)
     with uow:
@@ -588,7 +588,7 @@ def export_patient(
         for treatment in treatments:
             if treatment.intake_id is not None:
                 try:
-                    plans[treatment.id] = _plan(uow, treatment, knowledge)
+                    plans[treatment.id] = plan_of(uow, treatment, knowledge)
                 except InputError:
                     continue  # a treatment whose screening no longer parses has no plan
         bundle = fhir_out.patient_bundle(

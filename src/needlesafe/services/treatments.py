@@ -306,23 +306,30 @@ def treatment_safety(uow: UnitOfWork, *, actor: Actor, treatment_id: int) -> Tre
         row = uow.treatments.get(actor.clinic_id, treatment_id)
         if row is None:
             raise NotFound("no such treatment")
-        intake = uow.intakes.get(actor.clinic_id, row.intake_id) if row.intake_id else None
-        signed = uow.consents.for_intake(actor.clinic_id, intake.id) if intake else None
-        by = None
-        if row.override is not None and row.override.user_id is not None:
-            user = uow.users.get(actor.clinic_id, row.override.user_id)
-            by = (user.name or user.email) if user else None
+        safety = safety_of(uow, actor, row)
         audit(uow, actor, "read", "treatment_safety", row.id)
         uow.commit()
-        return TreatmentSafety(
-            intake_id=intake.id if intake else None,
-            decision=intake.decision if intake else None,
-            screened_at=intake.created_at if intake else None,
-            consent_signed_at=signed.signed_at if signed else None,
-            consent_signer=signed.patient_signer if signed else None,
-            override=OverridePublic.model_validate(row.override) if row.override else None,
-            override_by=by,
-        )
+        return safety
+
+
+def safety_of(uow: UnitOfWork, actor: Actor, row: m.Treatment) -> TreatmentSafety:
+    """The treatment's screening decision, consent and override (inside an open unit of work;
+    not audited: the caller's read is)."""
+    intake = uow.intakes.get(actor.clinic_id, row.intake_id) if row.intake_id else None
+    signed = uow.consents.for_intake(actor.clinic_id, intake.id) if intake else None
+    by = None
+    if row.override is not None and row.override.user_id is not None:
+        user = uow.users.get(actor.clinic_id, row.override.user_id)
+        by = (user.name or user.email) if user else None
+    return TreatmentSafety(
+        intake_id=intake.id if intake else None,
+        decision=intake.decision if intake else None,
+        screened_at=intake.created_at if intake else None,
+        consent_signed_at=signed.signed_at if signed else None,
+        consent_signer=signed.patient_signer if signed else None,
+        override=OverridePublic.model_validate(row.override) if row.override else None,
+        override_by=by,
+    )
 
 
 def list_treatments(
@@ -393,39 +400,64 @@ def issue_checkin_link(
     renew: bool = False,
     only_if_active: bool = False,
 ) -> CheckinLink | None:
-    """The patient's check-in link; `actor=None` is the operator (command line).
+    """The patient's check-in link (`checkin_link_of`) in a unit of work of its own; `actor=None`
+    is the operator (command line). Showing a link is a read of it (it opens the patient's
+    pages), so it is audited as one; making one is a create."""
+    with uow:
+        row = _link_treatment(uow, actor, treatment_id)
+        link, made = checkin_link_of(
+            uow,
+            actor,
+            row,
+            secret_key=secret_key,
+            base_url=base_url,
+            max_age=max_age,
+            renew=renew,
+            only_if_active=only_if_active,
+        )
+        if not made:
+            _audit_link(uow, actor, "read", row)
+        uow.commit()
+        return link
+
+
+def checkin_link_of(
+    uow: UnitOfWork,
+    actor: Actor | None,
+    row: m.Treatment,
+    *,
+    secret_key: str,
+    base_url: str,
+    max_age: dt.timedelta,
+    renew: bool = False,
+    only_if_active: bool = False,
+) -> tuple[CheckinLink | None, bool]:
+    """The treatment's check-in link, and whether it was made now (inside an open unit of work).
 
     The treatment keeps its link: showing it again gives the same link (viewing the treatment
     page changes nothing) until staff renew it (`renew`: a new link, valid at least `max_age`
     from now; the old one stops). A treatment with no link, or whose link was stopped, gets a
     new one, except with `only_if_active` (the staff page: a stopped link stays stopped until
-    someone asks for a new one), which returns None then. Showing a link is a read of it (it
-    opens the patient's pages), so it is audited as one; making one is a create.
+    someone asks for a new one), which returns None then. A link made is audited here (a
+    create); showing one is not: the caller audits its read.
     """
     now = dt.datetime.now(dt.UTC)
-    with uow:
-        row = _link_treatment(uow, actor, treatment_id)
-        current = links.current_checkin_link(uow, row.id)
-        active = current is not None and current.revoked_at is None
-        if active and not renew:
-            assert current is not None
-            _audit_link(uow, actor, "read", row)
-            uow.commit()
-            return _link_out(secret_key, base_url, current, now)
-        if current is not None and not active and only_if_active and not renew:
-            _audit_link(uow, actor, "read", row)
-            uow.commit()
-            return None
-        if active:
-            assert current is not None
-            current.revoked_at = now
-            current.revoked_by = actor.user_id if actor else None
-        link = links.new_checkin_link(
-            uow, secret_key, row, max_age=max_age, replacing=current is not None, now=now
-        )
-        _audit_link(uow, actor, "create", row)
-        uow.commit()
-        return _link_out(secret_key, base_url, link, now)
+    current = links.current_checkin_link(uow, row.id)
+    active = current is not None and current.revoked_at is None
+    if active and not renew:
+        assert current is not None
+        return _link_out(secret_key, base_url, current, now), False
+    if current is not None and not active and only_if_active and not renew:
+        return None, False
+    if active:
+        assert current is not None
+        current.revoked_at = now
+        current.revoked_by = actor.user_id if actor else None
+    link = links.new_checkin_link(
+        uow, secret_key, row, max_age=max_age, replacing=current is not None, now=now
+    )
+    _audit_link(uow, actor, "create", row)
+    return _link_out(secret_key, base_url, link, now), True
 
 
 def revoke_checkin_link(uow: UnitOfWork, *, actor: Actor | None, treatment_id: int) -> bool:

@@ -4,27 +4,35 @@ badges are not reads of records and are not audited."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 
-from needlesafe.services import checkins
+from needlesafe.errors import InputError
+from needlesafe.knowledge.base import Knowledge
+from needlesafe.services import aftercare, checkins, treatments
 from needlesafe.services.common import audit
 from needlesafe.services.context import Actor
 from needlesafe.services.errors import NotFound
 from needlesafe.services.schemas import (
     AdverseEventChangePublic,
     AdverseEventPublic,
+    CheckinLink,
     CheckInPublic,
     IntakePublic,
     PatientPublic,
     TreatmentPublic,
+    TreatmentSafety,
 )
 from needlesafe.store import models as m
 from needlesafe.store.uow import UnitOfWork
+
+if TYPE_CHECKING:
+    from needlesafe.engine.aftercare import AftercarePlan
 
 TIMELINE_LIMIT = 200  # of each kind of record, newest first
 
@@ -152,6 +160,72 @@ def screening(uow: UnitOfWork, *, actor: Actor, patient_id: int, intake_id: int)
             inbox_count=_inbox_count(uow, actor.clinic_id),
         )
         audit(uow, actor, "read", "intake", intake.id)
+        uow.commit()
+        return view
+
+
+@dataclass(frozen=True)
+class TreatmentView:
+    """A treatment's page: the treatment and its patient, its screening and consent, the
+    patient's check-in link and the aftercare plan."""
+
+    patient: PatientPublic
+    treatment: TreatmentPublic
+    safety: TreatmentSafety
+    link: CheckinLink | None  # None: staff stopped the link (it stays stopped until renewed)
+    plan: AftercarePlan | None
+    plan_problem: str | None = None  # why there is no plan (the treatment has no screening)
+    inbox_count: int = 0
+
+
+def treatment_view(
+    uow: UnitOfWork,
+    *,
+    actor: Actor,
+    knowledge: Knowledge,
+    patient_id: int,
+    treatment_id: int,
+    secret_key: str,
+    base_url: str,
+    link_max_age: dt.timedelta,
+) -> TreatmentView:
+    """One read of a patient's treatment, audited as `read treatment_page <treatment id>` with
+    the patient's id in `record_ids` (the page shows the patient, the treatment's screening,
+    consent and check-in link, all the treatment's). The first view makes the patient's link,
+    audited as its own create (`treatments.checkin_link_of`)."""
+    with uow:
+        patient = uow.patients.get(actor.clinic_id, patient_id)
+        if patient is None:
+            raise NotFound("no such patient")
+        row = uow.treatments.get(actor.clinic_id, treatment_id)
+        if row is None:
+            raise NotFound("no such treatment")
+        if row.patient_id != patient.id:
+            raise NotFound("no such treatment for this patient")
+        link, _ = treatments.checkin_link_of(
+            uow,
+            actor,
+            row,
+            secret_key=secret_key,
+            base_url=base_url,
+            max_age=link_max_age,
+            only_if_active=True,
+        )
+        plan, plan_problem = None, None
+        try:
+            plan = aftercare.plan_of(uow, row, knowledge)
+        except InputError as error:
+            plan_problem = error.problems[0].message
+        view = TreatmentView(
+            patient=PatientPublic.model_validate(patient),
+            treatment=TreatmentPublic.model_validate(row),
+            safety=treatments.safety_of(uow, actor, row),
+            link=link,
+            plan=plan,
+            plan_problem=plan_problem,
+            inbox_count=_inbox_count(uow, actor.clinic_id),
+        )
+        audit(uow, actor, "read", "treatment_page", row.id, record_ids=[patient.id])
         uow.commit()
         return view
 

@@ -17,9 +17,9 @@ from needlesafe.deps import (
 )
 from needlesafe.errors import InputError
 from needlesafe.services import (
-    aftercare,
     patients,
     treatments,
+    views,
 )
 from needlesafe.services.context import Actor
 from needlesafe.services.errors import NotFound, TreatmentBlocked
@@ -236,41 +236,32 @@ def treatment_page(
     knowledge: KnowledgeDep,
     state: StateDep,
 ) -> Response:
-    patient = patients.get_patient(uow, actor=actor, patient_id=patient_id)
-    treatment = treatments.get_treatment(uow, actor=actor, treatment_id=treatment_id)
-    if treatment.patient_id != patient_id:
-        raise NotFound("no such treatment for this patient")
     settings = state.settings
-    link = treatments.issue_checkin_link(
+    view = views.treatment_view(
         uow,
         actor=actor,
+        knowledge=knowledge,
+        patient_id=patient_id,
         treatment_id=treatment_id,
         secret_key=settings.secret,
         base_url=settings.public_base_url,
-        max_age=settings.checkin_link_max_age,
-        only_if_active=True,
+        link_max_age=settings.checkin_link_max_age,
     )
-    safety = treatments.treatment_safety(uow, actor=actor, treatment_id=treatment_id)
-    plan, plan_problem = None, None
-    try:
-        plan = aftercare.treatment_aftercare(
-            uow, actor=actor, knowledge=knowledge, treatment_id=treatment_id
-        )
-    except InputError as error:
-        plan_problem = error.problems[0].message
+    link = view.link
     return render(
         request,
         "treatment.html",
         {
-            **header_context(actor, uow),
-            "patient": patient,
-            "treatment": treatment,
-            "safety": safety,
+            "actor": actor,
+            "inbox_count": view.inbox_count,
+            "patient": view.patient,
+            "treatment": view.treatment,
+            "safety": view.safety,
             "link": link,
             "link_warning": settings.public_url_warning(),
             "qr": qr_svg(link.url, "QR code of the patient's check-in link") if link else None,
-            "plan": plan,
-            "plan_problem": plan_problem,
+            "plan": view.plan,
+            "plan_problem": view.plan_problem,
             "today": today_utc(),
         },
     )
