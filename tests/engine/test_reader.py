@@ -369,6 +369,26 @@ def test_a_modifier_phrase_that_names_a_symptom_also_reads_it() -> None:
     assert "redness" in found("I look like a tomato")
 
 
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("Loud ringing in both ears started on the drive home and hasn't stopped.", "ringing_ears"),
+        (
+            "I am seeing two of everything. It began an hour ago and has not settled.",
+            "vision_change",
+        ),
+        ("the bleeding hasn't stopped", "bleeding"),
+    ],
+)
+def test_a_denied_settling_word_means_the_symptom_goes_on(text: str, code: str) -> None:
+    assert code in read(text).symptoms
+    assert code not in read(text).resolved
+
+
+def test_a_settling_word_still_settles() -> None:
+    assert read("the bleeding has stopped").symptoms == {}
+
+
 def test_severity_words_are_read() -> None:
     assert read("a bit itchy").symptoms["itching"].severity == "mild"
     assert read("unbearable pain").symptoms["pain"].severity == "severe"

@@ -439,11 +439,32 @@ def _negate_backward(clause: list[_Item], at: int, max_scope: int) -> None:
         j -= 1
 
 
+def _not_settled(clause: list[_Item], at: int) -> bool:
+    """Is the settling or backward trigger at `at` itself denied ("hasn't stopped", "has not
+    settled", "isn't going down")? Then the symptom goes on: nothing is negated or resolved."""
+    trigger = clause[at]
+    if not (trigger.has("resolves") or "backward" in trigger.values("negation")):
+        return False
+    for item in reversed(clause[max(0, at - 3) : at]):
+        word = item.words[-1]
+        if word in _NEGATIVE_WORDS or word.endswith("n't") or word == "never":
+            return True
+        if not (item.verb or item.link or word in _STILL):
+            return False
+    return False
+
+
 def _negate(clause: list[_Item], max_scope: int, benign: frozenset[str]) -> bool:
     """Negate within one clause; True if it held a double negation."""
     # only a "?" is kept at a clause's end; a clause opened by "is", "are", "should"... asks too
     question = clause[-1].has("end") or clause[0].words[:1] in _ASKING
     doubled = False
+    for at, item in enumerate(clause):
+        if _not_settled(clause, at):
+            # keeps blocking the "not" before it, but settles nothing: the symptom goes on
+            item.cancelled = True
+            kept = tuple(m for m in item.meanings if m[0] not in ("resolves", "trend"))
+            item.meanings = (*kept, ("trend", "stable"))
     for at, item in enumerate(clause):
         if item.cancelled:
             continue
@@ -495,6 +516,7 @@ def _answer_own_questions(clauses: list[list[_Item]]) -> None:
 
 _FINE = frozenset((("fine",), ("ok",), ("okay",), ("normal",), ("good",), ("all good",)))
 _OR = frozenset((("or",), ("nor",)))
+_STILL = frozenset(("still", "yet", "it", "really", "properly", "completely"))
 _AND_OR = frozenset((("and",), ("or",)))
 _ASKING = frozenset((w,) for w in ("is", "are", "am", "does", "should"))
 _BARE_NO = frozenset((("no",), ("none",), ("nope",), ("nah",), ("negative",)))
