@@ -72,7 +72,8 @@ def sign_consent(browser: Browser, patient: int, intake: int) -> None:
     assert countersigned.status_code == 303, countersigned.text
 
 
-def treated_patient(browser: Browser) -> tuple[int, int, str]:
+def recorded_treatment(browser: Browser) -> tuple[int, int]:
+    """A treatment recorded through the form, its page not yet viewed (no link made yet)."""
     patient, intake = screened_patient(browser)
     sign_consent(browser, patient, intake)
     response = browser.post(
@@ -89,8 +90,13 @@ def treated_patient(browser: Browser) -> tuple[int, int, str]:
         },
     )
     assert response.status_code == 303, response.text
-    treatment = int(response.headers["location"].rsplit("/", 1)[1])
-    page = browser.client.get(response.headers["location"])
+    return patient, int(response.headers["location"].rsplit("/", 1)[1])
+
+
+def treated_patient(browser: Browser) -> tuple[int, int, str]:
+    """A recorded treatment whose page was viewed, and the patient's check-in link on it."""
+    patient, treatment = recorded_treatment(browser)
+    page = browser.client.get(f"/patients/{patient}/treatments/{treatment}")
     link = re.search(r'id="checkin-link" type="text" readonly value="([^"]+)"', page.text)
     assert link
     return patient, treatment, link.group(1).removeprefix("http://testserver")

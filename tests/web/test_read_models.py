@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import event, select
 
 from needlesafe.store import models as m
-from tests.web.pagekit import TODAY, screened_patient, sign_consent
+from tests.web.pagekit import TODAY, recorded_treatment, screened_patient
 from tests.web.webkit import CLINICS, Browser, email_of
 
 
@@ -84,30 +84,10 @@ def test_a_screening_page_is_one_audited_read_of_the_screening(staff: Browser) -
     assert staff.client.get(f"/patients/{other}/screenings/{intake}").status_code == 404
 
 
-def _recorded_treatment(staff: Browser) -> tuple[int, int]:
-    """A treatment recorded through the form, its page not yet viewed (no link made yet)."""
-    patient, intake = screened_patient(staff)
-    sign_consent(staff, patient, intake)
-    made = staff.post(
-        f"/patients/{patient}/treatments",
-        {
-            "performed_on": TODAY,
-            "device": "pen",
-            "areas": ["perioral"],
-            "depth.perioral": "0.5",
-            "passes.perioral": "1",
-            "numbing_agent": "none",
-            "intake_id": str(intake),
-        },
-    )
-    assert made.status_code == 303, made.text
-    return patient, int(made.headers["location"].rsplit("/", 1)[1])
-
-
 def test_a_treatment_page_is_one_audited_read_and_its_first_view_makes_the_link(
     staff: Browser,
 ) -> None:
-    patient, treatment = _recorded_treatment(staff)
+    patient, treatment = recorded_treatment(staff)
     page = f"/patients/{patient}/treatments/{treatment}"
     read = ("read", "treatment_page", str(treatment), str(patient))
     before = _last_audit_id(staff)
@@ -130,7 +110,7 @@ def test_a_treatment_page_is_one_audited_read_and_its_first_view_makes_the_link(
 
 
 def test_a_treatment_page_is_one_unit_of_work_of_a_few_statements(staff: Browser) -> None:
-    patient, treatment = _recorded_treatment(staff)
+    patient, treatment = recorded_treatment(staff)
     page = f"/patients/{patient}/treatments/{treatment}"
     assert staff.client.get(page).status_code == 200  # the first view makes the link
     engine = staff.client.app.state.needlesafe.engine  # type: ignore[attr-defined]
