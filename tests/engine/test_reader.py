@@ -385,6 +385,13 @@ def test_a_denied_settling_word_means_the_symptom_goes_on(text: str, code: str) 
     assert code not in read(text).resolved
 
 
+def test_a_settled_symptom_said_to_be_back_counts_again_and_worse() -> None:
+    r = read("Swelling went down and now it's come back up today")
+    assert r.symptoms["swelling"].trend == "worsening"
+    assert read("The swelling went down. It hasn't come back.").symptoms == {}
+    assert read("My tongue felt thick last night. It is back to its normal size.").symptoms == {}
+
+
 def test_a_settling_word_still_settles() -> None:
     assert read("the bleeding has stopped").symptoms == {}
 

@@ -445,6 +445,11 @@ def _not_settled(clause: list[_Item], at: int) -> bool:
     trigger = clause[at]
     if not (trigger.has("resolves") or "backward" in trigger.values("negation")):
         return False
+    return _denied(clause, at)
+
+
+def _denied(clause: list[_Item], at: int) -> bool:
+    """Is the item at `at` denied by a negative word just before it ("hasn't", "has not")?"""
     for item in reversed(clause[max(0, at - 3) : at]):
         word = item.words[-1]
         if word in _NEGATIVE_WORDS or word.endswith("n't") or word == "never":
@@ -573,6 +578,24 @@ def _as_trend(value: str) -> Trend:
         if t == value:
             return t
     raise ValueError(value)
+
+
+def _revive_returned(clauses: list[list[_Item]]) -> None:
+    """A part that says a symptom is back, with no symptom of its own ("... and now it's come
+    back up"), undoes the settling of the nearest symptom settled before it: it counts again,
+    worsening."""
+    for index, clause in enumerate(clauses):
+        returns = [at for at, item in enumerate(clause) if item.has("returns")]
+        if not any(not _denied(clause, at) for at in returns) or any(
+            _is_concept(item) and not item.negated for item in clause
+        ):
+            continue  # "it hasn't come back", or a symptom of its own ("the rash came back")
+        for earlier in reversed(clauses[:index]):
+            settled = [i for i in earlier if _is_concept(i) and i.negated and i.resolved]
+            if settled:
+                for item in settled:
+                    item.negated, item.resolved, item.trend = False, False, "worsening"
+                break
 
 
 def _apply_modifiers(clauses: list[list[_Item]]) -> None:
@@ -1149,6 +1172,7 @@ def read_message(text: str, knowledge: TriageKnowledge) -> Reading:
     for clause in clauses:
         doubled = _negate(clause, max_scope, knowledge.benign) or doubled
     _answer_own_questions(clauses)
+    _revive_returned(clauses)
     _apply_modifiers(clauses)
     _apply_sites(clauses, items, knowledge)
     _apply_measures(items, knowledge)

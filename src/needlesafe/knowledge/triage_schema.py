@@ -426,6 +426,9 @@ class ReaderFile(FileHeader):
     name_intros: list[Phrase] = []
     # symptoms that are events, not states: "fainted, feel ok now" is still a faint
     events: list[Code] = []
+    # words that say a settled symptom is back ("went down and now it's come back up"): the
+    # settled symptom before them counts again, and worse
+    returns: list[Phrase] = []
     # a word the reader does not know, this long or longer, one typing slip (a letter missed,
     # added, swapped or mistyped) from one word of a symptom or body-site phrase, is read as
     # that word ("lops" -> "lips", "blisers" -> "blisters"); 0 switches it off
@@ -622,6 +625,8 @@ def build_triage(
         meanings = index.get(_words(phrase), [])
         if named and not any(kind in _EXCLUSIVE for kind, _ in meanings):
             add(phrase, "concept", named[0], "reader.yaml: severity or trend")
+    for phrase in reader.returns:
+        add(phrase, "returns", "", "reader.yaml: returns")
     for phrase in reader.uncertain:
         add(phrase, "uncertain", "", "reader.yaml: uncertain")
     for phrase in reader.all_clear:
