@@ -303,6 +303,7 @@ def test_a_pronoun_carries_the_site_of_the_clause_before_within_a_sentence() -> 
     assert "eye_pain" not in found("some serum ran in my eye. Now my cheeks are agony")
     # a sentence that opens with the pronoun points back across the full stop
     assert "eye_pain" in found("Think something went in my eye. It's aching and streaming.")
+    assert "eye_pain" in found("Something is wrong with my right eye. Deep ache behind it.")
     assert "eye_pain" not in found("some serum ran in my eye and now my cheeks are agony")
 
 
@@ -390,6 +391,13 @@ def test_a_settled_symptom_said_to_be_back_counts_again_and_worse() -> None:
     assert r.symptoms["swelling"].trend == "worsening"
     assert read("The swelling went down. It hasn't come back.").symptoms == {}
     assert read("My tongue felt thick last night. It is back to its normal size.").symptoms == {}
+
+
+def test_someone_said_to_have_had_the_treatment_is_the_patient() -> None:
+    r = read("my brother went stiff and was jerking on the sofa. he had his face done today")
+    assert "seizure" in r.symptoms
+    # a friend's "same treatment" stays theirs
+    assert read("My sister had the same treatment last year and got hives.").symptoms == {}
 
 
 def test_a_settling_word_still_settles() -> None:

@@ -677,8 +677,8 @@ def _apply_sites(
     before: set[str] = set()  # the sites of the clause before
     for at, clause in enumerate(clauses):
         new_sentence = at and sentence[id(clause[0])] != sentence[id(clauses[at - 1][-1])]
-        if new_sentence and clause[0].words not in pronouns:
-            before = set()  # a sentence points back only when it opens with one: "It's aching"
+        if new_sentence and not any(item.words in pronouns for item in clause):
+            before = set()  # a sentence points back only with one: "Deep ache behind it"
         rule_ids = {
             v
             for at, item in enumerate(clause)
@@ -900,6 +900,13 @@ def _mark_experiencer(segments: list[_Segment], knowledge: TriageKnowledge) -> N
                     last_named = kind
             item.others = current == "other"
         carried = current
+    # "... he had his face done this afternoon": the person written about had the treatment, so
+    # they are the patient (a friend's or stranger's part, and hearsay, stay theirs). Safer.
+    if any(_says_they_were_treated(segment, lists) for segment in segments):
+        for segment in segments:
+            if not any(_find(segment, lists[name]) for name in ("hearsay", "theirs", "others")):
+                for item in segment:
+                    item.others = False
     # A message in which the writer never speaks of themself ("Flatmate here. She's gone grey
     # round the lips") is written for the patient: whoever it speaks of is the patient, unless
     # it is hearsay ("someone online said"). Safer: the symptoms count.
@@ -908,6 +915,16 @@ def _mark_experiencer(segments: list[_Segment], knowledge: TriageKnowledge) -> N
             if not _find(segment, lists["hearsay"]):
                 for item in segment:
                     item.others = False
+
+
+def _says_they_were_treated(segment: _Segment, lists: Mapping[str, PhraseSet]) -> bool:
+    """Does this part say a relative or "he"/"she" had the treatment ("he had his face done")?"""
+    people = [*_find(segment, lists["pronouns"]), *_find(segment, lists["relatives"])]
+    treated = _find(segment, lists["treated"])
+    verbs = _find(segment, lists["experience_verbs"])
+    return any(
+        p < v < t <= v + 2 for p in people for v in verbs for t in treated if v - p <= 2
+    ) and not _find(segment, lists["theirs"])
 
 
 def _mark_reason(segments: list[_Segment], knowledge: TriageKnowledge) -> None:
