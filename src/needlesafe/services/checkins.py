@@ -138,9 +138,10 @@ def take_patient_checkin(
             row = _store(
                 uow, treatment=treatment, checkin=checkin, result=result, source="patient_link"
             )
-            audit(uow, access, "create", "checkin", row.id)
             # urgent or emergency: the clinic is told (a check-in stored just now has no alert)
             alerts.alert_clinic(uow, checkin=row, new=True)
+            # last before the commit: the audit row locks the clinic's chain head until then
+            audit(uow, access, "create", "checkin", row.id)
             uow.commit()
         return (row.id if stored.saved else None), result
 
@@ -283,8 +284,10 @@ def checkin_page(
             treatment_id=treatment_id,
             cursor=cursor,
         )
+    shown = public_page(page, CheckInPublic, offset=offset, limit=limit)
+    # after the rows are validated: the audit row locks the clinic's chain head until the commit
     audit(uow, actor, "list", "checkin", record_ids=[r.id for r in page.items])
-    return public_page(page, CheckInPublic, offset=offset, limit=limit)
+    return shown
 
 
 def patient_names(uow: UnitOfWork, clinic_id: int, patient_ids: Iterable[int]) -> dict[int, str]:
