@@ -201,6 +201,7 @@ class DispositionText(Strict):
     walk_id: ClassVar[tuple[str, ...]] = ("disposition",)
 
     disposition: Disposition
+    heading: PatientText  # the answer's title on the patient's page; may name {emergency_number}
     action: PatientText  # what to do now
     escalate: PatientText  # what would make it more urgent
     sources: SourceIds

@@ -14,7 +14,7 @@ from needlesafe.engine.screening import screen
 from needlesafe.errors import InputError, InputProblem
 from needlesafe.knowledge.base import Knowledge
 from needlesafe.services.clinics import contact_for
-from needlesafe.services.common import audit
+from needlesafe.services.common import audit, screening_of
 from needlesafe.services.context import Actor, LinkAccess
 from needlesafe.services.errors import NotFound
 from needlesafe.services.resilience import stored_or_logged
@@ -47,11 +47,7 @@ def screened_as_done(
 ) -> tuple[Plan, Assessment]:
     """The plan as done (areas, deepest depth, device, products) and the patient's screening
     run again on it (inside an open unit of work); InputError when there is no screening."""
-    intake = (
-        uow.intakes.get(treatment.clinic_id, treatment.intake_id)
-        if treatment.intake_id is not None
-        else None
-    )
+    intake = screening_of(treatment)
     if intake is None:
         raise InputError(
             [InputProblem("intake_id", "this treatment has no screening; aftercare needs one")]

@@ -13,6 +13,7 @@ from needlesafe.engine.inputs import format_path
 from needlesafe.errors import InputError, InputProblem
 from needlesafe.services.context import Actor, ConsentLinkAccess, LinkAccess
 from needlesafe.services.schemas import Page
+from needlesafe.store import models as m
 from needlesafe.store import repositories as store_page
 from needlesafe.store.uow import UnitOfWork
 
@@ -136,3 +137,9 @@ def validate(model: type[Model], data: Any) -> Model:
                 for e in error.errors(include_url=False)
             ]
         ) from None
+
+
+def screening_of(treatment: m.Treatment) -> m.Intake | None:
+    """The screening the treatment was done on (a record of the same clinic), if any."""
+    intake = treatment.intake
+    return intake if intake is not None and intake.clinic_id == treatment.clinic_id else None

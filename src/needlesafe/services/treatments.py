@@ -26,6 +26,7 @@ from needlesafe.services.common import (
     page_bounds,
     paging,
     public_page,
+    screening_of,
     validate,
 )
 from needlesafe.services.context import Actor
@@ -315,7 +316,7 @@ def treatment_safety(uow: UnitOfWork, *, actor: Actor, treatment_id: int) -> Tre
 def safety_of(uow: UnitOfWork, actor: Actor, row: m.Treatment) -> TreatmentSafety:
     """The treatment's screening decision, consent and override (inside an open unit of work;
     not audited: the caller's read is)."""
-    intake = uow.intakes.get(actor.clinic_id, row.intake_id) if row.intake_id else None
+    intake = screening_of(row)
     signed = uow.consents.for_intake(actor.clinic_id, intake.id) if intake else None
     by = None
     if row.override is not None and row.override.user_id is not None:

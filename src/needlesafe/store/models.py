@@ -205,6 +205,9 @@ class Treatment(Base):
         order_by="TreatmentTopical.id", cascade="all, delete-orphan", lazy="selectin"
     )
     override: Mapped[TreatmentOverride | None] = relationship(lazy="selectin")
+    # the screening it was done on, read when first asked for and then held with the treatment
+    # (the safety panel and the aftercare plan both ask)
+    intake: Mapped[Intake | None] = relationship(lazy="select")
 
 
 class TreatmentOverride(Base):

@@ -35,7 +35,7 @@ STATIC = HERE / "static"
 
 
 def outcome_words(knowledge: Knowledge | None = None) -> dict[str, Any]:
-    """DECISIONS, DISPOSITIONS, LEVELS, STATUSES and ICONS for the templates."""
+    """DECISIONS, DISPOSITIONS, LEVELS, STATUSES, ICONS and answer_headings for the templates."""
     named = words.names(knowledge)
     return {
         "DECISIONS": named["decisions"],
@@ -43,6 +43,12 @@ def outcome_words(knowledge: Knowledge | None = None) -> dict[str, Any]:
         "LEVELS": named["levels"],
         "STATUSES": named["statuses"],
         "ICONS": words.icons(knowledge),
+        # the title of a triage answer on the patient's page, by disposition (triage_rules.yaml)
+        "answer_headings": (
+            {code: text.heading for code, text in knowledge.triage.dispositions.items()}
+            if knowledge is not None and knowledge.triage is not None
+            else {}
+        ),
     }
 
 
