@@ -641,6 +641,13 @@ def build_triage(
     for site in reader.site_rules:
         for phrase in site.sites:
             add(phrase, "site", site.id, f"reader.yaml: site_rules ({site.id}).sites")
+    # A longer site phrase is also a site of every rule its last word is ("around my mouth" is
+    # the mouth of the blue-lips rule too), so a phrase written for one rule hides no other.
+    for key, meanings in list(index.items()):
+        if len(key) > 1 and any(kind == "site" for kind, _ in meanings):
+            for kind, rule in index.get(key[-1:], []):
+                if kind == "site":
+                    add(" ".join(key), "site", rule, "reader.yaml: site_rules")
 
     if problems:
         return None, problems
