@@ -54,3 +54,24 @@ def test_linking_words_let_all_clear_words_reach_the_symptom(
 def test_an_empty_verb_list_fails_at_load(tmp_path: Path) -> None:
     with pytest.raises(KnowledgeError, match="reader.yaml: clause_verbs"):
         load_knowledge(_with_reader(tmp_path, clause_verbs=[]))
+
+
+def test_a_longer_site_phrase_is_a_site_of_every_rule_its_last_word_is(
+    tmp_path: Path, knowledge: Knowledge
+) -> None:
+    # "around my mouth" is written for the numb-mouth rule only; "mouth" is a site of the
+    # blue-lips rule too, so blue around the mouth is read
+    text = "around my mouth is a blue colour"
+    reading = read_message(text, knowledge.triage)
+    assert "blue_lips" in reading.symptoms
+    rules = knowledge.triage.reader.site_rules
+    numb = next(r for r in rules if r.id == "mouth_numb")
+    assert "around my mouth" in numb.sites
+    assert not any("around my mouth" in r.sites for r in rules if r.id == "blue_lips_or_skin")
+    # take "mouth" out of the blue-lips rule and the phrase no longer reaches it
+    data = [r.model_dump(exclude_none=True) for r in rules]
+    for rule in data:
+        if rule["id"] == "blue_lips_or_skin":
+            rule["sites"] = [s for s in rule["sites"] if s != "mouth"]
+    changed = load_knowledge(_with_reader(tmp_path, site_rules=data))
+    assert "blue_lips" not in read_message(text, changed.triage).symptoms
