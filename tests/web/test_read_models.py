@@ -155,3 +155,37 @@ def test_a_treatment_without_a_screening_shows_why_there_is_no_plan(staff: Brows
         ("create", "checkin_link", str(treatment), None),
         ("read", "treatment_page", str(treatment), str(patient)),
     ]
+
+
+def test_the_new_treatment_form_is_one_audited_read_with_the_gates_answer(
+    staff: Browser,
+) -> None:
+    patient, intake = screened_patient(staff)
+    form = f"/patients/{patient}/treatments/new"
+    engine = staff.client.app.state.needlesafe.engine  # type: ignore[attr-defined]
+    begun: list[Any] = []
+    on_begin = lambda *_: begun.append(1)  # noqa: E731
+    before = _last_audit_id(staff)
+    event.listen(engine, "begin", on_begin)
+    try:
+        page = staff.client.get(form)
+    finally:
+        event.remove(engine, "begin", on_begin)
+    assert page.status_code == 200
+    # pre-filled from the latest screening, and the gate has looked at it: no consent yet
+    assert f'name="intake_id" value="{intake}"' in page.text
+    assert "The patient has not signed the consent for this screening." in page.text
+    assert len(begun) == 2  # the session's sign-in, then the form's one unit of work
+    read = ("read", "treatment_form", str(patient), str(intake))
+    assert _audit_since(staff, before) == [read]
+    # a screening named in the address, and another patient's screening refused
+    assert staff.client.get(f"{form}?intake_id={intake}").status_code == 200
+    _, elsewhere = screened_patient(staff)
+    assert staff.client.get(f"{form}?intake_id={elsewhere}").status_code == 404
+    # a patient with no screening: the form says to screen first
+    fresh = _new_patient(staff, "Eve Unscreened")
+    before = _last_audit_id(staff)
+    empty = staff.client.get(f"/patients/{fresh}/treatments/new")
+    assert empty.status_code == 200
+    assert _audit_since(staff, before) == [("read", "treatment_form", str(fresh), None)]
+    assert "This patient has no screening yet." in empty.text

@@ -207,6 +207,25 @@ def _blocked(check: TreatmentCheck, *, overriding: bool) -> TreatmentBlocked:
     return TreatmentBlocked(message, check.conflicts, can_override=check.can_override)
 
 
+def gate_of(
+    uow: UnitOfWork,
+    actor: Actor,
+    knowledge: Knowledge,
+    patient_id: int,
+    treatment: dict[str, Any],
+    screening_max_age_days: int,
+) -> TreatmentCheck | None:
+    """The gate's answer for a treatment as a form holds it so far, inside an open unit of work
+    and not audited (the caller's read is); None while it cannot be checked (a field missing
+    or invalid)."""
+    try:
+        data = validate(TreatmentCreate, treatment)
+        _check_codes(data, knowledge)
+        return _gate(uow, actor, knowledge, patient_id, data, screening_max_age_days)
+    except InputError:
+        return None
+
+
 def check_treatment(
     uow: UnitOfWork,
     *,

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +25,7 @@ from needlesafe.services.schemas import (
     CheckInPublic,
     IntakePublic,
     PatientPublic,
+    TreatmentCheck,
     TreatmentPublic,
     TreatmentSafety,
 )
@@ -226,6 +227,63 @@ def treatment_view(
             inbox_count=_inbox_count(uow, actor.clinic_id),
         )
         audit(uow, actor, "read", "treatment_page", row.id, record_ids=[patient.id])
+        uow.commit()
+        return view
+
+
+@dataclass(frozen=True)
+class TreatmentFormView:
+    """The new-treatment form: the patient, the screening it starts from, and the gate's
+    answer for the treatment pre-filled from that screening."""
+
+    patient: PatientPublic
+    intake: IntakePublic | None
+    check: TreatmentCheck | None  # None while the pre-filled treatment cannot be checked
+    inbox_count: int
+
+
+def treatment_form_view(
+    uow: UnitOfWork,
+    *,
+    actor: Actor,
+    knowledge: Knowledge,
+    patient_id: int,
+    intake_id: int | None,
+    prefilled: Callable[[IntakePublic | None], dict[str, Any] | None],
+    screening_max_age_days: int,
+) -> TreatmentFormView:
+    """One read for the new-treatment form, audited as `read treatment_form <patient id>` with
+    the screening's id in `record_ids`: the screening named (else the patient's latest), and the
+    gate's answer for `prefilled(screening)`, the treatment the form starts with (None: no
+    check)."""
+    with uow:
+        patient = uow.patients.get(actor.clinic_id, patient_id)
+        if patient is None:
+            raise NotFound("no such patient")
+        if intake_id is not None:
+            row = uow.intakes.get(actor.clinic_id, intake_id)
+            if row is None or row.patient_id != patient.id:
+                raise NotFound("no such screening for this patient")
+        else:
+            latest = uow.intakes.list(actor.clinic_id, offset=0, limit=1, patient_id=patient.id)
+            row = latest.items[0] if latest.items else None
+        intake = IntakePublic.model_validate(row) if row is not None else None
+        treatment = prefilled(intake)
+        check = (
+            None
+            if treatment is None
+            else treatments.gate_of(
+                uow, actor, knowledge, patient.id, treatment, screening_max_age_days
+            )
+        )
+        view = TreatmentFormView(
+            patient=PatientPublic.model_validate(patient),
+            intake=intake,
+            check=check,
+            inbox_count=_inbox_count(uow, actor.clinic_id),
+        )
+        record_ids = [row.id] if row is not None else None
+        audit(uow, actor, "read", "treatment_form", patient.id, record_ids=record_ids)
         uow.commit()
         return view
 

@@ -132,21 +132,33 @@ def new_treatment(
     state: StateDep,
     intake_id: int | None = None,
 ) -> Response:
-    patient = patients.get_patient(uow, actor=actor, patient_id=patient_id)
-    intake = None
-    if intake_id is not None:
-        intake = patients.get_intake(uow, actor=actor, intake_id=intake_id)
-        if intake.patient_id != patient_id:
-            raise NotFound("no such screening for this patient")
-    else:
-        latest = patients.list_intakes(uow, actor=actor, patient_id=patient_id, limit=1).items
-        intake = latest[0] if latest else None
-    values = _treatment_defaults(intake)
-    data, problems = forms.treatment_from_form(values)
-    check = (
-        None if problems else _gate_check(uow, actor, knowledge, state.settings, patient_id, data)
+    def prefilled(intake: Any | None) -> dict[str, Any] | None:
+        data, problems = forms.treatment_from_form(_treatment_defaults(intake))
+        return None if problems else data
+
+    view = views.treatment_form_view(
+        uow,
+        actor=actor,
+        knowledge=knowledge,
+        patient_id=patient_id,
+        intake_id=intake_id,
+        prefilled=prefilled,
+        screening_max_age_days=state.settings.screening_max_age_days,
     )
-    return _treatment_form(request, actor, uow, patient, intake, values, {}, check=check)
+    return render(
+        request,
+        "treatment_form.html",
+        {
+            "actor": actor,
+            "inbox_count": view.inbox_count,
+            "patient": view.patient,
+            "intake": view.intake,
+            "values": _treatment_defaults(view.intake),
+            "errors": {},
+            "check": view.check,
+            "blocked": False,
+        },
+    )
 
 
 @router.post("/patients/{patient_id}/treatments/check", response_class=HTMLResponse)
