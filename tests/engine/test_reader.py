@@ -164,11 +164,28 @@ def test_a_pronoun_after_a_reporting_verb_keeps_the_person_named() -> None:
         "lip puffed up for an hour last night, went back down on its own",
         "last night my tongue felt thick, this morning it is back to its normal size",
         "got wheezy last night, used my inhaler then ok already",
+        # the settling phrase ends the part, too far back for its scope: the part's own past
+        "The swelling I had on Monday has completely gone.",
+        "the redness and swelling from the first couple of days have completely gone now",
+        "I had a rash from a face cream last year, nothing like that now",
     ],
 )
 def test_a_settled_episode_is_resolved_not_current(text: str) -> None:
     reading = read(text)
     assert reading.resolved and not reading.symptoms
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The burning had nearly gone but since yesterday it's come back stronger",
+        "The swelling is worse today and has not gone.",
+        "My spot is bleeding. Gone through a box of tissues.",
+        "the swelling has gone to my eye",
+    ],
+)
+def test_nearly_gone_not_gone_or_gone_somewhere_is_not_settled(text: str) -> None:
+    assert read(text).symptoms
 
 
 @pytest.mark.parametrize(

@@ -32,7 +32,7 @@ Safety choices, all toward reading *more* symptoms rather than fewer:
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from needlesafe.knowledge.triage_schema import (
@@ -967,6 +967,20 @@ def _resolve_past(segments: list[_Segment], knowledge: TriageKnowledge) -> None:
     events = set(knowledge.reader.events)
     for at, segment in enumerate(segments):
         settles = any(item.has("resolves") for item in segment)
+        if settles and _settled_in_place(segment, past):
+            before = segment[: max(i for i, item in enumerate(segment) if item.has("resolves"))]
+            # and the symptoms listed just before it in its sentence ("the redness and swelling
+            # from the first days have gone": "and" made them parts of their own)
+            for earlier in reversed(segments[:at]) if not segment[0].sentence_start else ():
+                if not all(
+                    _is_concept(i) or i.has("filler") or i.has("connector") for i in earlier
+                ):
+                    break
+                before = [*earlier, *before]
+                if earlier[0].sentence_start:
+                    break
+            _settle(before, events)
+            continue
         if not settles or any(_is_concept(item) and not item.negated for item in segment):
             continue
         parts: list[_Segment] = []
@@ -982,11 +996,35 @@ def _resolve_past(segments: list[_Segment], knowledge: TriageKnowledge) -> None:
             any(_find(part, past) for part in parts) or any(_past_tense(i) for i in before)
         ):
             continue
-        for item in before:
-            codes = item.values("concept")
-            if _is_concept(item) and not item.negated and not events.intersection(codes):
-                item.negated = True
-                item.resolved = True
+        _settle(before, events)
+
+
+def _settled_in_place(segment: _Segment, past: PhraseSet) -> bool:
+    """ "The swelling I had on Monday has completely gone": a part that names symptoms of the
+    past and ends on a settling phrase ("has completely gone", not a bare "gone" that may be
+    "nearly gone"), too far from them for its backward scope."""
+    content = [
+        item
+        for item in segment
+        if not (item.has("end") or item.has("comma") or item.has("terminator"))
+    ]
+    last = content[-1] if content else None
+    return (
+        last is not None
+        and last.has("resolves")
+        and len(last.words) > 1
+        and any(_is_concept(item) and not item.negated for item in content)
+        and bool(_find(segment, past))
+    )
+
+
+def _settle(items: Iterable[_Item], events: set[str]) -> None:
+    """Resolve the affirmed symptoms among `items` (events, a faint or a fit, happened)."""
+    for item in items:
+        codes = item.values("concept")
+        if _is_concept(item) and not item.negated and not events.intersection(codes):
+            item.negated = True
+            item.resolved = True
 
 
 def _keep_events(items: list[_Item], knowledge: TriageKnowledge) -> None:
