@@ -18,7 +18,7 @@ from needlesafe.knowledge.base import Knowledge
 HELDOUT = Path(__file__).parent / "heldout"
 # Sets 1-3: the reader learnt from them. Set 4 (lay_heldout_4.yaml) is still held out: it is
 # scored, never tested on, so it stays an honest measure (see heldout/README.md).
-# Sets 4-35 were each scored first (heldout/README.md), then learnt from: all of them now guard.
+# Sets 4-37 were each scored first (heldout/README.md), then learnt from: all of them now guard.
 SETS = [
     HELDOUT / name
     for name in (
@@ -57,14 +57,13 @@ SETS = [
         "lay_heldout_33.yaml",
         "lay_heldout_34.yaml",
         "lay_heldout_35.yaml",
+        "lay_heldout_36.yaml",
+        "lay_heldout_37.yaml",
     )
 ]
 
 # (text, why the reader still answers it less urgently than the reference)
 KNOWN_UNDER = {
-    "badly burnt from the LED mask after, one spot has gone white and leathery": (
-        "burn depth in lay words ('white and leathery') is not read as severe"
-    ),
     "I had the RF microneedling this morning and there's a shiny, dark red mark on my jawline the"
     " size of a stamp that looks like I touched an oven tray. It's gone white in the middle.": (
         "'gone white in the middle' is in the next sentence: it does not reach the burn mark"
@@ -114,6 +113,15 @@ KNOWN_UNDER = {
     ),
     "a big part of my cheek, like size of a coin? no, bigger, like a cookie, has no skin. it is"
     " open and raw": ("the size of an open wound ('like a cookie') is not read as severe"),
+    "A scab came off when I washed and it bled a little bit, it's stopped now.": (
+        "a little bleeding that has stopped, from a scab knocked off, is normal healing in"
+        " symptoms.yaml; the set asks the clinic to hear of it"
+    ),
+    "The pain was fine the first couple of days but it's worse each day now, today's the worst"
+    " it's been.": (
+        "'it' in the part after 'but' does not carry the pain said to be fine before it, so"
+        " 'worse each day' has no symptom to make worse"
+    ),
 }
 
 # Emergencies still answered with self care, each a question of policy for the clinicians:
@@ -125,6 +133,11 @@ KNOWN_SENT_HOME = {
         " set took the friend to be the patient. Whether a current emergency told of another"
         " person, with nothing said of the writer, should be answered as the patient's is for"
         " the clinical review"
+    ),
+    "My flatmate just got home from her microneedling appointment, went stiff and shook on the"
+    " floor with her eyes rolled up. She's awake now but dazed.": (
+        "as the friend's fit above: a flatmate who had the treatment is not a proxy word, so her"
+        " fit stays hers"
     ),
 }
 
@@ -140,7 +153,7 @@ ENTRIES = _entries()
 
 
 def test_the_eighteen_sets_are_there() -> None:
-    assert len(SETS) == 35 and len(ENTRIES) == 5290
+    assert len(SETS) == 37 and len(ENTRIES) == 5590
 
 
 def _run(entry: dict[str, Any], knowledge: Knowledge) -> str:

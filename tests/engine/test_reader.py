@@ -502,3 +502,15 @@ def test_a_small_temporary_rule_file_changes_the_reading(kb_copy: Path) -> None:
     assert kb.triage is not None
     assert read_message("pus nope", kb.triage).symptoms == {}
     assert set(read("pus nope").symptoms) == {"pus"}
+
+
+def test_a_phrase_that_is_not_a_symptom_gives_way_to_a_symptom_phrase_inside_it() -> None:
+    # "the same" (a trend) would swallow "same" of "same question"
+    assert "confusion" in found("She's asked me the same question four times.")
+    # "has gone to" (a movement) would swallow "gone to sleep"
+    assert "mouth_numbness" in found("my lip has gone to sleep")
+
+
+def test_an_s_before_a_past_participle_is_has() -> None:
+    assert tokenize("wife's got a rash and it's been itchy")[:3] == ["wife", "has", "got"]
+    assert tokenize("the swelling's worse")[:3] == ["the", "swelling", "is"]

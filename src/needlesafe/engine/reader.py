@@ -34,6 +34,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from needlesafe.knowledge.triage_schema import (
     DISPOSITIONS,
@@ -50,6 +51,8 @@ from needlesafe.knowledge.triage_schema import (
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)?|°[cf]?|[a-z]+(?:'[a-z]+)?|[.;:!?,()\n]")
 _CLAUSE_END = frozenset(".;:!?()\n")
 _POSSESSIVE_S = re.compile(r"([a-z])'s\b")  # "swelling's worse" -> "swelling is worse"
+# ... but before a past participle it is "has": "wife's got a cold sore", "it's been itchy"
+_HAS_S = re.compile(r"([a-z])'s (got|been|had|gone|come|started|developed|broken)\b")
 _SCORE = re.compile(r"\b(\d{1,2}) ?/ ?10\b")  # "pain 8/10" -> "pain 8 out of 10" (a severity)
 
 _NEGATIVE_WORDS = frozenset(("not", "no", "cannot", "cant", "unable"))
@@ -131,7 +134,7 @@ def tokenize(text: str, respell: Mapping[str, str] | None = None) -> list[str]:
     words the rules know ("cant" -> "can't", "u" -> "you")."""
     text = text.lower().replace("\u2019", "'").replace("\u2018", "'").replace("`", "'")
     text = _SCORE.sub(r"\1 out of 10", text)
-    tokens = _TOKEN.findall(_POSSESSIVE_S.sub(r"\1 is", text))
+    tokens = _TOKEN.findall(_POSSESSIVE_S.sub(r"\1 is", _HAS_S.sub(r"\1 has \2", text)))
     if not respell:
         return tokens
     out: list[str] = []
@@ -233,21 +236,42 @@ def _near_key_slip(typed: str, word: str) -> bool:
     return len(diff) == 1 and diff[0][0] in _NEAR_KEYS.get(diff[0][1], set())
 
 
+def _longest(
+    tokens: list[str], i: int, most: int, phrases: Mapping[tuple[str, ...], Any]
+) -> tuple[int, Any]:
+    """The longest known phrase at `i` of at most `most` words (a plural 's' on its last word
+    is also tried): (its length, its meanings), or (0, None)."""
+    for length in range(most, 0, -1):
+        key = tuple(tokens[i : i + length])
+        meanings = phrases.get(key)
+        if meanings is None and len(key[-1]) > 3 and key[-1].endswith("s"):
+            meanings = phrases.get((*key[:-1], key[-1][:-1]))
+        if meanings is not None:
+            return length, meanings
+    return 0, None
+
+
 def _match(tokens: list[str], knowledge: TriageKnowledge) -> list[_Item]:
-    """Longest known phrase at each place; a plural 's' on the last word is also tried."""
+    """Longest known phrase at each place; but a modifier or grammar phrase gives way to a
+    symptom phrase starting inside it and reaching past it ("the same" is not matched over
+    "same question"; "has gone to" not over "gone to sleep"). A filler does not: it is there
+    to hide words ("a cold" is not a cold sore's start; "got a cold sore" is a phrase)."""
     phrases = knowledge.phrases
     items: list[_Item] = []
     i, n = 0, len(tokens)
     while i < n:
-        for length in range(min(knowledge.longest_phrase, n - i), 0, -1):
-            key = tuple(tokens[i : i + length])
-            meanings = phrases.get(key)
-            if meanings is None and len(key[-1]) > 3 and key[-1].endswith("s"):
-                meanings = phrases.get((*key[:-1], key[-1][:-1]))
-            if meanings is not None:
-                items.append(_word(key, meanings, knowledge))
-                i += length
-                break
+        length, meanings = _longest(tokens, i, min(knowledge.longest_phrase, n - i), phrases)
+        if length > 1 and not any(kind in ("concept", "filler") for kind, _ in meanings):
+            for inner in range(1, length):
+                reach, found = _longest(
+                    tokens, i + inner, min(knowledge.longest_phrase, n - i - inner), phrases
+                )
+                if inner + reach > length and any(kind == "concept" for kind, _ in found):
+                    length, meanings = _longest(tokens, i, inner, phrases)
+                    break
+        if length:
+            items.append(_word(tuple(tokens[i : i + length]), meanings, knowledge))
+            i += length
         else:
             token = tokens[i]
             if token in _CLAUSE_END:
