@@ -514,3 +514,9 @@ def test_a_phrase_that_is_not_a_symptom_gives_way_to_a_symptom_phrase_inside_it(
 def test_an_s_before_a_past_participle_is_has() -> None:
     assert tokenize("wife's got a rash and it's been itchy")[:3] == ["wife", "has", "got"]
     assert tokenize("the swelling's worse")[:3] == ["the", "swelling", "is"]
+
+
+def test_a_modifier_phrase_reads_the_symptom_it_describes_not_its_first_word() -> None:
+    # "faint" alone is dizziness; "faint bruise" is a bruise, slight
+    assert found("small faint bruise near my jawline") == {"bruising"}
+    assert "dizziness" in found("I feel faint")

@@ -625,7 +625,8 @@ def build_triage(
         named = [one_word[w] for w in _words(phrase) if w in one_word]
         meanings = index.get(_words(phrase), [])
         if named and not any(kind in _EXCLUSIVE for kind, _ in meanings):
-            add(phrase, "concept", named[0], "reader.yaml: severity or trend")
+            # the last symptom word is the one described: "faint bruise" is a bruise
+            add(phrase, "concept", named[-1], "reader.yaml: severity or trend")
     for phrase in reader.returns:
         add(phrase, "returns", "", "reader.yaml: returns")
     for phrase in reader.uncertain:
