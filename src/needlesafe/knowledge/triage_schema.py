@@ -487,6 +487,8 @@ class TriageKnowledge:
     # terminator, connector, filler, severity, trend, all_clear, temp_cue, unit_c, unit_f, site
     phrases: Mapping[tuple[str, ...], tuple[tuple[str, str], ...]] = field(repr=False)
     longest_phrase: int = field(repr=False, default=1)
+    # the first words of symptom phrases: where a symptom phrase may start (see reader._match)
+    concept_starts: frozenset[str] = field(repr=False, default=frozenset())
     clause_verbs: frozenset[str] = field(repr=False, default=frozenset())
     linking_words: frozenset[str] = field(repr=False, default=frozenset())  # verbs included
     benign: frozenset[str] = field(repr=False, default=frozenset())
@@ -661,6 +663,9 @@ def build_triage(
             groups=tuple(symptoms.groups),
             phrases={k: tuple(v) for k, v in index.items()},
             longest_phrase=max((len(k) for k in index), default=1),
+            concept_starts=frozenset(
+                k[0] for k, v in index.items() if any(kind == "concept" for kind, _ in v)
+            ),
             clause_verbs=frozenset(reader.clause_verbs),
             linking_words=frozenset(reader.clause_verbs) | frozenset(reader.linking_words),
             benign=frozenset(reader.benign),
