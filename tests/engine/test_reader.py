@@ -520,3 +520,12 @@ def test_a_modifier_phrase_reads_the_symptom_it_describes_not_its_first_word() -
     # "faint" alone is dizziness; "faint bruise" is a bruise, slight
     assert found("small faint bruise near my jawline") == {"bruising"}
     assert "dizziness" in found("I feel faint")
+
+
+def test_a_relative_whose_own_treatment_is_named_is_the_patient() -> None:
+    mum = read("My mum had a fit about twenty minutes after her treatment, shaking all over.")
+    assert "seizure" in mum.symptoms
+    # a friend is someone else's, and a writer who speaks of themself is the patient
+    assert "hives" in read("my friend had hives after her treatment, I'm fine").others
+    cousin = read("My cousin got cold sores after her treatment, I never had one, any risk?")
+    assert "blisters" not in cousin.symptoms

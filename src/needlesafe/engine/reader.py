@@ -56,6 +56,7 @@ _HAS_S = re.compile(r"([a-z])'s (got|been|had|gone|come|started|developed|broken
 _SCORE = re.compile(r"\b(\d{1,2}) ?/ ?10\b")  # "pain 8/10" -> "pain 8 out of 10" (a severity)
 
 _NEGATIVE_WORDS = frozenset(("not", "no", "cannot", "cant", "unable"))
+_POSSESSIVES = frozenset(("her", "his", "their"))
 _SEVERITY_RANK = {s: i for i, s in enumerate(SEVERITIES)}
 _TREND_RANK = {t: i for i, t in enumerate(TRENDS)}
 
@@ -934,7 +935,8 @@ def _mark_experiencer(segments: list[_Segment], knowledge: TriageKnowledge) -> N
         carried = current
     # "... he had his face done this afternoon": the person written about had the treatment, so
     # they are the patient (a friend's or stranger's part, and hearsay, stay theirs). Safer.
-    if any(_says_they_were_treated(segment, lists) for segment in segments):
+    speaks_of_self = any(_find(segment, lists["first_person"]) for segment in segments)
+    if any(_says_they_were_treated(segment, lists, speaks_of_self) for segment in segments):
         for segment in segments:
             if not any(_find(segment, lists[name]) for name in ("hearsay", "theirs", "others")):
                 for item in segment:
@@ -949,13 +951,25 @@ def _mark_experiencer(segments: list[_Segment], knowledge: TriageKnowledge) -> N
                     item.others = False
 
 
-def _says_they_were_treated(segment: _Segment, lists: Mapping[str, PhraseSet]) -> bool:
-    """Does this part say a relative or "he"/"she" had the treatment ("he had his face done")?"""
+def _says_they_were_treated(
+    segment: _Segment, lists: Mapping[str, PhraseSet], speaks_of_self: bool
+) -> bool:
+    """Does this part say a relative or "he"/"she" had the treatment ("he had his face done",
+    "my mum had a fit after her treatment")?"""
     people = [*_find(segment, lists["pronouns"]), *_find(segment, lists["relatives"])]
     treated = _find(segment, lists["treated"])
     verbs = _find(segment, lists["experience_verbs"])
-    return any(
-        p < v < t <= v + 2 for p in people for v in verbs for t in treated if v - p <= 2
+    # the treatment named as theirs ("her treatment") after the person was named
+    owned = [
+        segment.owners[start - 1]
+        for start, _ in segment.spans.get(lists["treated"].name, [])
+        if start > 0 and segment.words[start - 1] in _POSSESSIVES
+    ]
+    return (
+        any(p < v < t <= v + 2 for p in people for v in verbs for t in treated if v - p <= 2)
+        # ... unless the writer speaks of themself in the message ("my cousin got cold sores
+        # after her treatment, I never had one")
+        or (any(p < o for p in people for o in owned) and not speaks_of_self)
     ) and not _find(segment, lists["theirs"])
 
 
