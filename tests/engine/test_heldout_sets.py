@@ -18,7 +18,7 @@ from needlesafe.knowledge.base import Knowledge
 HELDOUT = Path(__file__).parent / "heldout"
 # Sets 1-3: the reader learnt from them. Set 4 (lay_heldout_4.yaml) is still held out: it is
 # scored, never tested on, so it stays an honest measure (see heldout/README.md).
-# Sets 4-41 were each scored first (heldout/README.md), then learnt from: all of them now guard.
+# Sets 4-43 were each scored first (heldout/README.md), then learnt from: all of them now guard.
 SETS = [
     HELDOUT / name
     for name in (
@@ -63,6 +63,8 @@ SETS = [
         "lay_heldout_39.yaml",
         "lay_heldout_40.yaml",
         "lay_heldout_41.yaml",
+        "lay_heldout_42.yaml",
+        "lay_heldout_43.yaml",
     )
 ]
 
@@ -126,6 +128,14 @@ KNOWN_UNDER = {
         "'it' in the part after 'but' does not carry the pain said to be fine before it, so"
         " 'worse each day' has no symptom to make worse"
     ),
+    "The burning was fine yesterday but it's stronger today and I don't know why.": (
+        "as above: 'it's stronger' after 'but' does not reach the burning said to be fine"
+    ),
+    "The radiofrequency needling has left a burn on my jaw. It's white in the middle and"
+    " extremely painful.": (
+        "'white in the middle' is in the next sentence: it does not reach the burn (as the"
+        " stamp-sized burn above)"
+    ),
 }
 
 # Emergencies still answered with self care, each a question of policy for the clinicians:
@@ -157,7 +167,7 @@ ENTRIES = _entries()
 
 
 def test_the_eighteen_sets_are_there() -> None:
-    assert len(SETS) == 41 and len(ENTRIES) == 6190
+    assert len(SETS) == 43 and len(ENTRIES) == 6490
 
 
 def _run(entry: dict[str, Any], knowledge: Knowledge) -> str:
