@@ -123,14 +123,6 @@ KNOWN_UNDER = {
         "a little bleeding that has stopped, from a scab knocked off, is normal healing in"
         " symptoms.yaml; the set asks the clinic to hear of it"
     ),
-    "The pain was fine the first couple of days but it's worse each day now, today's the worst"
-    " it's been.": (
-        "'it' in the part after 'but' does not carry the pain said to be fine before it, so"
-        " 'worse each day' has no symptom to make worse"
-    ),
-    "The burning was fine yesterday but it's stronger today and I don't know why.": (
-        "as above: 'it's stronger' after 'but' does not reach the burning said to be fine"
-    ),
     "The radiofrequency needling has left a burn on my jaw. It's white in the middle and"
     " extremely painful.": (
         "'white in the middle' is in the next sentence: it does not reach the burn (as the"

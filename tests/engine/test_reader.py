@@ -529,3 +529,11 @@ def test_a_relative_whose_own_treatment_is_named_is_the_patient() -> None:
     assert "hives" in read("my friend had hives after her treatment, I'm fine").others
     cousin = read("My cousin got cold sores after her treatment, I never had one, any risk?")
     assert "blisters" not in cousin.symptoms
+
+
+def test_it_worse_after_a_symptom_said_fine_revives_it() -> None:
+    burning = read("The burning was fine yesterday but it's stronger today")
+    assert burning.symptoms["burning"].trend == "worsening"
+    # better is not worse; a part with a symptom of its own speaks of that one
+    assert not read("no fever, it's getting better").symptoms
+    assert set(read("the pain was fine but the swelling is worse").symptoms) == {"swelling"}

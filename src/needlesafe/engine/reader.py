@@ -631,6 +631,22 @@ def _revive_returned(clauses: list[list[_Item]]) -> None:
                 break
 
 
+def _revive_worsened(clauses: list[list[_Item]], pronouns: PhraseSet) -> None:
+    """ "The burning was fine yesterday but it's stronger today": a part that opens on "it",
+    names no symptom and says only that something is worse speaks of the symptoms the part
+    before said were fine: they count again, worsening (the worse reading when in doubt)."""
+    for index in range(1, len(clauses)):
+        clause, earlier = clauses[index], clauses[index - 1]
+        if not any(item.words in pronouns for item in clause[:2]):
+            continue
+        if any(_is_concept(item) for item in clause) or _modifiers(clause)[1] != "worsening":
+            continue
+        denied = [item for item in earlier if _is_concept(item) and item.negated]
+        if denied and not any(_is_concept(item) and not item.negated for item in earlier):
+            for item in denied:
+                item.negated, item.resolved, item.trend = False, False, "worsening"
+
+
 def _apply_modifiers(clauses: list[list[_Item]]) -> None:
     concepts = [[i for i in c if _is_concept(i) and not i.negated] for c in clauses]
     orphans: list[tuple[int, Severity | None, Trend | None]] = []
@@ -1274,6 +1290,7 @@ def read_message(text: str, knowledge: TriageKnowledge) -> Reading:
         doubled = _negate(clause, max_scope, knowledge.benign) or doubled
     _answer_own_questions(clauses)
     _revive_returned(clauses)
+    _revive_worsened(clauses, knowledge.word_lists.get("site_pronouns", _NONE))
     _apply_modifiers(clauses)
     _apply_sites(clauses, items, knowledge)
     _apply_measures(items, knowledge)
