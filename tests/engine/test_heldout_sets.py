@@ -130,23 +130,6 @@ KNOWN_UNDER = {
     ),
 }
 
-# Emergencies still answered with self care, each a question of policy for the clinicians:
-# (text, why)
-KNOWN_SENT_HOME = {
-    "my friend just had a fit in the waiting room downstairs, jerking all over and a bit of froth"
-    " at her mouth. she's coming round now but very dazed": (
-        "a friend's fit is someone else's (other people's symptoms never raise the answer); the"
-        " set took the friend to be the patient. Whether a current emergency told of another"
-        " person, with nothing said of the writer, should be answered as the patient's is for"
-        " the clinical review"
-    ),
-    "My flatmate just got home from her microneedling appointment, went stiff and shook on the"
-    " floor with her eyes rolled up. She's awake now but dazed.": (
-        "as the friend's fit above: a flatmate who had the treatment is not a proxy word, so her"
-        " fit stays hers"
-    ),
-}
-
 
 def _entries() -> list[dict[str, Any]]:
     found: list[dict[str, Any]] = []
@@ -169,7 +152,7 @@ def _run(entry: dict[str, Any], knowledge: Knowledge) -> str:
     return triage(checkin, knowledge).disposition
 
 
-def test_no_emergency_is_answered_with_self_care_but_the_known_policy_questions(
+def test_no_emergency_is_ever_answered_with_self_care(
     knowledge: Knowledge,
 ) -> None:
     sent_home = [
@@ -177,7 +160,7 @@ def test_no_emergency_is_answered_with_self_care_but_the_known_policy_questions(
         for e in ENTRIES
         if e["expect"] == "emergency" and _run(e, knowledge) == "self_care"
     ]
-    assert sent_home == list(KNOWN_SENT_HOME)
+    assert sent_home == []
 
 
 @pytest.mark.parametrize("entry", ENTRIES, ids=[f"h{i:03d}" for i in range(len(ENTRIES))])
@@ -186,7 +169,7 @@ def test_only_the_known_misses_are_answered_less_urgently(
 ) -> None:
     got = _run(entry, knowledge)
     under = disposition_rank(got) < disposition_rank(entry["expect"])
-    if entry["text"] in KNOWN_UNDER or entry["text"] in KNOWN_SENT_HOME:
+    if entry["text"] in KNOWN_UNDER:
         assert under, f"fixed: strike it from the known misses ({entry['text']!r})"
     else:
         assert not under, f"{entry['text']!r}: {got} < {entry['expect']}"

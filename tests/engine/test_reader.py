@@ -537,3 +537,16 @@ def test_it_worse_after_a_symptom_said_fine_revives_it() -> None:
     # better is not worse; a part with a symptom of its own speaks of that one
     assert not read("no fever, it's getting better").symptoms
     assert set(read("the pain was fine but the swelling is worse").symptoms) == {"swelling"}
+
+
+def test_a_writer_who_says_nothing_of_themself_writes_for_the_patient() -> None:
+    # "my friend" is the person written about, not the writer speaking of themself
+    fit = read("my friend just had a fit in the waiting room, jerking all over. she is dazed now")
+    assert "seizure" in fit.symptoms
+    # the writer's own "I", "me" or own state keeps the friend's symptoms the friend's
+    assert "seizure" in read("my friend had a fit once, I'm fine").others
+    assert (
+        "seizure"
+        in read("my mate had a seizure once at the dentist, is that a risk? feeling normal").others
+    )
+    assert "hives" in read("someone online got hives from this").others  # hearsay

@@ -57,6 +57,7 @@ _SCORE = re.compile(r"\b(\d{1,2}) ?/ ?10\b")  # "pain 8/10" -> "pain 8 out of 10
 
 _NEGATIVE_WORDS = frozenset(("not", "no", "cannot", "cant", "unable"))
 _POSSESSIVES = frozenset(("her", "his", "their"))
+_OWNING_SELF = frozenset(("my", "our"))  # "my friend": the person written about
 _SEVERITY_RANK = {s: i for i, s in enumerate(SEVERITIES)}
 _TREND_RANK = {t: i for i, t in enumerate(TRENDS)}
 
@@ -866,7 +867,7 @@ def _marks(
         if not any(v < t <= v + 2 for t in treated)
     }
     had_treatment = {v for v in _find(segment, lists["experience_verbs"]) if v not in verbs}
-    theirs = bool(_find(segment, lists["theirs"]))
+    theirs = _says_theirs(segment, lists)
     marks: list[tuple[int, str]] = []
     proxies = _find(segment, lists["proxies"])
     # "I support a man with ...": "a man" inside a carer's phrase is the patient
@@ -958,13 +959,40 @@ def _mark_experiencer(segments: list[_Segment], knowledge: TriageKnowledge) -> N
                 for item in segment:
                     item.others = False
     # A message in which the writer never speaks of themself ("Flatmate here. She's gone grey
-    # round the lips") is written for the patient: whoever it speaks of is the patient, unless
-    # it is hearsay ("someone online said"). Safer: the symptoms count.
-    if not any(_find(segment, lists["writer_self"]) for segment in segments):
+    # round the lips"; "my friend just had a fit in the waiting room") is written for the
+    # patient: whoever it speaks of is the patient, unless it is hearsay ("someone online
+    # said"). Safer: the symptoms count.
+    own_state = any(
+        (_is_concept(item) or item.has("negation") or item.has("all_clear")) and not item.others
+        for segment in segments
+        for item in segment
+    )  # "... is that a risk? feeling normal": the writer's own state, without a pronoun
+    theirs = any(_says_theirs(segment, lists) for segment in segments)  # "after hers"
+    if not (own_state or theirs or any(_speaks_of_self(s, lists) for s in segments)):
         for segment in segments:
             if not _find(segment, lists["hearsay"]):
                 for item in segment:
                     item.others = False
+
+
+def _says_theirs(segment: _Segment, lists: Mapping[str, PhraseSet]) -> bool:
+    """Does this part speak of someone else's own treatment ("after hers", "the same treatment")?
+    Not "after his treatment": the treatment named after "his" is the one the check-in is for."""
+    treated = {start for start, _ in segment.spans.get(lists["treated"].name, [])}
+    return any(end not in treated for _, end in segment.spans.get(lists["theirs"].name, []))
+
+
+def _speaks_of_self(segment: _Segment, lists: Mapping[str, PhraseSet]) -> bool:
+    """Does the writer speak of themself here: "I", "me", "mine", "my lips", but not "my
+    friend" (the person written about)?"""
+    people = lists["people"]
+    for at in _find(segment, lists["writer_self"]):
+        word = segment[at].words[0]
+        following = segment[at + 1].words if at + 1 < len(segment) else ()
+        if word in _OWNING_SELF and any(following[: len(p)] == p for p in people):
+            continue
+        return True
+    return False
 
 
 def _says_they_were_treated(
@@ -986,7 +1014,7 @@ def _says_they_were_treated(
         # ... unless the writer speaks of themself in the message ("my cousin got cold sores
         # after her treatment, I never had one")
         or (any(p < o for p in people for o in owned) and not speaks_of_self)
-    ) and not _find(segment, lists["theirs"])
+    ) and not _says_theirs(segment, lists)
 
 
 def _mark_reason(segments: list[_Segment], knowledge: TriageKnowledge) -> None:
