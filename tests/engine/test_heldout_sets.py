@@ -18,7 +18,7 @@ from needlesafe.knowledge.base import Knowledge
 HELDOUT = Path(__file__).parent / "heldout"
 # Sets 1-3: the reader learnt from them. Set 4 (lay_heldout_4.yaml) is still held out: it is
 # scored, never tested on, so it stays an honest measure (see heldout/README.md).
-# Sets 4-43 were each scored first (heldout/README.md), then learnt from: all of them now guard.
+# Sets 4-45 were each scored first (heldout/README.md), then learnt from: all of them now guard.
 SETS = [
     HELDOUT / name
     for name in (
@@ -65,6 +65,8 @@ SETS = [
         "lay_heldout_41.yaml",
         "lay_heldout_42.yaml",
         "lay_heldout_43.yaml",
+        "lay_heldout_44.yaml",
+        "lay_heldout_45.yaml",
     )
 ]
 
@@ -73,9 +75,6 @@ KNOWN_UNDER = {
     "I had the RF microneedling this morning and there's a shiny, dark red mark on my jawline the"
     " size of a stamp that looks like I touched an oven tray. It's gone white in the middle.": (
         "'gone white in the middle' is in the next sentence: it does not reach the burn mark"
-    ),
-    "one patch went white and leathery where they used the device, and it really hurts": (
-        "as above: a full-thickness burn described by its look"
     ),
     "oh great, my lips look like I lost a fight with a bee, love that for me 🙃": (
         "sarcasm: the lips are named with nothing read, so urgent, not emergency"
@@ -142,7 +141,7 @@ ENTRIES = _entries()
 
 
 def test_the_eighteen_sets_are_there() -> None:
-    assert len(SETS) == 43 and len(ENTRIES) == 6490
+    assert len(SETS) == 45 and len(ENTRIES) == 6790
 
 
 def _run(entry: dict[str, Any], knowledge: Knowledge) -> str:
