@@ -550,3 +550,9 @@ def test_a_writer_who_says_nothing_of_themself_writes_for_the_patient() -> None:
         in read("my mate had a seizure once at the dentist, is that a risk? feeling normal").others
     )
     assert "hives" in read("someone online got hives from this").others  # hearsay
+
+
+def test_a_cold_sore_said_with_a_is_read() -> None:
+    # the filler "a cold" ("I've got a cold") does not hide a cold sore on the patient's lip
+    assert "blisters" in found("there's a cold sore on my lip")
+    assert "blisters" in found("think it's a cold sore coming")
