@@ -243,11 +243,12 @@ def _near_key_slip(typed: str, word: str) -> bool:
     return len(diff) == 1 and diff[0][0] in _NEAR_KEYS.get(diff[0][1], set())
 
 
-def _longest(
-    tokens: list[str], i: int, most: int, phrases: Mapping[tuple[str, ...], Any]
-) -> tuple[int, Any]:
+def _longest(tokens: list[str], i: int, most: int, knowledge: TriageKnowledge) -> tuple[int, Any]:
     """The longest known phrase at `i` of at most `most` words (a plural 's' on its last word
     is also tried): (its length, its meanings), or (0, None)."""
+    phrases, reach, word = knowledge.phrases, knowledge.phrase_reach, tokens[i]
+    # no phrase starting with this word is longer than its reach (a one-word plural: its stem's)
+    most = min(most, max(reach.get(word, 0), reach.get(word[:-1], 0) if word.endswith("s") else 0))
     for length in range(most, 0, -1):
         key = tuple(tokens[i : i + length])
         meanings = phrases.get(key)
@@ -263,21 +264,21 @@ def _match(tokens: list[str], knowledge: TriageKnowledge) -> list[_Item]:
     symptom phrase starting inside it and reaching past it ("the same" is not matched over
     "same question"; "has gone to" not over "gone to sleep"). A filler does not: it is there
     to hide words ("a cold" is not a cold sore's start; "got a cold sore" is a phrase)."""
-    phrases, starts = knowledge.phrases, knowledge.concept_starts
+    starts = knowledge.concept_starts
     items: list[_Item] = []
     i, n = 0, len(tokens)
     while i < n:
-        length, meanings = _longest(tokens, i, min(knowledge.longest_phrase, n - i), phrases)
+        length, meanings = _longest(tokens, i, min(knowledge.longest_phrase, n - i), knowledge)
         if length > 1 and not any(kind in ("concept", "filler") for kind, _ in meanings):
             for inner in range(1, length):
                 word = tokens[i + inner]
                 if word not in starts and word[:-1] not in starts:  # (a plural 's' too)
                     continue
                 reach, found = _longest(
-                    tokens, i + inner, min(knowledge.longest_phrase, n - i - inner), phrases
+                    tokens, i + inner, min(knowledge.longest_phrase, n - i - inner), knowledge
                 )
                 if inner + reach > length and any(kind == "concept" for kind, _ in found):
-                    length, meanings = _longest(tokens, i, inner, phrases)
+                    length, meanings = _longest(tokens, i, inner, knowledge)
                     break
         if length:
             items.append(_word(tuple(tokens[i : i + length]), meanings, knowledge))

@@ -489,6 +489,8 @@ class TriageKnowledge:
     longest_phrase: int = field(repr=False, default=1)
     # the first words of symptom phrases: where a symptom phrase may start (see reader._match)
     concept_starts: frozenset[str] = field(repr=False, default=frozenset())
+    # the longest phrase starting with each word: how far the matcher need look from it
+    phrase_reach: Mapping[str, int] = field(repr=False, default_factory=dict)
     clause_verbs: frozenset[str] = field(repr=False, default=frozenset())
     linking_words: frozenset[str] = field(repr=False, default=frozenset())  # verbs included
     benign: frozenset[str] = field(repr=False, default=frozenset())
@@ -666,6 +668,7 @@ def build_triage(
             concept_starts=frozenset(
                 k[0] for k, v in index.items() if any(kind == "concept" for kind, _ in v)
             ),
+            phrase_reach=_reach(index),
             clause_verbs=frozenset(reader.clause_verbs),
             linking_words=frozenset(reader.clause_verbs) | frozenset(reader.linking_words),
             benign=frozenset(reader.benign),
@@ -743,4 +746,11 @@ def _word_lists(reader: ReaderFile) -> dict[str, PhraseSet]:
 
 
 # Kinds of phrase that decide how the words around them are read; one phrase, one such kind.
+def _reach(index: Mapping[tuple[str, ...], object]) -> dict[str, int]:
+    reach: dict[str, int] = {}
+    for key in index:
+        reach[key[0]] = max(reach.get(key[0], 0), len(key))
+    return reach
+
+
 _EXCLUSIVE = {"concept", "negation", "pseudo", "terminator", "connector", "all_clear", "uncertain"}
