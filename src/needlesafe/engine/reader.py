@@ -268,15 +268,13 @@ def _match(tokens: list[str], knowledge: TriageKnowledge) -> list[_Item]:
     items: list[_Item] = []
     i, n = 0, len(tokens)
     while i < n:
-        length, meanings = _longest(tokens, i, min(knowledge.longest_phrase, n - i), knowledge)
+        length, meanings = _longest(tokens, i, n - i, knowledge)
         if length > 1 and not any(kind in ("concept", "filler") for kind, _ in meanings):
             for inner in range(1, length):
                 word = tokens[i + inner]
                 if word not in starts and word[:-1] not in starts:  # (a plural 's' too)
                     continue
-                reach, found = _longest(
-                    tokens, i + inner, min(knowledge.longest_phrase, n - i - inner), knowledge
-                )
+                reach, found = _longest(tokens, i + inner, n - i - inner, knowledge)
                 if inner + reach > length and any(kind == "concept" for kind, _ in found):
                     length, meanings = _longest(tokens, i, inner, knowledge)
                     break

@@ -486,7 +486,6 @@ class TriageKnowledge:
     # every phrase the reader knows -> (kind, value), kind one of: concept, negation, pseudo,
     # terminator, connector, filler, severity, trend, all_clear, temp_cue, unit_c, unit_f, site
     phrases: Mapping[tuple[str, ...], tuple[tuple[str, str], ...]] = field(repr=False)
-    longest_phrase: int = field(repr=False, default=1)
     # the first words of symptom phrases: where a symptom phrase may start (see reader._match)
     concept_starts: frozenset[str] = field(repr=False, default=frozenset())
     # the longest phrase starting with each word: how far the matcher need look from it
@@ -664,7 +663,6 @@ def build_triage(
             dispositions={d.disposition: d for d in rules.dispositions},
             groups=tuple(symptoms.groups),
             phrases={k: tuple(v) for k, v in index.items()},
-            longest_phrase=max((len(k) for k in index), default=1),
             concept_starts=frozenset(
                 k[0] for k, v in index.items() if any(kind == "concept" for kind, _ in v)
             ),
