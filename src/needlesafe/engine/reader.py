@@ -50,6 +50,7 @@ from needlesafe.knowledge.triage_schema import (
 
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)?|°[cf]?|[a-z]+(?:'[a-z]+)?|[.;:!?,()\n]")
 _CLAUSE_END = frozenset(".;:!?()\n")
+_BRACKETS = frozenset((("(",), (")",)))
 _POSSESSIVE_S = re.compile(r"([a-z])'s\b")  # "swelling's worse" -> "swelling is worse"
 # ... but before a past participle it is "has": "wife's got a cold sore", "it's been itchy"
 _HAS_S = re.compile(r"([a-z])'s (got|been|had|gone|come|started|developed|broken)\b")
@@ -81,6 +82,7 @@ class Mention:
     others: bool = False  # someone else's symptom ("my friend had hives")
     resolved: bool = False  # happened and settled ("the swelling went away")
     reason: bool = False  # why the patient was treated ("for my acne scars")
+    history: bool = False  # long before the treatment, or a habit ("fainted as a child")
 
 
 @dataclass(frozen=True)
@@ -118,6 +120,7 @@ class _Item:
     resolved: bool = False
     others: bool = False
     reason: bool = False
+    history: bool = False
     sentence_start: bool = False  # the first item of a segment that starts a sentence
 
     def has(self, kind: str) -> bool:
@@ -810,7 +813,9 @@ def _segments(items: list[_Item], knowledge: TriageKnowledge) -> list[_Segment]:
             segments[-1].append(item)  # "on my forehead and top lip": one place
             continue
         if item.has("end") or item.has("comma") or item.words in breaks:
-            new_sentence = new_sentence or item.has("end")
+            # a bracket closes a clause, not the sentence: "my friend (she had nothing done)
+            # threw up" is one sentence about her
+            new_sentence = new_sentence or (item.has("end") and item.words not in _BRACKETS)
             if segments[-1]:
                 segments.append([])
             continue
@@ -870,11 +875,10 @@ def _marks(
     marks: list[tuple[int, str]] = []
     proxies = _find(segment, lists["proxies"])
     # "I support a man with ...": "a man" inside a carer's phrase is the patient
-    in_proxy = {
-        segment.owners[w]
-        for start, end in segment.spans.get(lists["proxies"].name, [])
-        for w in range(start + 1, end)
-    }
+    in_proxy = _inside(segment, lists["proxies"])
+    # "lad on my shift", "what do i do if i come up in": a person inside a phrase of the
+    # others or hearsay lists is that phrase's, not a mark of its own
+    in_people = _inside(segment, lists["others"]) | _inside(segment, lists["hearsay"])
     similes = {
         segment.owners[end]
         for start, end in segment.spans.get(lists["similes"].name, [])
@@ -896,13 +900,19 @@ def _marks(
         other = theirs or any(at < v <= at + 3 for v in verbs)
         marks.append((at, "other" if other else "patient"))
     marks += [(at, "patient") for at in proxies]
-    marks += [(at, "patient") for at in _find(segment, lists["first_person"])]
-    for at, item in enumerate(segment):  # a symptom phrase of the patient's own: "... my throat"
-        if len(item.words) > 1 and _is_concept(item) and "my" in item.words:
+    marks += [
+        (at, "patient") for at in _find(segment, lists["first_person"]) if at not in in_people
+    ]
+    for at, item in enumerate(segment):  # the patient's own symptom or part: "... my gullet"
+        if len(item.words) > 1 and "my" in item.words and (_is_concept(item) or item.has("site")):
             marks.append((at, "patient"))
     for at, item in enumerate(segment):  # "my lips", not "my friend"
         following = segment[at + 1].words if at + 1 < len(segment) else ()
-        if item.words == ("my",) and not any(following[: len(p)] == p for p in people):
+        if (
+            item.words == ("my",)
+            and at not in in_people
+            and not any(following[: len(p)] == p for p in people)
+        ):
             marks.append((at, "patient"))
     marks += [(at, "hearsay") for at in _find(segment, lists["hearsay"])]
     # "my friend says my lips look swollen": what follows is the patient's; "my friend said
@@ -933,7 +943,11 @@ def _mark_experiencer(segments: list[_Segment], knowledge: TriageKnowledge) -> N
             carried = "patient"
         marks = _marks(segment, lists, last_named)
         if any(at <= 1 for at in _find(segment, lists["pronouns"])):
-            marks = sorted([(0, last_named), *marks])
+            # "(she didn't have anything done)": he or she, said to have had no treatment of
+            # ours or one of their own, is someone else, and stays so for the parts after
+            named = _find(segment, lists["people"])
+            who = "other" if not named and _find(segment, lists["untreated"]) else last_named
+            marks = sorted([(0, who), *marks])
         current, heard = carried, False
         pending = list(marks)
         for i, item in enumerate(segment):
@@ -977,8 +991,21 @@ def _mark_experiencer(segments: list[_Segment], knowledge: TriageKnowledge) -> N
 def _says_theirs(segment: _Segment, lists: Mapping[str, PhraseSet]) -> bool:
     """Does this part speak of someone else's own treatment ("after hers", "the same treatment")?
     Not "after his treatment": the treatment named after "his" is the one the check-in is for."""
-    treated = {start for start, _ in segment.spans.get(lists["treated"].name, [])}
-    return any(end not in treated for _, end in segment.spans.get(lists["theirs"].name, []))
+    treated = segment.spans.get(lists["treated"].name, [])
+    return any(
+        # a treatment named right after, or sharing the last word: "after his" + "his session"
+        not any(start < t_start <= end < t_end for t_start, t_end in treated)
+        for start, end in segment.spans.get(lists["theirs"].name, [])
+    )
+
+
+def _inside(segment: _Segment, phrases: PhraseSet) -> set[int]:
+    """The items inside one of `phrases` after its first word (phrases may span items)."""
+    return {
+        segment.owners[w]
+        for start, end in segment.spans.get(phrases.name, [])
+        for w in range(start + 1, end)
+    }
 
 
 def _speaks_of_self(segment: _Segment, lists: Mapping[str, PhraseSet]) -> bool:
@@ -1045,6 +1072,25 @@ def _mark_reason(segments: list[_Segment], knowledge: TriageKnowledge) -> None:
         for item in segment:
             if item.trend == "improving" and any(c in rft.codes for c in item.values("concept")):
                 item.reason = True
+
+
+def _mark_history(segments: list[_Segment], knowledge: TriageKnowledge) -> None:
+    """A part that places its symptoms long before the treatment or calls them a habit ("I
+    fainted once at a blood test years ago", "I usually get cold sores in winter") speaks of
+    the patient's history: not counted now, and not settled just now either (a faint, a fit
+    or an airway episode of years ago asks for no same-day review). Not when the part also
+    says now ("swelling like last year", "today"), nor in a message that says it happened
+    again ("... and I just had another one")."""
+    markers = knowledge.word_lists.get("history_markers", _NONE)
+    unless = knowledge.word_lists.get("history_unless", _NONE)
+    recurs = knowledge.word_lists.get("history_recurs", _NONE)
+    if any(_find(segment, recurs) for segment in segments):
+        return
+    for segment in segments:
+        if _find(segment, markers) and not _find(segment, unless):
+            for item in segment:
+                if _is_concept(item):
+                    item.history, item.resolved = True, False
 
 
 def _resolve_past(segments: list[_Segment], knowledge: TriageKnowledge) -> None:
@@ -1326,6 +1372,7 @@ def read_message(text: str, knowledge: TriageKnowledge) -> Reading:
     _mark_reason(segments, knowledge)
     _resolve_past(segments, knowledge)
     _keep_events(items, knowledge)
+    _mark_history(segments, knowledge)
 
     mentions: list[Mention] = []
     for clause in clauses:
@@ -1343,12 +1390,13 @@ def read_message(text: str, knowledge: TriageKnowledge) -> Reading:
                         others=item.others,
                         resolved=item.resolved,
                         reason=item.reason,
+                        history=item.history,
                     )
                 )
 
     affirmed: dict[str, SymptomRead] = {}
     for m in mentions:
-        if m.negated or m.others or m.reason:
+        if m.negated or m.others or m.reason or m.history:
             continue
         before = affirmed.get(m.code)
         if before is None:
@@ -1377,7 +1425,7 @@ def read_message(text: str, knowledge: TriageKnowledge) -> Reading:
         # nothing clinical was read: every part must be plainly social to be harmless
         unread = [(s, (not _plainly_social(s, knowledge), None)) for s in segments]
     now = _temperature_now(temperatures)
-    resolved = [m.code for m in mentions if m.resolved and not m.others]
+    resolved = [m.code for m in mentions if m.resolved and not (m.others or m.history)]
     if now is not None and any(
         t >= knowledge.rules.fever_threshold_c > now for t, _ in temperatures
     ):

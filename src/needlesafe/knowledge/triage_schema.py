@@ -271,6 +271,9 @@ class Experiencer(Strict):
     reporting_verbs: Phrases
     hearsay: Phrases
     theirs: Phrases
+    # said to have had no treatment ("she didn't have anything done"): like `theirs`, and a
+    # she/he at the start of such a part is someone else, for the parts after it too
+    untreated: Phrases = []
     first_person: Phrases
     # the words with which a writer speaks of themself: a message with none of them is
     # written for the patient, so whoever it speaks of is the patient (hearsay aside)
@@ -282,6 +285,20 @@ class Experiencer(Strict):
     similes: Phrases = []
     # "my sister had the treatment": after an experience verb, the person is the patient
     treated: Phrases
+
+
+class History(Strict):
+    """ "I fainted once at a blood test ten years ago", "I usually get cold sores in winter": a
+    symptom in a part that places it long before the treatment, or as a habit, is the patient's
+    history, not a sign now, and not an episode that has just settled (which would ask for a
+    same-day review): it is not counted."""
+
+    markers: Phrases  # in the same part: "years ago", "as a child", "i usually get"
+    # in the same part, a sign of now after all: "swelling like last year", "today"
+    unless: Phrases
+    # anywhere in the message, the history happening again: "... and I just had another one"
+    recurs: Phrases
+    sources: SourceIds
 
 
 class ReasonForTreatment(Strict):
@@ -398,6 +415,7 @@ class ReaderFile(FileHeader):
     past: list[Phrase] = []
     experiencer: Experiencer | None = None
     reason_for_treatment: ReasonForTreatment | None = None
+    history: History | None = None
     # everyday words that carry no clinical meaning; any other word the reader does not know
     # makes its part of the message `unread` (never silently dropped)
     benign: list[Word] = []
@@ -729,7 +747,8 @@ def _word_lists(reader: ReaderFile) -> dict[str, PhraseSet]:
             "experience_verbs": e.experience_verbs,
             "reporting_verbs": e.reporting_verbs,
             "hearsay": e.hearsay,
-            "theirs": e.theirs,
+            "theirs": [*e.theirs, *e.untreated],
+            "untreated": e.untreated,
             "first_person": e.first_person,
             "writer_self": e.writer_self,
             "pronouns": e.pronouns,
@@ -740,6 +759,10 @@ def _word_lists(reader: ReaderFile) -> dict[str, PhraseSet]:
     if reader.reason_for_treatment is not None:
         lists["reason_markers"] = reader.reason_for_treatment.markers
         lists["new_markers"] = reader.reason_for_treatment.unless
+    if reader.history is not None:
+        lists["history_markers"] = reader.history.markers
+        lists["history_unless"] = reader.history.unless
+        lists["history_recurs"] = reader.history.recurs
     return {name: PhraseSet((_words(p) for p in phrases), name) for name, phrases in lists.items()}
 
 
