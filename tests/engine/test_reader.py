@@ -597,3 +597,41 @@ def test_a_person_inside_a_phrase_of_someone_else_is_not_the_writer() -> None:
     assert "rash" not in found("what do i do if i come up in a rash on shift?")
     # "mate" said to the reader, then "my gullet": the writer's own throat
     assert "throat_tightness" in found("mate my gullet's gone narrow as a straw, proper weird")
+
+
+@pytest.mark.parametrize(
+    ("text", "denied"),
+    [
+        ("Pain: no\nPus: no", {"pain", "pus"}),
+        ("Breathing: normal", {"difficulty_breathing"}),
+        (
+            "Breathing problems - no\nSwollen lips - no",
+            {"difficulty_breathing", "lip_tongue_swelling"},
+        ),
+        ("Q: Any breathing problems?\nA: Not so far.", {"difficulty_breathing"}),
+        (
+            "Everything fine! No problem to breathe, no itching.",
+            {"difficulty_breathing", "itching"},
+        ),
+    ],
+)
+def test_a_form_answered_no_denies_its_labels(text: str, denied: set[str]) -> None:
+    reading = read(text)
+    assert denied <= set(reading.negated) and not denied & set(reading.symptoms)
+
+
+def test_a_form_label_reaches_its_answer() -> None:
+    # "throat: tight" is a tight throat; "Pain: 8/10" a severe pain
+    assert "throat_tightness" in found("- throat: tight, and tighter since about 5pm")
+    assert read("Pain: 8/10").symptoms["pain"].severity == "severe"
+
+
+def test_letters_with_accents_are_read_without_them() -> None:
+    assert "hives" in found("On the evening I had kurdeşen on the neck")
+    assert "blisters" in found("Pęcherze on the cheek")
+
+
+def test_a_proxy_said_to_have_had_no_treatment_is_someone_else() -> None:
+    husband = read("My husband did not do any treatment, he has itchy welts from a jellyfish.")
+    assert "hives" not in husband.symptoms
+    assert "hives" in found("My husband had the treatment, he has itchy welts on his neck")

@@ -32,6 +32,7 @@ Safety choices, all toward reading *more* symptoms rather than fewer:
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -49,7 +50,9 @@ from needlesafe.knowledge.triage_schema import (
 )
 
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)?|°[cf]?|[a-z]+(?:'[a-z]+)?|[.;:!?,()\n]")
-_CLAUSE_END = frozenset(".;:!?()\n")
+_CLAUSE_END = frozenset(".;!?()\n")
+# "Pain: no", "throat: tight": a colon joins a form's label to its answer, like a comma
+_COLON = (":",)
 _BRACKETS = frozenset((("(",), (")",)))
 _POSSESSIVE_S = re.compile(r"([a-z])'s\b")  # "swelling's worse" -> "swelling is worse"
 # ... but before a past participle it is "has": "wife's got a cold sore", "it's been itchy"
@@ -143,6 +146,10 @@ def tokenize(text: str, respell: Mapping[str, str] | None = None) -> list[str]:
     """Lower-case words, numbers and clause marks; `respell` maps what patients type to the
     words the rules know ("cant" -> "can't", "u" -> "you")."""
     text = text.lower().replace("\u2019", "'").replace("\u2018", "'").replace("`", "'")
+    if not text.isascii():  # "kurdeşen", "pęcherze", "comezón": the letters without accents
+        text = "".join(
+            c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)
+        )
     text = _SCORE.sub(r"\1 out of 10", text)
     tokens = _TOKEN.findall(_POSSESSIVE_S.sub(r"\1 is", _HAS_S.sub(r"\1 has \2", text)))
     if not respell:
@@ -288,7 +295,7 @@ def _match(tokens: list[str], knowledge: TriageKnowledge) -> list[_Item]:
             token = tokens[i]
             if token in _CLAUSE_END:
                 items.append(_Item((token,), (("end", token),)))
-            elif token == ",":
+            elif token == "," or (token,) == _COLON:
                 items.append(_Item((token,), (("comma", ""),)))
             elif token[0].isdigit():
                 items.append(_Item((token,), (("number", token.replace(",", ".")),)))
@@ -334,7 +341,7 @@ def _blocks_scope(item: _Item) -> bool:
         or item.has("pseudo")
         or item.has("uncertain")
         or item.has("all_clear")
-        or item.has("comma")
+        or (item.has("comma") and item.words != _COLON)
     )
 
 
@@ -348,7 +355,7 @@ def _is_and(item: _Item) -> bool:
 
 def _links(item: _Item) -> bool:
     """A word a backward trigger or all-clear words may reach across."""
-    if item.has("filler") or item.has("severity"):
+    if item.has("filler") or item.has("severity") or item.words == _COLON:
         return True
     return item.link and not _blocks_scope(item)
 
@@ -536,7 +543,14 @@ def _answers_a_list(clause: list[_Item], at: int) -> int | None:
     ):
         return None
     j = at - 1
-    while j >= max(0, at - 4) and any(clause[j].has(k) for k in ("site", "connector", "filler")):
+    while (
+        j >= max(0, at - 4)
+        and not _is_concept(clause[j])  # "breathing" is a symptom and a site: the answer's
+        and (
+            clause[j].words == _COLON
+            or any(clause[j].has(k) for k in ("site", "connector", "filler"))
+        )
+    ):
         j -= 1
     return j if j >= 0 and _is_concept(clause[j]) else None
 
@@ -546,16 +560,23 @@ def _answer_own_questions(clauses: list[list[_Item]]) -> None:
     about a symptom negates that symptom."""
     for asked, answer in zip(clauses, clauses[1:], strict=False):
         said = [item for item in answer if not (item.has("end") or item.has("comma"))]
-        if not asked or not asked[-1].has("end") or len(said) != 1:
+        if said and said[0].words == ("a",):  # "Q: ... ? A: no": the form's answer mark
+            said = said[1:]
+        if not asked or not asked[-1].has("end") or not said:
             continue
-        if said[0].words not in _BARE_NO and said[0].words not in _FINE:
+        words = tuple(w for item in said for w in item.words)
+        if words not in _BARE_NO and words not in _FINE and words not in _NOT_SO_FAR:
             continue
         concepts = [item for item in asked if _is_concept(item)]
         if concepts and not concepts[-1].negated:
             concepts[-1].negated = True
 
 
-_FINE = frozenset((("fine",), ("ok",), ("okay",), ("normal",), ("good",), ("all good",)))
+_FINE = frozenset((("fine",), ("ok",), ("okay",), ("normal",), ("good",), ("all", "good")))
+_NOT_SO_FAR = frozenset(
+    tuple(p.split())
+    for p in ("not so far", "none so far", "nothing so far", "not yet", "not at all", "no none")
+)
 _OR = frozenset((("or",), ("nor",)))
 _STILL = frozenset(("still", "yet", "it", "really", "properly", "completely"))
 _AND_OR = frozenset((("and",), ("or",)))
@@ -899,7 +920,9 @@ def _marks(
         # experience ("my mum had hives", "... after hers")
         other = theirs or any(at < v <= at + 3 for v in verbs)
         marks.append((at, "other" if other else "patient"))
-    marks += [(at, "patient") for at in proxies]
+    # a husband or a son said in the same part to have had no treatment is someone else
+    untreated = bool(_find(segment, lists["untreated"]))
+    marks += [(at, "other" if untreated else "patient") for at in proxies]
     marks += [
         (at, "patient") for at in _find(segment, lists["first_person"]) if at not in in_people
     ]
