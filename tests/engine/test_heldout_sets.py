@@ -18,7 +18,7 @@ from needlesafe.knowledge.base import Knowledge
 HELDOUT = Path(__file__).parent / "heldout"
 # Sets 1-3: the reader learnt from them. Set 4 (lay_heldout_4.yaml) is still held out: it is
 # scored, never tested on, so it stays an honest measure (see heldout/README.md).
-# Sets 4-51 were each scored first (heldout/README.md), then learnt from: all of them now guard.
+# Sets 4-53 were each scored first (heldout/README.md), then learnt from: all of them now guard.
 SETS = [
     HELDOUT / name
     for name in (
@@ -73,6 +73,8 @@ SETS = [
         "lay_heldout_49.yaml",
         "lay_heldout_50.yaml",
         "lay_heldout_51.yaml",
+        "lay_heldout_52.yaml",
+        "lay_heldout_53.yaml",
     )
 ]
 
@@ -133,6 +135,11 @@ KNOWN_UNDER = {
         "'white in the middle' is in the next sentence: it does not reach the burn (as the"
         " stamp-sized burn above)"
     ),
+    "Cheeks are still giving off heat like a freshly ironed shirt on day 4. Colour is back to"
+    " normal though.": (
+        "'Colour is back to normal' settles the heat said in the sentence before: a settling"
+        " part does not say which symptom it settles"
+    ),
 }
 
 
@@ -147,7 +154,7 @@ ENTRIES = _entries()
 
 
 def test_the_eighteen_sets_are_there() -> None:
-    assert len(SETS) == 51 and len(ENTRIES) == 7690
+    assert len(SETS) == 53 and len(ENTRIES) == 7990
 
 
 def _run(entry: dict[str, Any], knowledge: Knowledge) -> str:

@@ -635,3 +635,31 @@ def test_a_proxy_said_to_have_had_no_treatment_is_someone_else() -> None:
     husband = read("My husband did not do any treatment, he has itchy welts from a jellyfish.")
     assert "hives" not in husband.symptoms
     assert "hives" in found("My husband had the treatment, he has itchy welts on his neck")
+
+
+def test_purple_is_blue_lips_on_the_lips_not_on_the_skin() -> None:
+    assert "blue_lips" in found("her lips have gone purple")
+    assert "blue_lips" in found("my face has gone grey")
+    # on darker skin a bruise or inflammation shows purple
+    assert "blue_lips" not in found("on my skin it shows brownish purple, not red")
+
+
+def test_a_worsening_word_denied_is_stable() -> None:
+    rash = read("a blotchy rash on my neck, it isn't itchy, isn't spreading")
+    assert rash.symptoms["rash"].trend == "stable"
+    assert read("bruise near my jaw, not growing").symptoms["bruising"].trend == "stable"
+
+
+def test_an_emoji_stops_a_double_negation() -> None:
+    # "don't scratch" does not undo the "no" after the emoji
+    assert "bumps" not in found("so I don't scratch \U0001f62b no bumps or anything")
+    assert "lip_tongue_swelling" in found("my lips \U0001f444 are swelling up")
+
+
+def test_a_treatment_named_after_a_determiner_and_a_word_is_theirs() -> None:
+    teen = read("my 15 yr old had the gentle needling for her scars. she keeled over")
+    assert "fainting" in teen.symptoms
+    sister = read("My sister had a fit ten minutes after her face treatment, not answering us")
+    assert "seizure" in sister.symptoms
+    # "went blind from microneedling" is not a treatment had
+    assert "vision_change" not in found("read on reddit someone went blind from microneedling")

@@ -49,7 +49,8 @@ from needlesafe.knowledge.triage_schema import (
     WordIndex,
 )
 
-_TOKEN = re.compile(r"\d+(?:[.,]\d+)?|°[cf]?|[a-z]+(?:'[a-z]+)?|[.;:!?,()\n]")
+_EMOJI = "•"  # what an emoji is read as: a mark that means nothing and ends nothing
+_TOKEN = re.compile(r"\d+(?:[.,]\d+)?|°[cf]?|[a-z]+(?:'[a-z]+)?|[.;:!?,()\n•]")
 _CLAUSE_END = frozenset(".;!?()\n")
 # "Pain: no", "throat: tight": a colon joins a form's label to its answer, like a comma
 _COLON = (":",)
@@ -62,6 +63,7 @@ _SCORE = re.compile(r"\b(\d{1,2}) ?/ ?10\b")  # "pain 8/10" -> "pain 8 out of 10
 _NEGATIVE_WORDS = frozenset(("not", "no", "cannot", "cant", "unable"))
 _POSSESSIVES = frozenset(("her", "his", "their"))
 _OWNING_SELF = frozenset(("my", "our"))  # "my friend": the person written about
+_DETERMINERS = frozenset(("the", "a", "an", "her", "his", "their", "my", "our"))
 _SEVERITY_RANK = {s: i for i, s in enumerate(SEVERITIES)}
 _TREND_RANK = {t: i for i, t in enumerate(TRENDS)}
 
@@ -146,9 +148,14 @@ def tokenize(text: str, respell: Mapping[str, str] | None = None) -> list[str]:
     """Lower-case words, numbers and clause marks; `respell` maps what patients type to the
     words the rules know ("cant" -> "can't", "u" -> "you")."""
     text = text.lower().replace("\u2019", "'").replace("\u2018", "'").replace("`", "'")
-    if not text.isascii():  # "kurdeşen", "pęcherze", "comezón": the letters without accents
+    if not text.isascii():
+        # "kurdeşen", "pęcherze", "comezón": the letters without accents; an emoji is kept
+        # as a mark that a "no" after it is not undone by a "don't" before it ("so I don't
+        # scratch 😫 no bumps")
         text = "".join(
-            c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)
+            f" {_EMOJI} " if unicodedata.category(c) == "So" and c != "°" else c
+            for c in unicodedata.normalize("NFKD", text)
+            if not unicodedata.combining(c)
         )
     text = _SCORE.sub(r"\1 out of 10", text)
     tokens = _TOKEN.findall(_POSSESSIVE_S.sub(r"\1 is", _HAS_S.sub(r"\1 has \2", text)))
@@ -297,6 +304,8 @@ def _match(tokens: list[str], knowledge: TriageKnowledge) -> list[_Item]:
                 items.append(_Item((token,), (("end", token),)))
             elif token == "," or (token,) == _COLON:
                 items.append(_Item((token,), (("comma", ""),)))
+            elif token == _EMOJI:
+                items.append(_Item((token,), (("filler", ""),)))
             elif token[0].isdigit():
                 items.append(_Item((token,), (("number", token.replace(",", ".")),)))
             else:
@@ -418,7 +427,7 @@ def _negate_forward(clause: list[_Item], at: int, max_scope: int, *, near: bool)
                 return False  # "no, it's not swollen", "no no pus": not a double negation
             item.cancelled = True
             return True
-        if _blocks_scope(item) or _is_and(item):
+        if _blocks_scope(item) or _is_and(item) or item.words == (_EMOJI,):
             return False
         if near and not _links(item):
             return False
@@ -615,11 +624,14 @@ def _worst_trend(a: Trend | None, b: Trend | None) -> Trend | None:
 def _modifiers(clause: list[_Item]) -> tuple[Severity | None, Trend | None]:
     severity: Severity | None = None
     trend: Trend | None = None
-    for item in clause:
+    for at, item in enumerate(clause):
         for value in item.values("severity"):
             severity = _worst_severity(severity, _as_severity(value))
         for value in item.values("trend"):
-            trend = _worst_trend(trend, _as_trend(value))
+            said = _as_trend(value)
+            if said == "worsening" and _denied(clause, at):
+                said = "stable"  # "isn't spreading", "not getting bigger"
+            trend = _worst_trend(trend, said)
     return severity, trend
 
 
@@ -889,7 +901,7 @@ def _marks(
     verbs = {
         v
         for v in _find(segment, lists["experience_verbs"])
-        if not any(v < t <= v + 2 for t in treated)
+        if not any(_treatment_after(segment, v, t) for t in treated)
     }
     had_treatment = {v for v in _find(segment, lists["experience_verbs"]) if v not in verbs}
     theirs = _says_theirs(segment, lists)
@@ -1044,6 +1056,15 @@ def _speaks_of_self(segment: _Segment, lists: Mapping[str, PhraseSet]) -> bool:
     return False
 
 
+def _treatment_after(segment: _Segment, verb: int, treatment: int) -> bool:
+    """Is the treatment named right after the verb ("had the treatment", "had it done"), or
+    after a determiner and one word ("had the gentle needling"; not "went blind from
+    microneedling")?"""
+    return verb < treatment <= verb + 2 or (
+        treatment == verb + 3 and segment[verb + 1].words[0] in _DETERMINERS
+    )
+
+
 def _says_they_were_treated(
     segment: _Segment, lists: Mapping[str, PhraseSet], speaks_of_self: bool
 ) -> bool:
@@ -1052,14 +1073,21 @@ def _says_they_were_treated(
     people = [*_find(segment, lists["pronouns"]), *_find(segment, lists["relatives"])]
     treated = _find(segment, lists["treated"])
     verbs = _find(segment, lists["experience_verbs"])
-    # the treatment named as theirs ("her treatment") after the person was named
+    # the treatment named as theirs ("her treatment", "her face treatment") after the person
     owned = [
-        segment.owners[start - 1]
+        segment.owners[start - back]
         for start, _ in segment.spans.get(lists["treated"].name, [])
-        if start > 0 and segment.words[start - 1] in _POSSESSIVES
+        for back in (1, 2)
+        if start >= back and segment.words[start - back] in _POSSESSIVES
     ]
     return (
-        any(p < v < t <= v + 2 for p in people for v in verbs for t in treated if v - p <= 2)
+        any(
+            p < v and _treatment_after(segment, v, t)
+            for p in people
+            for v in verbs
+            for t in treated
+            if v - p <= 2
+        )
         # ... unless the writer speaks of themself in the message ("my cousin got cold sores
         # after her treatment, I never had one")
         or (any(p < o for p in people for o in owned) and not speaks_of_self)
