@@ -663,3 +663,34 @@ def test_a_treatment_named_after_a_determiner_and_a_word_is_theirs() -> None:
     assert "seizure" in sister.symptoms
     # "went blind from microneedling" is not a treatment had
     assert "vision_change" not in found("read on reddit someone went blind from microneedling")
+
+
+def test_a_forms_empty_boxes_deny_and_ticked_boxes_affirm() -> None:
+    reading = read("[ ] trouble breathing [ ] lip swelling [x] redness")
+    assert set(reading.symptoms) == {"redness"}
+    assert {"difficulty_breathing", "lip_tongue_swelling"} <= set(reading.negated)
+    assert set(read("\u2610 rash \u2611 itching").symptoms) == {"itching"}
+
+
+def test_the_latest_temperature_wins_over_the_fever_words_said_with_an_earlier_one() -> None:
+    reading = read("Had a temperature of 38.3 on Tuesday night, Wednesday it was 37.4")
+    assert "fever" not in reading.symptoms and "fever" in reading.resolved
+    assert "fever" in found("I have a fever of 39 now")
+
+
+def test_someone_said_in_the_sentence_to_have_had_no_treatment_is_someone_else() -> None:
+    brother = read("My brother's lip swelled up after a bee sting, he never had the treatment.")
+    assert "lip_tongue_swelling" not in brother.symptoms
+    # the writer's own "I didn't have anything done" says nothing of the husband
+    husband = read("My husband had the treatment, I didn't have anything done. His lips swell")
+    assert "lip_tongue_swelling" in husband.symptoms
+
+
+def test_it_severe_after_a_symptom_said_normal_revives_it() -> None:
+    itch = read("I know you said itching is normal. But it's everywhere, arms and belly too")
+    assert itch.symptoms["itching"].severity == "severe"
+
+
+def test_scots_words_are_respelt() -> None:
+    assert "difficulty_swallowing" in found("Cannae get ma tea doon, it jist sits at the back")
+    assert not read("Nae dizziness, nae sickness, jist a bit pink").symptoms.keys() - {"redness"}

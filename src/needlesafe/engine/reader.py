@@ -31,6 +31,7 @@ Safety choices, all toward reading *more* symptoms rather than fewer:
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
@@ -58,11 +59,14 @@ _BRACKETS = frozenset((("(",), (")",)))
 _POSSESSIVE_S = re.compile(r"([a-z])'s\b")  # "swelling's worse" -> "swelling is worse"
 # ... but before a past participle it is "has": "wife's got a cold sore", "it's been itchy"
 _HAS_S = re.compile(r"([a-z])'s (got|been|had|gone|come|started|developed|broken)\b")
+_BOX_EMPTY = re.compile(r"\[\s*\]|\u2610")  # "[ ]", "☐"
+_BOX_TICKED = re.compile(r"\[\s*[x\u2713\u2714]\s*\]|[\u2611\u2612\u2705\u2714]")  # "[x]", "☑"
 _SCORE = re.compile(r"\b(\d{1,2}) ?/ ?10\b")  # "pain 8/10" -> "pain 8 out of 10" (a severity)
 
 _NEGATIVE_WORDS = frozenset(("not", "no", "cannot", "cant", "unable"))
 _POSSESSIVES = frozenset(("her", "his", "their"))
 _OWNING_SELF = frozenset(("my", "our"))  # "my friend": the person written about
+_WRITER = frozenset(("i", "me", "myself"))  # "I didn't have anything done": the writer
 _DETERMINERS = frozenset(("the", "a", "an", "her", "his", "their", "my", "our"))
 _SEVERITY_RANK = {s: i for i, s in enumerate(SEVERITIES)}
 _TREND_RANK = {t: i for i, t in enumerate(TRENDS)}
@@ -148,6 +152,8 @@ def tokenize(text: str, respell: Mapping[str, str] | None = None) -> list[str]:
     """Lower-case words, numbers and clause marks; `respell` maps what patients type to the
     words the rules know ("cant" -> "can't", "u" -> "you")."""
     text = text.lower().replace("\u2019", "'").replace("\u2018", "'").replace("`", "'")
+    # a form's boxes: "[ ] rash" is not ticked, so no rash; "[x] redness" is
+    text = _BOX_TICKED.sub(" , ", _BOX_EMPTY.sub(" , no ", text))
     if not text.isascii():
         # "kurdeşen", "pęcherze", "comezón": the letters without accents; an emoji is kept
         # as a mark that a "no" after it is not undone by a "don't" before it ("so I don't
@@ -668,19 +674,26 @@ def _revive_returned(clauses: list[list[_Item]]) -> None:
 
 
 def _revive_worsened(clauses: list[list[_Item]], pronouns: PhraseSet) -> None:
-    """ "The burning was fine yesterday but it's stronger today": a part that opens on "it",
-    names no symptom and says only that something is worse speaks of the symptoms the part
-    before said were fine: they count again, worsening (the worse reading when in doubt)."""
+    """ "The burning was fine yesterday but it's stronger today", "I know you said itching is
+    normal. But it's everywhere": a part that opens on "it", names no symptom up to its first
+    comma and says only that something is worse or severe speaks of the symptoms the part
+    before said were fine: they count again (the worse reading when in doubt)."""
     for index in range(1, len(clauses)):
         clause, earlier = clauses[index], clauses[index - 1]
         if not any(item.words in pronouns for item in clause[:2]):
             continue
-        if any(_is_concept(item) for item in clause) or _modifiers(clause)[1] != "worsening":
+        head = list(itertools.takewhile(lambda item: not item.has("comma"), clause))
+        severity, trend = _modifiers(head)
+        if any(_is_concept(item) for item in head) or not (
+            trend == "worsening" or severity == "severe"
+        ):
             continue
         denied = [item for item in earlier if _is_concept(item) and item.negated]
         if denied and not any(_is_concept(item) and not item.negated for item in earlier):
             for item in denied:
-                item.negated, item.resolved, item.trend = False, False, "worsening"
+                item.negated, item.resolved = False, False
+                item.trend = _worst_trend(item.trend, trend)
+                item.severity = _worst_severity(item.severity, severity)
 
 
 def _apply_modifiers(clauses: list[list[_Item]]) -> None:
@@ -890,8 +903,26 @@ def _find(segment: _Segment, phrases: PhraseSet) -> list[int]:
     return segment.starts.get(phrases.name, []) if phrases else []
 
 
+def _untreated_sentences(segments: list[_Segment], lists: Mapping[str, PhraseSet]) -> list[bool]:
+    """For each segment: does its sentence say someone other than the writer had no
+    treatment ("he never had the treatment"; not "I didn't have anything done")?"""
+    flags = [False] * len(segments)
+    start = 0
+    for end in range(1, len(segments) + 1):
+        if end < len(segments) and not segments[end][0].sentence_start:
+            continue
+        said = any(
+            start_word == 0 or segment.words[start_word - 1] not in _WRITER
+            for segment in segments[start:end]
+            for start_word, _ in segment.spans.get(lists["untreated"].name, [])
+        )
+        flags[start:end] = [said] * (end - start)
+        start = end
+    return flags
+
+
 def _marks(
-    segment: _Segment, lists: Mapping[str, PhraseSet], last_named: str
+    segment: _Segment, lists: Mapping[str, PhraseSet], last_named: str, *, untreated: bool
 ) -> list[tuple[int, str]]:
     """Who each part of a segment speaks of: (item index, other | patient | hearsay | report),
     in order. See reader.yaml's `experiencer` for the word lists and why each is there."""
@@ -929,11 +960,10 @@ def _marks(
             marks.append((at, "other"))
     for at in _find(segment, lists["relatives"]):
         # a relative may be the patient (a son writing for his mum): only with their own
-        # experience ("my mum had hives", "... after hers")
-        other = theirs or any(at < v <= at + 3 for v in verbs)
+        # experience ("my mum had hives", "... after hers") or said to have had no treatment
+        other = theirs or untreated or any(at < v <= at + 3 for v in verbs)
         marks.append((at, "other" if other else "patient"))
-    # a husband or a son said in the same part to have had no treatment is someone else
-    untreated = bool(_find(segment, lists["untreated"]))
+    # a husband or a son said to have had no treatment is someone else
     marks += [(at, "other" if untreated else "patient") for at in proxies]
     marks += [
         (at, "patient") for at in _find(segment, lists["first_person"]) if at not in in_people
@@ -973,10 +1003,13 @@ def _mark_experiencer(segments: list[_Segment], knowledge: TriageKnowledge) -> N
         return
     last_named = "patient"
     carried = "patient"
-    for segment in segments:
+    # "my brother's lip swelled up after a bee sting, he never had the treatment": a sentence
+    # that says someone had no treatment (not "I") makes the relative or proxy in it someone else
+    untreated_in = _untreated_sentences(segments, lists)
+    for at, segment in enumerate(segments):
         if segment[0].sentence_start:
             carried = "patient"
-        marks = _marks(segment, lists, last_named)
+        marks = _marks(segment, lists, last_named, untreated=untreated_in[at])
         if any(at <= 1 for at in _find(segment, lists["pronouns"])):
             # "(she didn't have anything done)": he or she, said to have had no treatment of
             # ours or one of their own, is someone else, and stays so for the parts after
@@ -1480,7 +1513,10 @@ def read_message(text: str, knowledge: TriageKnowledge) -> Reading:
     if now is not None and any(
         t >= knowledge.rules.fever_threshold_c > now for t, _ in temperatures
     ):
-        resolved.append(knowledge.rules.fever_symptom)  # a fever earlier, normal now
+        # a fever earlier, normal now: the latest temperature wins over the fever words said
+        # with the earlier one ("had a temperature of 38.3 on Tuesday, 37.4 Wednesday")
+        resolved.append(knowledge.rules.fever_symptom)
+        affirmed.pop(knowledge.rules.fever_symptom, None)
     elif (
         now is not None
         and now >= knowledge.rules.fever_threshold_c
