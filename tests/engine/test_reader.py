@@ -694,3 +694,24 @@ def test_it_severe_after_a_symptom_said_normal_revives_it() -> None:
 def test_scots_words_are_respelt() -> None:
     assert "difficulty_swallowing" in found("Cannae get ma tea doon, it jist sits at the back")
     assert not read("Nae dizziness, nae sickness, jist a bit pink").symptoms.keys() - {"redness"}
+
+
+def test_a_sign_measured_bigger_the_second_time_is_worsening() -> None:
+    bruise = read("The bruise under my eye was 1 inch yesterday and it's about 2 inches today.")
+    assert bruise.symptoms["bruising"].trend == "worsening"
+    assert read("More scabs every day: 10 on Monday, 25 today.").symptoms["scabs"].trend == (
+        "worsening"
+    )
+    # a day number is not a measure
+    red = read("Yesterday (day 2) it was red, today (day 3) it is less red")
+    assert red.symptoms["redness"].trend != "worsening"
+
+
+def test_phonetic_spellings_are_respelt() -> None:
+    assert "throat_tightness" in found("my thorte feels tite and small inside like its shrinking")
+    assert "eye_pain" in found("my i is realy sore, hurts to look at the lite")
+    assert "palpitations" in found("my hart is racing, 130 on my watch")
+
+
+def test_a_lip_gone_from_normal_to_thick_is_swollen() -> None:
+    assert "lip_tongue_swelling" in found("My top lip has gone from normal to about 2 cm thick")

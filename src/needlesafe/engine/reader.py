@@ -1158,6 +1158,43 @@ def _mark_reason(segments: list[_Segment], knowledge: TriageKnowledge) -> None:
                 item.reason = True
 
 
+def _mark_growth(segments: list[_Segment], knowledge: TriageKnowledge) -> None:
+    """ "The bruise was 1 inch yesterday and it's about 2 inches today": in a sentence, a
+    number said with an earlier time and a bigger one said after it with now (neither a day
+    nor a time: "day 3", "2 hours") make the sentence's symptoms worsening."""
+    lists = knowledge.word_lists
+    earlier, now = lists.get("growth_earlier", _NONE), lists.get("growth_now", _NONE)
+    if not earlier:
+        return
+    not_measures = lists.get("growth_not_measures", _NONE)
+    sentence: list[_Segment] = []
+    for segment in [*segments, None]:
+        if segment is not None and (not sentence or not segment[0].sentence_start):
+            sentence.append(segment)
+            continue
+        then_values: list[float] = []
+        grew = False
+        for part in sentence:
+            when = "now" if _find(part, now) else "earlier" if _find(part, earlier) else None
+            for i, item in enumerate(part):
+                if not item.has("number") or when is None:
+                    continue
+                near = [part[k].words for k in (i - 1, i + 1) if 0 <= k < len(part)]
+                if any(words in not_measures for words in near):
+                    continue
+                value = float(item.values("number")[0])
+                if when == "earlier":
+                    then_values.append(value)
+                elif any(value > then for then in then_values):
+                    grew = True
+        if grew:
+            for part in sentence:
+                for item in part:
+                    if _is_concept(item) and not (item.negated or item.others):
+                        item.trend = "worsening"
+        sentence = [segment] if segment is not None else []
+
+
 def _mark_history(segments: list[_Segment], knowledge: TriageKnowledge) -> None:
     """A part that places its symptoms long before the treatment or calls them a habit ("I
     fainted once at a blood test years ago", "I usually get cold sores in winter") speaks of
@@ -1457,6 +1494,7 @@ def read_message(text: str, knowledge: TriageKnowledge) -> Reading:
     _resolve_past(segments, knowledge)
     _keep_events(items, knowledge)
     _mark_history(segments, knowledge)
+    _mark_growth(segments, knowledge)
 
     mentions: list[Mention] = []
     for clause in clauses:

@@ -301,6 +301,16 @@ class History(Strict):
     sources: SourceIds
 
 
+class Growth(Strict):
+    """A sign measured twice in one sentence and bigger the second time is worsening."""
+
+    earlier: Phrases  # "yesterday", "on monday", "this morning"
+    now: Phrases  # "today", "now"
+    # words before or after a number that make it a day or a time, not a measure ("day 3")
+    not_measures: Phrases
+    sources: SourceIds
+
+
 class ReasonForTreatment(Strict):
     """ "The treatment was for my acne scars": the scars are why they came, not a new sign."""
 
@@ -413,6 +423,9 @@ class ReaderFile(FileHeader):
     # words that mark a statement as past ("last night"): with a settling phrase after it
     # ("it's gone now") the symptoms before count as resolved
     past: list[Phrase] = []
+    # "1 inch yesterday, about 2 inches today", "10 on Monday, 25 today": a number said with an
+    # earlier time and a bigger one said with now, in one sentence, is a sign getting worse
+    growth: Growth | None = None
     experiencer: Experiencer | None = None
     reason_for_treatment: ReasonForTreatment | None = None
     history: History | None = None
@@ -726,6 +739,15 @@ def _typo_index(
 def _word_lists(reader: ReaderFile) -> dict[str, PhraseSet]:
     lists: dict[str, list[str]] = {
         "past": reader.past,
+        **(
+            {
+                "growth_earlier": reader.growth.earlier,
+                "growth_now": reader.growth.now,
+                "growth_not_measures": reader.growth.not_measures,
+            }
+            if reader.growth
+            else {}
+        ),
         "segment_breaks": reader.segment_breaks,
         "vague": reader.vague,
         "site_all_right": reader.site_all_right,
