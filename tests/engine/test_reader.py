@@ -715,3 +715,25 @@ def test_phonetic_spellings_are_respelt() -> None:
 
 def test_a_lip_gone_from_normal_to_thick_is_swollen() -> None:
     assert "lip_tongue_swelling" in found("My top lip has gone from normal to about 2 cm thick")
+
+
+def test_dictated_numbers_are_read_as_numbers() -> None:
+    assert tokenize("thirty eight point nine") == ["38.9"]
+    assert tokenize("one of the spots") == ["one", "of", "the", "spots"]
+    assert read("temperature is thirty eight point nine this evening").temperature_now_c == 38.9
+
+
+def test_a_denial_about_the_person_written_about_is_not_the_writers_own_state() -> None:
+    # the writer never speaks of themself: the flatmate is the patient
+    flatmate = read("My flatmate's face is still red and warm on day 2. Doesn't hurt though.")
+    assert {"redness", "warmth"} <= set(flatmate.symptoms)
+    # the writer's own feeling still keeps a friend's old fit the friend's
+    assert "seizure" not in found("my mate had a seizure once, is that a risk? feeling normal")
+
+
+def test_new_in_a_sentence_about_the_treated_scars_makes_what_follows_a_new_sign() -> None:
+    stepson = read(
+        "My stepson had it done for his acne marks and now there's a new raised, shiny, firm"
+        " scar on his chin"
+    )
+    assert "raised_scar" in stepson.symptoms

@@ -66,6 +66,7 @@ _SCORE = re.compile(r"\b(\d{1,2}) ?/ ?10\b")  # "pain 8/10" -> "pain 8 out of 10
 _NEGATIVE_WORDS = frozenset(("not", "no", "cannot", "cant", "unable"))
 _POSSESSIVES = frozenset(("her", "his", "their"))
 _OWNING_SELF = frozenset(("my", "our"))  # "my friend": the person written about
+_FEELING = frozenset(("feel", "feeling", "feels", "felt"))
 _WRITER = frozenset(("i", "me", "myself"))  # "I didn't have anything done": the writer
 _DETERMINERS = frozenset(("the", "a", "an", "her", "his", "their", "my", "our"))
 _SEVERITY_RANK = {s: i for i, s in enumerate(SEVERITIES)}
@@ -165,15 +166,53 @@ def tokenize(text: str, respell: Mapping[str, str] | None = None) -> list[str]:
         )
     text = _SCORE.sub(r"\1 out of 10", text)
     tokens = _TOKEN.findall(_POSSESSIVE_S.sub(r"\1 is", _HAS_S.sub(r"\1 has \2", text)))
-    if not respell:
-        return tokens
+    if respell:
+        out: list[str] = []
+        for token in tokens:
+            spelled = respell.get(token)
+            if spelled is None:
+                out.append(token)
+            else:
+                out.extend(_TOKEN.findall(_POSSESSIVE_S.sub(r"\1 is", spelled)))
+        tokens = out
+    return _spelled_numbers(tokens) if _NUMBER_WORDS.intersection(tokens) else tokens
+
+
+_UNIT_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+_TEEN_WORDS = "ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen"
+_TENS_WORDS = ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
+_UNITS = {w: n for n, w in enumerate(_UNIT_WORDS)}
+_TEENS = {w: n + 10 for n, w in enumerate(_TEEN_WORDS.split(" "))}
+_TENS = {w: (n + 2) * 10 for n, w in enumerate(_TENS_WORDS)}
+_NUMBER_WORDS = frozenset((*_TEENS, *_TENS, "point"))
+
+
+def _spelled_numbers(tokens: list[str]) -> list[str]:
+    """ "thirty eight point nine" -> "38.9" (dictated temperatures and measures). Only a run
+    with a tens or teens word, or with "point", is a number: "one of the spots" stays words."""
     out: list[str] = []
-    for token in tokens:
-        spelled = respell.get(token)
-        if spelled is None:
-            out.append(token)
-        else:
-            out.extend(_TOKEN.findall(_POSSESSIVE_S.sub(r"\1 is", spelled)))
+    i = 0
+    while i < len(tokens):
+        word, j, value = tokens[i], i + 1, None
+        if word in _TENS:
+            value = _TENS[word]
+            if j < len(tokens) and tokens[j] in _UNITS and tokens[j] != "zero":
+                value, j = value + _UNITS[tokens[j]], j + 1
+        elif word in _TEENS:
+            value = _TEENS[word]
+        elif word in _UNITS and j < len(tokens) and tokens[j] == "point":
+            value = _UNITS[word]
+        if value is None:
+            out.append(word)
+            i += 1
+            continue
+        digits = ""
+        if j + 1 < len(tokens) and tokens[j] == "point" and tokens[j + 1] in _UNITS:
+            j += 1
+            while j < len(tokens) and tokens[j] in _UNITS:
+                digits, j = digits + str(_UNITS[tokens[j]]), j + 1
+        out.append(f"{value}.{digits}" if digits else str(value))
+        i = j
     return out
 
 
@@ -1043,11 +1082,18 @@ def _mark_experiencer(segments: list[_Segment], knowledge: TriageKnowledge) -> N
     # round the lips"; "my friend just had a fit in the waiting room") is written for the
     # patient: whoever it speaks of is the patient, unless it is hearsay ("someone online
     # said"). Safer: the symptoms count.
+    # "... is that a risk? feeling normal": the writer's own state, without a pronoun; not a
+    # denial that goes on about the person written about ("her face is warm. It's not red")
     own_state = any(
-        (_is_concept(item) or item.has("negation") or item.has("all_clear")) and not item.others
+        not item.others
+        and (
+            (_is_concept(item) and not item.negated)
+            or item.has("all_clear")
+            or (item.has("negation") and any(i.words[0] in _FEELING for i in segment))
+        )
         for segment in segments
         for item in segment
-    )  # "... is that a risk? feeling normal": the writer's own state, without a pronoun
+    )
     theirs = any(_says_theirs(segment, lists) for segment in segments)  # "after hers"
     if not (own_state or theirs or any(_speaks_of_self(s, lists) for s in segments)):
         for segment in segments:
@@ -1144,9 +1190,9 @@ def _mark_reason(segments: list[_Segment], knowledge: TriageKnowledge) -> None:
     for sentence in sentences:
         if not any(_find(segment, markers) for segment in sentence):
             continue
-        for segment in sentence:
-            if _find(segment, new):
-                continue
+        for at, segment in enumerate(sentence):
+            if _find(segment, new) or any(_find(earlier, new) for earlier in sentence[:at]):
+                continue  # "a new raised, shiny, firm scar": new for the rest of the sentence
             for item in segment:
                 codes = item.values("concept")
                 if item.trend != "worsening" and any(code in rft.codes for code in codes):
