@@ -18,7 +18,10 @@ from needlesafe.knowledge.base import Knowledge
 HELDOUT = Path(__file__).parent / "heldout"
 # Sets 1-3: the reader learnt from them. Set 4 (lay_heldout_4.yaml) is still held out: it is
 # scored, never tested on, so it stays an honest measure (see heldout/README.md).
-# Sets 4-59 were each scored first (heldout/README.md), then learnt from: all of them now guard.
+# Sets 4-60 were each scored first (heldout/README.md), then learnt from: all of them now guard.
+# Set 61 is scored, not guarded: most of its messages are wholly in Spanish, French, Tagalog,
+# Hindi or Arabic in Latin letters, and the reader reads English (its unread parts go to the
+# clinic, never home: see heldout/README.md).
 SETS = [
     HELDOUT / name
     for name in (
@@ -81,6 +84,7 @@ SETS = [
         "lay_heldout_57.yaml",
         "lay_heldout_58.yaml",
         "lay_heldout_59.yaml",
+        "lay_heldout_60.yaml",
     )
 ]
 
@@ -160,7 +164,7 @@ ENTRIES = _entries()
 
 
 def test_the_eighteen_sets_are_there() -> None:
-    assert len(SETS) == 59 and len(ENTRIES) == 8890
+    assert len(SETS) == 60 and len(ENTRIES) == 9040
 
 
 def _run(entry: dict[str, Any], knowledge: Knowledge) -> str:
