@@ -189,3 +189,25 @@ def test_the_new_treatment_form_is_one_audited_read_with_the_gates_answer(
     assert empty.status_code == 200
     assert _audit_since(staff, before) == [("read", "treatment_form", str(fresh), None)]
     assert "This patient has no screening yet." in empty.text
+
+
+def test_a_refused_save_shows_the_form_again_from_one_audited_read(staff: Browser) -> None:
+    patient, intake = screened_patient(staff)  # no consent signed: the gate refuses
+    before = _last_audit_id(staff)
+    refused = staff.post(
+        f"/patients/{patient}/treatments",
+        {
+            "performed_on": TODAY,
+            "device": "pen",
+            "needle_cartridge_lot": "CART-7",
+            "areas": ["perioral"],
+            "depth.perioral": "0.5",
+            "passes.perioral": "2",
+            "numbing_agent": "none",
+            "intake_id": str(intake),
+        },
+    )
+    assert refused.status_code == 409
+    assert 'value="CART-7"' in refused.text and f'name="intake_id" value="{intake}"' in refused.text
+    reads = [row for row in _audit_since(staff, before) if row[0] == "read"]
+    assert reads == [("read", "treatment_form", str(patient), str(intake))]

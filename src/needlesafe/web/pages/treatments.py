@@ -17,7 +17,6 @@ from needlesafe.deps import (
 )
 from needlesafe.errors import InputError
 from needlesafe.services import (
-    patients,
     treatments,
     views,
 )
@@ -28,7 +27,6 @@ from needlesafe.store.uow import UnitOfWork
 from needlesafe.web import forms
 from needlesafe.web.common import (
     form_values,
-    header_context,
     see_other,
     today_utc,
 )
@@ -77,12 +75,10 @@ def _conflict_fields(conflicts: list[TreatmentConflict], data: dict[str, Any]) -
     return fields
 
 
-def _treatment_form(
+def _form_page(
     request: Request,
     actor: Actor,
-    uow: UnitOfWork,
-    patient: Any,
-    intake: Any | None,
+    view: views.TreatmentFormView,
     values: FormValues,
     errors: dict[str, str],
     status_code: int = 200,
@@ -93,9 +89,10 @@ def _treatment_form(
         request,
         "treatment_form.html",
         {
-            **header_context(actor, uow),
-            "patient": patient,
-            "intake": intake,
+            "actor": actor,
+            "inbox_count": view.inbox_count,
+            "patient": view.patient,
+            "intake": view.intake,
             "values": values,
             "errors": errors,
             "check": check,
@@ -145,20 +142,7 @@ def new_treatment(
         prefilled=prefilled,
         screening_max_age_days=state.settings.screening_max_age_days,
     )
-    return render(
-        request,
-        "treatment_form.html",
-        {
-            "actor": actor,
-            "inbox_count": view.inbox_count,
-            "patient": view.patient,
-            "intake": view.intake,
-            "values": _treatment_defaults(view.intake),
-            "errors": {},
-            "check": view.check,
-            "blocked": False,
-        },
-    )
+    return _form_page(request, actor, view, _treatment_defaults(view.intake), {}, check=view.check)
 
 
 @router.post("/patients/{patient_id}/treatments/check", response_class=HTMLResponse)
@@ -199,25 +183,23 @@ async def create_treatment(
         check: TreatmentCheck | None = None,
         blocked: bool = False,
     ) -> Response:
-        patient = patients.get_patient(uow, actor=actor, patient_id=patient_id)
-        intake = None
-        if data.get("intake_id"):
-            try:
-                intake = patients.get_intake(uow, actor=actor, intake_id=data["intake_id"])
-            except NotFound:
-                intake = None
-        return _treatment_form(
-            request,
-            actor,
-            uow,
-            patient,
-            intake,
-            values,
-            errors,
-            status_code=status,
-            check=check,
-            blocked=blocked,
-        )
+        # the form again, read in one unit of work (the screening named, if it still exists)
+        def read(intake_id: int | None) -> views.TreatmentFormView:
+            return views.treatment_form_view(
+                uow,
+                actor=actor,
+                knowledge=knowledge,
+                patient_id=patient_id,
+                intake_id=intake_id,
+                prefilled=lambda _intake: None,  # the gate's answer is the save's, below
+                screening_max_age_days=state.settings.screening_max_age_days,
+            )
+
+        try:
+            view = read(data.get("intake_id"))
+        except NotFound:
+            view = read(None)
+        return _form_page(request, actor, view, values, errors, status, check, blocked)
 
     try:
         if problems:
