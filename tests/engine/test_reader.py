@@ -737,3 +737,12 @@ def test_new_in_a_sentence_about_the_treated_scars_makes_what_follows_a_new_sign
         " scar on his chin"
     )
     assert "raised_scar" in stepson.symptoms
+
+
+def test_he_said_in_the_next_sentence_to_have_had_no_treatment_is_someone_else() -> None:
+    husband = read(
+        "my husband has come out in hives from strawberries. he's never had any treatment."
+    )
+    assert "hives" not in husband.symptoms
+    # a sentence that does not say so leaves him the patient
+    assert "hives" in found("My husband had the treatment. He has hives now.")

@@ -944,9 +944,11 @@ def _find(segment: _Segment, phrases: PhraseSet) -> list[int]:
 
 def _untreated_sentences(segments: list[_Segment], lists: Mapping[str, PhraseSet]) -> list[bool]:
     """For each segment: does its sentence say someone other than the writer had no
-    treatment ("he never had the treatment"; not "I didn't have anything done")?"""
+    treatment ("he never had the treatment"; not "I didn't have anything done")? A sentence
+    that opens on he, she or they and says so speaks of the sentence before too ("My husband
+    has hives. He's never had any treatment.")."""
     flags = [False] * len(segments)
-    start = 0
+    start, before = 0, None
     for end in range(1, len(segments) + 1):
         if end < len(segments) and not segments[end][0].sentence_start:
             continue
@@ -956,7 +958,9 @@ def _untreated_sentences(segments: list[_Segment], lists: Mapping[str, PhraseSet
             for start_word, _ in segment.spans.get(lists["untreated"].name, [])
         )
         flags[start:end] = [said] * (end - start)
-        start = end
+        if said and before is not None and _find(segments[start], lists["pronouns"])[:1] == [0]:
+            flags[before:start] = [True] * (start - before)
+        start, before = end, start
     return flags
 
 
