@@ -97,12 +97,19 @@ def test_a_treatment_page_is_one_audited_read_and_its_first_view_makes_the_link(
     before = _last_audit_id(staff)
     assert 'id="checkin-link"' in staff.client.get(page).text
     assert _audit_since(staff, before) == [read]  # the link shown is part of the page's read
+    other, _ = screened_patient(staff)
+    elsewhere = f"/patients/{other}/treatments/{treatment}/link/revoke"
+    assert staff.post(elsewhere, {}, csrf_from=page).status_code == 404  # not this patient's
+    before = _last_audit_id(staff)
     assert staff.post(page + "/link/revoke", {}, csrf_from=page).status_code == 303
+    # (the page read for the form's token), then stopping it: one write, audited once, with
+    # no separate read of the treatment first
+    assert _audit_since(staff, before) == [read, ("delete", "checkin_link", str(treatment), None)]
     before = _last_audit_id(staff)
     stopped = staff.client.get(page).text
     assert "This link was stopped." in stopped and 'id="checkin-link"' not in stopped
     assert _audit_since(staff, before) == [read]  # a stopped link stays stopped
-    other, _ = screened_patient(staff)  # the treatment, asked for under another patient
+    # the treatment, asked for under another patient
     assert staff.client.get(f"/patients/{other}/treatments/{treatment}").status_code == 404
     staff.client.cookies.clear()
     staff.sign_in(email_of(CLINICS[1]))  # another clinic's staff

@@ -373,13 +373,17 @@ def list_treatments(
         return public_page(page, TreatmentPublic, offset=offset, limit=limit)
 
 
-def _link_treatment(uow: UnitOfWork, actor: Actor | None, treatment_id: int) -> m.Treatment:
+def _link_treatment(
+    uow: UnitOfWork, actor: Actor | None, treatment_id: int, patient_id: int | None = None
+) -> m.Treatment:
     if actor is None:
         row = uow.session.get(m.Treatment, treatment_id)
     else:
         row = uow.treatments.get(actor.clinic_id, treatment_id)
     if row is None:
         raise NotFound("no such treatment")
+    if patient_id is not None and row.patient_id != patient_id:
+        raise NotFound("no such treatment for this patient")
     return row
 
 
@@ -419,12 +423,14 @@ def issue_checkin_link(
     max_age: dt.timedelta,
     renew: bool = False,
     only_if_active: bool = False,
+    patient_id: int | None = None,
 ) -> CheckinLink | None:
     """The patient's check-in link (`checkin_link_of`) in a unit of work of its own; `actor=None`
     is the operator (command line). Showing a link is a read of it (it opens the patient's
-    pages), so it is audited as one; making one is a create."""
+    pages), so it is audited as one; making one is a create. `patient_id`: the treatment must
+    be that patient's (a page's address names both)."""
     with uow:
-        row = _link_treatment(uow, actor, treatment_id)
+        row = _link_treatment(uow, actor, treatment_id, patient_id)
         link, made = checkin_link_of(
             uow,
             actor,
@@ -480,11 +486,13 @@ def checkin_link_of(
     return _link_out(secret_key, base_url, link, now), True
 
 
-def revoke_checkin_link(uow: UnitOfWork, *, actor: Actor | None, treatment_id: int) -> bool:
+def revoke_checkin_link(
+    uow: UnitOfWork, *, actor: Actor | None, treatment_id: int, patient_id: int | None = None
+) -> bool:
     """Stop the treatment's link (the patient's pages stop opening at once). True when a
-    working link was stopped; False when there was none."""
+    working link was stopped; False when there was none. `patient_id` as for the issue."""
     with uow:
-        row = _link_treatment(uow, actor, treatment_id)
+        row = _link_treatment(uow, actor, treatment_id, patient_id)
         current = links.current_checkin_link(uow, row.id)
         if current is None or current.revoked_at is not None:
             return False

@@ -271,12 +271,11 @@ def change_checkin_link(
     state: StateDep,
     _csrf: CsrfChecked,
 ) -> Response:
-    """Staff replace the patient's link with a new one, or stop it."""
-    treatment = treatments.get_treatment(uow, actor=actor, treatment_id=treatment_id)
-    if treatment.patient_id != patient_id:
-        raise NotFound("no such treatment for this patient")
+    """Staff replace the patient's link with a new one, or stop it (one unit of work each)."""
     if action == "revoke":
-        treatments.revoke_checkin_link(uow, actor=actor, treatment_id=treatment_id)
+        treatments.revoke_checkin_link(
+            uow, actor=actor, treatment_id=treatment_id, patient_id=patient_id
+        )
     else:
         settings = state.settings
         treatments.issue_checkin_link(
@@ -287,5 +286,6 @@ def change_checkin_link(
             base_url=settings.public_base_url,
             max_age=settings.checkin_link_max_age,
             renew=True,
+            patient_id=patient_id,
         )
     return see_other(f"/patients/{patient_id}/treatments/{treatment_id}#link-title")
