@@ -746,3 +746,25 @@ def test_he_said_in_the_next_sentence_to_have_had_no_treatment_is_someone_else()
     assert "hives" not in husband.symptoms
     # a sentence that does not say so leaves him the patient
     assert "hives" in found("My husband had the treatment. He has hives now.")
+
+
+def test_a_worry_about_a_state_said_in_the_present_is_a_symptom_now() -> None:
+    throat = "should i worry if my throat feels like someone is squeezing it from the inside??"
+    assert "throat_tightness" in found(throat)
+    # a worry about what may come is not
+    assert not found("should i worry if i get a rash later")
+
+
+def test_an_answer_before_a_comma_answers_the_question() -> None:
+    hives = read("Do I need to worry about hives? I haven't got any, just want to know.")
+    assert "hives" not in hives.symptoms
+
+
+def test_a_stop_inside_a_bracket_does_not_end_the_sentence() -> None:
+    husband = read("my husband (he's had nothing done!) has come out in hives after prawns.")
+    assert "hives" not in husband.symptoms
+
+
+def test_my_before_a_two_word_person_is_that_person() -> None:
+    boy = read("My little boy has been sick all night. My face is healing nicely.")
+    assert "vomiting" not in boy.symptoms

@@ -59,6 +59,7 @@ _BRACKETS = frozenset((("(",), (")",)))
 _POSSESSIVE_S = re.compile(r"([a-z])'s\b")  # "swelling's worse" -> "swelling is worse"
 # ... but before a past participle it is "has": "wife's got a cold sore", "it's been itchy"
 _HAS_S = re.compile(r"([a-z])'s (got|been|had|gone|come|started|developed|broken)\b")
+_BRACKETED_END = re.compile(r"[.!?]+\s*\)")
 _BOX_EMPTY = re.compile(r"\[\s*\]|\u2610")  # "[ ]", "☐"
 _BOX_TICKED = re.compile(r"\[\s*[x\u2713\u2714]\s*\]|[\u2611\u2612\u2705\u2714]")  # "[x]", "☑"
 _SCORE = re.compile(r"\b(\d{1,2}) ?/ ?10\b")  # "pain 8/10" -> "pain 8 out of 10" (a severity)
@@ -67,6 +68,8 @@ _NEGATIVE_WORDS = frozenset(("not", "no", "cannot", "cant", "unable"))
 _POSSESSIVES = frozenset(("her", "his", "their"))
 _OWNING_SELF = frozenset(("my", "our"))  # "my friend": the person written about
 _FEELING = frozenset(("feel", "feeling", "feels", "felt"))
+_WORRY = frozenset(("worry", "worried", "concerned"))
+_NOW_STATES = frozenset(("feels", "feel", "is", "are", "has", "have", "looks", "look", "keeps"))
 _WRITER = frozenset(("i", "me", "myself"))  # "I didn't have anything done": the writer
 _DETERMINERS = frozenset(("the", "a", "an", "her", "his", "their", "my", "our"))
 _SEVERITY_RANK = {s: i for i, s in enumerate(SEVERITIES)}
@@ -153,6 +156,7 @@ def tokenize(text: str, respell: Mapping[str, str] | None = None) -> list[str]:
     """Lower-case words, numbers and clause marks; `respell` maps what patients type to the
     words the rules know ("cant" -> "can't", "u" -> "you")."""
     text = text.lower().replace("\u2019", "'").replace("\u2018", "'").replace("`", "'")
+    text = _BRACKETED_END.sub(")", text)  # "(he's had nothing done!) has hives": one sentence
     # a form's boxes: "[ ] rash" is not ticked, so no rash; "[x] redness" is
     text = _BOX_TICKED.sub(" , ", _BOX_EMPTY.sub(" , no ", text))
     if not text.isascii():
@@ -460,9 +464,14 @@ def _negate_forward(clause: list[_Item], at: int, max_scope: int, *, near: bool)
     the inner trigger is cancelled and the symptom kept."""
     trigger = clause[at]
     j, words, past_verb = at + 1, 0, False
+    # "should I worry if my throat feels tight?": a worry about a state said in the present
+    # tense is about a symptom the patient has now, not one that may come
+    worry = _is_worry(trigger)
     # reach the first symptom word
     while j < len(clause):
         item = clause[j]
+        if worry and item.words[0] in _NOW_STATES:
+            return False
         if _is_concept(item):
             if past_verb:
                 return False  # "no, there is pus": the symptom has a verb of its own
@@ -613,9 +622,13 @@ def _answer_own_questions(clauses: list[list[_Item]]) -> None:
     """ "Hives? No. Breathing? Fine.": a one-word answer after a question the patient asked
     about a symptom negates that symptom."""
     for asked, answer in zip(clauses, clauses[1:], strict=False):
-        said = [item for item in answer if not (item.has("end") or item.has("comma"))]
+        said = [item for item in answer if not item.has("end")]
         if said and said[0].words == ("a",):  # "Q: ... ? A: no": the form's answer mark
             said = said[1:]
+        if said and said[0].has("comma"):  # the colon after "A"
+            said = said[1:]
+        # the answer is what comes before any comma: "I haven't got any, just asking"
+        said = list(itertools.takewhile(lambda item: not item.has("comma"), said))
         if not asked or not asked[-1].has("end") or not said:
             continue
         words = tuple(w for item in said for w in item.words)
@@ -629,7 +642,19 @@ def _answer_own_questions(clauses: list[list[_Item]]) -> None:
 _FINE = frozenset((("fine",), ("ok",), ("okay",), ("normal",), ("good",), ("all", "good")))
 _NOT_SO_FAR = frozenset(
     tuple(p.split())
-    for p in ("not so far", "none so far", "nothing so far", "not yet", "not at all", "no none")
+    for p in (
+        "not so far",
+        "none so far",
+        "nothing so far",
+        "not yet",
+        "not at all",
+        "no none",
+        "i haven't got any",
+        "haven't got any",
+        "i don't have any",
+        "don't have any",
+        "none yet",
+    )
 )
 _OR = frozenset((("or",), ("nor",)))
 _STILL = frozenset(("still", "yet", "it", "really", "properly", "completely"))
@@ -870,12 +895,18 @@ def _has_phrase(items: list[_Item], phrases: PhraseSet, at_start: bool = False) 
     )
 
 
+def _is_worry(trigger: _Item) -> bool:
+    """ "should i worry if", "should i be worried if": a question, not a denial, when what
+    follows is said in the present tense."""
+    return trigger.words[-1] == "if" and bool(_WORRY.intersection(trigger.words))
+
+
 def _site_cleared(clause: list[_Item], at: int, all_right: PhraseSet) -> bool:
     """A site said to be all right ("lips are fine") or negated ("no throat issues") lends
     no meaning to the words around it ("..., came up in massive welts")."""
     before = [item for item in clause[max(0, at - 2) : at] if item.words not in {("my",), ("the",)}]
-    if before and before[-1].has("negation"):
-        return True
+    if before and before[-1].has("negation") and not _is_worry(before[-1]):
+        return True  # (a worry is not a denial: "should I worry if my throat feels tight?")
     for item in clause[at + 1 : at + 4]:
         if item.has("comma") or _is_concept(item):
             return False
@@ -1007,19 +1038,20 @@ def _marks(
         other = theirs or untreated or any(at < v <= at + 3 for v in verbs)
         marks.append((at, "other" if other else "patient"))
     # a husband or a son said to have had no treatment is someone else
-    marks += [(at, "other" if untreated else "patient") for at in proxies]
+    marks += [
+        (at, "other" if untreated else "patient") for at in proxies if at not in in_people
+    ]  # ("boy" inside "little boy" is the child's phrase)
     marks += [
         (at, "patient") for at in _find(segment, lists["first_person"]) if at not in in_people
     ]
     for at, item in enumerate(segment):  # the patient's own symptom or part: "... my gullet"
         if len(item.words) > 1 and "my" in item.words and (_is_concept(item) or item.has("site")):
             marks.append((at, "patient"))
-    for at, item in enumerate(segment):  # "my lips", not "my friend"
-        following = segment[at + 1].words if at + 1 < len(segment) else ()
+    for at, item in enumerate(segment):  # "my lips", not "my friend" or "my little boy"
         if (
             item.words == ("my",)
             and at not in in_people
-            and not any(following[: len(p)] == p for p in people)
+            and not _person_follows(segment, at, people)
         ):
             marks.append((at, "patient"))
     marks += [(at, "hearsay") for at in _find(segment, lists["hearsay"])]
@@ -1131,12 +1163,17 @@ def _speaks_of_self(segment: _Segment, lists: Mapping[str, PhraseSet]) -> bool:
     friend" (the person written about)?"""
     people = lists["people"]
     for at in _find(segment, lists["writer_self"]):
-        word = segment[at].words[0]
-        following = segment[at + 1].words if at + 1 < len(segment) else ()
-        if word in _OWNING_SELF and any(following[: len(p)] == p for p in people):
+        if segment[at].words[0] in _OWNING_SELF and _person_follows(segment, at, people):
             continue
         return True
     return False
+
+
+def _person_follows(segment: _Segment, at: int, people: PhraseSet) -> bool:
+    """Is the item at `at` followed by a person ("my" + "friend", "my" + "little boy")?"""
+    end = segment.owners.index(at) + len(segment[at].words)
+    following = segment.words[end:]
+    return any(following[: len(p)] == p for p in people)
 
 
 def _treatment_after(segment: _Segment, verb: int, treatment: int) -> bool:
