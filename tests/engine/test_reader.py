@@ -768,3 +768,17 @@ def test_a_stop_inside_a_bracket_does_not_end_the_sentence() -> None:
 def test_my_before_a_two_word_person_is_that_person() -> None:
     boy = read("My little boy has been sick all night. My face is healing nicely.")
     assert "vomiting" not in boy.symptoms
+
+
+def test_someone_elses_stopping_settles_no_symptom() -> None:
+    heart = read("my hearts doing double time with missed beats. came on as they finished")
+    assert "palpitations" in heart.symptoms
+    # the numbing cream settling is not the symptoms settling
+    lips = read("since yesterday my lips have felt numb. the numbing cream was long gone")
+    assert "mouth_numbness" in lips.symptoms
+    assert "swelling" in read("my lip swelled last night. it went down by itself").resolved
+
+
+def test_it_worse_a_few_words_into_the_part_revives_the_symptom() -> None:
+    sore = read("The soreness was easing off but since yesterday it's gone the other way")
+    assert sore.symptoms["pain"].trend == "worsening"

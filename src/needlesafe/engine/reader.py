@@ -744,7 +744,7 @@ def _revive_worsened(clauses: list[list[_Item]], pronouns: PhraseSet) -> None:
     before said were fine: they count again (the worse reading when in doubt)."""
     for index in range(1, len(clauses)):
         clause, earlier = clauses[index], clauses[index - 1]
-        if not any(item.words in pronouns for item in clause[:2]):
+        if not any(item.words in pronouns for item in clause[:3]):  # "since yesterday it's"
             continue
         head = list(itertools.takewhile(lambda item: not item.has("comma"), clause))
         severity, trend = _modifiers(head)
@@ -1307,9 +1307,15 @@ def _resolve_past(segments: list[_Segment], knowledge: TriageKnowledge) -> None:
     when those speak of the past ("last night", "swelled"). Events (a faint, a fit) happened:
     they are never resolved."""
     past = knowledge.word_lists.get("past", _NONE)
+    treated = knowledge.word_lists.get("treated", _NONE)
     events = set(knowledge.reader.events)
+    pronouns = knowledge.word_lists.get("pronouns", _NONE)
     for at, segment in enumerate(segments):
-        settles = any(item.has("resolves") for item in segment)
+        # "as they finished": someone else's stopping, not a symptom's
+        settles = any(
+            item.has("resolves") and not (i and segment[i - 1].words in pronouns)
+            for i, item in enumerate(segment)
+        )
         if settles and _settled_in_place(segment, past):
             before = segment[: max(i for i, item in enumerate(segment) if item.has("resolves"))]
             # and the symptoms listed just before it in its sentence ("the redness and swelling
@@ -1326,6 +1332,8 @@ def _resolve_past(segments: list[_Segment], knowledge: TriageKnowledge) -> None:
             continue
         if not settles or any(_is_concept(item) and not item.negated for item in segment):
             continue
+        if _find(segment, treated):
+            continue  # "the numbing cream was long gone": the cream settled, not the symptoms
         parts: list[_Segment] = []
         crossed = segment[0].sentence_start
         for earlier in reversed(segments[:at]):
