@@ -18,7 +18,7 @@ from needlesafe.knowledge.base import Knowledge
 HELDOUT = Path(__file__).parent / "heldout"
 # Sets 1-3: the reader learnt from them. Set 4 (lay_heldout_4.yaml) is still held out: it is
 # scored, never tested on, so it stays an honest measure (see heldout/README.md).
-# Sets 4-67 were each scored first (heldout/README.md), then learnt from: all but 61 now guard.
+# Sets 4-69 were each scored first (heldout/README.md), then learnt from: all but 61 now guard.
 # Set 61 is scored, not guarded: most of its messages are wholly in Spanish, French, Tagalog,
 # Hindi or Arabic in Latin letters, and the reader reads English (its unread parts go to the
 # clinic, never home: see heldout/README.md).
@@ -91,6 +91,8 @@ SETS = [
         "lay_heldout_65.yaml",
         "lay_heldout_66.yaml",
         "lay_heldout_67.yaml",
+        "lay_heldout_68.yaml",
+        "lay_heldout_69.yaml",
     )
 ]
 
@@ -160,6 +162,13 @@ KNOWN_UNDER = {
     " Stopped with a tissue.": (
         "'Stopped' settles the bleeding said before it; that it started again is not weighed"
     ),
+    "more and more scabs appearing on his cheeks every day. mine are all gone": (
+        "a couple treated together: his scabs, read as someone else's, are the second patient's"
+    ),
+    "Both me and my son have been throwing up since last night - he wasn't treated, probably a"
+    " bug going round school. My face looks fine.": (
+        "'both me and my son': the son, said to be untreated, is taken as the subject of both"
+    ),
 }
 
 
@@ -174,7 +183,7 @@ ENTRIES = _entries()
 
 
 def test_the_eighteen_sets_are_there() -> None:
-    assert len(SETS) == 66 and len(ENTRIES) == 9940
+    assert len(SETS) == 68 and len(ENTRIES) == 10240
 
 
 def _run(entry: dict[str, Any], knowledge: Knowledge) -> str:

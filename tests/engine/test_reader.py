@@ -782,3 +782,22 @@ def test_someone_elses_stopping_settles_no_symptom() -> None:
 def test_it_worse_a_few_words_into_the_part_revives_the_symptom() -> None:
     sore = read("The soreness was easing off but since yesterday it's gone the other way")
     assert sore.symptoms["pain"].trend == "worsening"
+
+
+def test_a_site_said_alone_reaches_the_fragment_after_it() -> None:
+    # "lip. massive. help": a clause that is only a site lends it to the next
+    assert "lip_tongue_swelling" in found("lip. massive. help")
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("struggling to breed", "difficulty_breathing"),
+        ("cant shallow my own spit", "difficulty_swallowing"),
+        ("chess pain. bad.", "chest_pain"),
+        ("red steaks going down my neck", "red_streaks"),
+        ("my lips are stolen and my tong feels fat", "lip_tongue_swelling"),
+    ],
+)
+def test_autocorrects_real_words_in_their_phrases_are_read(text: str, code: str) -> None:
+    assert code in found(text)

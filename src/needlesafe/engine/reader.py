@@ -837,9 +837,10 @@ def _apply_sites(
         number += item.has("end")
         sentence[id(item)] = number
     before: set[str] = set()  # the sites of the clause before
+    bare = False  # that clause was a site alone ("lip. massive. help")
     for at, clause in enumerate(clauses):
         new_sentence = at and sentence[id(clause[0])] != sentence[id(clauses[at - 1][-1])]
-        if new_sentence and not any(item.words in pronouns for item in clause):
+        if new_sentence and not (bare or any(item.words in pronouns for item in clause)):
             before = set()  # a sentence points back only with one: "Deep ache behind it"
         rule_ids = {
             v
@@ -847,9 +848,11 @@ def _apply_sites(
             for v in item.values("site")
             if not _site_cleared(clause, at, all_right)
         }
-        if not rule_ids and any(item.words in pronouns for item in clause):
+        said = [item for item in clause if not (item.has("end") or item.has("filler"))]
+        is_bare = bool(said) and all(item.has("site") for item in said)
+        if not rule_ids and (bare or any(item.words in pronouns for item in clause)):
             rule_ids = before  # "... in my eye and now it's agony to open it"
-        before = rule_ids
+        before, bare = rule_ids, is_bare
         if not rule_ids:
             continue
         for rule in knowledge.reader.site_rules:
