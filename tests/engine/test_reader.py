@@ -801,3 +801,20 @@ def test_a_site_said_alone_reaches_the_fragment_after_it() -> None:
 )
 def test_autocorrects_real_words_in_their_phrases_are_read(text: str, code: str) -> None:
     assert code in found(text)
+
+
+def test_someone_treated_here_is_the_patient() -> None:
+    mum = read(
+        "Please call me. My mum had a fit in the car on the way home from you, her arms were"
+        " jerking. She's awake now but groggy."
+    )
+    assert "seizure" in mum.symptoms
+    # a relative's own experience elsewhere stays theirs
+    assert "seizure" not in found("Please call me. My mum had a fit last week at home.")
+
+
+def test_my_before_a_thing_that_is_not_the_body_is_not_the_writer_speaking_of_themself() -> None:
+    flatmate = read(
+        "my flatmate is asking whether she can put my aftercare balm on the blisters on her hand"
+    )
+    assert "blisters" not in flatmate.symptoms

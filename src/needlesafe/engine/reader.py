@@ -1013,6 +1013,7 @@ def _marks(
     }
     had_treatment = {v for v in _find(segment, lists["experience_verbs"]) if v not in verbs}
     theirs = _says_theirs(segment, lists)
+    here = bool(_find(segment, lists["treated_here"]))  # "... on the way home from you"
     marks: list[tuple[int, str]] = []
     proxies = _find(segment, lists["proxies"])
     # "I support a man with ...": "a man" inside a carer's phrase is the patient
@@ -1031,14 +1032,14 @@ def _marks(
         # a friend or a stranger as the subject ("my friend had...", "the lady was...")
         if theirs:  # "my mate had the same treatment and ..."
             marks.append((at, "other"))
-        elif any(at < v <= at + 3 for v in had_treatment):
+        elif here or any(at < v <= at + 3 for v in had_treatment):
             marks.append((at, "patient"))
         elif at <= 2 or any(at < v <= at + 3 for v in verbs):
             marks.append((at, "other"))
     for at in _find(segment, lists["relatives"]):
         # a relative may be the patient (a son writing for his mum): only with their own
         # experience ("my mum had hives", "... after hers") or said to have had no treatment
-        other = theirs or untreated or any(at < v <= at + 3 for v in verbs)
+        other = (theirs or untreated or any(at < v <= at + 3 for v in verbs)) and not here
         marks.append((at, "other" if other else "patient"))
     # a husband or a son said to have had no treatment is someone else
     marks += [
@@ -1048,13 +1049,14 @@ def _marks(
         (at, "patient") for at in _find(segment, lists["first_person"]) if at not in in_people
     ]
     for at, item in enumerate(segment):  # the patient's own symptom or part: "... my gullet"
-        if len(item.words) > 1 and "my" in item.words and (_is_concept(item) or item.has("site")):
+        if "my" in item.words[:-1] and (_is_concept(item) or item.has("site")):
             marks.append((at, "patient"))
-    for at, item in enumerate(segment):  # "my lips", not "my friend" or "my little boy"
+    for at, item in enumerate(segment):  # "my lips", not "my friend" or "my aftercare balm"
         if (
             item.words == ("my",)
             and at not in in_people
             and not _person_follows(segment, at, people)
+            and any(i.has("site") or _is_concept(i) for i in segment[at + 1 : at + 3])
         ):
             marks.append((at, "patient"))
     marks += [(at, "hearsay") for at in _find(segment, lists["hearsay"])]

@@ -274,6 +274,9 @@ class Experiencer(Strict):
     # said to have had no treatment ("she didn't have anything done"): like `theirs`, and a
     # she/he at the start of such a part is someone else, for the parts after it too
     untreated: Phrases = []
+    # treated here ("on the way home from you", "after her appointment with you"): whoever the
+    # part speaks of had this clinic's treatment, so is the patient
+    treated_here: Phrases = []
     first_person: Phrases
     # the words with which a writer speaks of themself: a message with none of them is
     # written for the patient, so whoever it speaks of is the patient (hearsay aside)
@@ -771,6 +774,7 @@ def _word_lists(reader: ReaderFile) -> dict[str, PhraseSet]:
             "hearsay": e.hearsay,
             "theirs": [*e.theirs, *e.untreated],
             "untreated": e.untreated,
+            "treated_here": e.treated_here,
             "first_person": e.first_person,
             "writer_self": e.writer_self,
             "pronouns": e.pronouns,
