@@ -46,6 +46,12 @@ def found(text: str) -> set[str]:
         ("my skin is going grey", "blue_lips"),
         ("my tongue is swollen", "lip_tongue_swelling"),
         ("throat feels tight", "throat_tightness"),
+        # autocorrect's real words, in their phrases
+        ("struggling to breed", "difficulty_breathing"),
+        ("cant shallow my own spit", "difficulty_swallowing"),
+        ("chess pain. bad.", "chest_pain"),
+        ("red steaks going down my neck", "red_streaks"),
+        ("my lips are stolen and my tong feels fat", "lip_tongue_swelling"),
     ],
 )
 def test_lay_words_and_spelling_variants_are_read(text: str, code: str) -> None:
@@ -787,20 +793,6 @@ def test_it_worse_a_few_words_into_the_part_revives_the_symptom() -> None:
 def test_a_site_said_alone_reaches_the_fragment_after_it() -> None:
     # "lip. massive. help": a clause that is only a site lends it to the next
     assert "lip_tongue_swelling" in found("lip. massive. help")
-
-
-@pytest.mark.parametrize(
-    ("text", "code"),
-    [
-        ("struggling to breed", "difficulty_breathing"),
-        ("cant shallow my own spit", "difficulty_swallowing"),
-        ("chess pain. bad.", "chest_pain"),
-        ("red steaks going down my neck", "red_streaks"),
-        ("my lips are stolen and my tong feels fat", "lip_tongue_swelling"),
-    ],
-)
-def test_autocorrects_real_words_in_their_phrases_are_read(text: str, code: str) -> None:
-    assert code in found(text)
 
 
 def test_someone_treated_here_is_the_patient() -> None:
