@@ -810,3 +810,14 @@ def test_my_before_a_thing_that_is_not_the_body_is_not_the_writer_speaking_of_th
         "my flatmate is asking whether she can put my aftercare balm on the blisters on her hand"
     )
     assert "blisters" not in flatmate.symptoms
+
+
+def test_a_source_named_in_a_comparison_is_not_hearsay() -> None:
+    blurry = "Everything looks like an Instagram filter gone wrong, blurry and doubled."
+    assert "vision_change" in found(blurry)
+    assert "hives" not in found("I saw on instagram that people get hives")
+
+
+def test_the_cream_wearing_off_settles_no_pain() -> None:
+    pain = read("Pain score 8 out of 10. Started when the cream wore off, 3 hours ago.")
+    assert pain.symptoms["pain"].severity == "severe"

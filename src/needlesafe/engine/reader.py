@@ -1059,7 +1059,9 @@ def _marks(
             and any(i.has("site") or _is_concept(i) for i in segment[at + 1 : at + 3])
         ):
             marks.append((at, "patient"))
-    marks += [(at, "hearsay") for at in _find(segment, lists["hearsay"])]
+    # "looks like an Instagram filter": a source named in a comparison is no hearsay
+    compared = similes | {at + 1 for at in similes}
+    marks += [(at, "hearsay") for at in _find(segment, lists["hearsay"]) if at not in compared]
     # "my friend says my lips look swollen": what follows is the patient's; "my friend said
     # her throat closed up": a pronoun after the verb keeps the one named
     marks += [
