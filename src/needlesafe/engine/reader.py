@@ -976,26 +976,32 @@ def _find(segment: _Segment, phrases: PhraseSet) -> list[int]:
     return segment.starts.get(phrases.name, []) if phrases else []
 
 
+def _sentences(segments: list[_Segment]) -> list[list[_Segment]]:
+    """The segments grouped by the sentence they belong to."""
+    sentences: list[list[_Segment]] = []
+    for segment in segments:
+        if segment[0].sentence_start or not sentences:
+            sentences.append([])
+        sentences[-1].append(segment)
+    return sentences
+
+
 def _untreated_sentences(segments: list[_Segment], lists: Mapping[str, PhraseSet]) -> list[bool]:
     """For each segment: does its sentence say someone other than the writer had no
     treatment ("he never had the treatment"; not "I didn't have anything done")? A sentence
     that opens on he, she or they and says so speaks of the sentence before too ("My husband
     has hives. He's never had any treatment.")."""
-    flags = [False] * len(segments)
-    start, before = 0, None
-    for end in range(1, len(segments) + 1):
-        if end < len(segments) and not segments[end][0].sentence_start:
-            continue
+    flags: list[list[bool]] = []  # one list per sentence, a flag per segment
+    for sentence in _sentences(segments):
         said = any(
-            start_word == 0 or segment.words[start_word - 1] not in _WRITER
-            for segment in segments[start:end]
-            for start_word, _ in segment.spans.get(lists["untreated"].name, [])
+            start == 0 or segment.words[start - 1] not in _WRITER
+            for segment in sentence
+            for start, _ in segment.spans.get(lists["untreated"].name, [])
         )
-        flags[start:end] = [said] * (end - start)
-        if said and before is not None and _find(segments[start], lists["pronouns"])[:1] == [0]:
-            flags[before:start] = [True] * (start - before)
-        start, before = end, start
-    return flags
+        if said and flags and _find(sentence[0], lists["pronouns"])[:1] == [0]:
+            flags[-1] = [True] * len(flags[-1])
+        flags.append([said] * len(sentence))
+    return [flag for sentence in flags for flag in sentence]
 
 
 def _marks(
@@ -1229,13 +1235,8 @@ def _mark_reason(segments: list[_Segment], knowledge: TriageKnowledge) -> None:
     rft = knowledge.reader.reason_for_treatment
     if not markers or rft is None:
         return
-    sentences: list[list[_Segment]] = []
-    for segment in segments:
-        if segment[0].sentence_start or not sentences:
-            sentences.append([])
-        sentences[-1].append(segment)
     new = knowledge.word_lists.get("new_markers", _NONE)
-    for sentence in sentences:
+    for sentence in _sentences(segments):
         if not any(_find(segment, markers) for segment in sentence):
             continue
         for at, segment in enumerate(sentence):
@@ -1261,11 +1262,7 @@ def _mark_growth(segments: list[_Segment], knowledge: TriageKnowledge) -> None:
     if not earlier:
         return
     not_measures = lists.get("growth_not_measures", _NONE)
-    sentence: list[_Segment] = []
-    for segment in [*segments, None]:
-        if segment is not None and (not sentence or not segment[0].sentence_start):
-            sentence.append(segment)
-            continue
+    for sentence in _sentences(segments):
         then_values: list[float] = []
         grew = False
         for part in sentence:
@@ -1286,7 +1283,6 @@ def _mark_growth(segments: list[_Segment], knowledge: TriageKnowledge) -> None:
                 for item in part:
                     if _is_concept(item) and not (item.negated or item.others):
                         item.trend = "worsening"
-        sentence = [segment] if segment is not None else []
 
 
 def _mark_history(segments: list[_Segment], knowledge: TriageKnowledge) -> None:
