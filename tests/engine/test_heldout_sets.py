@@ -18,7 +18,7 @@ from needlesafe.knowledge.base import Knowledge
 HELDOUT = Path(__file__).parent / "heldout"
 # Sets 1-3: the reader learnt from them. Set 4 (lay_heldout_4.yaml) is still held out: it is
 # scored, never tested on, so it stays an honest measure (see heldout/README.md).
-# Sets 4-73 were each scored first (heldout/README.md), then learnt from: all but 61 now guard.
+# Sets 4-75 were each scored first (heldout/README.md), then learnt from: all but 61 now guard.
 # Set 61 is scored, not guarded: most of its messages are wholly in Spanish, French, Tagalog,
 # Hindi or Arabic in Latin letters, and the reader reads English (its unread parts go to the
 # clinic, never home: see heldout/README.md).
@@ -97,6 +97,8 @@ SETS = [
         "lay_heldout_71.yaml",
         "lay_heldout_72.yaml",
         "lay_heldout_73.yaml",
+        "lay_heldout_74.yaml",
+        "lay_heldout_75.yaml",
     )
 ]
 
@@ -187,7 +189,7 @@ ENTRIES = _entries()
 
 
 def test_the_eighteen_sets_are_there() -> None:
-    assert len(SETS) == 72 and len(ENTRIES) == 10840
+    assert len(SETS) == 74 and len(ENTRIES) == 11140
 
 
 def _run(entry: dict[str, Any], knowledge: Knowledge) -> str:

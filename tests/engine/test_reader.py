@@ -821,3 +821,26 @@ def test_a_source_named_in_a_comparison_is_not_hearsay() -> None:
 def test_the_cream_wearing_off_settles_no_pain() -> None:
     pain = read("Pain score 8 out of 10. Started when the cream wore off, 3 hours ago.")
     assert pain.symptoms["pain"].severity == "severe"
+
+
+def test_a_numbered_list_after_a_settled_temperature_leaves_it_settled() -> None:
+    # the list's own numbers ("2.", "3.") are not temperatures the settling must follow
+    listed = read("1. temp was 38.4 last night, back to normal after paracetamol\n2. face pink")
+    assert "fever" in listed.resolved and listed.temperature_now_c is None
+    assert read("1. face pink\n2. temp is 38.4 now").temperature_now_c == 38.4
+
+
+def test_my_and_a_part_after_a_symptom_make_it_the_writers_own() -> None:
+    # "everyone was so nice" names others; "a burn on my jaw" is the writer again
+    burn = read("everyone was so nice, but there's a deep burn on my jaw from the machine")
+    assert "skin_burn" in burn.symptoms
+    angry = "I didn't want to complain, everyone was so nice, but there's an angry burn on my jaw"
+    assert "skin_burn" in found(angry)
+    assert "skin_burn" not in found("I'm fine, but everyone had a deep burn on their jaw")
+
+
+def test_if_ever_asks_about_a_symptom_that_may_come() -> None:
+    epipen = "If my lips ever swelled up would I use my EpiPen or call you first?"
+    assert found(epipen) == set()
+    assert "lip_tongue_swelling" in found("If my lips are swelling should I use my EpiPen?")
+    assert "pus" not in found("Would there be pus or a temperature? Just want to know.")

@@ -45,6 +45,7 @@ from needlesafe.knowledge.triage_schema import (
     Disposition,
     PhraseSet,
     Severity,
+    TemperatureRules,
     Trend,
     TriageKnowledge,
     WordIndex,
@@ -1010,6 +1011,7 @@ def _marks(
     """Who each part of a segment speaks of: (item index, other | patient | hearsay | report),
     in order. See reader.yaml's `experiencer` for the word lists and why each is there."""
     people = lists["people"]
+    locations = lists.get("site_locations", _NONE)
     treated = set(_find(segment, lists["treated"]))
     # "my sister had the treatment this morning": the person written about is the patient
     verbs = {
@@ -1055,7 +1057,11 @@ def _marks(
         (at, "patient") for at in _find(segment, lists["first_person"]) if at not in in_people
     ]
     for at, item in enumerate(segment):  # the patient's own symptom or part: "... my gullet"
-        if "my" in item.words[:-1] and (_is_concept(item) or item.has("site")):
+        # ... or a symptom phrase ending on "my" before a part ("a burn on my" + "jaw")
+        if (
+            "my" in item.words[:-1]
+            or (item.words[-1] == "my" and at + 1 < len(segment) and segment[at + 1].has("site"))
+        ) and (_is_concept(item) or item.has("site")):
             marks.append((at, "patient"))
     for at, item in enumerate(segment):  # "my lips", not "my friend" or "my aftercare balm"
         if (
@@ -1064,7 +1070,9 @@ def _marks(
             and not _person_follows(segment, at, people)
             and any(i.has("site") or _is_concept(i) for i in segment[at + 1 : at + 3])
         ):
-            marks.append((at, "patient"))
+            # "a deep burn on my jaw": the symptom the place is said of is the writer's too
+            placed = at >= 2 and segment[at - 1].words in locations and _is_concept(segment[at - 2])
+            marks.append((at - 2 if placed else at, "patient"))
     # "looks like an Instagram filter": a source named in a comparison is no hearsay
     compared = similes | {at + 1 for at in similes}
     marks += [(at, "hearsay") for at in _find(segment, lists["hearsay"]) if at not in compared]
@@ -1657,7 +1665,7 @@ def read_message(text: str, knowledge: TriageKnowledge) -> Reading:
         now is not None
         and now >= knowledge.rules.fever_threshold_c
         and all(past for _, past in temperatures)
-        and _settled_after_temperatures(items)
+        and _settled_after_temperatures(items, knowledge.reader.temperature)
     ):
         # "had a temp of 38.2 on Saturday, been fine since": a fever that has settled
         resolved.append(knowledge.rules.fever_symptom)
@@ -1681,9 +1689,18 @@ def read_message(text: str, knowledge: TriageKnowledge) -> Reading:
     )
 
 
-def _settled_after_temperatures(items: list[_Item]) -> bool:
-    """Does a settling phrase ("been fine since", "gone now") follow the last number?"""
-    last = max((at for at, item in enumerate(items) if item.has("number")), default=None)
+def _settled_after_temperatures(items: list[_Item], rules: TemperatureRules) -> bool:
+    """Does a settling phrase ("been fine since", "gone now") follow the last temperature (not
+    a list's numbering after it: "1. temp was 38.4, normal now 2. face pink")?"""
+    last = max(
+        (
+            at
+            for at, item in enumerate(items)
+            for raw in item.values("number")
+            if rules.is_celsius(float(raw)) or rules.is_fahrenheit(float(raw))
+        ),
+        default=None,
+    )
     return last is not None and any(item.has("resolves") for item in items[last + 1 :])
 
 
