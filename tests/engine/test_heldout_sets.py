@@ -18,7 +18,7 @@ from needlesafe.knowledge.base import Knowledge
 HELDOUT = Path(__file__).parent / "heldout"
 # Sets 1-3: the reader learnt from them. Set 4 (lay_heldout_4.yaml) is still held out: it is
 # scored, never tested on, so it stays an honest measure (see heldout/README.md).
-# Sets 4-75 were each scored first (heldout/README.md), then learnt from: all but 61 now guard.
+# Sets 4-77 were each scored first (heldout/README.md), then learnt from: all but 61 now guard.
 # Set 61 is scored, not guarded: most of its messages are wholly in Spanish, French, Tagalog,
 # Hindi or Arabic in Latin letters, and the reader reads English (its unread parts go to the
 # clinic, never home: see heldout/README.md).
@@ -99,6 +99,8 @@ SETS = [
         "lay_heldout_73.yaml",
         "lay_heldout_74.yaml",
         "lay_heldout_75.yaml",
+        "lay_heldout_76.yaml",
+        "lay_heldout_77.yaml",
     )
 ]
 
@@ -138,13 +140,6 @@ KNOWN_UNDER = {
     ),
     "it's giving crispy \U0001f480 my face is SO dry it feels like sandpaper and moisturiser does"
     " literally nothing": ("'SO dry' on day 10 is not read as severe dryness"),
-    "ok so it started as a few red blotches on my neck yesterday after i used the sample cream"
-    " they gave me, now its spread down over my chest and onto both arms, like a blotchy red map,"
-    " a bit itchy. face itself is healing fine. stopped the cream last night. should it be going"
-    " by now or is it still fine??": (
-        "'now its spread' follows 'yesterday' in a clause of its own: the spread reaches the"
-        " redness and itch said after it, not the blotches (rash) said before"
-    ),
     "bruises under my eyes still purple after 10 days": (
         "bruising is contact_clinic after 14 days in symptoms.yaml; the set chose day 10"
     ),
@@ -189,7 +184,7 @@ ENTRIES = _entries()
 
 
 def test_the_eighteen_sets_are_there() -> None:
-    assert len(SETS) == 74 and len(ENTRIES) == 11140
+    assert len(SETS) == 76 and len(ENTRIES) == 11440
 
 
 def _run(entry: dict[str, Any], knowledge: Knowledge) -> str:

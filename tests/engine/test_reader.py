@@ -844,3 +844,28 @@ def test_if_ever_asks_about_a_symptom_that_may_come() -> None:
     assert found(epipen) == set()
     assert "lip_tongue_swelling" in found("If my lips are swelling should I use my EpiPen?")
     assert "pus" not in found("Would there be pus or a temperature? Just want to know.")
+
+
+def test_it_settling_is_the_last_thing_named_and_all_of_it_is_everything() -> None:
+    # "till it passed": the near-faint; the swelling said before goes on
+    passed = read(
+        "My face has puffed up since this morning and I nearly blacked out on my walk,"
+        " had to sit down till it passed."
+    )
+    assert "swelling" in passed.symptoms and "dizziness" in passed.resolved
+    # "it" named in two words ("wheezing, whistling in the chest") is still one thing
+    wheeze = read("I had wheezing, whistling in the chest, for 20 min. Now it's gone.")
+    assert "wheezing" not in wheeze.symptoms
+    everything = read("Last night my lips puffed up and I felt dizzy, but it's all gone now.")
+    assert not everything.symptoms
+    assert {"lip_tongue_swelling", "dizziness"} <= set(everything.resolved)
+
+
+def test_it_worse_after_a_symptom_makes_that_symptom_worse() -> None:
+    spreading = read("my face went red and it stayed red, and now it's spreading down my neck")
+    assert spreading.symptoms["redness"].trend == "worsening"
+
+
+def test_a_question_answered_i_havent_asks_about_what_may_come() -> None:
+    assert "pus" not in found("Is it normal to get pus afterwards? I haven't, just asking.")
+    assert "blisters" in found("is it normal to get small clear blisters? theyre itchy")

@@ -70,6 +70,7 @@ _POSSESSIVES = frozenset(("her", "his", "their"))
 _OWNING_SELF = frozenset(("my", "our"))  # "my friend": the person written about
 _FEELING = frozenset(("feel", "feeling", "feels", "felt"))
 _WORRY = frozenset(("worry", "worried", "concerned"))
+_IT = frozenset(("it", "it's", "its"))  # one thing settling: the last named
 _NOW_STATES = frozenset(("feels", "feel", "is", "are", "has", "have", "looks", "look", "keeps"))
 _WRITER = frozenset(("i", "me", "myself"))  # "I didn't have anything done": the writer
 _DETERMINERS = frozenset(("the", "a", "an", "her", "his", "their", "my", "our"))
@@ -655,6 +656,12 @@ _NOT_SO_FAR = frozenset(
         "i don't have any",
         "don't have any",
         "none yet",
+        "i haven't",
+        "i have not",
+        "i have none",
+        "i haven't had any",
+        "i don't",
+        "i do not",
     )
 )
 _OR = frozenset((("or",), ("nor",)))
@@ -747,18 +754,24 @@ def _revive_worsened(clauses: list[list[_Item]], pronouns: PhraseSet) -> None:
         clause, earlier = clauses[index], clauses[index - 1]
         if not any(item.words in pronouns for item in clause[:3]):  # "since yesterday it's"
             continue
-        head = list(itertools.takewhile(lambda item: not item.has("comma"), clause))
+        # up to its first comma or symptom: "... and now it's spreading down and feels hot"
+        head = list(
+            itertools.takewhile(lambda item: not (item.has("comma") or _is_concept(item)), clause)
+        )
         severity, trend = _modifiers(head)
-        if any(_is_concept(item) for item in head) or not (
-            trend == "worsening" or severity == "severe"
-        ):
+        if not (trend == "worsening" or severity == "severe"):
             continue
         denied = [item for item in earlier if _is_concept(item) and item.negated]
-        if denied and not any(_is_concept(item) and not item.negated for item in earlier):
+        affirmed = [item for item in earlier if _is_concept(item) and not item.negated]
+        if denied and not affirmed:
             for item in denied:
                 item.negated, item.resolved = False, False
                 item.trend = _worst_trend(item.trend, trend)
                 item.severity = _worst_severity(item.severity, severity)
+        elif trend == "worsening":
+            # "my face went red and it stayed red, and now it's spreading": "it" is the redness
+            for item in affirmed:
+                item.trend = "worsening"
 
 
 def _apply_modifiers(clauses: list[list[_Item]]) -> None:
@@ -1358,6 +1371,16 @@ def _resolve_past(segments: list[_Segment], knowledge: TriageKnowledge) -> None:
             any(_find(part, past) for part in parts) or any(_past_tense(i) for i in before)
         ):
             continue
+        if any(
+            item.has("resolves") and i and segment[i - 1].words[-1] in _IT
+            for i, item in enumerate(segment)
+        ) and not any("all" in item.words for item in segment):
+            # "... and I nearly blacked out, had to sit down till it passed": "it" is one thing,
+            # the last named (however many words named it); the swelling said before goes on
+            # (the safer reading). Not "it's all gone": all of it
+            named = [item for item in before if _is_symptom(item) and not item.negated]
+            last = set(named[-1].values("concept")) if named else set()
+            before = [item for item in named if last.intersection(item.values("concept"))]
         _settle(before, events)
 
 
