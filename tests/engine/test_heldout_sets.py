@@ -18,7 +18,7 @@ from needlesafe.knowledge.base import Knowledge
 HELDOUT = Path(__file__).parent / "heldout"
 # Sets 1-3: the reader learnt from them. Set 4 (lay_heldout_4.yaml) is still held out: it is
 # scored, never tested on, so it stays an honest measure (see heldout/README.md).
-# Sets 4-77 were each scored first (heldout/README.md), then learnt from: all but 61 now guard.
+# Sets 4-79 were each scored first (heldout/README.md), then learnt from: all but 61 now guard.
 # Set 61 is scored, not guarded: most of its messages are wholly in Spanish, French, Tagalog,
 # Hindi or Arabic in Latin letters, and the reader reads English (its unread parts go to the
 # clinic, never home: see heldout/README.md).
@@ -101,6 +101,8 @@ SETS = [
         "lay_heldout_75.yaml",
         "lay_heldout_76.yaml",
         "lay_heldout_77.yaml",
+        "lay_heldout_78.yaml",
+        "lay_heldout_79.yaml",
     )
 ]
 
@@ -170,6 +172,11 @@ KNOWN_UNDER = {
     " bug going round school. My face looks fine.": (
         "'both me and my son': the son, said to be untreated, is taken as the subject of both"
     ),
+    "Face width across the cheekbones, tape measure: 14.2 cm yesterday, 14.9 cm today. The left"
+    " side feels hot compared to the right.": (
+        "a face measured wider is not read as swelling: 'face width' names no symptom, so the"
+        " growth of the measure has nothing to make worse"
+    ),
 }
 
 
@@ -184,7 +191,7 @@ ENTRIES = _entries()
 
 
 def test_the_eighteen_sets_are_there() -> None:
-    assert len(SETS) == 76 and len(ENTRIES) == 11440
+    assert len(SETS) == 78 and len(ENTRIES) == 11740
 
 
 def _run(entry: dict[str, Any], knowledge: Knowledge) -> str:

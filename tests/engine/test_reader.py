@@ -869,3 +869,38 @@ def test_it_worse_after_a_symptom_makes_that_symptom_worse() -> None:
 def test_a_question_answered_i_havent_asks_about_what_may_come() -> None:
     assert "pus" not in found("Is it normal to get pus afterwards? I haven't, just asking.")
     assert "blisters" in found("is it normal to get small clear blisters? theyre itchy")
+
+
+def test_a_clock_time_is_not_a_number_and_a_colon() -> None:
+    # "20:00" had been read as 20, a form's colon and 0: an unread part sent it to the clinic
+    assert not read("Pain 4/10 at 18:00, 3/10 at 20:00 after 400 mg ibuprofen.").unread
+
+
+def test_a_score_after_another_symptom_rates_it_and_is_no_pain() -> None:
+    assert found("Itching 9/10. I've been holding an ice pack on it.") == {"itching"}
+    redness = read("the redness is still severe, 8/10, deep crimson. No heat, no pain.")
+    assert "pain" not in redness.symptoms
+    assert "pain" in found("8/10 cant sleep")
+
+
+def test_a_score_higher_than_the_one_before_makes_its_symptom_worse() -> None:
+    assert read("Pain log: D2 3/10, D3 4/10, D4 6/10.").symptoms["pain"].trend == "worsening"
+    assert read("Redness log: D1 6/10, D3 3/10, D4 5/10.").symptoms["redness"].trend == "worsening"
+    falling = read("Pain 4/10 at 18:00, 3/10 at 20:00")
+    assert falling.symptoms["pain"].trend != "worsening"
+    # written in the other order: "it was 4/10" is the earlier one
+    assert read("Soreness 2/10 today, it was 4/10 on day 1.").symptoms["pain"].trend is None
+
+
+def test_a_temperature_said_now_wins_and_one_reading_in_two_units_counts_once() -> None:
+    asked = read("At what temperature should I call you, 38.0 or 38.5? I'm 36.9 C right now.")
+    assert asked.temperature_now_c == 36.9
+    both = read("Had 38.3 C (100.9 F) last night. 37.0 C at 07:00 and 36.9 C at 12:00 today.")
+    assert both.temperatures_c == (38.3, 37.0, 36.9) and "fever" in both.resolved
+    assert read("it was 37.2 this morning but now its 38.9").temperature_now_c == 38.9
+
+
+def test_a_symptom_said_to_come_back_in_its_own_clause_counts_again() -> None:
+    back = read("swelling went down then came back up more today")
+    assert back.symptoms["swelling"].trend == "worsening"
+    assert "swelling" not in found("the swelling went down and hasnt come back")

@@ -64,6 +64,8 @@ _BRACKETED_END = re.compile(r"[.!?]+\s*\)")
 _BOX_EMPTY = re.compile(r"\[\s*\]|\u2610")  # "[ ]", "☐"
 _BOX_TICKED = re.compile(r"\[\s*[x\u2713\u2714]\s*\]|[\u2611\u2612\u2705\u2714]")  # "[x]", "☑"
 _SCORE = re.compile(r"\b(\d{1,2}) ?/ ?10\b")  # "pain 8/10" -> "pain 8 out of 10" (a severity)
+# "at 18:00" is a time of day, not the number 18, a colon and the number 0
+_CLOCK = re.compile(r"\b([01]?\d|2[0-3]):[0-5]\d\b")
 
 _NEGATIVE_WORDS = frozenset(("not", "no", "cannot", "cant", "unable"))
 _POSSESSIVES = frozenset(("her", "his", "their"))
@@ -170,7 +172,7 @@ def tokenize(text: str, respell: Mapping[str, str] | None = None) -> list[str]:
             for c in unicodedata.normalize("NFKD", text)
             if not unicodedata.combining(c)
         )
-    text = _SCORE.sub(r"\1 out of 10", text)
+    text = _CLOCK.sub(" o'clock ", _SCORE.sub(r"\1 out of 10", text))
     tokens = _TOKEN.findall(_POSSESSIVE_S.sub(r"\1 is", _HAS_S.sub(r"\1 has \2", text)))
     if respell:
         out: list[str] = []
@@ -737,7 +739,8 @@ def _revive_returned(clauses: list[list[_Item]]) -> None:
             _is_concept(item) and not item.negated for item in clause
         ):
             continue  # "it hasn't come back", or a symptom of its own ("the rash came back")
-        for earlier in reversed(clauses[:index]):
+        # "swelling went down then came back up": in its own clause first, then before it
+        for earlier in [clause[: max(returns)], *reversed(clauses[:index])]:
             settled = [i for i in earlier if _is_concept(i) and i.negated and i.resolved]
             if settled:
                 for item in settled:
@@ -804,18 +807,21 @@ def _apply_modifiers(clauses: list[list[_Item]]) -> None:
 
 def _temperatures(
     items: list[_Item], knowledge: TriageKnowledge, segments: list[_Segment]
-) -> list[tuple[float, bool]]:
-    """Each temperature in the message, in order, with whether its part speaks of the past;
-    someone else's temperatures are left out."""
-    past = knowledge.word_lists.get("past", _NONE)
-    past_items = {id(item) for seg in segments if _find(seg, past) for item in seg}
+) -> list[tuple[float, bool, bool]]:
+    """Each temperature in the message, in order, with whether its part speaks of the past and
+    whether it says now ("I'm 36.9 right now"); someone else's temperatures are left out, and
+    one reading given in both units ("38.3 C (100.9 F)") counts once."""
+    lists = knowledge.word_lists
+    past_items = {id(i) for seg in segments if _find(seg, lists.get("past", _NONE)) for i in seg}
+    now = lists.get("growth_now", _NONE)
+    now_items = {id(item) for seg in segments if _find(seg, now) for item in seg}
     rules = knowledge.reader.temperature
-    found: list[tuple[float, bool]] = []
+    found: list[tuple[float, bool, bool]] = []
+    last_at = -10
     for at, item in enumerate(items):
         numbers = item.values("number")
         if not numbers or item.others:
             continue
-        is_past = id(item) in past_items
         raw = numbers[0]
         value = float(raw)
         following = items[at + 1] if at + 1 < len(items) else None
@@ -826,14 +832,17 @@ def _temperatures(
         ) or (following is not None and following.has("temp_cue"))
         celsius, fahrenheit = rules.is_celsius(value), rules.is_fahrenheit(value)
         if units == ["c"] and celsius:
-            found.append((value, is_past))
+            reading = value
         elif units == ["f"] and fahrenheit:
-            found.append((rules.fahrenheit_to_celsius(value), is_past))
-        elif not units and (cue or "." in raw):
-            if celsius:
-                found.append((value, is_past))
-            elif fahrenheit:
-                found.append((rules.fahrenheit_to_celsius(value), is_past))
+            reading = rules.fahrenheit_to_celsius(value)
+        elif not units and (cue or "." in raw) and (celsius or fahrenheit):
+            reading = value if celsius else rules.fahrenheit_to_celsius(value)
+        else:
+            continue
+        if found and at - last_at <= 4 and abs(found[-1][0] - reading) < 0.3:
+            continue  # the same reading in the other unit
+        found.append((reading, id(item) in past_items, id(item) in now_items))
+        last_at = at
     return found
 
 
@@ -1306,6 +1315,50 @@ def _mark_growth(segments: list[_Segment], knowledge: TriageKnowledge) -> None:
                         item.trend = "worsening"
 
 
+def _score(item: _Item) -> float | None:
+    """The score of an "8 out of 10" item (written "8/10"), else None."""
+    words = item.words
+    if len(words) == 4 and words[1:] == ("out", "of", "10") and words[0].isdigit():
+        return float(words[0])
+    return None
+
+
+def _scores_rate_the_symptom_before(clauses: list[list[_Item]]) -> None:
+    """ "Redness severe, 8/10", "Itching 9/10": a high score right after another symptom rates
+    that symptom; it is no pain of its own (a bare "8/10" is pain: see symptoms.yaml)."""
+    for clause in clauses:
+        for at, item in enumerate(clause):
+            if _score(item) is None or "pain" not in item.values("concept"):
+                continue
+            before = [i for i in clause[max(0, at - 6) : at] if _is_symptom(i)]
+            if before and "pain" not in before[-1].values("concept"):
+                item.meanings = tuple(m for m in item.meanings if m != ("concept", "pain"))
+
+
+def _mark_rising_scores(segments: list[_Segment], past: PhraseSet) -> None:
+    """ "Pain log: D2 3/10, D3 4/10, D4 6/10": scores one after another with no other symptom
+    between, the last higher than the one before, make the symptom they rate (the last named
+    before them) worsening. Not in a sentence that speaks of the past ("2/10 today, it was
+    4/10 on day 1": the order written is not the order in time)."""
+    for sentence in _sentences(segments):
+        if any(_find(part, past) for part in sentence):
+            continue
+        items = [item for part in sentence for item in part]
+        run: list[float] = []
+        rated: _Item | None = None
+        for item in [*items, None]:
+            score = _score(item) if item is not None else None
+            if score is not None:
+                run.append(score)
+                continue
+            if len(run) >= 2 and run[-1] > run[-2] and rated is not None:
+                rated.trend = "worsening"
+            if item is not None and _is_symptom(item):
+                run = []
+                if not (item.negated or item.others):
+                    rated = item
+
+
 def _mark_history(segments: list[_Segment], knowledge: TriageKnowledge) -> None:
     """A part that places its symptoms long before the treatment or calls them a habit ("I
     fainted once at a blood test years ago", "I usually get cold sores in winter") speaks of
@@ -1607,6 +1660,7 @@ def read_message(text: str, knowledge: TriageKnowledge) -> Reading:
     items = _match(tokens, knowledge)
     _mark_own_verbs(items)
     clauses = _clauses(items)
+    _scores_rate_the_symptom_before(clauses)
     max_scope = knowledge.reader.max_scope
     doubled = False
     for clause in clauses:
@@ -1624,6 +1678,7 @@ def read_message(text: str, knowledge: TriageKnowledge) -> Reading:
     _keep_events(items, knowledge)
     _mark_history(segments, knowledge)
     _mark_growth(segments, knowledge)
+    _mark_rising_scores(segments, knowledge.word_lists.get("past", _NONE))
 
     mentions: list[Mention] = []
     for clause in clauses:
@@ -1678,7 +1733,7 @@ def read_message(text: str, knowledge: TriageKnowledge) -> Reading:
     now = _temperature_now(temperatures)
     resolved = [m.code for m in mentions if m.resolved and not (m.others or m.history)]
     if now is not None and any(
-        t >= knowledge.rules.fever_threshold_c > now for t, _ in temperatures
+        t >= knowledge.rules.fever_threshold_c > now for t, *_ in temperatures
     ):
         # a fever earlier, normal now: the latest temperature wins over the fever words said
         # with the earlier one ("had a temperature of 38.3 on Tuesday, 37.4 Wednesday")
@@ -1687,7 +1742,7 @@ def read_message(text: str, knowledge: TriageKnowledge) -> Reading:
     elif (
         now is not None
         and now >= knowledge.rules.fever_threshold_c
-        and all(past for _, past in temperatures)
+        and all(past for _, past, _ in temperatures)
         and _settled_after_temperatures(items, knowledge.reader.temperature)
     ):
         # "had a temp of 38.2 on Saturday, been fine since": a fever that has settled
@@ -1696,7 +1751,7 @@ def read_message(text: str, knowledge: TriageKnowledge) -> Reading:
     return Reading(
         symptoms=affirmed,
         negated=negated,
-        temperatures_c=tuple(t for t, _ in temperatures),
+        temperatures_c=tuple(t for t, *_ in temperatures),
         mentions=tuple(mentions),
         all_clear=all_clear,
         uncertain=doubled or any(item.has("uncertain") for item in items),
@@ -1727,9 +1782,13 @@ def _settled_after_temperatures(items: list[_Item], rules: TemperatureRules) -> 
     return last is not None and any(item.has("resolves") for item in items[last + 1 :])
 
 
-def _temperature_now(temperatures: list[tuple[float, bool]]) -> float | None:
-    """The highest temperature not said to be past; if all are past, the latest."""
-    current = [t for t, past in temperatures if not past]
+def _temperature_now(temperatures: list[tuple[float, bool, bool]]) -> float | None:
+    """The latest temperature said to be now ("I'm 36.9 right now", after "38.0 or 38.5?"),
+    else the highest not said to be past; if all are past, the latest."""
+    said_now = [t for t, past, now in temperatures if now and not past]
+    if said_now:
+        return said_now[-1]
+    current = [t for t, past, _ in temperatures if not past]
     if current:
         return max(current)
     return temperatures[-1][0] if temperatures else None
