@@ -18,7 +18,7 @@ from needlesafe.knowledge.base import Knowledge
 HELDOUT = Path(__file__).parent / "heldout"
 # Sets 1-3: the reader learnt from them. Set 4 (lay_heldout_4.yaml) is still held out: it is
 # scored, never tested on, so it stays an honest measure (see heldout/README.md).
-# Sets 4-79 were each scored first (heldout/README.md), then learnt from: all but 61 now guard.
+# Sets 4-81 were each scored first (heldout/README.md), then learnt from: all but 61 now guard.
 # Set 61 is scored, not guarded: most of its messages are wholly in Spanish, French, Tagalog,
 # Hindi or Arabic in Latin letters, and the reader reads English (its unread parts go to the
 # clinic, never home: see heldout/README.md).
@@ -103,6 +103,8 @@ SETS = [
         "lay_heldout_77.yaml",
         "lay_heldout_78.yaml",
         "lay_heldout_79.yaml",
+        "lay_heldout_80.yaml",
+        "lay_heldout_81.yaml",
     )
 ]
 
@@ -191,7 +193,7 @@ ENTRIES = _entries()
 
 
 def test_the_eighteen_sets_are_there() -> None:
-    assert len(SETS) == 78 and len(ENTRIES) == 11740
+    assert len(SETS) == 80 and len(ENTRIES) == 12040
 
 
 def _run(entry: dict[str, Any], knowledge: Knowledge) -> str:

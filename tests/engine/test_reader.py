@@ -904,3 +904,22 @@ def test_a_symptom_said_to_come_back_in_its_own_clause_counts_again() -> None:
     back = read("swelling went down then came back up more today")
     assert back.symptoms["swelling"].trend == "worsening"
     assert "swelling" not in found("the swelling went down and hasnt come back")
+
+
+def test_the_writer_stopping_something_settles_no_symptom() -> None:
+    cream = read(
+        "Everything I put on stings really badly. I was on a retinoid but I've stopped it."
+    )
+    assert cream.symptoms["stinging"].severity == "severe"
+
+
+def test_a_denial_denied_keeps_the_symptom() -> None:
+    assert "sensitivity" in found("I can't pretend my skin isn't still tender, three weeks on.")
+    cheeks = "I couldn't honestly tell you they aren't swollen, because they are."
+    assert "swelling" in found(cheeks)
+    assert "swelling" not in found("I can't say I've noticed any swelling.")
+
+
+def test_a_sign_from_before_the_treatment_is_history() -> None:
+    flashing = read("I had a migraine with flashing lights last month, before my treatment.")
+    assert "vision_change" not in flashing.symptoms and "vision_change" not in flashing.resolved
