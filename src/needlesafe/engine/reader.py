@@ -1341,9 +1341,11 @@ def _mark_rising_scores(segments: list[_Segment], past: PhraseSet) -> None:
     before them) worsening. Not in a sentence that speaks of the past ("2/10 today, it was
     4/10 on day 1": the order written is not the order in time)."""
     for sentence in _sentences(segments):
-        if any(_find(part, past) for part in sentence):
-            continue
         items = [item for part in sentence for item in part]
+        if sum(_score(item) is not None for item in items) < 2 or any(
+            _find(part, past) for part in sentence
+        ):
+            continue
         run: list[float] = []
         rated: _Item | None = None
         for item in [*items, None]:
