@@ -18,7 +18,7 @@ from needlesafe.knowledge.base import Knowledge
 HELDOUT = Path(__file__).parent / "heldout"
 # Sets 1-3: the reader learnt from them. Set 4 (lay_heldout_4.yaml) is still held out: it is
 # scored, never tested on, so it stays an honest measure (see heldout/README.md).
-# Sets 4-81 were each scored first (heldout/README.md), then learnt from: all but 61 now guard.
+# Sets 4-83 were each scored first (heldout/README.md), then learnt from: all but 61 now guard.
 # Set 61 is scored, not guarded: most of its messages are wholly in Spanish, French, Tagalog,
 # Hindi or Arabic in Latin letters, and the reader reads English (its unread parts go to the
 # clinic, never home: see heldout/README.md).
@@ -105,6 +105,8 @@ SETS = [
         "lay_heldout_79.yaml",
         "lay_heldout_80.yaml",
         "lay_heldout_81.yaml",
+        "lay_heldout_82.yaml",
+        "lay_heldout_83.yaml",
     )
 ]
 
@@ -158,11 +160,6 @@ KNOWN_UNDER = {
         "'white in the middle' is in the next sentence: it does not reach the burn (as the"
         " stamp-sized burn above)"
     ),
-    "Cheeks are still giving off heat like a freshly ironed shirt on day 4. Colour is back to"
-    " normal though.": (
-        "'Colour is back to normal' settles the heat said in the sentence before: a settling"
-        " part does not say which symptom it settles"
-    ),
     "A couple of spots on my forehead started bleeding again this morning when I washed."
     " Stopped with a tissue.": (
         "'Stopped' settles the bleeding said before it; that it started again is not weighed"
@@ -193,7 +190,7 @@ ENTRIES = _entries()
 
 
 def test_the_eighteen_sets_are_there() -> None:
-    assert len(SETS) == 80 and len(ENTRIES) == 12040
+    assert len(SETS) == 82 and len(ENTRIES) == 12340
 
 
 def _run(entry: dict[str, Any], knowledge: Knowledge) -> str:

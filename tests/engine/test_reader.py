@@ -846,14 +846,17 @@ def test_if_ever_asks_about_a_symptom_that_may_come() -> None:
     assert "pus" not in found("Would there be pus or a temperature? Just want to know.")
 
 
-def test_it_settling_is_the_last_thing_named_and_all_of_it_is_everything() -> None:
-    # "till it passed": the near-faint; the swelling said before goes on
+def test_a_later_settling_does_not_settle_what_is_said_to_go_on() -> None:
+    # "since this morning", "still": the swelling goes on; "till it passed" is the near-faint
     passed = read(
         "My face has puffed up since this morning and I nearly blacked out on my walk,"
         " had to sit down till it passed."
     )
     assert "swelling" in passed.symptoms and "dizziness" in passed.resolved
-    # "it" named in two words ("wheezing, whistling in the chest") is still one thing
+    still = read(
+        "My cheeks are still swollen, and an hour ago I went light-headed. That's passed now."
+    )
+    assert "swelling" in still.symptoms and "dizziness" in still.resolved
     wheeze = read("I had wheezing, whistling in the chest, for 20 min. Now it's gone.")
     assert "wheezing" not in wheeze.symptoms
     everything = read("Last night my lips puffed up and I felt dizzy, but it's all gone now.")
@@ -923,3 +926,26 @@ def test_a_denial_denied_keeps_the_symptom() -> None:
 def test_a_sign_from_before_the_treatment_is_history() -> None:
     flashing = read("I had a migraine with flashing lights last month, before my treatment.")
     assert "vision_change" not in flashing.symptoms and "vision_change" not in flashing.resolved
+
+
+def test_a_writer_who_only_types_or_introduces_themself_writes_for_the_patient() -> None:
+    mum = "mum's got itchy bumps like nettle stings and she's been sick. she's busy so I'm typing"
+    assert {"hives", "vomiting"} <= found(mum)
+    flatmate = "Flatmate writing. His top lip has puffed right up and sticks out over his teeth."
+    assert "lip_tongue_swelling" in found(flatmate)
+
+
+def test_the_writers_own_symptoms_disowned_are_not_the_patients() -> None:
+    hay = read(
+        "My hay fever's terrible, itchy eyes and a bit wheezy, that's all me. Her face is fine."
+    )
+    assert "wheezing" not in hay.symptoms and "wheezing" in hay.others
+    assert "wheezing" in found("itchy eyes and a bit wheezy, her face is fine")
+
+
+def test_someone_said_to_be_treated_at_this_clinic_is_the_patient_in_every_part() -> None:
+    neighbour = (
+        "Found my neighbour wandering the corridor, she was talking nonsense. She'd told me"
+        " this morning she was off to get her face done at your clinic."
+    )
+    assert "confusion" in found(neighbour)

@@ -72,7 +72,6 @@ _POSSESSIVES = frozenset(("her", "his", "their"))
 _OWNING_SELF = frozenset(("my", "our"))  # "my friend": the person written about
 _FEELING = frozenset(("feel", "feeling", "feels", "felt"))
 _WORRY = frozenset(("worry", "worried", "concerned"))
-_IT = frozenset(("it", "it's", "its"))  # one thing settling: the last named
 _NOW_STATES = frozenset(("feels", "feel", "is", "are", "has", "have", "looks", "look", "keeps"))
 _WRITER = frozenset(("i", "me", "myself"))  # "I didn't have anything done": the writer
 _DETERMINERS = frozenset(("the", "a", "an", "her", "his", "their", "my", "our"))
@@ -1056,8 +1055,11 @@ def _marks(
         for start, end in segment.spans.get(lists["similes"].name, [])
         if end < len(segment.owners)
     }
+    # "Flatmate writing.": the writer introducing themself, not someone else with a symptom
+    scribes = lists.get("scribes", _NONE)
+    introduced = set(_find(segment, scribes)) | _inside(segment, scribes)
     for at in _find(segment, lists["others"]):
-        if at in in_proxy or at in similes:
+        if at in in_proxy or at in similes or at in introduced:
             continue
         # a friend or a stranger as the subject ("my friend had...", "the lady was...")
         if theirs:  # "my mate had the same treatment and ..."
@@ -1179,6 +1181,14 @@ def _mark_experiencer(segments: list[_Segment], knowledge: TriageKnowledge) -> N
             if not _find(segment, lists["hearsay"]):
                 for item in segment:
                     item.others = False
+    # "I've got a stinking cold and a sore throat, but that's me, not her": the writer's own
+    disowned = lists.get("disowned", _NONE)
+    for sentence in _sentences(segments):
+        said = [at for at, part in enumerate(sentence) if _find(part, disowned)]
+        if said:
+            for part in sentence[: said[-1] + 1]:
+                for item in part[: _find(part, disowned)[0]] if _find(part, disowned) else part:
+                    item.others = item.others or _is_concept(item)
 
 
 def _says_theirs(segment: _Segment, lists: Mapping[str, PhraseSet]) -> bool:
@@ -1205,8 +1215,12 @@ def _speaks_of_self(segment: _Segment, lists: Mapping[str, PhraseSet]) -> bool:
     """Does the writer speak of themself here: "I", "me", "mine", "my lips", but not "my
     friend" (the person written about)?"""
     people = lists["people"]
+    scribes = lists.get("scribes", _NONE)
+    typing = set(_find(segment, scribes)) | _inside(segment, scribes)  # "so I'm typing"
     for at in _find(segment, lists["writer_self"]):
         if segment[at].words[0] in _OWNING_SELF and _person_follows(segment, at, people):
+            continue
+        if at in typing:
             continue
         return True
     return False
@@ -1251,6 +1265,8 @@ def _says_they_were_treated(
             for t in treated
             if v - p <= 2
         )
+        # "she was off to get her face done at your clinic": treated here
+        or bool(people and _find(segment, lists["treated_here"]))
         # ... unless the writer speaks of themself in the message ("my cousin got cold sores
         # after her treatment, I never had one")
         or (any(p < o for p in people for o in owned) and not speaks_of_self)
@@ -1426,17 +1442,10 @@ def _resolve_past(segments: list[_Segment], knowledge: TriageKnowledge) -> None:
             any(_find(part, past) for part in parts) or any(_past_tense(i) for i in before)
         ):
             continue
-        if any(
-            item.has("resolves") and i and segment[i - 1].words[-1] in _IT
-            for i, item in enumerate(segment)
-        ) and not any("all" in item.words for item in segment):
-            # "... and I nearly blacked out, had to sit down till it passed": "it" is one thing,
-            # the last named (however many words named it); the swelling said before goes on
-            # (the safer reading). Not "it's all gone": all of it
-            named = [item for item in before if _is_symptom(item) and not item.negated]
-            last = set(named[-1].values("concept")) if named else set()
-            before = [item for item in named if last.intersection(item.values("concept"))]
-        _settle(before, events)
+        # "my face has puffed up since this morning and I nearly blacked out, till it
+        # passed": what is said to go on is not settled by a later part (the safer reading)
+        ongoing = knowledge.word_lists.get("ongoing", _NONE)
+        _settle([item for part in parts if not _find(part, ongoing) for item in part], events)
 
 
 def _settled_in_place(segment: _Segment, past: PhraseSet) -> bool:

@@ -281,6 +281,12 @@ class Experiencer(Strict):
     # the words with which a writer speaks of themself: a message with none of them is
     # written for the patient, so whoever it speaks of is the patient (hearsay aside)
     writer_self: Phrases = []
+    # a writer who only types for the patient ("she's busy so I'm typing"): these words are
+    # not the writer speaking of themself
+    scribes: Phrases = []
+    # "... a sore throat and my voice has packed in, but that's me, not her": the symptoms said
+    # before in the sentence are the writer's own, and the writer is not the patient
+    disowned: Phrases = []
     # she/he/they at the start of a part: whoever was named last
     pronouns: Phrases
     # "feels like someone is squeezing my neck": a person after these is a comparison, not
@@ -464,6 +470,9 @@ class ReaderFile(FileHeader):
     # words that say a settled symptom is back ("went down and now it's come back up"): the
     # settled symptom before them counts again, and worse
     returns: list[Phrase] = []
+    # words that say a symptom goes on ("still", "since this morning"): a settling phrase in a
+    # later part ("... and I nearly blacked out, till it passed") does not settle it
+    ongoing: list[Phrase] = []
     # a word the reader does not know, this long or longer, one typing slip (a letter missed,
     # added, swapped or mistyped) from one word of a symptom or body-site phrase, is read as
     # that word ("lops" -> "lips", "blisers" -> "blisters"); 0 switches it off
@@ -752,6 +761,7 @@ def _word_lists(reader: ReaderFile) -> dict[str, PhraseSet]:
             else {}
         ),
         "segment_breaks": reader.segment_breaks,
+        "ongoing": reader.ongoing,
         "vague": reader.vague,
         "site_all_right": reader.site_all_right,
         "site_locations": reader.site_locations,
@@ -777,6 +787,8 @@ def _word_lists(reader: ReaderFile) -> dict[str, PhraseSet]:
             "treated_here": e.treated_here,
             "first_person": e.first_person,
             "writer_self": e.writer_self,
+            "scribes": e.scribes,
+            "disowned": e.disowned,
             "pronouns": e.pronouns,
             "similes": e.similes,
             "treated": e.treated,
