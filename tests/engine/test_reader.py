@@ -949,3 +949,10 @@ def test_someone_said_to_be_treated_at_this_clinic_is_the_patient_in_every_part(
         " this morning she was off to get her face done at your clinic."
     )
     assert "confusion" in found(neighbour)
+
+
+def test_an_emoji_with_a_meaning_is_read_as_its_words() -> None:
+    assert "lip_tongue_swelling" in found("my 🫦 are huge 😭😭")
+    assert {"vomiting", "dizziness"} <= found("🤮🤮 all night and 😵‍💫")
+    # decoration means nothing
+    assert found("results are 🔥🔥 thank u ❤️") == set()

@@ -1,6 +1,6 @@
 """`knowledge check` catches what a clinician can break in the reader's data without a load
 error: an everyday word that is also a symptom word, a respelling that needs respelling again,
-an emergency known by too few lay words."""
+an emoji read as unknown words, an emergency known by too few lay words."""
 
 from __future__ import annotations
 
@@ -43,6 +43,15 @@ def test_a_respelling_into_a_respelled_word_is_refused(tmp_path: Path) -> None:
     assert problems == [
         "reader.yaml: respell 'wnt' -> 'wont' gives 'wont', which is respelled again: "
         "respell it straight to the final words"
+    ]
+
+
+def test_an_emoji_read_as_words_nobody_reads_is_refused(tmp_path: Path) -> None:
+    directory = _changed(tmp_path, "reader.yaml", lambda d: d["emoji"].update({"🆘": "sos"}))
+    problems = lint_reader(load_knowledge(directory))
+    assert problems == [
+        "reader.yaml: emoji '🆘' -> 'sos': an emoji must be read as words the reader knows "
+        "(a symptom, site or cue phrase)"
     ]
 
 

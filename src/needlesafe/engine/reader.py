@@ -31,6 +31,7 @@ Safety choices, all toward reading *more* symptoms rather than fewer:
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 import unicodedata
@@ -155,10 +156,14 @@ class _Item:
         return " ".join(self.words)
 
 
-def tokenize(text: str, respell: Mapping[str, str] | None = None) -> list[str]:
+def tokenize(
+    text: str, respell: Mapping[str, str] | None = None, emoji: Mapping[str, str] | None = None
+) -> list[str]:
     """Lower-case words, numbers and clause marks; `respell` maps what patients type to the
-    words the rules know ("cant" -> "can't", "u" -> "you")."""
+    words the rules know ("cant" -> "can't", "u" -> "you"), `emoji` an emoji to its words."""
     text = text.lower().replace("\u2019", "'").replace("\u2018", "'").replace("`", "'")
+    if emoji and not text.isascii():
+        text = _emoji_pattern(emoji).sub(lambda m: f" {emoji[m.group(0)]} ", text)
     text = _BRACKETED_END.sub(")", text)  # "(he's had nothing done!) has hives": one sentence
     # a form's boxes: "[ ] rash" is not ticked, so no rash; "[x] redness" is
     text = _BOX_TICKED.sub(" , ", _BOX_EMPTY.sub(" , no ", text))
@@ -183,6 +188,16 @@ def tokenize(text: str, respell: Mapping[str, str] | None = None) -> list[str]:
                 out.extend(_TOKEN.findall(_POSSESSIVE_S.sub(r"\1 is", spelled)))
         tokens = out
     return _spelled_numbers(tokens) if _NUMBER_WORDS.intersection(tokens) else tokens
+
+
+@functools.cache
+def _emoji_pattern_of(keys: tuple[str, ...]) -> re.Pattern[str]:
+    # the longest first: "😵‍💫" (a face with spiral eyes) before "😵"
+    return re.compile("|".join(re.escape(k) for k in sorted(keys, key=len, reverse=True)))
+
+
+def _emoji_pattern(emoji: Mapping[str, str]) -> re.Pattern[str]:
+    return _emoji_pattern_of(tuple(emoji))
 
 
 _UNIT_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
@@ -1667,7 +1682,9 @@ def _without_signature(text: str, knowledge: TriageKnowledge) -> str:
 def read_message(text: str, knowledge: TriageKnowledge) -> Reading:
     """Read a patient's message. Pure and deterministic."""
     text = _without_signature(text, knowledge)
-    tokens = _correct_typos(tokenize(text, knowledge.reader.respell), knowledge)
+    tokens = _correct_typos(
+        tokenize(text, knowledge.reader.respell, knowledge.reader.emoji), knowledge
+    )
     items = _match(tokens, knowledge)
     _mark_own_verbs(items)
     clauses = _clauses(items)

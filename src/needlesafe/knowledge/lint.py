@@ -313,7 +313,8 @@ def lint_reader(knowledge: Knowledge) -> list[str]:
     """What a clinician can break in reader.yaml and the symptoms' lay words without a load
     error: an everyday (benign) word that is also a symptom's word (silently read as harmless
     where the symptom is not matched first), a respelling into a word that is respelled again,
-    and an emergency symptom known by too few lay words."""
+    an emoji read as words the reader does not know, and an emergency symptom known by too few
+    lay words."""
     tk = knowledge.triage
     if tk is None:
         return []
@@ -332,6 +333,14 @@ def lint_reader(knowledge: Knowledge) -> list[str]:
             problems.append(
                 f"reader.yaml: respell {typed!r} -> {spelled!r} gives {again[0]!r}, which is "
                 "respelled again: respell it straight to the final words"
+            )
+    for mark, words in sorted(tk.reader.emoji.items()):
+        # an emoji read as words nobody reads would be silently lost; ASCII would eat letters
+        unknown = [w for w in words.split(" ") if not tk.phrases.get((w,)) and w not in tk.benign]
+        if mark.isascii() or (not tk.phrases.get(tuple(words.split(" "))) and unknown):
+            problems.append(
+                f"reader.yaml: emoji {mark!r} -> {words!r}: an emoji must be read as words the "
+                "reader knows (a symptom, site or cue phrase)"
             )
     emergency = {
         code

@@ -429,6 +429,9 @@ class ReaderFile(FileHeader):
     site_rules: list[SiteRule] = []
     # what patients type -> the words the rules know ("cant" -> "can't", "u" -> "you")
     respell: dict[Word, Phrase] = {}
+    # an emoji that carries a meaning -> the words for it ("🫦" -> "lips", "🤮" -> "vomiting");
+    # any other emoji is a mark that means nothing
+    emoji: dict[str, Phrase] = {}
     # words that mark a statement as past ("last night"): with a settling phrase after it
     # ("it's gone now") the symptoms before count as resolved
     past: list[Phrase] = []
