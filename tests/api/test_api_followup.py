@@ -9,7 +9,11 @@ from fastapi.testclient import TestClient
 
 from tests.api.apikit import ClinicWorld
 
-TODAY = dt.datetime.now(dt.UTC).date()
+
+def today() -> dt.date:
+    """Today (UTC), asked when a test runs: a constant taken at import goes stale when a run
+    crosses midnight."""
+    return dt.datetime.now(dt.UTC).date()
 
 
 def test_an_event_is_updated_closed_and_its_history_read(
@@ -17,7 +21,7 @@ def test_an_event_is_updated_closed_and_its_history_read(
 ) -> None:
     headers = clinic_a.practitioner.headers
     path = f"/api/v1/adverse-events/{clinic_a.adverse_event}"
-    follow = (TODAY + dt.timedelta(days=3)).isoformat()
+    follow = (today() + dt.timedelta(days=3)).isoformat()
     updated = client.patch(
         path,
         json={"ctcae_grade": 3, "follow_up_on": follow, "actions": "antibiotics"},
@@ -29,7 +33,7 @@ def test_an_event_is_updated_closed_and_its_history_read(
     assert [e["id"] for e in listed["items"]] == [clinic_a.adverse_event]
     closed = client.post(
         path + "/close",
-        json={"resolved_on": TODAY.isoformat(), "outcome": "recovered"},
+        json={"resolved_on": today().isoformat(), "outcome": "recovered"},
         headers=headers,
     )
     assert closed.status_code == 200 and closed.json()["status"] == "closed"
@@ -51,7 +55,12 @@ def test_bad_follow_up_input_is_422_naming_the_field(
         ("PATCH", path, {"ctcae_grade": 9}, "ctcae_grade"),
         ("PATCH", path, {"colour": "red"}, "colour"),
         ("POST", path + "/close", {"outcome": "recovered"}, "resolved_on"),
-        ("POST", path + "/close", {"resolved_on": TODAY.isoformat(), "outcome": "fine"}, "outcome"),
+        (
+            "POST",
+            path + "/close",
+            {"resolved_on": today().isoformat(), "outcome": "fine"},
+            "outcome",
+        ),
         ("GET", "/api/v1/adverse-events?status=pending", None, "status"),
     ]
     for method, url, body, field in cases:
@@ -87,7 +96,7 @@ def test_an_onset_before_the_treatment_is_409(client: TestClient, clinic_a: Clin
             "patient_id": clinic_a.patient,
             "treatment_id": clinic_a.treatment,
             "complication": "infection",
-            "onset_date": (TODAY - dt.timedelta(days=20)).isoformat(),
+            "onset_date": (today() - dt.timedelta(days=20)).isoformat(),
             "ctcae_grade": 1,
         },
         headers=clinic_a.admin.headers,

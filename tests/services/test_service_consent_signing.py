@@ -30,7 +30,14 @@ from tests.store.dbkit import add_staff
 
 SECRET = "s" * 40
 HOUR = dt.timedelta(hours=1)
-TODAY = dt.datetime.now(dt.UTC).date()
+
+
+def today() -> dt.date:
+    """Today (UTC), asked when a test runs: a constant taken at import goes stale when a run
+    crosses midnight."""
+    return dt.datetime.now(dt.UTC).date()
+
+
 ADULT = {
     "patient": {"age": 35, "fitzpatrick": "IV", "conditions": ["cold_sore_history"]},
     "plan": {"areas": ["cheeks"], "needle_depth_mm": 0.5, "device": "pen"},
@@ -85,7 +92,7 @@ def access_for(actor: Actor, intake_id: int, via: str = "link") -> ConsentLinkAc
 def full_form(
     uow: UnitOfWork, access: ConsentLinkAccess, knowledge: Knowledge, **changes: Any
 ) -> dict[str, Any]:
-    view = consents.patient_consent_view(uow, access=access, knowledge=knowledge, today=TODAY)
+    view = consents.patient_consent_view(uow, access=access, knowledge=knowledge, today=today())
     form: dict[str, Any] = {
         "sheet_version": view.sheet.version,
         "ack": [key for key, _ in acknowledgement_keys(view.sheet)],
@@ -103,7 +110,7 @@ def sign(uow: UnitOfWork, access: ConsentLinkAccess, knowledge: Knowledge, **cha
         access=access,
         knowledge=knowledge,
         form=full_form(uow, access, knowledge, **changes),
-        today=TODAY,
+        today=today(),
     )
 
 
@@ -163,7 +170,7 @@ def test_staff_get_a_link_for_a_sheet_to_sign_and_it_is_audited(
         secret_key=SECRET,
         base_url="https://c.example/",
         max_age=HOUR,
-        today=TODAY,
+        today=today(),
     )
     assert link.url == f"https://c.example/consent/{link.token}"
     access = links.read_consent_token(SECRET, link.token, max_age=HOUR)
@@ -188,7 +195,7 @@ def test_no_link_for_a_deferred_screening_nor_for_another_clinics(
         "secret_key": SECRET,
         "base_url": "https://c.example",
         "max_age": HOUR,
-        "today": TODAY,
+        "today": today(),
     }
     with pytest.raises(Conflict, match="not for signing"):
         consents.issue_consent_link(
@@ -221,7 +228,7 @@ def test_the_patient_signs_then_the_practitioner_countersigns_into_an_immutable_
         knowledge=knowledge,
         patient_id=patient_id,
         intake_id=intake_id,
-        today=TODAY,
+        today=today(),
     )
     assert view.record is None and view.patient_signature is not None
     assert view.sheet.version == part.sheet_version
@@ -303,7 +310,7 @@ def test_under_the_clinics_age_of_consent_a_guardian_signs_too(
     assert "guardian" in without["ack"]  # the guardian's statement is a box too
     without["ack"].remove("guardian")
     with pytest.raises(InputError) as caught:
-        consents.patient_sign(uow, access=access, knowledge=knowledge, form=without, today=TODAY)
+        consents.patient_sign(uow, access=access, knowledge=knowledge, form=without, today=today())
     found = problems(caught)
     assert found["guardian_name"].startswith("You are under 18. A parent or guardian")
     assert found["guardian_relationship"].startswith("Please say how they are related")
@@ -311,7 +318,7 @@ def test_under_the_clinics_age_of_consent_a_guardian_signs_too(
     form = full_form(
         uow, access, knowledge, guardian_name="Pat Young", guardian_relationship="mother"
     )
-    part = consents.patient_sign(uow, access=access, knowledge=knowledge, form=form, today=TODAY)
+    part = consents.patient_sign(uow, access=access, knowledge=knowledge, form=form, today=today())
     assert (part.guardian_signer, part.guardian_relationship) == ("Pat Young", "mother")
     record = consents.countersign(uow, actor=actor, patient_id=patient_id, intake_id=intake_id)
     assert record.guardian_signer == "Pat Young" and record.guardian_relationship == "mother"
@@ -323,13 +330,13 @@ def test_the_age_of_consent_is_the_clinics(uow: UnitOfWork, knowledge: Knowledge
     _, intake_id = screened(uow, younger, knowledge, teen(17))
     access = access_for(younger, intake_id)
     assert not consents.patient_consent_view(
-        uow, access=access, knowledge=knowledge, today=TODAY
+        uow, access=access, knowledge=knowledge, today=today()
     ).sheet.guardian_required
     sign(uow, access, knowledge)  # no guardian asked
     older = clinic_actor(uow, age_of_consent=18)
     _, intake_id = screened(uow, older, knowledge, teen(17))
     view = consents.patient_consent_view(
-        uow, access=access_for(older, intake_id), knowledge=knowledge, today=TODAY
+        uow, access=access_for(older, intake_id), knowledge=knowledge, today=today()
     )
     assert view.sheet.guardian_required and view.age_of_consent == 18
 
@@ -351,9 +358,9 @@ def test_a_genuine_link_naming_another_clinics_screening_reaches_nothing(
     patient_id, intake_id = screened(uow, theirs, knowledge)
     crossed = ConsentLinkAccess(clinic_id=mine.clinic_id, intake_id=intake_id, via="link")
     with pytest.raises(NotFound):
-        consents.patient_consent_view(uow, access=crossed, knowledge=knowledge, today=TODAY)
+        consents.patient_consent_view(uow, access=crossed, knowledge=knowledge, today=today())
     with pytest.raises(NotFound):
-        consents.patient_sign(uow, access=crossed, knowledge=knowledge, form={}, today=TODAY)
+        consents.patient_sign(uow, access=crossed, knowledge=knowledge, form={}, today=today())
     sign(uow, access_for(theirs, intake_id), knowledge)
     with pytest.raises(NotFound):
         consents.countersign(uow, actor=mine, patient_id=patient_id, intake_id=intake_id)

@@ -37,7 +37,9 @@ def _audit(uow: UnitOfWork) -> list[tuple[str, str, str | None]]:
         return [(r.action, r.record_type, r.record_id) for r in rows]
 
 
-YESTERDAY = (dt.date.today() - dt.timedelta(days=1)).isoformat()
+def yesterday() -> str:
+    """Asked when a test runs: a constant taken at import goes stale across midnight."""
+    return (dt.date.today() - dt.timedelta(days=1)).isoformat()
 
 
 @pytest.fixture
@@ -199,7 +201,7 @@ def test_adverse_events_are_graded_coded_and_scoped(
             "patient_id": patient.id,
             "treatment_id": done.id,
             "complication": "infection",
-            "onset_date": YESTERDAY,
+            "onset_date": yesterday(),
             "ctcae_grade": 2,
             "icd10_code": "l03.211",
             "serious": False,
@@ -220,7 +222,7 @@ def test_adverse_events_are_graded_coded_and_scoped(
             event={
                 "patient_id": patient.id,
                 "complication": "infection",
-                "onset_date": YESTERDAY,
+                "onset_date": yesterday(),
                 "ctcae_grade": 1,
             },
         )
@@ -249,7 +251,7 @@ def test_a_bad_adverse_event_names_the_field(
     event = {
         "patient_id": patient.id,
         "complication": "infection",
-        "onset_date": YESTERDAY,
+        "onset_date": yesterday(),
         "ctcae_grade": 2,
         **change,
     }

@@ -26,7 +26,10 @@ COLD_SORE_SCREENING = {
 }
 
 
-TODAY = dt.datetime.now(dt.UTC).date().isoformat()  # a treatment after today's screening
+def today() -> str:
+    """Today (UTC) as the forms write it, asked when a test runs (a treatment after today's
+    screening): a constant taken at import goes stale when a run crosses midnight."""
+    return dt.datetime.now(dt.UTC).date().isoformat()
 
 
 def add_patient(browser: Browser, name: str = "Jamie Rivera") -> int:
@@ -79,7 +82,7 @@ def recorded_treatment(browser: Browser) -> tuple[int, int]:
     response = browser.post(
         f"/patients/{patient}/treatments",
         {
-            "performed_on": TODAY,
+            "performed_on": today(),
             "device": "pen",
             "needle_cartridge_lot": "CART-1",
             "areas": ["perioral"],

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from tests.web.pagekit import TODAY, add_patient, screen, sign_consent
+from tests.web.pagekit import add_patient, screen, sign_consent, today
 from tests.web.webkit import CLINICS, Browser, email_of
 
 DEFERRED = {
@@ -23,7 +23,7 @@ DEFERRED = {
     "sterile_single_use_needles": "on",
 }
 TREATMENT = {
-    "performed_on": TODAY,
+    "performed_on": today(),
     "device": "pen",
     "needle_cartridge_lot": "CART-9",
     "areas": ["cheeks"],
@@ -107,7 +107,7 @@ def _event(staff: Browser) -> tuple[int, str]:
         f"/patients/{patient}/adverse-events",
         {
             "complication": "infection",
-            "onset_date": TODAY,
+            "onset_date": today(),
             "ctcae_grade": "2",
             "outcome": "unknown",
         },
@@ -138,7 +138,7 @@ def test_an_adverse_event_is_followed_and_closed_from_its_page(staff: Browser) -
     bad = staff.post(event + "/close", {"resolved_on": "", "outcome": "recovered"}, csrf_from=event)
     assert bad.status_code == 422 and "the day it resolved" in bad.text
     closed = staff.post(
-        event + "/close", {"resolved_on": TODAY, "outcome": "recovered"}, csrf_from=event
+        event + "/close", {"resolved_on": today(), "outcome": "recovered"}, csrf_from=event
     )
     assert closed.status_code == 303
     page = staff.client.get(event).text

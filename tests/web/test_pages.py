@@ -17,10 +17,10 @@ from needlesafe.settings import Settings
 from needlesafe.store.db import make_engine
 from tests.web.pagekit import (
     COLD_SORE_SCREENING,
-    TODAY,
     add_patient,
     screen,
     screened_patient,
+    today,
     treated_patient,
 )
 from tests.web.webkit import CLINICS, Browser, email_of
@@ -60,7 +60,9 @@ def unlabelled_inputs(page: str) -> list[str]:
     ]
 
 
-RECENT = (dt.date.today() - dt.timedelta(days=2)).isoformat()  # its link is still valid
+def recent() -> str:
+    """Two days ago, asked when a test runs: its link is still valid."""
+    return (dt.date.today() - dt.timedelta(days=2)).isoformat()
 
 
 # ---------------------------------------------------------------- signing in
@@ -412,7 +414,7 @@ def test_an_adverse_event_gets_the_suggested_icd10_code_and_the_grade_definition
         f"/patients/{patient}/adverse-events",
         {
             "complication": "infection",
-            "onset_date": TODAY,
+            "onset_date": today(),
             "ctcae_grade": "2",
             "icd10_code": "nonsense",
             "treatment_id": str(treatment),
@@ -425,7 +427,7 @@ def test_an_adverse_event_gets_the_suggested_icd10_code_and_the_grade_definition
         f"/patients/{patient}/adverse-events",
         {
             "complication": "infection",
-            "onset_date": TODAY,
+            "onset_date": today(),
             "ctcae_grade": "2",
             "icd10_code": code,
             "treatment_id": str(treatment),

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import event, select
 
 from needlesafe.store import models as m
-from tests.web.pagekit import TODAY, recorded_treatment, screened_patient
+from tests.web.pagekit import recorded_treatment, screened_patient, today
 from tests.web.webkit import CLINICS, Browser, email_of
 
 
@@ -144,7 +144,7 @@ def test_a_treatment_without_a_screening_shows_why_there_is_no_plan(staff: Brows
     made = staff.post(
         f"/patients/{patient}/treatments",
         {
-            "performed_on": TODAY,
+            "performed_on": today(),
             "device": "pen",
             "areas": ["cheeks"],
             "depth.cheeks": "0.5",
@@ -204,7 +204,7 @@ def test_a_refused_save_shows_the_form_again_from_one_audited_read(staff: Browse
     refused = staff.post(
         f"/patients/{patient}/treatments",
         {
-            "performed_on": TODAY,
+            "performed_on": today(),
             "device": "pen",
             "needle_cartridge_lot": "CART-7",
             "areas": ["perioral"],
