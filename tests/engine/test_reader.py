@@ -956,3 +956,30 @@ def test_an_emoji_with_a_meaning_is_read_as_its_words() -> None:
     assert {"vomiting", "dizziness"} <= found("🤮🤮 all night and 😵‍💫")
     # decoration means nothing
     assert found("results are 🔥🔥 thank u ❤️") == set()
+
+
+def test_a_temperature_said_alone_goes_with_the_sentence_before() -> None:
+    settled = read("I had a temperature on Tuesday. 38.4. It went away with paracetamol.")
+    assert "fever" in settled.resolved and "fever" not in settled.symptoms
+
+
+def test_a_later_denial_after_a_comma_answers_the_question() -> None:
+    asked = "is it normal to get blisters? asking before my next session, none so far"
+    assert "blisters" not in found(asked)
+    assert "blisters" in found("is it normal to get blisters? i have loads, not yet on my cheeks")
+
+
+def test_a_settling_does_not_reach_a_sentence_before_that_speaks_of_now() -> None:
+    lumps = read(
+        "my face has big itchy lumps\nbefore i nearly fell over but i sat down and it went away"
+    )
+    assert "hives" in lumps.symptoms and "dizziness" in lumps.resolved
+    lips = read("Last night my lips swelled up. I took an antihistamine and it went down.")
+    assert "lip_tongue_swelling" in lips.resolved
+
+
+def test_an_emoji_ends_a_thought_for_the_patients_history() -> None:
+    blood_test = (
+        "I fainted once years ago at a blood test 💉😅 nothing like that since the treatment"
+    )
+    assert "fainting" not in found(blood_test)

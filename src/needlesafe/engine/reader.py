@@ -53,6 +53,7 @@ from needlesafe.knowledge.triage_schema import (
 )
 
 _EMOJI = "•"  # what an emoji is read as: a mark that means nothing and ends nothing
+_EMOJI_WORDS = (_EMOJI,)
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)?|°[cf]?|[a-z]+(?:'[a-z]+)?|[.;:!?,()\n•]")
 _CLAUSE_END = frozenset(".;!?()\n")
 # "Pain: no", "throat: tight": a colon joins a form's label to its answer, like a comma
@@ -645,12 +646,20 @@ def _answer_own_questions(clauses: list[list[_Item]]) -> None:
             said = said[1:]
         if said and said[0].has("comma"):  # the colon after "A"
             said = said[1:]
-        # the answer is what comes before any comma: "I haven't got any, just asking"
-        said = list(itertools.takewhile(lambda item: not item.has("comma"), said))
-        if not asked or not asked[-1].has("end") or not said:
+        # the answer is what comes before any comma: "I haven't got any, just asking"; or a
+        # plain "none so far" after one: "asking before my next session, none so far"
+        parts = [list(g) for comma, g in itertools.groupby(said, lambda i: i.has("comma"))]
+        parts = [part for part in parts if not part[0].has("comma")]
+        if not asked or not asked[-1].has("end") or not parts:
             continue
-        words = tuple(w for item in said for w in item.words)
-        if words not in _BARE_NO and words not in _FINE and words not in _NOT_SO_FAR:
+        words = tuple(w for item in parts[0] for w in item.words)
+        later = {tuple(w for item in part for w in item.words) for part in parts[1:]}
+        if (
+            words not in _BARE_NO
+            and words not in _FINE
+            and words not in _NOT_SO_FAR
+            and not later & _NOT_SO_FAR
+        ):
             continue
         concepts = [item for item in asked if _is_concept(item)]
         if concepts and not concepts[-1].negated:
@@ -826,7 +835,14 @@ def _temperatures(
     whether it says now ("I'm 36.9 right now"); someone else's temperatures are left out, and
     one reading given in both units ("38.3 C (100.9 F)") counts once."""
     lists = knowledge.word_lists
-    past_items = {id(i) for seg in segments if _find(seg, lists.get("past", _NONE)) for i in seg}
+    past_items: set[int] = set()
+    said_past = False
+    for seg in segments:
+        # "I had a temperature on Tuesday. 38.4.": a number alone goes with the part before
+        alone = all(i.has("number") or i.has("unit") for i in seg)
+        said_past = said_past if alone else bool(_find(seg, lists.get("past", _NONE)))
+        if said_past:
+            past_items.update(id(i) for i in seg)
     now = lists.get("growth_now", _NONE)
     now_items = {id(item) for seg in segments if _find(seg, now) for item in seg}
     rules = knowledge.reader.temperature
@@ -1405,10 +1421,20 @@ def _mark_history(segments: list[_Segment], knowledge: TriageKnowledge) -> None:
     if any(_find(segment, recurs) for segment in segments):
         return
     for segment in segments:
-        if _find(segment, markers) and not _find(segment, unless):
-            for item in segment:
-                if _is_concept(item):
-                    item.history, item.resolved = True, False
+        # "I fainted years ago at a blood test 💉😅 nothing like that since the treatment": an
+        # emoji ends the thought for this
+        for part in _split_at_emoji(segment, knowledge):
+            if _find(part, markers) and not _find(part, unless):
+                for item in part:
+                    if _is_concept(item):
+                        item.history, item.resolved = True, False
+
+
+def _split_at_emoji(segment: _Segment, knowledge: TriageKnowledge) -> list[_Segment]:
+    if not any(item.words == _EMOJI_WORDS for item in segment):
+        return [segment]
+    groups = itertools.groupby(segment, lambda item: item.words == _EMOJI_WORDS)
+    return [_Segment(list(g), knowledge.word_index) for emoji, g in groups if not emoji]
 
 
 def _resolve_past(segments: list[_Segment], knowledge: TriageKnowledge) -> None:
@@ -1452,6 +1478,17 @@ def _resolve_past(segments: list[_Segment], knowledge: TriageKnowledge) -> None:
                 if crossed:
                     break
                 crossed = True
+        # the sentence before counts only if it speaks of the past itself ("Last night my lips
+        # swelled. I took an antihistamine and it went down"), not "my face has big itchy
+        # lumps. before i nearly fell over but ... it went away"
+        starts = [k for k, part in enumerate(parts) if part[0].sentence_start]
+        if len(starts) == 2 and not segment[0].sentence_start:
+            earlier_sentence = parts[: starts[1]]
+            if not (
+                any(_find(part, past) for part in earlier_sentence)
+                or any(_past_tense(i) for part in earlier_sentence for i in part)
+            ):
+                parts = parts[starts[1] :]
         before = [item for part in parts for item in part]
         if not before or not (
             any(_find(part, past) for part in parts) or any(_past_tense(i) for i in before)
@@ -1773,8 +1810,10 @@ def read_message(text: str, knowledge: TriageKnowledge) -> Reading:
         and all(past for _, past, _ in temperatures)
         and _settled_after_temperatures(items, knowledge.reader.temperature)
     ):
-        # "had a temp of 38.2 on Saturday, been fine since": a fever that has settled
+        # "had a temp of 38.2 on Saturday, been fine since": a fever that has settled, and so
+        # are the fever words said with it ("I had a temperature on Tuesday. 38.4. It went")
         resolved.append(knowledge.rules.fever_symptom)
+        affirmed.pop(knowledge.rules.fever_symptom, None)
         now = None
     return Reading(
         symptoms=affirmed,
