@@ -18,7 +18,7 @@ from needlesafe.knowledge.base import Knowledge
 HELDOUT = Path(__file__).parent / "heldout"
 # Sets 1-3: the reader learnt from them. Set 4 (lay_heldout_4.yaml) is still held out: it is
 # scored, never tested on, so it stays an honest measure (see heldout/README.md).
-# Sets 4-85 were each scored first (heldout/README.md), then learnt from: all but 61 now guard.
+# Sets 4-87 were each scored first (heldout/README.md), then learnt from: all but 61 now guard.
 # Set 61 is scored, not guarded: most of its messages are wholly in Spanish, French, Tagalog,
 # Hindi or Arabic in Latin letters, and the reader reads English (its unread parts go to the
 # clinic, never home: see heldout/README.md).
@@ -109,6 +109,8 @@ SETS = [
         "lay_heldout_83.yaml",
         "lay_heldout_84.yaml",
         "lay_heldout_85.yaml",
+        "lay_heldout_86.yaml",
+        "lay_heldout_87.yaml",
     )
 ]
 
@@ -190,7 +192,7 @@ ENTRIES = [entry for path in SETS for entry in _load(path)]
 
 
 def test_the_sets_are_there() -> None:
-    assert len(SETS) == 84 and len(ENTRIES) == 12640
+    assert len(SETS) == 86 and len(ENTRIES) == 12940
 
 
 def _run(entry: dict[str, Any], knowledge: Knowledge) -> str:

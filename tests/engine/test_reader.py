@@ -983,3 +983,14 @@ def test_an_emoji_ends_a_thought_for_the_patients_history() -> None:
         "I fainted once years ago at a blood test 💉😅 nothing like that since the treatment"
     )
     assert "fainting" not in found(blood_test)
+
+
+def test_the_one_addressed_is_no_one_else_with_a_symptom() -> None:
+    gassed = "All fine mate, bit gassed walking up to the flat, had to stop on the landing twice."
+    assert "difficulty_breathing" in found(gassed)
+    assert "hives" not in found("my mate had hives after hers. im fine")
+
+
+def test_a_usual_temperature_is_no_reading() -> None:
+    usual = read("Temp was 38.6 this evening, I normally run at about 36.5.")
+    assert usual.temperature_now_c == 38.6

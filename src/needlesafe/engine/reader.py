@@ -845,12 +845,14 @@ def _temperatures(
             past_items.update(id(i) for i in seg)
     now = lists.get("growth_now", _NONE)
     now_items = {id(item) for seg in segments if _find(seg, now) for item in seg}
+    usual = lists.get("temperature_usual", _NONE)
+    usual_items = {id(item) for seg in segments if _find(seg, usual) for item in seg}
     rules = knowledge.reader.temperature
     found: list[tuple[float, bool, bool]] = []
     last_at = -10
     for at, item in enumerate(items):
         numbers = item.values("number")
-        if not numbers or item.others:
+        if not numbers or item.others or id(item) in usual_items:
             continue
         raw = numbers[0]
         value = float(raw)
@@ -1086,9 +1088,15 @@ def _marks(
         for start, end in segment.spans.get(lists["similes"].name, [])
         if end < len(segment.owners)
     }
-    # "Flatmate writing.": the writer introducing themself, not someone else with a symptom
-    scribes = lists.get("scribes", _NONE)
-    introduced = set(_find(segment, scribes)) | _inside(segment, scribes)
+    # "Flatmate writing.": the writer introducing themself; "All fine mate": the clinic
+    # addressed; neither is someone else with a symptom
+    introduced = {
+        at
+        for name in ("scribes", "addressed")
+        for at in (
+            set(_find(segment, lists.get(name, _NONE))) | _inside(segment, lists.get(name, _NONE))
+        )
+    }
     for at in _find(segment, lists["others"]):
         if at in in_proxy or at in similes or at in introduced:
             continue

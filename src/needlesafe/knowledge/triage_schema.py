@@ -284,6 +284,8 @@ class Experiencer(Strict):
     # a writer who only types for the patient ("she's busy so I'm typing"): these words are
     # not the writer speaking of themself
     scribes: Phrases = []
+    # "All fine mate, ...", "cheers pal": the one addressed (the clinic), not someone else
+    addressed: Phrases = []
     # "... a sore throat and my voice has packed in, but that's me, not her": the symptoms said
     # before in the sentence are the writer's own, and the writer is not the patient
     disowned: Phrases = []
@@ -355,6 +357,9 @@ class TemperatureRules(Strict):
     fahrenheit_units: Phrases
     celsius_range: tuple[float, float]  # a number in this range with a cue or unit is Celsius
     fahrenheit_range: tuple[float, float]  # ... and in this one Fahrenheit
+    # words that make a temperature the patient's usual one, not a reading ("I normally run at
+    # about 36.5"): it is left out
+    usual: Phrases = []
 
     def is_celsius(self, value: float) -> bool:
         return self.celsius_range[0] <= value <= self.celsius_range[1]
@@ -765,6 +770,7 @@ def _word_lists(reader: ReaderFile) -> dict[str, PhraseSet]:
         ),
         "segment_breaks": reader.segment_breaks,
         "ongoing": reader.ongoing,
+        "temperature_usual": reader.temperature.usual,
         "vague": reader.vague,
         "site_all_right": reader.site_all_right,
         "site_locations": reader.site_locations,
@@ -791,6 +797,7 @@ def _word_lists(reader: ReaderFile) -> dict[str, PhraseSet]:
             "first_person": e.first_person,
             "writer_self": e.writer_self,
             "scribes": e.scribes,
+            "addressed": e.addressed,
             "disowned": e.disowned,
             "pronouns": e.pronouns,
             "similes": e.similes,
