@@ -18,7 +18,7 @@ from needlesafe.knowledge.base import Knowledge
 HELDOUT = Path(__file__).parent / "heldout"
 # Sets 1-3: the reader learnt from them. Set 4 (lay_heldout_4.yaml) is still held out: it is
 # scored, never tested on, so it stays an honest measure (see heldout/README.md).
-# Sets 4-87 were each scored first (heldout/README.md), then learnt from: all but 61 now guard.
+# Sets 4-89 were each scored first (heldout/README.md), then learnt from: all but 61 now guard.
 # Set 61 is scored, not guarded: most of its messages are wholly in Spanish, French, Tagalog,
 # Hindi or Arabic in Latin letters, and the reader reads English (its unread parts go to the
 # clinic, never home: see heldout/README.md).
@@ -111,6 +111,8 @@ SETS = [
         "lay_heldout_85.yaml",
         "lay_heldout_86.yaml",
         "lay_heldout_87.yaml",
+        "lay_heldout_88.yaml",
+        "lay_heldout_89.yaml",
     )
 ]
 
@@ -180,6 +182,14 @@ KNOWN_UNDER = {
         "a face measured wider is not read as swelling: 'face width' names no symptom, so the"
         " growth of the measure has nothing to make worse"
     ),
+    "the stinging is horrendous. ps my skin is so tender I can't even rest my face on the pillow": (
+        "day 1 exactly: severe stinging and tender skin are contact_clinic until after day 1;"
+        " the set read 'so tender' as severe pain, urgent"
+    ),
+    "a couple of the dots bled again when I washed my face. stopped quickly": (
+        "'stopped quickly' settles the bleeding; that it bled again is not weighed (as the"
+        " spots that 'started bleeding again' above)"
+    ),
 }
 
 
@@ -192,7 +202,7 @@ ENTRIES = [entry for path in SETS for entry in _load(path)]
 
 
 def test_the_sets_are_there() -> None:
-    assert len(SETS) == 86 and len(ENTRIES) == 12940
+    assert len(SETS) == 88 and len(ENTRIES) == 13240
 
 
 def _run(entry: dict[str, Any], knowledge: Knowledge) -> str:

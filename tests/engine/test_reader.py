@@ -994,3 +994,28 @@ def test_the_one_addressed_is_no_one_else_with_a_symptom() -> None:
 def test_a_usual_temperature_is_no_reading() -> None:
     usual = read("Temp was 38.6 this evening, I normally run at about 36.5.")
     assert usual.temperature_now_c == 38.6
+
+
+def test_ok_now_opening_an_update_settles_nothing() -> None:
+    line = "noticed a red line running down my neck, wasn't there this morning. ok now its longer"
+    assert "red_streaks" in found(line)
+    assert "lip_tongue_swelling" in read("my lips swelled up last night. lips ok now").resolved
+
+
+def test_a_symptom_settled_then_back_counts_again() -> None:
+    back = read("top lip puffed up at lunch then went down. ok now its back and bigger")
+    assert back.symptoms["lip_tongue_swelling"].trend == "worsening"
+    # "nothing came back" is no return, and the cold sore before the treatment is history
+    old = read("I had a cold sore a month before my treatment, nothing came back after it")
+    assert "blisters" not in old.symptoms
+
+
+def test_a_verb_after_a_bracket_speaks_of_the_symptom_before_it() -> None:
+    patch = read("red patch on my chest (where I had it done) is bigger than yesterday, feels hot")
+    assert patch.symptoms["redness"].trend == "worsening"
+
+
+def test_not_me_closing_a_part_disowns_what_it_follows_but_not_me_at_all_does_not() -> None:
+    assert "hives" not in found("wife's come up in hives from the dog, not me. I'm just a bit red")
+    unlike = "I get short of breath just walking to the bathroom, which is not me at all."
+    assert "difficulty_breathing" in found(unlike)

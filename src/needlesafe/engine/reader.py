@@ -70,6 +70,7 @@ _SCORE = re.compile(r"\b(\d{1,2}) ?/ ?10\b")  # "pain 8/10" -> "pain 8 out of 10
 _CLOCK = re.compile(r"\b([01]?\d|2[0-3]):[0-5]\d\b")
 
 _NEGATIVE_WORDS = frozenset(("not", "no", "cannot", "cant", "unable"))
+_NOTHING = frozenset(("nothing", "none", "never"))
 _POSSESSIVES = frozenset(("her", "his", "their"))
 _OWNING_SELF = frozenset(("my", "our"))  # "my friend": the person written about
 _FEELING = frozenset(("feel", "feeling", "feels", "felt"))
@@ -757,9 +758,16 @@ def _revive_returned(clauses: list[list[_Item]]) -> None:
     back up"), undoes the settling of the nearest symptom settled before it: it counts again,
     worsening."""
     for index, clause in enumerate(clauses):
-        returns = [at for at, item in enumerate(clause) if item.has("returns")]
+        returns = [
+            at
+            for at, item in enumerate(clause)
+            if item.has("returns") and not (at and clause[at - 1].words[-1] in _NOTHING)
+        ]  # not "nothing came back"
         if not any(not _denied(clause, at) for at in returns) or any(
-            _is_concept(item) and not item.negated for item in clause
+            _is_symptom(item)
+            and not item.negated
+            and not any(v.startswith("_") for v in item.values("concept"))  # not "bigger"
+            for item in clause
         ):
             continue  # "it hasn't come back", or a symptom of its own ("the rash came back")
         # "swelling went down then came back up": in its own clause first, then before it
@@ -778,7 +786,11 @@ def _revive_worsened(clauses: list[list[_Item]], pronouns: PhraseSet) -> None:
     before said were fine: they count again (the worse reading when in doubt)."""
     for index in range(1, len(clauses)):
         clause, earlier = clauses[index], clauses[index - 1]
-        if not any(item.words in pronouns for item in clause[:3]):  # "since yesterday it's"
+        # "since yesterday it's ...", or a verb with the subject before a bracket: "red patch
+        # on my chest (where I had it done) is bigger than yesterday"
+        if not (
+            any(item.words in pronouns for item in clause[:3]) or clause[0].words[0] in _NOW_STATES
+        ):
             continue
         # up to its first comma or symptom: "... and now it's spreading down and feels hot"
         head = list(
@@ -789,6 +801,9 @@ def _revive_worsened(clauses: list[list[_Item]], pronouns: PhraseSet) -> None:
             continue
         denied = [item for item in earlier if _is_concept(item) and item.negated]
         affirmed = [item for item in earlier if _is_concept(item) and not item.negated]
+        if not (denied or affirmed):  # "(where I had it done)": the clause before that
+            before = [c for c in clauses[: index - 1] if any(map(_is_symptom, c))]
+            affirmed = [i for i in before[-1] if _is_concept(i) and not i.negated] if before else []
         if denied and not affirmed:
             for item in denied:
                 item.negated, item.resolved = False, False
@@ -1221,13 +1236,23 @@ def _mark_experiencer(segments: list[_Segment], knowledge: TriageKnowledge) -> N
                 for item in segment:
                     item.others = False
     # "I've got a stinking cold and a sore throat, but that's me, not her": the writer's own
+    # (only where the phrase closes its part: not "short of breath, which is not me at all")
     disowned = lists.get("disowned", _NONE)
     for sentence in _sentences(segments):
-        said = [at for at, part in enumerate(sentence) if _find(part, disowned)]
+        said = [at for at, part in enumerate(sentence) if _closes(part, disowned) is not None]
         if said:
             for part in sentence[: said[-1] + 1]:
-                for item in part[: _find(part, disowned)[0]] if _find(part, disowned) else part:
+                end = _closes(part, disowned)
+                for item in part[:end] if end is not None else part:
                     item.others = item.others or _is_concept(item)
+
+
+def _closes(segment: _Segment, phrases: PhraseSet) -> int | None:
+    """Where one of `phrases` starts, if it is the last thing in the segment."""
+    for start, end in segment.spans.get(phrases.name, []):
+        if end == len(segment.words):
+            return segment.owners[start]
+    return None
 
 
 def _says_theirs(segment: _Segment, lists: Mapping[str, PhraseSet]) -> bool:
@@ -1426,8 +1451,12 @@ def _mark_history(segments: list[_Segment], knowledge: TriageKnowledge) -> None:
     markers = knowledge.word_lists.get("history_markers", _NONE)
     unless = knowledge.word_lists.get("history_unless", _NONE)
     recurs = knowledge.word_lists.get("history_recurs", _NONE)
-    if any(_find(segment, recurs) for segment in segments):
-        return
+    if any(
+        not (at and segment[at - 1].words[-1] in _NOTHING) and not _denied(segment, at)
+        for segment in segments
+        for at in _find(segment, recurs)
+    ):
+        return  # it happened again (not "nothing came back")
     for segment in segments:
         # "I fainted years ago at a blood test 💉😅 nothing like that since the treatment": an
         # emoji ends the thought for this
@@ -1748,6 +1777,7 @@ def read_message(text: str, knowledge: TriageKnowledge) -> Reading:
     _mark_experiencer(segments, knowledge)
     _mark_reason(segments, knowledge)
     _resolve_past(segments, knowledge)
+    _revive_returned(clauses)  # again: "puffed up at lunch then went down ... now it's back"
     _keep_events(items, knowledge)
     _mark_history(segments, knowledge)
     _mark_growth(segments, knowledge)
