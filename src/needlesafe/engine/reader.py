@@ -71,6 +71,8 @@ _CLOCK = re.compile(r"\b([01]?\d|2[0-3]):[0-5]\d\b")
 
 _NEGATIVE_WORDS = frozenset(("not", "no", "cannot", "cant", "unable"))
 _NOTHING = frozenset(("nothing", "none", "never"))
+# the experiencer lists that can make a part someone else's (reader.yaml: experiencer)
+_SOMEONE_ELSE = ("others", "relatives", "proxies", "pronouns", "hearsay", "theirs", "disowned")
 _POSSESSIVES = frozenset(("her", "his", "their"))
 _OWNING_SELF = frozenset(("my", "our"))  # "my friend": the person written about
 _FEELING = frozenset(("feel", "feeling", "feels", "felt"))
@@ -1105,14 +1107,20 @@ def _marks(
     }
     # "Flatmate writing.": the writer introducing themself; "All fine mate": the clinic
     # addressed; neither is someone else with a symptom
-    introduced = {
-        at
-        for name in ("scribes", "addressed")
-        for at in (
-            set(_find(segment, lists.get(name, _NONE))) | _inside(segment, lists.get(name, _NONE))
-        )
-    }
-    for at in _find(segment, lists["others"]):
+    others = _find(segment, lists["others"])
+    introduced = (
+        {
+            at
+            for name in ("scribes", "addressed")
+            for at in (
+                set(_find(segment, lists.get(name, _NONE)))
+                | _inside(segment, lists.get(name, _NONE))
+            )
+        }
+        if others
+        else set()
+    )
+    for at in others:
         if at in in_proxy or at in similes or at in introduced:
             continue
         # a friend or a stranger as the subject ("my friend had...", "the lady was...")
@@ -1175,6 +1183,8 @@ def _mark_experiencer(segments: list[_Segment], knowledge: TriageKnowledge) -> N
     lists = knowledge.word_lists
     if "others" not in lists:
         return
+    if not any(segment.spans.get(name) for segment in segments for name in _SOMEONE_ELSE):
+        return  # no one else named, nothing heard or disowned: all the patient's (most messages)
     last_named = "patient"
     carried = "patient"
     # "my brother's lip swelled up after a bee sting, he never had the treatment": a sentence
