@@ -18,7 +18,7 @@ from needlesafe.knowledge.base import Knowledge
 HELDOUT = Path(__file__).parent / "heldout"
 # Sets 1-3: the reader learnt from them. Set 4 (lay_heldout_4.yaml) is still held out: it is
 # scored, never tested on, so it stays an honest measure (see heldout/README.md).
-# Sets 4-89 were each scored first (heldout/README.md), then learnt from: all but 61 now guard.
+# Sets 4-91 were each scored first (heldout/README.md), then learnt from: all but 61 now guard.
 # Set 61 is scored, not guarded: most of its messages are wholly in Spanish, French, Tagalog,
 # Hindi or Arabic in Latin letters, and the reader reads English (its unread parts go to the
 # clinic, never home: see heldout/README.md).
@@ -113,6 +113,8 @@ SETS = [
         "lay_heldout_87.yaml",
         "lay_heldout_88.yaml",
         "lay_heldout_89.yaml",
+        "lay_heldout_90.yaml",
+        "lay_heldout_91.yaml",
     )
 ]
 
@@ -202,7 +204,7 @@ ENTRIES = [entry for path in SETS for entry in _load(path)]
 
 
 def test_the_sets_are_there() -> None:
-    assert len(SETS) == 88 and len(ENTRIES) == 13240
+    assert len(SETS) == 90 and len(ENTRIES) == 13540
 
 
 def _run(entry: dict[str, Any], knowledge: Knowledge) -> str:

@@ -1019,3 +1019,11 @@ def test_not_me_closing_a_part_disowns_what_it_follows_but_not_me_at_all_does_no
     assert "hives" not in found("wife's come up in hives from the dog, not me. I'm just a bit red")
     unlike = "I get short of breath just walking to the bathroom, which is not me at all."
     assert "difficulty_breathing" in found(unlike)
+
+
+def test_stronger_again_after_easing_is_worse() -> None:
+    burning = read("burning was easing off but tonight its stronger again")
+    assert burning.symptoms["burning"].trend == "worsening"
+    assert "fever" not in found(
+        "daughter had a temp of 38.9 and was sick. she's not the one who had the treatment, i did"
+    )
