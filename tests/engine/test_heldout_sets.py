@@ -18,7 +18,7 @@ from needlesafe.knowledge.base import Knowledge
 HELDOUT = Path(__file__).parent / "heldout"
 # Sets 1-3: the reader learnt from them. Set 4 (lay_heldout_4.yaml) is still held out: it is
 # scored, never tested on, so it stays an honest measure (see heldout/README.md).
-# Sets 4-91 were each scored first (heldout/README.md), then learnt from: all but 61 now guard.
+# Sets 4-93 were each scored first (heldout/README.md), then learnt from: all but 61 now guard.
 # Set 61 is scored, not guarded: most of its messages are wholly in Spanish, French, Tagalog,
 # Hindi or Arabic in Latin letters, and the reader reads English (its unread parts go to the
 # clinic, never home: see heldout/README.md).
@@ -115,6 +115,8 @@ SETS = [
         "lay_heldout_89.yaml",
         "lay_heldout_90.yaml",
         "lay_heldout_91.yaml",
+        "lay_heldout_92.yaml",
+        "lay_heldout_93.yaml",
     )
 ]
 
@@ -192,6 +194,14 @@ KNOWN_UNDER = {
         "'stopped quickly' settles the bleeding; that it bled again is not weighed (as the"
         " spots that 'started bleeding again' above)"
     ),
+    "Hello, it's two months since my treatment. Generally all good, and I'm booked in for the"
+    " second one next month. I went to my friend's wedding at the weekend and had my makeup done"
+    " properly for the first time and the makeup artist pointed out a raised line on my chin, a"
+    " firm ridge, like a thickened scar, in the exact place you treated. It wasn't there before."
+    " It isn't painful. We had beef wellington at the wedding, amazing.": (
+        "'in the exact place you treated' reads the ridge as the scar being treated; 'It wasn't"
+        " there before', which makes it new, is in the next sentence"
+    ),
 }
 
 
@@ -204,7 +214,7 @@ ENTRIES = [entry for path in SETS for entry in _load(path)]
 
 
 def test_the_sets_are_there() -> None:
-    assert len(SETS) == 90 and len(ENTRIES) == 13540
+    assert len(SETS) == 92 and len(ENTRIES) == 13840
 
 
 def _run(entry: dict[str, Any], knowledge: Knowledge) -> str:

@@ -1027,3 +1027,20 @@ def test_stronger_again_after_easing_is_worse() -> None:
     assert "fever" not in found(
         "daughter had a temp of 38.9 and was sick. she's not the one who had the treatment, i did"
     )
+
+
+def test_a_cue_alone_is_not_the_writer_speaking_of_their_own_state() -> None:
+    # "came off" is a cue (open skin) that made no symptom: the writer never spoke of themself,
+    # so the sister told of is the patient
+    sister = "My sister had a fit on the sofa. It was an hour after the numbing cream came off"
+    assert "seizure" in found(sister)
+
+
+def test_a_temperature_gone_back_down_to_normal_is_the_latest() -> None:
+    down = read("I was 38.4 last night but after paracetamol it's back down to 37 this morning")
+    assert down.temperature_now_c == 37.0 and "fever" in down.resolved
+
+
+def test_nothing_as_the_subject_denies_what_follows_its_verb() -> None:
+    assert found("Nothing is hot or swollen. I haven't touched them") == set()
+    assert "pus" in found("no, there is pus")

@@ -507,7 +507,9 @@ def _negate_forward(clause: list[_Item], at: int, max_scope: int, *, near: bool)
             return False
         if near and not _links(item):
             return False
-        past_verb = past_verb or _is_verb(item)
+        # "no, there is pus": the symptom has a verb of its own; "nothing is hot": the
+        # negation is the subject, and the verb its own
+        past_verb = past_verb or (_is_verb(item) and trigger.words[0] not in _NOTHING)
         words += len(item.words)
         if words > max_scope:
             return False
@@ -1232,7 +1234,7 @@ def _mark_experiencer(segments: list[_Segment], knowledge: TriageKnowledge) -> N
     own_state = any(
         not item.others
         and (
-            (_is_concept(item) and not item.negated)
+            (_is_symptom(item) and not item.negated)  # not a cue alone ("came off")
             or item.has("all_clear")
             or (item.has("negation") and any(i.words[0] in _FEELING for i in segment))
         )
