@@ -569,6 +569,11 @@ def _negate_backward(clause: list[_Item], at: int, max_scope: int) -> None:
         j -= 1
 
 
+def _after_nothing(items: list[_Item], at: int) -> bool:
+    """Is the item at `at` said of nothing ("nothing came back", "none came back")?"""
+    return at > 0 and items[at - 1].words[-1] in _NOTHING
+
+
 def _not_settled(clause: list[_Item], at: int) -> bool:
     """Is the settling or backward trigger at `at` itself denied ("hasn't stopped", "has not
     settled", "isn't going down")? Then the symptom goes on: nothing is negated or resolved."""
@@ -765,7 +770,7 @@ def _revive_returned(clauses: list[list[_Item]]) -> None:
         returns = [
             at
             for at, item in enumerate(clause)
-            if item.has("returns") and not (at and clause[at - 1].words[-1] in _NOTHING)
+            if item.has("returns") and not _after_nothing(clause, at)
         ]  # not "nothing came back"
         if not any(not _denied(clause, at) for at in returns) or any(
             _is_symptom(item)
@@ -1464,7 +1469,7 @@ def _mark_history(segments: list[_Segment], knowledge: TriageKnowledge) -> None:
     unless = knowledge.word_lists.get("history_unless", _NONE)
     recurs = knowledge.word_lists.get("history_recurs", _NONE)
     if any(
-        not (at and segment[at - 1].words[-1] in _NOTHING) and not _denied(segment, at)
+        not _after_nothing(segment, at) and not _denied(segment, at)
         for segment in segments
         for at in _find(segment, recurs)
     ):
@@ -1495,6 +1500,7 @@ def _resolve_past(segments: list[_Segment], knowledge: TriageKnowledge) -> None:
     treated = knowledge.word_lists.get("treated", _NONE)
     events = set(knowledge.reader.events)
     pronouns = knowledge.word_lists.get("pronouns", _NONE)
+    ongoing = knowledge.word_lists.get("ongoing", _NONE)
     for at, segment in enumerate(segments):
         # "as they finished": someone else's stopping, not a symptom's
         settles = any(
@@ -1545,7 +1551,6 @@ def _resolve_past(segments: list[_Segment], knowledge: TriageKnowledge) -> None:
             continue
         # "my face has puffed up since this morning and I nearly blacked out, till it
         # passed": what is said to go on is not settled by a later part (the safer reading)
-        ongoing = knowledge.word_lists.get("ongoing", _NONE)
         _settle([item for part in parts if not _find(part, ongoing) for item in part], events)
 
 
