@@ -1044,3 +1044,51 @@ def test_a_temperature_gone_back_down_to_normal_is_the_latest() -> None:
 def test_nothing_as_the_subject_denies_what_follows_its_verb() -> None:
     assert found("Nothing is hot or swollen. I haven't touched them") == set()
     assert "pus" in found("no, there is pus")
+
+
+def test_a_doing_that_names_a_site_hints_only_beside_a_word_not_known() -> None:
+    # "talking" and "singing" are sites of the voice: alone they are what the patient did
+    sang = read("Face a bit pink. I've been singing along to the radio")
+    assert sang.unread == () and sang.unread_hint is None
+    rasp = read("Face a bit pink. Talking comes out all gravelly and rasped")
+    assert rasp.unread_hint == "emergency" or "voice_change" in rasp.symptoms
+
+
+def test_a_contrast_word_before_a_verb_is_an_aside() -> None:
+    # "though" between the lip and its verb does not part them
+    assert "lip_tongue_swelling" in found("Cheeks are pink, fine. Top lip though has puffed up")
+    assert "lip_tongue_swelling" not in found("Cheeks are puffy. My lips are fine though.")
+
+
+def test_an_all_clear_placed_before_the_symptom_began_settles_nothing() -> None:
+    croak = read(
+        "My voice has gone croaky, my son asked if I'd got a cold."
+        " It was completely normal this morning before the appointment."
+    )
+    assert "voice_change" in croak.symptoms
+    # an all-clear that came after still settles
+    later = read("My voice went croaky last night. It was back to normal by lunch.")
+    assert "voice_change" in later.resolved
+
+
+def test_a_thermometer_read_in_the_present_is_the_temperature_now() -> None:
+    morning = read(
+        "Woke at two feeling boiling, the thermometer said 38.3. This morning it reads 37.0"
+    )
+    assert morning.temperature_now_c == 37.0 and "fever" not in morning.symptoms
+    assert read("the thermometer says 38.4 now. yesterday it was 37").temperature_now_c == 38.4
+
+
+def test_a_voice_note_and_an_eye_kept_on_it_are_not_complaints() -> None:
+    assert read("Face is pink. Sending a voice note as I'm cooking tea").unread_hint is None
+    assert read("Bit pink today. I'll keep an eye on it").unread == ()
+
+
+def test_a_husband_or_daughter_is_someone_else_when_the_writer_speaks_of_their_own_face() -> None:
+    hives = "My face is doing fine, a bit pink. But my daughter came out in hives after nursery"
+    assert "hives" in read(hives).others and "hives" not in found(hives)
+    # ... unless they are said to have had the treatment (then they are the patient)
+    treated = "My daughter had her face done yesterday and her lips are swollen. My face is fine"
+    assert "lip_tongue_swelling" in found(treated)
+    # and without the writer's own face, the one written about is the patient (safer)
+    assert "wheezing" in found("My son is wheezing since lunch, what do I do")

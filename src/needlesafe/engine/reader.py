@@ -347,6 +347,24 @@ def _longest(tokens: list[str], i: int, most: int, knowledge: TriageKnowledge) -
     return 0, None
 
 
+def _without_asides(tokens: list[str], knowledge: TriageKnowledge) -> list[str]:
+    """ "Top lip though has puffed right out": a contrast word between a subject and its verb
+    is an aside, not the end of a clause that would part the lip from its swelling."""
+    asides = knowledge.reader.asides
+    verbs = knowledge.clause_verbs
+    return [
+        token
+        for at, token in enumerate(tokens)
+        if not (
+            token in asides
+            and 0 < at < len(tokens) - 1
+            and tokens[at + 1] in verbs
+            and tokens[at - 1] not in _CLAUSE_END
+            and tokens[at - 1] != ","
+        )
+    ]
+
+
 def _match(tokens: list[str], knowledge: TriageKnowledge) -> list[_Item]:
     """Longest known phrase at each place; but a modifier or grammar phrase gives way to a
     symptom phrase starting inside it and reaching past it ("the same" is not matched over
@@ -869,6 +887,11 @@ def _temperatures(
             past_items.update(id(i) for i in seg)
     now = lists.get("growth_now", _NONE)
     now_items = {id(item) for seg in segments if _find(seg, now) for item in seg}
+    reading_now = lists.get("temperature_reading_now", _NONE)
+    for seg in segments:
+        if _find(seg, reading_now):
+            now_items.update(id(item) for item in seg)
+            past_items.difference_update(id(item) for item in seg)
     usual = lists.get("temperature_usual", _NONE)
     usual_items = {id(item) for seg in segments if _find(seg, usual) for item in seg}
     rules = knowledge.reader.temperature
@@ -1084,7 +1107,12 @@ def _untreated_sentences(segments: list[_Segment], lists: Mapping[str, PhraseSet
 
 
 def _marks(
-    segment: _Segment, lists: Mapping[str, PhraseSet], last_named: str, *, untreated: bool
+    segment: _Segment,
+    lists: Mapping[str, PhraseSet],
+    last_named: str,
+    *,
+    untreated: bool,
+    writer_treated: bool,
 ) -> list[tuple[int, str]]:
     """Who each part of a segment speaks of: (item index, other | patient | hearsay | report),
     in order. See reader.yaml's `experiencer` for the word lists and why each is there."""
@@ -1142,10 +1170,15 @@ def _marks(
         # experience ("my mum had hives", "... after hers") or said to have had no treatment
         other = (theirs or untreated or any(at < v <= at + 3 for v in verbs)) and not here
         marks.append((at, "other" if other else "patient"))
-    # a husband or a son said to have had no treatment is someone else
-    marks += [
-        (at, "other" if untreated else "patient") for at in proxies if at not in in_people
-    ]  # ("boy" inside "little boy" is the child's phrase)
+    # a husband or a son said to have had no treatment is someone else; so is one with an
+    # experience of their own when the writer speaks of their own treated face
+    for at in proxies:
+        if at in in_people:
+            continue  # ("boy" inside "little boy" is the child's phrase)
+        their_own = (
+            writer_treated and not here and (at <= 2 or any(at < v <= at + 3 for v in verbs))
+        )
+        marks.append((at, "other" if untreated or their_own else "patient"))
     marks += [
         (at, "patient") for at in _find(segment, lists["first_person"]) if at not in in_people
     ]
@@ -1197,10 +1230,15 @@ def _mark_experiencer(segments: list[_Segment], knowledge: TriageKnowledge) -> N
     # "my brother's lip swelled up after a bee sting, he never had the treatment": a sentence
     # that says someone had no treatment (not "I") makes the relative or proxy in it someone else
     untreated_in = _untreated_sentences(segments, lists)
+    writer_treated = any(
+        _find(s, lists.get("writer_treated", _NONE)) for s in segments
+    ) and not any(_find(s, lists.get("treated_together", _NONE)) for s in segments)
     for at, segment in enumerate(segments):
         if segment[0].sentence_start:
             carried = "patient"
-        marks = _marks(segment, lists, last_named, untreated=untreated_in[at])
+        marks = _marks(
+            segment, lists, last_named, untreated=untreated_in[at], writer_treated=writer_treated
+        )
         if any(at <= 1 for at in _find(segment, lists["pronouns"])):
             # "(she didn't have anything done)": he or she, said to have had no treatment of
             # ours or one of their own, is someone else, and stays so for the parts after
@@ -1326,9 +1364,13 @@ def _treatment_after(segment: _Segment, verb: int, treatment: int) -> bool:
 def _says_they_were_treated(
     segment: _Segment, lists: Mapping[str, PhraseSet], speaks_of_self: bool
 ) -> bool:
-    """Does this part say a relative or "he"/"she" had the treatment ("he had his face done",
-    "my mum had a fit after her treatment")?"""
-    people = [*_find(segment, lists["pronouns"]), *_find(segment, lists["relatives"])]
+    """Does this part say a relative, a proxy or "he"/"she" had the treatment ("he had his face
+    done", "my mum had a fit after her treatment")?"""
+    people = [
+        *_find(segment, lists["pronouns"]),
+        *_find(segment, lists["relatives"]),
+        *_find(segment, lists["proxies"]),
+    ]
     treated = _find(segment, lists["treated"])
     verbs = _find(segment, lists["experience_verbs"])
     # the treatment named as theirs ("her treatment", "her face treatment") after the person
@@ -1501,6 +1543,7 @@ def _resolve_past(segments: list[_Segment], knowledge: TriageKnowledge) -> None:
     events = set(knowledge.reader.events)
     pronouns = knowledge.word_lists.get("pronouns", _NONE)
     ongoing = knowledge.word_lists.get("ongoing", _NONE)
+    before_it_began = knowledge.word_lists.get("before_it_began", _NONE)
     for at, segment in enumerate(segments):
         # "as they finished": someone else's stopping, not a symptom's
         settles = any(
@@ -1525,6 +1568,8 @@ def _resolve_past(segments: list[_Segment], knowledge: TriageKnowledge) -> None:
             continue
         if _find(segment, treated):
             continue  # "the numbing cream was long gone": the cream settled, not the symptoms
+        if _find(segment, before_it_began):
+            continue  # "it was normal this morning before the appointment": how it was before
         parts: list[_Segment] = []
         crossed = segment[0].sentence_start
         for earlier in reversed(segments[:at]):
@@ -1611,13 +1656,17 @@ def _unread(segment: _Segment, knowledge: TriageKnowledge) -> tuple[bool, Dispos
     known = _covered(segment, lists)
     unknown = False
     hint: Disposition | None = None
+    activities = lists.get("site_activities", _NONE)
+    doing: Disposition | None = None  # the hint of a doing ("talking"), if nothing else is
     for at, item in enumerate(segment):
         if item.others or at in known:
             continue
         levels = [knowledge.hint_sites[v] for v in item.values("site") if v in knowledge.hint_sites]
         if levels and _located(segment, at, lists.get("site_locations", _NONE)):
             continue  # "... on my upper lip": where something is, not a complaint
-        if levels:
+        if levels and item.words in activities:
+            doing = max([*levels, *([doing] if doing else [])], key=DISPOSITIONS.index)
+        elif levels:
             hint = max([*levels, *([hint] if hint else [])], key=DISPOSITIONS.index)
         elif (not item.meanings and not _is_known_word(item, knowledge)) or (
             _is_concept(item) and not item.negated
@@ -1639,6 +1688,8 @@ def _unread(segment: _Segment, knowledge: TriageKnowledge) -> tuple[bool, Dispos
     if hint is not None and said_of_site:
         hint = None
     vague = bool(_find(segment, lists.get("vague", _NONE)))
+    if doing is not None and (unknown or vague or hint is not None) and not said_of_site:
+        hint = max([doing, *([hint] if hint else [])], key=DISPOSITIONS.index)
     return unknown or vague or hint is not None, hint
 
 
@@ -1773,8 +1824,9 @@ def _without_signature(text: str, knowledge: TriageKnowledge) -> str:
 def read_message(text: str, knowledge: TriageKnowledge) -> Reading:
     """Read a patient's message. Pure and deterministic."""
     text = _without_signature(text, knowledge)
-    tokens = _correct_typos(
-        tokenize(text, knowledge.reader.respell, knowledge.reader.emoji), knowledge
+    tokens = _without_asides(
+        _correct_typos(tokenize(text, knowledge.reader.respell, knowledge.reader.emoji), knowledge),
+        knowledge,
     )
     items = _match(tokens, knowledge)
     _mark_own_verbs(items)

@@ -308,6 +308,12 @@ def triage(
             unclear=unclear,
             uncertain=reading is not None and reading.uncertain,
             nothing_described=nothing_described,
+            someone_else=reading is not None
+            and any(
+                tk.symptoms[code].group == "warning"
+                for code in reading.others
+                if code in tk.symptoms and code not in reports
+            ),
             site_text=(
                 tk.rules.unclear_site_texts.get(site_hint)
                 if site_hint is not None and raised_by_site
@@ -351,6 +357,7 @@ def _patient_text(
     unclear: bool,
     uncertain: bool,
     nothing_described: bool = False,
+    someone_else: bool = False,
     site_text: str | None = None,
 ) -> str:
     """What to do now, why (the top reasons), and what would make it more urgent."""
@@ -364,7 +371,9 @@ def _patient_text(
             if len(reasons) == MAX_REASONS:
                 break
     parts += reasons
-    if nothing_described:
+    if someone_else:  # not "nothing worrying was described": something was, of them
+        parts.append(tk.rules.someone_else_text)
+    elif nothing_described:
         parts.append(tk.rules.nothing_described_text)
     if site_text:
         parts.append(site_text)

@@ -230,6 +230,10 @@ class TriageRulesFile(FileHeader):
     # said when a message holds no symptom and nothing unread ("ok thanks, see you Friday")
     nothing_described_text: PatientText
     nothing_described_sources: SourceIds
+    # said when the message tells of a warning sign in someone else ("my son is wheezing"):
+    # the answer is about the patient only, so it says where that person should turn
+    someone_else_text: PatientText
+    someone_else_sources: SourceIds
     rules: list[TriageRule]
 
     @model_validator(mode="after")
@@ -277,6 +281,12 @@ class Experiencer(Strict):
     # treated here ("on the way home from you", "after her appointment with you"): whoever the
     # part speaks of had this clinic's treatment, so is the patient
     treated_here: Phrases = []
+    # the writer speaking of their own treated skin ("my face is doing fine", "my treatment"):
+    # the writer is the patient, so a husband or a daughter with an experience of their own
+    # ("my husband's got a fever") is someone else, as a relative is
+    writer_treated: Phrases = []
+    # ... unless the writer says they were treated together ("both of us had it done")
+    treated_together: Phrases = []
     first_person: Phrases
     # the words with which a writer speaks of themself: a message with none of them is
     # written for the patient, so whoever it speaks of is the patient (hearsay aside)
@@ -360,6 +370,9 @@ class TemperatureRules(Strict):
     # words that make a temperature the patient's usual one, not a reading ("I normally run at
     # about 36.5"): it is left out
     usual: Phrases = []
+    # a thermometer read in the present tense ("this morning it reads 37.0"): the reading now,
+    # whatever past words its part holds
+    reading_now: Phrases = []
 
     def is_celsius(self, value: float) -> bool:
         return self.celsius_range[0] <= value <= self.celsius_range[1]
@@ -418,6 +431,9 @@ class ReaderFile(FileHeader):
     # grammar the scope rules need: verbs that give a symptom word its own predicate, and the
     # words a backward trigger or all-clear words may reach across (verbs link too)
     clause_verbs: Annotated[list[str], Field(min_length=1)]
+    # contrast words that, between a subject and its verb, are an aside, not a clause's end
+    # ("Top lip though has puffed right out")
+    asides: list[str] = []
     linking_words: list[str]
     negation: list[Trigger]
     pseudo: Phrases  # look like triggers but do not negate ("not only", "no better")
@@ -460,6 +476,11 @@ class ReaderFile(FileHeader):
     site_all_right: list[Phrase] = []
     # words that place something on a site ("on my lip"): such a site word is not a hint
     site_locations: list[Phrase] = []
+    # site words that name a doing ("talking"): a hint only beside a word not known
+    site_activities: list[Phrase] = []
+    # words that place an all-clear before a symptom began ("it was normal this morning before
+    # the appointment"): such a part says how things were, not that a symptom settled
+    before_it_began: list[Phrase] = []
     # in a message where nothing clinical was read, a part is harmless only when it holds one
     # of these (thanks, greetings, appointments, payment, questions about plans, plain praise)
     # or nothing but `empty_words` and numbers ("Day 2."); any other part is unread
@@ -771,9 +792,12 @@ def _word_lists(reader: ReaderFile) -> dict[str, PhraseSet]:
         "segment_breaks": reader.segment_breaks,
         "ongoing": reader.ongoing,
         "temperature_usual": reader.temperature.usual,
+        "temperature_reading_now": reader.temperature.reading_now,
         "vague": reader.vague,
         "site_all_right": reader.site_all_right,
         "site_locations": reader.site_locations,
+        "site_activities": reader.site_activities,
+        "before_it_began": reader.before_it_began,
         "site_pronouns": reader.site_pronouns,
         "plainly_social": reader.plainly_social,
         "empty_words": reader.empty_words,
@@ -794,6 +818,8 @@ def _word_lists(reader: ReaderFile) -> dict[str, PhraseSet]:
             "theirs": [*e.theirs, *e.untreated],
             "untreated": e.untreated,
             "treated_here": e.treated_here,
+            "writer_treated": e.writer_treated,
+            "treated_together": e.treated_together,
             "first_person": e.first_person,
             "writer_self": e.writer_self,
             "scribes": e.scribes,
