@@ -1092,3 +1092,34 @@ def test_a_husband_or_daughter_is_someone_else_when_the_writer_speaks_of_their_o
     assert "lip_tongue_swelling" in found(treated)
     # and without the writer's own face, the one written about is the patient (safer)
     assert "wheezing" in found("My son is wheezing since lunch, what do I do")
+
+
+def test_a_sentence_opening_on_not_me_speaks_of_someone_else() -> None:
+    wife = "Not me, it's my wife, she's wheezy with her asthma tonight. My back's doing well."
+    assert "wheezing" in read(wife).others and "wheezing" not in found(wife)
+    # the writer's own lips after "not me," are still the writer's; a son treated is the patient
+    assert "lip_tongue_swelling" in found("not me, my lips are swelling")
+    assert "hives" in found("it's not me, my son has hives after his treatment")
+
+
+def test_an_empty_box_denies_what_follows_without_joining_it() -> None:
+    # "[ ] feeling faint" must not become "no feeling" (a numb word) and a faint
+    boxes = "Warning signs: [ ] trouble breathing [ ] swollen lips [ ] feeling faint. Just warm."
+    assert found(boxes) == {"warmth"}
+
+
+def test_the_treated_area_and_a_doing_are_not_complaints() -> None:
+    assert read("top lip a bit numb today. had my chest done on sunday").unread == ()
+    assert read("face pink. my chest feels odd").unread_hint == "urgent"
+
+
+def test_a_pronoun_phrase_saying_worse_speaks_of_the_symptom_before() -> None:
+    line = (
+        "Drew round the pink patch on my tummy last night. This morning it's gone past the"
+        " line on two sides, and it feels warm."
+    )
+    assert read(line).symptoms["redness"].trend == "worsening"
+
+
+def test_so_swollen_is_swelling_wherever_it_is() -> None:
+    assert "swelling" in found("Both hands are so swollen I can't make a fist")

@@ -170,7 +170,9 @@ def tokenize(
         text = _emoji_pattern(emoji).sub(lambda m: f" {emoji[m.group(0)]} ", text)
     text = _BRACKETED_END.sub(")", text)  # "(he's had nothing done!) has hives": one sentence
     # a form's boxes: "[ ] rash" is not ticked, so no rash; "[x] redness" is
-    text = _BOX_TICKED.sub(" , ", _BOX_EMPTY.sub(" , no ", text))
+    # an empty box denies what follows ("[ ] feeling faint": "without", not "no", which would
+    # make "no feeling", a numb word, of the box and the word after it)
+    text = _BOX_TICKED.sub(" , ", _BOX_EMPTY.sub(" , without ", text))
     if not text.isascii():
         # "kurdeşen", "pęcherze", "comezón": the letters without accents; an emoji is kept
         # as a mark that a "no" after it is not undone by a "don't" before it ("so I don't
@@ -815,8 +817,10 @@ def _revive_worsened(clauses: list[list[_Item]], pronouns: PhraseSet) -> None:
         clause, earlier = clauses[index], clauses[index - 1]
         # "since yesterday it's ...", or a verb with the subject before a bracket: "red patch
         # on my chest (where I had it done) is bigger than yesterday"
+        # ("it's gone past the line": a phrase that opens on the pronoun counts too)
         if not (
-            any(item.words in pronouns for item in clause[:3]) or clause[0].words[0] in _NOW_STATES
+            any(item.words[:1] in pronouns for item in clause[:3])
+            or clause[0].words[0] in _NOW_STATES
         ):
             continue
         # up to its first comma or symptom: "... and now it's spreading down and feels hot"
@@ -1099,11 +1103,17 @@ def _untreated_sentences(segments: list[_Segment], lists: Mapping[str, PhraseSet
             start == 0 or segment.words[start - 1] not in _WRITER
             for segment in sentence
             for start, _ in segment.spans.get(lists["untreated"].name, [])
-        )
+        ) or _opens_not_me(sentence, lists)
         if said and flags and _find(sentence[0], lists["pronouns"])[:1] == [0]:
             flags[-1] = [True] * len(flags[-1])
         flags.append([said] * len(sentence))
     return [flag for sentence in flags for flag in sentence]
+
+
+def _opens_not_me(sentence: list[_Segment], lists: Mapping[str, PhraseSet]) -> bool:
+    """ "Not me, it's my wife, she's wheezy": a sentence opening on a part that is only a
+    disowning phrase speaks of someone else."""
+    return len(sentence) > 1 and _closes(sentence[0], lists.get("disowned", _NONE)) == 0
 
 
 def _marks(
@@ -1662,8 +1672,8 @@ def _unread(segment: _Segment, knowledge: TriageKnowledge) -> tuple[bool, Dispos
         if item.others or at in known:
             continue
         levels = [knowledge.hint_sites[v] for v in item.values("site") if v in knowledge.hint_sites]
-        if levels and _located(segment, at, lists.get("site_locations", _NONE)):
-            continue  # "... on my upper lip": where something is, not a complaint
+        if levels and _placed(segment, at, lists):
+            continue  # "... on my upper lip", "had my chest done": where, not a complaint
         if levels and item.words in activities:
             doing = max([*levels, *([doing] if doing else [])], key=DISPOSITIONS.index)
         elif levels:
@@ -1677,7 +1687,7 @@ def _unread(segment: _Segment, knowledge: TriageKnowledge) -> tuple[bool, Dispos
             if (
                 segment[at].others
                 or segment[at].has("filler")  # "my heart skipped a beat when ..."
-                or _located(segment, at, lists.get("site_locations", _NONE))
+                or _placed(segment, at, lists)
             ):
                 continue
             hint = max([level, *([hint] if hint else [])], key=DISPOSITIONS.index)
@@ -1714,6 +1724,15 @@ def _plainly_social(segment: _Segment, knowledge: TriageKnowledge) -> bool:
     return all(
         at in empty or item.has("filler") or item.has("number") or item.has("end")
         for at, item in enumerate(segment)
+    )
+
+
+def _placed(segment: _Segment, at: int, lists: Mapping[str, PhraseSet]) -> bool:
+    """Does the site word at `at` say where ("on my lip") or where the treatment was ("my
+    chest done"), not what is wrong?"""
+    treated = lists.get("site_treated", _NONE)
+    return _located(segment, at, lists.get("site_locations", _NONE)) or (
+        at + 1 < len(segment) and segment[at + 1].words in treated
     )
 
 

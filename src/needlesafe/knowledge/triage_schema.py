@@ -476,6 +476,8 @@ class ReaderFile(FileHeader):
     site_all_right: list[Phrase] = []
     # words that place something on a site ("on my lip"): such a site word is not a hint
     site_locations: list[Phrase] = []
+    # words after a site that say the treatment was there ("my chest done"): not a hint
+    site_treated: list[Phrase] = []
     # site words that name a doing ("talking"): a hint only beside a word not known
     site_activities: list[Phrase] = []
     # words that place an all-clear before a symptom began ("it was normal this morning before
@@ -796,6 +798,7 @@ def _word_lists(reader: ReaderFile) -> dict[str, PhraseSet]:
         "vague": reader.vague,
         "site_all_right": reader.site_all_right,
         "site_locations": reader.site_locations,
+        "site_treated": reader.site_treated,
         "site_activities": reader.site_activities,
         "before_it_began": reader.before_it_began,
         "site_pronouns": reader.site_pronouns,
