@@ -115,7 +115,7 @@ def test_the_pages_never_import_the_api() -> None:
 @pytest.mark.parametrize("layer", ["services", "store", "documents", "surveillance"])
 def test_services_and_below_import_no_transport(layer: str) -> None:
     """Services (and what they use) know nothing of HTTP, pages or the command line."""
-    forbidden = ("api", "web", "cli", *ROOT)
+    forbidden: tuple[str, ...] = ("api", "web", "cli", *ROOT)
     if layer == "store":
         forbidden += ("services", "documents", "surveillance")
     assert _offenders(layer, forbidden, external=("fastapi", "starlette", "typer")) == []

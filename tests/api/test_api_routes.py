@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -90,7 +91,7 @@ def test_a_body_over_the_cap_is_413(client: TestClient) -> None:
 
 
 def test_a_streamed_body_over_the_cap_is_413(client: TestClient) -> None:
-    def chunks():  # type: ignore[no-untyped-def]
+    def chunks() -> Iterator[bytes]:
         for _ in range(20):
             yield b" " * 8192
 

@@ -95,7 +95,8 @@ def screened(client: TestClient, headers: dict[str, str], intake: dict[str, Any]
 def shown_version(client: TestClient, headers: dict[str, str], path: str) -> str:
     page = client.get(path, headers=headers)
     assert page.status_code == 200, page.text
-    return page.headers["X-Consent-Sheet-Version"]
+    version: str = page.headers["X-Consent-Sheet-Version"]
+    return version
 
 
 def sign_body(version: str, **extra: Any) -> dict[str, Any]:

@@ -68,6 +68,7 @@ def world(live_server: LiveServer, knowledge: Knowledge) -> Iterator[DemoWorld]:
             treatment.intake_id,
             treatment.id,
         )
+        assert intake_id is not None  # the demo's treatments follow a screening
     # a second screening of the same patient, whose consent is not signed yet
     unsigned = patients.screen_patient(
         uow, actor=actor, knowledge=knowledge, patient_id=patient_id, intake=demo.PATIENTS[1][1]

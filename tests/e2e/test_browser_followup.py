@@ -56,6 +56,7 @@ def site(tmp_path: Path, knowledge: Any) -> Iterator[dict[str, Any]]:
         base_url=settings.public_base_url,
         max_age=settings.checkin_link_max_age,
     )
+    assert link is not None  # not only_if_active: a link is always made
     app = create_app(settings, knowledge=knowledge)
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)

@@ -23,10 +23,18 @@ from typing import Any
 
 import pytest
 
-from needlesafe.engine.aftercare import AftercareRequest, checkin_reminder_days, plan_from_request
+from needlesafe.engine.aftercare import (
+    AftercareRequest,
+    PlannedFollowUp,
+    PlannedItem,
+    PlannedRedFlag,
+    checkin_reminder_days,
+    plan_from_request,
+)
 from needlesafe.engine.inputs import parse
 from needlesafe.engine.models import Intake
 from needlesafe.engine.screening import screen
+from needlesafe.knowledge.aftercare_schema import FollowUp, Item, RedFlag
 from needlesafe.knowledge.base import Knowledge
 
 GOLDEN = Path(__file__).with_name("aftercare_same_plans.json")
@@ -88,10 +96,18 @@ def selection(data: dict[str, Any], knowledge: Knowledge) -> dict[str, Any]:
     band, reminders = checkin_reminder_days(
         knowledge, depth_mm=request.plan.needle_depth_mm, screened=(request.plan, assessment)
     )
-    entries = [*aftercare.items, *aftercare.follow_ups, *aftercare.red_flags]
+    entries: list[Item | FollowUp | RedFlag] = [
+        *aftercare.items,
+        *aftercare.follow_ups,
+        *aftercare.red_flags,
+    ]
     replaced = {ident for entry in entries for ident in entry.replaces}
     always = {e.id for e in entries if e.when is None and e.id not in replaced}
-    applying = [*plan.items, *plan.follow_ups, *plan.red_flags]
+    applying: list[PlannedItem | PlannedFollowUp | PlannedRedFlag] = [
+        *plan.items,
+        *plan.follow_ups,
+        *plan.red_flags,
+    ]
     return {
         "band": plan.depth_band,
         "band_steps": plan.band_steps,
@@ -116,7 +132,12 @@ def test_the_spread_makes_every_condition_both_hold_and_fail(knowledge: Knowledg
     assert aftercare is not None
     assert len(CASES) == COUNT
     applies = [case["selected"]["applies"] for case in CASES]
-    for entry in [*aftercare.items, *aftercare.follow_ups, *aftercare.red_flags]:
+    entries: list[Item | FollowUp | RedFlag] = [
+        *aftercare.items,
+        *aftercare.follow_ups,
+        *aftercare.red_flags,
+    ]
+    for entry in entries:
         if entry.when is not None:
             count = sum(entry.id in ids for ids in applies)
             assert 0 < count < COUNT, f"{entry.id} applies to {count} of {COUNT}"

@@ -11,6 +11,13 @@ import yaml
 from needlesafe.engine.reader import read_message
 from needlesafe.knowledge.base import Knowledge, KnowledgeError
 from needlesafe.knowledge.loader import DEFAULT_DIRECTORY, load_knowledge
+from needlesafe.knowledge.triage_schema import TriageKnowledge
+
+
+def _triage(knowledge: Knowledge) -> TriageKnowledge:
+    """The knowledge base's triage part (every knowledge base loaded here has one)."""
+    assert knowledge.triage is not None
+    return knowledge.triage
 
 
 def _with_reader(tmp_path: Path, **changes: object) -> Path:
@@ -24,16 +31,16 @@ def _with_reader(tmp_path: Path, **changes: object) -> Path:
 
 
 def test_a_verb_before_the_symptom_stops_a_forward_negation(knowledge: Knowledge) -> None:
-    reading = read_message("no there is pus", knowledge.triage)
+    reading = read_message("no there is pus", _triage(knowledge))
     assert "pus" in reading.symptoms
 
 
 def test_without_the_verb_in_the_data_the_negation_reaches_the_symptom(
     tmp_path: Path, knowledge: Knowledge
 ) -> None:
-    verbs = [v for v in knowledge.triage.reader.clause_verbs if v != "is"]
+    verbs = [v for v in _triage(knowledge).reader.clause_verbs if v != "is"]
     changed = load_knowledge(_with_reader(tmp_path, clause_verbs=verbs))
-    reading = read_message("no there is pus", changed.triage)
+    reading = read_message("no there is pus", _triage(changed))
     assert "pus" not in reading.symptoms
     assert "pus" in reading.negated
 
@@ -42,12 +49,12 @@ def test_linking_words_let_all_clear_words_reach_the_symptom(
     tmp_path: Path, knowledge: Knowledge
 ) -> None:
     assert (
-        "difficulty_breathing" in read_message("breathing totally fine", knowledge.triage).negated
+        "difficulty_breathing" in read_message("breathing totally fine", _triage(knowledge)).negated
     )
-    links = [w for w in knowledge.triage.reader.linking_words if w != "totally"]
+    links = [w for w in _triage(knowledge).reader.linking_words if w != "totally"]
     changed = load_knowledge(_with_reader(tmp_path, linking_words=links))
     # out of reach, so the safer reading: the breathing complaint counts
-    reading = read_message("breathing totally fine", changed.triage)
+    reading = read_message("breathing totally fine", _triage(changed))
     assert "difficulty_breathing" in reading.symptoms
 
 
@@ -62,9 +69,9 @@ def test_a_longer_site_phrase_is_a_site_of_every_rule_its_last_word_is(
     # "around my mouth" is written for the numb-mouth rule only; "mouth" is a site of the
     # blue-lips rule too, so blue around the mouth is read
     text = "around my mouth is a blue colour"
-    reading = read_message(text, knowledge.triage)
+    reading = read_message(text, _triage(knowledge))
     assert "blue_lips" in reading.symptoms
-    rules = knowledge.triage.reader.site_rules
+    rules = _triage(knowledge).reader.site_rules
     numb = next(r for r in rules if r.id == "mouth_numb")
     assert "around my mouth" in numb.sites
     assert not any("around my mouth" in r.sites for r in rules if r.id == "blue_lips_or_skin")
@@ -74,4 +81,4 @@ def test_a_longer_site_phrase_is_a_site_of_every_rule_its_last_word_is(
         if rule["id"] == "blue_lips_or_skin":
             rule["sites"] = [s for s in rule["sites"] if s != "mouth"]
     changed = load_knowledge(_with_reader(tmp_path, site_rules=data))
-    assert "blue_lips" not in read_message(text, changed.triage).symptoms
+    assert "blue_lips" not in read_message(text, _triage(changed)).symptoms

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from needlesafe.engine.inputs import parse_intake
-from needlesafe.engine.models import Assessment
+from needlesafe.engine.models import Assessment, Contraindication, Precaution
 from needlesafe.engine.screening import screen
 from needlesafe.knowledge.base import Knowledge
 from needlesafe.knowledge.schema import Decision
@@ -29,7 +29,8 @@ def assess(knowledge: Knowledge, patient: dict[str, Any] | None = None, **plan: 
 
 
 def finding(result: Assessment, code: str) -> Any:
-    found = [f for f in [*result.precautions, *result.contraindications] if f.code == code]
+    findings: list[Precaution | Contraindication] = [*result.precautions, *result.contraindications]
+    found = [f for f in findings if f.code == code]
     assert found, f"{code} missing: {[f.code for f in result.precautions]}"
     return found[0]
 
@@ -68,7 +69,9 @@ def test_every_medical_clearance_precaution_defers_without_a_clearance(
 ) -> None:
     """No rule may ask for a doctor's OK while the decision says go ahead."""
     for rule in (r for r in knowledge.precautions if r.code == "medical_clearance"):
-        for clause in rule.when.any or [rule.when]:
+        # `any` is a field of the model built from the condition keys, unseen by mypy
+        combined = rule.when.children() if rule.when.key() == "any" else []
+        for clause in combined or [rule.when]:
             key = clause.key()
             for code in getattr(clause, key):
                 patient = (

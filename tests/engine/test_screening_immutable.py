@@ -31,18 +31,19 @@ def attempts(result: Assessment) -> list[tuple[type[Exception], Callable[[], Any
     precaution = next(p for p in result.precautions if p.params)
     raised = next(r for r in result.risks.values() if r.reasons)
     baseline = next(r for r in result.risks.values() if not r.reasons)
+    # every attempt is a change the types already forbid: the ignores below are the point
     return [
         (AttributeError, lambda: precaution.sources.append("x")),  # type: ignore[attr-defined]
         (AttributeError, lambda: precaution.factors.append("x")),  # type: ignore[attr-defined]
         (TypeError, lambda: precaution.params.update(max_depth_mm=9.0)),  # type: ignore[attr-defined]
-        (TypeError, lambda: precaution.params.__setitem__("max_depth_mm", 9.0)),
+        (TypeError, lambda: precaution.params.__setitem__("max_depth_mm", 9.0)),  # type: ignore[index]
         (ValidationError, lambda: setattr(precaution, "clinician_text", "changed")),
         (AttributeError, lambda: raised.reasons.append(raised.reasons[0])),  # type: ignore[attr-defined]
         (AttributeError, lambda: raised.reasons[0].sources.append("x")),  # type: ignore[attr-defined]
         (ValidationError, lambda: setattr(raised.reasons[0], "factor", "changed")),
         (ValidationError, lambda: setattr(baseline, "level", "high")),
         (AttributeError, lambda: baseline.reasons.append(raised.reasons[0])),  # type: ignore[attr-defined]
-        (TypeError, lambda: result.risks.__setitem__("scarring", raised)),
+        (TypeError, lambda: result.risks.__setitem__("scarring", raised)),  # type: ignore[index]
         (TypeError, lambda: result.risks.pop("scarring")),  # type: ignore[attr-defined]
         (AttributeError, lambda: result.precautions.append(precaution)),  # type: ignore[attr-defined]
         (AttributeError, lambda: result.contraindications.append(None)),  # type: ignore[attr-defined]
@@ -88,4 +89,4 @@ def test_an_assessment_shares_no_mutable_part_with_the_knowledge(knowledge: Know
         assert precaution.params == rules[precaution.rule].params
         assert precaution.params is not rules[precaution.rule].params
         with pytest.raises(TypeError):
-            precaution.params["max_depth_mm"] = 9.0  # type: ignore[index]
+            precaution.params["max_depth_mm"] = 9.0  # type: ignore[index]  # read-only: the point

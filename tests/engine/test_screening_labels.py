@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from needlesafe.engine.inputs import parse_intake
+from needlesafe.engine.models import Contraindication, Precaution
 from needlesafe.engine.screening import screen
 from needlesafe.knowledge.base import Knowledge
 
@@ -18,7 +19,10 @@ INTAKE = {
 
 def test_findings_carry_the_knowledge_base_label_of_their_code(knowledge: Knowledge) -> None:
     assessment = screen(parse_intake(INTAKE, knowledge), knowledge)
-    findings = [*assessment.precautions, *assessment.contraindications]
+    findings: list[Precaution | Contraindication] = [
+        *assessment.precautions,
+        *assessment.contraindications,
+    ]
     assert {f.code for f in findings} >= {"antiviral_prophylaxis", "reduce_depth"}
     assert any(c.code == "active_infection" for c in assessment.contraindications)
     for p in assessment.precautions:

@@ -15,6 +15,7 @@ from needlesafe.engine.inputs import parse_intake
 from needlesafe.engine.models import Assessment
 from needlesafe.engine.screening import screen, screen_every_rule
 from needlesafe.knowledge.loader import default_knowledge
+from needlesafe.knowledge.schema import ContraindicationRule, PrecautionRule, RiskRule
 
 KB = default_knowledge()
 CODES = {name: sorted(KB.codes[name]) for name in KB.codes}
@@ -213,5 +214,10 @@ def test_each_compiled_condition_answers_as_the_reference_interpreter(
     data: dict[str, Any],
 ) -> None:
     facts = Facts(parse_intake(data, KB), KB)
-    for rule in (*KB.risk_rules, *KB.contraindications, *KB.precautions):
+    rules: tuple[RiskRule | ContraindicationRule | PrecautionRule, ...] = (
+        *KB.risk_rules,
+        *KB.contraindications,
+        *KB.precautions,
+    )
+    for rule in rules:
         assert compile_condition(rule.when)(facts) == evaluate(rule.when, facts), rule.id

@@ -9,7 +9,7 @@ import numpy as np
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
-    import colour  # colour-science: the reference conversion
+    import colour as colour  # colour-science: the reference conversion (re-exported)
 
 
 def srgb8(lab: tuple[float, float, float]) -> tuple[int, int, int]:

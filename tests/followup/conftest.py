@@ -28,7 +28,7 @@ def settings(db_url: str, tmp_path: Path) -> Settings:
     return Settings(
         environment="test",
         database_url=db_url,
-        secret_key=SECRET,  # type: ignore[arg-type]
+        secret_key=SECRET,
         public_base_url="https://clinic.example",
         photo_dir=str(tmp_path / "photos"),
         photo_max_bytes=400_000,

@@ -97,7 +97,7 @@ def treat_today(
     uow: Any,
     knowledge: Any,
     *,
-    email_address: str = "pat@patient.example",
+    email_address: str | None = "pat@patient.example",
     phone: str | None = "+1 555 0100",
     intake: dict[str, Any] | None = None,
     clinic_id: int | None = None,

@@ -7,17 +7,22 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import time
+from typing import Any
 
+from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from needlesafe.services import treatments
+from needlesafe.settings import Settings
 from needlesafe.store.followup import ClinicAlert, Message
+from needlesafe.store.uow import UnitOfWork
 from tests.followup.followkit import make_worker, treat_today
+from tests.store.dbkit import Staff
 
 EMERGENCY = {"message": "my lips are swelling and I cant breathe"}
 
 
-def _link(uow, settings, treatment_id):  # type: ignore[no-untyped-def]
+def _link(uow: UnitOfWork, settings: Settings, treatment_id: int) -> str:
     link = treatments.issue_checkin_link(
         uow,
         actor=None,
@@ -30,10 +35,11 @@ def _link(uow, settings, treatment_id):  # type: ignore[no-untyped-def]
     return link.token
 
 
-def _set_alerts(client, staff, **values):  # type: ignore[no-untyped-def]
+def _set_alerts(client: TestClient, staff: Staff, **values: object) -> dict[str, Any]:
     response = client.patch("/api/v1/clinic", json=values, headers=staff.headers)
     assert response.status_code == 200, response.text
-    return response.json()
+    clinic: dict[str, Any] = response.json()
+    return clinic
 
 
 def test_the_alert_settings_are_the_clinics_and_checked(client, uow, knowledge) -> None:  # type: ignore[no-untyped-def]

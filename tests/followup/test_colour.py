@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import json
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -16,10 +17,12 @@ from typer.testing import CliRunner
 
 from needlesafe.cli import app as cli
 from needlesafe.engine import skin_colour
+from needlesafe.services.photos import Box
 from tests.followup.colourkit import colour, srgb8
 
 # (treated, reference) skin colours as CIELAB: light, medium and dark skin, red and less red
-CASES = [
+Lab = tuple[float, float, float]
+CASES: list[tuple[Lab, Lab]] = [
     ((62.0, 18.0, 16.0), (66.0, 9.0, 17.0)),
     ((50.0, 16.0, 20.0), (53.0, 10.0, 21.0)),
     ((38.0, 14.0, 18.0), (40.0, 9.0, 17.0)),
@@ -28,16 +31,16 @@ CASES = [
 TREATED, REFERENCE = (10, 10, 60, 40), (90, 10, 50, 40)
 
 
-def image_of(treated: tuple[float, ...], reference: tuple[float, ...], fmt: str = "PNG") -> bytes:
+def image_of(treated: Lab, reference: Lab, fmt: str = "PNG") -> bytes:
     image = Image.new("RGB", (160, 80), (128, 128, 128))
-    image.paste(srgb8(treated), (10, 10, 70, 50))  # type: ignore[arg-type]
-    image.paste(srgb8(reference), (90, 10, 140, 50))  # type: ignore[arg-type]
+    image.paste(srgb8(treated), (10, 10, 70, 50))
+    image.paste(srgb8(reference), (90, 10, 140, 50))
     out = io.BytesIO()
     image.save(out, fmt, **({"quality": 92, "subsampling": 0} if fmt == "JPEG" else {}))
     return out.getvalue()
 
 
-def ita(lab: tuple[float, float, float]) -> float:
+def ita(lab: Lab) -> float:
     return math.degrees(math.atan2(lab[0] - 50, lab[2]))
 
 
@@ -49,8 +52,8 @@ def test_ita_follows_chardon_and_handles_a_zero_b() -> None:
 
 @pytest.mark.parametrize(("treated", "reference"), CASES)
 def test_the_command_line_measures_known_colours_within_1_a_star_and_2_degrees_ita(
-    tmp_path, treated, reference
-) -> None:  # type: ignore[no-untyped-def]
+    tmp_path: Path, treated: Lab, reference: Lab
+) -> None:
     path = tmp_path / "photo.png"
     path.write_bytes(image_of(treated, reference))
     box = ",".join(map(str, TREATED)), ",".join(map(str, REFERENCE))
@@ -73,8 +76,11 @@ def test_a_re_encoded_jpeg_still_measures_within_tolerance() -> None:
     jpeg, _, _ = reencode(
         image_of(treated, reference, "JPEG"), path="p", limits=Limits(10**7, 10**7)
     )
+
     # the areas shrink by 4 pixels at each edge: JPEG blurs their borders
-    inner = lambda b: (b[0] + 4, b[1] + 4, b[2] - 8, b[3] - 8)  # noqa: E731
+    def inner(b: Box) -> Box:
+        return (b[0] + 4, b[1] + 4, b[2] - 8, b[3] - 8)
+
     result = measure_image(jpeg, treated=inner(TREATED), reference=inner(REFERENCE))
     assert result.delta_a_star == pytest.approx(treated[1] - reference[1], abs=1.0)
     assert result.delta_ita == pytest.approx(ita(treated) - ita(reference), abs=2.0)
@@ -129,13 +135,14 @@ def test_bad_boxes_and_files_are_named_with_exit_status_2(tmp_path) -> None:  # 
     assert not_image.exit_code == 2 and "not a photo" in not_image.output
 
 
-def _card_photo(cast: np.ndarray) -> tuple[bytes, tuple[float, ...], tuple[float, ...]]:
+def _card_photo(cast: np.ndarray) -> tuple[bytes, Lab, Lab]:
     """A photo of a 24-patch colour card and two skin areas of known Lab, all under one
     colour cast (applied in linear light, as a lamp would)."""
     card = colour.CCS_COLOURCHECKERS["ColorChecker24 - After November 2014"]
     xyz = colour.xyY_to_XYZ(np.array(list(card.data.values())))
     patches = np.clip(colour.XYZ_to_sRGB(xyz, illuminant=card.illuminant), 0, 1)
-    treated, reference = (60.0, 17.0, 17.0), (64.0, 9.0, 18.0)
+    treated: Lab = (60.0, 17.0, 17.0)
+    reference: Lab = (64.0, 9.0, 18.0)
     image = np.full((700, 1000, 3), 0.45)
     x0, y0, p, g = 80, 150, 60, 12
     image[y0 - g : y0 + 4 * (p + g), x0 - g : x0 + 6 * (p + g)] = 0.05
@@ -159,9 +166,11 @@ def test_a_colour_card_in_the_photo_corrects_a_lamps_colour_cast() -> None:
 
     cast = np.array([[1.0, 0.08, 0.0], [0.0, 0.85, 0.02], [0.0, 0.05, 0.65]])  # warm lamp
     data, treated, reference = _card_photo(cast)
-    boxes = {"treated": (670, 220, 80, 160), "reference": (840, 220, 80, 160)}
-    raw = measure_image(data, **boxes)
-    fixed = measure_image(data, **boxes, use_card=True)
+    boxes: dict[str, Box] = {"treated": (670, 220, 80, 160), "reference": (840, 220, 80, 160)}
+    raw = measure_image(data, treated=boxes["treated"], reference=boxes["reference"])
+    fixed = measure_image(
+        data, treated=boxes["treated"], reference=boxes["reference"], use_card=True
+    )
     assert abs(raw.treated.a_star - treated[1]) > 2  # the lamp moves a* ...
     assert fixed.corrected
     assert fixed.treated.a_star == pytest.approx(treated[1], abs=1.0)  # ... the card undoes it

@@ -8,23 +8,30 @@ import io
 import re
 
 import pytest
+from fastapi.testclient import TestClient
 from PIL import Image
+from sqlalchemy import Engine
 
+from needlesafe.knowledge.base import Knowledge
 from needlesafe.services import treatments
+from needlesafe.settings import Settings
+from needlesafe.store.uow import UnitOfWork
 from tests.followup.followkit import csrf, make_worker, sign_in, treat_today
 
 EMERGENCY = {"message": "my lips are swelling and I cant breathe"}
 
 
-def _token(uow, settings, treatment_id):  # type: ignore[no-untyped-def]
-    return treatments.issue_checkin_link(
+def _token(uow: UnitOfWork, settings: Settings, treatment_id: int) -> str:
+    link = treatments.issue_checkin_link(
         uow,
         actor=None,
         treatment_id=treatment_id,
         secret_key=settings.secret,
         base_url=settings.public_base_url,
         max_age=settings.checkin_link_max_age,
-    ).token
+    )
+    assert link is not None  # not only_if_active: a link is always made
+    return link.token
 
 
 def _jpeg() -> bytes:
@@ -74,7 +81,9 @@ def test_the_patient_answer_says_what_the_clinic_was_told_and_takes_photos(  # t
     assert "data-photo-hold" in client.get(base).text  # the photo field in the form
     answer = client.post(base, data={"csrf_token": page_token, **EMERGENCY})
     assert answer.status_code == 200
-    checkin_id = int(re.search(r'name="checkin_id" value="(\d+)"', answer.text).group(1))
+    found = re.search(r'name="checkin_id" value="(\d+)"', answer.text)
+    assert found is not None
+    checkin_id = int(found.group(1))
     assert f'hx-get="{base}/{checkin_id}/clinic-told"' in answer.text
     told = client.get(f"{base}/{checkin_id}/clinic-told")
     assert "no alert was sent" in told.text  # this clinic has no alert address
@@ -96,8 +105,8 @@ def test_the_patient_answer_says_what_the_clinic_was_told_and_takes_photos(  # t
 
 
 def test_a_patient_stops_reminders_from_the_link_in_a_message(
-    client, uow, knowledge, settings
-) -> None:  # type: ignore[no-untyped-def]
+    client: TestClient, uow: UnitOfWork, knowledge: Knowledge, settings: Settings
+) -> None:
     treated = treat_today(uow, knowledge)
     base = f"/checkin/{_token(uow, settings, treated.treatment_id)}"
     page = client.get(f"{base}/reminders")
@@ -105,7 +114,9 @@ def test_a_patient_stops_reminders_from_the_link_in_a_message(
     stopped = client.post(f"{base}/reminders", data={"csrf_token": csrf(client, base)})
     assert "We will not send you more check-in messages" in stopped.text
     with uow:
-        assert uow.patients.get(treated.clinic_id, treated.patient_id).reminders_stopped_at
+        patient = uow.patients.get(treated.clinic_id, treated.patient_id)
+        assert patient is not None
+        assert patient.reminders_stopped_at
 
 
 def test_the_live_inbox_shows_a_new_alert_escaped_and_only_to_its_clinic(  # type: ignore[no-untyped-def]
@@ -124,7 +135,9 @@ def test_the_live_inbox_shows_a_new_alert_escaped_and_only_to_its_clinic(  # typ
     assert f'id="alert-{checkin}"' in live and "<script>alert(1)" not in live
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in live
     assert 'data-open-alerts="1"' in live
-    alert_id = re.search(r'action="/alerts/(\d+)/acknowledge"', live).group(1)
+    found = re.search(r'action="/alerts/(\d+)/acknowledge"', live)
+    assert found is not None
+    alert_id = found.group(1)
     done = client.post(
         f"/alerts/{alert_id}/acknowledge", data={"csrf_token": csrf(client, "/inbox")}
     )
@@ -146,7 +159,9 @@ def test_the_treatment_page_shows_photos_and_measures_two_marked_areas(  # type:
     page = client.get(f"/patients/{treated.patient_id}/treatments/{treated.treatment_id}")
     assert f'hx-get="/treatments/{treated.treatment_id}/photos-panel"' in page.text
     panel = client.get(f"/treatments/{treated.treatment_id}/photos-panel").text
-    photo_id = re.search(r'src="/photos/(\d+)/image"', panel).group(1)
+    found = re.search(r'src="/photos/(\d+)/image"', panel)
+    assert found is not None
+    photo_id = found.group(1)
     image = client.get(f"/photos/{photo_id}/image")
     assert image.status_code == 200 and image.headers["content-type"] == "image/jpeg"
     measured = client.post(
@@ -165,8 +180,8 @@ def test_the_treatment_page_shows_photos_and_measures_two_marked_areas(  # type:
 
 
 def test_the_outbox_page_shows_messages_kept_for_staff(
-    client, uow, engine, knowledge, settings
-) -> None:  # type: ignore[no-untyped-def]
+    client: TestClient, uow: UnitOfWork, engine: Engine, knowledge: Knowledge, settings: Settings
+) -> None:
     treated = treat_today(uow, knowledge)
     make_worker(engine, knowledge, settings, None).run_due(
         now=dt.datetime.combine(

@@ -146,6 +146,7 @@ def test_a_worker_killed_mid_run_loses_nothing_and_its_restart_sends_the_rest(  
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if first.poll() is not None:
+                assert first.stderr is not None  # started with stderr=PIPE
                 pytest.fail(
                     "the worker ended before it was killed: " + first.stderr.read().decode()
                 )

@@ -7,34 +7,42 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Callable
+from typing import TypeVar
 
 import pytest
 from PIL import Image
-from sqlalchemy import event
+from sqlalchemy import Engine, event
 
 from needlesafe.services import treatments
+from needlesafe.settings import Settings
+from needlesafe.store.uow import UnitOfWork
 from tests.followup.colourkit import srgb8
 from tests.followup.followkit import csrf, sign_in, treat_today
+
+T = TypeVar("T")
 
 TREATED_LAB, REFERENCE_LAB = (62.0, 18.0, 16.0), (66.0, 9.0, 17.0)
 
 
-def _token(uow, settings, treatment_id):  # type: ignore[no-untyped-def]
-    return treatments.issue_checkin_link(
+def _token(uow: UnitOfWork, settings: Settings, treatment_id: int) -> str:
+    link = treatments.issue_checkin_link(
         uow,
         actor=None,
         treatment_id=treatment_id,
         secret_key=settings.secret,
         base_url=settings.public_base_url,
         max_age=settings.checkin_link_max_age,
-    ).token
+    )
+    assert link is not None  # not only_if_active: a link is always made
+    return link.token
 
 
 def skin_photo() -> bytes:
     """300 x 300: treated skin in the middle ninth, untreated skin in the top-left ninth."""
     image = Image.new("RGB", (300, 300), (128, 128, 128))
-    image.paste(srgb8(TREATED_LAB), (100, 100, 200, 200))  # type: ignore[arg-type]
-    image.paste(srgb8(REFERENCE_LAB), (0, 0, 100, 100))  # type: ignore[arg-type]
+    image.paste(srgb8(TREATED_LAB), (100, 100, 200, 200))
+    image.paste(srgb8(REFERENCE_LAB), (0, 0, 100, 100))
     out = io.BytesIO()
     image.save(out, "PNG")
     return out.getvalue()
@@ -144,7 +152,9 @@ def test_the_page_offers_nine_places_and_takes_them_without_a_script(client, sen
         files=[("photos", ("skin.png", skin_photo(), "image/png"))],
     )
     assert page.status_code == 201, page.text
-    photo_id = re.search(r'action="/checkin/[^"]+/photos/(\d+)/marks"', page.text).group(1)
+    found = re.search(r'action="/checkin/[^"]+/photos/(\d+)/marks"', page.text)
+    assert found is not None
+    photo_id = found.group(1)
     assert page.text.count('name="treated_cell"') == 9
     assert page.text.count('name="reference_cell"') == 9
     assert 'name="treated_cell" value="5" checked' in page.text  # the middle, to start
@@ -180,10 +190,10 @@ def test_the_page_offers_nine_places_and_takes_them_without_a_script(client, sen
     assert no_csrf.status_code == 403
 
 
-def _count_queries(engine, call):  # type: ignore[no-untyped-def]
+def _count_queries(engine: Engine, call: Callable[[], T]) -> tuple[T, int]:
     seen: list[str] = []
 
-    def before(conn, cursor, statement, *args):  # type: ignore[no-untyped-def]
+    def before(conn: object, cursor: object, statement: str, *args: object) -> None:
         seen.append(statement)
 
     event.listen(engine, "before_cursor_execute", before)

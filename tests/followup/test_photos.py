@@ -6,14 +6,19 @@ from __future__ import annotations
 
 import io
 import random
+from collections.abc import Sequence
 from pathlib import Path
 
+import httpx
 import pytest
+from fastapi.testclient import TestClient
 from PIL import Image
 from sqlalchemy import func, select
 
 from needlesafe.services import treatments
+from needlesafe.settings import Settings
 from needlesafe.store.followup import CheckinPhoto
+from needlesafe.store.uow import UnitOfWork
 from tests.followup.followkit import treat_today
 
 
@@ -30,7 +35,7 @@ def photo(fmt: str = "JPEG", size: tuple[int, int] = (64, 48), *, gps: bool = Fa
     return out.getvalue()
 
 
-def _token(uow, settings, treatment_id):  # type: ignore[no-untyped-def]
+def _token(uow: UnitOfWork, settings: Settings, treatment_id: int) -> str:
     link = treatments.issue_checkin_link(
         uow,
         actor=None,
@@ -39,6 +44,7 @@ def _token(uow, settings, treatment_id):  # type: ignore[no-untyped-def]
         base_url=settings.public_base_url,
         max_age=settings.checkin_link_max_age,
     )
+    assert link is not None  # not only_if_active: a link is always made
     return link.token
 
 
@@ -50,13 +56,17 @@ def patient(client, uow, knowledge, settings):  # type: ignore[no-untyped-def]
     return treated, token, answer.json()["checkin_id"]
 
 
-def _send(client, token, files, checkin_id=None):  # type: ignore[no-untyped-def]
+def _send(
+    client: TestClient, token: str, files: Sequence[bytes], checkin_id: int | None = None
+) -> httpx.Response:
     data = {"checkin_id": str(checkin_id)} if checkin_id else {}
-    return client.post(
+    # TestClient's methods are typed against httpx2, not installed here: Any to mypy
+    response: httpx.Response = client.post(
         f"/api/v1/checkin/{token}/photos",
         files=[("photos", (f"p{i}", content, "image/jpeg")) for i, content in enumerate(files)],
         data=data,
     )
+    return response
 
 
 def _count(uow) -> int:  # type: ignore[no-untyped-def]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -61,7 +62,9 @@ def test_a_photo_put_in_the_bucket_comes_back_and_goes(s3_endpoint: str) -> None
     store.delete(KEY)  # deleting what is gone is no error, like the folder's
 
 
-def test_a_missing_photo_is_file_not_found_as_in_the_folder(s3_endpoint: str, tmp_path) -> None:
+def test_a_missing_photo_is_file_not_found_as_in_the_folder(
+    s3_endpoint: str, tmp_path: Path
+) -> None:
     make_bucket(s3_endpoint, "photos-b")
     for store in (
         S3PhotoStore(bucket="photos-b", endpoint_url=s3_endpoint, region="us-east-1"),
@@ -108,7 +111,7 @@ def test_a_bad_setting_is_named(arguments: dict[str, Any], named: str) -> None:
         S3PhotoStore(client=object(), **arguments)
 
 
-def test_the_folder_is_the_default_and_a_bucket_setting_chooses_s3(tmp_path) -> None:
+def test_the_folder_is_the_default_and_a_bucket_setting_chooses_s3(tmp_path: Path) -> None:
     photostore.open_store.cache_clear()
     assert isinstance(open_store(str(tmp_path)), LocalPhotoStore)
     chosen = open_store(str(tmp_path), s3_bucket="clinic-photos", s3_region="eu-west-2")

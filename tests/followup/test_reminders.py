@@ -11,10 +11,11 @@ from needlesafe.knowledge.readability import reading_grade
 from needlesafe.services import checkins, reminders
 from needlesafe.services.context import LinkAccess
 from needlesafe.store.followup import Job, Message, MissedCheckin
+from needlesafe.store.uow import UnitOfWork
 from tests.followup.followkit import at, make_worker, treat_today
 
 
-def _jobs(uow, treatment_id):  # type: ignore[no-untyped-def]
+def _jobs(uow: UnitOfWork, treatment_id: int) -> list[tuple[str, object, str]]:
     with uow:
         return [
             (j.kind, j.payload.get("day"), j.status)

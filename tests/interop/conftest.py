@@ -12,13 +12,14 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from needlesafe.settings import Settings
+from needlesafe.store.uow import UnitOfWork
 
 # fixtures shared from the kits (`name as name`: re-exported for pytest)
 from tests.api.apikit import app as app
 from tests.api.apikit import client as client
 from tests.api.apikit import clinic_a as clinic_a
 from tests.api.apikit import clinic_b as clinic_b
-from tests.interop.ehrkit import BASE, EHR_ISS, OTHER_ISS, Ehr, public_jwk
+from tests.interop.ehrkit import BASE, EHR_ISS, OTHER_ISS, Ehr, EhrClinic, public_jwk
 from tests.store.dbkit import SECRET, add_clinic, add_staff
 from tests.store.dbkit import cheap_password_hashing as cheap_password_hashing
 from tests.store.dbkit import database as database
@@ -77,14 +78,14 @@ def settings(db_url: str, clients_file: Path) -> Settings:
     return Settings(
         environment="test",
         database_url=db_url,
-        secret_key=SECRET,  # type: ignore[arg-type]
+        secret_key=SECRET,
         public_base_url=BASE,
         cds_clients=str(clients_file),
     )
 
 
 @pytest.fixture
-def ehr_clinic(uow):  # type: ignore[no-untyped-def]
+def ehr_clinic(uow: UnitOfWork) -> EhrClinic:
     clinic = add_clinic(uow, "EHR Clinic")
     other = add_clinic(uow, "Other Clinic")
     return {"id": clinic, "staff": add_staff(uow, clinic), "other": other}

@@ -7,9 +7,11 @@ import json
 import time
 import uuid
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypedDict
 
 import jwt
+
+from tests.store.dbkit import Staff
 
 BASE = "https://clinic.example"
 EHR_ISS = "https://ehr.example.org/"
@@ -55,3 +57,12 @@ class Ehr:
         path = f"/cds-services/{service}/feedback"
         token = self.token(BASE + path)
         return self.client.post(path, json=body, headers={"Authorization": f"Bearer {token}"})
+
+
+class EhrClinic(TypedDict):
+    """The clinic whose EHR the clients file trusts (`ehr_clinic`): its id, a practitioner,
+    and another clinic's id."""
+
+    id: int
+    staff: Staff
+    other: int

@@ -9,8 +9,13 @@ from typing import Any
 
 import jwt
 import pytest
+from cryptography.hazmat.primitives.asymmetric import ec
+from fastapi.testclient import TestClient
 
-from tests.interop.ehrkit import BASE, OTHER_ISS, Ehr
+from needlesafe.knowledge.base import Knowledge
+from needlesafe.settings import Settings
+from needlesafe.store.uow import UnitOfWork
+from tests.interop.ehrkit import BASE, OTHER_ISS, Ehr, EhrClinic
 from tests.interop.fhir_examples import (
     HEALTHY_PREFETCH,
     ICD10CM,
@@ -36,7 +41,8 @@ BOOK = "needlesafe-appointment-book"
 
 def cards_of(response: Any) -> list[dict[str, Any]]:
     assert response.status_code == 200, response.text
-    return response.json()["cards"]
+    cards: list[dict[str, Any]] = response.json()["cards"]
+    return cards
 
 
 def topics(cards: list[dict[str, Any]]) -> list[str]:
@@ -47,7 +53,9 @@ def topics(cards: list[dict[str, Any]]) -> list[str]:
 
 
 @pytest.mark.logic_only
-def test_discovery_lists_each_service_with_its_hook_and_prefetch_templates(client) -> None:
+def test_discovery_lists_each_service_with_its_hook_and_prefetch_templates(
+    client: TestClient,
+) -> None:
     services = client.get("/cds-services").json()["services"]
     by_hook = {s["hook"]: s for s in services}
     assert set(by_hook) == {"appointment-book", "order-select", "order-sign", "patient-view"}
@@ -347,7 +355,8 @@ def test_symmetric_and_unsigned_jwts_are_refused(ehr: Ehr) -> None:
         algorithm="HS384",
         headers={"kid": "ehr-key-1"},
     )
-    unsigned = pyjwt.encode(claims, None, algorithm="none", headers={"kid": "ehr-key-1"})
+    # alg "none" takes no key: PyJWT's annotations ask for one whatever the algorithm
+    unsigned = pyjwt.encode(claims, None, algorithm="none", headers={"kid": "ehr-key-1"})  # type: ignore[arg-type]
     for token in (hs, unsigned, "not-a-jwt"):
         response = ehr.call(BOOK, appointment_book(HEALTHY_PREFETCH), token=token)
         assert response.status_code == 401
@@ -367,9 +376,9 @@ def test_a_jwt_signed_with_another_key_is_refused(ehr: Ehr, other_key) -> None: 
 
 def test_another_clinics_issuer_never_reaches_this_clinics_records(
     ehr: Ehr,
-    other_key,
-    ehr_clinic,
-    uow,  # type: ignore[no-untyped-def]
+    other_key: ec.EllipticCurvePrivateKey,
+    ehr_clinic: EhrClinic,
+    uow: UnitOfWork,
 ) -> None:
     from needlesafe.services import patients
 
@@ -401,10 +410,10 @@ def test_another_clinics_issuer_never_reaches_this_clinics_records(
 
 def test_patient_view_shows_check_ins_needing_attention_open_events_and_the_last_decision(
     ehr: Ehr,
-    ehr_clinic,
-    uow,
-    knowledge,
-    settings,  # type: ignore[no-untyped-def]
+    ehr_clinic: EhrClinic,
+    uow: UnitOfWork,
+    knowledge: Knowledge,
+    settings: Settings,
 ) -> None:
     from needlesafe.services import adverse_events, patients, treatments
     from tests.api.apikit import build_clinic  # noqa: F401  (the same records a clinic world has)
@@ -453,8 +462,8 @@ def test_patient_view_shows_check_ins_needing_attention_open_events_and_the_last
 
 def test_feedback_is_stored_once_even_when_sent_twice_and_counted(
     ehr: Ehr,
-    client,
-    ehr_clinic,  # type: ignore[no-untyped-def]
+    client: TestClient,
+    ehr_clinic: EhrClinic,
 ) -> None:
     cards = cards_of(ehr.call(BOOK, appointment_book(cold_sore_prefetch())))
     antiviral = next(

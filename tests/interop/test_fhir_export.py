@@ -10,9 +10,13 @@ import re
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from needlesafe.cli import app as cli_app
+from needlesafe.knowledge.base import Knowledge
+from needlesafe.store.uow import UnitOfWork
+from tests.api.apikit import ClinicWorld
 
 FHIR = "https://needlesafe.example/fhir"
 
@@ -119,11 +123,11 @@ def test_a_patients_records_export_as_a_valid_r4_bundle(client, clinic_a, valida
 
 @pytest.mark.logic_only
 def test_an_adverse_event_with_an_icd10_code_and_grade_4_exports_as_severe(
-    client,
-    clinic_a,
-    validator,
-    uow,
-    knowledge,  # type: ignore[no-untyped-def]
+    client: TestClient,
+    clinic_a: ClinicWorld,
+    validator: Any,
+    uow: UnitOfWork,
+    knowledge: Knowledge,
 ) -> None:
     from needlesafe.services import adverse_events
 
@@ -173,10 +177,10 @@ def test_the_validators_catch_a_broken_bundle(validator) -> None:  # type: ignor
 
 
 def test_another_clinics_patient_is_404_and_the_export_is_audited(
-    client,
-    clinic_a,
-    clinic_b,
-    uow,  # type: ignore[no-untyped-def]
+    client: TestClient,
+    clinic_a: ClinicWorld,
+    clinic_b: ClinicWorld,
+    uow: UnitOfWork,
 ) -> None:
     response = client.get(
         f"/api/v1/patients/{clinic_b.patient}/fhir", headers=clinic_a.practitioner.headers

@@ -7,8 +7,10 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 
 from needlesafe.interop import fhir_in
+from tests.api.apikit import ClinicWorld
 from tests.interop.fhir_examples import (
     ICD10CM,
     PATIENT,
@@ -92,9 +94,9 @@ def test_without_a_skin_type_or_birth_date_the_draft_says_what_to_confirm(client
 
 @pytest.mark.logic_only
 def test_bad_bundles_are_422_naming_the_field_and_other_clinics_are_404(
-    client,
-    clinic_a,
-    clinic_b,  # type: ignore[no-untyped-def]
+    client: TestClient,
+    clinic_a: ClinicWorld,
+    clinic_b: ClinicWorld,
 ) -> None:
     url = f"/api/v1/patients/{clinic_a.patient}/intakes/from-fhir"
     headers = clinic_a.practitioner.headers

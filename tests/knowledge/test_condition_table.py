@@ -61,7 +61,7 @@ def test_the_evaluator_and_the_index_see_the_new_key(knowledge: Knowledge) -> No
     assert compile_condition(both)(facts) == expected
     assert evaluate(Extended.model_validate({"skin_type_in": ["I"]}), facts) is None
     tokens = guard(Extended.model_validate({"skin_type_in": ["V", "IV"]}))
-    assert tokens == {("patient.fitzpatrick", "V"), ("patient.fitzpatrick", "IV")}
+    assert tokens == frozenset({("patient.fitzpatrick", "V"), ("patient.fitzpatrick", "IV")})
 
 
 def test_the_code_checks_the_lint_and_the_review_sheet_see_the_new_key(

@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 import yaml
 
-from needlesafe.knowledge.loader import DEFAULT_DIRECTORY, KnowledgeError, load_knowledge
+from needlesafe.knowledge.base import KnowledgeError
+from needlesafe.knowledge.loader import DEFAULT_DIRECTORY, load_knowledge
 
 
 def _changed(tmp_path: Path, change: Callable[[dict[str, Any]], None]) -> Path:

@@ -5,14 +5,14 @@ driven by it, so a field typed so is checked the moment it is typed."""
 from __future__ import annotations
 
 import dataclasses
-from typing import Annotated
+from typing import Annotated, cast
 
 import pytest
 from pydantic import Field
 
 from needlesafe.knowledge.base import Knowledge
 from needlesafe.knowledge.lint import lint, patient_texts
-from needlesafe.knowledge.schema import PlainText, PrecautionRule, Strict
+from needlesafe.knowledge.schema import PlainText, PrecautionRule, Strict, Vocabularies
 from needlesafe.knowledge.types import AreaCode, PatientLabel, PatientText, SourceIds
 from needlesafe.knowledge.walk import (
     PATIENT_TEXT,
@@ -123,14 +123,15 @@ def test_labels_without_a_text_are_read_as_a_list_and_a_hard_one_is_caught(
     assert read["vocabularies.yaml: trends.labels"] == (
         "getting better. staying the same. getting worse."
     )
-    vocab = knowledge.files["vocabularies.yaml"]
-    hard = vocab.model_copy(  # type: ignore[attr-defined]
+    # the files are kept as BaseModel; this one is the vocabularies file
+    vocab = cast(Vocabularies, knowledge.files["vocabularies.yaml"])
+    hard = vocab.model_copy(
         update={
             "trends": [
                 t.model_copy(update={"label": "progressively deteriorating symptomatology"})
                 if t.code == "worsening"
                 else t
-                for t in vocab.trends  # type: ignore[attr-defined]
+                for t in vocab.trends
             ]
         }
     )

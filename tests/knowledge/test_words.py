@@ -44,11 +44,11 @@ def test_every_outcome_code_is_named_once_and_a_missing_or_unknown_one_is_refuse
         WordsFile.model_validate(unknown)
 
 
-def _with_words(knowledge: Knowledge, **changes: object) -> Knowledge:
+def _with_words(knowledge: Knowledge, **changes: tuple[str, str]) -> Knowledge:
     assert knowledge.words is not None
     data = knowledge.words.model_dump()
     for kind, code_label in changes.items():
-        code, label = code_label  # type: ignore[misc]
+        code, label = code_label
         data[kind][code]["label"] = label
     return dataclasses.replace(knowledge, words=WordsFile.model_validate(data))
 

@@ -6,18 +6,19 @@ link. And a backup restores into an empty database with every row and an intact 
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, Row, text
 from typer.testing import CliRunner
 
 from needlesafe.cli import app
 from needlesafe.settings import get_settings
 from needlesafe.store import backup as backups
 from needlesafe.store.db import make_engine, normalise_url
+from tests.api.apikit import ClinicWorld
 from tests.store.dbkit import SECRET
 
 runner = CliRunner()
@@ -53,7 +54,7 @@ def lift_triggers(engine: Engine) -> Iterator[None]:
             connection.execute(text("ALTER TABLE audit_events ENABLE TRIGGER USER"))
 
 
-def _clinic_rows(engine: Engine, clinic_id: int) -> list[Any]:
+def _clinic_rows(engine: Engine, clinic_id: int) -> Sequence[Row[Any]]:
     with engine.connect() as connection:
         return connection.execute(
             text("SELECT id, seq FROM audit_events WHERE clinic_id = :c ORDER BY seq"),
@@ -69,8 +70,13 @@ def test_an_intact_log_verifies(db_url: str, clinic_a, clinic_b) -> None:  # typ
 
 @pytest.mark.parametrize("tamper", ["edit", "delete", "cut"])
 def test_a_tampered_row_is_found_and_named(
-    db_url: str, engine: Engine, clinic_a, clinic_b, tamper: str, lift_triggers: None
-) -> None:  # type: ignore[no-untyped-def]
+    db_url: str,
+    engine: Engine,
+    clinic_a: ClinicWorld,
+    clinic_b: ClinicWorld,
+    tamper: str,
+    lift_triggers: None,
+) -> None:
     rows = _clinic_rows(engine, clinic_a.clinic_id)
     assert len(rows) >= 4
     victim = rows[-1] if tamper == "cut" else rows[2]
@@ -94,8 +100,8 @@ def test_a_tampered_row_is_found_and_named(
 
 
 def test_postgres_refuses_truncating_the_audit_log_and_the_consents(
-    engine: Engine, clinic_a
-) -> None:  # type: ignore[no-untyped-def]
+    engine: Engine, clinic_a: ClinicWorld
+) -> None:
     if engine.dialect.name != "postgresql":
         pytest.skip("TRUNCATE is PostgreSQL's")
     for table in ("audit_events", "signed_consents", "treatment_overrides"):
@@ -144,8 +150,13 @@ def _counted(engine: Engine) -> dict[int, int]:
 
 
 def test_a_backup_restores_into_an_empty_database_with_every_row_and_the_chain(
-    db_url: str, engine: Engine, clinic_a, clinic_b, restore_target: str, tmp_path: Path
-) -> None:  # type: ignore[no-untyped-def]
+    db_url: str,
+    engine: Engine,
+    clinic_a: ClinicWorld,
+    clinic_b: ClinicWorld,
+    restore_target: str,
+    tmp_path: Path,
+) -> None:
     before = backups.row_counts(engine)
     out = tmp_path / "needlesafe.backup"
     made = run("backup", str(out), "--database-url", db_url)

@@ -18,6 +18,7 @@ import httpx
 import pytest
 from sqlalchemy import Engine, text
 
+from tests.api.apikit import ClinicWorld
 from tests.reliability.serverkit import free_port
 from tests.store.dbkit import SECRET
 
@@ -74,8 +75,8 @@ def _send_until_answered(
 
 @pytest.mark.slow
 def test_every_acknowledged_record_is_stored_once_across_kills_and_retries(
-    engine: Engine, clinic_a, db_url: str, tmp_path: Path
-) -> None:  # type: ignore[no-untyped-def]
+    engine: Engine, clinic_a: ClinicWorld, db_url: str, tmp_path: Path
+) -> None:
     server = Server(db_url, tmp_path)
     server.start()
     rng = random.Random(16)

@@ -5,10 +5,12 @@ service recovers when the database does, without a restart. On SQLite and Postgr
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
 
 from needlesafe.store import models as m
+from tests.api.apikit import ClinicWorld
 from tests.reliability.faultkit import ReadOnlySwitch, csrf_of
 
 EMERGENCY_MESSAGE = "my lips are swelling and I can't breathe"
@@ -20,8 +22,8 @@ def _checkins(engine: Engine) -> int:
 
 
 def test_the_patients_pages_answer_while_the_database_refuses_writes(
-    client: TestClient, clinic_a, read_only: ReadOnlySwitch, engine: Engine
-) -> None:  # type: ignore[no-untyped-def]
+    client: TestClient, clinic_a: ClinicWorld, read_only: ReadOnlySwitch, engine: Engine
+) -> None:
     base = f"/checkin/{clinic_a.link}"
     before = _checkins(engine)
     read_only.set(True)
@@ -63,8 +65,11 @@ def test_the_patients_pages_answer_while_the_database_refuses_writes(
 
 
 def test_a_staff_write_that_fails_is_a_500_with_the_security_headers_and_a_reference(
-    client: TestClient, clinic_a, read_only: ReadOnlySwitch, caplog
-) -> None:  # type: ignore[no-untyped-def]
+    client: TestClient,
+    clinic_a: ClinicWorld,
+    read_only: ReadOnlySwitch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     read_only.set(True)
     with caplog.at_level("INFO"):
         response = client.post(

@@ -8,13 +8,16 @@ import textstat
 from fastapi.testclient import TestClient
 
 from needlesafe.app import create_app
+from needlesafe.knowledge.base import Knowledge
+from needlesafe.settings import Settings
+from tests.api.apikit import ClinicWorld
 from tests.reliability.faultkit import csrf_of
 
 
 @pytest.mark.parametrize("offset", ["9223372036854775808", "99999999999999999999", "-3000000000"])
 def test_an_offset_beyond_any_integer_is_a_422_naming_it(
-    client: TestClient, clinic_a, offset: str
-) -> None:  # type: ignore[no-untyped-def]
+    client: TestClient, clinic_a: ClinicWorld, offset: str
+) -> None:
     response = client.get(
         f"/api/v1/checkins?offset={offset}", headers=clinic_a.practitioner.headers
     )
@@ -23,8 +26,8 @@ def test_an_offset_beyond_any_integer_is_a_422_naming_it(
 
 
 def test_a_nul_in_a_stored_text_is_a_422_naming_the_field_and_nothing_is_stored(
-    client: TestClient, clinic_a
-) -> None:  # type: ignore[no-untyped-def]
+    client: TestClient, clinic_a: ClinicWorld
+) -> None:
     staff = clinic_a.practitioner.headers
     before = client.get("/api/v1/patients", headers=staff).json()["total"]
     response = client.post("/api/v1/patients", json={"name": "Ann\u0000Lee"}, headers=staff)
@@ -55,8 +58,8 @@ def test_newlines_and_tabs_are_ordinary_text(client: TestClient, clinic_a) -> No
 
 
 def test_a_nul_in_a_form_or_query_is_refused_with_the_field_named(
-    client: TestClient, clinic_a
-) -> None:  # type: ignore[no-untyped-def]
+    client: TestClient, clinic_a: ClinicWorld
+) -> None:
     form = client.post("/login", data={"email": "a\x00@b.example"}, headers={"accept": "text/html"})
     assert form.status_code == 422 and "Email: control characters" in form.text
     query = client.get("/api/v1/patients?search=a%00b", headers=clinic_a.practitioner.headers)
@@ -65,8 +68,8 @@ def test_a_nul_in_a_form_or_query_is_refused_with_the_field_named(
 
 
 def test_anonymous_screening_is_limited_per_address_and_a_token_has_its_own_limit(
-    settings, knowledge, clinic_a
-) -> None:  # type: ignore[no-untyped-def]
+    settings: Settings, knowledge: Knowledge, clinic_a: ClinicWorld
+) -> None:
     app = create_app(
         settings.model_copy(update={"anonymous_rate_limit": 3, "token_rate_limit": 5}),
         knowledge=knowledge,
@@ -88,8 +91,8 @@ def test_anonymous_screening_is_limited_per_address_and_a_token_has_its_own_limi
 
 
 def test_a_nul_typed_into_the_check_in_gets_the_patients_own_form_back(
-    client: TestClient, clinic_a
-) -> None:  # type: ignore[no-untyped-def]
+    client: TestClient, clinic_a: ClinicWorld
+) -> None:
     """Not the staff error page: the patient's form, what they typed (without the character)
     and a plain message by the field; nothing is stored."""
     link = f"/checkin/{clinic_a.link}"

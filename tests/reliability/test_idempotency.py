@@ -8,6 +8,7 @@ import datetime as dt
 import re
 import secrets
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -15,6 +16,7 @@ from sqlalchemy import Engine, func, select, update
 
 from needlesafe.store import models as m
 from needlesafe.store.reliability import IdempotencyKey
+from tests.api.apikit import ClinicWorld
 from tests.reliability.faultkit import csrf_of
 from tests.store.dbkit import INTAKE, TREATMENT
 
@@ -24,7 +26,9 @@ def _count(engine: Engine, table: type[m.Base]) -> int:
         return connection.scalar(select(func.count()).select_from(table.__table__)) or 0
 
 
-def _creations(world):  # type: ignore[no-untyped-def]
+def _creations(
+    world: ClinicWorld,
+) -> list[tuple[str, dict[str, Any], dict[str, Any], type[m.Base], dict[str, str]]]:
     staff = world.practitioner.headers
     yesterday = (dt.date.today() - dt.timedelta(days=1)).isoformat()
     event = {"patient_id": world.patient, "complication": "infection", "onset_date": yesterday}
@@ -72,8 +76,8 @@ def _creations(world):  # type: ignore[no-untyped-def]
     "which", ["patient", "intake", "treatment", "staff checkin", "adverse event", "link checkin"]
 )
 def test_a_retry_with_the_same_key_gets_the_first_answer_and_stores_nothing_new(
-    client: TestClient, clinic_a, engine: Engine, which: str
-) -> None:  # type: ignore[no-untyped-def]
+    client: TestClient, clinic_a: ClinicWorld, engine: Engine, which: str
+) -> None:
     names = ["patient", "intake", "treatment", "staff checkin", "adverse event", "link checkin"]
     path, body, other, table, headers = _creations(clinic_a)[names.index(which)]
     key = {"Idempotency-Key": secrets.token_urlsafe(16)}
@@ -94,8 +98,8 @@ def test_a_retry_with_the_same_key_gets_the_first_answer_and_stores_nothing_new(
 
 
 def test_without_a_key_a_retry_is_a_new_record_and_a_bad_key_is_a_422(
-    client: TestClient, clinic_a, engine: Engine
-) -> None:  # type: ignore[no-untyped-def]
+    client: TestClient, clinic_a: ClinicWorld, engine: Engine
+) -> None:
     staff = clinic_a.practitioner.headers
     before = _count(engine, m.Patient)
     for _ in range(2):
@@ -110,8 +114,8 @@ def test_without_a_key_a_retry_is_a_new_record_and_a_bad_key_is_a_422(
 
 
 def test_one_callers_key_never_reaches_another_callers_answer(
-    client: TestClient, clinic_a, clinic_b, engine: Engine
-) -> None:  # type: ignore[no-untyped-def]
+    client: TestClient, clinic_a: ClinicWorld, clinic_b: ClinicWorld, engine: Engine
+) -> None:
     key = {"Idempotency-Key": "shared-key"}
     body = {"name": "Dee"}
     a = client.post("/api/v1/patients", json=body, headers={**clinic_a.practitioner.headers, **key})
@@ -121,8 +125,8 @@ def test_one_callers_key_never_reaches_another_callers_answer(
 
 
 def test_the_patients_form_sends_a_key_and_a_resent_form_is_one_check_in(
-    client: TestClient, clinic_a, engine: Engine
-) -> None:  # type: ignore[no-untyped-def]
+    client: TestClient, clinic_a: ClinicWorld, engine: Engine
+) -> None:
     html = {"accept": "text/html"}
     page = client.get(f"/checkin/{clinic_a.link}", headers=html)
     key = re.search(r'name="idempotency_key" value="([^"]+)"', page.text)
@@ -140,8 +144,8 @@ def test_the_patients_form_sends_a_key_and_a_resent_form_is_one_check_in(
 
 
 def test_a_request_whose_answer_was_lost_says_what_was_stored(
-    client: TestClient, clinic_a, engine: Engine
-) -> None:  # type: ignore[no-untyped-def]
+    client: TestClient, clinic_a: ClinicWorld, engine: Engine
+) -> None:
     staff = {**clinic_a.practitioner.headers, "Idempotency-Key": "lost-answer"}
     first = client.post("/api/v1/patients", json={"name": "Eve"}, headers=staff)
     with engine.begin() as connection:  # as if the server died before keeping the answer
@@ -153,8 +157,8 @@ def test_a_request_whose_answer_was_lost_says_what_was_stored(
 
 
 def test_two_sends_of_one_key_at_once_store_one_record(
-    client: TestClient, clinic_a, engine: Engine
-) -> None:  # type: ignore[no-untyped-def]
+    client: TestClient, clinic_a: ClinicWorld, engine: Engine
+) -> None:
     headers = {"Idempotency-Key": "at-once"}
     path = f"/api/v1/checkin/{clinic_a.link}"
     before = _count(engine, m.CheckIn)

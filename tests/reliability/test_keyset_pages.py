@@ -7,12 +7,15 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 from sqlalchemy import text
 
 from needlesafe.errors import InputError
 from needlesafe.services import accounts, adverse_events, checkins, patients
+from needlesafe.services.schemas import CheckInPublic, Page
 from needlesafe.store import models as m
 from tests.store.dbkit import add_checkin_row, add_clinic, add_staff
 
@@ -73,7 +76,7 @@ def inbox(uow, knowledge):  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize("needs_attention", [None, True, False])
 @pytest.mark.parametrize("limit", [1, 7, 50])
 def test_walking_the_inbox_by_cursor_gives_what_offsets_give(uow, inbox, needs_attention, limit):  # type: ignore[no-untyped-def]
-    def list_page(**kwargs):  # type: ignore[no-untyped-def]
+    def list_page(**kwargs: Any) -> Page[CheckInPublic]:
         return checkins.list_checkins(
             uow, actor=inbox.actor, needs_attention=needs_attention, **kwargs
         )
@@ -115,7 +118,7 @@ def test_every_list_walks_by_cursor(uow, knowledge) -> None:  # type: ignore[no-
     for _ in range(3):
         add_staff(uow, clinic)
 
-    def listing(function, **fixed):  # type: ignore[no-untyped-def]
+    def listing(function: Callable[..., Page[Any]], **fixed: object) -> Callable[..., Page[Any]]:
         return lambda **kwargs: function(uow, actor=staff.actor, **fixed, **kwargs)
 
     for list_page, total in [

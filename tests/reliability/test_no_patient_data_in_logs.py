@@ -14,6 +14,7 @@ from pathlib import Path
 import httpx
 from sqlalchemy import Engine, text
 
+from tests.api.apikit import ClinicWorld
 from tests.reliability.serverkit import free_port
 from tests.store.dbkit import SECRET
 
@@ -90,8 +91,8 @@ def _serve(db_url: str, tmp_path: Path) -> tuple[subprocess.Popen[str], str]:
 
 
 def test_no_log_line_holds_the_patients_name_phone_or_words(
-    engine: Engine, clinic_a, db_url: str, tmp_path: Path
-) -> None:  # type: ignore[no-untyped-def]
+    engine: Engine, clinic_a: ClinicWorld, db_url: str, tmp_path: Path
+) -> None:
     _fail_writes(engine)
     try:
         server, base = _serve(db_url, tmp_path)

@@ -14,10 +14,13 @@ from sqlalchemy import Engine, event, select, text
 
 from needlesafe.api.limits import TokenMemory
 from needlesafe.services import links
+from needlesafe.settings import Settings
 from needlesafe.store import audit, db
 from needlesafe.store import models as m
 from needlesafe.store.db import make_engine
 from needlesafe.store.followup import ClinicAlert
+from needlesafe.store.uow import UnitOfWork
+from tests.api.apikit import ClinicWorld
 from tests.store.dbkit import INTAKE
 
 
@@ -48,8 +51,8 @@ def _opaque_link(uow, settings, treatment_id: int) -> str:  # type: ignore[no-un
 
 
 def test_screening_and_triage_with_a_token_seen_lately_send_no_statement(
-    client: TestClient, clinic_a
-) -> None:  # type: ignore[no-untyped-def]
+    client: TestClient, clinic_a: ClinicWorld
+) -> None:
     staff = clinic_a.practitioner.headers
     body = {"message": "a little red", "days_since_treatment": 1}
     with statements(client) as first:
@@ -62,8 +65,8 @@ def test_screening_and_triage_with_a_token_seen_lately_send_no_statement(
 
 
 def test_a_patients_check_in_is_a_few_statements_and_still_audited_in_the_chain(
-    client: TestClient, clinic_a, uow, settings
-) -> None:  # type: ignore[no-untyped-def]
+    client: TestClient, clinic_a: ClinicWorld, uow: UnitOfWork, settings: Settings
+) -> None:
     link = _opaque_link(uow, settings, clinic_a.treatment)
     routine = {"message": "it stings a little and my skin is tight and dry"}
     assert client.post(f"/api/v1/checkin/{link}", json=routine).status_code == 201
@@ -85,8 +88,8 @@ def test_a_patients_check_in_is_a_few_statements_and_still_audited_in_the_chain(
 
 
 def test_an_emergency_check_in_still_alerts_the_clinic_once(
-    client: TestClient, clinic_a, uow, settings
-) -> None:  # type: ignore[no-untyped-def]
+    client: TestClient, clinic_a: ClinicWorld, uow: UnitOfWork, settings: Settings
+) -> None:
     link = _opaque_link(uow, settings, clinic_a.treatment)
     urgent = {"message": "my lips are swelling and my throat feels tight"}
     answer = client.post(f"/api/v1/checkin/{link}", json=urgent)

@@ -14,10 +14,12 @@ from sqlalchemy.exc import DBAPIError
 from typer.testing import CliRunner
 
 from needlesafe.cli import app
+from needlesafe.knowledge.base import Knowledge
 from needlesafe.services import checkins, patients
 from needlesafe.settings import get_settings
 from needlesafe.store.db import make_engine, make_session_factory
 from needlesafe.store.uow import UnitOfWork
+from tests.api.apikit import ClinicWorld
 from tests.store.dbkit import SECRET
 
 runner = CliRunner()
@@ -49,8 +51,8 @@ def runtime_engine(engine: Engine, db_url: str, monkeypatch) -> Iterator[Engine]
 
 
 def test_the_runtime_role_writes_records_but_cannot_erase_the_audit_log_or_consents(
-    runtime_engine: Engine, clinic_a
-) -> None:  # type: ignore[no-untyped-def]
+    runtime_engine: Engine, clinic_a: ClinicWorld
+) -> None:
     uow = UnitOfWork(make_session_factory(runtime_engine))
     made = patients.create_patient(uow, actor=clinic_a.practitioner.actor, patient={"name": "Al"})
     assert made.id > 0  # records and their audit rows are written
@@ -70,8 +72,8 @@ def test_the_runtime_role_writes_records_but_cannot_erase_the_audit_log_or_conse
 
 
 def test_the_runtime_role_moves_the_inbox_counter_only_by_writing_check_ins(
-    runtime_engine: Engine, clinic_a, knowledge
-) -> None:  # type: ignore[no-untyped-def]
+    runtime_engine: Engine, clinic_a: ClinicWorld, knowledge: Knowledge
+) -> None:
     """The counter's triggers run with the owner's rights (migration 0013): the service's
     check-ins are counted, yet the service cannot write the counter itself."""
     uow = UnitOfWork(make_session_factory(runtime_engine))

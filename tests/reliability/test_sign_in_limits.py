@@ -9,22 +9,28 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+import httpx
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 
 from needlesafe.app import create_app
+from needlesafe.knowledge.base import Knowledge
 from needlesafe.services import accounts
+from needlesafe.settings import Settings
 from needlesafe.store import models as m
+from tests.api.apikit import ClinicWorld
 
 WRONG = "not the password"
 
 
 def _token(client: TestClient, email: str, password: str) -> int:
-    return client.post(
+    # TestClient's methods are typed against httpx2, not installed here: Any to mypy
+    response: httpx.Response = client.post(
         "/api/v1/auth/token", json={"email": email, "password": password}
-    ).status_code
+    )
+    return response.status_code
 
 
 @pytest.fixture
@@ -35,8 +41,8 @@ def clock(app: FastAPI) -> list[float]:
 
 
 def test_an_account_waits_after_five_failures_with_the_wait_stated_and_it_doubles(
-    client: TestClient, clinic_a, clock: list[float]
-) -> None:  # type: ignore[no-untyped-def]
+    client: TestClient, clinic_a: ClinicWorld, clock: list[float]
+) -> None:
     email = clinic_a.admin.email
     assert [_token(client, email, WRONG) for _ in range(5)] == [401] * 5
     refused = client.post("/api/v1/auth/token", json={"email": email, "password": WRONG})
@@ -57,8 +63,8 @@ def test_an_account_waits_after_five_failures_with_the_wait_stated_and_it_double
 
 
 def test_one_accounts_failures_never_lock_another_account_at_the_same_address(
-    client: TestClient, clinic_a, clock: list[float]
-) -> None:  # type: ignore[no-untyped-def]
+    client: TestClient, clinic_a: ClinicWorld, clock: list[float]
+) -> None:
     for _ in range(6):
         _token(client, clinic_a.admin.email, WRONG)
     assert _token(client, clinic_a.admin.email, WRONG) == 429
@@ -67,16 +73,16 @@ def test_one_accounts_failures_never_lock_another_account_at_the_same_address(
 
 
 def test_a_flood_from_one_address_waits_and_says_so(
-    client: TestClient, clinic_a, clock: list[float]
-) -> None:  # type: ignore[no-untyped-def]
+    client: TestClient, clinic_a: ClinicWorld, clock: list[float]
+) -> None:
     codes = [_token(client, f"guess{i}@example.com", WRONG) for i in range(51)]
     assert codes == [401] * 50 + [429]
     assert _token(client, clinic_a.practitioner.email, clinic_a.practitioner.password) == 429
 
 
 def test_the_count_is_shared_by_two_workers_and_survives_a_restart(
-    settings, knowledge, clinic_a
-) -> None:  # type: ignore[no-untyped-def]
+    settings: Settings, knowledge: Knowledge, clinic_a: ClinicWorld
+) -> None:
     first, second = (create_app(settings, knowledge=knowledge) for _ in range(2))
     email = clinic_a.admin.email
     with TestClient(first) as one, TestClient(second) as two:
@@ -98,8 +104,8 @@ def test_forty_concurrent_guesses_get_five_checks(client: TestClient, clinic_a) 
 
 
 def test_failed_and_refused_sign_ins_are_audited_with_the_address(
-    client: TestClient, clinic_a, engine: Engine, clock: list[float]
-) -> None:  # type: ignore[no-untyped-def]
+    client: TestClient, clinic_a: ClinicWorld, engine: Engine, clock: list[float]
+) -> None:
     for _ in range(6):
         _token(client, clinic_a.admin.email, WRONG)
     _token(client, "nobody@example.com", WRONG)
@@ -117,8 +123,8 @@ def test_failed_and_refused_sign_ins_are_audited_with_the_address(
 
 
 def test_no_more_passwords_are_hashed_at_once_than_the_setting_allows(
-    settings, knowledge, clinic_a, monkeypatch
-) -> None:  # type: ignore[no-untyped-def]
+    settings: Settings, knowledge: Knowledge, clinic_a: ClinicWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
     inside, most, lock = [0], [0], threading.Lock()
 
     class CountingHasher:

@@ -71,7 +71,7 @@ def test_the_link_points_at_the_patients_page() -> None:
 def test_a_placeholder_secret_is_refused_outside_development() -> None:
     for environment in ("production", "test"):
         with pytest.raises(ValueError, match="NEEDLESAFE_SECRET_KEY"):
-            Settings(environment=environment)  # type: ignore[arg-type]
+            Settings(environment=environment)
     assert Settings(environment="development").secret == PLACEHOLDER_SECRET
 
 

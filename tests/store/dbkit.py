@@ -12,7 +12,7 @@ import datetime as dt
 import os
 import secrets
 import shutil
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
@@ -22,6 +22,7 @@ from argon2 import PasswordHasher
 from sqlalchemy import Engine, text
 
 from needlesafe.knowledge.base import Knowledge
+from needlesafe.knowledge.triage_schema import Disposition
 from needlesafe.services import accounts
 from needlesafe.services import patients as _patients
 from needlesafe.services import treatments as _treatments
@@ -157,7 +158,7 @@ def settings(db_url: str) -> Settings:
     return Settings(
         environment="test",
         database_url=db_url,
-        secret_key=SECRET,  # type: ignore[arg-type]
+        secret_key=SECRET,
         public_base_url="https://clinic.example",
     )
 
@@ -200,7 +201,7 @@ def add_staff(uow: UnitOfWork, clinic_id: int, role: str = "practitioner") -> St
     )
 
 
-def fake_triage(disposition: str = "contact_clinic") -> dict[str, object]:
+def fake_triage(disposition: Disposition = "contact_clinic") -> dict[str, object]:
     """A stored triage result, for tests that need check-ins without running the engine."""
     return {
         "disposition": disposition,
@@ -217,7 +218,7 @@ def add_checkin_row(
     clinic_id: int,
     patient_id: int,
     treatment_id: int,
-    disposition: str,
+    disposition: Disposition,
     created_at: dt.datetime | None = None,
     handled: bool = False,
 ) -> int:
@@ -295,7 +296,7 @@ def screen_for_treatment(
     actor: Actor,
     knowledge: Knowledge,
     patient_id: int,
-    intake: dict[str, object] | None = None,
+    intake: Mapping[str, object] | None = None,
     *,
     days_ago: int = 5,
     consent: bool = True,

@@ -10,6 +10,8 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import IntegrityError
 
+from needlesafe.knowledge.base import Knowledge
+from needlesafe.knowledge.triage_schema import Disposition
 from needlesafe.services import checkins, patients
 from needlesafe.services.context import Actor
 from needlesafe.store.db import make_session_factory
@@ -33,7 +35,9 @@ def _clinic(uow: UnitOfWork, knowledge) -> Clinic:  # type: ignore[no-untyped-de
     return Clinic(clinic, actor, patient, treatment)
 
 
-def _add(uow: UnitOfWork, clinic: Clinic, disposition: str = "self_care", n: int = 1) -> None:
+def _add(
+    uow: UnitOfWork, clinic: Clinic, disposition: Disposition = "self_care", n: int = 1
+) -> None:
     for _ in range(n):
         add_checkin_row(
             uow,
@@ -47,8 +51,10 @@ def _add(uow: UnitOfWork, clinic: Clinic, disposition: str = "self_care", n: int
 def _counts(engine: Engine) -> tuple[dict[int, int], dict[int, int]]:
     """(the counters, count(*) per clinic), leaving out clinics with no check-ins and a zero."""
     with engine.connect() as connection:
-        counters = dict(connection.execute(text("SELECT clinic_id, n FROM checkin_counts")).all())
-        actual = dict(
+        counters: dict[int, int] = dict(
+            connection.execute(text("SELECT clinic_id, n FROM checkin_counts")).all()
+        )
+        actual: dict[int, int] = dict(
             connection.execute(
                 text("SELECT clinic_id, count(*) FROM checkins GROUP BY clinic_id")
             ).all()
@@ -67,8 +73,8 @@ def _total(uow: UnitOfWork, clinic: Clinic, **filters) -> int:  # type: ignore[n
 
 
 def test_the_counter_follows_inserts_in_two_clinics_and_is_the_inbox_total(
-    uow: UnitOfWork, engine: Engine, knowledge
-) -> None:  # type: ignore[no-untyped-def]
+    uow: UnitOfWork, engine: Engine, knowledge: Knowledge
+) -> None:
     a, b = _clinic(uow, knowledge), _clinic(uow, knowledge)
     assert _total(uow, a) == 0  # no row yet: none
     _add(uow, a, "urgent", 2)
@@ -85,8 +91,8 @@ def test_the_counter_follows_inserts_in_two_clinics_and_is_the_inbox_total(
 
 
 def test_check_ins_taken_through_the_service_are_counted(
-    uow: UnitOfWork, engine: Engine, knowledge
-) -> None:  # type: ignore[no-untyped-def]
+    uow: UnitOfWork, engine: Engine, knowledge: Knowledge
+) -> None:
     a = _clinic(uow, knowledge)
     for symptoms in (["redness"], ["pus"]):
         checkins.record_checkin(
@@ -102,8 +108,8 @@ def test_check_ins_taken_through_the_service_are_counted(
 
 
 def test_deletes_moves_and_a_refused_patient_delete_keep_it_exact(
-    uow: UnitOfWork, engine: Engine, knowledge
-) -> None:  # type: ignore[no-untyped-def]
+    uow: UnitOfWork, engine: Engine, knowledge: Knowledge
+) -> None:
     """Nothing in the service deletes a check-in (nor erases a patient: the consents and the
     audit log are append-only, and no foreign key cascades to check-ins); a DELETE by hand
     is counted all the same."""
@@ -153,8 +159,8 @@ def test_deletes_moves_and_a_refused_patient_delete_keep_it_exact(
 
 
 def test_postgres_counts_at_commit_and_a_truncate_empties_the_counters(
-    uow: UnitOfWork, engine: Engine, knowledge
-) -> None:  # type: ignore[no-untyped-def]
+    uow: UnitOfWork, engine: Engine, knowledge: Knowledge
+) -> None:
     if engine.dialect.name != "postgresql":
         pytest.skip("deferred triggers and TRUNCATE are PostgreSQL's")
     a = _clinic(uow, knowledge)
@@ -179,8 +185,8 @@ def test_postgres_counts_at_commit_and_a_truncate_empties_the_counters(
 
 
 def test_concurrent_check_ins_from_several_threads(
-    uow: UnitOfWork, engine: Engine, knowledge
-) -> None:  # type: ignore[no-untyped-def]
+    uow: UnitOfWork, engine: Engine, knowledge: Knowledge
+) -> None:
     """Audited check-ins (the audit chain head locked in each transaction, the counter at
     commit), bare inserts and inbox reads from several threads at once, on two clinics: no
     deadlock, and the counters exact at the end."""

@@ -3,6 +3,8 @@ models match what the migrations build."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
@@ -37,8 +39,11 @@ def test_alembic_sees_every_table_the_migrations_make(engine: Engine) -> None:
 
 def test_downgrade_one_step_then_upgrade_again(engine: Engine) -> None:
     head = migrate.head_revision()
+    assert head is not None
     script = ScriptDirectory(str(migrate.MIGRATIONS))
-    previous = script.get_revision(head).down_revision
+    revision = script.get_revision(head)
+    assert revision is not None
+    previous = revision.down_revision
     migrate.downgrade(engine, "-1")
     assert migrate.current_revision(engine) == previous
     migrate.upgrade(engine)
@@ -71,8 +76,8 @@ def test_memory_sqlite_is_refused() -> None:
 
 
 def test_the_clinic_contact_migration_keeps_existing_clinics_valid(
-    tmp_path,
-    monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
     migrate.upgrade(engine, "0003_consent")

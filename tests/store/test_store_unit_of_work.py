@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import Engine, select, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
+from needlesafe.knowledge.triage_schema import Disposition
 from needlesafe.store import models as m
 from needlesafe.store.uow import UnitOfWork
 
@@ -117,13 +118,14 @@ def test_checkins_list_needing_attention_first_then_newest(uow: UnitOfWork) -> N
         pid, tid = patient.id, treatment.id
     now = dt.datetime.now(dt.UTC)
     ids = {}
-    for minute, disposition, handled in [
+    rows: list[tuple[int, Disposition, bool]] = [
         (1, "self_care", False),
         (2, "emergency", True),
         (3, "contact_clinic", False),
         (4, "urgent", False),
         (5, "self_care", False),
-    ]:
+    ]
+    for minute, disposition, handled in rows:
         ids[minute] = add_checkin_row(
             uow,
             clinic_id=clinic,

@@ -4,8 +4,10 @@ downloads the CSV; a practitioner is refused; another clinic's records never sho
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any, TypedDict
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
@@ -17,14 +19,22 @@ from needlesafe.settings import Settings
 from needlesafe.store.db import make_engine, make_session_factory
 from needlesafe.store.migrate import upgrade
 from needlesafe.store.uow import UnitOfWork
-from needlesafe.surveillance.synthetic import generate
+from needlesafe.surveillance.synthetic import DemoData, generate
 from tests.web.webkit import PASSWORD, Browser
 
 SEED = 9
 
 
+class Site(TypedDict):
+    """The dashboard's app over a demo registry, the signals planted in it and its data."""
+
+    app: FastAPI
+    planted: list[dict[str, Any]]
+    data: DemoData
+
+
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory, knowledge: Knowledge) -> Iterator[dict]:
+def site(tmp_path_factory: pytest.TempPathFactory, knowledge: Knowledge) -> Iterator[Site]:
     folder = tmp_path_factory.mktemp("dashboard")
     url = f"sqlite:///{folder / 'web.db'}"
     engine = make_engine(url)
@@ -57,7 +67,7 @@ def site(tmp_path_factory: pytest.TempPathFactory, knowledge: Knowledge) -> Iter
     app.state.needlesafe.engine.dispose()
 
 
-def _browser(site: dict, email: str) -> Browser:
+def _browser(site: Site, email: str) -> Browser:
     client = TestClient(
         site["app"], base_url="http://testserver", follow_redirects=False,
         headers={"accept": "text/html"},
@@ -67,7 +77,7 @@ def _browser(site: dict, email: str) -> Browser:
     return browser
 
 
-def test_an_admin_sees_rates_signals_charts_and_downloads_the_csv(site: dict) -> None:
+def test_an_admin_sees_rates_signals_charts_and_downloads_the_csv(site: Site) -> None:
     browser = _browser(site, "admin@one.example")
     page = browser.client.get("/surveillance")
     assert page.status_code == 200
@@ -88,21 +98,21 @@ def test_an_admin_sees_rates_signals_charts_and_downloads_the_csv(site: dict) ->
     assert int(clinic_total) == own == 3_000
 
 
-def test_a_practitioner_is_refused(site: dict) -> None:
+def test_a_practitioner_is_refused(site: Site) -> None:
     browser = _browser(site, "practitioner@one.example")
     assert browser.client.get("/surveillance").status_code == 403
     assert browser.client.get("/surveillance/rates.csv").status_code == 403
     assert 'href="/surveillance"' not in browser.client.get("/patients").text
 
 
-def test_a_clinic_without_treatments_sees_none(site: dict) -> None:
+def test_a_clinic_without_treatments_sees_none(site: Site) -> None:
     browser = _browser(site, "admin@empty.example")
     page = browser.client.get("/surveillance")
     assert page.status_code == 200
     assert "No treatment recorded yet" in page.text
 
 
-def test_signed_out_is_sent_to_sign_in(site: dict) -> None:
+def test_signed_out_is_sent_to_sign_in(site: Site) -> None:
     client = TestClient(site["app"], base_url="http://testserver", follow_redirects=False,
                         headers={"accept": "text/html"})  # fmt: skip
     response = client.get("/surveillance")

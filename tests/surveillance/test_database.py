@@ -208,11 +208,14 @@ def test_the_cli_reports_on_the_database_and_on_its_registry_export(
     first, second = json.loads(direct.stdout), json.loads(pooled.stdout)
     # the same clinic, the same rates, whether read from the database or from its export
     keep = ("fitzpatrick", "area", "depth_band", "month", "lot", "device")
-    pick = lambda report: sorted(  # noqa: E731
-        (r["dimension"], r["value"], r["complication"], r["cases"], r["treatments"])
-        for r in report["rates"]
-        if r["dimension"] in keep
-    )
+
+    def pick(report: dict[str, Any]) -> list[tuple[Any, ...]]:
+        return sorted(
+            (r["dimension"], r["value"], r["complication"], r["cases"], r["treatments"])
+            for r in report["rates"]
+            if r["dimension"] in keep
+        )
+
     assert pick(first) == pick(second)
     missing = runner.invoke(
         cli_app, ["report", "database", "--clinic", "No Such Clinic", "--out", str(tmp_path / "x"),

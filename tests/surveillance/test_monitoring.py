@@ -12,6 +12,7 @@ from typing import Any
 import pyarrow as pa
 import pytest
 
+from needlesafe.knowledge.base import Knowledge
 from needlesafe.knowledge.surveillance_schema import SignalThresholds
 from needlesafe.surveillance.queries import Results
 from needlesafe.surveillance.report import MONTH_PRIOR, monitoring
@@ -38,7 +39,7 @@ def _results(exposure: list[tuple[Any, ...]], cases: list[tuple[Any, ...]]) -> R
     )
 
 
-def _thresholds(knowledge: Any) -> SignalThresholds:
+def _thresholds(knowledge: Knowledge) -> SignalThresholds:
     assert knowledge.surveillance is not None
     return knowledge.surveillance.signals
 
@@ -65,7 +66,7 @@ def _practitioners() -> Results:
     return _results(exposure, cases)
 
 
-def test_expected_counts_llr_and_alarm_match_a_hand_calculation(knowledge: Any) -> None:
+def test_expected_counts_llr_and_alarm_match_a_hand_calculation(knowledge: Knowledge) -> None:
     thresholds = _thresholds(knowledge)
     tests = monitoring(_practitioners(), thresholds, ["scarring"])
     a = next(t for t in tests if t["value"] == "A")
@@ -106,7 +107,7 @@ def test_expected_counts_llr_and_alarm_match_a_hand_calculation(knowledge: Any) 
     assert b["alarm_month"] is None and "series" not in b
 
 
-def test_no_alarm_before_four_events(knowledge: Any) -> None:
+def test_no_alarm_before_four_events(knowledge: Knowledge) -> None:
     """Three cases where a tenth of one was expected: a huge LLR, but maxSPRT waits for the
     fourth event."""
     exposure = [
@@ -127,7 +128,7 @@ def test_no_alarm_before_four_events(knowledge: Any) -> None:
     assert a["alarm_month"] is None
 
 
-def test_a_lot_is_compared_with_the_other_lots_of_its_product(knowledge: Any) -> None:
+def test_a_lot_is_compared_with_the_other_lots_of_its_product(knowledge: Knowledge) -> None:
     """Lot L1 of product P: its expected count comes from P's other lot (1 case in 100), not
     from product Q, whose lot has ten times the rate."""
     exposure = [

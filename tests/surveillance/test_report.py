@@ -4,7 +4,8 @@ often than its nominal rate."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from needlesafe.knowledge.base import Knowledge
 from needlesafe.surveillance.queries import Results, duckdb_engine, run_all
@@ -16,7 +17,7 @@ NULL_DATASETS = 12
 NULL_TREATMENTS = 5000
 
 
-def _who(signal: dict) -> str:
+def _who(signal: Mapping[str, Any]) -> str | None:
     return signal.get("lot") or signal.get("practitioner_id") or signal.get("device_id")
 
 

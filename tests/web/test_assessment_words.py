@@ -20,7 +20,7 @@ NOTATION = re.compile(r"\b(patient|plan)\.[a-z_]+|=|\b[a-z]+_[a-z_]+\b")
 
 # an intake that fires many kinds of rule: skin type, depth over an area's cap, a condition,
 # a medication stopped lately, an allergy to the planned numbing cream, no patch test
-BUSY = {
+BUSY: dict[str, str | list[str]] = {
     "age": "34",
     "fitzpatrick": "V",
     "conditions": ["cold_sore_history", "keloid_history"],

@@ -31,7 +31,8 @@ def _audit_since(staff: Browser, after: int) -> list[tuple[str, str, str | None,
 def _last_audit_id(staff: Browser) -> int:
     factory = staff.client.app.state.needlesafe.session_factory  # type: ignore[attr-defined]
     with factory() as session:
-        return max(session.scalars(select(m.AuditEvent.id)).all() or [0])
+        last: int = max(session.scalars(select(m.AuditEvent.id)).all() or [0])
+        return last
 
 
 def test_a_patients_page_is_one_audited_read_of_their_timeline(staff: Browser) -> None:
