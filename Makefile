@@ -18,7 +18,7 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
-	$(BIN)/mypy src/needlesafe
+	$(BIN)/mypy src/needlesafe tests
 	$(BIN)/needlesafe knowledge check
 	$(BIN)/pytest -n 2  # both cores (pytest-xdist)
 	$(BIN)/pytest -m spark  # one Spark at a time

@@ -164,14 +164,16 @@ def test_an_unclear_message_errs_toward_more_care_and_says_why() -> None:
 
 
 def test_someone_elses_warning_sign_does_not_raise_the_answer_but_says_where_to_turn() -> None:
+    assert KB.triage is not None
+    rules = KB.triage.rules
     result = run({"days_since_treatment": 1, "message": "My son is wheezing. My face is fine."})
     assert result.disposition == "self_care" and result.others == ["wheezing"]
-    assert KB.triage.rules.someone_else_text in result.patient_text
-    assert KB.triage.rules.nothing_described_text not in result.patient_text
+    assert rules.someone_else_text in result.patient_text
+    assert rules.nothing_described_text not in result.patient_text
     texts = [text for where, text in patient_texts(KB) if "someone_else_text" in where]
-    assert texts == [KB.triage.rules.someone_else_text]  # linted for its reading grade too
+    assert texts == [rules.someone_else_text]  # linted for its reading grade too
     plain = run({"days_since_treatment": 1, "message": "My face is fine, see you Friday"})
-    assert KB.triage.rules.someone_else_text not in plain.patient_text
+    assert rules.someone_else_text not in plain.patient_text
 
 
 def test_words_of_doubt_are_read_the_safer_way_and_the_text_says_so() -> None:

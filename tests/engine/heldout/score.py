@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -27,6 +28,10 @@ DATA = HERE / "lay_heldout.yaml"
 RANK = {"self_care": 0, "contact_clinic": 1, "urgent": 2, "emergency": 3}
 
 
+def _line(entry: dict[str, Any], answer: str, read: list[str]) -> str:
+    return f"  [{entry['expect']} -> {answer}] day {entry['day']}: {entry['text']!r}  read={read}"
+
+
 def main(argv: list[str]) -> int:
     verbose = "-v" in argv
     paths = [Path(a) for a in argv if not a.startswith("-")] or [DATA]
@@ -34,11 +39,11 @@ def main(argv: list[str]) -> int:
     knowledge = default_knowledge()
 
     exact = 0
-    under: list[tuple[dict, str, list[str]]] = []
-    over: list[tuple[dict, str, list[str]]] = []
+    under: list[tuple[dict[str, Any], str, list[str]]] = []
+    over: list[tuple[dict[str, Any], str, list[str]]] = []
     emergencies = emergencies_caught = 0
-    missed_flags: list[tuple[dict, list[str], list[str]]] = []
-    wrongly_read: list[tuple[dict, list[str]]] = []
+    missed_flags: list[tuple[dict[str, Any], list[str], list[str]]] = []
+    wrongly_read: list[tuple[dict[str, Any], list[str]]] = []
 
     for entry in entries:
         checkin = parse_checkin(
@@ -68,14 +73,12 @@ def main(argv: list[str]) -> int:
     print(f"n: {n}")
     print(f"exact agreement: {exact}/{n} = {exact / n:.1%}")
     print(f"under-triage: {len(under)}")
-    for entry, got, read in under:
-        print(f"  [{entry['expect']} -> {got}] day {entry['day']}: {entry['text']!r}  read={read}")
+    for entry, answer, read in under:
+        print(_line(entry, answer, read))
     print(f"over-triage rate: {len(over)}/{n} = {len(over) / n:.1%}")
     if verbose:
-        for entry, got, read in over:
-            print(
-                f"  [{entry['expect']} -> {got}] day {entry['day']}: {entry['text']!r}  read={read}"
-            )
+        for entry, answer, read in over:
+            print(_line(entry, answer, read))
     sens = emergencies_caught / emergencies if emergencies else float("nan")
     print(f"emergency sensitivity: {emergencies_caught}/{emergencies} = {sens:.3f}")
     print(f"missed red flags: {len(missed_flags)}")
