@@ -174,6 +174,9 @@ def test_someone_elses_warning_sign_does_not_raise_the_answer_but_says_where_to_
     assert texts == [rules.someone_else_text]  # linted for its reading grade too
     plain = run({"days_since_treatment": 1, "message": "My face is fine, see you Friday"})
     assert rules.someone_else_text not in plain.patient_text
+    # what was only read or heard of ("I read online ...") is no one's: nobody to send anywhere
+    heard = run({"days_since_treatment": 1, "message": "I read online people get hives. Im fine"})
+    assert heard.others == ["hives"] and rules.someone_else_text not in heard.patient_text
 
 
 def test_words_of_doubt_are_read_the_safer_way_and_the_text_says_so() -> None:

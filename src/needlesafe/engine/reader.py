@@ -101,6 +101,7 @@ class Mention:
     severity: Severity | None = None
     trend: Trend | None = None
     others: bool = False  # someone else's symptom ("my friend had hives")
+    heard: bool = False  # ... only heard of ("someone online said", "the leaflet mentions")
     resolved: bool = False  # happened and settled ("the swelling went away")
     reason: bool = False  # why the patient was treated ("for my acne scars")
     history: bool = False  # long before the treatment, or a habit ("fainted as a child")
@@ -116,6 +117,7 @@ class Reading:
     uncertain: bool = False
     resolved: tuple[str, ...] = ()  # happened and settled, not counted now
     others: tuple[str, ...] = ()  # someone else's
+    heard: tuple[str, ...] = ()  # of those, only heard of (read online, in the leaflet): no one's
     unread: tuple[str, ...] = ()  # parts of the message the reader could not read
     unread_hint: Disposition | None = None  # the most a site word in an unread part hints at
     temperature_now_c: float | None = None  # the latest temperature not said to be past
@@ -140,6 +142,7 @@ class _Item:
     cancelled: bool = False  # a negation trigger undone by a negation before it
     resolved: bool = False
     others: bool = False
+    heard: bool = False  # someone else's only as hearsay
     reason: bool = False
     history: bool = False
     sentence_start: bool = False  # the first item of a segment that starts a sentence
@@ -1269,6 +1272,7 @@ def _mark_experiencer(segments: list[_Segment], knowledge: TriageKnowledge) -> N
                     current = kind
                     last_named = kind
             item.others = current == "other"
+            item.heard = item.others and heard
         carried = current
     # "... he had his face done this afternoon": the person written about had the treatment, so
     # they are the patient (a friend's or stranger's part, and hearsay, stay theirs). Safer.
@@ -1885,6 +1889,7 @@ def read_message(text: str, knowledge: TriageKnowledge) -> Reading:
                         item.severity,
                         item.trend,
                         others=item.others,
+                        heard=item.others and item.heard,
                         resolved=item.resolved,
                         reason=item.reason,
                         history=item.history,
@@ -1951,6 +1956,11 @@ def read_message(text: str, knowledge: TriageKnowledge) -> Reading:
         resolved=tuple(c for c in dict.fromkeys(resolved) if c not in affirmed),
         others=tuple(
             dict.fromkeys(m.code for m in mentions if m.others and m.code not in affirmed)
+        ),
+        heard=tuple(
+            code
+            for code in dict.fromkeys(m.code for m in mentions if m.others and m.heard)
+            if not any(m.code == code and m.others and not m.heard for m in mentions)
         ),
         unread=tuple(" ".join(item.text for item in seg) for seg, (u, _) in unread if u),
         unread_hint=max(

@@ -312,7 +312,7 @@ def triage(
             and any(
                 tk.symptoms[code].group == "warning"
                 for code in reading.others
-                if code in tk.symptoms and code not in reports
+                if code in tk.symptoms and code not in reports and code not in reading.heard
             ),
             site_text=(
                 tk.rules.unclear_site_texts.get(site_hint)
