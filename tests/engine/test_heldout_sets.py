@@ -18,7 +18,7 @@ from needlesafe.knowledge.base import Knowledge
 HELDOUT = Path(__file__).parent / "heldout"
 # Sets 1-3: the reader learnt from them. Set 4 (lay_heldout_4.yaml) is still held out: it is
 # scored, never tested on, so it stays an honest measure (see heldout/README.md).
-# Sets 4-97 were each scored first (heldout/README.md), then learnt from: all but 61 now guard.
+# Sets 4-99 were each scored first (heldout/README.md), then learnt from: all but 61 now guard.
 # Set 61 is scored, not guarded: most of its messages are wholly in Spanish, French, Tagalog,
 # Hindi or Arabic in Latin letters, and the reader reads English (its unread parts go to the
 # clinic, never home: see heldout/README.md).
@@ -121,6 +121,8 @@ SETS = [
         "lay_heldout_95.yaml",
         "lay_heldout_96.yaml",
         "lay_heldout_97.yaml",
+        "lay_heldout_98.yaml",
+        "lay_heldout_99.yaml",
     )
 ]
 
@@ -218,7 +220,7 @@ ENTRIES = [entry for path in SETS for entry in _load(path)]
 
 
 def test_the_sets_are_there() -> None:
-    assert len(SETS) == 96 and len(ENTRIES) == 14440
+    assert len(SETS) == 98 and len(ENTRIES) == 14740
 
 
 def _run(entry: dict[str, Any], knowledge: Knowledge) -> str:

@@ -1123,3 +1123,40 @@ def test_a_pronoun_phrase_saying_worse_speaks_of_the_symptom_before() -> None:
 
 def test_so_swollen_is_swelling_wherever_it_is() -> None:
     assert "swelling" in found("Both hands are so swollen I can't make a fist")
+
+
+def test_punctuation_said_aloud_is_read_as_the_mark_when_said_twice() -> None:
+    # dictated through a screen reader: "period" ends the sentence, so "not any worse" is about
+    # the swelling, not read across into "day 2"
+    dictated = "Still slightly swollen under my chin period not any worse period day 2"
+    assert read(dictated).symptoms["swelling"].trend != "worsening"
+    # one "period" is a word: a period that started is no full stop
+    assert "my period started" in " ".join(read("my period started and my face is red").unread)
+
+
+def test_a_bigger_number_said_now_in_the_next_sentence_makes_the_symptom_worse() -> None:
+    scores = read("The burning sensation was 3/10 yesterday. Today it is 6/10.")
+    assert scores.symptoms["burning"].trend == "worsening"
+    share = read(
+        "The redness covered about 40 percent on day 1. Today, day 3, it covers 60 percent."
+    )
+    assert share.symptoms["redness"].trend == "worsening"
+    # a number in a sentence about something else is no measure of it
+    assert (
+        read("My bruise was 2cm yesterday. Today I ate 3 apples").symptoms["bruising"].trend
+        != "worsening"
+    )
+
+
+def test_another_treatment_named_is_not_a_complaint_about_the_lips() -> None:
+    filler = read("Bit puffy and pink. Having lip filler next week, is that ok?")
+    assert filler.unread_hint is None
+    # the writer's own lips still count
+    assert "lip_tongue_swelling" in found(
+        "Had lip filler at the same visit and my lips are swelling"
+    )
+
+
+def test_a_carer_writing_about_my_client_writes_for_the_patient() -> None:
+    client = "My client's face still feels warm when I touch it, day 3. She is not in pain."
+    assert "warmth" in found(client)

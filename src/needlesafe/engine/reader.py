@@ -352,6 +352,23 @@ def _longest(tokens: list[str], i: int, most: int, knowledge: TriageKnowledge) -
     return 0, None
 
 
+def _spoken_marks(text: str, marks: Mapping[str, str]) -> str:
+    """ "a bruise on my cheekbone period it's fading period": punctuation said aloud, read as
+    the mark when the message says two or more (one "period" may be a period)."""
+    if not marks:
+        return text
+    pattern = _spoken_pattern(tuple(marks))
+    if len(pattern.findall(text)) < 2:
+        return text
+    return pattern.sub(lambda m: f" {marks[m.group(0).lower()]} ", text)
+
+
+@functools.cache
+def _spoken_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
+    alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    return re.compile(rf"\b(?:{alternatives})\b", re.IGNORECASE)
+
+
 def _without_asides(tokens: list[str], knowledge: TriageKnowledge) -> list[str]:
     """ "Top lip though has puffed right out": a contrast word between a subject and its verb
     is an aside, not the end of a clause that would part the lip from its swelling."""
@@ -720,6 +737,12 @@ _NOT_SO_FAR = frozenset(
         "i haven't had any",
         "i don't",
         "i do not",
+        "i have got neither",
+        "i have neither",
+        "i have had neither",
+        "neither",
+        "none of them",
+        "none of those",
     )
 )
 _OR = frozenset((("or",), ("nor",)))
@@ -1439,33 +1462,66 @@ def _mark_reason(segments: list[_Segment], knowledge: TriageKnowledge) -> None:
 def _mark_growth(segments: list[_Segment], knowledge: TriageKnowledge) -> None:
     """ "The bruise was 1 inch yesterday and it's about 2 inches today": in a sentence, a
     number said with an earlier time and a bigger one said after it with now (neither a day
-    nor a time: "day 3", "2 hours") make the sentence's symptoms worsening."""
+    nor a time: "day 3", "2 hours") make the sentence's symptoms worsening. So does a bigger
+    number said now in the next sentence, when that sentence speaks of the same symptom or
+    points back to it ("The burning was 3/10 yesterday. Today it is 6/10.", "Redness covered
+    40 percent on day 1. Today it covers 60 percent."); a score counts as its number."""
     lists = knowledge.word_lists
     earlier, now = lists.get("growth_earlier", _NONE), lists.get("growth_now", _NONE)
     if not earlier:
         return
     not_measures = lists.get("growth_not_measures", _NONE)
+    pronouns = lists.get("site_pronouns", _NONE)
+    before: list[float] = []  # the earlier numbers of the sentence before
+    before_sentence: list[_Segment] = []
     for sentence in _sentences(segments):
         then_values: list[float] = []
-        grew = False
-        for part in sentence:
-            when = "now" if _find(part, now) else "earlier" if _find(part, earlier) else None
+        grew = grew_since_before = False
+        # a part with no time of its own takes its sentence's ("Today, day 3, it covers 60 %")
+        whens = [
+            "now" if _find(p, now) else "earlier" if _find(p, earlier) else None for p in sentence
+        ]
+        said = set(whens) - {None}
+        for part, when in zip(sentence, whens, strict=True):
+            if when is None and len(said) == 1:
+                when = next(iter(said))
             for i, item in enumerate(part):
-                if not item.has("number") or when is None:
+                value = _score(item)
+                if when is None or (value is None and not item.has("number")):
                     continue
-                near = [part[k].words for k in (i - 1, i + 1) if 0 <= k < len(part)]
-                if any(words in not_measures for words in near):
-                    continue
-                value = float(item.values("number")[0])
+                if value is None:
+                    near = [part[k].words for k in (i - 1, i + 1) if 0 <= k < len(part)]
+                    if any(words in not_measures for words in near):
+                        continue
+                    value = float(item.values("number")[0])
                 if when == "earlier":
                     then_values.append(value)
                 elif any(value > then for then in then_values):
                     grew = True
-        if grew:
-            for part in sentence:
-                for item in part:
-                    if _is_concept(item) and not (item.negated or item.others):
-                        item.trend = "worsening"
+                elif any(value > then for then in before):
+                    grew_since_before = True
+        if grew_since_before and _speaks_of(sentence, before_sentence, pronouns):
+            _worsen([*before_sentence, *sentence])
+        elif grew:
+            _worsen(sentence)
+        before, before_sentence = then_values, sentence
+
+
+def _speaks_of(sentence: list[_Segment], earlier: list[_Segment], pronouns: PhraseSet) -> bool:
+    """Does a sentence point back to the one before ("Today it is 6/10") or name one of its
+    symptoms again, and no other?"""
+    codes = {c for part in earlier for i in part if _is_symptom(i) for c in i.values("concept")}
+    own = {c for part in sentence for i in part if _is_symptom(i) for c in i.values("concept")}
+    if own:
+        return own <= codes
+    return any(_find(part, pronouns) for part in sentence)
+
+
+def _worsen(parts: list[_Segment]) -> None:
+    for part in parts:
+        for item in part:
+            if _is_concept(item) and not (item.negated or item.others):
+                item.trend = "worsening"
 
 
 def _score(item: _Item) -> float | None:
@@ -1846,7 +1902,7 @@ def _without_signature(text: str, knowledge: TriageKnowledge) -> str:
 
 def read_message(text: str, knowledge: TriageKnowledge) -> Reading:
     """Read a patient's message. Pure and deterministic."""
-    text = _without_signature(text, knowledge)
+    text = _spoken_marks(_without_signature(text, knowledge), knowledge.reader.spoken_punctuation)
     tokens = _without_asides(
         _correct_typos(tokenize(text, knowledge.reader.respell, knowledge.reader.emoji), knowledge),
         knowledge,

@@ -453,6 +453,9 @@ class ReaderFile(FileHeader):
     # an emoji that carries a meaning -> the words for it ("🫦" -> "lips", "🤮" -> "vomiting");
     # any other emoji is a mark that means nothing
     emoji: dict[str, Phrase] = {}
+    # punctuation said aloud to a screen reader or dictation ("... on my cheek period it
+    # stings comma a bit"): the mark it stands for, read only in a message that says two
+    spoken_punctuation: dict[str, Literal[".", ",", "?", "!"]] = {}
     # words that mark a statement as past ("last night"): with a settling phrase after it
     # ("it's gone now") the symptoms before count as resolved
     past: list[Phrase] = []
