@@ -18,7 +18,7 @@ from needlesafe.knowledge.base import Knowledge
 HELDOUT = Path(__file__).parent / "heldout"
 # Sets 1-3: the reader learnt from them. Set 4 (lay_heldout_4.yaml) is still held out: it is
 # scored, never tested on, so it stays an honest measure (see heldout/README.md).
-# Sets 4-99 were each scored first (heldout/README.md), then learnt from: all but 61 now guard.
+# Sets 4-101 were each scored first (heldout/README.md), then learnt from: all but 61 now guard.
 # Set 61 is scored, not guarded: most of its messages are wholly in Spanish, French, Tagalog,
 # Hindi or Arabic in Latin letters, and the reader reads English (its unread parts go to the
 # clinic, never home: see heldout/README.md).
@@ -123,6 +123,8 @@ SETS = [
         "lay_heldout_97.yaml",
         "lay_heldout_98.yaml",
         "lay_heldout_99.yaml",
+        "lay_heldout_100.yaml",
+        "lay_heldout_101.yaml",
     )
 ]
 
@@ -176,10 +178,6 @@ KNOWN_UNDER = {
         "'white in the middle' is in the next sentence: it does not reach the burn (as the"
         " stamp-sized burn above)"
     ),
-    "A couple of spots on my forehead started bleeding again this morning when I washed."
-    " Stopped with a tissue.": (
-        "'Stopped' settles the bleeding said before it; that it started again is not weighed"
-    ),
     "more and more scabs appearing on his cheeks every day. mine are all gone": (
         "a couple treated together: his scabs, read as someone else's, are the second patient's"
     ),
@@ -195,10 +193,6 @@ KNOWN_UNDER = {
     "the stinging is horrendous. ps my skin is so tender I can't even rest my face on the pillow": (
         "day 1 exactly: severe stinging and tender skin are contact_clinic until after day 1;"
         " the set read 'so tender' as severe pain, urgent"
-    ),
-    "a couple of the dots bled again when I washed my face. stopped quickly": (
-        "'stopped quickly' settles the bleeding; that it bled again is not weighed (as the"
-        " spots that 'started bleeding again' above)"
     ),
     "Hello, it's two months since my treatment. Generally all good, and I'm booked in for the"
     " second one next month. I went to my friend's wedding at the weekend and had my makeup done"
@@ -220,7 +214,7 @@ ENTRIES = [entry for path in SETS for entry in _load(path)]
 
 
 def test_the_sets_are_there() -> None:
-    assert len(SETS) == 98 and len(ENTRIES) == 14740
+    assert len(SETS) == 100 and len(ENTRIES) == 15040
 
 
 def _run(entry: dict[str, Any], knowledge: Knowledge) -> str:

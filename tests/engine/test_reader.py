@@ -1160,3 +1160,23 @@ def test_another_treatment_named_is_not_a_complaint_about_the_lips() -> None:
 def test_a_carer_writing_about_my_client_writes_for_the_patient() -> None:
     client = "My client's face still feels warm when I touch it, day 3. She is not in pain."
     assert "warmth" in found(client)
+
+
+def test_a_symptom_said_again_this_evening_is_not_settled_by_a_faint_that_passed() -> None:
+    line = (
+        "cheeks are swollen again this evening, nearly keeled over in the shower earlier but"
+        " it went off after i sat down"
+    )
+    reading = read(line)
+    assert "swelling" in reading.symptoms and "dizziness" in reading.resolved
+
+
+def test_the_skin_around_the_eyes_is_not_the_eye() -> None:
+    assert "eye_pain" not in found("tiny white bumps like grains of sand round my eyes")
+    assert "eye_pain" in found("my eye is stinging")
+    assert "eye_pain" in found("deep ache, worse on eye movement")
+
+
+def test_a_severity_denied_is_mild() -> None:
+    ache = read("my cheekbones still ache a bit, not terrible")
+    assert ache.symptoms["pain"].severity == "mild"

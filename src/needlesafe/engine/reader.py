@@ -963,6 +963,11 @@ def _apply_sites(
     earlier one ("huge" + "lips" -> swelling -> lip or tongue swelling)."""
     all_right = knowledge.word_lists.get("site_all_right", _NONE)
     pronouns = knowledge.word_lists.get("site_pronouns", _NONE)
+    skin_around = {  # "around my eyes": the skin there, for the rules that say so
+        rule.id: knowledge.word_lists[f"skin_around_{rule.id}"]
+        for rule in knowledge.reader.site_rules
+        if rule.skin_around
+    }
     sentence = {}  # each item's sentence number
     number = 0
     for item in items:
@@ -979,6 +984,7 @@ def _apply_sites(
             for at, item in enumerate(clause)
             for v in item.values("site")
             if not _site_cleared(clause, at, all_right)
+            and not (v in skin_around and _located(clause, at, skin_around[v]))
         }
         said = [item for item in clause if not (item.has("end") or item.has("filler"))]
         is_bare = bool(said) and all(item.has("site") for item in said)
@@ -1796,7 +1802,7 @@ def _placed(segment: _Segment, at: int, lists: Mapping[str, PhraseSet]) -> bool:
     )
 
 
-def _located(segment: _Segment, at: int, locations: PhraseSet) -> bool:
+def _located(segment: list[_Item], at: int, locations: PhraseSet) -> bool:
     """Is the site word at `at` placed by a location word before it ("on my lip", or on the
     list it ends: "on my forehead and top lip")?"""
     while at >= 2 and segment[at - 1].words in _AND_OR and segment[at - 2].has("site"):

@@ -358,6 +358,9 @@ class SiteRule(Strict):
     # missed ("my throat feels like a yoke"): that part is unread unless it says the site is
     # all right, and the answer is at least this disposition (safety first)
     hint: Disposition | None = None
+    # words that, within two words before a site word, place it on the skin there ("tiny
+    # bumps around my eyes", "stinging under my eyes"): then the rule gives nothing
+    skin_around: list[Phrase] = []
     sources: SourceIds
 
 
@@ -810,6 +813,7 @@ def _word_lists(reader: ReaderFile) -> dict[str, PhraseSet]:
         **{f"alarm_{level}": words for level, words in reader.alarm_words.items()},
         "name_intros": reader.name_intros,
         **{f"measure_cues_{m.id}": m.cues for m in reader.measures},
+        **{f"skin_around_{r.id}": r.skin_around for r in reader.site_rules if r.skin_around},
         **{f"measure_units_{m.id}": m.units for m in reader.measures},
     }
     if reader.experiencer is not None:
