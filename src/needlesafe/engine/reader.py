@@ -1098,9 +1098,10 @@ class _Segment(list[_Item]):
         self.starts: dict[str, list[int]] = {}
         self.spans: dict[str, list[tuple[int, int]]] = {}  # word start, word end
         n = len(words)
+        reach = index.reach
         for start in range(n):
             seen: set[str] = set()
-            for length in range(min(index.longest, n - start), 0, -1):
+            for length in range(min(reach.get(words[start], 0), n - start), 0, -1):
                 for name in index.names.get(words[start : start + length], ()):
                     self.spans.setdefault(name, []).append((start, start + length))
                     if name not in seen:
@@ -1839,9 +1840,7 @@ def _covered(segment: _Segment, lists: Mapping[str, PhraseSet]) -> set[int]:
 
 def _is_known_word(item: _Item, knowledge: TriageKnowledge) -> bool:
     word = item.words[0]
-    if word in knowledge.linking_words or any(
-        (word,) in phrases for phrases in knowledge.word_lists.values()
-    ):
+    if word in knowledge.linking_words or word in knowledge.list_words:
         return True
     # everyday words count only here, as harmless: never as a reason to respell a word
     return any(stem in knowledge.benign or stem in knowledge.everyday for stem in _stems(word))

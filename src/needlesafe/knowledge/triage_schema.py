@@ -547,6 +547,8 @@ class WordIndex:
 
     names: Mapping[tuple[str, ...], tuple[str, ...]]
     longest: int
+    # the longest phrase starting with each word: how far to look from it (most start none)
+    reach: Mapping[str, int] = field(default_factory=dict)
 
     @classmethod
     def of(cls, lists: Mapping[str, PhraseSet]) -> WordIndex:
@@ -554,7 +556,11 @@ class WordIndex:
         for name, phrases in lists.items():
             for phrase in phrases:
                 names.setdefault(phrase, []).append(name)
-        return cls({k: tuple(v) for k, v in names.items()}, max((len(k) for k in names), default=0))
+        reach: dict[str, int] = {}
+        for phrase in names:
+            reach[phrase[0]] = max(reach.get(phrase[0], 0), len(phrase))
+        longest = max((len(k) for k in names), default=0)
+        return cls({k: tuple(v) for k, v in names.items()}, longest, reach)
 
 
 @dataclass(frozen=True)
@@ -584,6 +590,8 @@ class TriageKnowledge:
     # segment_breaks (see Experiencer and ReasonForTreatment)
     word_lists: Mapping[str, PhraseSet] = field(repr=False, default_factory=dict)
     word_index: WordIndex = field(repr=False, default=WordIndex({}, 0))
+    # the one-word phrases of all those lists: "is this word in any list?" in one lookup
+    list_words: frozenset[str] = field(repr=False, default=frozenset())
     # the check-in list's headings, in the order the page shows them (symptoms.yaml)
     groups: tuple[SymptomGroup, ...] = field(repr=False, default=())
 
@@ -757,6 +765,9 @@ def build_triage(
             typo_index=_typo_index(index, reader),
             word_lists=(lists := _word_lists(reader)),
             word_index=WordIndex.of(lists),
+            list_words=frozenset(
+                p[0] for phrases in lists.values() for p in phrases if len(p) == 1
+            ),
         ),
         problems,
     )
