@@ -16,8 +16,8 @@ from needlesafe.engine.triage import disposition_rank, triage
 from needlesafe.knowledge.base import Knowledge
 
 HELDOUT = Path(__file__).parent / "heldout"
-# Sets 1-3: the reader learnt from them. Set 4 (lay_heldout_4.yaml) is still held out: it is
-# scored, never tested on, so it stays an honest measure (see heldout/README.md).
+# Sets 1-3: the reader learnt from them. Set 4 was long held out (scored, never tested on); it
+# has since been learnt from like the rest (see heldout/README.md).
 # Sets 4-101 were each scored first (heldout/README.md), then learnt from: all but 61 now guard.
 # Set 61 is scored, not guarded: most of its messages are wholly in Spanish, French, Tagalog,
 # Hindi or Arabic in Latin letters, and the reader reads English (its unread parts go to the

@@ -1180,3 +1180,10 @@ def test_the_skin_around_the_eyes_is_not_the_eye() -> None:
 def test_a_severity_denied_is_mild() -> None:
     ache = read("my cheekbones still ache a bit, not terrible")
     assert ache.symptoms["pain"].severity == "mild"
+
+
+def test_what_the_leaflet_says_does_not_make_the_patients_own_symptom_theirs() -> None:
+    # "the leaflet says ..." is not hearsay: treating it so read "mine are swelling" as a
+    # swelling of no one's lips (measured and reverted, issue 9)
+    line = "the leaflet says to watch for lip swelling and mine are swelling now"
+    assert "lip_tongue_swelling" in found(line)
