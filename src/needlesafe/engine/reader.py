@@ -101,7 +101,7 @@ class Mention:
     severity: Severity | None = None
     trend: Trend | None = None
     others: bool = False  # someone else's symptom ("my friend had hives")
-    heard: bool = False  # ... only heard of ("someone online said", "the leaflet mentions")
+    heard: bool = False  # ... only heard of ("someone online said", "I read that")
     resolved: bool = False  # happened and settled ("the swelling went away")
     reason: bool = False  # why the patient was treated ("for my acne scars")
     history: bool = False  # long before the treatment, or a habit ("fainted as a child")
@@ -117,7 +117,7 @@ class Reading:
     uncertain: bool = False
     resolved: tuple[str, ...] = ()  # happened and settled, not counted now
     others: tuple[str, ...] = ()  # someone else's
-    heard: tuple[str, ...] = ()  # of those, only heard of (read online, in the leaflet): no one's
+    heard: tuple[str, ...] = ()  # of those, only heard of (read online, told): no one's
     unread: tuple[str, ...] = ()  # parts of the message the reader could not read
     unread_hint: Disposition | None = None  # the most a site word in an unread part hints at
     temperature_now_c: float | None = None  # the latest temperature not said to be past
