@@ -15,11 +15,13 @@ from fastapi import FastAPI as _FastAPI
 from fastapi.testclient import TestClient as _TestClient
 
 from needlesafe.app import create_app as _create_app
+from needlesafe.knowledge.base import Knowledge as _Knowledge
 from needlesafe.services import adverse_events as _adverse_events
 from needlesafe.services import links as _links
 from needlesafe.services import patients as _patients
 from needlesafe.services import treatments as _treatments
 from needlesafe.settings import Settings as _Settings
+from needlesafe.store.uow import UnitOfWork as _UnitOfWork
 from tests.store.dbkit import (
     TREATMENT,
     Staff,
@@ -31,7 +33,7 @@ from tests.store.dbkit import (
 
 
 @pytest.fixture
-def app(settings, knowledge) -> _Iterator[_FastAPI]:  # type: ignore[no-untyped-def]
+def app(settings: _Settings, knowledge: _Knowledge) -> _Iterator[_FastAPI]:
     app = _create_app(settings, knowledge=knowledge)
     yield app
     app.state.needlesafe.engine.dispose()
@@ -68,7 +70,7 @@ class ClinicWorld:
         }
 
 
-def build_clinic(uow, knowledge, settings) -> ClinicWorld:  # type: ignore[no-untyped-def]
+def build_clinic(uow: _UnitOfWork, knowledge: _Knowledge, settings: _Settings) -> ClinicWorld:
     clinic = add_clinic(uow)
     admin = add_staff(uow, clinic, "admin")
     practitioner = add_staff(uow, clinic, "practitioner")
@@ -108,12 +110,12 @@ def build_clinic(uow, knowledge, settings) -> ClinicWorld:  # type: ignore[no-un
 
 
 @pytest.fixture
-def clinic_a(uow, knowledge, settings) -> ClinicWorld:  # type: ignore[no-untyped-def]
+def clinic_a(uow: _UnitOfWork, knowledge: _Knowledge, settings: _Settings) -> ClinicWorld:
     return build_clinic(uow, knowledge, settings)
 
 
 @pytest.fixture
-def clinic_b(uow, knowledge, settings) -> ClinicWorld:  # type: ignore[no-untyped-def]
+def clinic_b(uow: _UnitOfWork, knowledge: _Knowledge, settings: _Settings) -> ClinicWorld:
     return build_clinic(uow, knowledge, settings)
 
 

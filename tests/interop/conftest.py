@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from fastapi.testclient import TestClient
 
 from needlesafe.settings import Settings
 from needlesafe.store.uow import UnitOfWork
@@ -92,7 +93,9 @@ def ehr_clinic(uow: UnitOfWork) -> EhrClinic:
 
 
 @pytest.fixture
-def ehr(client, ec_key, ehr_clinic) -> Iterator[Ehr]:  # type: ignore[no-untyped-def]
+def ehr(
+    client: TestClient, ec_key: ec.EllipticCurvePrivateKey, ehr_clinic: EhrClinic
+) -> Iterator[Ehr]:
     yield Ehr(client=client, key=ec_key)
 
 

@@ -9,7 +9,8 @@ from typing import Any
 
 import jwt
 import pytest
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from needlesafe.knowledge.base import Knowledge
@@ -280,7 +281,7 @@ def test_an_unknown_service_is_404(ehr: Ehr) -> None:
     assert ehr.call("no-such-service", appointment_book(HEALTHY_PREFETCH)).status_code == 404
 
 
-def test_an_oversized_request_is_413_and_stores_nothing(ehr: Ehr, uow) -> None:  # type: ignore[no-untyped-def]
+def test_an_oversized_request_is_413_and_stores_nothing(ehr: Ehr, uow: UnitOfWork) -> None:
     body = appointment_book(HEALTHY_PREFETCH)
     body["prefetch"]["conditions"] = searchset(
         *[condition(SNOMED, str(100000 + i), "x" * 200) for i in range(400)]
@@ -299,7 +300,7 @@ def test_an_oversized_request_is_413_and_stores_nothing(ehr: Ehr, uow) -> None: 
 
 
 @pytest.mark.logic_only
-def test_with_no_clients_configured_every_hook_call_is_401(ehr: Ehr, app) -> None:  # type: ignore[no-untyped-def]
+def test_with_no_clients_configured_every_hook_call_is_401(ehr: Ehr, app: FastAPI) -> None:
     app.state.needlesafe.settings = app.state.needlesafe.settings.model_copy(
         update={"cds_clients": None}
     )
@@ -309,7 +310,7 @@ def test_with_no_clients_configured_every_hook_call_is_401(ehr: Ehr, app) -> Non
 
 
 @pytest.mark.logic_only
-def test_a_call_without_a_jwt_is_401(client, ehr_clinic) -> None:  # type: ignore[no-untyped-def]
+def test_a_call_without_a_jwt_is_401(client: TestClient, ehr_clinic: EhrClinic) -> None:
     response = client.post(f"/cds-services/{BOOK}", json=appointment_book(HEALTHY_PREFETCH))
     assert response.status_code == 401
 
@@ -356,20 +357,22 @@ def test_symmetric_and_unsigned_jwts_are_refused(ehr: Ehr) -> None:
         headers={"kid": "ehr-key-1"},
     )
     # alg "none" takes no key: PyJWT's annotations ask for one whatever the algorithm
-    unsigned = pyjwt.encode(claims, None, algorithm="none", headers={"kid": "ehr-key-1"})  # type: ignore[arg-type]
+    unsigned = pyjwt.encode(claims, None, algorithm="none", headers={"kid": "ehr-key-1"})  # type: ignore[arg-type]  # no key for "none"
     for token in (hs, unsigned, "not-a-jwt"):
         response = ehr.call(BOOK, appointment_book(HEALTHY_PREFETCH), token=token)
         assert response.status_code == 401
 
 
 @pytest.mark.logic_only
-def test_an_rs384_jwt_from_the_same_ehr_is_accepted(ehr: Ehr, rsa_key) -> None:  # type: ignore[no-untyped-def]
+def test_an_rs384_jwt_from_the_same_ehr_is_accepted(ehr: Ehr, rsa_key: rsa.RSAPrivateKey) -> None:
     rsa_ehr = Ehr(client=ehr.client, key=rsa_key, kid="ehr-rsa-1", alg="RS384")
     assert rsa_ehr.call(BOOK, appointment_book(HEALTHY_PREFETCH)).status_code == 200
 
 
 @pytest.mark.logic_only
-def test_a_jwt_signed_with_another_key_is_refused(ehr: Ehr, other_key) -> None:  # type: ignore[no-untyped-def]
+def test_a_jwt_signed_with_another_key_is_refused(
+    ehr: Ehr, other_key: ec.EllipticCurvePrivateKey
+) -> None:
     forged = Ehr(client=ehr.client, key=other_key)  # our issuer and kid, the wrong key
     assert forged.call(BOOK, appointment_book(HEALTHY_PREFETCH)).status_code == 401
 
@@ -515,7 +518,9 @@ def test_feedback_on_an_unknown_card_or_a_bad_outcome_stores_nothing(ehr: Ehr) -
     assert response.json()["detail"][0]["path"] == "feedback[0].outcome"
 
 
-def test_a_hook_call_is_in_the_audit_log_of_the_issuers_clinic(ehr: Ehr, ehr_clinic, uow) -> None:  # type: ignore[no-untyped-def]
+def test_a_hook_call_is_in_the_audit_log_of_the_issuers_clinic(
+    ehr: Ehr, ehr_clinic: EhrClinic, uow: UnitOfWork
+) -> None:
     cards_of(ehr.call(BOOK, appointment_book(HEALTHY_PREFETCH)))
     with uow:
         rows = uow.audit.list(ehr_clinic["id"], offset=0, limit=50).items
@@ -535,7 +540,9 @@ def test_allergy_by_snomed_substance_maps_too(ehr: Ehr) -> None:
 
 
 @pytest.mark.logic_only
-def test_keys_come_from_the_issuers_allow_listed_jku_only(ec_key, ehr_clinic, uow) -> None:  # type: ignore[no-untyped-def]
+def test_keys_come_from_the_issuers_allow_listed_jku_only(
+    ec_key: ec.EllipticCurvePrivateKey, ehr_clinic: EhrClinic, uow: UnitOfWork
+) -> None:
     from needlesafe.interop.jwt_auth import CdsClient
     from needlesafe.services import interop
     from needlesafe.services.errors import NotAuthenticated
@@ -575,7 +582,9 @@ def test_keys_come_from_the_issuers_allow_listed_jku_only(ec_key, ehr_clinic, uo
 
 
 @pytest.mark.logic_only
-def test_a_browser_ehr_from_an_allowed_origin_may_call_others_may_not(ehr: Ehr, client) -> None:  # type: ignore[no-untyped-def]
+def test_a_browser_ehr_from_an_allowed_origin_may_call_others_may_not(
+    ehr: Ehr, client: TestClient
+) -> None:
     allowed = {"Origin": "https://sandbox.example.org"}
     preflight = client.options(
         f"/cds-services/{BOOK}",

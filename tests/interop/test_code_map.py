@@ -5,19 +5,30 @@ without being defined fails `needlesafe knowledge check`, naming the entry."""
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, cast
 
 import pytest
 import yaml
 from typer.testing import CliRunner
 
 from needlesafe.cli import app
-from needlesafe.knowledge.base import KnowledgeError, build_knowledge
+from needlesafe.interop.cds import code_map_of
+from needlesafe.knowledge.base import Knowledge, KnowledgeError, build_knowledge
 from needlesafe.knowledge.code_map_schema import CodeMapFile
 from needlesafe.knowledge.loader import DEFAULT_DIRECTORY
+from needlesafe.knowledge.schema import (
+    ComplicationsFile,
+    ContraindicationsFile,
+    PrecautionsFile,
+    RiskRulesFile,
+    SourcesFile,
+    Vocabularies,
+)
 
 
-def _changed(tmp_path: Path, change) -> Path:  # type: ignore[no-untyped-def]
+def _changed(tmp_path: Path, change: Callable[[dict[str, Any]], object]) -> Path:
     target = tmp_path / "kb"
     shutil.copytree(DEFAULT_DIRECTORY, target, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
     path = target / "code_map.yaml"
@@ -27,8 +38,8 @@ def _changed(tmp_path: Path, change) -> Path:  # type: ignore[no-untyped-def]
     return target
 
 
-def test_the_packaged_map_loads_with_the_issue_examples(knowledge) -> None:  # type: ignore[no-untyped-def]
-    code_map = knowledge.code_map
+def test_the_packaged_map_loads_with_the_issue_examples(knowledge: Knowledge) -> None:
+    code_map = code_map_of(knowledge)
     snomed, rxnorm = code_map.url("snomed"), code_map.url("rxnorm")
     assert code_map.by_code[(snomed, "1475003")].to.conditions == ["cold_sore_history"]
     assert code_map.by_code[(snomed, "33659008")].to.conditions == ["keloid_history"]
@@ -36,8 +47,8 @@ def test_the_packaged_map_loads_with_the_issue_examples(knowledge) -> None:  # t
     assert code_map.by_code[(rxnorm, "6064")].to.medications == ["isotretinoin"]
 
 
-def test_codes_without_a_standard_code_live_only_in_the_local_system(knowledge) -> None:  # type: ignore[no-untyped-def]
-    code_map = knowledge.code_map
+def test_codes_without_a_standard_code_live_only_in_the_local_system(knowledge: Knowledge) -> None:
+    code_map = code_map_of(knowledge)
     local = {c.code for c in code_map.file.local_codes}
     assert {"microneedling", "pih_history", "fitzpatrick_skin_type"} <= local
     for entry in code_map.file.mappings:
@@ -83,19 +94,21 @@ def test_codes_without_a_standard_code_live_only_in_the_local_system(knowledge) 
         ),
     ],
 )
-def test_a_broken_map_is_refused_naming_the_entry(knowledge, change, message: str) -> None:  # type: ignore[no-untyped-def]
+def test_a_broken_map_is_refused_naming_the_entry(
+    knowledge: Knowledge, change: Callable[[dict[str, Any]], object], message: str
+) -> None:
     data = yaml.safe_load((DEFAULT_DIRECTORY / "code_map.yaml").read_text(encoding="utf-8"))
     change(data)
     files = knowledge.files  # the packaged files, with this map: checked as the load checks it
     with pytest.raises(KnowledgeError) as refused:
         build_knowledge(
             version="test",
-            sources=files["sources.yaml"],
-            vocab=files["vocabularies.yaml"],
-            complications=files["complications.yaml"],
-            risk_rules=files["risk_rules.yaml"],
-            contraindications=files["contraindications.yaml"],
-            precautions=files["precautions.yaml"],
+            sources=cast(SourcesFile, files["sources.yaml"]),
+            vocab=cast(Vocabularies, files["vocabularies.yaml"]),
+            complications=cast(ComplicationsFile, files["complications.yaml"]),
+            risk_rules=cast(RiskRulesFile, files["risk_rules.yaml"]),
+            contraindications=cast(ContraindicationsFile, files["contraindications.yaml"]),
+            precautions=cast(PrecautionsFile, files["precautions.yaml"]),
             code_map=CodeMapFile.model_validate(data),
         )
     problems = refused.value.problems

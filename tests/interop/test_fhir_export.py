@@ -14,7 +14,9 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from needlesafe.cli import app as cli_app
+from needlesafe.interop.cds import code_map_of
 from needlesafe.knowledge.base import Knowledge
+from needlesafe.settings import Settings
 from needlesafe.store.uow import UnitOfWork
 from tests.api.apikit import ClinicWorld
 
@@ -63,7 +65,9 @@ def by_type(bundle: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
     return out
 
 
-def test_a_patients_records_export_as_a_valid_r4_bundle(client, clinic_a, validator) -> None:  # type: ignore[no-untyped-def]
+def test_a_patients_records_export_as_a_valid_r4_bundle(
+    client: TestClient, clinic_a: ClinicWorld, validator: Any
+) -> None:
     response = client.get(
         f"/api/v1/patients/{clinic_a.patient}/fhir", headers=clinic_a.practitioner.headers
     )
@@ -160,7 +164,7 @@ def test_an_adverse_event_with_an_icd10_code_and_grade_4_exports_as_severe(
     assert severe[0]["seriousness"]["coding"][0]["code"] == "serious"
 
 
-def test_the_validators_catch_a_broken_bundle(validator) -> None:  # type: ignore[no-untyped-def]
+def test_the_validators_catch_a_broken_bundle(validator: Any) -> None:
     """The checks above can fail: a wrong required code is refused."""
     bundle = {
         "resourceType": "Bundle",
@@ -194,9 +198,13 @@ def test_another_clinics_patient_is_404_and_the_export_is_audited(
 
 
 @pytest.mark.logic_only
-def test_the_cli_exports_the_same_bundle(clinic_a, settings, uow, validator) -> None:  # type: ignore[no-untyped-def]
+def test_the_cli_exports_the_same_bundle(
+    clinic_a: ClinicWorld, settings: Settings, uow: UnitOfWork, validator: Any
+) -> None:
     with uow:
-        clinic = uow.clinics.by_id(clinic_a.clinic_id).name
+        found = uow.clinics.by_id(clinic_a.clinic_id)
+        assert found is not None
+        clinic = found.name
     runner = CliRunner()
     result = runner.invoke(
         cli_app,
@@ -223,9 +231,9 @@ def test_the_cli_exports_the_same_bundle(clinic_a, settings, uow, validator) -> 
 
 
 @pytest.mark.logic_only
-def test_every_suggested_draft_is_a_valid_r4_resource(knowledge, validator) -> None:  # type: ignore[no-untyped-def]
+def test_every_suggested_draft_is_a_valid_r4_resource(knowledge: Knowledge, validator: Any) -> None:
     """What a card's suggestion asks the EHR to create (code_map.yaml) validates too."""
-    for suggestion in knowledge.code_map.file.suggestions:
+    for suggestion in code_map_of(knowledge).file.suggestions:
         resource = {**suggestion.resource, "subject": {"reference": "Patient/1288992"}}
         bundle = {
             "resourceType": "Bundle",

@@ -10,6 +10,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from needlesafe.interop import fhir_in
+from needlesafe.interop.cds import code_map_of
+from needlesafe.knowledge.base import Knowledge
 from tests.api.apikit import ClinicWorld
 from tests.interop.fhir_examples import (
     ICD10CM,
@@ -28,7 +30,9 @@ def record(*resources: dict[str, Any]) -> dict[str, Any]:
     return {**searchset(*resources), "type": "collection"}
 
 
-def test_a_bundle_prefills_the_intake_and_lists_what_it_could_not_map(client, clinic_a) -> None:  # type: ignore[no-untyped-def]
+def test_a_bundle_prefills_the_intake_and_lists_what_it_could_not_map(
+    client: TestClient, clinic_a: ClinicWorld
+) -> None:
     stopped = (dt.date.today() - dt.timedelta(days=90)).isoformat()
     bundle = record(
         PATIENT,
@@ -64,7 +68,9 @@ def test_a_bundle_prefills_the_intake_and_lists_what_it_could_not_map(client, cl
 
 
 @pytest.mark.logic_only
-def test_the_draft_screens_once_the_clinician_adds_the_plan(client, clinic_a) -> None:  # type: ignore[no-untyped-def]
+def test_the_draft_screens_once_the_clinician_adds_the_plan(
+    client: TestClient, clinic_a: ClinicWorld
+) -> None:
     headers = clinic_a.practitioner.headers
     draft = client.post(
         f"/api/v1/patients/{clinic_a.patient}/intakes/from-fhir",
@@ -82,7 +88,9 @@ def test_the_draft_screens_once_the_clinician_adds_the_plan(client, clinic_a) ->
 
 
 @pytest.mark.logic_only
-def test_without_a_skin_type_or_birth_date_the_draft_says_what_to_confirm(client, clinic_a) -> None:  # type: ignore[no-untyped-def]
+def test_without_a_skin_type_or_birth_date_the_draft_says_what_to_confirm(
+    client: TestClient, clinic_a: ClinicWorld
+) -> None:
     body = client.post(
         f"/api/v1/patients/{clinic_a.patient}/intakes/from-fhir",
         json=record(),
@@ -114,7 +122,9 @@ def test_bad_bundles_are_422_naming_the_field_and_other_clinics_are_404(
     assert other.status_code == 404
 
 
-def test_refuted_and_entered_in_error_records_are_ignored_and_current_use_wins(knowledge) -> None:  # type: ignore[no-untyped-def]
+def test_refuted_and_entered_in_error_records_are_ignored_and_current_use_wins(
+    knowledge: Knowledge,
+) -> None:
     refuted = condition(SNOMED, "33659008", "Keloid scar")
     refuted["verificationStatus"] = {"coding": [{"code": "refuted"}]}
     resolved_acne = condition(ICD10CM, "L70.0", "Acne vulgaris", "resolved")
@@ -127,7 +137,7 @@ def test_refuted_and_entered_in_error_records_are_ignored_and_current_use_wins(k
             medication("197845", "isotretinoin 40 MG Oral Capsule"),
             medication("1191", "aspirin", "completed"),  # stopped, no date: taken as today
         ],
-        knowledge.code_map,
+        code_map_of(knowledge),
         today=dt.date.today(),
     )
     assert found.conditions == []  # refuted keloid ignored; resolved acne is not active acne

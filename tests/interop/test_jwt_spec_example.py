@@ -4,6 +4,8 @@ then refused for what it is: expired (its `exp` is in 2015)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from needlesafe.interop.jwt_auth import CdsAuthError, CdsClient, verify
@@ -37,7 +39,7 @@ CLIENT = CdsClient(iss="https://fhir-ehr.example.com/", clinic="Spec Clinic", jk
 def test_the_spec_example_token_is_refused_as_expired_after_its_signature_checks_out() -> None:
     fetched: list[str] = []
 
-    def jwks(url: str) -> dict:  # type: ignore[type-arg]
+    def jwks(url: str) -> dict[str, Any]:
         fetched.append(url)
         return SPEC_JWKS
 
