@@ -1187,3 +1187,22 @@ def test_what_the_leaflet_says_does_not_make_the_patients_own_symptom_theirs() -
     # swelling of no one's lips (measured and reverted, issue 9)
     line = "the leaflet says to watch for lip swelling and mine are swelling now"
     assert "lip_tongue_swelling" in found(line)
+
+
+def test_the_short_answers_and_became_words_are_the_reviewers_to_change(kb_copy: Path) -> None:
+    # "Hives? Nah." denies hives, and a swelling "gone hard" goes on, because reader.yaml says so
+    assert "hives" in read("Hives? Nah. Lips? Fine.").negated
+    assert "swelling" in found("the swelling has gone hard")
+
+    def without(d: dict[str, object]) -> None:
+        d["answers"]["bare_no"].remove("nah")  # type: ignore[index]
+        d["answers"]["fine"].remove("fine")  # type: ignore[index]
+        d["became"].remove("gone")  # type: ignore[attr-defined]
+        d["became"].remove("has gone")  # type: ignore[attr-defined]
+
+    edit(kb_copy, "reader.yaml", without)
+    changed = load_knowledge(kb_copy).triage
+    assert changed is not None
+    reading = read_message("Hives? Nah. Lips? Fine.", changed)
+    assert "hives" not in reading.negated
+    assert "swelling" in read_message("the swelling has gone hard", changed).negated

@@ -69,6 +69,10 @@ _SCORE = re.compile(r"\b(\d{1,2}) ?/ ?10\b")  # "pain 8/10" -> "pain 8 out of 10
 # "at 18:00" is a time of day, not the number 18, a colon and the number 0
 _CLOCK = re.compile(r"\b([01]?\d|2[0-3]):[0-5]\d\b")
 
+# Closed-class English words (pronouns, determiners, auxiliaries) that the passes below are
+# written around: changing one changes what a pass means, so they stay with the code. Word
+# lists a reviewer may grow (short answers, "became" words, all lay vocabulary) are in
+# reader.yaml.
 _NEGATIVE_WORDS = frozenset(("not", "no", "cannot", "cant", "unable"))
 _NOTHING = frozenset(("nothing", "none", "never"))
 # the experiencer lists that can make a part someone else's (reader.yaml: experiencer)
@@ -634,8 +638,9 @@ def _denied(clause: list[_Item], at: int) -> bool:
     return False
 
 
-def _negate(clause: list[_Item], max_scope: int, benign: frozenset[str]) -> bool:
+def _negate(clause: list[_Item], knowledge: TriageKnowledge) -> bool:
     """Negate within one clause; True if it held a double negation."""
+    max_scope, grammar = knowledge.reader.max_scope, knowledge.grammar
     # only a "?" is kept at a clause's end; a clause opened by "is", "are", "should"... asks too
     question = clause[-1].has("end") or clause[0].words[:1] in _ASKING
     doubled = False
@@ -652,25 +657,29 @@ def _negate(clause: list[_Item], max_scope: int, benign: frozenset[str]) -> bool
         near = item.has("all_clear")
         if near:  # "no problems breathing" reaches forward; "feel fine" only back
             directions = ["bidirectional" if item.words[0] in _NEGATIVE_WORDS else "backward"]
-        if _means_became(clause, at, benign):
+        if _means_became(clause, at, knowledge.benign, grammar.get("became", _NONE)):
             continue
         for direction in directions:
             if direction in ("forward", "bidirectional"):
                 doubled = _negate_forward(clause, at, max_scope, near=near) or doubled
             if direction in ("backward", "bidirectional") and not question:
                 _negate_backward(clause, at, max_scope)
-        answered = _answers_a_list(clause, at) if directions and not question else None
+        answered = (
+            _answers_a_list(clause, at, grammar.get("answers_no", _NONE))
+            if directions and not question
+            else None
+        )
         if answered is not None:
             _negate_backward(clause, answered + 1, max_scope)
     return doubled
 
 
-def _answers_a_list(clause: list[_Item], at: int) -> int | None:
+def _answers_a_list(clause: list[_Item], at: int, bare_no: PhraseSet) -> int | None:
     """ "Trouble breathing - no. Swollen lips or tongue - no.": a bare "no" ending its clause
     right after a symptom (and the sites it names) answers it like a ticked list. The index of
     that symptom word, or None."""
     following = clause[at + 1] if at + 1 < len(clause) else None
-    if clause[at].words not in _BARE_NO or not (
+    if clause[at].words not in bare_no or not (
         following is None or following.has("end") or following.has("comma")
     ):
         return None
@@ -687,7 +696,7 @@ def _answers_a_list(clause: list[_Item], at: int) -> int | None:
     return j if j >= 0 and _is_concept(clause[j]) else None
 
 
-def _answer_own_questions(clauses: list[list[_Item]]) -> None:
+def _answer_own_questions(clauses: list[list[_Item]], grammar: Mapping[str, PhraseSet]) -> None:
     """ "Hives? No. Breathing? Fine.": a one-word answer after a question the patient asked
     about a symptom negates that symptom."""
     for asked, answer in zip(clauses, clauses[1:], strict=False):
@@ -705,10 +714,10 @@ def _answer_own_questions(clauses: list[list[_Item]]) -> None:
         words = tuple(w for item in parts[0] for w in item.words)
         later = {tuple(w for item in part for w in item.words) for part in parts[1:]}
         if (
-            words not in _BARE_NO
-            and words not in _FINE
-            and words not in _NOT_SO_FAR
-            and not later & _NOT_SO_FAR
+            words not in grammar.get("answers_no", _NONE)
+            and words not in grammar.get("answers_fine", _NONE)
+            and words not in grammar.get("answers_none_yet", _NONE)
+            and not later & grammar.get("answers_none_yet", _NONE)
         ):
             continue
         concepts = [item for item in asked if _is_concept(item)]
@@ -716,49 +725,16 @@ def _answer_own_questions(clauses: list[list[_Item]]) -> None:
             concepts[-1].negated = True
 
 
-_FINE = frozenset((("fine",), ("ok",), ("okay",), ("normal",), ("good",), ("all", "good")))
-_NOT_SO_FAR = frozenset(
-    tuple(p.split())
-    for p in (
-        "not so far",
-        "none so far",
-        "nothing so far",
-        "not yet",
-        "not at all",
-        "no none",
-        "i haven't got any",
-        "haven't got any",
-        "i don't have any",
-        "don't have any",
-        "none yet",
-        "i haven't",
-        "i have not",
-        "i have none",
-        "i haven't had any",
-        "i don't",
-        "i do not",
-        "i have got neither",
-        "i have neither",
-        "i have had neither",
-        "neither",
-        "none of them",
-        "none of those",
-    )
-)
 _OR = frozenset((("or",), ("nor",)))
 _STILL = frozenset(("still", "yet", "it", "really", "properly", "completely"))
 _AND_OR = frozenset((("and",), ("or",)))
 _ASKING = frozenset((w,) for w in ("is", "are", "am", "does", "should"))
-_BARE_NO = frozenset((("no",), ("none",), ("nope",), ("nah",), ("negative",)))
 
 
-_BECAME = frozenset((("gone",), ("has", "gone"), ("is", "gone"), ("went",)))
-
-
-def _means_became(clause: list[_Item], at: int, benign: frozenset[str]) -> bool:
+def _means_became(clause: list[_Item], at: int, benign: frozenset[str], became: PhraseSet) -> bool:
     """ "gone numb", "gone yellowy", "went all puffy": gone before a describing word means
     became, not went away."""
-    if clause[at].words not in _BECAME or at + 1 >= len(clause):
+    if clause[at].words not in became or at + 1 >= len(clause):
         return False
     following = clause[at + 1]
     return (
@@ -1916,11 +1892,10 @@ def read_message(text: str, knowledge: TriageKnowledge) -> Reading:
     _mark_own_verbs(items)
     clauses = _clauses(items)
     _scores_rate_the_symptom_before(clauses)
-    max_scope = knowledge.reader.max_scope
     doubled = False
     for clause in clauses:
-        doubled = _negate(clause, max_scope, knowledge.benign) or doubled
-    _answer_own_questions(clauses)
+        doubled = _negate(clause, knowledge) or doubled
+    _answer_own_questions(clauses, knowledge.grammar)
     _revive_returned(clauses)
     _revive_worsened(clauses, knowledge.word_lists.get("site_pronouns", _NONE))
     _apply_modifiers(clauses)

@@ -308,6 +308,16 @@ class Experiencer(Strict):
     treated: Phrases
 
 
+class Answers(Strict):
+    """Short answers: how a patient answers a question they asked themself ("Hives? No.",
+    "Breathing? Fine.", "Any fever? none so far") or a listed sign ("Trouble breathing - no"):
+    the answer denies the symptom asked about."""
+
+    bare_no: Phrases  # a bare "no" ("nope", "nah"): answers a question or a listed sign
+    fine: Phrases  # "fine", "all good": answers a question only
+    none_yet: Phrases  # "not so far", "i haven't": answers a question, alone or after a comma
+
+
 class History(Strict):
     """ "I fainted once at a blood test ten years ago", "I usually get cold sores in winter": a
     symptom in a part that places it long before the treatment, or as a habit, is the patient's
@@ -468,6 +478,9 @@ class ReaderFile(FileHeader):
     experiencer: Experiencer | None = None
     reason_for_treatment: ReasonForTreatment | None = None
     history: History | None = None
+    answers: Answers | None = None
+    # "gone numb", "went all puffy": before a describing word these mean became, not went away
+    became: list[Phrase] = []
     # everyday words that carry no clinical meaning; any other word the reader does not know
     # makes its part of the message `unread` (never silently dropped)
     benign: list[Word] = []
@@ -590,6 +603,9 @@ class TriageKnowledge:
     # segment_breaks (see Experiencer and ReasonForTreatment)
     word_lists: Mapping[str, PhraseSet] = field(repr=False, default_factory=dict)
     word_index: WordIndex = field(repr=False, default=WordIndex({}, 0))
+    # lists the reader's passes consult by name that must not make a word known (so not in
+    # `word_lists`): answers_no, answers_fine, answers_none_yet, became
+    grammar: Mapping[str, PhraseSet] = field(repr=False, default_factory=dict)
     # the one-word phrases of all those lists: "is this word in any list?" in one lookup
     list_words: frozenset[str] = field(repr=False, default=frozenset())
     # the check-in list's headings, in the order the page shows them (symptoms.yaml)
@@ -768,6 +784,7 @@ def build_triage(
             list_words=frozenset(
                 p[0] for phrases in lists.values() for p in phrases if len(p) == 1
             ),
+            grammar=_grammar(reader),
         ),
         problems,
     )
@@ -858,6 +875,14 @@ def _word_lists(reader: ReaderFile) -> dict[str, PhraseSet]:
         lists["history_markers"] = reader.history.markers
         lists["history_unless"] = reader.history.unless
         lists["history_recurs"] = reader.history.recurs
+    return {name: PhraseSet((_words(p) for p in phrases), name) for name, phrases in lists.items()}
+
+
+def _grammar(reader: ReaderFile) -> dict[str, PhraseSet]:
+    lists: dict[str, list[str]] = {"became": reader.became}
+    if reader.answers is not None:
+        a = reader.answers
+        lists |= {"answers_no": a.bare_no, "answers_fine": a.fine, "answers_none_yet": a.none_yet}
     return {name: PhraseSet((_words(p) for p in phrases), name) for name, phrases in lists.items()}
 
 
