@@ -14,4 +14,5 @@ with warnings.catch_warnings():
 
 def srgb8(lab: tuple[float, float, float]) -> tuple[int, int, int]:
     rgb = colour.XYZ_to_sRGB(colour.Lab_to_XYZ(np.array(lab)))
-    return tuple(int(round(v)) for v in np.clip(rgb, 0, 1) * 255)  # type: ignore[return-value]
+    r, g, b = (int(round(v)) for v in np.clip(rgb, 0, 1) * 255)
+    return r, g, b

@@ -14,14 +14,19 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
 
+from needlesafe.knowledge.base import Knowledge
 from needlesafe.messaging import OutboxSender
 from needlesafe.messaging.mail import SmtpSender
 from needlesafe.services import patients as _patients
 from needlesafe.services import treatments as _treatments
 from needlesafe.services.worker import Delivery, Worker
+from needlesafe.settings import Settings
 from needlesafe.store.db import make_session_factory
-from tests.store.dbkit import TREATMENT, add_clinic, add_staff, screen_for_treatment
+from needlesafe.store.uow import UnitOfWork
+from tests.store.dbkit import TREATMENT, Staff, add_clinic, add_staff, screen_for_treatment
 
 # A plan with no raised risk: the standard schedule, light band (days 1, 3 and 7).
 LIGHT_INTAKE = {
@@ -65,7 +70,9 @@ def smtp() -> Iterator[tuple[str, Inbox]]:
         controller.stop()
 
 
-def make_worker(engine: Any, knowledge: Any, settings: Any, smtp_url: str | None) -> Worker:
+def make_worker(
+    engine: Engine, knowledge: Knowledge, settings: Settings, smtp_url: str | None
+) -> Worker:
     email_sender = (
         SmtpSender(smtp_url, mail_from="alerts@clinic.example")
         if smtp_url
@@ -87,15 +94,15 @@ def make_worker(engine: Any, knowledge: Any, settings: Any, smtp_url: str | None
 @dataclass
 class Treated:
     clinic_id: int
-    staff: Any
+    staff: Staff
     patient_id: int
     treatment_id: int
     performed_on: dt.date
 
 
 def treat_today(
-    uow: Any,
-    knowledge: Any,
+    uow: UnitOfWork,
+    knowledge: Knowledge,
     *,
     email_address: str | None = "pat@patient.example",
     phone: str | None = "+1 555 0100",
@@ -135,7 +142,7 @@ def at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=dt.UTC)
 
 
-def csrf(client: Any, path: str = "/login") -> str:
+def csrf(client: TestClient, path: str = "/login") -> str:
     """The CSRF token of a page's forms (the client keeps the cookie it is bound to)."""
     import re
 
@@ -145,7 +152,7 @@ def csrf(client: Any, path: str = "/login") -> str:
     return found.group(1)
 
 
-def sign_in(client: Any, staff: Any) -> None:
+def sign_in(client: TestClient, staff: Staff) -> None:
     response = client.post(
         "/login",
         data={"csrf_token": csrf(client), "email": staff.email, "password": staff.password},

@@ -7,16 +7,17 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import time
-from typing import Any
+from typing import Any, cast
 
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 
+from needlesafe.knowledge.base import Knowledge
 from needlesafe.services import treatments
 from needlesafe.settings import Settings
 from needlesafe.store.followup import ClinicAlert, Message
 from needlesafe.store.uow import UnitOfWork
-from tests.followup.followkit import make_worker, treat_today
+from tests.followup.followkit import Inbox, make_worker, treat_today
 from tests.store.dbkit import Staff
 
 EMERGENCY = {"message": "my lips are swelling and I cant breathe"}
@@ -42,7 +43,9 @@ def _set_alerts(client: TestClient, staff: Staff, **values: object) -> dict[str,
     return clinic
 
 
-def test_the_alert_settings_are_the_clinics_and_checked(client, uow, knowledge) -> None:  # type: ignore[no-untyped-def]
+def test_the_alert_settings_are_the_clinics_and_checked(
+    client: TestClient, uow: UnitOfWork, knowledge: Knowledge
+) -> None:
     treated = treat_today(uow, knowledge)
     body = _set_alerts(
         client,
@@ -66,8 +69,13 @@ def test_the_alert_settings_are_the_clinics_and_checked(client, uow, knowledge) 
     )
 
 
-def test_an_emergency_check_in_reaches_the_clinic_within_seconds_and_the_patient_is_told(  # type: ignore[no-untyped-def]
-    client, uow, engine, knowledge, settings, smtp
+def test_an_emergency_check_in_reaches_the_clinic_within_seconds_and_the_patient_is_told(
+    client: TestClient,
+    uow: UnitOfWork,
+    engine: Engine,
+    knowledge: Knowledge,
+    settings: Settings,
+    smtp: tuple[str, Inbox],
 ) -> None:
     url, inbox = smtp
     treated = treat_today(uow, knowledge)
@@ -91,7 +99,7 @@ def test_an_emergency_check_in_reaches_the_clinic_within_seconds_and_the_patient
     [mail] = inbox.to("desk@clinic.example")
     assert elapsed < 5, f"the alert took {elapsed:.1f} s"
     assert mail["Subject"].startswith("EMERGENCY check-in")
-    text = mail.get_payload(decode=True).decode()
+    text = cast(bytes, mail.get_payload(decode=True)).decode()  # a single-part message
     assert f"{settings.public_base_url}/inbox" in text
     assert "Pat Example" not in text and "lips" not in text  # email is not a private channel
     told = client.get(f"/api/v1/checkin/{token}/checkins/{checkin_id}/clinic-told")
@@ -100,8 +108,13 @@ def test_an_emergency_check_in_reaches_the_clinic_within_seconds_and_the_patient
     assert "We sent your clinic an alert" in told.json()["text"]
 
 
-def test_an_alert_nobody_acknowledges_goes_to_the_second_address(  # type: ignore[no-untyped-def]
-    client, uow, engine, knowledge, settings, smtp
+def test_an_alert_nobody_acknowledges_goes_to_the_second_address(
+    client: TestClient,
+    uow: UnitOfWork,
+    engine: Engine,
+    knowledge: Knowledge,
+    settings: Settings,
+    smtp: tuple[str, Inbox],
 ) -> None:
     url, inbox = smtp
     treated = treat_today(uow, knowledge)
@@ -125,8 +138,13 @@ def test_an_alert_nobody_acknowledges_goes_to_the_second_address(  # type: ignor
     assert "sent again" in again["Subject"]
 
 
-def test_an_acknowledged_alert_is_not_sent_again_and_another_clinic_cannot_touch_it(  # type: ignore[no-untyped-def]
-    client, uow, engine, knowledge, settings, smtp
+def test_an_acknowledged_alert_is_not_sent_again_and_another_clinic_cannot_touch_it(
+    client: TestClient,
+    uow: UnitOfWork,
+    engine: Engine,
+    knowledge: Knowledge,
+    settings: Settings,
+    smtp: tuple[str, Inbox],
 ) -> None:
     url, inbox = smtp
     treated = treat_today(uow, knowledge)
@@ -151,8 +169,8 @@ def test_an_acknowledged_alert_is_not_sent_again_and_another_clinic_cannot_touch
     assert len(inbox.to("desk@clinic.example")) == 1
 
 
-def test_with_no_alert_address_the_patient_is_told_no_alert_was_sent(  # type: ignore[no-untyped-def]
-    client, uow, knowledge, settings
+def test_with_no_alert_address_the_patient_is_told_no_alert_was_sent(
+    client: TestClient, uow: UnitOfWork, knowledge: Knowledge, settings: Settings
 ) -> None:
     treated = treat_today(uow, knowledge)
     token = _link(uow, settings, treated.treatment_id)
@@ -171,8 +189,8 @@ def test_with_no_alert_address_the_patient_is_told_no_alert_was_sent(  # type: i
         assert uow.session.scalars(select(Message).where(Message.kind == "alert")).all() == []
 
 
-def test_a_patient_link_reaches_only_its_own_check_ins_alert_status(  # type: ignore[no-untyped-def]
-    client, uow, knowledge, settings
+def test_a_patient_link_reaches_only_its_own_check_ins_alert_status(
+    client: TestClient, uow: UnitOfWork, knowledge: Knowledge, settings: Settings
 ) -> None:
     mine = treat_today(uow, knowledge)
     theirs = treat_today(uow, knowledge, clinic_id=mine.clinic_id)
@@ -185,7 +203,9 @@ def test_a_patient_link_reaches_only_its_own_check_ins_alert_status(  # type: ig
     assert response.status_code == 404
 
 
-def test_only_a_clinic_admin_sees_its_jobs_and_messages(client, uow, knowledge) -> None:  # type: ignore[no-untyped-def]
+def test_only_a_clinic_admin_sees_its_jobs_and_messages(
+    client: TestClient, uow: UnitOfWork, knowledge: Knowledge
+) -> None:
     from tests.store.dbkit import add_staff
 
     mine = treat_today(uow, knowledge)

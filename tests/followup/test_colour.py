@@ -106,7 +106,7 @@ def test_a_colour_card_correction_undoes_a_colour_cast() -> None:
         skin_colour.fit_colour_correction(np.full((24, 3), 128.0), patches)
 
 
-def test_bad_boxes_and_files_are_named_with_exit_status_2(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_bad_boxes_and_files_are_named_with_exit_status_2(tmp_path: Path) -> None:
     path = tmp_path / "photo.png"
     path.write_bytes(image_of(*CASES[0]))
     runner = CliRunner()

@@ -17,6 +17,7 @@ from needlesafe.services import treatments
 from needlesafe.settings import Settings
 from needlesafe.store.uow import UnitOfWork
 from tests.followup.followkit import csrf, make_worker, sign_in, treat_today
+from tests.store.dbkit import DatabaseUnderTest
 
 EMERGENCY = {"message": "my lips are swelling and I cant breathe"}
 
@@ -42,7 +43,9 @@ def _jpeg() -> bytes:
     return out.getvalue()
 
 
-def test_an_admin_sets_the_alert_addresses_on_the_settings_page(client, uow, knowledge) -> None:  # type: ignore[no-untyped-def]
+def test_an_admin_sets_the_alert_addresses_on_the_settings_page(
+    client: TestClient, uow: UnitOfWork, knowledge: Knowledge
+) -> None:
     treated = treat_today(uow, knowledge)
     sign_in(client, treated.staff)
     page = client.get("/settings/clinic")
@@ -71,8 +74,8 @@ def test_an_admin_sets_the_alert_addresses_on_the_settings_page(client, uow, kno
     assert 'value="desk@clinic.example"' in shown and 'value="20"' in shown
 
 
-def test_the_patient_answer_says_what_the_clinic_was_told_and_takes_photos(  # type: ignore[no-untyped-def]
-    client, uow, engine, knowledge, settings
+def test_the_patient_answer_says_what_the_clinic_was_told_and_takes_photos(
+    client: TestClient, uow: UnitOfWork, engine: Engine, knowledge: Knowledge, settings: Settings
 ) -> None:
     treated = treat_today(uow, knowledge)
     token = _token(uow, settings, treated.treatment_id)
@@ -119,8 +122,8 @@ def test_a_patient_stops_reminders_from_the_link_in_a_message(
         assert patient.reminders_stopped_at
 
 
-def test_the_live_inbox_shows_a_new_alert_escaped_and_only_to_its_clinic(  # type: ignore[no-untyped-def]
-    client, uow, knowledge, settings
+def test_the_live_inbox_shows_a_new_alert_escaped_and_only_to_its_clinic(
+    client: TestClient, uow: UnitOfWork, knowledge: Knowledge, settings: Settings
 ) -> None:
     treated = treat_today(uow, knowledge, name="<script>alert(1)</script>")
     other = treat_today(uow, knowledge)
@@ -144,8 +147,8 @@ def test_the_live_inbox_shows_a_new_alert_escaped_and_only_to_its_clinic(  # typ
     assert done.status_code == 200 and 'data-open-alerts="0"' in done.text
 
 
-def test_the_treatment_page_shows_photos_and_measures_two_marked_areas(  # type: ignore[no-untyped-def]
-    client, uow, knowledge, settings
+def test_the_treatment_page_shows_photos_and_measures_two_marked_areas(
+    client: TestClient, uow: UnitOfWork, knowledge: Knowledge, settings: Settings
 ) -> None:
     treated = treat_today(uow, knowledge)
     token = _token(uow, settings, treated.treatment_id)
@@ -195,8 +198,12 @@ def test_the_outbox_page_shows_messages_kept_for_staff(
     assert "How is your skin? A quick check-in from" in page.text
 
 
-def test_measuring_with_a_card_that_is_not_there_says_so(  # type: ignore[no-untyped-def]
-    client, uow, knowledge, settings, database
+def test_measuring_with_a_card_that_is_not_there_says_so(
+    client: TestClient,
+    uow: UnitOfWork,
+    knowledge: Knowledge,
+    settings: Settings,
+    database: DatabaseUnderTest,
 ) -> None:
     if database.kind == "postgresql":
         pytest.skip("the page's message is under test, not the database (test time)")

@@ -12,20 +12,24 @@ import threading
 import time
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
+from needlesafe.knowledge.base import Knowledge
+from needlesafe.settings import Settings
 from needlesafe.store.db import make_engine
 from needlesafe.store.followup import Job, JobQueue, Message
+from needlesafe.store.uow import UnitOfWork
 from tests.followup.followkit import Inbox, free_port, make_worker
-from tests.store.dbkit import add_clinic
+from tests.store.dbkit import DatabaseUnderTest, add_clinic
 
 N = 30
 
 
-def _queue_messages(uow, clinic_id: int, n: int = N) -> None:  # type: ignore[no-untyped-def]
+def _queue_messages(uow: UnitOfWork, clinic_id: int, n: int = N) -> None:
     now = dt.datetime.now(dt.UTC)
     with uow:
         queue = JobQueue(uow.session)
@@ -53,8 +57,8 @@ def _queue_messages(uow, clinic_id: int, n: int = N) -> None:  # type: ignore[no
         uow.commit()
 
 
-def test_two_workers_at_once_send_each_message_exactly_once(  # type: ignore[no-untyped-def]
-    uow, db_url, knowledge, settings, smtp
+def test_two_workers_at_once_send_each_message_exactly_once(
+    uow: UnitOfWork, db_url: str, knowledge: Knowledge, settings: Settings, smtp: tuple[str, Inbox]
 ) -> None:
     url, inbox = smtp
     _queue_messages(uow, add_clinic(uow))
@@ -86,7 +90,9 @@ class SlowInbox(Inbox):
         self.hold_at, self.recipients = hold_at, 0
         self.holding = threading.Event()
 
-    async def handle_RCPT(self, server, session, envelope, address, options):  # type: ignore[no-untyped-def]
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, options: list[str]
+    ) -> str:
         self.recipients += 1
         if self.recipients == self.hold_at:
             self.holding.set()
@@ -129,8 +135,13 @@ def _worker_process(db_url: str, smtp_url: str, now: dt.datetime) -> subprocess.
 
 
 @pytest.mark.parametrize("when", ["before_data", "right_after_acceptance"])
-def test_a_worker_killed_mid_run_loses_nothing_and_its_restart_sends_the_rest(  # type: ignore[no-untyped-def]
-    uow, db_url, database, knowledge, settings, when
+def test_a_worker_killed_mid_run_loses_nothing_and_its_restart_sends_the_rest(
+    uow: UnitOfWork,
+    db_url: str,
+    database: DatabaseUnderTest,
+    knowledge: Knowledge,
+    settings: Settings,
+    when: str,
 ) -> None:
     if when == "right_after_acceptance" and database.kind == "postgresql":
         pytest.skip("the same claim and commit code as on SQLite: once is enough (test time)")

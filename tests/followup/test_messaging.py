@@ -13,18 +13,20 @@ from typing import Any
 from urllib.parse import parse_qs
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 from typer.testing import CliRunner
 
 from needlesafe.cli import app as cli
+from needlesafe.knowledge.base import Knowledge
 from needlesafe.messaging import OutboxSender, Outgoing, SendError
 from needlesafe.messaging.mail import SmtpSender
 from needlesafe.messaging.sms import HttpSmsSender
 from needlesafe.services.worker import Delivery, Worker
-from needlesafe.settings import get_settings
+from needlesafe.settings import Settings, get_settings
 from needlesafe.store.db import make_session_factory
 from needlesafe.store.followup import Job, Message
-from tests.followup.followkit import at, free_port, make_worker, treat_today
+from needlesafe.store.uow import UnitOfWork
+from tests.followup.followkit import Inbox, at, free_port, make_worker, treat_today
 
 
 class FakeProvider:
@@ -76,7 +78,9 @@ def _sms(provider: FakeProvider) -> HttpSmsSender:
     )
 
 
-def test_the_sms_adapter_speaks_the_messages_api_to_a_local_provider(provider) -> None:  # type: ignore[no-untyped-def]
+def test_the_sms_adapter_speaks_the_messages_api_to_a_local_provider(
+    provider: FakeProvider,
+) -> None:
     sender = _sms(provider)
     ref = sender.send(Outgoing(to="+15550111", subject="", body="Hello", idempotency_key="k1"))
     assert ref == "SM0001"
@@ -96,8 +100,12 @@ def test_the_sms_adapter_speaks_the_messages_api_to_a_local_provider(provider) -
     assert not refused.value.transient
 
 
-def test_a_reminder_goes_by_sms_through_the_provider_and_is_recorded(  # type: ignore[no-untyped-def]
-    uow, engine, knowledge, settings, provider
+def test_a_reminder_goes_by_sms_through_the_provider_and_is_recorded(
+    uow: UnitOfWork,
+    engine: Engine,
+    knowledge: Knowledge,
+    settings: Settings,
+    provider: FakeProvider,
 ) -> None:
     treated = treat_today(uow, knowledge, email_address=None)
     worker = Worker(
@@ -127,8 +135,8 @@ def test_a_reminder_goes_by_sms_through_the_provider_and_is_recorded(  # type: i
         )
 
 
-def test_a_failed_send_is_retried_with_back_off_then_failed(  # type: ignore[no-untyped-def]
-    uow, engine, knowledge, settings
+def test_a_failed_send_is_retried_with_back_off_then_failed(
+    uow: UnitOfWork, engine: Engine, knowledge: Knowledge, settings: Settings
 ) -> None:
     treated = treat_today(uow, knowledge, phone=None)
     closed = f"smtp://127.0.0.1:{free_port()}"  # nothing listens there
@@ -151,7 +159,9 @@ def test_a_failed_send_is_retried_with_back_off_then_failed(  # type: ignore[no-
         assert (job.status, job.attempts, message.status) == ("failed", 5, "failed")
 
 
-def test_smtp_urls_take_tls_and_credentials_and_never_show_the_password(smtp) -> None:  # type: ignore[no-untyped-def]
+def test_smtp_urls_take_tls_and_credentials_and_never_show_the_password(
+    smtp: tuple[str, Inbox],
+) -> None:
     secure = SmtpSender("smtps://user%40x:p%40ss@mail.example:2465", mail_from="a@b.example")
     assert (secure.implicit_tls, secure.host, secure.port, secure.username, secure.password) == (
         True,
@@ -171,8 +181,12 @@ def test_smtp_urls_take_tls_and_credentials_and_never_show_the_password(smtp) ->
     assert not refused.value.transient and inbox.messages == []
 
 
-def test_the_worker_command_runs_what_is_due_at_a_given_time(  # type: ignore[no-untyped-def]
-    uow, knowledge, settings, db_url, monkeypatch
+def test_the_worker_command_runs_what_is_due_at_a_given_time(
+    uow: UnitOfWork,
+    knowledge: Knowledge,
+    settings: Settings,
+    db_url: str,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     treated = treat_today(uow, knowledge)
     for name, value in {

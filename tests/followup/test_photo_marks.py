@@ -11,14 +11,16 @@ from collections.abc import Callable
 from typing import TypeVar
 
 import pytest
+from fastapi.testclient import TestClient
 from PIL import Image
 from sqlalchemy import Engine, event
 
+from needlesafe.knowledge.base import Knowledge
 from needlesafe.services import treatments
 from needlesafe.settings import Settings
 from needlesafe.store.uow import UnitOfWork
 from tests.followup.colourkit import srgb8
-from tests.followup.followkit import csrf, sign_in, treat_today
+from tests.followup.followkit import Treated, csrf, sign_in, treat_today
 
 T = TypeVar("T")
 
@@ -48,7 +50,7 @@ def skin_photo() -> bytes:
     return out.getvalue()
 
 
-def _send_photo(client, token, checkin_id=None) -> int:  # type: ignore[no-untyped-def]
+def _send_photo(client: TestClient, token: str, checkin_id: int | None = None) -> int:
     answer = client.post(
         f"/api/v1/checkin/{token}/photos",
         data={"checkin_id": str(checkin_id)} if checkin_id else {},
@@ -59,7 +61,9 @@ def _send_photo(client, token, checkin_id=None) -> int:  # type: ignore[no-untyp
 
 
 @pytest.fixture
-def sent(client, uow, knowledge, settings):  # type: ignore[no-untyped-def]
+def sent(
+    client: TestClient, uow: UnitOfWork, knowledge: Knowledge, settings: Settings
+) -> tuple[Treated, str, int, int]:
     treated = treat_today(uow, knowledge)
     token = _token(uow, settings, treated.treatment_id)
     checkin = client.post(f"/api/v1/checkin/{token}", json={"message": "cheeks red"}).json()
@@ -70,7 +74,9 @@ def _expected_delta_a() -> float:
     return TREATED_LAB[1] - REFERENCE_LAB[1]
 
 
-def test_two_taps_measure_the_redness_between_them(client, sent) -> None:  # type: ignore[no-untyped-def]
+def test_two_taps_measure_the_redness_between_them(
+    client: TestClient, sent: tuple[Treated, str, int, int]
+) -> None:
     treated, token, _, photo_id = sent
     answer = client.post(
         f"/api/v1/checkin/{token}/photos/{photo_id}/marks",
@@ -87,7 +93,9 @@ def test_two_taps_measure_the_redness_between_them(client, sent) -> None:  # typ
     assert staff[0]["measurement"]["treated_box"] == [130, 130, 40, 40]
 
 
-def test_two_of_nine_places_measure_the_same_without_a_pointer(client, sent) -> None:  # type: ignore[no-untyped-def]
+def test_two_of_nine_places_measure_the_same_without_a_pointer(
+    client: TestClient, sent: tuple[Treated, str, int, int]
+) -> None:
     _, token, _, photo_id = sent
     answer = client.post(
         f"/api/v1/checkin/{token}/photos/{photo_id}/marks",
@@ -109,15 +117,21 @@ def test_two_of_nine_places_measure_the_same_without_a_pointer(client, sent) -> 
         ({"treated": [290, 290, 40, 40], "reference": [30, 30, 40, 40]}, "treated"),
     ],
 )
-def test_a_missing_or_impossible_place_is_422_naming_it(client, sent, body, path) -> None:  # type: ignore[no-untyped-def]
+def test_a_missing_or_impossible_place_is_422_naming_it(
+    client: TestClient, sent: tuple[Treated, str, int, int], body: dict[str, object], path: str
+) -> None:
     _, token, _, photo_id = sent
     answer = client.post(f"/api/v1/checkin/{token}/photos/{photo_id}/marks", json=body)
     assert answer.status_code == 422, answer.text
     assert any(path in p["path"] for p in answer.json()["detail"]), answer.text
 
 
-def test_a_patient_link_marks_only_its_own_treatments_photos(  # type: ignore[no-untyped-def]
-    client, uow, knowledge, settings, sent
+def test_a_patient_link_marks_only_its_own_treatments_photos(
+    client: TestClient,
+    uow: UnitOfWork,
+    knowledge: Knowledge,
+    settings: Settings,
+    sent: tuple[Treated, str, int, int],
 ) -> None:
     treated, token, _, photo_id = sent
     # the same patient's other treatment, and another clinic's patient
@@ -142,7 +156,9 @@ def test_a_patient_link_marks_only_its_own_treatments_photos(  # type: ignore[no
     assert with_staff_token.status_code == 404  # a staff token does not widen a link
 
 
-def test_the_page_offers_nine_places_and_takes_them_without_a_script(client, sent) -> None:  # type: ignore[no-untyped-def]
+def test_the_page_offers_nine_places_and_takes_them_without_a_script(
+    client: TestClient, sent: tuple[Treated, str, int, int]
+) -> None:
     _, token, checkin_id, _ = sent
     # a second photo sent from the answer page's form (no htmx: the full page comes back)
     token_field = csrf(client, f"/checkin/{token}")
@@ -204,8 +220,13 @@ def _count_queries(engine: Engine, call: Callable[[], T]) -> tuple[T, int]:
     return result, len(seen)
 
 
-def test_the_inbox_fills_every_cards_photo_strip_with_one_request(  # type: ignore[no-untyped-def]
-    client, uow, engine, knowledge, settings, sent
+def test_the_inbox_fills_every_cards_photo_strip_with_one_request(
+    client: TestClient,
+    uow: UnitOfWork,
+    engine: Engine,
+    knowledge: Knowledge,
+    settings: Settings,
+    sent: tuple[Treated, str, int, int],
 ) -> None:
     treated, token, first_checkin, first_photo = sent
     checkins = [first_checkin]

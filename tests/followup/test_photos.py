@@ -15,11 +15,12 @@ from fastapi.testclient import TestClient
 from PIL import Image
 from sqlalchemy import func, select
 
+from needlesafe.knowledge.base import Knowledge
 from needlesafe.services import treatments
 from needlesafe.settings import Settings
 from needlesafe.store.followup import CheckinPhoto
 from needlesafe.store.uow import UnitOfWork
-from tests.followup.followkit import treat_today
+from tests.followup.followkit import Treated, treat_today
 
 
 def photo(fmt: str = "JPEG", size: tuple[int, int] = (64, 48), *, gps: bool = False) -> bytes:
@@ -49,7 +50,9 @@ def _token(uow: UnitOfWork, settings: Settings, treatment_id: int) -> str:
 
 
 @pytest.fixture
-def patient(client, uow, knowledge, settings):  # type: ignore[no-untyped-def]
+def patient(
+    client: TestClient, uow: UnitOfWork, knowledge: Knowledge, settings: Settings
+) -> tuple[Treated, str, int]:
     treated = treat_today(uow, knowledge)
     token = _token(uow, settings, treated.treatment_id)
     answer = client.post(f"/api/v1/checkin/{token}", json={"message": "still red on my cheeks"})
@@ -69,13 +72,13 @@ def _send(
     return response
 
 
-def _count(uow) -> int:  # type: ignore[no-untyped-def]
+def _count(uow: UnitOfWork) -> int:
     with uow:
         return int(uow.session.scalar(select(func.count(CheckinPhoto.id))) or 0)
 
 
-def test_a_photo_is_kept_re_encoded_without_exif_or_gps_and_only_staff_see_it(  # type: ignore[no-untyped-def]
-    client, uow, settings, patient
+def test_a_photo_is_kept_re_encoded_without_exif_or_gps_and_only_staff_see_it(
+    client: TestClient, uow: UnitOfWork, settings: Settings, patient: tuple[Treated, str, int]
 ) -> None:
     treated, token, checkin_id = patient
     sent = photo(gps=True)
@@ -101,15 +104,17 @@ def test_a_photo_is_kept_re_encoded_without_exif_or_gps_and_only_staff_see_it(  
 
 
 @pytest.mark.parametrize("fmt", ["PNG", "WEBP", "HEIF"])
-def test_png_webp_and_heic_photos_are_taken(client, uow, patient, fmt) -> None:  # type: ignore[no-untyped-def]
+def test_png_webp_and_heic_photos_are_taken(
+    client: TestClient, uow: UnitOfWork, patient: tuple[Treated, str, int], fmt: str
+) -> None:
     _, token, checkin_id = patient
     response = _send(client, token, [photo(fmt)], checkin_id)
     assert response.status_code == 201, response.text
     assert response.json()["items"][0]["width"] == 64
 
 
-def test_photo_limits_say_what_is_wrong_and_keep_nothing(  # type: ignore[no-untyped-def]
-    client, uow, settings, patient
+def test_photo_limits_say_what_is_wrong_and_keep_nothing(
+    client: TestClient, uow: UnitOfWork, settings: Settings, patient: tuple[Treated, str, int]
 ) -> None:
     _, token, checkin_id = patient
     big = photo("PNG", (900, 900))
@@ -141,8 +146,12 @@ def test_photo_limits_say_what_is_wrong_and_keep_nothing(  # type: ignore[no-unt
     assert huge_request.status_code == 413
 
 
-def test_a_patient_link_reaches_only_its_own_check_ins_and_another_clinic_gets_404(  # type: ignore[no-untyped-def]
-    client, uow, knowledge, settings, patient
+def test_a_patient_link_reaches_only_its_own_check_ins_and_another_clinic_gets_404(
+    client: TestClient,
+    uow: UnitOfWork,
+    knowledge: Knowledge,
+    settings: Settings,
+    patient: tuple[Treated, str, int],
 ) -> None:
     treated, token, checkin_id = patient
     other = treat_today(uow, knowledge)  # another clinic
@@ -184,8 +193,8 @@ def _two_tone(treated: tuple[int, int, int], reference: tuple[int, int, int]) ->
     return out.getvalue()
 
 
-def test_staff_measure_redness_and_see_a_finding_when_it_is_not_settling(  # type: ignore[no-untyped-def]
-    client, uow, patient
+def test_staff_measure_redness_and_see_a_finding_when_it_is_not_settling(
+    client: TestClient, uow: UnitOfWork, patient: tuple[Treated, str, int]
 ) -> None:
     treated, token, checkin_id = patient
     boxes = {"treated": [10, 10, 40, 40], "reference": [70, 10, 40, 40]}
@@ -196,6 +205,7 @@ def test_staff_measure_redness_and_see_a_finding_when_it_is_not_settling(  # typ
         ]
         with uow:
             row = uow.session.get(CheckinPhoto, item["id"])
+            assert row is not None
             row.days_since_treatment = day
             uow.commit()
         measured = client.post(

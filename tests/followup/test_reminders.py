@@ -4,15 +4,18 @@ lifting a finger; an unanswered reminder is sent once more, then the clinic is a
 from __future__ import annotations
 
 import datetime as dt
+from typing import cast
 
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 
+from needlesafe.knowledge.base import Knowledge
 from needlesafe.knowledge.readability import reading_grade
 from needlesafe.services import checkins, reminders
 from needlesafe.services.context import LinkAccess
+from needlesafe.settings import Settings
 from needlesafe.store.followup import Job, Message, MissedCheckin
 from needlesafe.store.uow import UnitOfWork
-from tests.followup.followkit import at, make_worker, treat_today
+from tests.followup.followkit import Inbox, at, make_worker, treat_today
 
 
 def _jobs(uow: UnitOfWork, treatment_id: int) -> list[tuple[str, object, str]]:
@@ -24,7 +27,9 @@ def _jobs(uow: UnitOfWork, treatment_id: int) -> list[tuple[str, object, str]]:
         ]
 
 
-def test_recording_a_treatment_schedules_the_reminder_days_of_its_band(uow, knowledge) -> None:  # type: ignore[no-untyped-def]
+def test_recording_a_treatment_schedules_the_reminder_days_of_its_band(
+    uow: UnitOfWork, knowledge: Knowledge
+) -> None:
     treated = treat_today(uow, knowledge)
     assert [(k, d) for k, d, _ in _jobs(uow, treated.treatment_id)] == [
         ("reminder", 1),
@@ -33,12 +38,17 @@ def test_recording_a_treatment_schedules_the_reminder_days_of_its_band(uow, know
     ]
     with uow:
         first = uow.session.scalars(select(Job).order_by(Job.run_at)).first()
+        assert first is not None
         # at the send hour of aftercare.yaml, in the clinic's time zone (UTC here)
         assert first.run_at == at(treated.performed_on + dt.timedelta(days=1), 10)
 
 
-def test_the_reminder_reaches_a_real_smtp_server_with_the_link_and_plain_words(  # type: ignore[no-untyped-def]
-    uow, engine, knowledge, settings, smtp
+def test_the_reminder_reaches_a_real_smtp_server_with_the_link_and_plain_words(
+    uow: UnitOfWork,
+    engine: Engine,
+    knowledge: Knowledge,
+    settings: Settings,
+    smtp: tuple[str, Inbox],
 ) -> None:
     url, inbox = smtp
     treated = treat_today(uow, knowledge)
@@ -48,7 +58,7 @@ def test_the_reminder_reaches_a_real_smtp_server_with_the_link_and_plain_words( 
     report = worker.run_due(now=at(day1, 10, 0))
     assert report.outcomes["sent"] == 1 and report.outcomes["outbox"] == 1  # email; SMS outbox
     [mail] = inbox.to("pat@patient.example")
-    body = mail.get_payload(decode=True).decode()
+    body = cast(bytes, mail.get_payload(decode=True)).decode()  # a single-part message
     assert f"{settings.public_base_url}/checkin/" in body
     assert "/reminders" in body and "day 1" in body
     assert mail["List-Unsubscribe"].startswith(f"<{settings.public_base_url}/checkin/")
@@ -69,8 +79,12 @@ def test_the_reminder_reaches_a_real_smtp_server_with_the_link_and_plain_words( 
     assert worker.run_due(now=at(day1, 10, 5)).total == 0  # nothing is sent twice
 
 
-def test_an_unanswered_reminder_is_sent_once_more_then_the_clinic_is_asked_to_call(  # type: ignore[no-untyped-def]
-    uow, engine, knowledge, settings, smtp
+def test_an_unanswered_reminder_is_sent_once_more_then_the_clinic_is_asked_to_call(
+    uow: UnitOfWork,
+    engine: Engine,
+    knowledge: Knowledge,
+    settings: Settings,
+    smtp: tuple[str, Inbox],
 ) -> None:
     url, inbox = smtp
     treated = treat_today(uow, knowledge, phone=None)
@@ -90,8 +104,12 @@ def test_an_unanswered_reminder_is_sent_once_more_then_the_clinic_is_asked_to_ca
     assert len(inbox.to("pat@patient.example")) == 3
 
 
-def test_a_patient_who_checked_in_gets_no_reminder_that_day(  # type: ignore[no-untyped-def]
-    uow, engine, knowledge, settings, smtp
+def test_a_patient_who_checked_in_gets_no_reminder_that_day(
+    uow: UnitOfWork,
+    engine: Engine,
+    knowledge: Knowledge,
+    settings: Settings,
+    smtp: tuple[str, Inbox],
 ) -> None:
     url, inbox = smtp
     treated = treat_today(uow, knowledge)
@@ -114,8 +132,12 @@ def test_a_patient_who_checked_in_gets_no_reminder_that_day(  # type: ignore[no-
         assert job.outcome == "not sent: the patient has checked in"
 
 
-def test_a_patient_who_stopped_reminders_gets_none(  # type: ignore[no-untyped-def]
-    uow, engine, knowledge, settings, smtp
+def test_a_patient_who_stopped_reminders_gets_none(
+    uow: UnitOfWork,
+    engine: Engine,
+    knowledge: Knowledge,
+    settings: Settings,
+    smtp: tuple[str, Inbox],
 ) -> None:
     url, inbox = smtp
     treated = treat_today(uow, knowledge)
@@ -129,8 +151,12 @@ def test_a_patient_who_stopped_reminders_gets_none(  # type: ignore[no-untyped-d
     assert inbox.messages == []
 
 
-def test_quiet_hours_hold_a_late_reminder_until_morning(  # type: ignore[no-untyped-def]
-    uow, engine, knowledge, settings, smtp
+def test_quiet_hours_hold_a_late_reminder_until_morning(
+    uow: UnitOfWork,
+    engine: Engine,
+    knowledge: Knowledge,
+    settings: Settings,
+    smtp: tuple[str, Inbox],
 ) -> None:
     url, inbox = smtp
     treated = treat_today(uow, knowledge)
@@ -138,6 +164,7 @@ def test_quiet_hours_hold_a_late_reminder_until_morning(  # type: ignore[no-unty
         from needlesafe.store import models as m
 
         clinic = uow.clinics.by_id(treated.clinic_id)
+        assert clinic is not None
         clinic.time_zone = "America/Los_Angeles"
         uow.commit()
     worker = make_worker(engine, knowledge, settings, url)
@@ -147,13 +174,14 @@ def test_quiet_hours_hold_a_late_reminder_until_morning(  # type: ignore[no-unty
     assert report.outcomes == {"postponed": 1} and inbox.messages == []
     with uow:
         job = uow.session.scalars(select(Job).where(Job.status == "pending")).first()
+        assert job is not None
         assert job.run_at == at(day2, 17)  # 09:00 in Los Angeles, the end of the quiet hours
     assert worker.run_due(now=at(day2, 17)).outcomes["sent"] == 1
     assert m  # the models module was used above
 
 
-def test_every_delivery_is_in_the_audit_log_without_its_text(  # type: ignore[no-untyped-def]
-    uow, engine, knowledge, settings
+def test_every_delivery_is_in_the_audit_log_without_its_text(
+    uow: UnitOfWork, engine: Engine, knowledge: Knowledge, settings: Settings
 ) -> None:
     treated = treat_today(uow, knowledge)
     make_worker(engine, knowledge, settings, None).run_due(

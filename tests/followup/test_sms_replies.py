@@ -7,12 +7,16 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlalchemy import select
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, select
 
+from needlesafe.knowledge.base import Knowledge
 from needlesafe.messaging import sms
 from needlesafe.services import reminders
+from needlesafe.settings import Settings
 from needlesafe.store import models as m
 from needlesafe.store.followup import Message
+from needlesafe.store.uow import UnitOfWork
 from tests.followup.followkit import at, make_worker, treat_today
 
 # Twilio's published request-validation example (twilio-php, RequestValidatorTest): an
@@ -79,13 +83,15 @@ def test_phone_numbers_match_by_their_digits(stored: str, sender: str, same: boo
     assert sms.same_phone(stored, sender) is same
 
 
-def _stopped(uow, patient_id: int) -> bool:  # type: ignore[no-untyped-def]
+def _stopped(uow: UnitOfWork, patient_id: int) -> bool:
     with uow:
-        return uow.session.get(m.Patient, patient_id).reminders_stopped_at is not None
+        patient = uow.session.get(m.Patient, patient_id)
+        assert patient is not None
+        return patient.reminders_stopped_at is not None
 
 
-def test_stop_stops_every_patient_with_that_number_and_start_turns_them_on(  # type: ignore[no-untyped-def]
-    uow, knowledge
+def test_stop_stops_every_patient_with_that_number_and_start_turns_them_on(
+    uow: UnitOfWork, knowledge: Knowledge
 ) -> None:
     first = treat_today(uow, knowledge, phone="+1 555 0100")
     second = treat_today(uow, knowledge, phone="+1-555-0100", name="Sam Other")  # another clinic
@@ -126,7 +132,9 @@ def test_stop_stops_every_patient_with_that_number_and_start_turns_them_on(  # t
     assert not _stopped(uow, first.patient_id) and not _stopped(uow, second.patient_id)
 
 
-def test_any_other_reply_changes_nothing_and_says_where_to_go(uow, knowledge) -> None:  # type: ignore[no-untyped-def]
+def test_any_other_reply_changes_nothing_and_says_where_to_go(
+    uow: UnitOfWork, knowledge: Knowledge
+) -> None:
     treated = treat_today(uow, knowledge, phone="+1 555 0100")
     answer = reminders.sms_reply(
         uow,
@@ -141,7 +149,9 @@ def test_any_other_reply_changes_nothing_and_says_where_to_go(uow, knowledge) ->
     assert not _stopped(uow, treated.patient_id)
 
 
-def test_a_text_queued_before_the_stop_is_not_sent(uow, engine, knowledge, settings) -> None:  # type: ignore[no-untyped-def]
+def test_a_text_queued_before_the_stop_is_not_sent(
+    uow: UnitOfWork, engine: Engine, knowledge: Knowledge, settings: Settings
+) -> None:
     treated = treat_today(uow, knowledge, phone="+1 555 0100")
     worker = make_worker(engine, knowledge, settings, None)
     due = at(treated.performed_on + dt.timedelta(days=1), 10)
@@ -169,7 +179,7 @@ INBOUND = "/api/v1/sms/inbound"
 
 
 @pytest.fixture
-def settings(settings):  # type: ignore[no-untyped-def]
+def settings(settings: Settings) -> Settings:
     """The follow-up test settings with an SMS provider and a shared webhook secret."""
     from pydantic import SecretStr
 
@@ -184,13 +194,13 @@ def settings(settings):  # type: ignore[no-untyped-def]
     )
 
 
-def _signed(settings, form: dict[str, str], token: str = TOKEN) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def _signed(settings: Settings, form: dict[str, str], token: str = TOKEN) -> dict[str, str]:
     url = settings.public_base_url.rstrip("/") + INBOUND
     return {"X-Twilio-Signature": sms.request_signature(token, url, form)}
 
 
-def test_a_signed_stop_from_the_provider_stops_the_reminders_and_is_answered(  # type: ignore[no-untyped-def]
-    client, uow, knowledge, settings
+def test_a_signed_stop_from_the_provider_stops_the_reminders_and_is_answered(
+    client: TestClient, uow: UnitOfWork, knowledge: Knowledge, settings: Settings
 ) -> None:
     treated = treat_today(uow, knowledge, phone="+1 555 0100")
     form = {"From": "+15550100", "To": "+15550000", "Body": "STOP", "MessageSid": "SM1"}
@@ -207,7 +217,7 @@ def test_a_signed_stop_from_the_provider_stops_the_reminders_and_is_answered(  #
         kinds = uow.session.scalars(
             select(m.AuditEvent.record_id).where(m.AuditEvent.record_type == "sms_reply")
         ).all()
-        assert sorted(kinds) == ["start", "stop"]
+        assert sorted(kinds, key=str) == ["start", "stop"]
 
 
 @pytest.mark.parametrize(
@@ -220,8 +230,12 @@ def test_a_signed_stop_from_the_provider_stops_the_reminders_and_is_answered(  #
     ],
     ids=["none", "forged-signature", "wrong-secret", "secret-without-bearer"],
 )
-def test_an_unsigned_or_forged_reply_is_refused_and_changes_nothing(  # type: ignore[no-untyped-def]
-    client, uow, knowledge, settings, headers
+def test_an_unsigned_or_forged_reply_is_refused_and_changes_nothing(
+    client: TestClient,
+    uow: UnitOfWork,
+    knowledge: Knowledge,
+    settings: Settings,
+    headers: dict[str, str],
 ) -> None:
     treated = treat_today(uow, knowledge, phone="+1 555 0100")
     answer = client.post(INBOUND, data={"From": "+15550100", "Body": "STOP"}, headers=headers)
@@ -229,7 +243,9 @@ def test_an_unsigned_or_forged_reply_is_refused_and_changes_nothing(  # type: ig
     assert not _stopped(uow, treated.patient_id)
 
 
-def test_a_signature_over_other_words_is_refused(client, uow, knowledge, settings) -> None:  # type: ignore[no-untyped-def]
+def test_a_signature_over_other_words_is_refused(
+    client: TestClient, uow: UnitOfWork, knowledge: Knowledge, settings: Settings
+) -> None:
     treated = treat_today(uow, knowledge, phone="+1 555 0100")
     signed_for = {"From": "+15550100", "Body": "HELP"}
     answer = client.post(
@@ -239,7 +255,9 @@ def test_a_signature_over_other_words_is_refused(client, uow, knowledge, setting
     assert not _stopped(uow, treated.patient_id)
 
 
-def test_a_reply_with_no_sender_or_too_long_is_422_naming_the_field(client, settings) -> None:  # type: ignore[no-untyped-def]
+def test_a_reply_with_no_sender_or_too_long_is_422_naming_the_field(
+    client: TestClient, settings: Settings
+) -> None:
     for form, field in (
         ({"Body": "STOP"}, "From"),
         ({"From": "+1555", "Body": "x" * 2000}, "Body"),
