@@ -9,6 +9,7 @@ from collections.abc import Iterator as _Iterator
 from dataclasses import dataclass as _dataclass
 from pathlib import Path as _Path
 from typing import Any as _Any
+from typing import cast as _cast
 
 import pytest
 from fastapi import FastAPI as _FastAPI
@@ -21,6 +22,7 @@ from needlesafe.services import links as _links
 from needlesafe.services import patients as _patients
 from needlesafe.services import treatments as _treatments
 from needlesafe.settings import Settings as _Settings
+from needlesafe.state import AppState as _AppState
 from needlesafe.store.uow import UnitOfWork as _UnitOfWork
 from tests.store.dbkit import (
     TREATMENT,
@@ -43,6 +45,12 @@ def app(settings: _Settings, knowledge: _Knowledge) -> _Iterator[_FastAPI]:
 def client(app: _FastAPI) -> _Iterator[_TestClient]:
     with _TestClient(app, base_url="https://testserver") as client:
         yield client
+
+
+def app_state(client: _TestClient) -> _AppState:
+    """The state of the app behind `client` (TestClient types its app as any ASGI app)."""
+    state: _AppState = _cast(_FastAPI, client.app).state.needlesafe
+    return state
 
 
 @_dataclass

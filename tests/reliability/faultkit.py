@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 import pytest
 from fastapi import FastAPI
 from sqlalchemy import Engine, event
+from sqlalchemy.engine.interfaces import DBAPIConnection
+from sqlalchemy.pool import ConnectionPoolEntry
 
 
 @dataclass
@@ -18,7 +20,7 @@ class ReadOnlySwitch:
     on: bool = False
     _listening: bool = field(default=False, repr=False)
 
-    def _connect(self, dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    def _connect(self, dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
         if not self.on:
             return
         cursor = dbapi_connection.cursor()

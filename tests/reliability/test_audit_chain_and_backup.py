@@ -19,7 +19,7 @@ from needlesafe.settings import get_settings
 from needlesafe.store import backup as backups
 from needlesafe.store.db import make_engine, normalise_url
 from tests.api.apikit import ClinicWorld
-from tests.store.dbkit import SECRET
+from tests.store.dbkit import SECRET, DatabaseUnderTest
 
 runner = CliRunner()
 
@@ -62,7 +62,7 @@ def _clinic_rows(engine: Engine, clinic_id: int) -> Sequence[Row[Any]]:
         ).all()
 
 
-def test_an_intact_log_verifies(db_url: str, clinic_a, clinic_b) -> None:  # type: ignore[no-untyped-def]
+def test_an_intact_log_verifies(db_url: str, clinic_a: ClinicWorld, clinic_b: ClinicWorld) -> None:
     result = run("audit", "verify", "--database-url", db_url)
     assert result.exit_code == 0, result.output
     assert result.output.startswith("audit log intact: ")
@@ -109,7 +109,7 @@ def test_postgres_refuses_truncating_the_audit_log_and_the_consents(
             c.execute(text(f"TRUNCATE {table} CASCADE"))
 
 
-def _empty_target(database, tmp_path: Path) -> Iterator[str]:  # type: ignore[no-untyped-def]
+def _empty_target(database: DatabaseUnderTest, tmp_path: Path) -> Iterator[str]:
     if database.kind == "sqlite":
         yield f"sqlite:///{tmp_path / 'restored.db'}"
         return
@@ -127,7 +127,7 @@ def _empty_target(database, tmp_path: Path) -> Iterator[str]:  # type: ignore[no
 
 
 @pytest.fixture
-def restore_target(database, tmp_path: Path) -> Iterator[str]:  # type: ignore[no-untyped-def]
+def restore_target(database: DatabaseUnderTest, tmp_path: Path) -> Iterator[str]:
     yield from _empty_target(database, tmp_path)
 
 

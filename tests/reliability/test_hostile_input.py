@@ -44,7 +44,7 @@ def test_a_nul_in_a_stored_text_is_a_422_naming_the_field_and_nothing_is_stored(
     assert client.get("/api/v1/patients", headers=staff).json()["total"] == before
 
 
-def test_newlines_and_tabs_are_ordinary_text(client: TestClient, clinic_a) -> None:  # type: ignore[no-untyped-def]
+def test_newlines_and_tabs_are_ordinary_text(client: TestClient, clinic_a: ClinicWorld) -> None:
     response = client.post(
         "/api/v1/patients",
         json={"name": "Ann Lee", "chart_number": "C-1"},

@@ -6,13 +6,20 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from typing import cast
 
+from needlesafe.knowledge.triage_schema import Disposition
 from needlesafe.services import checkins
+from needlesafe.services.schemas import CheckInPublic
 from needlesafe.store import models as m
+from needlesafe.store.uow import UnitOfWork
+from tests.api.apikit import ClinicWorld
 from tests.store.dbkit import add_checkin_row
 
 
-def test_pages_of_the_inbox_follow_its_order_with_nothing_lost_or_repeated(uow, clinic_a) -> None:  # type: ignore[no-untyped-def]
+def test_pages_of_the_inbox_follow_its_order_with_nothing_lost_or_repeated(
+    uow: UnitOfWork, clinic_a: ClinicWorld
+) -> None:
     rng = random.Random(3)
     start = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
     for _ in range(23):
@@ -29,9 +36,9 @@ def test_pages_of_the_inbox_follow_its_order_with_nothing_lost_or_repeated(uow, 
     whole = checkins.list_checkins(uow, actor=actor, limit=200)
     assert whole.total == 24
 
-    def key(c):  # type: ignore[no-untyped-def]
+    def key(c: CheckInPublic) -> tuple[bool, int, float, int]:
         attention = not c.handled and c.disposition != "self_care"
-        rank = m.DISPOSITION_RANK[c.disposition] if attention else 0
+        rank = m.DISPOSITION_RANK[cast(Disposition, c.disposition)] if attention else 0
         return (not attention, -rank, -c.created_at.timestamp(), -c.id)
 
     assert [c.id for c in whole.items] == [c.id for c in sorted(whole.items, key=key)]

@@ -11,18 +11,22 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from sqlalchemy import text
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, text
 
 from needlesafe.errors import InputError
+from needlesafe.knowledge.base import Knowledge
 from needlesafe.services import accounts, adverse_events, checkins, patients
 from needlesafe.services.schemas import CheckInPublic, Page
 from needlesafe.store import models as m
-from tests.store.dbkit import add_checkin_row, add_clinic, add_staff
+from needlesafe.store.uow import UnitOfWork
+from tests.api.apikit import ClinicWorld
+from tests.store.dbkit import DatabaseUnderTest, Staff, add_checkin_row, add_clinic, add_staff
 
 DISPOSITIONS = list(m.DISPOSITION_RANK)
 
 
-def _walk(list_page, limit: int) -> list[int]:  # type: ignore[no-untyped-def]
+def _walk(list_page: Callable[..., Page[Any]], limit: int) -> list[int]:
     seen: list[int] = []
     cursor = None
     for _ in range(1000):
@@ -34,7 +38,7 @@ def _walk(list_page, limit: int) -> list[int]:  # type: ignore[no-untyped-def]
     raise AssertionError("the walk did not end")
 
 
-def _by_offset(list_page, total: int, limit: int) -> list[int]:  # type: ignore[no-untyped-def]
+def _by_offset(list_page: Callable[..., Page[Any]], total: int, limit: int) -> list[int]:
     seen: list[int] = []
     for offset in range(0, total + limit, limit):
         seen += [item.id for item in list_page(offset=offset, limit=limit).items]
@@ -42,7 +46,7 @@ def _by_offset(list_page, total: int, limit: int) -> list[int]:  # type: ignore[
 
 
 @pytest.fixture
-def inbox(uow, knowledge):  # type: ignore[no-untyped-def]
+def inbox(uow: UnitOfWork, knowledge: Knowledge) -> Staff:
     """A clinic with 60 check-ins: every disposition, some handled, several at one moment."""
     clinic = add_clinic(uow)
     staff = add_staff(uow, clinic, "admin")
@@ -75,7 +79,9 @@ def inbox(uow, knowledge):  # type: ignore[no-untyped-def]
 
 @pytest.mark.parametrize("needs_attention", [None, True, False])
 @pytest.mark.parametrize("limit", [1, 7, 50])
-def test_walking_the_inbox_by_cursor_gives_what_offsets_give(uow, inbox, needs_attention, limit):  # type: ignore[no-untyped-def]
+def test_walking_the_inbox_by_cursor_gives_what_offsets_give(
+    uow: UnitOfWork, inbox: Staff, needs_attention: bool | None, limit: int
+) -> None:
     def list_page(**kwargs: Any) -> Page[CheckInPublic]:
         return checkins.list_checkins(
             uow, actor=inbox.actor, needs_attention=needs_attention, **kwargs
@@ -89,7 +95,7 @@ def test_walking_the_inbox_by_cursor_gives_what_offsets_give(uow, inbox, needs_a
         assert total == 60
 
 
-def test_an_offset_counts_from_the_cursor(uow, inbox) -> None:  # type: ignore[no-untyped-def]
+def test_an_offset_counts_from_the_cursor(uow: UnitOfWork, inbox: Staff) -> None:
     every = [c.id for c in checkins.list_checkins(uow, actor=inbox.actor, limit=60).items]
     first = checkins.list_checkins(uow, actor=inbox.actor, limit=5)
     for offset in (0, 3, 20, 58):
@@ -99,7 +105,7 @@ def test_an_offset_counts_from_the_cursor(uow, inbox) -> None:  # type: ignore[n
         assert [c.id for c in page.items] == every[5 + offset : 15 + offset]
 
 
-def test_a_cursor_of_another_list_is_bad_input_naming_cursor(uow, inbox) -> None:  # type: ignore[no-untyped-def]
+def test_a_cursor_of_another_list_is_bad_input_naming_cursor(uow: UnitOfWork, inbox: Staff) -> None:
     users = accounts.list_users(uow, actor=inbox.actor, limit=1)
     add_staff(uow, inbox.actor.clinic_id)
     users = accounts.list_users(uow, actor=inbox.actor, limit=1)
@@ -109,7 +115,7 @@ def test_a_cursor_of_another_list_is_bad_input_naming_cursor(uow, inbox) -> None
     assert caught.value.problems[0].path == "cursor"
 
 
-def test_every_list_walks_by_cursor(uow, knowledge) -> None:  # type: ignore[no-untyped-def]
+def test_every_list_walks_by_cursor(uow: UnitOfWork, knowledge: Knowledge) -> None:
     clinic = add_clinic(uow)
     staff = add_staff(uow, clinic, "admin")
     names = ["Ana", "Zoë", "Émile", "ana", "Bo", "Bo", "Ana"]
@@ -160,7 +166,9 @@ def test_every_list_walks_by_cursor(uow, knowledge) -> None:  # type: ignore[no-
         ),
     ],
 )
-def test_sqlite_pages_from_an_index_without_sorting(engine, database, query, index) -> None:  # type: ignore[no-untyped-def]
+def test_sqlite_pages_from_an_index_without_sorting(
+    engine: Engine, database: DatabaseUnderTest, query: str, index: str
+) -> None:
     if database.kind != "sqlite":
         pytest.skip("SQLite's query plan")
     with engine.connect() as connection:
@@ -169,7 +177,9 @@ def test_sqlite_pages_from_an_index_without_sorting(engine, database, query, ind
     assert "TEMP B-TREE" not in plan, plan
 
 
-def test_the_api_pages_by_cursor_and_names_a_bad_one(client, clinic_a, uow) -> None:  # type: ignore[no-untyped-def]
+def test_the_api_pages_by_cursor_and_names_a_bad_one(
+    client: TestClient, clinic_a: ClinicWorld, uow: UnitOfWork
+) -> None:
     for _ in range(4):
         add_checkin_row(
             uow,

@@ -16,10 +16,13 @@ from collections.abc import Iterator
 import pytest
 import schemathesis
 from fastapi import FastAPI
+from fastapi.testclient import TestClient
 from schemathesis.config import HealthCheck, SchemathesisConfig
 from schemathesis.engine import Status, events
 
+from needlesafe.knowledge.base import Knowledge
 from needlesafe.settings import Settings
+from tests.api.apikit import ClinicWorld
 
 # a phase that dies in its thread must fail the test, not pass it with fewer cases
 pytestmark = pytest.mark.filterwarnings("error::pytest.PytestUnhandledThreadExceptionWarning")
@@ -31,7 +34,9 @@ UNLIMITED = 10_000_000
 
 
 @pytest.fixture
-def conformance_app(settings: Settings, knowledge, clinic_a) -> Iterator[FastAPI]:  # type: ignore[no-untyped-def]
+def conformance_app(
+    settings: Settings, knowledge: Knowledge, clinic_a: ClinicWorld
+) -> Iterator[FastAPI]:
     from needlesafe.app import create_app
 
     tuned = settings.model_copy(
@@ -95,7 +100,7 @@ def test_every_operation_conforms_to_its_spec_at_length(conformance_app: FastAPI
     assert all(cases[phase] > 50 for phase in PHASES), cases
 
 
-def test_a_405_names_every_method_the_path_has(client, clinic_a) -> None:  # type: ignore[no-untyped-def]
+def test_a_405_names_every_method_the_path_has(client: TestClient, clinic_a: ClinicWorld) -> None:
     """Starlette names only the methods of the first route whose path matched."""
     response = client.options("/api/v1/patients", headers=clinic_a.admin.headers)
     assert response.status_code == 405
@@ -104,7 +109,9 @@ def test_a_405_names_every_method_the_path_has(client, clinic_a) -> None:  # typ
     assert {"GET", "PATCH"} <= set(response.headers["allow"].replace(" ", "").split(","))
 
 
-def test_an_error_answer_has_the_documented_shape(client, clinic_a) -> None:  # type: ignore[no-untyped-def]
+def test_an_error_answer_has_the_documented_shape(
+    client: TestClient, clinic_a: ClinicWorld
+) -> None:
     spec = client.get("/openapi.json").json()
     problems = spec["components"]["schemas"]["Problems"]
     assert "HTTPValidationError" not in spec["components"]["schemas"]

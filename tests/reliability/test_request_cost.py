@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, cast
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, event, select, text
 
@@ -20,13 +21,13 @@ from needlesafe.store import models as m
 from needlesafe.store.db import make_engine
 from needlesafe.store.followup import ClinicAlert
 from needlesafe.store.uow import UnitOfWork
-from tests.api.apikit import ClinicWorld
+from tests.api.apikit import ClinicWorld, app_state
 from tests.store.dbkit import INTAKE
 
 
 @contextmanager
 def statements(client: TestClient) -> Iterator[list[str]]:
-    engine = client.app.state.needlesafe.engine  # type: ignore[attr-defined]
+    engine = app_state(client).engine
     seen: list[str] = []
 
     def listener(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
@@ -39,10 +40,11 @@ def statements(client: TestClient) -> Iterator[list[str]]:
         event.remove(engine, "before_cursor_execute", listener)
 
 
-def _opaque_link(uow, settings, treatment_id: int) -> str:  # type: ignore[no-untyped-def]
+def _opaque_link(uow: UnitOfWork, settings: Settings, treatment_id: int) -> str:
     """A check-in link as the service makes them now (a row per link, not a signed payload)."""
     with uow:
         treatment = uow.session.get(m.Treatment, treatment_id)
+        assert treatment is not None
         row = links.new_checkin_link(
             uow, settings.secret, treatment, max_age=settings.checkin_link_max_age
         )
@@ -102,7 +104,9 @@ def test_an_emergency_check_in_still_alerts_the_clinic_once(
         assert len(alerts) == 1
 
 
-def test_the_inbox_is_a_few_statements_whatever_it_lists(client: TestClient, clinic_a) -> None:  # type: ignore[no-untyped-def]
+def test_the_inbox_is_a_few_statements_whatever_it_lists(
+    client: TestClient, clinic_a: ClinicWorld
+) -> None:
     staff = clinic_a.practitioner.headers
     with statements(client) as seen:
         page = client.get("/api/v1/checkins?limit=50", headers=staff)
@@ -123,11 +127,13 @@ def test_a_remembered_token_is_forgotten_after_its_time_and_the_memory_is_bounde
     assert len(memory._known) <= 3 and memory.key("e") == "user:e"
 
 
-def test_a_revoked_token_is_looked_up_again_once_forgotten(client: TestClient, clinic_a) -> None:  # type: ignore[no-untyped-def]
+def test_a_revoked_token_is_looked_up_again_once_forgotten(
+    client: TestClient, clinic_a: ClinicWorld
+) -> None:
     staff = clinic_a.practitioner.headers
     body = {"message": "a little red", "days_since_treatment": 1}
     assert client.post("/api/v1/triage", json=body, headers=staff).status_code == 200
-    memory: TokenMemory = client.app.state.token_memory  # type: ignore[attr-defined]
+    memory: TokenMemory = cast(FastAPI, client.app).state.token_memory
     memory.seconds = 0.0
     memory._known.clear()
     with statements(client) as seen:

@@ -26,7 +26,9 @@ runner = CliRunner()
 
 
 @pytest.fixture
-def runtime_engine(engine: Engine, db_url: str, monkeypatch) -> Iterator[Engine]:  # type: ignore[no-untyped-def]
+def runtime_engine(
+    engine: Engine, db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Engine]:
     if engine.dialect.name != "postgresql":
         pytest.skip("roles are PostgreSQL's")
     monkeypatch.setenv("NEEDLESAFE_ENVIRONMENT", "test")

@@ -96,7 +96,9 @@ def test_the_count_is_shared_by_two_workers_and_survives_a_restart(
     restarted.state.needlesafe.engine.dispose()
 
 
-def test_forty_concurrent_guesses_get_five_checks(client: TestClient, clinic_a) -> None:  # type: ignore[no-untyped-def]
+def test_forty_concurrent_guesses_get_five_checks(
+    client: TestClient, clinic_a: ClinicWorld
+) -> None:
     email = clinic_a.admin.email
     with ThreadPoolExecutor(8) as pool:
         codes = list(pool.map(lambda _: _token(client, email, WRONG), range(40)))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import httpx
 import pytest
 
 from tests.web.webkit import CLINICS, Browser, email_of
@@ -18,7 +19,7 @@ def another_clinics_patient(staff: Browser) -> int:
     return patient
 
 
-def assert_error_page(response, status: int, words: str) -> None:  # type: ignore[no-untyped-def]
+def assert_error_page(response: httpx.Response, status: int, words: str) -> None:
     assert response.status_code == status
     assert response.headers["content-type"].startswith("text/html")
     assert response.headers["cache-control"] == "no-store"

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import event, select
 
 from needlesafe.store import models as m
+from tests.api.apikit import app_state
 from tests.web.pagekit import treated_patient
 from tests.web.webkit import Browser
 
@@ -21,8 +22,8 @@ def test_the_inbox_names_each_patient_with_one_statement_and_one_audit_row(
         staff.post(
             link, {"message": "my lips are swelling and my throat feels tight"}, csrf_from=link
         )
-    app = staff.client.app
-    factory = app.state.needlesafe.session_factory  # type: ignore[attr-defined]
+    state = app_state(staff.client)
+    factory = state.session_factory
     with factory() as session:
         before = max(session.scalars(select(m.AuditEvent.id)).all())
         names = set(session.scalars(select(m.Patient.name)).all())
@@ -31,7 +32,7 @@ def test_the_inbox_names_each_patient_with_one_statement_and_one_audit_row(
     def listener(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
         seen.append(statement)
 
-    engine = app.state.needlesafe.engine  # type: ignore[attr-defined]
+    engine = state.engine
     event.listen(engine, "before_cursor_execute", listener)
     try:
         page = staff.client.get("/inbox")

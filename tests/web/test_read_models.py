@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import event, select
 
 from needlesafe.store import models as m
+from tests.api.apikit import app_state
 from tests.web.pagekit import recorded_treatment, screened_patient, today
 from tests.web.webkit import CLINICS, Browser, email_of
 
@@ -20,7 +21,7 @@ def _new_patient(staff: Browser, name: str, born: str = "1980-05-04") -> int:
 
 
 def _audit_since(staff: Browser, after: int) -> list[tuple[str, str, str | None, str | None]]:
-    factory = staff.client.app.state.needlesafe.session_factory  # type: ignore[attr-defined]
+    factory = app_state(staff.client).session_factory
     with factory() as session:
         rows = session.scalars(
             select(m.AuditEvent).where(m.AuditEvent.id > after).order_by(m.AuditEvent.id)
@@ -29,7 +30,7 @@ def _audit_since(staff: Browser, after: int) -> list[tuple[str, str, str | None,
 
 
 def _last_audit_id(staff: Browser) -> int:
-    factory = staff.client.app.state.needlesafe.session_factory  # type: ignore[attr-defined]
+    factory = app_state(staff.client).session_factory
     with factory() as session:
         last: int = max(session.scalars(select(m.AuditEvent.id)).all() or [0])
         return last
@@ -46,7 +47,7 @@ def test_a_patients_page_is_one_audited_read_of_their_timeline(staff: Browser) -
 
 def test_the_page_is_read_in_one_transaction(staff: Browser) -> None:
     patient = _new_patient(staff, "Bo Transaction")
-    engine = staff.client.app.state.needlesafe.engine  # type: ignore[attr-defined]
+    engine = app_state(staff.client).engine
     begun: list[Any] = []
     listener = lambda *_: begun.append(1)  # noqa: E731
     event.listen(engine, "begin", listener)
@@ -121,7 +122,7 @@ def test_a_treatment_page_is_one_unit_of_work_of_a_few_statements(staff: Browser
     patient, treatment = recorded_treatment(staff)
     page = f"/patients/{patient}/treatments/{treatment}"
     assert staff.client.get(page).status_code == 200  # the first view makes the link
-    engine = staff.client.app.state.needlesafe.engine  # type: ignore[attr-defined]
+    engine = app_state(staff.client).engine
     begun: list[Any] = []
     seen: list[str] = []
     on_begin = lambda *_: begun.append(1)  # noqa: E731
@@ -170,7 +171,7 @@ def test_the_new_treatment_form_is_one_audited_read_with_the_gates_answer(
 ) -> None:
     patient, intake = screened_patient(staff)
     form = f"/patients/{patient}/treatments/new"
-    engine = staff.client.app.state.needlesafe.engine  # type: ignore[attr-defined]
+    engine = app_state(staff.client).engine
     begun: list[Any] = []
     on_begin = lambda *_: begun.append(1)  # noqa: E731
     before = _last_audit_id(staff)
