@@ -19,7 +19,9 @@ def test_the_pdf_opens_and_has_pages(pdfs: dict[str, bytes], tmp_path: Path) -> 
     path = tmp_path / "sheet.pdf"
     path.write_bytes(pdfs["cold_sore"])
     info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True)
-    pages = int(re.search(r"Pages:\s+(\d+)", info.stdout).group(1))  # type: ignore[union-attr]
+    found = re.search(r"Pages:\s+(\d+)", info.stdout)
+    assert found, info.stdout
+    pages = int(found.group(1))
     assert pdfs["cold_sore"].startswith(b"%PDF-")
     assert 2 <= pages <= 6  # readable in five minutes
 

@@ -8,6 +8,7 @@ import io
 import shutil
 import tokenize
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -26,7 +27,7 @@ from needlesafe.web.render import outcome_words
 SRC = Path(__file__).parents[2] / "src" / "needlesafe"
 
 
-def _packaged() -> dict[str, object]:
+def _packaged() -> dict[str, Any]:
     data = yaml.safe_load((DEFAULT_DIRECTORY / "words.yaml").read_text(encoding="utf-8"))
     assert isinstance(data, dict)
     return data
@@ -35,11 +36,11 @@ def _packaged() -> dict[str, object]:
 def test_every_outcome_code_is_named_once_and_a_missing_or_unknown_one_is_refused() -> None:
     WordsFile.model_validate(_packaged())
     missing = _packaged()
-    del missing["dispositions"]["urgent"]  # type: ignore[attr-defined]
+    del missing["dispositions"]["urgent"]
     with pytest.raises(ValidationError, match="dispositions: .*missing urgent"):
         WordsFile.model_validate(missing)
     unknown = _packaged()
-    unknown["decisions"]["maybe"] = {"label": "Maybe", "icon": "?"}  # type: ignore[index]
+    unknown["decisions"]["maybe"] = {"label": "Maybe", "icon": "?"}
     with pytest.raises(ValidationError, match="decisions: .*unknown maybe"):
         WordsFile.model_validate(unknown)
 
@@ -73,8 +74,8 @@ def test_the_emergency_number_and_age_of_consent_defaults_come_from_words_yaml(
 ) -> None:
     monkeypatch.delenv("NEEDLESAFE_EMERGENCY_NUMBER", raising=False)
     defaults = words.clinic_defaults(knowledge)
-    assert defaults.emergency_number == _packaged()["defaults"]["emergency_number"]  # type: ignore[index]
-    assert defaults.age_of_consent == _packaged()["defaults"]["age_of_consent"]  # type: ignore[index]
+    assert defaults.emergency_number == _packaged()["defaults"]["emergency_number"]
+    assert defaults.age_of_consent == _packaged()["defaults"]["age_of_consent"]
     assert Settings(environment="development").emergency_number == defaults.emergency_number
     assert ClinicDetails(name="A clinic", phone="1").emergency_number == defaults.emergency_number
 

@@ -27,7 +27,7 @@ def test_passwords_are_stored_as_argon2id_hashes(uow: UnitOfWork) -> None:
 
 def test_the_default_hasher_is_argon2id() -> None:
     # the class accounts builds its hasher from (imported there, not re-exported)
-    assert accounts.PasswordHasher().hash("x").startswith("$argon2id$")  # type: ignore[attr-defined]
+    assert accounts.PasswordHasher().hash("x").startswith("$argon2id$")  # type: ignore[attr-defined]  # not re-exported
 
 
 def test_sign_in_with_the_right_password_gives_a_token_for_that_user(uow: UnitOfWork) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import pytest
 from itsdangerous import URLSafeTimedSerializer
@@ -54,14 +55,18 @@ def test_an_old_link_has_expired(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_a_treatments_link_is_the_same_every_time_and_expires_after_the_treatment() -> None:
     today = dt.datetime.now(dt.UTC).date()
-    issue = {"clinic_id": 3, "treatment_id": 7, "treatment_date": today - dt.timedelta(days=5)}
-    token = links.issue_checkin_token(SECRET, **issue)  # type: ignore[arg-type]
-    assert links.issue_checkin_token(SECRET, **issue) == token  # type: ignore[arg-type]
+    issue: dict[str, Any] = {
+        "clinic_id": 3,
+        "treatment_id": 7,
+        "treatment_date": today - dt.timedelta(days=5),
+    }
+    token = links.issue_checkin_token(SECRET, **issue)
+    assert links.issue_checkin_token(SECRET, **issue) == token
     assert links.read_checkin_token(SECRET, token, max_age=7 * DAY).treatment_id == 7
     with pytest.raises(LinkExpired):  # 5 days after the treatment, a 4-day link is over
         links.read_checkin_token(SECRET, token, max_age=4 * DAY)
     other_day = {**issue, "treatment_date": today - dt.timedelta(days=4)}
-    assert links.issue_checkin_token(SECRET, **other_day) != token  # type: ignore[arg-type]
+    assert links.issue_checkin_token(SECRET, **other_day) != token
 
 
 def test_the_link_points_at_the_patients_page() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, text
@@ -27,7 +28,7 @@ class Clinic:
     treatment: int
 
 
-def _clinic(uow: UnitOfWork, knowledge) -> Clinic:  # type: ignore[no-untyped-def]
+def _clinic(uow: UnitOfWork, knowledge: Knowledge) -> Clinic:
     clinic = add_clinic(uow)
     actor = add_staff(uow, clinic).actor
     patient = patients.create_patient(uow, actor=actor, patient={"name": "Pat Example"}).id
@@ -67,7 +68,7 @@ def _assert_exact(engine: Engine) -> None:
     assert counters == actual
 
 
-def _total(uow: UnitOfWork, clinic: Clinic, **filters) -> int:  # type: ignore[no-untyped-def]
+def _total(uow: UnitOfWork, clinic: Clinic, **filters: Any) -> int:
     with uow:
         return uow.checkins.list(clinic.id, offset=0, limit=5, **filters).total
 

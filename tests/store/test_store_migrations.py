@@ -59,7 +59,7 @@ def test_the_records_migration_downgrades_to_accounts_only(engine: Engine) -> No
     assert migrate.current_revision(engine) == migrate.head_revision()
 
 
-def test_upgrade_from_an_empty_sqlite_file(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_upgrade_from_an_empty_sqlite_file(tmp_path: Path) -> None:
     engine = make_engine(f"sqlite:///{tmp_path / 'new.db'}")
     assert migrate.is_new(engine)
     migrate.upgrade(engine)

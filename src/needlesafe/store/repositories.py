@@ -17,6 +17,8 @@ from sqlalchemy.orm import Session, lazyload
 from needlesafe.store import models as m
 from needlesafe.store.cursors import Shape
 
+# a clinic's table: every model _Scoped is used with has `id` and `clinic_id` columns, which
+# m.Base does not declare (hence the attr-defined ignores in _Scoped)
 Row = TypeVar("Row", bound=m.Base)
 MAX_ID = 2_147_483_647  # ids are 32-bit integers on every database
 
@@ -96,8 +98,8 @@ class _Scoped(Generic[Row]):
         if not 1 <= record_id <= MAX_ID:
             return None  # no such row; and the database would refuse the number
         query = select(self.model).where(
-            self.model.id == record_id,  # type: ignore[attr-defined]
-            self.model.clinic_id == clinic_id,  # type: ignore[attr-defined]
+            self.model.id == record_id,  # type: ignore[attr-defined]  # m.Base has no id (see Row)
+            self.model.clinic_id == clinic_id,  # type: ignore[attr-defined]  # m.Base has no clinic_id (see Row)
         )
         return self.session.scalars(query).first()
 
@@ -107,7 +109,7 @@ class _Scoped(Generic[Row]):
         return keyset_page(self.session, query, order, offset=offset, limit=limit, cursor=cursor)
 
     def _scope(self, clinic_id: int) -> Select[Any]:
-        return select(self.model).where(self.model.clinic_id == clinic_id)  # type: ignore[attr-defined]
+        return select(self.model).where(self.model.clinic_id == clinic_id)  # type: ignore[attr-defined]  # m.Base has no clinic_id (see Row)
 
 
 def _id_filter(column: Any, value: int | None) -> Any:
