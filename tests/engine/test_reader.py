@@ -1206,3 +1206,47 @@ def test_the_short_answers_and_became_words_are_the_reviewers_to_change(kb_copy:
     reading = read_message("Hives? Nah. Lips? Fine.", changed)
     assert "hives" not in reading.negated
     assert "swelling" in read_message("the swelling has gone hard", changed).negated
+
+
+def test_a_backward_all_clear_denies_only_the_symptom_beside_it() -> None:
+    # two symptoms side by side are not a list: "fine" is said of the breathing only
+    reading = read("lips swollen breathing fine")
+    assert "lip_tongue_swelling" in reading.symptoms
+    assert reading.negated == ("difficulty_breathing",)
+    assert set(read("redness or swelling is gone").resolved) == {"redness", "swelling"}
+
+
+def test_a_comparison_with_the_usual_is_no_trend_but_worse_than_normal_stays_worse() -> None:
+    sensitive = read("a bit more sensitive than usual when I wash").symptoms["sensitivity"]
+    assert sensitive.trend == "stable"
+    assert read("my cheeks are redder than normal").symptoms["redness"].trend == "stable"
+    assert read("the swelling is worse than normal").symptoms["swelling"].trend == "worsening"
+    assert read("the swelling is worse than yesterday").symptoms["swelling"].trend == "worsening"
+
+
+def test_not_any_worse_is_no_worse() -> None:
+    reading = read("small burn mark on my jaw. Doesn't look any worse than last night.")
+    assert reading.symptoms["skin_burn"].trend == "stable"
+
+
+def test_sites_listed_with_a_determiner_are_one_subject() -> None:
+    reading = read("My eyelids and the skin under my eyes are still puffy")
+    assert "swelling" in reading.symptoms and not reading.unread
+    # a new clause after "and" keeps its own part: its site word still counts there
+    assert "ringing_ears" in found("a metal taste in my mouth and my ears ring on and off")
+
+
+def test_a_settling_after_a_past_verb_with_a_comparison_resolves_it() -> None:
+    reading = read(
+        "my lips puffed up like a filler fail lol, took an antihistamine and they went back to"
+        " normal by bedtime"
+    )
+    assert "lip_tongue_swelling" in reading.resolved and not reading.symptoms
+
+
+def test_nothing_like_that_answers_a_question_the_patient_asked() -> None:
+    reading = read(
+        "is it normal to get blisters in the sun? asking before my holiday, nothing like that"
+        " so far"
+    )
+    assert "blisters" in reading.negated and "blisters" not in reading.symptoms

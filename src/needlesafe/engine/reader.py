@@ -597,16 +597,23 @@ def _negate_forward(clause: list[_Item], at: int, max_scope: int, *, near: bool)
 
 def _negate_backward(clause: list[_Item], at: int, max_scope: int) -> None:
     """Negate the symptom words next to the trigger, reaching back only across linking words
-    and lists ("redness or swelling is gone"), never across "and"."""
+    and lists ("redness or swelling is gone"), never across "and", nor from one symptom to
+    another right beside it ("lips swollen breathing fine" denies the breathing only)."""
     j, words = at - 1, 0
+    beside = False  # the item after this one is a symptom word
     while j >= 0:
         item = clause[j]
         if _is_concept(item):
+            if beside:
+                return
             if not _is_negative_phrase(item):
                 item.negated = True
                 item.resolved = item.resolved or clause[at].has("resolves")
+            beside = True
         elif _is_and(item) or _blocks_scope(item) or not _links_back(item):
             return
+        else:
+            beside = False
         words += len(item.words)
         if words > max_scope:
             return
@@ -726,7 +733,7 @@ def _answer_own_questions(clauses: list[list[_Item]], grammar: Mapping[str, Phra
 
 
 _OR = frozenset((("or",), ("nor",)))
-_STILL = frozenset(("still", "yet", "it", "really", "properly", "completely"))
+_STILL = frozenset(("still", "yet", "it", "really", "properly", "completely", "any"))
 _AND_OR = frozenset((("and",), ("or",)))
 _ASKING = frozenset((w,) for w in ("is", "are", "am", "does", "should"))
 
@@ -756,7 +763,9 @@ def _worst_trend(a: Trend | None, b: Trend | None) -> Trend | None:
     return a
 
 
-def _modifiers(clause: list[_Item]) -> tuple[Severity | None, Trend | None]:
+def _modifiers(
+    clause: list[_Item], baseline: PhraseSet | None = None
+) -> tuple[Severity | None, Trend | None]:
     severity: Severity | None = None
     trend: Trend | None = None
     for at, item in enumerate(clause):
@@ -766,8 +775,18 @@ def _modifiers(clause: list[_Item]) -> tuple[Severity | None, Trend | None]:
             said = _as_trend(value)
             if said == "worsening" and _denied(clause, at):
                 said = "stable"  # "isn't spreading", "not getting bigger"
+            if said == "worsening" and baseline and _against_usual(clause, at, baseline):
+                # "more sensitive than usual": as it is, not getting worse (a bare "worse than
+                # normal" stays worse: it may mean worse than it should be)
+                said = "stable" if _is_concept(item) else said
             trend = _worst_trend(trend, said)
     return severity, trend
+
+
+def _against_usual(clause: list[_Item], at: int, baseline: PhraseSet) -> bool:
+    """Is the comparison at `at` made with how the skin usually is ("redder than normal")?"""
+    words = tuple(w for item in clause[at + 1 : at + 1 + baseline.longest] for w in item.words)
+    return any(words[:n] in baseline for n in range(1, baseline.longest + 1))
 
 
 def _as_severity(value: str) -> Severity:
@@ -848,11 +867,11 @@ def _revive_worsened(clauses: list[list[_Item]], pronouns: PhraseSet) -> None:
                 item.trend = "worsening"
 
 
-def _apply_modifiers(clauses: list[list[_Item]]) -> None:
+def _apply_modifiers(clauses: list[list[_Item]], baseline: PhraseSet) -> None:
     concepts = [[i for i in c if _is_concept(i) and not i.negated] for c in clauses]
     orphans: list[tuple[int, Severity | None, Trend | None]] = []
     for index, clause in enumerate(clauses):
-        severity, trend = _modifiers(clause)
+        severity, trend = _modifiers(clause, baseline)
         if severity is None and trend is None:
             continue
         for item in concepts[index]:
@@ -1042,7 +1061,8 @@ def _segments(items: list[_Item], knowledge: TriageKnowledge) -> list[_Segment]:
         if item.words in _OR and any(i.has("negation") for i in segments[-1]):
             segments[-1].append(item)  # "no swelling of my lips or tongue": one negated list
             continue
-        if _joins_sites(items, at):
+        bare = all(i.has("site") or i.has("filler") for i in segments[-1])
+        if _joins_sites(items, at, bare=bare):
             segments[-1].append(item)  # "on my forehead and top lip": one place
             continue
         if item.has("end") or item.has("comma") or item.words in breaks:
@@ -1692,7 +1712,7 @@ def _past_tense(item: _Item) -> bool:
     """A verb in the past: "swelled", "puffed up" (a rough test, used only to confirm that
     a settling phrase speaks of what came before)."""
     word = item.words[0]
-    return len(item.words) <= 2 and word.endswith("ed") and len(word) > 4
+    return len(item.words) <= 3 and word.endswith("ed") and len(word) > 4
 
 
 def _unread(segment: _Segment, knowledge: TriageKnowledge) -> tuple[bool, Disposition | None]:
@@ -1746,14 +1766,16 @@ def _unread(segment: _Segment, knowledge: TriageKnowledge) -> tuple[bool, Dispos
     return unknown or vague or hint is not None, hint
 
 
-def _joins_sites(items: list[_Item], at: int) -> bool:
-    """Is the item at `at` the "and" or "or" of a list of sites ("forehead and top lip")?"""
-    return (
-        items[at].words in _AND_OR
-        and 0 < at < len(items) - 1
-        and items[at - 1].has("site")
-        and items[at + 1].has("site")
-    )
+def _joins_sites(items: list[_Item], at: int, *, bare: bool) -> bool:
+    """Is the item at `at` the "and" or "or" of a list of sites ("forehead and top lip")? When
+    the part so far is `bare` (nothing but sites: "My eyelids and the skin under my eyes are
+    puffy"), a determiner may come between ("... and the skin")."""
+    if items[at].words not in _AND_OR or at == 0 or not items[at - 1].has("site"):
+        return False
+    following = items[at + 1 : at + 3]
+    if bare and len(following) == 2 and following[0].words[0] in _DETERMINERS:
+        following = following[1:]
+    return bool(following) and following[0].has("site")
 
 
 def _plainly_social(segment: _Segment, knowledge: TriageKnowledge) -> bool:
@@ -1898,7 +1920,7 @@ def read_message(text: str, knowledge: TriageKnowledge) -> Reading:
     _answer_own_questions(clauses, knowledge.grammar)
     _revive_returned(clauses)
     _revive_worsened(clauses, knowledge.word_lists.get("site_pronouns", _NONE))
-    _apply_modifiers(clauses)
+    _apply_modifiers(clauses, knowledge.grammar.get("baseline", _NONE))
     _apply_sites(clauses, items, knowledge)
     _apply_measures(items, knowledge)
     segments = _segments(items, knowledge)

@@ -481,6 +481,8 @@ class ReaderFile(FileHeader):
     answers: Answers | None = None
     # "gone numb", "went all puffy": before a describing word these mean became, not went away
     became: list[Phrase] = []
+    # "more sensitive than usual": a comparison with how the skin usually is, not a trend
+    baseline: list[Phrase] = []
     # everyday words that carry no clinical meaning; any other word the reader does not know
     # makes its part of the message `unread` (never silently dropped)
     benign: list[Word] = []
@@ -604,7 +606,7 @@ class TriageKnowledge:
     word_lists: Mapping[str, PhraseSet] = field(repr=False, default_factory=dict)
     word_index: WordIndex = field(repr=False, default=WordIndex({}, 0))
     # lists the reader's passes consult by name that must not make a word known (so not in
-    # `word_lists`): answers_no, answers_fine, answers_none_yet, became
+    # `word_lists`): answers_no, answers_fine, answers_none_yet, became, baseline
     grammar: Mapping[str, PhraseSet] = field(repr=False, default_factory=dict)
     # the one-word phrases of all those lists: "is this word in any list?" in one lookup
     list_words: frozenset[str] = field(repr=False, default=frozenset())
@@ -879,7 +881,7 @@ def _word_lists(reader: ReaderFile) -> dict[str, PhraseSet]:
 
 
 def _grammar(reader: ReaderFile) -> dict[str, PhraseSet]:
-    lists: dict[str, list[str]] = {"became": reader.became}
+    lists: dict[str, list[str]] = {"became": reader.became, "baseline": reader.baseline}
     if reader.answers is not None:
         a = reader.answers
         lists |= {"answers_no": a.bare_no, "answers_fine": a.fine, "answers_none_yet": a.none_yet}
