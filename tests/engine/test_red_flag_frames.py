@@ -1,0 +1,92 @@
+"""A warning sign said inside the everyday frames patients wrap it in (interjections, "no
+joke", "not sure why but", "no fever but", "it hasn't gone away") is still read and answered
+at least as urgently as on its own: the negation words in the frame must not reach it. Each
+warning sign's first lay phrases are tried in every frame (about 4,000 check-ins)."""
+
+from __future__ import annotations
+
+import pytest
+
+from needlesafe.engine.inputs import parse_checkin
+from needlesafe.engine.reader import read_message
+from needlesafe.engine.triage import disposition_rank, triage
+from needlesafe.knowledge.base import Knowledge
+
+FRAMES = (
+    "{t}, not sure why",
+    "{t} and nothing helps",
+    "no idea why but {t}",
+    "not gonna lie, {t}",
+    "not gonna lie {t}",
+    "{t}, no joke",
+    "no joke {t}",
+    "no lie {t}",
+    "not kidding {t}",
+    "not even joking {t}",
+    "i kid you not {t}",
+    "no exaggeration {t}",
+    "this is not a drill, {t}",
+    "i dont know what to do, {t}",
+    "not just red, {t}",
+    "no fever but {t}",
+    "no rash, {t}",
+    "no pain at all but {t}",
+    "{t}, no swelling though",
+    "{t}. not normal right?",
+    "no one else is home and {t}",
+    "cant tell if its serious but {t}",
+    "never had this before, {t}",
+    "havent slept, {t}",
+    "not sure if its the cream but {t}",
+    "i'm not one to fuss but {t}",
+    "not to worry you but {t}",
+    "nothing else wrong, just {t}",
+    "it's not the numbing cream, {t}",
+    "I don't want to overreact but {t}",
+    "{t} and it won't stop",
+    "no, {t}",
+    "{t}, not better",
+    "not better, {t}",
+    "{t} - not improving",
+    "it hasn't gone away, {t}",
+    "no improvement, {t}",
+    "I'm not ok, {t}",
+    "no no no {t}",
+    "oh no {t}",
+    "nooo {t}",
+    "no not again, {t}",
+    "not an emergency but {t}",
+    "no rush but {t}",
+)
+
+
+def _phrases(knowledge: Knowledge) -> list[tuple[str, str]]:
+    """(code, phrase): the first three lay phrases of each warning sign that read it alone."""
+    tk = knowledge.triage
+    assert tk is not None
+    chosen = []
+    for code, entry in tk.symptoms.items():
+        if entry.group != "warning":
+            continue
+        alone = [t for t in entry.terms if len(t) > 5 and code in read_message(t, tk).symptoms]
+        chosen += [(code, t) for t in alone[:3]]
+    return chosen
+
+
+@pytest.mark.parametrize("frame", FRAMES)
+def test_a_warning_sign_in_an_everyday_frame_is_still_read_and_as_urgent(
+    frame: str, knowledge: Knowledge
+) -> None:
+    def answer(text: str) -> tuple[str, list[str]]:
+        checkin = parse_checkin({"days_since_treatment": 0.5, "message": text}, knowledge)
+        result = triage(checkin, knowledge)
+        return result.disposition, result.symptoms
+
+    missed = []
+    for code, phrase in _phrases(knowledge):
+        alone, _ = answer(phrase)
+        text = frame.format(t=phrase)
+        framed, read = answer(text)
+        if disposition_rank(framed) < disposition_rank(alone) or code not in read:
+            missed.append(f"{text!r}: {framed} (alone {alone}), read {read}")
+    assert missed == []
