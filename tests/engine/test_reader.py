@@ -1250,3 +1250,16 @@ def test_nothing_like_that_answers_a_question_the_patient_asked() -> None:
         " so far"
     )
     assert "blisters" in reading.negated and "blisters" not in reading.symptoms
+
+
+def test_no_before_my_answers_back_and_denies_nothing() -> None:
+    # "no my lips are swelling" is "No, my lips are swelling"; "no" denies a bare noun
+    assert "lip_tongue_swelling" in found("no my lips are swelling")
+    assert "lip_tongue_swelling" in read("no my lips aren't swollen").negated
+    assert "fever" in read("no no fever").negated
+
+
+def test_an_exception_to_an_all_clear_is_not_denied_by_it() -> None:
+    assert "lip_tongue_swelling" in found("apart from my lips swelling all good")
+    assert "hives" in found("other than the hives I'm fine")
+    assert "hives" in read("no hives, all good").negated

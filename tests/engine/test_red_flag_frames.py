@@ -1,7 +1,7 @@
 """A warning sign said inside the everyday frames patients wrap it in (interjections, "no
 joke", "not sure why but", "no fever but", "it hasn't gone away") is still read and answered
 at least as urgently as on its own: the negation words in the frame must not reach it. Each
-warning sign's first lay phrases are tried in every frame (about 4,000 check-ins)."""
+warning sign's first lay phrases are tried in every frame (about 5,000 check-ins)."""
 
 from __future__ import annotations
 
@@ -57,6 +57,16 @@ FRAMES = (
     "no not again, {t}",
     "not an emergency but {t}",
     "no rush but {t}",
+    # an exception to an all-clear is not denied by it
+    "apart from {t} all good",
+    "other than {t} I'm fine",
+    "except {t} all ok",
+    "aside from {t} I'm ok",
+    "besides {t} everything is fine",
+    "apart from {t} I feel fine",
+    "no worries besides {t}",
+    "{t} all fine otherwise",
+    "{t} ok otherwise",
 )
 
 

@@ -441,7 +441,7 @@ def _word(
     )
 
 
-def _clauses(items: list[_Item]) -> list[list[_Item]]:
+def _clauses(items: list[_Item], exceptions: PhraseSet) -> list[list[_Item]]:
     """Split at sentence ends and terminator words (both end every scope)."""
     clauses: list[list[_Item]] = [[]]
     for item in items:
@@ -450,6 +450,8 @@ def _clauses(items: list[_Item]) -> list[list[_Item]]:
                 clauses[-1].append(item)  # a question keeps its mark: see _negate
             if clauses[-1]:
                 clauses.append([])
+            if item.words in exceptions:
+                clauses[-1].append(item)  # "apart from ...": the clause says so (_excepted)
             continue
         clauses[-1].append(item)
     return [c for c in clauses if c]
@@ -595,7 +597,9 @@ def _negate_forward(clause: list[_Item], at: int, max_scope: int, *, near: bool)
     return False
 
 
-def _negate_backward(clause: list[_Item], at: int, max_scope: int) -> None:
+def _negate_backward(
+    clause: list[_Item], at: int, max_scope: int, exceptions: PhraseSet | None = None
+) -> None:
     """Negate the symptom words next to the trigger, reaching back only across linking words
     and lists ("redness or swelling is gone"), never across "and", nor from one symptom to
     another right beside it ("lips swollen breathing fine" denies the breathing only)."""
@@ -604,8 +608,8 @@ def _negate_backward(clause: list[_Item], at: int, max_scope: int) -> None:
     while j >= 0:
         item = clause[j]
         if _is_concept(item):
-            if beside:
-                return
+            if beside or (exceptions and _excepted(clause, j, exceptions)):
+                return  # "apart from my lips swelling all good": the lips are the exception
             if not _is_negative_phrase(item):
                 item.negated = True
                 item.resolved = item.resolved or clause[at].has("resolves")
@@ -618,6 +622,14 @@ def _negate_backward(clause: list[_Item], at: int, max_scope: int) -> None:
         if words > max_scope:
             return
         j -= 1
+
+
+def _excepted(clause: list[_Item], at: int, exceptions: PhraseSet) -> bool:
+    """Is the symptom at `at` named after "apart from", "other than", "except"...?"""
+    for item in reversed(clause[:at]):
+        if item.has("terminator"):
+            return item.words in exceptions
+    return False
 
 
 def _after_nothing(items: list[_Item], at: int) -> bool:
@@ -666,11 +678,12 @@ def _negate(clause: list[_Item], knowledge: TriageKnowledge) -> bool:
             directions = ["bidirectional" if item.words[0] in _NEGATIVE_WORDS else "backward"]
         if _means_became(clause, at, knowledge.benign, grammar.get("became", _NONE)):
             continue
+        answers_back = _no_then_mine(clause, at)
         for direction in directions:
-            if direction in ("forward", "bidirectional"):
+            if direction in ("forward", "bidirectional") and not answers_back:
                 doubled = _negate_forward(clause, at, max_scope, near=near) or doubled
             if direction in ("backward", "bidirectional") and not question:
-                _negate_backward(clause, at, max_scope)
+                _negate_backward(clause, at, max_scope, grammar.get("exceptions", _NONE))
         answered = (
             _answers_a_list(clause, at, grammar.get("answers_no", _NONE))
             if directions and not question
@@ -1037,11 +1050,27 @@ def _is_worry(trigger: _Item) -> bool:
     return trigger.words[-1] == "if" and bool(_WORRY.intersection(trigger.words))
 
 
+def _no_then_mine(clause: list[_Item], at: int) -> bool:
+    """ "no my lips are swelling" is "No, my lips are swelling": "no" denies a bare noun ("no
+    swelling"), never "my"."""
+    return (
+        clause[at].words == ("no",)
+        and at + 1 < len(clause)
+        and clause[at + 1].words[0] in _OWNING_SELF
+    )
+
+
 def _site_cleared(clause: list[_Item], at: int, all_right: PhraseSet) -> bool:
     """A site said to be all right ("lips are fine") or negated ("no throat issues") lends
     no meaning to the words around it ("..., came up in massive welts")."""
-    before = [item for item in clause[max(0, at - 2) : at] if item.words not in {("my",), ("the",)}]
-    if before and before[-1].has("negation") and not _is_worry(before[-1]):
+    before = [k for k in range(max(0, at - 2), at) if clause[k].words not in {("my",), ("the",)}]
+    trigger = clause[before[-1]] if before else None
+    if (
+        trigger is not None
+        and trigger.has("negation")
+        and not _is_worry(trigger)
+        and not _no_then_mine(clause, before[-1])
+    ):
         return True  # (a worry is not a denial: "should I worry if my throat feels tight?")
     for item in clause[at + 1 : at + 4]:
         if item.has("comma") or _is_concept(item):
@@ -1912,7 +1941,7 @@ def read_message(text: str, knowledge: TriageKnowledge) -> Reading:
     )
     items = _match(tokens, knowledge)
     _mark_own_verbs(items)
-    clauses = _clauses(items)
+    clauses = _clauses(items, knowledge.grammar.get("exceptions", _NONE))
     _scores_rate_the_symptom_before(clauses)
     doubled = False
     for clause in clauses:

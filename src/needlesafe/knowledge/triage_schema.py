@@ -483,6 +483,9 @@ class ReaderFile(FileHeader):
     became: list[Phrase] = []
     # "more sensitive than usual": a comparison with how the skin usually is, not a trend
     baseline: list[Phrase] = []
+    # "apart from my lips all good": a symptom named after one of these is the exception to an
+    # all-clear said after it (each must also be a terminator)
+    exceptions: list[Phrase] = []
     # everyday words that carry no clinical meaning; any other word the reader does not know
     # makes its part of the message `unread` (never silently dropped)
     benign: list[Word] = []
@@ -606,7 +609,8 @@ class TriageKnowledge:
     word_lists: Mapping[str, PhraseSet] = field(repr=False, default_factory=dict)
     word_index: WordIndex = field(repr=False, default=WordIndex({}, 0))
     # lists the reader's passes consult by name that must not make a word known (so not in
-    # `word_lists`): answers_no, answers_fine, answers_none_yet, became, baseline
+    # `word_lists`): answers_no, answers_fine, answers_none_yet, became, baseline,
+    # exceptions
     grammar: Mapping[str, PhraseSet] = field(repr=False, default_factory=dict)
     # the one-word phrases of all those lists: "is this word in any list?" in one lookup
     list_words: frozenset[str] = field(repr=False, default=frozenset())
@@ -664,6 +668,9 @@ def build_triage(
                 f"reader.yaml: alarm_words.{level} has no text in triage_rules.yaml "
                 "unclear_site_texts"
             )
+    for phrase in reader.exceptions:
+        if phrase not in reader.terminators:
+            problems.append(f"reader.yaml: exceptions: {phrase!r} is not also a terminator")
     for site in reader.site_rules:
         if site.hint is not None and site.hint not in rules.unclear_site_texts:
             problems.append(
@@ -881,7 +888,11 @@ def _word_lists(reader: ReaderFile) -> dict[str, PhraseSet]:
 
 
 def _grammar(reader: ReaderFile) -> dict[str, PhraseSet]:
-    lists: dict[str, list[str]] = {"became": reader.became, "baseline": reader.baseline}
+    lists: dict[str, list[str]] = {
+        "became": reader.became,
+        "baseline": reader.baseline,
+        "exceptions": reader.exceptions,
+    }
     if reader.answers is not None:
         a = reader.answers
         lists |= {"answers_no": a.bare_no, "answers_fine": a.fine, "answers_none_yet": a.none_yet}
