@@ -67,6 +67,12 @@ FRAMES = (
     "no worries besides {t}",
     "{t} all fine otherwise",
     "{t} ok otherwise",
+    # a "no" or "not" that belongs to the telling, not to the sign
+    "no matter what i do {t}",
+    "no one mentioned {t}",
+    "I wasn't told about {t}",
+    "nobody warned me about {t}",
+    "wasnt expecting {t}",
 )
 
 
