@@ -1263,3 +1263,10 @@ def test_an_exception_to_an_all_clear_is_not_denied_by_it() -> None:
     assert "lip_tongue_swelling" in found("apart from my lips swelling all good")
     assert "hives" in found("other than the hives I'm fine")
     assert "hives" in read("no hives, all good").negated
+
+
+def test_what_was_heard_stops_at_but() -> None:
+    reading = read("i read online that hives are normal but my lips are swelling")
+    assert "lip_tongue_swelling" in reading.symptoms and "hives" not in reading.symptoms
+    # before the "but", the hives are what was read: no one's
+    assert "hives" in read("i read online that hives are normal").others

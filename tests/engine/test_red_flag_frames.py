@@ -73,6 +73,10 @@ FRAMES = (
     "I wasn't told about {t}",
     "nobody warned me about {t}",
     "wasnt expecting {t}",
+    # what was heard or read stops at "but"; what happened years ago "too" is happening now
+    "i read online its normal but {t}",
+    "{t} - happened years ago too",
+    "{t}, i had this years ago as well",
 )
 
 

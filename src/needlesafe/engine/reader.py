@@ -150,6 +150,7 @@ class _Item:
     reason: bool = False
     history: bool = False
     sentence_start: bool = False  # the first item of a segment that starts a sentence
+    after_contrast: bool = False  # the first item of a segment after "but", "however"...
 
     def has(self, kind: str) -> bool:
         # a plain loop: the reader asks this about a million times per 4,000 messages, and a
@@ -1085,7 +1086,7 @@ def _segments(items: list[_Item], knowledge: TriageKnowledge) -> list[_Segment]:
     at commas and reader.yaml's segment breaks ("and", "but")."""
     breaks = knowledge.word_lists.get("segment_breaks", _NONE)
     segments: list[list[_Item]] = [[]]
-    new_sentence = True
+    new_sentence, contrast = True, False
     for at, item in enumerate(items):
         if item.words in _OR and any(i.has("negation") for i in segments[-1]):
             segments[-1].append(item)  # "no swelling of my lips or tongue": one negated list
@@ -1098,12 +1099,14 @@ def _segments(items: list[_Item], knowledge: TriageKnowledge) -> list[_Segment]:
             # a bracket closes a clause, not the sentence: "my friend (she had nothing done)
             # threw up" is one sentence about her
             new_sentence = new_sentence or (item.has("end") and item.words not in _BRACKETS)
+            contrast = item.has("terminator") and item.words in breaks
             if segments[-1]:
                 segments.append([])
             continue
         if not segments[-1]:
             item.sentence_start = new_sentence
-            new_sentence = False
+            item.after_contrast = contrast
+            new_sentence = contrast = False
         segments[-1].append(item)
     return [_Segment(s, knowledge.word_index) for s in segments if s]
 
@@ -1301,8 +1304,10 @@ def _mark_experiencer(segments: list[_Segment], knowledge: TriageKnowledge) -> N
     writer_treated = any(
         _find(s, lists.get("writer_treated", _NONE)) for s in segments
     ) and not any(_find(s, lists.get("treated_together", _NONE)) for s in segments)
+    heard_carried = False
     for at, segment in enumerate(segments):
-        if segment[0].sentence_start:
+        # "I read online it's normal but my lips are swelling": what was heard stops at "but"
+        if segment[0].sentence_start or (segment[0].after_contrast and heard_carried):
             carried = "patient"
         marks = _marks(
             segment, lists, last_named, untreated=untreated_in[at], writer_treated=writer_treated
@@ -1328,7 +1333,7 @@ def _mark_experiencer(segments: list[_Segment], knowledge: TriageKnowledge) -> N
                     last_named = kind
             item.others = current == "other"
             item.heard = item.others and heard
-        carried = current
+        carried, heard_carried = current, heard and current == "other"
     # "... he had his face done this afternoon": the person written about had the treatment, so
     # they are the patient (a friend's or stranger's part, and hearsay, stay theirs). Safer.
     speaks_of_self = any(_find(segment, lists["first_person"]) for segment in segments)
