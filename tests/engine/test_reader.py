@@ -1270,3 +1270,24 @@ def test_what_was_heard_stops_at_but() -> None:
     assert "lip_tongue_swelling" in reading.symptoms and "hives" not in reading.symptoms
     # before the "but", the hives are what was read: no one's
     assert "hives" in read("i read online that hives are normal").others
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("somethng thick comes out", "pus"),
+        ("dark blob in the mdidle of what i can see", "vision_change"),
+        ("my brain is porridgge", "confusion"),
+        ("hurts to look at liight", "eye_pain"),
+        ("i dont remmber any of it", "seizure"),
+    ],
+)
+def test_a_slip_in_an_everyday_word_is_corrected_where_it_completes_a_symptom_phrase(
+    text: str, code: str
+) -> None:
+    assert code in found(text)
+
+
+def test_a_slip_in_an_everyday_word_that_completes_no_symptom_phrase_stays_unread() -> None:
+    reading = read("had somethng nice for lunch")
+    assert not reading.symptoms and reading.unread

@@ -273,14 +273,50 @@ def _correct_typos(tokens: list[str], knowledge: TriageKnowledge) -> list[str]:
     if not index:
         return tokens
     out: list[str] = []
-    for token in tokens:
+    for at, token in enumerate(tokens):
         if not _may_be_typo(token, knowledge):
             out.append(token)
         elif token.endswith("in") and _is_known(token + "g", knowledge):
             out.append(token + "g")  # a dropped g ("swellin", "makin sense")
         else:
-            out.append(_corrected(token, knowledge))
+            corrected = _corrected(token, knowledge)
+            if corrected == token:
+                corrected = _completing(token, out, tokens[at + 1 :], knowledge)
+            out.append(corrected)
     return out
+
+
+def _completing(token: str, before: list[str], after: list[str], knowledge: TriageKnowledge) -> str:
+    """The one word a typing slip away that makes a symptom phrase with the words around it
+    ("somethng thick comes out", "dark blob in the mdidle of what i can see"), else the token:
+    an everyday word is corrected only where it completes a symptom phrase."""
+    candidates: set[str] = set()
+    for index in (knowledge.typo_index, knowledge.phrase_typo_index):
+        candidates.update(index.get(token, ()))
+        for i in range(len(token)):
+            candidates.update(index.get(token[:i] + token[i + 1 :], ()))
+    completing = {
+        word
+        for word in candidates
+        if _one_slip(token, word)
+        and any(
+            _fits(key, k, before, after)
+            for key in knowledge.concept_phrases_of.get(word, ())
+            for k, w in enumerate(key)
+            if w == word
+        )
+    }
+    return completing.pop() if len(completing) == 1 else token
+
+
+def _fits(key: tuple[str, ...], k: int, before: list[str], after: list[str]) -> bool:
+    """Does `key`, with its word `k` at the current place, match the words around it?"""
+    head, tail = key[:k], key[k + 1 :]
+    return (
+        len(head) <= len(before)
+        and tuple(before[len(before) - len(head) :]) == head
+        and tuple(after[: len(tail)]) == tail
+    )
 
 
 def _is_known(word: str, knowledge: TriageKnowledge) -> bool:

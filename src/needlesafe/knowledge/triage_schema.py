@@ -603,6 +603,13 @@ class TriageKnowledge:
     # every word of every phrase, and the words a typo may be corrected to (by their deletes)
     phrase_words: frozenset[str] = field(repr=False, default=frozenset())
     typo_index: Mapping[str, frozenset[str]] = field(repr=False, default_factory=dict)
+    # every word of a symptom phrase, everyday ones too ("something", "middle"), by itself and
+    # its deletions, and the symptom phrases holding it: a slip in such a word is corrected
+    # only where the correction completes a symptom phrase ("somethng thick comes out")
+    phrase_typo_index: Mapping[str, frozenset[str]] = field(repr=False, default_factory=dict)
+    concept_phrases_of: Mapping[str, tuple[tuple[str, ...], ...]] = field(
+        repr=False, default_factory=dict
+    )
     # reader.yaml's word lists that are not phrases of the index, as word tuples by name:
     # others, experience_verbs, hearsay, theirs, first_person, pronouns, past, reason_markers,
     # segment_breaks (see Experiencer and ReasonForTreatment)
@@ -788,6 +795,12 @@ def build_triage(
             hint_sites={r.id: r.hint for r in reader.site_rules if r.hint is not None},
             phrase_words=frozenset(w for key in index for w in key),
             typo_index=_typo_index(index, reader),
+            phrase_typo_index=_deletions(
+                {w for w in _concept_words(index) if len(w) >= reader.typo_min_length}
+                if reader.typo_min_length
+                else set()
+            ),
+            concept_phrases_of=_concept_phrases_of(index),
             word_lists=(lists := _word_lists(reader)),
             word_index=WordIndex.of(lists),
             list_words=frozenset(
@@ -814,12 +827,39 @@ def _typo_index(
         for word in key
         if len(word) >= reader.typo_min_length and word.isalpha() and word not in benign
     }
+    return _deletions(targets)
+
+
+def _deletions(targets: set[str]) -> dict[str, frozenset[str]]:
+    """Each word keyed by itself and by each of its one-letter deletions."""
     found: dict[str, set[str]] = {}
     for word in targets:
         found.setdefault(word, set()).add(word)
         for i in range(len(word)):
             found.setdefault(word[:i] + word[i + 1 :], set()).add(word)
     return {key: frozenset(words) for key, words in found.items()}
+
+
+def _concept_words(index: Mapping[tuple[str, ...], list[tuple[str, str]]]) -> set[str]:
+    return {
+        word
+        for key, meanings in index.items()
+        if any(kind == "concept" for kind, _ in meanings)
+        for word in key
+        if word.isalpha()
+    }
+
+
+def _concept_phrases_of(
+    index: Mapping[tuple[str, ...], list[tuple[str, str]]],
+) -> dict[str, tuple[tuple[str, ...], ...]]:
+    """Each word of a symptom phrase of two words or more -> those phrases."""
+    found: dict[str, list[tuple[str, ...]]] = {}
+    for key, meanings in index.items():
+        if len(key) > 1 and any(kind == "concept" for kind, _ in meanings):
+            for word in set(key):
+                found.setdefault(word, []).append(key)
+    return {word: tuple(keys) for word, keys in found.items()}
 
 
 def _word_lists(reader: ReaderFile) -> dict[str, PhraseSet]:
