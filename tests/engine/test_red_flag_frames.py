@@ -1,7 +1,7 @@
 """A warning sign said inside the everyday frames patients wrap it in (interjections, "no
 joke", "not sure why but", "no fever but", "it hasn't gone away") is still read and answered
 at least as urgently as on its own: the negation words in the frame must not reach it. Each
-warning sign's first lay phrases are tried in every frame (about 5,000 check-ins)."""
+warning sign's first lay phrases are tried in every frame (about 3,800 check-ins)."""
 
 from __future__ import annotations
 
