@@ -92,6 +92,6 @@ def create_app(settings: Settings | None = None, *, knowledge: Knowledge | None 
             app.openapi_schema = schema
         return app.openapi_schema
 
-    app.openapi = openapi  # type: ignore[method-assign]
+    app.openapi = openapi  # type: ignore[method-assign]  # FastAPI's documented override
     spec.install(app)  # error answers in the document; 405s that name every allowed method
     return app

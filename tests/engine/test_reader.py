@@ -4,7 +4,9 @@ severities, lay words for every symptom code, and the rules file validated stric
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -446,10 +448,10 @@ def kb_copy(tmp_path: Path) -> Path:
     return target
 
 
-def edit(directory: Path, name: str, change: object) -> None:
+def edit(directory: Path, name: str, change: Callable[[Any], object]) -> None:
     path = directory / name
     data = yaml.safe_load(path.read_text())
-    change(data)  # type: ignore[operator]
+    change(data)
     path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
 
 
@@ -1194,11 +1196,11 @@ def test_the_short_answers_and_became_words_are_the_reviewers_to_change(kb_copy:
     assert "hives" in read("Hives? Nah. Lips? Fine.").negated
     assert "swelling" in found("the swelling has gone hard")
 
-    def without(d: dict[str, object]) -> None:
-        d["answers"]["bare_no"].remove("nah")  # type: ignore[index]
-        d["answers"]["fine"].remove("fine")  # type: ignore[index]
-        d["became"].remove("gone")  # type: ignore[attr-defined]
-        d["became"].remove("has gone")  # type: ignore[attr-defined]
+    def without(d: dict[str, Any]) -> None:
+        d["answers"]["bare_no"].remove("nah")
+        d["answers"]["fine"].remove("fine")
+        d["became"].remove("gone")
+        d["became"].remove("has gone")
 
     edit(kb_copy, "reader.yaml", without)
     changed = load_knowledge(kb_copy).triage

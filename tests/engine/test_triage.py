@@ -283,7 +283,7 @@ def test_raising_a_severity_never_lowers_the_disposition(
         return
     i = draw.draw(st.integers(0, len(data["symptoms"]) - 1))
     current = data["symptoms"][i].get("severity")
-    higher = [s for s in SEVERITIES if severity_rank(s) >= severity_rank(current)]  # type: ignore[arg-type]
+    higher = [s for s in SEVERITIES if severity_rank(s) >= severity_rank(current)]  # type: ignore[arg-type]  # drawn data: Any
     new = draw.draw(st.sampled_from(higher))
     changed = [dict(s) for s in data["symptoms"]]
     changed[i].pop("severity", None)
@@ -301,7 +301,7 @@ def test_a_worse_trend_never_lowers_the_disposition(
         return
     i = draw.draw(st.integers(0, len(data["symptoms"]) - 1))
     current = data["symptoms"][i].get("trend")
-    worse = [t for t in TRENDS if trend_rank(t) >= trend_rank(current)]  # type: ignore[arg-type]
+    worse = [t for t in TRENDS if trend_rank(t) >= trend_rank(current)]  # type: ignore[arg-type]  # drawn data: Any
     new = draw.draw(st.sampled_from(worse))
     changed = [dict(s) for s in data["symptoms"]]
     changed[i].pop("trend", None)

@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from needlesafe.cli import app
 from needlesafe.engine.inputs import parse_checkin
+from needlesafe.engine.models import Triage
 from needlesafe.engine.triage import triage
 from needlesafe.knowledge.base import Knowledge
 
@@ -25,7 +26,7 @@ class FakeReader:
         return self.answer
 
 
-def run(message: str, knowledge: Knowledge, reader: FakeReader, day: float = 0.5) -> object:
+def run(message: str, knowledge: Knowledge, reader: FakeReader, day: float = 0.5) -> Triage:
     checkin = parse_checkin({"days_since_treatment": day, "message": message}, knowledge)
     return triage(checkin, knowledge, unread_reader=reader)
 
@@ -36,23 +37,23 @@ def test_it_reads_only_the_unread_parts_and_its_symptoms_raise_the_answer(
     reader = FakeReader(["chest_pain"])
     result = run("a bit red, my chest feels weird", knowledge, reader)
     assert reader.seen == [["my chest feels weird"]]
-    assert result.disposition == "emergency"  # type: ignore[attr-defined]  # urgent without
-    assert result.guessed == ["chest_pain"]  # type: ignore[attr-defined]
-    assert result.unread == ["my chest feels weird"]  # type: ignore[attr-defined]
+    assert result.disposition == "emergency"  # urgent without
+    assert result.guessed == ["chest_pain"]
+    assert result.unread == ["my chest feels weird"]
 
 
 def test_it_is_not_asked_when_everything_was_read(knowledge: Knowledge) -> None:
     reader = FakeReader(["difficulty_breathing"])
     result = run("a bit red and puffy", knowledge, reader)
     assert reader.seen == []
-    assert result.disposition == "self_care"  # type: ignore[attr-defined]
+    assert result.disposition == "self_care"
 
 
 def test_what_it_returns_can_only_add_known_symptoms(knowledge: Knowledge) -> None:
     reader = FakeReader(["not_a_symptom", "redness"])
     result = run("red, and a funny whooshy feeling", knowledge, reader)
-    assert result.guessed == []  # type: ignore[attr-defined]  # redness was read already
-    assert result.disposition == "contact_clinic"  # type: ignore[attr-defined]  # still unread
+    assert result.guessed == []  # redness was read already
+    assert result.disposition == "contact_clinic"  # still unread
 
 
 def test_the_command_says_how_to_install_the_layer_when_it_is_missing() -> None:

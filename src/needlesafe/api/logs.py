@@ -32,7 +32,7 @@ class NoClinicalContent(logging.Filter):
         return True
 
 
-class StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+class StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]  # generic only in stubs
     """Writes to whatever `sys.stderr` is at the time of each record, not the one at set-up
     (a command run inside a test runner must not leave a handler on a closed stream)."""
 

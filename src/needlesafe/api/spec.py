@@ -305,7 +305,7 @@ def install(app: FastAPI) -> None:
             app.openapi_schema = complete(build(), vocabularies(app.state.needlesafe.knowledge))
         return app.openapi_schema
 
-    app.openapi = openapi  # type: ignore[method-assign]
+    app.openapi = openapi  # type: ignore[method-assign]  # FastAPI's documented override
     answer = app.exception_handlers.get(StarletteHTTPException)
 
     async def method_not_allowed(request: Request, error: Exception) -> Response:

@@ -16,7 +16,7 @@ from typer.core import TyperGroup
 try:  # typer 0.2x carries its own copy of click; its groups take its contexts
     from typer import _click as click
 except ImportError:  # pragma: no cover - older typer on the real click
-    import click  # type: ignore[no-redef]
+    import click  # type: ignore[no-redef]  # the fallback
 
 # Command name -> the modules that register it, in the order of `needlesafe --help`.
 # A group another module adds to (`db grant-runtime`, `export registry`) names both.

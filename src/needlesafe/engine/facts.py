@@ -80,7 +80,7 @@ class derived(Generic[T]):  # a decorator, named like cached_property
 
     def __get__(self, facts: Any, owner: type | None = None) -> T:
         if facts is None:  # looked up on the class
-            return self  # type: ignore[return-value]
+            return self  # type: ignore[return-value]  # the descriptor itself
         value = facts.__dict__[self.name] = self.compute(facts)
         return value
 
@@ -165,6 +165,6 @@ class AftercareFacts(Facts):
 
     def __init__(self, plan: Plan, assessment: Assessment, knowledge: Knowledge) -> None:
         # a treatment has the intake's plan, which is all the plan's facts read
-        self.intake = Treatment(plan, assessment)  # type: ignore[assignment]
+        self.intake = Treatment(plan, assessment)  # type: ignore[assignment]  # a narrower intake
         self.knowledge = knowledge
         self.values = FactValues(self.intake, read_now=())  # each fact read on first use

@@ -58,7 +58,7 @@ def trend_rank(trend: Trend | None) -> int:
 
 
 def disposition_rank(disposition: str) -> int:
-    return DISPOSITION_RANK[disposition]  # type: ignore[index]
+    return DISPOSITION_RANK[disposition]  # type: ignore[index]  # unknown -> KeyError
 
 
 @dataclass(frozen=True)

@@ -232,7 +232,7 @@ def screening_cards(
         lines += unmapped_lines(unmapped)
     cards = [
         Card(
-            indicator=indicator,  # type: ignore[arg-type]
+            indicator=indicator,  # type: ignore[arg-type]  # checked against the spec's three values
             summary=summary(f"{words}: {first}" if first else words),
             detail="\n".join(lines) or "No raised risk, contraindication or precaution.",
             topic="decision",
@@ -265,7 +265,7 @@ def screening_cards(
 
 def notice_card(summary_text: str, detail: str, *, topic: str, indicator: str = "warning") -> Card:
     return Card(
-        indicator=indicator,  # type: ignore[arg-type]
+        indicator=indicator,  # type: ignore[arg-type]  # checked against the spec's three values
         summary=summary(summary_text),
         detail=detail,
         topic=topic,

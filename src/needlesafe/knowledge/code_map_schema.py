@@ -142,7 +142,7 @@ class CodeMap:
         return self.file.systems["local"]
 
     def url(self, system: str) -> str:
-        return self.file.systems[system]  # type: ignore[index]
+        return self.file.systems[system]  # type: ignore[index]  # unknown -> KeyError
 
     def complication_coding(self, complication: str) -> dict[str, str] | None:
         for entry in self.file.complications:

@@ -468,8 +468,8 @@ def keys_by_name(table: tuple[ConditionKey, ...]) -> dict[str, ConditionKey]:
 def predicate_model(table: tuple[ConditionKey, ...], name: str = "Predicate") -> type[Any]:
     """The pydantic model of a condition with the keys of `table`."""
     fields: dict[str, Any] = {
-        "all": (list[name] | None, None),  # type: ignore[valid-type]
-        "any": (list[name] | None, None),  # type: ignore[valid-type]
+        "all": (list[name] | None, None),  # type: ignore[valid-type]  # a model made at run time
+        "any": (list[name] | None, None),  # type: ignore[valid-type]  # a model made at run time
     }
     for key in table:
         fields[key.name] = (key.value | None, None)

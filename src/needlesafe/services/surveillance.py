@@ -57,7 +57,7 @@ def _insert_ids(uow: UnitOfWork, model: type[m.Base], rows: list[dict[str, Any]]
     """Insert many rows and return their new ids in the order given."""
     if not rows:
         return []
-    statement = insert(model).returning(model.id, sort_by_parameter_order=True)  # type: ignore[attr-defined]
+    statement = insert(model).returning(model.id, sort_by_parameter_order=True)  # type: ignore[attr-defined]  # every record model has id
     return list(uow.session.scalars(statement, rows).all())
 
 
@@ -391,7 +391,7 @@ def _read_arrow(uow: UnitOfWork, statement: Any, schema: pa.Schema) -> pa.Table:
     named = (
         {"name": "needlesafe_surveillance_read"} if connection.dialect.name == "postgresql" else {}
     )
-    cursor = driver.cursor(**named)  # type: ignore[union-attr]
+    cursor = driver.cursor(**named)  # type: ignore[union-attr]  # a DBAPI connection
     try:
         cursor.execute(sql)
         batches = []

@@ -98,7 +98,7 @@ def patient_timeline(uow: UnitOfWork, *, actor: Actor, patient_id: int) -> Patie
         def newest(model: type[m.Base], *order: Any) -> list[Any]:
             query = (
                 select(model)
-                .where(model.clinic_id == clinic, model.patient_id == pid)  # type: ignore[attr-defined]
+                .where(model.clinic_id == clinic, model.patient_id == pid)  # type: ignore[attr-defined]  # every record model has these
                 .order_by(*order)
                 .limit(TIMELINE_LIMIT)
             )

@@ -117,7 +117,7 @@ class InteropRepository:
             )
             .order_by(count.desc(), CdsCard.topic)
         )
-        return [tuple(row) for row in self.session.execute(query)]  # type: ignore[misc]
+        return [tuple(row) for row in self.session.execute(query)]  # type: ignore[misc]  # Row is a tuple
 
     def patient_by_chart(self, clinic_id: int, chart_numbers: list[str]) -> Any:
         """The clinic's patient whose chart number is one of these (an EHR's identifiers)."""

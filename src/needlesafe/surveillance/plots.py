@@ -22,7 +22,7 @@ LIMITS = {"low998": 0.001, "low95": 0.025, "high95": 0.975, "high998": 0.999}
 
 def _data(rows: list[dict[str, Any]]) -> Any:
     """Inline data for a chart (a list of records; no pandas needed)."""
-    return alt.Data(values=rows)  # type: ignore[no-untyped-call]
+    return alt.Data(values=rows)  # type: ignore[no-untyped-call]  # altair is untyped
 
 
 def _fields(rows: list[dict[str, Any]], names: tuple[str, ...]) -> list[dict[str, Any]]:

@@ -219,7 +219,7 @@ def reminders_page(
         return _bad_link(request, error)
     stopped = reminders.reminders_stopped(uow, access=access)
     base = _base(uow, access, token)
-    texts = reminders.texts_for(knowledge, clinic=base["view"].clinic_name)  # type: ignore[attr-defined]
+    texts = reminders.texts_for(knowledge, clinic=base["view"].clinic_name)  # type: ignore[attr-defined]  # a view model in a dict
     return render(request, "patient/reminders.html", {**base, "stopped": stopped, "texts": texts})
 
 
@@ -238,7 +238,7 @@ def stop_reminders(
         return _bad_link(request, error)
     reminders.stop_reminders(uow, access=access)
     base = _base(uow, access, token)
-    texts = reminders.texts_for(knowledge, clinic=base["view"].clinic_name)  # type: ignore[attr-defined]
+    texts = reminders.texts_for(knowledge, clinic=base["view"].clinic_name)  # type: ignore[attr-defined]  # a view model in a dict
     return render(request, "patient/reminders.html", {**base, "stopped": True, "texts": texts})
 
 

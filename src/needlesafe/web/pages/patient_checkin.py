@@ -214,7 +214,7 @@ def aftercare_page(
 ) -> Response:
     base = link_base(uow, access, token)
     plan = _plan(uow, access, knowledge)
-    today_index = int(base["view"].days_since_treatment)  # type: ignore[attr-defined]
+    today_index = int(base["view"].days_since_treatment)  # type: ignore[attr-defined]  # a view model in a dict
     return render(
         request,
         "patient/aftercare.html",
