@@ -82,7 +82,6 @@ _OWNING_SELF = frozenset(("my", "our"))  # "my friend": the person written about
 _FEELING = frozenset(("feel", "feeling", "feels", "felt"))
 _WORRY = frozenset(("worry", "worried", "concerned"))
 _NOW_STATES = frozenset(("feels", "feel", "is", "are", "has", "have", "looks", "look", "keeps"))
-_WRITER = frozenset(("i", "me", "myself"))  # "I didn't have anything done": the writer
 _DETERMINERS = frozenset(("the", "a", "an", "her", "his", "their", "my", "our"))
 _SEVERITY_RANK = {s: i for i, s in enumerate(SEVERITIES)}
 _TREND_RANK = {t: i for i, t in enumerate(TRENDS)}
@@ -1197,7 +1196,7 @@ def _untreated_sentences(segments: list[_Segment], lists: Mapping[str, PhraseSet
     flags: list[list[bool]] = []  # one list per sentence, a flag per segment
     for sentence in _sentences(segments):
         said = any(
-            start == 0 or segment.words[start - 1] not in _WRITER
+            start == 0 or (segment.words[start - 1],) not in lists["writer_self"]
             for segment in sentence
             for start, _ in segment.spans.get(lists["untreated"].name, [])
         ) or _opens_not_me(sentence, lists)
