@@ -1293,3 +1293,11 @@ def test_a_slip_in_an_everyday_word_is_corrected_where_it_completes_a_symptom_ph
 def test_a_slip_in_an_everyday_word_that_completes_no_symptom_phrase_stays_unread() -> None:
     reading = read("had somethng nice for lunch")
     assert not reading.symptoms and reading.unread
+
+
+def test_reader_yaml_phrases_are_respelled_like_the_messages_they_match() -> None:
+    # "why i'm confused" (a pseudo-trigger) is written as typed; messages are respelled
+    # ("i'm" -> "i am") before matching, so the phrase must be too, or it never matches
+    assert "confusion" not in found("The skin looks fine which is why I'm confused.")
+    assert "confusion" in found("she seems confused and doesn't know where she is")
+    assert "difficulty_swallowing" in found("I cant swolow my drink")

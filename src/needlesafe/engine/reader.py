@@ -1352,6 +1352,11 @@ def _mark_experiencer(segments: list[_Segment], knowledge: TriageKnowledge) -> N
             # ours or one of their own, is someone else, and stays so for the parts after
             named = _find(segment, lists["people"])
             who = "other" if not named and _find(segment, lists["untreated"]) else last_named
+            opens = any(
+                at <= 1 and not _is_concept(segment[at]) for at in _find(segment, lists["pronouns"])
+            )
+            if heard_carried and opens and not named:
+                who = "other"  # "read on a forum that someone's lips swelled and she..."
             marks = sorted([(0, who), *marks])
         current, heard = carried, False
         pending = list(marks)

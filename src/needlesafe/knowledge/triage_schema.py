@@ -625,8 +625,13 @@ class TriageKnowledge:
     groups: tuple[SymptomGroup, ...] = field(repr=False, default=())
 
 
-def _words(phrase: str) -> tuple[str, ...]:
-    return tuple(phrase.split(" "))
+def _words(phrase: str, respell: Mapping[str, str] | None = None) -> tuple[str, ...]:
+    """A phrase as the reader sees a message: its words, each respelled as typed words are
+    ("cant breathe" is "can't breathe", "i'm" is "i am"), so no phrase can go unmatched."""
+    words = phrase.split(" ")
+    if not respell:
+        return tuple(words)
+    return tuple(part for word in words for part in respell.get(word, word).split(" "))
 
 
 def build_triage(
@@ -699,7 +704,7 @@ def build_triage(
     index: dict[tuple[str, ...], list[tuple[str, str]]] = {}
 
     def add(phrase: str, kind: str, value: str, where: str) -> None:
-        key = _words(phrase)
+        key = _words(phrase, reader.respell)
         meanings = index.setdefault(key, [])
         if (kind, value) in meanings:
             return
@@ -745,8 +750,8 @@ def build_triage(
     }
     modifiers = [*reader.severity.values(), *reader.trend.values()]
     for phrase in (p for words in modifiers for p in words if " " in p):
-        named = [one_word[w] for w in _words(phrase) if w in one_word]
-        meanings = index.get(_words(phrase), [])
+        named = [one_word[w] for w in _words(phrase, reader.respell) if w in one_word]
+        meanings = index.get(_words(phrase, reader.respell), [])
         if named and not any(kind in _EXCLUSIVE for kind, _ in meanings):
             # the last symptom word is the one described: "faint bruise" is a bruise
             add(phrase, "concept", named[-1], "reader.yaml: severity or trend")
@@ -924,7 +929,10 @@ def _word_lists(reader: ReaderFile) -> dict[str, PhraseSet]:
         lists["history_markers"] = reader.history.markers
         lists["history_unless"] = reader.history.unless
         lists["history_recurs"] = reader.history.recurs
-    return {name: PhraseSet((_words(p) for p in phrases), name) for name, phrases in lists.items()}
+    return {
+        name: PhraseSet((_words(p, reader.respell) for p in phrases), name)
+        for name, phrases in lists.items()
+    }
 
 
 def _grammar(reader: ReaderFile) -> dict[str, PhraseSet]:
@@ -936,7 +944,10 @@ def _grammar(reader: ReaderFile) -> dict[str, PhraseSet]:
     if reader.answers is not None:
         a = reader.answers
         lists |= {"answers_no": a.bare_no, "answers_fine": a.fine, "answers_none_yet": a.none_yet}
-    return {name: PhraseSet((_words(p) for p in phrases), name) for name, phrases in lists.items()}
+    return {
+        name: PhraseSet((_words(p, reader.respell) for p in phrases), name)
+        for name, phrases in lists.items()
+    }
 
 
 # Kinds of phrase that decide how the words around them are read; one phrase, one such kind.
