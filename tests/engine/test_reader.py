@@ -1301,3 +1301,21 @@ def test_reader_yaml_phrases_are_respelled_like_the_messages_they_match() -> Non
     assert "confusion" not in found("The skin looks fine which is why I'm confused.")
     assert "confusion" in found("she seems confused and doesn't know where she is")
     assert "difficulty_swallowing" in found("I cant swolow my drink")
+
+
+def test_a_time_of_day_with_a_past_verb_places_the_episode_and_a_settling_settles_it() -> None:
+    settled = read("My lips puffed up this evening. Took an antihistamine and it went down.")
+    assert "lip_tongue_swelling" in settled.resolved
+    # said with a present verb, the time of day keeps it going
+    going = read("My lips are swollen this evening, I nearly fainted earlier but it went off")
+    assert "lip_tongue_swelling" in going.symptoms
+
+
+def test_a_habit_names_what_follows_it_not_what_comes_before() -> None:
+    assert "blisters" in found("watery bubbles by my mouth always get fever blisters in winter")
+    assert not read("I always get cold sores in winter").symptoms
+
+
+def test_nothing_else_is_no_double_negation() -> None:
+    reading = read("bit flaky and itchy today but nothing else no swelling or anything")
+    assert "swelling" in reading.negated and "swelling" not in reading.symptoms

@@ -1657,6 +1657,7 @@ def _mark_history(segments: list[_Segment], knowledge: TriageKnowledge) -> None:
     markers = knowledge.word_lists.get("history_markers", _NONE)
     unless = knowledge.word_lists.get("history_unless", _NONE)
     recurs = knowledge.word_lists.get("history_recurs", _NONE)
+    habits = knowledge.word_lists.get("history_habits", _NONE)
     if any(
         not _after_nothing(segment, at) and not _denied(segment, at)
         for segment in segments
@@ -1667,8 +1668,11 @@ def _mark_history(segments: list[_Segment], knowledge: TriageKnowledge) -> None:
         # "I fainted years ago at a blood test 💉😅 nothing like that since the treatment": an
         # emoji ends the thought for this
         for part in _split_at_emoji(segment, knowledge):
-            if _find(part, markers) and not _find(part, unless):
-                for item in part:
+            found = _find(part, markers)
+            if found and not _find(part, unless):
+                # a habit names what follows it: what comes before is now
+                start = min(found) if set(found) <= set(_find(part, habits)) else 0
+                for item in part[start:]:
                     if _is_concept(item):
                         item.history, item.resolved = True, False
 
@@ -1743,7 +1747,21 @@ def _resolve_past(segments: list[_Segment], knowledge: TriageKnowledge) -> None:
             continue
         # "my face has puffed up since this morning and I nearly blacked out, till it
         # passed": what is said to go on is not settled by a later part (the safer reading)
-        _settle([item for part in parts if not _find(part, ongoing) for item in part], events)
+        times = knowledge.word_lists.get("ongoing_times", _NONE)
+        _settle(
+            [item for part in parts if not _goes_on(part, ongoing, times) for item in part], events
+        )
+
+
+def _goes_on(part: _Segment, ongoing: PhraseSet, times: PhraseSet) -> bool:
+    """Does the part say its symptom goes on ("still", "again", "since")? A time of day
+    ("this evening") says so only when the symptom's verb is not past ("are swollen this
+    evening", not "this evening my lips puffed up")."""
+    said = set(_find(part, ongoing))
+    if not said:
+        return False
+    only_times = said <= set(_find(part, times))
+    return not (only_times and any(_is_concept(i) and _past_tense(i) for i in part))
 
 
 def _settled_in_place(segment: _Segment, past: PhraseSet) -> bool:

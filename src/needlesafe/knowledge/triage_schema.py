@@ -329,6 +329,9 @@ class History(Strict):
     unless: Phrases
     # anywhere in the message, the history happening again: "... and I just had another one"
     recurs: Phrases
+    # of the markers, habits that name what follows them ("watery bubbles by my mouth, always
+    # get fever blisters in winter": the bubbles are now, the fever blisters the habit)
+    habits: list[Phrase] = []
     sources: SourceIds
 
 
@@ -528,6 +531,8 @@ class ReaderFile(FileHeader):
     # words that say a symptom goes on ("still", "since this morning"): a settling phrase in a
     # later part ("... and I nearly blacked out, till it passed") does not settle it
     ongoing: list[Phrase] = []
+    # of those, times of day that only place an episode whose verb is past
+    ongoing_times: list[Phrase] = []
     # a word the reader does not know, this long or longer, one typing slip (a letter missed,
     # added, swapped or mistyped) from one word of a symptom or body-site phrase, is read as
     # that word ("lops" -> "lips", "blisers" -> "blisters"); 0 switches it off
@@ -683,6 +688,10 @@ def build_triage(
     for phrase in reader.exceptions:
         if phrase not in reader.terminators:
             problems.append(f"reader.yaml: exceptions: {phrase!r} is not also a terminator")
+    history = reader.history
+    for phrase in history.habits if history is not None else ():
+        if history is not None and phrase not in history.markers:
+            problems.append(f"reader.yaml: history.habits: {phrase!r} is not also a marker")
     for site in reader.site_rules:
         if site.hint is not None and site.hint not in rules.unclear_site_texts:
             problems.append(
@@ -881,6 +890,7 @@ def _word_lists(reader: ReaderFile) -> dict[str, PhraseSet]:
         ),
         "segment_breaks": reader.segment_breaks,
         "ongoing": reader.ongoing,
+        "ongoing_times": reader.ongoing_times,
         "temperature_usual": reader.temperature.usual,
         "temperature_reading_now": reader.temperature.reading_now,
         "vague": reader.vague,
@@ -929,6 +939,7 @@ def _word_lists(reader: ReaderFile) -> dict[str, PhraseSet]:
         lists["history_markers"] = reader.history.markers
         lists["history_unless"] = reader.history.unless
         lists["history_recurs"] = reader.history.recurs
+        lists["history_habits"] = reader.history.habits
     return {
         name: PhraseSet((_words(p, reader.respell) for p in phrases), name)
         for name, phrases in lists.items()
