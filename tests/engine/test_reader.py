@@ -1319,3 +1319,20 @@ def test_a_habit_names_what_follows_it_not_what_comes_before() -> None:
 def test_nothing_else_is_no_double_negation() -> None:
     reading = read("bit flaky and itchy today but nothing else no swelling or anything")
     assert "swelling" in reading.negated and "swelling" not in reading.symptoms
+
+
+def test_a_person_going_or_another_settling_settles_none_of_the_patients_signs() -> None:
+    reading = read(
+        "My face is scarlet and the burning is unbearable. My boyfriend's gone out for aloe."
+    )
+    assert {"redness", "burning"} <= set(reading.symptoms)
+    reading = read("My cheeks ache more by the hour. My neighbour had it and hers just faded away.")
+    assert "pain" in reading.symptoms and not reading.resolved
+    # the patient's own settling still settles
+    settled = read("Last night my lips swelled. I took an antihistamine and it went down")
+    assert "lip_tongue_swelling" in settled.resolved
+
+
+def test_the_missus_is_the_patient_written_about() -> None:
+    reading = read("Mate, my missus is wheezing and her lips are puffing up")
+    assert {"wheezing", "lip_tongue_swelling"} <= set(reading.symptoms)

@@ -1695,12 +1695,15 @@ def _resolve_past(segments: list[_Segment], knowledge: TriageKnowledge) -> None:
     pronouns = knowledge.word_lists.get("pronouns", _NONE)
     ongoing = knowledge.word_lists.get("ongoing", _NONE)
     before_it_began = knowledge.word_lists.get("before_it_began", _NONE)
+    people = knowledge.word_lists.get("people", _NONE)
     for at, segment in enumerate(segments):
-        # "as they finished": someone else's stopping, not a symptom's
+        # "as they finished": someone else's stopping, not a symptom's; nor a person's going
+        # ("my boyfriend's gone out for aloe") or another's settling ("my sister had the same
+        # and hers was gone by now")
         settles = any(
             item.has("resolves") and not (i and segment[i - 1].words in pronouns)
             for i, item in enumerate(segment)
-        )
+        ) and not _someone_settles(segment, people, pronouns)
         if settles and _settled_in_place(segment, past):
             before = segment[: max(i for i, item in enumerate(segment) if item.has("resolves"))]
             # and the symptoms listed just before it in its sentence ("the redness and swelling
@@ -1751,6 +1754,19 @@ def _resolve_past(segments: list[_Segment], knowledge: TriageKnowledge) -> None:
         _settle(
             [item for part in parts if not _goes_on(part, ongoing, times) for item in part], events
         )
+
+
+def _someone_settles(segment: _Segment, people: PhraseSet, pronouns: PhraseSet) -> bool:
+    """Is the settling in this part said of a person named or pointed to before it ("my
+    boyfriend's gone out", "hers was gone by now")? "they" and "them" are left out: they are
+    as often the lips or the bumps ("they went back down")."""
+    first = min((i for i, item in enumerate(segment) if item.has("resolves")), default=0)
+    named = any(at < first for at in _find(segment, people))
+    pointed = any(
+        item.words in pronouns and item.words not in {("they",), ("them",), ("their",)}
+        for item in segment[:first]
+    )
+    return named or pointed
 
 
 def _goes_on(part: _Segment, ongoing: PhraseSet, times: PhraseSet) -> bool:
