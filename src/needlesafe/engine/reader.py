@@ -1126,8 +1126,9 @@ def _segments(items: list[_Item], knowledge: TriageKnowledge) -> list[_Segment]:
         if item.words in _OR and any(i.has("negation") for i in segments[-1]):
             segments[-1].append(item)  # "no swelling of my lips or tongue": one negated list
             continue
-        bare = all(i.has("site") or i.has("filler") for i in segments[-1])
-        if _joins_sites(items, at, bare=bare):
+        if item.words in _AND_OR and _joins_sites(
+            items, at, bare=all(i.has("site") or i.has("filler") for i in segments[-1])
+        ):
             segments[-1].append(item)  # "on my forehead and top lip": one place
             continue
         if item.has("end") or item.has("comma") or item.words in breaks:
