@@ -1336,3 +1336,18 @@ def test_a_person_going_or_another_settling_settles_none_of_the_patients_signs()
 def test_the_missus_is_the_patient_written_about() -> None:
     reading = read("Mate, my missus is wheezing and her lips are puffing up")
     assert {"wheezing", "lip_tongue_swelling"} <= set(reading.symptoms)
+
+
+def test_a_question_asks_about_the_part_after_the_last_and() -> None:
+    reading = read(
+        "Breathing is fine and my lips are normal size, just wondering if the tight feeling on"
+        " my forehead is normal?"
+    )
+    assert "difficulty_breathing" in reading.negated
+    # the whole question still asks: its symptoms are not denied by a "fine" inside it
+    assert "lip_tongue_swelling" in found("is it normal that my lips are swollen and I feel fine?")
+
+
+def test_after_a_title_a_signature_is_a_name_even_of_known_words() -> None:
+    reading = read("what should I do if I get the shivers? Kind regards, Mrs Lottie Grey")
+    assert not reading.unread and "blue_lips" not in reading.symptoms

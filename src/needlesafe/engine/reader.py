@@ -718,7 +718,12 @@ def _negate(clause: list[_Item], knowledge: TriageKnowledge) -> bool:
         for direction in directions:
             if direction in ("forward", "bidirectional") and not answers_back:
                 doubled = _negate_forward(clause, at, max_scope, near=near) or doubled
-            if direction in ("backward", "bidirectional") and not question:
+            # "Breathing is fine and my lips are normal, just wondering if ... ?": the "?" asks
+            # about the part after the last "and" or comma, not the statement before it
+            asked = question and not any(
+                i.has("comma") or i.words == ("and",) for i in clause[at + 1 :]
+            )
+            if direction in ("backward", "bidirectional") and not asked:
                 _negate_backward(clause, at, max_scope, grammar.get("exceptions", _NONE))
         answered = (
             _answers_a_list(clause, at, grammar.get("answers_no", _NONE))
@@ -1975,6 +1980,7 @@ def _stems(word: str) -> list[str]:
 
 # A name as a message's last words: capitalised words, initials, a title, a bracket ("(aged 74)")
 _NAME_PART = r"(?:[A-Z][A-Za-z'\u2019-]*\.?|\([^()\n]{0,24}\))"
+_TITLES = frozenset(("mr", "mrs", "ms", "miss", "mx", "dr"))
 _SIGNATURE = re.compile(
     rf"(?:^|(?<=[.!?,;:\n]))[ \t]*({_NAME_PART}(?:[ \t]+{_NAME_PART}){{0,4}})[ \t.!]*(?:x+[ \t]*)?$"
 )
@@ -1992,13 +1998,18 @@ def _without_signature(text: str, knowledge: TriageKnowledge) -> str:
     before = text[: match.start(1)]
     names = tokenize(re.sub(r"\([^()]*\)", " ", match.group(1)))
     names = [w for w in names if w.isalpha()]
+    intros = knowledge.word_lists.get("name_intros", _NONE)
+    # after a title the words are a name even when they are words the reader knows ("Mrs
+    # Lottie Grey", "Mrs Doris Keel")
+    titled = len(names) > 1 and names[0] in _TITLES
     if (
         not before.strip()
         or not names
-        or any(len(w) > 1 and w in knowledge.phrase_words for w in names)  # initials aside
+        or (
+            not titled and any(len(w) > 1 and w in knowledge.phrase_words for w in names)
+        )  # initials aside
     ):
         return text
-    intros = knowledge.word_lists.get("name_intros", _NONE)
     said_before = [w for w in tokenize(before) if w.isalpha()]
     signed = (
         any(
