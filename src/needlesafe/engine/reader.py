@@ -1700,6 +1700,7 @@ def _resolve_past(segments: list[_Segment], knowledge: TriageKnowledge) -> None:
     events = set(knowledge.reader.events)
     pronouns = knowledge.word_lists.get("pronouns", _NONE)
     ongoing = knowledge.word_lists.get("ongoing", _NONE)
+    times = knowledge.word_lists.get("ongoing_times", _NONE)
     before_it_began = knowledge.word_lists.get("before_it_began", _NONE)
     people = knowledge.word_lists.get("people", _NONE)
     for at, segment in enumerate(segments):
@@ -1756,7 +1757,6 @@ def _resolve_past(segments: list[_Segment], knowledge: TriageKnowledge) -> None:
             continue
         # "my face has puffed up since this morning and I nearly blacked out, till it
         # passed": what is said to go on is not settled by a later part (the safer reading)
-        times = knowledge.word_lists.get("ongoing_times", _NONE)
         _settle(
             [item for part in parts if not _goes_on(part, ongoing, times) for item in part], events
         )

@@ -940,8 +940,15 @@ def _word_lists(reader: ReaderFile) -> dict[str, PhraseSet]:
         lists["history_unless"] = reader.history.unless
         lists["history_recurs"] = reader.history.recurs
         lists["history_habits"] = reader.history.habits
+    return _phrase_sets(lists, reader.respell)
+
+
+def _phrase_sets(
+    lists: Mapping[str, list[str]], respell: Mapping[str, str]
+) -> dict[str, PhraseSet]:
+    """Named lists of phrases as word tuples, respelled like the messages they match."""
     return {
-        name: PhraseSet((_words(p, reader.respell) for p in phrases), name)
+        name: PhraseSet((_words(p, respell) for p in phrases), name)
         for name, phrases in lists.items()
     }
 
@@ -955,10 +962,7 @@ def _grammar(reader: ReaderFile) -> dict[str, PhraseSet]:
     if reader.answers is not None:
         a = reader.answers
         lists |= {"answers_no": a.bare_no, "answers_fine": a.fine, "answers_none_yet": a.none_yet}
-    return {
-        name: PhraseSet((_words(p, reader.respell) for p in phrases), name)
-        for name, phrases in lists.items()
-    }
+    return _phrase_sets(lists, reader.respell)
 
 
 # Kinds of phrase that decide how the words around them are read; one phrase, one such kind.
