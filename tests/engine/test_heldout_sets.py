@@ -140,10 +140,6 @@ SETS = [
 
 # (text, why the reader still answers it less urgently than the reference)
 KNOWN_UNDER = {
-    "I had the RF microneedling this morning and there's a shiny, dark red mark on my jawline the"
-    " size of a stamp that looks like I touched an oven tray. It's gone white in the middle.": (
-        "'gone white in the middle' is in the next sentence: it does not reach the burn mark"
-    ),
     "oh great, my lips look like I lost a fight with a bee, love that for me 🙃": (
         "sarcasm: the lips are named with nothing read, so urgent, not emergency"
     ),
@@ -182,11 +178,6 @@ KNOWN_UNDER = {
     "A scab came off when I washed and it bled a little bit, it's stopped now.": (
         "a little bleeding that has stopped, from a scab knocked off, is normal healing in"
         " symptoms.yaml; the set asks the clinic to hear of it"
-    ),
-    "The radiofrequency needling has left a burn on my jaw. It's white in the middle and"
-    " extremely painful.": (
-        "'white in the middle' is in the next sentence: it does not reach the burn (as the"
-        " stamp-sized burn above)"
     ),
     "Dad went lightheaded and swimmy after his appointment this morning, sat down and it passed"
     " in 10 min. Now there's a red rash coming up over his cheeks and down his neck, and his face"

@@ -189,6 +189,10 @@ def test_a_settled_episode_is_resolved_not_current(text: str) -> None:
         "The swelling is worse today and has not gone.",
         "My spot is bleeding. Gone through a box of tissues.",
         "the swelling has gone to my eye",
+        # a change, in the next sentence: "gone white" is not "gone"
+        "There's a dark red mark on my jaw that looks like I touched an oven tray. It's gone"
+        " white in the middle.",
+        "My lips swelled up last night. It's gone purple.",
     ],
 )
 def test_nearly_gone_not_gone_or_gone_somewhere_is_not_settled(text: str) -> None:
@@ -408,6 +412,15 @@ def test_a_modifier_phrase_that_names_a_symptom_also_reads_it() -> None:
 def test_a_denied_settling_word_means_the_symptom_goes_on(text: str, code: str) -> None:
     assert code in read(text).symptoms
     assert code not in read(text).resolved
+
+
+def test_a_sentence_about_it_that_is_severe_makes_the_symptom_before_severe() -> None:
+    burn = read("The needling has left a burn on my jaw. It's white in the middle and sore.")
+    assert burn.symptoms["skin_burn"].severity == "severe"
+    # the adverb before the next symptom is that symptom's own
+    red = read("My face is a bit red. It's extremely itchy.")
+    assert red.symptoms["redness"].severity == "mild"
+    assert red.symptoms["itching"].severity == "severe"
 
 
 def test_a_settled_symptom_said_to_be_back_counts_again_and_worse() -> None:

@@ -905,6 +905,9 @@ def _revive_worsened(clauses: list[list[_Item]], pronouns: PhraseSet) -> None:
         severity, trend = _modifiers(head)
         if not (trend == "worsening" or severity == "severe"):
             continue
+        # what the head says of "it" itself, not of the symptom it runs into ("It's white in
+        # the middle and extremely painful": "extremely" is the pain's)
+        own_severity, _ = _modifiers(head[:-1] if len(head) < len(clause) else head)
         denied = [item for item in earlier if _is_concept(item) and item.negated]
         affirmed = [item for item in earlier if _is_concept(item) and not item.negated]
         if not (denied or affirmed):  # "(where I had it done)": the clause before that
@@ -915,10 +918,14 @@ def _revive_worsened(clauses: list[list[_Item]], pronouns: PhraseSet) -> None:
                 item.negated, item.resolved = False, False
                 item.trend = _worst_trend(item.trend, trend)
                 item.severity = _worst_severity(item.severity, severity)
-        elif trend == "worsening":
-            # "my face went red and it stayed red, and now it's spreading": "it" is the redness
+        else:
+            # "my face went red and it stayed red, and now it's spreading": "it" is the redness;
+            # "a burn on my jaw. It's white in the middle": the burn is severe
             for item in affirmed:
-                item.trend = "worsening"
+                if trend == "worsening":
+                    item.trend = "worsening"
+                if own_severity == "severe":
+                    item.severity = "severe"
 
 
 def _apply_modifiers(clauses: list[list[_Item]], baseline: PhraseSet) -> None:
@@ -1703,12 +1710,15 @@ def _resolve_past(segments: list[_Segment], knowledge: TriageKnowledge) -> None:
     times = knowledge.word_lists.get("ongoing_times", _NONE)
     before_it_began = knowledge.word_lists.get("before_it_began", _NONE)
     people = knowledge.word_lists.get("people", _NONE)
+    became = knowledge.grammar.get("became", _NONE)
     for at, segment in enumerate(segments):
         # "as they finished": someone else's stopping, not a symptom's; nor a person's going
         # ("my boyfriend's gone out for aloe") or another's settling ("my sister had the same
-        # and hers was gone by now")
+        # and hers was gone by now"); "it's gone white in the middle" is a change, not an end
         settles = any(
-            item.has("resolves") and not (i and segment[i - 1].words in pronouns)
+            item.has("resolves")
+            and not (i and segment[i - 1].words in pronouns)
+            and not _means_became(segment, i, knowledge.benign, became)
             for i, item in enumerate(segment)
         ) and not _someone_settles(segment, people, pronouns)
         if settles and _settled_in_place(segment, past):
