@@ -1364,3 +1364,34 @@ def test_a_question_asks_about_the_part_after_the_last_and() -> None:
 def test_after_a_title_a_signature_is_a_name_even_of_known_words() -> None:
     reading = read("what should I do if I get the shivers? Kind regards, Mrs Lottie Grey")
     assert not reading.unread and "blue_lips" not in reading.symptoms
+
+
+def test_a_temperature_keeps_the_time_of_its_sentence_and_the_latest_wins() -> None:
+    reading = read(
+        "On Tuesday night I felt awful, shivery, and the thermometer said 38.3. I took"
+        " ibuprofen and it's been normal ever since, 36.8 this morning."
+    )
+    assert reading.temperature_now_c == 36.8 and "chills" in reading.resolved
+    settled = read("On Saturday night I ran a temperature of 38.3. It has been normal ever since.")
+    assert "fever" in settled.resolved and "fever" not in settled.symptoms
+    # a part that says now keeps its own time
+    assert read("Last night I had chills and now my temp is 38.6").temperature_now_c == 38.6
+
+
+def test_all_right_denies_the_symptom_before_it_but_the_writer_being_fine_does_not() -> None:
+    assert "difficulty_breathing" in read("Breathing is quite all right.").negated
+    for text in ("my lips are swollen i'm alright", "my lips are swollen im fine"):
+        assert "lip_tongue_swelling" in read(text).symptoms, text
+
+
+def test_someone_who_came_down_with_a_symptom_is_someone_else() -> None:
+    reading = read("My husband has come down with a fever, but my face is doing great")
+    assert "fever" in reading.others and "fever" not in reading.symptoms
+
+
+def test_a_supposed_symptom_is_not_one_and_nothing_helping_is_severe() -> None:
+    assert not read("If I were to get a temperature, would I ring you?").symptoms
+    dry = read("My face is so dry, nothing I put on helps.")
+    assert dry.symptoms["dryness"].severity == "severe"
+    twinge = read("only a twinge if I press on it")
+    assert twinge.symptoms["pain"].severity == "mild"

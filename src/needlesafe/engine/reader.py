@@ -652,6 +652,8 @@ def _negate_backward(
             beside = True
         elif _is_and(item) or _blocks_scope(item) or not _links_back(item):
             return
+        elif item.words == ("i",):
+            return  # "my lips are swollen i'm fine": the writer is fine, not the lips
         else:
             beside = False
         words += len(item.words)
@@ -963,15 +965,18 @@ def _temperatures(
     whether it says now ("I'm 36.9 right now"); someone else's temperatures are left out, and
     one reading given in both units ("38.3 C (100.9 F)") counts once."""
     lists = knowledge.word_lists
+    now = lists.get("growth_now", _NONE)
     past_items: set[int] = set()
     said_past = False
     for seg in segments:
-        # "I had a temperature on Tuesday. 38.4.": a number alone goes with the part before
+        # "I had a temperature on Tuesday. 38.4.": a number alone goes with the part before;
+        # "on Tuesday night I felt awful, shivery, and the thermometer said 38.3": a part with
+        # no time of its own keeps its sentence's
         alone = all(i.has("number") or i.has("unit") for i in seg)
-        said_past = said_past if alone else bool(_find(seg, lists.get("past", _NONE)))
+        carried = said_past and not seg[0].sentence_start and not _find(seg, now)
+        said_past = said_past if alone else bool(_find(seg, lists.get("past", _NONE))) or carried
         if said_past:
             past_items.update(id(i) for i in seg)
-    now = lists.get("growth_now", _NONE)
     now_items = {id(item) for seg in segments if _find(seg, now) for item in seg}
     reading_now = lists.get("temperature_reading_now", _NONE)
     for seg in segments:
