@@ -77,6 +77,11 @@ FRAMES = (
     "i read online its normal but {t}",
     "{t} - happened years ago too",
     "{t}, i had this years ago as well",
+    # the writer being fine is not the sign being fine (run on, with no stop between)
+    "{t} im fine",
+    "{t} i'm alright",
+    "{t} i feel fine",
+    "{t} i am all right though",
 )
 
 
