@@ -82,6 +82,8 @@ FRAMES = (
     "{t} i'm alright",
     "{t} i feel fine",
     "{t} i am all right though",
+    "{t} its fine",
+    "{t} its ok right",
 )
 
 

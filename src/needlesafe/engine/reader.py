@@ -652,8 +652,12 @@ def _negate_backward(
             beside = True
         elif _is_and(item) or _blocks_scope(item) or not _links_back(item):
             return
-        elif item.words == ("i",):
-            return  # "my lips are swollen i'm fine": the writer is fine, not the lips
+        elif item.words == ("i",) or (
+            item.words[0] in ("it", "its") and not clause[at].has("resolves")
+        ):
+            # "my lips are swollen i'm fine": the writer is fine, not the lips; "lips swollen
+            # its fine" plays the sign down, it does not deny it ("it's gone" still settles)
+            return
         else:
             beside = False
         words += len(item.words)
