@@ -84,6 +84,10 @@ FRAMES = (
     "{t} i am all right though",
     "{t} its fine",
     "{t} its ok right",
+    "{t} im grand",
+    # an all-clear said of another symptom stays with it ("the" between does not carry it on)
+    "{t} the swelling is fine",
+    "{t} the redness is gone",
 )
 
 

@@ -639,6 +639,8 @@ def _negate_backward(
     """Negate the symptom words next to the trigger, reaching back only across linking words
     and lists ("redness or swelling is gone"), never across "and", nor from one symptom to
     another right beside it ("lips swollen breathing fine" denies the breathing only)."""
+    if clause[at].words[0] == "i":
+        return  # "... i am grand": the writer is, whatever came before
     j, words = at - 1, 0
     beside = False  # the item after this one is a symptom word
     while j >= 0:
@@ -658,8 +660,8 @@ def _negate_backward(
             # "my lips are swollen i'm fine": the writer is fine, not the lips; "lips swollen
             # its fine" plays the sign down, it does not deny it ("it's gone" still settles)
             return
-        else:
-            beside = False
+        elif not (item.words[0] in _DETERMINERS and len(item.words) == 1):
+            beside = False  # "... the swelling is fine": "the" keeps the swelling beside
         words += len(item.words)
         if words > max_scope:
             return
