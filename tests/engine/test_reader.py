@@ -1395,3 +1395,23 @@ def test_a_supposed_symptom_is_not_one_and_nothing_helping_is_severe() -> None:
     assert dry.symptoms["dryness"].severity == "severe"
     twinge = read("only a twinge if I press on it")
     assert twinge.symptoms["pain"].severity == "mild"
+
+
+def test_less_than_yesterday_is_better_and_a_bare_comparison_stays_worse() -> None:
+    assert read("way less puffy than yesterday").symptoms["swelling"].trend == "improving"
+    assert read("lips swollen more than yesterday").symptoms["lip_tongue_swelling"].trend == (
+        "worsening"
+    )
+    assert read("the redness is no less than yesterday").symptoms["redness"].trend == "worsening"
+
+
+def test_a_source_of_advice_is_not_hearsay() -> None:
+    advised = read("the vitamin c TikTok told me to use made it sting so bad")
+    assert "stinging" in advised.symptoms
+    heard = read("someone on TikTok said their lips swelled up")
+    assert "lip_tongue_swelling" in heard.heard and not heard.symptoms
+
+
+def test_common_misspellings_and_slang_are_respelled() -> None:
+    assert "swelling" in read("eyes still puffey").symptoms
+    assert "rash" in read("came out in a rash last time but this time nada").resolved

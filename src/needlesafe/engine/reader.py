@@ -837,12 +837,30 @@ def _modifiers(
             said = _as_trend(value)
             if said == "worsening" and _denied(clause, at):
                 said = "stable"  # "isn't spreading", "not getting bigger"
+            if said == "worsening" and _compares_a_fall(clause, at):
+                said = "improving"  # "way less puffy than yesterday"
             if said == "worsening" and baseline and _against_usual(clause, at, baseline):
                 # "more sensitive than usual": as it is, not getting worse (a bare "worse than
                 # normal" stays worse: it may mean worse than it should be)
                 said = "stable" if _is_concept(item) else said
             trend = _worst_trend(trend, said)
     return severity, trend
+
+
+def _compares_a_fall(clause: list[_Item], at: int) -> bool:
+    """Is the comparison at `at` ("than yesterday") of something said to be less, just before
+    it ("less puffy than yesterday", "smaller today than yesterday")? A bare comparison
+    stays worse: "swollen more than yesterday"."""
+    if clause[at].words[0] not in ("than", "today"):
+        return False
+    start = max(0, at - 3)
+    before = clause[start:at]
+    return any(
+        "improving" in item.values("trend")
+        and not _is_concept(item)
+        and not _denied(clause, start + k)  # "no less red than yesterday"
+        for k, item in enumerate(before)
+    ) and not any("worsening" in item.values("trend") for item in before)
 
 
 def _against_usual(clause: list[_Item], at: int, baseline: PhraseSet) -> bool:
@@ -1331,7 +1349,13 @@ def _marks(
             marks.append((at - 2 if placed else at, "patient"))
     # "looks like an Instagram filter": a source named in a comparison is no hearsay
     compared = similes | {at + 1 for at in similes}
-    marks += [(at, "hearsay") for at in _find(segment, lists["hearsay"]) if at not in compared]
+    # "the vitamin c TikTok told me to use made it sting": a source of advice is no hearsay
+    advised = {at - k for at in _find(segment, lists.get("advice", _NONE)) for k in (1, 2)}
+    marks += [
+        (at, "hearsay")
+        for at in _find(segment, lists["hearsay"])
+        if at not in compared and at not in advised
+    ]
     # "my friend says my lips look swollen": what follows is the patient's; "my friend said
     # her throat closed up": a pronoun after the verb keeps the one named
     marks += [

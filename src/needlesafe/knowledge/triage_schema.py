@@ -274,6 +274,9 @@ class Experiencer(Strict):
     experience_verbs: Phrases
     reporting_verbs: Phrases
     hearsay: Phrases
+    # a source named for advice, not for a symptom ("the serum TikTok told me to use made it
+    # sting"): what follows is the patient's
+    advice: Phrases = []
     theirs: Phrases
     # said to have had no treatment ("she didn't have anything done"): like `theirs`, and a
     # she/he at the start of such a part is someone else, for the parts after it too
@@ -917,6 +920,7 @@ def _word_lists(reader: ReaderFile) -> dict[str, PhraseSet]:
             "experience_verbs": e.experience_verbs,
             "reporting_verbs": e.reporting_verbs,
             "hearsay": e.hearsay,
+            "advice": e.advice,
             "theirs": [*e.theirs, *e.untreated],
             "untreated": e.untreated,
             "treated_here": e.treated_here,
