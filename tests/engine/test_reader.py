@@ -1415,3 +1415,11 @@ def test_a_source_of_advice_is_not_hearsay() -> None:
 def test_common_misspellings_and_slang_are_respelled() -> None:
     assert "swelling" in read("eyes still puffey").symptoms
     assert "rash" in read("came out in a rash last time but this time nada").resolved
+
+
+def test_a_sign_settled_a_bit_is_better_not_gone_and_a_hope_denies_nothing() -> None:
+    for text in ("my lips swelled up, settled a bit now", "lips swollen, a bit better now"):
+        assert read(text).symptoms["lip_tongue_swelling"].trend == "improving", text
+    assert "lip_tongue_swelling" in read("lips swelled up, all gone now").resolved
+    assert "lip_tongue_swelling" in read("lips swollen should be fine").symptoms
+    assert "redness" in read("the redness should be gone by now").symptoms

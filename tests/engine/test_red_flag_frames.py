@@ -88,6 +88,11 @@ FRAMES = (
     # an all-clear said of another symptom stays with it ("the" between does not carry it on)
     "{t} the swelling is fine",
     "{t} the redness is gone",
+    # a hope is no denial, and a sign a bit better is still there
+    "{t} should be fine",
+    "{t} will be ok",
+    "{t} settled a bit",
+    "{t} a bit better now",
 )
 
 

@@ -654,8 +654,10 @@ def _negate_backward(
             beside = True
         elif _is_and(item) or _blocks_scope(item) or not _links_back(item):
             return
-        elif item.words == ("i",) or (
-            item.words[0] in ("it", "its") and not clause[at].has("resolves")
+        elif (
+            item.words == ("i",)
+            or (item.words[0] in ("it", "its") and not clause[at].has("resolves"))
+            or item.words[0] in _MODALS
         ):
             # "my lips are swollen i'm fine": the writer is fine, not the lips; "lips swollen
             # its fine" plays the sign down, it does not deny it ("it's gone" still settles)
@@ -690,6 +692,15 @@ def _not_settled(clause: list[_Item], at: int) -> bool:
     return _denied(clause, at)
 
 
+def _partly_settled(clause: list[_Item], at: int) -> bool:
+    """Is the settling at `at` only partial ("settled a bit", "a bit better now", "gone down
+    a little")? Then the symptom is better, not gone."""
+    if not clause[at].has("resolves"):
+        return False
+    beside = [clause[k] for k in (at - 1, at + 1) if 0 <= k < len(clause)]
+    return any("mild" in i.values("severity") and not _is_concept(i) for i in beside)
+
+
 def _denied(clause: list[_Item], at: int) -> bool:
     """Is the item at `at` denied by a negative word just before it ("hasn't", "has not")?"""
     for item in reversed(clause[max(0, at - 3) : at]):
@@ -708,11 +719,12 @@ def _negate(clause: list[_Item], knowledge: TriageKnowledge) -> bool:
     question = clause[-1].has("end") or clause[0].words[:1] in _ASKING
     doubled = False
     for at, item in enumerate(clause):
-        if _not_settled(clause, at):
+        if _not_settled(clause, at) or _partly_settled(clause, at):
             # keeps blocking the "not" before it, but settles nothing: the symptom goes on
             item.cancelled = True
             kept = tuple(m for m in item.meanings if m[0] not in ("resolves", "trend"))
-            item.meanings = (*kept, ("trend", "stable"))
+            trend = "improving" if _partly_settled(clause, at) else "stable"
+            item.meanings = (*kept, ("trend", trend))
     for at, item in enumerate(clause):
         if item.cancelled:
             continue
@@ -797,6 +809,8 @@ def _answer_own_questions(clauses: list[list[_Item]], grammar: Mapping[str, Phra
 _OR = frozenset((("or",), ("nor",)))
 _STILL = frozenset(("still", "yet", "it", "really", "properly", "completely", "any"))
 _AND_OR = frozenset((("and",), ("or",)))
+# "... should be fine", "will be ok": a hope or a forecast, not a denial of what came before
+_MODALS = frozenset(("should", "will", "would", "might", "may", "could", "shall", "hopefully"))
 _ASKING = frozenset((w,) for w in ("is", "are", "am", "does", "should"))
 
 
