@@ -75,6 +75,8 @@ FRAMES = (
     "wasnt expecting {t}",
     # what was heard or read stops at "but"; what happened years ago "too" is happening now
     "i read online its normal but {t}",
+    "i googled it and {t}",
+    "i looked it up and {t}",
     "{t} - happened years ago too",
     "{t}, i had this years ago as well",
     # the writer being fine is not the sign being fine (run on, with no stop between)

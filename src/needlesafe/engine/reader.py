@@ -1402,10 +1402,15 @@ def _mark_experiencer(segments: list[_Segment], knowledge: TriageKnowledge) -> N
         _find(s, lists.get("writer_treated", _NONE)) for s in segments
     ) and not any(_find(s, lists.get("treated_together", _NONE)) for s in segments)
     heard_carried = False
+    heard_done = False  # the part before ended on a search done ("i googled it")
     for at, segment in enumerate(segments):
-        # "I read online it's normal but my lips are swelling": what was heard stops at "but"
-        if segment[0].sentence_start or (segment[0].after_contrast and heard_carried):
+        # "I read online it's normal but my lips are swelling": what was heard stops at "but";
+        # "i googled it and my lips are swelling": at the part after a search done
+        if segment[0].sentence_start or (
+            heard_carried and (segment[0].after_contrast or heard_done)
+        ):
             carried = "patient"
+        heard_done = _closes(segment, lists.get("hearsay_done", _NONE)) is not None
         marks = _marks(
             segment, lists, last_named, untreated=untreated_in[at], writer_treated=writer_treated
         )

@@ -277,6 +277,8 @@ class Experiencer(Strict):
     # a source named for advice, not for a symptom ("the serum TikTok told me to use made it
     # sting"): what follows is the patient's
     advice: Phrases = []
+    # a search done, ending its part ("i googled it and ..."): what follows is not what was read
+    hearsay_done: Phrases = []
     theirs: Phrases
     # said to have had no treatment ("she didn't have anything done"): like `theirs`, and a
     # she/he at the start of such a part is someone else, for the parts after it too
@@ -921,6 +923,7 @@ def _word_lists(reader: ReaderFile) -> dict[str, PhraseSet]:
             "reporting_verbs": e.reporting_verbs,
             "hearsay": e.hearsay,
             "advice": e.advice,
+            "hearsay_done": e.hearsay_done,
             "theirs": [*e.theirs, *e.untreated],
             "untreated": e.untreated,
             "treated_here": e.treated_here,
