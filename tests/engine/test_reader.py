@@ -1423,3 +1423,18 @@ def test_a_sign_settled_a_bit_is_better_not_gone_and_a_hope_denies_nothing() -> 
     assert "lip_tongue_swelling" in read("lips swelled up, all gone now").resolved
     assert "lip_tongue_swelling" in read("lips swollen should be fine").symptoms
     assert "redness" in read("the redness should be gone by now").symptoms
+
+
+def test_a_part_of_the_face_grown_bigger_or_fuller_is_swelling_getting_worse() -> None:
+    for text in ("my cheek is bigger than yesterday", "my cheeks are fuller than yesterday"):
+        assert read(text).symptoms["swelling"].trend == "worsening", text
+    patch = read("red patch on my chest (where I had it done) is bigger than yesterday")
+    assert patch.symptoms["redness"].trend == "worsening"
+
+
+def test_a_part_that_gets_stronger_or_hurts_more_is_worse() -> None:
+    assert read("the ache was going down but now it gets stronger").symptoms["pain"].trend == (
+        "worsening"
+    )
+    assert read("every day it hurts more, not less").symptoms["pain"].trend == "worsening"
+    assert "difficulty_swallowing" in read("the bread I could not make it go down").symptoms

@@ -940,8 +940,8 @@ def _revive_worsened(clauses: list[list[_Item]], pronouns: PhraseSet) -> None:
             continue
         # up to its first comma or symptom: "... and now it's spreading down and feels hot"
         head = list(
-            itertools.takewhile(lambda item: not (item.has("comma") or _is_concept(item)), clause)
-        )
+            itertools.takewhile(lambda item: not (item.has("comma") or _is_symptom(item)), clause)
+        )  # a cue is no symptom of its own: "is bigger than yesterday" speaks of the patch
         severity, trend = _modifiers(head)
         if not (trend == "worsening" or severity == "severe"):
             continue
