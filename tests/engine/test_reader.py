@@ -1438,3 +1438,9 @@ def test_a_part_that_gets_stronger_or_hurts_more_is_worse() -> None:
     )
     assert read("every day it hurts more, not less").symptoms["pain"].trend == "worsening"
     assert "difficulty_swallowing" in read("the bread I could not make it go down").symptoms
+
+
+def test_so_i_starts_a_part_of_its_own_that_is_read_or_left_unread() -> None:
+    # the "so I ..." part is not covered by the itching read before it: it goes to the clinic
+    reading = read("my throat started itching so I used the thing the allergist gave me in my leg")
+    assert reading.unread == ("used the thing the allergist gave me in my leg",)
