@@ -1444,3 +1444,10 @@ def test_so_i_starts_a_part_of_its_own_that_is_read_or_left_unread() -> None:
     # the "so I ..." part is not covered by the itching read before it: it goes to the clinic
     reading = read("my throat started itching so I used the thing the allergist gave me in my leg")
     assert reading.unread == ("used the thing the allergist gave me in my leg",)
+
+
+def test_a_symptom_someone_called_normal_is_still_the_patients() -> None:
+    assert "pus" in read("the chemist said yellow cream coming out is normal").symptoms
+    assert "swelling" in read("you said the swelling was normal").symptoms
+    # said of a place it is still a denial
+    assert not read("my husband says my lips look fine").symptoms

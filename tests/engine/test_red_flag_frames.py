@@ -94,6 +94,9 @@ FRAMES = (
     "{t} should be fine",
     "{t} will be ok",
     "{t} settled a bit",
+    # someone calling the sign normal says the patient has it
+    "the chemist said {t} is normal",
+    "you said {t} was normal",
     "{t} a bit better now",
 )
 

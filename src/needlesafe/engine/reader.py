@@ -692,6 +692,17 @@ def _not_settled(clause: list[_Item], at: int) -> bool:
     return _denied(clause, at)
 
 
+def _called_normal(clause: list[_Item], at: int, lists: Mapping[str, PhraseSet]) -> bool:
+    """ "the chemist said the yellow crust is normal", "you said swelling was normal": someone
+    else called a symptom normal, which says the patient has it, not that it has gone. (Said of
+    a place, "my husband says my lips look normal", it is still a denial.)"""
+    if "normal" not in clause[at].words or clause[at].has("resolves"):
+        return False
+    reporting = lists.get("reporting_verbs", _NONE)
+    said = [k for k in range(at) if clause[k].words in reporting]
+    return bool(said) and any(_is_symptom(i) for i in clause[said[0] + 1 : at])
+
+
 def _partly_settled(clause: list[_Item], at: int) -> bool:
     """Is the settling at `at` only partial ("settled a bit", "a bit better now", "gone down
     a little")? Then the symptom is better, not gone."""
@@ -743,7 +754,11 @@ def _negate(clause: list[_Item], knowledge: TriageKnowledge) -> bool:
             asked = question and not any(
                 i.has("comma") or i.words == ("and",) for i in clause[at + 1 :]
             )
-            if direction in ("backward", "bidirectional") and not asked:
+            if (
+                direction in ("backward", "bidirectional")
+                and not asked
+                and not _called_normal(clause, at, knowledge.word_lists)
+            ):
                 _negate_backward(clause, at, max_scope, grammar.get("exceptions", _NONE))
         answered = (
             _answers_a_list(clause, at, grammar.get("answers_no", _NONE))
