@@ -1451,3 +1451,22 @@ def test_a_symptom_someone_called_normal_is_still_the_patients() -> None:
     assert "swelling" in read("you said the swelling was normal").symptoms
     # said of a place it is still a denial
     assert not read("my husband says my lips look fine").symptoms
+
+
+def test_now_between_a_place_and_what_it_does_keeps_them_together() -> None:
+    assert (
+        "lip_tongue_swelling" in read("my top lip now sticks out past the tip of my nose").symptoms
+    )
+
+
+def test_a_sign_said_to_be_still_there_is_not_settled_by_a_later_sentence() -> None:
+    reading = read(
+        "Came out in raised lumps on my arms after the session and they're still there. About"
+        " twenty minutes ago I went all swimmy and had to crouch down till it passed."
+    )
+    assert "hives" in reading.symptoms and "dizziness" in reading.resolved
+
+
+def test_a_teenager_who_had_her_first_session_is_the_patient() -> None:
+    reading = read("My 17 yr old had her first session today. Her throat feels like it's closing.")
+    assert "throat_tightness" in reading.symptoms

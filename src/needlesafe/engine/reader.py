@@ -481,6 +481,8 @@ def _clauses(items: list[_Item], exceptions: PhraseSet) -> list[list[_Item]]:
     """Split at sentence ends and terminator words (both end every scope)."""
     clauses: list[list[_Item]] = [[]]
     for item in items:
+        if item.words == ("now",) and clauses[-1] and clauses[-1][-1].has("site"):
+            continue  # "my top lip now sticks out": the place and what it does stay together
         if item.has("end") or item.has("terminator"):
             if item.has("end") and item.words[0] == "?":
                 clauses[-1].append(item)  # a question keeps its mark: see _negate
@@ -1835,9 +1837,27 @@ def _resolve_past(segments: list[_Segment], knowledge: TriageKnowledge) -> None:
         ):
             continue
         # "my face has puffed up since this morning and I nearly blacked out, till it
-        # passed": what is said to go on is not settled by a later part (the safer reading)
+        # passed": what is said to go on is not settled by a later part (the safer reading);
+        # nor what a part with no symptom of its own says goes on, in a sentence before ("Came
+        # out in lumps on my arms and they're still there. ... went all swimmy till it passed")
+        earlier_sentences = _sentences(parts)
+        if not segment[0].sentence_start:
+            earlier_sentences = earlier_sentences[:-1]  # its own sentence: part by part
+        going_on = {
+            id(part)
+            for sentence in earlier_sentences
+            for k, still in enumerate(sentence)
+            if _goes_on(still, ongoing, times) and not any(map(_is_concept, still))
+            for part in sentence[:k]
+        }
         _settle(
-            [item for part in parts if not _goes_on(part, ongoing, times) for item in part], events
+            [
+                item
+                for part in parts
+                if not _goes_on(part, ongoing, times) and id(part) not in going_on
+                for item in part
+            ],
+            events,
         )
 
 
