@@ -18,7 +18,7 @@ from needlesafe.knowledge.base import Knowledge
 HELDOUT = Path(__file__).parent / "heldout"
 # Sets 1-3: the reader learnt from them. Set 4 was long held out (scored, never tested on); it
 # has since been learnt from like the rest (see heldout/README.md).
-# Sets 4-119 were each scored first (heldout/README.md), then learnt from: all but 61 now guard.
+# Sets 4-121 were each scored first (heldout/README.md), then learnt from: all but 61 now guard.
 # Set 61 is scored, not guarded: most of its messages are wholly in Spanish, French, Tagalog,
 # Hindi or Arabic in Latin letters, and the reader reads English (its unread parts go to the
 # clinic, never home: see heldout/README.md).
@@ -143,6 +143,8 @@ SETS = [
         "lay_heldout_117.yaml",
         "lay_heldout_118.yaml",
         "lay_heldout_119.yaml",
+        "lay_heldout_120.yaml",
+        "lay_heldout_121.yaml",
     )
 ]
 
@@ -187,13 +189,6 @@ KNOWN_UNDER = {
         "a little bleeding that has stopped, from a scab knocked off, is normal healing in"
         " symptoms.yaml; the set asks the clinic to hear of it"
     ),
-    "Dad went lightheaded and swimmy after his appointment this morning, sat down and it passed"
-    " in 10 min. Now there's a red rash coming up over his cheeks and down his neck, and his face"
-    " has gone puffy.": (
-        "the dad 'went lightheaded' is read as a relative's own experience, so his settled"
-        " dizziness and swelling are someone else's: 'after his appointment' does not yet say he"
-        " was treated (saying so made a colleague's wooziness in set 82 self care)"
-    ),
     "I picked a scab by accident and it bled a little, stopped with a tissue.": (
         "as the scab knocked off while washing: a little bleeding that has stopped is normal"
         " healing in symptoms.yaml; the set asks the clinic to hear of it"
@@ -231,7 +226,7 @@ ENTRIES = [entry for path in SETS for entry in _load(path)]
 
 
 def test_the_sets_are_there() -> None:
-    assert len(SETS) == 118 and len(ENTRIES) == 17740
+    assert len(SETS) == 120 and len(ENTRIES) == 18040
 
 
 def _run(entry: dict[str, Any], knowledge: Knowledge) -> str:

@@ -1470,3 +1470,20 @@ def test_a_sign_said_to_be_still_there_is_not_settled_by_a_later_sentence() -> N
 def test_a_teenager_who_had_her_first_session_is_the_patient() -> None:
     reading = read("My 17 yr old had her first session today. Her throat feels like it's closing.")
     assert "throat_tightness" in reading.symptoms
+
+
+def test_a_relative_after_his_appointment_is_the_patient() -> None:
+    dad = read("Dad went lightheaded after his appointment this morning, it passed in 10 min.")
+    assert "dizziness" in dad.resolved and "dizziness" not in dad.others
+    pen = read("Dad jabbed himself with his adrenaline pen ten minutes ago.")
+    assert "adrenaline_used" in pen.symptoms
+    brother = read(
+        "My brother had the microneedle today and his arms and legs go stiff and jerking"
+    )
+    assert "seizure" in brother.symptoms
+
+
+def test_a_score_in_words_is_read_and_a_cue_does_not_stop_a_settling() -> None:
+    assert read("the pain tonight is nine out of ten").symptoms["pain"].severity == "severe"
+    wheeze = read("I had a wheezy spell last night. It settled once I sat up by the open window.")
+    assert "wheezing" in wheeze.resolved

@@ -224,7 +224,8 @@ _NUMBER_WORDS = frozenset((*_TEENS, *_TENS, "point"))
 
 def _spelled_numbers(tokens: list[str]) -> list[str]:
     """ "thirty eight point nine" -> "38.9" (dictated temperatures and measures). Only a run
-    with a tens or teens word, or with "point", is a number: "one of the spots" stays words."""
+    with a tens or teens word, "point" or "out of", is a number: "one of the spots" stays
+    words."""
     out: list[str] = []
     i = 0
     while i < len(tokens):
@@ -235,8 +236,10 @@ def _spelled_numbers(tokens: list[str]) -> list[str]:
                 value, j = value + _UNITS[tokens[j]], j + 1
         elif word in _TEENS:
             value = _TEENS[word]
-        elif word in _UNITS and j < len(tokens) and tokens[j] == "point":
-            value = _UNITS[word]
+        elif word in _UNITS and (
+            (j < len(tokens) and tokens[j] == "point") or tokens[j : j + 2] == ["out", "of"]
+        ):
+            value = _UNITS[word]  # "nine out of ten": a score
         if value is None:
             out.append(word)
             i += 1
@@ -1512,9 +1515,12 @@ def _says_theirs(segment: _Segment, lists: Mapping[str, PhraseSet]) -> bool:
     """Does this part speak of someone else's own treatment ("after hers", "the same treatment")?
     Not "after his treatment": the treatment named after "his" is the one the check-in is for."""
     treated = segment.spans.get(lists["treated"].name, [])
+    here = segment.spans.get(lists["treated_here"].name, [])
     return any(
         # a treatment named right after, or sharing the last word: "after his" + "his session"
         not any(start < t_start <= end < t_end for t_start, t_end in treated)
+        # ... or the clinic's own treatment: "after his appointment"
+        and not any(h_start <= start and end <= h_end for h_start, h_end in here)
         for start, end in segment.spans.get(lists["theirs"].name, [])
     )
 
@@ -1806,7 +1812,7 @@ def _resolve_past(segments: list[_Segment], knowledge: TriageKnowledge) -> None:
                     break
             _settle(before, events)
             continue
-        if not settles or any(_is_concept(item) and not item.negated for item in segment):
+        if not settles or any(_is_symptom(item) and not item.negated for item in segment):
             continue
         if _find(segment, treated):
             continue  # "the numbing cream was long gone": the cream settled, not the symptoms
