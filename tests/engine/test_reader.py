@@ -1487,3 +1487,12 @@ def test_a_score_in_words_is_read_and_a_cue_does_not_stop_a_settling() -> None:
     assert read("the pain tonight is nine out of ten").symptoms["pain"].severity == "severe"
     wheeze = read("I had a wheezy spell last night. It settled once I sat up by the open window.")
     assert "wheezing" in wheeze.resolved
+
+
+def test_today_is_stronger_revives_a_symptom_said_to_be_fine_before() -> None:
+    reading = read("Yesterday the burning was fine but today is stronger")
+    assert reading.symptoms["burning"].trend == "worsening"
+
+
+def test_fitting_me_in_is_no_fit() -> None:
+    assert "seizure" not in read("thank you for fitting me in at such short notice").symptoms

@@ -956,6 +956,7 @@ def _revive_worsened(clauses: list[list[_Item]], pronouns: PhraseSet) -> None:
         if not (
             any(item.words[:1] in pronouns for item in clause[:3])
             or clause[0].words[0] in _NOW_STATES
+            or clause[0].words[0] in ("today", "tonight", "now")  # "... but today is stronger"
         ):
             continue
         # up to its first comma or symptom: "... and now it's spreading down and feels hot"
