@@ -735,12 +735,12 @@ def _negate(clause: list[_Item], knowledge: TriageKnowledge) -> bool:
     question = clause[-1].has("end") or clause[0].words[:1] in _ASKING
     doubled = False
     for at, item in enumerate(clause):
-        if _not_settled(clause, at) or _partly_settled(clause, at):
+        partly = _partly_settled(clause, at)
+        if partly or _not_settled(clause, at):
             # keeps blocking the "not" before it, but settles nothing: the symptom goes on
             item.cancelled = True
             kept = tuple(m for m in item.meanings if m[0] not in ("resolves", "trend"))
-            trend = "improving" if _partly_settled(clause, at) else "stable"
-            item.meanings = (*kept, ("trend", trend))
+            item.meanings = (*kept, ("trend", "improving" if partly else "stable"))
     for at, item in enumerate(clause):
         if item.cancelled:
             continue
