@@ -1496,3 +1496,11 @@ def test_today_is_stronger_revives_a_symptom_said_to_be_fine_before() -> None:
 
 def test_fitting_me_in_is_no_fit() -> None:
     assert "seizure" not in read("thank you for fitting me in at such short notice").symptoms
+
+
+def test_the_clinics_client_written_about_by_a_stranger_is_the_patient() -> None:
+    reading = read(
+        "This is Karen from reception at the gym next door: your client from this morning"
+        " collapsed in our lobby, she was out for a few seconds"
+    )
+    assert "fainting" in reading.symptoms
