@@ -175,6 +175,9 @@ def test_a_pronoun_after_a_reporting_verb_keeps_the_person_named() -> None:
         # the settling phrase ends the part, too far back for its scope: the part's own past
         "The swelling I had on Monday has completely gone.",
         "the redness and swelling from the first couple of days have completely gone now",
+        # "now fine" settles as "fine now" does
+        "my lips were swollen yesterday, now fine",
+        "my lips were swollen yesterday. now gone",
     ],
 )
 def test_a_settled_episode_is_resolved_not_current(text: str) -> None:
