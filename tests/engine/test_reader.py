@@ -167,6 +167,29 @@ def test_a_pronoun_after_a_reporting_verb_keeps_the_person_named() -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("my sister had lip swelling after hers, now i have it too", "lip_tongue_swelling"),
+        ("my friend couldnt breathe after her treatment and now me too", "difficulty_breathing"),
+        ("my mum gets hives and now so do i", "hives"),
+        ("my sister had swollen lips, now mine are swollen too", "lip_tongue_swelling"),
+        (
+            "someone online said their throat went tight, same thing is happening to me",
+            "throat_tightness",
+        ),
+    ],
+)
+def test_the_writer_having_what_someone_else_had_makes_it_theirs(text: str, code: str) -> None:
+    reading = read(text)
+    assert code in reading.symptoms and code not in reading.others
+
+
+def test_someone_elses_symptom_without_the_writer_sharing_it_stays_theirs() -> None:
+    assert "hives" in read("my sister had hives after hers. luckily not me").others
+    assert "hives" in read("my sister had hives after hers, mine are fine").others
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "lip puffed up for an hour last night, went back down on its own",

@@ -1502,6 +1502,21 @@ def _mark_experiencer(segments: list[_Segment], knowledge: TriageKnowledge) -> N
                 end = _closes(part, disowned)
                 for item in part[:end] if end is not None else part:
                     item.others = item.others or _is_concept(item)
+    # "my sister had swollen lips after hers, now I have it too": the writer has what was said
+    # of someone else before, so it counts as the patient's too. Safer.
+    for at, segment in enumerate(segments):
+        if _shares(segment, lists):
+            for before in segments[: at + 1]:
+                for item in before:
+                    item.others = item.others and not _is_concept(item)
+
+
+def _shares(segment: _Segment, lists: Mapping[str, PhraseSet]) -> bool:
+    """Does the writer say they have it too ("me too", "now mine are swelling as well")?"""
+    if _find(segment, lists.get("shared", _NONE)):
+        return True
+    closing = _closes(segment, lists.get("shared_closing", _NONE))
+    return closing is not None and bool(_find(segment, lists.get("shared_owner", _NONE)))
 
 
 def _closes(segment: _Segment, phrases: PhraseSet) -> int | None:

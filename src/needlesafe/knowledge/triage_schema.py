@@ -304,6 +304,13 @@ class Experiencer(Strict):
     # "... a sore throat and my voice has packed in, but that's me, not her": the symptoms said
     # before in the sentence are the writer's own, and the writer is not the patient
     disowned: Phrases = []
+    # "my sister had swollen lips after hers, now I have it too": the writer has what someone
+    # else had, so the symptoms said of them before count as the patient's too (safer); so does
+    # a part with a `shared_owner` word ("mine") that ends on `shared_closing` ("now mine are
+    # puffing up as well")
+    shared: Phrases = []
+    shared_owner: Phrases = []
+    shared_closing: Phrases = []
     # she/he/they at the start of a part: whoever was named last
     pronouns: Phrases
     # "feels like someone is squeezing my neck": a person after these is a comparison, not
@@ -934,6 +941,9 @@ def _word_lists(reader: ReaderFile) -> dict[str, PhraseSet]:
             "scribes": e.scribes,
             "addressed": e.addressed,
             "disowned": e.disowned,
+            "shared": e.shared,
+            "shared_owner": e.shared_owner,
+            "shared_closing": e.shared_closing,
             "pronouns": e.pronouns,
             "similes": e.similes,
             "treated": e.treated,
