@@ -98,6 +98,10 @@ FRAMES = (
     "the chemist said {t} is normal",
     "you said {t} was normal",
     "{t} a bit better now",
+    # the writer having what someone else had
+    "my sister had {t}, now i have it too",
+    "my mum gets {t} and now so do i",
+    "my friend got {t} after hers, me too now",
 )
 
 
