@@ -57,6 +57,10 @@ class Prepared:
     index: RuleIndex
     baseline: Mapping[str, Risk]
     fields: Mapping[str, Fields]
+    # a raised risk's words by complication and level: (patient text, label)
+    words: Mapping[tuple[str, Level], tuple[str, str]]
+    # the precaution rules whose clinician text names a placeholder the intake fills in
+    filled_in: frozenset[str]
 
 
 _PREPARED: dict[int, tuple[Knowledge, Prepared]] = {}
@@ -81,7 +85,23 @@ def prepared(knowledge: Knowledge) -> Prepared:
         for code, complication in knowledge.complications.items()
     }
     fields = {rule.id: _fields(rule) for rule in (*rules, *knowledge.escalations)}
-    result = Prepared(RuleIndex(rules), MappingProxyType(baseline), MappingProxyType(fields))
+    words = {
+        (code, level): (complication.patient_text.at(level), complication.label)
+        for code, complication in knowledge.complications.items()
+        for level in Level
+    }
+    filled_in = frozenset(
+        rule.id
+        for rule in knowledge.precautions
+        if any(name in rule.clinician_text for name in PLACEHOLDERS)
+    )
+    result = Prepared(
+        RuleIndex(rules),
+        MappingProxyType(baseline),
+        MappingProxyType(fields),
+        MappingProxyType(words),
+        filled_in,
+    )
     _PREPARED[id(knowledge)] = (knowledge, result)
     return result
 
@@ -92,7 +112,9 @@ def _fields(rule: AnyRule | EscalationRule) -> dict[str, Any]:
     if isinstance(rule, RiskRule):  # its reason
         fields = {"rule": rule.id, "clinician_text": rule.rule, "patient_text": rule.patient_text}
     elif isinstance(rule, PrecautionRule):  # its precaution, when no other rule advises it
-        fields = {"code": rule.code, "label": rule.label, "rule": rule.id, "params": rule.params}
+        fields = {"code": rule.code, "label": rule.label, "rule": rule.id}
+        if rule.params:  # none: the model's default, an empty read-only mapping
+            fields["params"] = rule.params
         fields |= {"patient_text": rule.patient_text, "clinician_text": rule.clinician_text}
     else:  # its contraindication
         fields = {"code": rule.code, "label": rule.label, "kind": rule.kind}
@@ -150,18 +172,19 @@ def assess(fired: Sequence[Fired], facts: Facts) -> Assessment:
             rank = max(rank, DECISION_RANK[rule.decision])
 
     risks: dict[str, Risk | dict[str, Any]] = dict(ready.baseline)
-    levels = dict.fromkeys(risks, Level.baseline)
+    words = ready.words
     for code, risk in raised.items():
-        complication = knowledge.complications[code]
-        risk["patient_text"] = complication.patient_text.at(risk["level"])
-        risk["label"] = complication.label
-        risks[code], levels[code] = risk, risk["level"]
-    precautions = [_precaution(rules, facts, fields) for rules in advised.values()]
+        risk["patient_text"], risk["label"] = words[code, risk["level"]]
+        risks[code] = risk
+    precautions = [_precaution(rules, facts, fields, ready.filled_in) for rules in advised.values()]
     for escalation in knowledge.escalations:
-        reached = risks_reached(escalation.when_risks, levels)
-        if reached is not None:
-            contraindications.append(dict(fields[escalation.id], factors=reached))
-            rank = max(rank, DECISION_RANK[escalation.decision])
+        # only raised risks count (a count is of elevated or high ones)
+        if len(raised) >= escalation.when_risks.at_least:
+            levels = {c: raised[c]["level"] if c in raised else Level.baseline for c in risks}
+            reached = risks_reached(escalation.when_risks, levels)
+            if reached is not None:
+                contraindications.append(dict(fields[escalation.id], factors=reached))
+                rank = max(rank, DECISION_RANK[escalation.decision])
 
     decision = DECISIONS[rank]
     if decision is Decision.proceed and (precautions or raised):
@@ -196,14 +219,18 @@ PLACEHOLDERS = ("{area_caps}", "{area_cap_reasons}")
 
 
 def _precaution(
-    advised: Sequence[Advised], facts: Facts, fields: Mapping[str, Fields]
+    advised: Sequence[Advised],
+    facts: Facts,
+    fields: Mapping[str, Fields],
+    filled_in: frozenset[str],
 ) -> dict[str, Any]:
     """One precaution from the rules that advise it: the first rule's words, later rules add
-    their facts, texts, sources and parameters."""
+    their facts, texts, sources and parameters. `filled_in`: the rules whose clinician text
+    names a placeholder."""
     first = advised[0][0]
     if len(advised) == 1:  # most precautions: one rule's words, facts and sources as written
         part = dict(fields[first.id], factors=advised[0][1])
-        if any(name in first.clinician_text for name in PLACEHOLDERS):
+        if first.id in filled_in:
             part["params"], part["clinician_text"] = _precaution_params(first, facts)
         return part
     factors: list[str] = []
