@@ -1530,3 +1530,26 @@ def test_the_clinics_client_written_about_by_a_stranger_is_the_patient() -> None
         " collapsed in our lobby, she was out for a few seconds"
     )
     assert "fainting" in reading.symptoms
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("Serce (heart) is jumping like a rabbit, very fast", "palpitations"),
+        ("I am mixed in my madax (head), I put the phone in the fridge", "confusion"),
+        ("Raised itchy welts like I rolled in urtiga (nettle)", "hives"),
+    ],
+)
+def test_an_unknown_word_glossed_in_brackets_is_read_as_its_gloss(text: str, code: str) -> None:
+    assert code in found(text)
+
+
+def test_a_known_word_keeps_its_brackets_and_a_long_bracket_is_no_gloss() -> None:
+    assert "lip_tongue_swelling" in found("my lip (the top one) is swollen")
+    # a bracket of more than a few words is an aside, not a gloss: the word before stays
+    assert read("Mahadsanid (thank you so much for all of it) my skin is nice").unread
+
+
+def test_pains_that_come_and_go_are_not_hives() -> None:
+    assert "hives" not in found("griping pains low in my tummy that come and go")
+    assert "hives" in found("itchy lumps that come and go")

@@ -267,6 +267,36 @@ _NEAR_KEYS = {
 }
 
 
+_GLOSS_WORDS = 3  # "serce (heart)", "mahadsanid (thank you)": a gloss is a few words
+
+
+def _glossed(tokens: list[str], knowledge: TriageKnowledge) -> list[str]:
+    """ "Serce (heart) is jumping", "my madax (head)": a word the reader does not know, glossed
+    in brackets right after it, is read as its gloss (writers in a second language do this)."""
+    if "(" not in tokens:
+        return tokens
+    out: list[str] = []
+    at = 0
+    while at < len(tokens):
+        token = tokens[at]
+        if token.isalpha() and at + 2 < len(tokens) and tokens[at + 1] == "(":
+            end = tokens.index(")", at + 2) if ")" in tokens[at + 2 :] else -1
+            gloss = tokens[at + 2 : end]
+            if (
+                0 < len(gloss) <= _GLOSS_WORDS
+                and all(w.isalpha() for w in gloss)
+                and not _is_known(token, knowledge)
+                and token not in knowledge.linking_words
+                and not any(s in knowledge.everyday for s in _stems(token))
+            ):
+                out += gloss
+                at = end + 1
+                continue
+        out.append(token)
+        at += 1
+    return out
+
+
 def _correct_typos(tokens: list[str], knowledge: TriageKnowledge) -> list[str]:
     """Read a word the reader does not know as the symptom or site word one typing slip away
     ("lops" -> "lips"), when there is exactly one such word, or one whose slip is a
@@ -2148,7 +2178,10 @@ def read_message(text: str, knowledge: TriageKnowledge) -> Reading:
     """Read a patient's message. Pure and deterministic."""
     text = _spoken_marks(_without_signature(text, knowledge), knowledge.reader.spoken_punctuation)
     tokens = _without_asides(
-        _correct_typos(tokenize(text, knowledge.reader.respell, knowledge.reader.emoji), knowledge),
+        _correct_typos(
+            _glossed(tokenize(text, knowledge.reader.respell, knowledge.reader.emoji), knowledge),
+            knowledge,
+        ),
         knowledge,
     )
     items = _match(tokens, knowledge)
