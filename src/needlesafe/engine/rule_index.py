@@ -3,10 +3,13 @@ are never evaluated (a typical intake has few of the facts the rules look for).
 
 The index is derived from the condition table (`needlesafe.knowledge.conditions`): a key with a
 generic test names the fact values that must be present for it to hold (`any_of` its codes,
-`is` its value, `present` whether the fact is given); a rule is listed under the values one of
-its necessary keys needs, and a rule with no such key is a candidate for every intake. It only
-narrows: the candidates are then evaluated in full, and a property test holds screening with
-the index equal to screening every rule (`screening.screen_every_rule`).
+`is` its value, `present` whether the fact is given); a key with a derived test names the codes
+the knowledge lets it hold with (`DERIVED`: a numbing cream that contains the anaesthetic, a
+topical that is not labelled ...) or else the facts it `needs`; a rule is listed under the
+values one of its necessary keys needs, and a rule with no such key is a candidate for every
+intake. It only narrows: the candidates are then evaluated in full, and property tests hold
+each guard necessary and screening with the index equal to screening every rule
+(`screening.screen_every_rule`).
 
 Screening builds one index per knowledge base (`screening.prepared`); it holds rules, never
 results.
@@ -14,11 +17,12 @@ results.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from needlesafe.engine.conditions import Check, compile_condition, is_given
 from needlesafe.engine.facts import Facts
+from needlesafe.knowledge.base import Knowledge
 from needlesafe.knowledge.conditions import PredicateBase, atoms
 from needlesafe.knowledge.schema import ContraindicationRule, PrecautionRule, RiskRule
 
@@ -28,15 +32,65 @@ AnyRule = RiskRule | ContraindicationRule | PrecautionRule
 Token = tuple[str, Any]
 
 
-def guard(predicate: PredicateBase) -> frozenset[Token] | None:
+def _codes(path: str, codes: Iterable[str]) -> frozenset[Token]:
+    return frozenset((path, code) for code in codes)
+
+
+def _allergens_in_numbing_agents(mode: str, knowledge: Knowledge) -> frozenset[Token]:
+    """The allergies `allergy_to_numbing_agent` can hold with: an ingredient of a numbing cream
+    (`ingredient`) or any anaesthetic with a class (`class`)."""
+    if mode == "ingredient":
+        agents = knowledge.numbing_agents.values()
+        return _codes("patient.allergies", {c for agent in agents for c in agent.ingredients})
+    allergens = knowledge.allergens.items()
+    return _codes("patient.allergies", (c for c, a in allergens if a.anaesthetic_class))
+
+
+# The intake codes (or limit) a derived test can only hold with, worked out from the knowledge
+# the way its function in `needlesafe.engine.conditions` reads it; a test not listed here is
+# guarded by the facts it `needs`. Each is held necessary by a property test.
+DERIVED: dict[str, Callable[[Any, Knowledge], frozenset[Token]]] = {
+    "numbing_agent_contains": lambda wanted, kb: _codes(
+        "plan.numbing_agent",
+        (code for code, agent in kb.numbing_agents.items() if set(agent.ingredients) & {*wanted}),
+    ),
+    "allergy_to_numbing_agent": _allergens_in_numbing_agents,
+    "allergy_to_topical": lambda _, kb: _codes(
+        "patient.allergies",
+        (c for c in kb.topicals if c in kb.allergens and kb.allergens[c].exposure == "topical"),
+    ),
+    "topical_unlabeled": lambda _, kb: _codes(
+        "plan.topicals",
+        (c for c, t in kb.topicals.items() if not t.labeled_for_microneedling and not t.biologic),
+    ),
+    "topical_biologic": lambda _, kb: _codes(
+        "plan.topicals", (c for c, t in kb.topicals.items() if t.biologic)
+    ),
+    "area_region": lambda region, kb: _codes(
+        "plan.areas", (c for c, area in kb.areas.items() if area.region == region)
+    ),
+    "depth_above_area_cap": lambda _, kb: frozenset(
+        {("plan.needle_depth_mm above", min(_caps(kb), default=0.0))}
+    ),
+}
+
+
+def _caps(knowledge: Knowledge) -> Iterator[float]:
+    """Every area's depth cap, for every device."""
+    for area in knowledge.areas.values():
+        yield from (area.cap_for(device) for device in knowledge.codes["devices"])
+
+
+def guard(predicate: PredicateBase, knowledge: Knowledge | None = None) -> frozenset[Token] | None:
     """Tokens of which an intake must have at least one for `predicate` to hold; None when no
-    token is needed (the rule is evaluated for every intake)."""
+    token is needed (the rule is evaluated for every intake). Without `knowledge` a derived
+    test is guarded by the facts it needs only."""
     key, value = predicate.condition
     if key == "all":
-        guards = [g for g in map(guard, value) if g is not None]
+        guards = [g for g in (guard(c, knowledge) for c in value) if g is not None]
         return min(guards, key=len) if guards else None  # any one child's guard is necessary
     if key == "any":
-        options = [guard(c) for c in value]
+        options = [guard(c, knowledge) for c in value]
         if not options or any(g is None for g in options):
             return None
         return frozenset().union(*(g for g in options if g is not None))
@@ -51,6 +105,8 @@ def guard(predicate: PredicateBase) -> frozenset[Token] | None:
         return frozenset({(f"{spec.fact}?", value)})  # given (True) or not (False)
     if spec.test in ("above", "below"):
         return frozenset({(f"{spec.fact} {spec.test}", float(value))})
+    if spec.test in DERIVED and knowledge is not None:
+        return DERIVED[spec.test](value, knowledge)
     if spec.needs:
         return frozenset({(f"{spec.needs[0]}?", True)})
     return None
@@ -59,7 +115,7 @@ def guard(predicate: PredicateBase) -> frozenset[Token] | None:
 class RuleIndex:
     """Rules by the intake facts they need, each with its condition compiled."""
 
-    def __init__(self, rules: Iterable[AnyRule]) -> None:
+    def __init__(self, rules: Iterable[AnyRule], knowledge: Knowledge) -> None:
         self.rules = tuple(rules)  # risk rules, contraindications, precautions: file order
         self.checks = tuple(compile_condition(rule.when) for rule in self.rules)
         self.entries = tuple(zip(self.rules, self.checks, strict=True))
@@ -68,7 +124,7 @@ class RuleIndex:
         multi: dict[str, bool] = {}
         for number, rule in enumerate(self.rules):
             multi.update((key.fact, key.multi) for key, _ in atoms(rule.when))
-            tokens = guard(rule.when)
+            tokens = guard(rule.when, knowledge)
             if tokens is None:
                 self.everywhere.append(number)
                 continue

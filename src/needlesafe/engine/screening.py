@@ -96,7 +96,7 @@ def prepared(knowledge: Knowledge) -> Prepared:
         if any(name in rule.clinician_text for name in PLACEHOLDERS)
     )
     result = Prepared(
-        RuleIndex(rules),
+        RuleIndex(rules, knowledge),
         MappingProxyType(baseline),
         MappingProxyType(fields),
         MappingProxyType(words),
