@@ -1553,3 +1553,26 @@ def test_a_known_word_keeps_its_brackets_and_a_long_bracket_is_no_gloss() -> Non
 def test_pains_that_come_and_go_are_not_hives() -> None:
     assert "hives" not in found("griping pains low in my tummy that come and go")
     assert "hives" in found("itchy lumps that come and go")
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("I could not breathe.", "difficulty_breathing"),
+        ("I can not breathe", "difficulty_breathing"),
+        ("I couldn't swallow my tea", "difficulty_swallowing"),
+        ("she could not talk", "voice_change"),
+        ("I could not see properly", "vision_change"),
+    ],
+)
+def test_an_inability_said_in_two_words_or_in_the_past_is_read(text: str, code: str) -> None:
+    # "could not" is "couldn't", and every "can't ..." phrase reads with "couldn't" too; the
+    # "not" of "could not breathe" once denied the breathing trouble it names
+    reading = read(text)
+    assert code in reading.symptoms and code not in reading.negated
+
+
+def test_a_past_inability_that_passed_is_settled_and_a_past_denial_still_denies() -> None:
+    settled = read("I couldn't breathe for a minute but it passed")
+    assert "difficulty_breathing" in settled.resolved and not settled.symptoms
+    assert "swelling" in read("I could not see any swelling").negated

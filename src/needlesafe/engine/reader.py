@@ -50,6 +50,7 @@ from needlesafe.knowledge.triage_schema import (
     Trend,
     TriageKnowledge,
     WordIndex,
+    join_words,
 )
 
 _EMOJI = "•"  # what an emoji is read as: a mark that means nothing and ends nothing
@@ -168,10 +169,14 @@ class _Item:
 
 
 def tokenize(
-    text: str, respell: Mapping[str, str] | None = None, emoji: Mapping[str, str] | None = None
+    text: str,
+    respell: Mapping[str, str] | None = None,
+    emoji: Mapping[str, str] | None = None,
+    joined: Mapping[str, str] | None = None,
 ) -> list[str]:
     """Lower-case words, numbers and clause marks; `respell` maps what patients type to the
-    words the rules know ("cant" -> "can't", "u" -> "you"), `emoji` an emoji to its words."""
+    words the rules know ("cant" -> "can't", "u" -> "you"), `emoji` an emoji to its words,
+    `joined` two words to one ("could not" -> "couldn't")."""
     text = text.lower().replace("\u2019", "'").replace("\u2018", "'").replace("`", "'")
     if emoji and not text.isascii():
         text = _emoji_pattern(emoji).sub(lambda m: f" {emoji[m.group(0)]} ", text)
@@ -200,6 +205,8 @@ def tokenize(
             else:
                 out.extend(_TOKEN.findall(_POSSESSIVE_S.sub(r"\1 is", spelled)))
         tokens = out
+    if joined:
+        tokens = join_words(tokens, joined)
     return _spelled_numbers(tokens) if _NUMBER_WORDS.intersection(tokens) else tokens
 
 
@@ -2179,7 +2186,12 @@ def read_message(text: str, knowledge: TriageKnowledge) -> Reading:
     text = _spoken_marks(_without_signature(text, knowledge), knowledge.reader.spoken_punctuation)
     tokens = _without_asides(
         _correct_typos(
-            _glossed(tokenize(text, knowledge.reader.respell, knowledge.reader.emoji), knowledge),
+            _glossed(
+                tokenize(
+                    text, knowledge.reader.respell, knowledge.reader.emoji, knowledge.reader.joined
+                ),
+                knowledge,
+            ),
             knowledge,
         ),
         knowledge,

@@ -478,6 +478,12 @@ class ReaderFile(FileHeader):
     site_rules: list[SiteRule] = []
     # what patients type -> the words the rules know ("cant" -> "can't", "u" -> "you")
     respell: dict[Word, Phrase] = {}
+    # two typed words the rules know as one ("could not" -> "couldn't"), after `respell`, so
+    # "I could not breathe" meets the symptom phrase "couldn't breathe" (not "not" + "breathe")
+    joined: dict[Phrase, Word] = {}
+    # a phrase opening on a key also reads with its value in its place ("can't swallow" ->
+    # "couldn't swallow", "can't see any" -> "couldn't see any"); written after respelling
+    past_forms: dict[Word, Word] = {}
     # an emoji that carries a meaning -> the words for it ("🫦" -> "lips", "🤮" -> "vomiting");
     # any other emoji is a mark that means nothing
     emoji: dict[str, Phrase] = {}
@@ -642,13 +648,29 @@ class TriageKnowledge:
     groups: tuple[SymptomGroup, ...] = field(repr=False, default=())
 
 
-def _words(phrase: str, respell: Mapping[str, str] | None = None) -> tuple[str, ...]:
+def _words(phrase: str, reader: ReaderFile | None = None) -> tuple[str, ...]:
     """A phrase as the reader sees a message: its words, each respelled as typed words are
-    ("cant breathe" is "can't breathe", "i'm" is "i am"), so no phrase can go unmatched."""
+    ("cant breathe" is "can't breathe", "i'm" is "i am"), then joined ("could not breathe" is
+    "couldn't breathe"), so no phrase can go unmatched."""
     words = phrase.split(" ")
-    if not respell:
+    if reader is None or not (reader.respell or reader.joined):
         return tuple(words)
-    return tuple(part for word in words for part in respell.get(word, word).split(" "))
+    respell = reader.respell
+    spelled = [part for word in words for part in respell.get(word, word).split(" ")]
+    return tuple(join_words(spelled, reader.joined))
+
+
+def join_words(words: list[str], joined: Mapping[str, str]) -> list[str]:
+    """Two words that are one ("could not" -> "couldn't"), as `ReaderFile.joined` says."""
+    if not joined or len(words) < 2:
+        return words
+    out: list[str] = []
+    at = 0
+    while at < len(words):
+        one = joined.get(f"{words[at]} {words[at + 1]}") if at + 1 < len(words) else None
+        out.append(one or words[at])
+        at += 2 if one else 1
+    return out
 
 
 def build_triage(
@@ -725,7 +747,7 @@ def build_triage(
     index: dict[tuple[str, ...], list[tuple[str, str]]] = {}
 
     def add(phrase: str, kind: str, value: str, where: str) -> None:
-        key = _words(phrase, reader.respell)
+        key = _words(phrase, reader)
         meanings = index.setdefault(key, [])
         if (kind, value) in meanings:
             return
@@ -738,6 +760,9 @@ def build_triage(
             )
             return
         meanings.append((kind, value))
+        then = reader.past_forms.get(key[0])
+        if then is not None and (kind, value) not in index.setdefault((then, *key[1:]), []):
+            index[(then, *key[1:])].append((kind, value))
 
     for entry in symptoms.symptoms:
         for term in entry.terms:
@@ -771,8 +796,8 @@ def build_triage(
     }
     modifiers = [*reader.severity.values(), *reader.trend.values()]
     for phrase in (p for words in modifiers for p in words if " " in p):
-        named = [one_word[w] for w in _words(phrase, reader.respell) if w in one_word]
-        meanings = index.get(_words(phrase, reader.respell), [])
+        named = [one_word[w] for w in _words(phrase, reader) if w in one_word]
+        meanings = index.get(_words(phrase, reader), [])
         if named and not any(kind in _EXCLUSIVE for kind, _ in meanings):
             # the last symptom word is the one described: "faint bruise" is a bruise
             add(phrase, "concept", named[-1], "reader.yaml: severity or trend")
@@ -957,15 +982,13 @@ def _word_lists(reader: ReaderFile) -> dict[str, PhraseSet]:
         lists["history_unless"] = reader.history.unless
         lists["history_recurs"] = reader.history.recurs
         lists["history_habits"] = reader.history.habits
-    return _phrase_sets(lists, reader.respell)
+    return _phrase_sets(lists, reader)
 
 
-def _phrase_sets(
-    lists: Mapping[str, list[str]], respell: Mapping[str, str]
-) -> dict[str, PhraseSet]:
+def _phrase_sets(lists: Mapping[str, list[str]], reader: ReaderFile) -> dict[str, PhraseSet]:
     """Named lists of phrases as word tuples, respelled like the messages they match."""
     return {
-        name: PhraseSet((_words(p, respell) for p in phrases), name)
+        name: PhraseSet((_words(p, reader) for p in phrases), name)
         for name, phrases in lists.items()
     }
 
@@ -979,7 +1002,7 @@ def _grammar(reader: ReaderFile) -> dict[str, PhraseSet]:
     if reader.answers is not None:
         a = reader.answers
         lists |= {"answers_no": a.bare_no, "answers_fine": a.fine, "answers_none_yet": a.none_yet}
-    return _phrase_sets(lists, reader.respell)
+    return _phrase_sets(lists, reader)
 
 
 # Kinds of phrase that decide how the words around them are read; one phrase, one such kind.
