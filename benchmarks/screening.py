@@ -8,8 +8,9 @@ one core, and measures on that same text:
 - parse:  the CLI's bulk loop (`needlesafe.cli.common.run_bulk`) with `parse_intake` as the
           computation, so each line is json.loads + parse_intake + the intake re-serialised
 - engine: screen() alone, on the already parsed intakes
-- bulk:   the same loop with the CLI's `compute_assessment`: json.loads + parse_intake +
-          screen + the assessment serialised, i.e. `needlesafe screen FILE.jsonl`
+- bulk:   the same loop as `needlesafe screen FILE.jsonl` runs it: each line validated into an
+          intake (`assess_line`: pydantic's JSON parser; a checkout without it, json.loads +
+          parse_intake), screened, and the assessment serialised
 
 Output goes to /dev/null in both loops; the set-up's objects are frozen out of the garbage
 collector's way, as a CLI process has none of them. The three are interleaved, and the medians
@@ -42,6 +43,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from needlesafe.cli import screening as screening_cli
 from needlesafe.cli.common import run_bulk
 from needlesafe.cli.screening import compute_assessment
 from needlesafe.engine import screening
@@ -168,9 +170,13 @@ def main(argv: list[str] | None = None) -> int:
         for intake in parsed:
             screen(intake, knowledge)
 
+    # the CLI's computation from a line's text, where this checkout has one
+    compute_line = getattr(screening_cli, "assess_line", None)
+    per_line = {"compute_line": compute_line} if compute_line is not None else {}
+
     def bulk() -> None:
         with open(os.devnull, "w", encoding="utf-8") as sink, contextlib.redirect_stdout(sink):
-            run_bulk(text, knowledge, compute_assessment)
+            run_bulk(text, knowledge, compute_assessment, **per_line)
 
     # interleave the three so that machine noise hits them alike
     t_parse, t_engine, t_bulk = [], [], []

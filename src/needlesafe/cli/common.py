@@ -76,12 +76,15 @@ def run_engine(
     as_json: bool,
     compute: Callable[[Any, Knowledge], BaseModel],
     render: Callable[[BaseModel, Knowledge, Console], None],
+    compute_line: Callable[[str, Knowledge], BaseModel] | None = None,
 ) -> None:
-    """Read FILE (or stdin), run `compute` on each request, print results, exit 0/2."""
+    """Read FILE (or stdin), run `compute` on each request, print results, exit 0/2.
+    `compute_line`: for a .jsonl batch, the computation from one line's JSON text (by default
+    the line is read with `json_line` and given to `compute`)."""
     knowledge = knowledge_or_exit()
     text = read_text(file)
     if file.endswith(".jsonl"):
-        run_bulk(text, knowledge, compute)
+        run_bulk(text, knowledge, compute, compute_line=compute_line)
         return
     try:
         result = compute(parse_document(text, file), knowledge)
@@ -93,30 +96,45 @@ def run_engine(
         render(result, knowledge, Console(highlight=False))
 
 
+def json_line(line: str) -> Any:
+    """One line of a JSON Lines batch, parsed (an InputError when it is not JSON)."""
+    try:
+        return json.loads(line)
+    except json.JSONDecodeError as error:
+        raise InputError([InputProblem("", f"not valid JSON: {error.msg}")]) from None
+
+
+def _on_parsed_line(
+    compute: Callable[[Any, Knowledge], BaseModel],
+) -> Callable[[str, Knowledge], BaseModel]:
+    def on_line(line: str, knowledge: Knowledge) -> BaseModel:
+        return compute(json_line(line), knowledge)
+
+    return on_line
+
+
 def run_bulk(
-    text: str, knowledge: Knowledge, compute: Callable[[Any, Knowledge], BaseModel]
+    text: str,
+    knowledge: Knowledge,
+    compute: Callable[[Any, Knowledge], BaseModel],
+    *,
+    compute_line: Callable[[str, Knowledge], BaseModel] | None = None,
 ) -> None:
     """One JSON result per input line, in order; bad lines give {"error": ...} and exit 2.
+    Each line is `compute_line(line)`, or `compute(json_line(line))` without one.
 
     benchmarks/screening.py measures this loop, so keep it the one the CLI runs."""
+    per_line = compute_line or _on_parsed_line(compute)
     bad = 0
     out = sys.stdout
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
         try:
-            try:
-                data = json.loads(line)
-            except json.JSONDecodeError as error:
-                raise InputError([InputProblem("", f"not valid JSON: {error.msg}")]) from None
-            out.write(_to_json(compute(data, knowledge)) + "\n")
+            out.write(per_line(line, knowledge).model_dump_json() + "\n")
         except InputError as error:
             bad += 1
             out.write(json.dumps({"error": error.first_line, "line": number}) + "\n")
     if bad:
         stderr.print(f'error: {bad} bad line(s); see the "error" results', markup=False)
         raise typer.Exit(EXIT_BAD_INPUT)
-
-
-def _to_json(result: BaseModel) -> str:
-    return result.model_dump_json()

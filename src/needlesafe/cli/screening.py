@@ -7,13 +7,13 @@ from typing import Annotated, Any
 
 import typer
 import yaml
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 from rich.console import Console
 from rich.panel import Panel
 
-from needlesafe.cli.common import fail, knowledge_or_exit, run_engine
+from needlesafe.cli.common import fail, json_line, knowledge_or_exit, run_engine
 from needlesafe.engine.inputs import parse_intake
-from needlesafe.engine.models import Assessment
+from needlesafe.engine.models import Assessment, Intake
 from needlesafe.engine.screening import screen
 from needlesafe.knowledge.base import Knowledge, KnowledgeError
 from needlesafe.knowledge.words import decision_words
@@ -29,6 +29,17 @@ knowledge_app = typer.Typer(
 
 def compute_assessment(data: Any, knowledge: Knowledge) -> Assessment:
     return screen(parse_intake(data, knowledge), knowledge)
+
+
+def assess_line(line: str, knowledge: Knowledge) -> Assessment:
+    """One line of a JSON Lines batch: the intake validated by pydantic straight from the JSON
+    text (no dict in between); a line it refuses is read the single-document way, so that a
+    bad line's error reads the same."""
+    try:
+        intake = Intake.model_validate_json(line, context={"knowledge": knowledge})
+    except ValidationError:
+        return compute_assessment(json_line(line), knowledge)  # raises the InputError
+    return screen(intake, knowledge)
 
 
 def _indented(console: Console, text: str, indent: int, style: str = "") -> None:
@@ -102,7 +113,13 @@ def screen_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print the assessment as JSON.")] = False,
 ) -> None:
     """Screen a patient and plan before a treatment."""
-    run_engine(file=file, as_json=as_json, compute=compute_assessment, render=render_assessment)
+    run_engine(
+        file=file,
+        as_json=as_json,
+        compute=compute_assessment,
+        render=render_assessment,
+        compute_line=assess_line,
+    )
 
 
 @knowledge_app.command("check")
