@@ -253,12 +253,13 @@ def side_by_side(args: argparse.Namespace) -> int:
         f"alternating; Python {platform.python_version()}, one core"
         f"{', CPU time' if args.cpu_time else ''}\n"
     )
-    print("| measure | before | after |")
-    print("|---|---:|---:|")
+    print("| measure | before | after | before / after |")
+    print("|---|---:|---:|---:|")
     print(
         f"| one assessment, latency p50 / p95 | {median('before', 'p50'):.1f} / "
         f"{median('before', 'p95'):.1f} µs | {median('after', 'p50'):.1f} / "
-        f"{median('after', 'p95'):.1f} µs |"
+        f"{median('after', 'p95'):.1f} µs | "
+        f"{median('before', 'p50') / median('after', 'p50'):.2f} (p50) |"
     )
     for label, figure in (
         ("parse + re-serialise intake", "parse"),
@@ -269,7 +270,10 @@ def side_by_side(args: argparse.Namespace) -> int:
             f"{median(n, figure) * 1e6:.1f} µs ({1 / median(n, figure):,.0f}/s)"
             for n in ("before", "after")
         ]
-        print(f"| {label} | {cells[0]} | {cells[1]} |")
+        ratio = median("before", figure) / median("after", figure)
+        print(f"| {label} | {cells[0]} | {cells[1]} | {ratio:.2f} |")
+    bulk = 1 / median("after", "bulk")
+    print(f"\nbulk after: {bulk:,.0f}/s, target 20,000/s {'met' if bulk >= 20_000 else 'NOT met'}")
     return 0
 
 
