@@ -23,7 +23,7 @@ from typing import Any
 from needlesafe.engine.conditions import Check, compile_condition, is_given
 from needlesafe.engine.facts import Facts
 from needlesafe.knowledge.base import Knowledge
-from needlesafe.knowledge.conditions import PredicateBase, atoms
+from needlesafe.knowledge.conditions import COMBINATORS, PredicateBase, atoms
 from needlesafe.knowledge.schema import ContraindicationRule, PrecautionRule, RiskRule
 
 AnyRule = RiskRule | ContraindicationRule | PrecautionRule
@@ -81,14 +81,22 @@ def _caps(knowledge: Knowledge) -> Iterator[float]:
         yield from (area.cap_for(device) for device in knowledge.codes["devices"])
 
 
+def _on_a_list(predicate: PredicateBase) -> bool:
+    """Whether `predicate` is a test of a fact that holds several values (a list)."""
+    key, _ = predicate.condition
+    return key not in COMBINATORS and type(predicate).keys_table[key].multi
+
+
 def guard(predicate: PredicateBase, knowledge: Knowledge | None = None) -> frozenset[Token] | None:
     """Tokens of which an intake must have at least one for `predicate` to hold; None when no
     token is needed (the rule is evaluated for every intake). Without `knowledge` a derived
     test is guarded by the facts it needs only."""
     key, value = predicate.condition
     if key == "all":
-        guards = [g for g in (guard(c, knowledge) for c in value) if g is not None]
-        return min(guards, key=len) if guards else None  # any one child's guard is necessary
+        # any one child's guard is necessary: the smallest, and of equal ones one on a list of
+        # codes (a single-valued fact always has one of its values; a list is often empty)
+        guards = [(g, _on_a_list(c)) for c in value if (g := guard(c, knowledge)) is not None]
+        return min(guards, key=lambda found: (len(found[0]), not found[1]))[0] if guards else None
     if key == "any":
         options = [guard(c, knowledge) for c in value]
         if not options or any(g is None for g in options):
