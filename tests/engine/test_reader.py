@@ -1563,6 +1563,12 @@ def test_pains_that_come_and_go_are_not_hives() -> None:
         ("I couldn't swallow my tea", "difficulty_swallowing"),
         ("she could not talk", "voice_change"),
         ("I could not see properly", "vision_change"),
+        # the other ways of saying "can't" (reader.yaml openers)
+        ("I was not able to open my mouth", "lip_tongue_swelling"),
+        ("it is hard to swallow my spit", "difficulty_swallowing"),
+        ("I no can swallow", "difficulty_swallowing"),
+        ("difficult for me to catch my breath", "difficulty_breathing"),
+        ("I have trouble to talk properly", "voice_change"),
     ],
 )
 def test_an_inability_said_in_two_words_or_in_the_past_is_read(text: str, code: str) -> None:

@@ -135,3 +135,28 @@ def test_a_warning_sign_in_an_everyday_frame_is_still_read_and_as_urgent(
         if disposition_rank(framed) < disposition_rank(alone) or code not in read:
             missed.append(f"{text!r}: {framed} (alone {alone}), read {read}")
     assert missed == []
+
+
+def test_every_way_of_saying_cant_reads_each_warning_sign_said_with_cant(
+    knowledge: Knowledge,
+) -> None:
+    """ "can't swallow" said as "I could not swallow", "I was not able to swallow", "it is hard
+    to swallow", "I no can swallow" (reader.yaml openers): the same warning sign, read."""
+    tk = knowledge.triage
+    assert tk is not None
+    openers = tk.reader.openers["can't"]
+    heads = [
+        (code, term.split(" ", 1)[1])
+        for code, entry in tk.symptoms.items()
+        if entry.group == "warning"
+        for term in entry.terms
+        if term.startswith("can't ") and code in read_message(term, tk).symptoms
+    ]
+    assert len(heads) > 20 and len(openers) > 20
+    missed = [
+        f"I {opener} {head}"
+        for code, head in heads
+        for opener in openers
+        if code not in read_message(f"I {opener} {head}", tk).symptoms
+    ]
+    assert missed == []

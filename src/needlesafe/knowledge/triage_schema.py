@@ -481,9 +481,10 @@ class ReaderFile(FileHeader):
     # two typed words the rules know as one ("could not" -> "couldn't"), after `respell`, so
     # "I could not breathe" meets the symptom phrase "couldn't breathe" (not "not" + "breathe")
     joined: dict[Phrase, Word] = {}
-    # a phrase opening on a key also reads with its value in its place ("can't swallow" ->
-    # "couldn't swallow", "can't see any" -> "couldn't see any"); written after respelling
-    past_forms: dict[Word, Word] = {}
+    # a phrase opening on a key also reads with each of its openers in the key's place ("can't
+    # swallow" -> "couldn't swallow", "hard to swallow"; "can't see any" -> "couldn't see any");
+    # the key written after respelling
+    openers: dict[Word, list[Phrase]] = {}
     # an emoji that carries a meaning -> the words for it ("🫦" -> "lips", "🤮" -> "vomiting");
     # any other emoji is a mark that means nothing
     emoji: dict[str, Phrase] = {}
@@ -745,9 +746,17 @@ def build_triage(
     # The phrase index. A phrase may have several meanings only if they do not clash: the same
     # words cannot be both a symptom and a negation trigger, say.
     index: dict[tuple[str, ...], list[tuple[str, str]]] = {}
+    openers = {
+        key: [_words(phrase, reader) for phrase in phrases]
+        for key, phrases in reader.openers.items()
+    }
 
     def add(phrase: str, kind: str, value: str, where: str) -> None:
         key = _words(phrase, reader)
+        for opener in openers.get(key[0], ()):
+            alike = index.setdefault((*opener, *key[1:]), [])
+            if (kind, value) not in alike:
+                alike.append((kind, value))
         meanings = index.setdefault(key, [])
         if (kind, value) in meanings:
             return
@@ -760,9 +769,6 @@ def build_triage(
             )
             return
         meanings.append((kind, value))
-        then = reader.past_forms.get(key[0])
-        if then is not None and (kind, value) not in index.setdefault((then, *key[1:]), []):
-            index[(then, *key[1:])].append((kind, value))
 
     for entry in symptoms.symptoms:
         for term in entry.terms:
