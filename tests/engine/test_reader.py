@@ -1582,3 +1582,8 @@ def test_a_past_inability_that_passed_is_settled_and_a_past_denial_still_denies(
     settled = read("I couldn't breathe for a minute but it passed")
     assert "difficulty_breathing" in settled.resolved and not settled.symptoms
     assert "swelling" in read("I could not see any swelling").negated
+
+
+def test_very_small_is_mild_not_very() -> None:
+    reading = read("little dots of blood on the tissue, very small, like pin points")
+    assert reading.symptoms["bleeding"].severity == "mild"
