@@ -18,7 +18,7 @@ from needlesafe.knowledge.base import Knowledge
 HELDOUT = Path(__file__).parent / "heldout"
 # Sets 1-3: the reader learnt from them. Set 4 was long held out (scored, never tested on); it
 # has since been learnt from like the rest (see heldout/README.md).
-# Sets 4-127 were each scored first (heldout/README.md), then learnt from: all but 61 now guard.
+# Sets 4-129 were each scored first (heldout/README.md), then learnt from: all but 61 now guard.
 # Set 61 is scored, not guarded: most of its messages are wholly in Spanish, French, Tagalog,
 # Hindi or Arabic in Latin letters, and the reader reads English (its unread parts go to the
 # clinic, never home: see heldout/README.md).
@@ -151,6 +151,8 @@ SETS = [
         "lay_heldout_125.yaml",
         "lay_heldout_126.yaml",
         "lay_heldout_127.yaml",
+        "lay_heldout_128.yaml",
+        "lay_heldout_129.yaml",
     )
 ]
 
@@ -195,6 +197,10 @@ KNOWN_UNDER = {
         "a little bleeding that has stopped, from a scab knocked off, is normal healing in"
         " symptoms.yaml; the set asks the clinic to hear of it"
     ),
+    "A spot on my forehead bled a bit when I washed this morning. Stopped with a tissue.": (
+        "as the scab knocked off while washing: a little bleeding that has stopped is normal"
+        " healing in symptoms.yaml; the set asks the clinic to hear of it"
+    ),
     "I picked a scab by accident and it bled a little, stopped with a tissue.": (
         "as the scab knocked off while washing: a little bleeding that has stopped is normal"
         " healing in symptoms.yaml; the set asks the clinic to hear of it"
@@ -232,7 +238,7 @@ ENTRIES = [entry for path in SETS for entry in _load(path)]
 
 
 def test_the_sets_are_there() -> None:
-    assert len(SETS) == 126 and len(ENTRIES) == 18940
+    assert len(SETS) == 128 and len(ENTRIES) == 19240
 
 
 def _run(entry: dict[str, Any], knowledge: Knowledge) -> str:

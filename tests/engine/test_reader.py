@@ -1587,3 +1587,17 @@ def test_a_past_inability_that_passed_is_settled_and_a_past_denial_still_denies(
 def test_very_small_is_mild_not_very() -> None:
     reading = read("little dots of blood on the tissue, very small, like pin points")
     assert reading.symptoms["bleeding"].severity == "mild"
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        # "'s" before "brought", "given", "thrown" is "has", not "is"
+        ("he's brought his dinner up twice into the bowl", "vomiting"),
+        ("I've given him the injector from his bag into his leg", "adrenaline_used"),
+        ("like a shirt collar buttoned three sizes too small", "throat_tightness"),
+        ("the floor keeps sliding away from me when I walk to the loo", "dizziness"),
+    ],
+)
+def test_what_a_carer_sees_is_read(text: str, code: str) -> None:
+    assert code in found(text)

@@ -62,7 +62,10 @@ _COLON = (":",)
 _BRACKETS = frozenset((("(",), (")",)))
 _POSSESSIVE_S = re.compile(r"([a-z])'s\b")  # "swelling's worse" -> "swelling is worse"
 # ... but before a past participle it is "has": "wife's got a cold sore", "it's been itchy"
-_HAS_S = re.compile(r"([a-z])'s (got|been|had|gone|come|started|developed|broken)\b")
+_HAS_S = re.compile(
+    r"([a-z])'s (got|been|had|gone|come|started|developed|broken|brought|thrown|given|taken"
+    r"|fallen|woken)\b"
+)
 _BRACKETED_END = re.compile(r"[.!?]+\s*\)")
 _BOX_EMPTY = re.compile(r"\[\s*\]|\u2610")  # "[ ]", "☐"
 _BOX_TICKED = re.compile(r"\[\s*[x\u2713\u2714]\s*\]|[\u2611\u2612\u2705\u2714]")  # "[x]", "☑"
