@@ -21,6 +21,7 @@ from fastapi.testclient import TestClient
 from itsdangerous import TimestampSigner
 from PIL import Image, ImageDraw
 
+from needlesafe.documents import render
 from needlesafe.services import links
 from needlesafe.settings import Settings
 from needlesafe.store.db import make_engine
@@ -139,6 +140,24 @@ def test_the_pdf_opens_in_the_browser(staff: Browser) -> None:
     assert pdf.status_code == 200
     assert pdf.headers["content-type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF-")
+
+
+def test_opening_an_unsigned_sheet_renders_its_pdf_ahead_for_the_pdf_link(
+    staff: Browser, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(render, "_ahead_on", True)  # as `needlesafe serve` starts it
+    consent = screened(staff)
+    page = staff.client.get(consent)
+    assert page.status_code == 200
+    render.wait_for_renders_ahead()
+
+    def not_again(html: str, *, identifier: str) -> bytes:
+        raise AssertionError(f"sheet {identifier} rendered when asked for, not ahead")
+
+    monkeypatch.setattr(render, "html_to_pdf", not_again)
+    pdf = staff.client.get(consent + ".pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF-")
+    assert pdf.headers["X-Consent-Sheet-Version"] == page.headers["X-Consent-Sheet-Version"]
 
 
 def test_the_patient_signs_on_their_phone_and_the_practitioner_countersigns(

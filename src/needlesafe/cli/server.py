@@ -3,23 +3,30 @@
 from __future__ import annotations
 
 import os
-from typing import Annotated, Any
+import threading
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from needlesafe.cli.admin import settings_or_exit
 
+if TYPE_CHECKING:
+    from needlesafe.knowledge.base import Knowledge
+
 APP_FACTORY = "needlesafe.cli.server:worker_app"  # what each of several workers calls
 
 
-def warm_up_pdfs() -> None:
-    """Load the PDF renderer (WeasyPrint, Pango, fonts) beside the server, so the first
-    consent PDF a patient asks for does not wait for it."""
-    import threading
+def warm_up_pdfs(knowledge: Knowledge) -> threading.Thread:
+    """Load the PDF renderer (WeasyPrint, Pango, fonts, the template) beside the server, by
+    laying out a whole sheet, so the first consent PDF asked for does not wait for it, and
+    render an unsigned sheet's PDF in the background when the clinic opens the sheet. Started
+    after the heap is frozen, so the warm-up's short-lived objects are not frozen with it."""
+    from needlesafe.documents.render import start_rendering_ahead, warm_up
 
-    from needlesafe.documents.render import warm_up
-
-    threading.Thread(target=warm_up, name="pdf-warm-up", daemon=True).start()
+    start_rendering_ahead()
+    thread = threading.Thread(target=warm_up, args=(knowledge,), name="pdf-warm-up", daemon=True)
+    thread.start()
+    return thread
 
 
 def freeze_heap() -> None:
@@ -36,10 +43,12 @@ def freeze_heap() -> None:
 def worker_app() -> Any:
     """One of several server processes: its app, from the environment, PDFs warming up."""
     from needlesafe.app import create_app
+    from needlesafe.knowledge.loader import default_knowledge
 
-    warm_up_pdfs()
-    app = create_app()
+    knowledge = default_knowledge()
+    app = create_app(knowledge=knowledge)
     freeze_heap()
+    warm_up_pdfs(knowledge)
     return app
 
 
@@ -137,9 +146,9 @@ def serve(
         typer.echo("job worker: running in this process (reminders, alerts, messages)")
     app = None
     if workers == 1:
-        warm_up_pdfs()
         app = create_app(settings, knowledge=knowledge)
         freeze_heap()
+        warm_up_pdfs(knowledge)
     uvicorn.run(
         app if app is not None else APP_FACTORY,
         factory=workers > 1,

@@ -4,9 +4,10 @@ The same template serves the printable page and the PDF; fonts are the DejaVu fa
 fontconfig finds on the machine, so nothing is fetched over the network.
 
 An unsigned sheet's PDF is kept by the sheet's version (a hash of everything on it), so a
-sheet viewed again is not laid out again; `warm_up()` loads WeasyPrint, Pango and the fonts
-once per process (the server calls it at start), so the first PDF a patient asks for does
-not pay for them.
+sheet viewed again is not laid out again, and it can be rendered ahead, in the background,
+when the clinic opens the sheet (`render_ahead`), so the PDF is ready when they click on it;
+`warm_up()` loads WeasyPrint, Pango, the fonts and the template once per process by laying
+out a whole sheet (the server calls it at start), so the first PDF does not pay for them.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import hashlib
+import logging
+import queue
 import re
 import threading
 from collections import OrderedDict
@@ -23,8 +26,13 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
-from needlesafe.documents.consent import ConsentSheet, SignedBy
+from needlesafe.documents.consent import ClinicDetails, ConsentSheet, SignedBy, build_consent_sheet
+from needlesafe.engine.inputs import parse_intake
+from needlesafe.engine.screening import screen
+from needlesafe.knowledge.base import Knowledge
 from needlesafe.zones import local
+
+logger = logging.getLogger(__name__)
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -114,26 +122,40 @@ def html_to_pdf(html: str, *, identifier: str) -> bytes:
 
 PDF_CACHE_SIZE = 64  # unsigned sheets' PDFs kept (about 60 KB each)
 _pdf_cache: OrderedDict[str, bytes] = OrderedDict()
+_rendering: dict[str, threading.Event] = {}  # unsigned sheets being rendered now, by version
 _pdf_lock = threading.Lock()
 
 
 def render_consent_pdf(sheet: ConsentSheet, signed: SignedBy | None = None) -> bytes:
     """The sheet's PDF. A signed one is rendered every time (it is stored once signed); an
     unsigned one comes from a bounded cache keyed by the sheet's version, which changes
-    with anything on the sheet (the patient's name, the clinic, the date, the wording)."""
+    with anything on the sheet (the patient's name, the clinic, the date, the wording). A
+    sheet that another thread is rendering (ahead, in the background) is waited for, not
+    rendered twice."""
     if signed is not None:
         return html_to_pdf(render_consent_html(sheet, signed=signed), identifier=sheet.version)
     key = sheet.version
-    with _pdf_lock:
-        pdf = _pdf_cache.get(key)
-        if pdf is not None:
-            _pdf_cache.move_to_end(key)
-            return pdf
-    pdf = html_to_pdf(render_consent_html(sheet), identifier=key)
-    with _pdf_lock:
-        _pdf_cache[key] = pdf
-        while len(_pdf_cache) > PDF_CACHE_SIZE:
-            _pdf_cache.popitem(last=False)
+    while True:
+        with _pdf_lock:
+            pdf = _pdf_cache.get(key)
+            if pdf is not None:
+                _pdf_cache.move_to_end(key)
+                return pdf
+            rendering = _rendering.get(key)
+            if rendering is None:
+                done = _rendering[key] = threading.Event()
+                break
+        rendering.wait()  # then the cache has it (or that render failed: render it here)
+    try:
+        pdf = html_to_pdf(render_consent_html(sheet), identifier=key)
+        with _pdf_lock:
+            _pdf_cache[key] = pdf
+            while len(_pdf_cache) > PDF_CACHE_SIZE:
+                _pdf_cache.popitem(last=False)
+    finally:
+        with _pdf_lock:
+            del _rendering[key]
+        done.set()
     return pdf
 
 
@@ -142,37 +164,106 @@ def clear_pdf_cache() -> None:
         _pdf_cache.clear()
 
 
+AHEAD_WAITING = 4  # unsigned sheets waiting to be rendered ahead; more are not queued
+_ahead: queue.Queue[ConsentSheet] = queue.Queue(maxsize=AHEAD_WAITING)
+_ahead_lock = threading.Lock()
+_ahead_thread: threading.Thread | None = None
+_ahead_on = False  # only a server renders ahead (not the CLI, not a test that did not ask)
+
+
+def start_rendering_ahead() -> None:
+    """From now on `render_ahead` renders (the server calls it at start)."""
+    global _ahead_on
+    _ahead_on = True
+
+
+def render_ahead(sheet: ConsentSheet) -> bool:
+    """Render an unsigned sheet's PDF in the background, one sheet at a time, so that it is
+    in the cache when the clinic asks for it. False (nothing done) before
+    `start_rendering_ahead()`, when it is there already, or when AHEAD_WAITING sheets are
+    waiting already: then it is rendered when asked for."""
+    global _ahead_thread
+    if not _ahead_on:
+        return False
+    with _pdf_lock:
+        if sheet.version in _pdf_cache or sheet.version in _rendering:
+            return False
+    try:
+        _ahead.put_nowait(sheet)
+    except queue.Full:
+        return False
+    with _ahead_lock:
+        if _ahead_thread is None or not _ahead_thread.is_alive():
+            _ahead_thread = threading.Thread(target=_render_ahead, name="pdf-ahead", daemon=True)
+            _ahead_thread.start()
+    return True
+
+
+def _render_ahead() -> None:
+    while True:
+        sheet = _ahead.get()
+        try:
+            render_consent_pdf(sheet)
+        except Exception:  # the request for this PDF renders it again and reports the error
+            logger.exception("rendering the PDF of sheet %s ahead failed", sheet.version)
+        finally:
+            _ahead.task_done()
+
+
+def wait_for_renders_ahead() -> None:
+    """Until every sheet given to `render_ahead` is rendered (for tests and benchmarks)."""
+    _ahead.join()
+
+
 _warm = threading.Lock()
 _warmed = False
 
-WARM_UP_HTML = """<!doctype html><html lang="en"><head><meta charset="utf-8"><style>
-@page { size: A4; margin: 16mm 17mm 20mm 17mm;
-  @bottom-left { content: element(footer); width: 75%; }
-  @bottom-right { content: "Page " counter(page) " of " counter(pages); font: 7.5pt sans-serif; } }
-html { font-family: "DejaVu Sans", sans-serif; font-size: 10pt; line-height: 1.42; }
-h1, h2 { font-family: "DejaVu Serif", serif; } h2 { border-bottom: 1.5pt solid #1f5f8b; }
-.footer { position: running(footer); font-size: 7.5pt; }
-.row { display: flex; justify-content: space-between; align-items: baseline; } .row > * { flex: 1; }
-.box { background: #f3f6f9; border-radius: 2mm; padding: 2mm; break-inside: avoid; }
-table { width: 100%; border-collapse: collapse; } td { border-bottom: 0.5pt solid #ccc; }
-li::before { content: "\\2610"; } .typed { font-family: "DejaVu Serif"; font-style: italic; }
-</style></head><body><div class="footer">Warm-up · sheet 0</div><h1>Warm-up</h1>
-<div class="row"><div><b>Bold</b> and <i>italic</i> text.</div><div>Right</div></div>
-<h2>Serif</h2><div class="box"><dl><div class="row"><dt>Age</dt><dd>35</dd></div></dl></div>
-<table><tr><th>a</th><td>b</td></tr></table><ul><li>a list item</li></ul>
-<p class="typed">Signed</p></body></html>"""
+# A made-up patient whose sheet has every part a sheet can have (a notice that it is not for
+# signing, raised and high risks, the rare ones, what to do first, a guardian's signature),
+# so that laying it out once loads every font, glyph and layout a real sheet uses.
+WARM_UP_INTAKE: dict[str, object] = {
+    "patient": {
+        "age": 16,
+        "fitzpatrick": "VI",
+        "conditions": ["keloid_history", "melasma", "active_cold_sore"],
+        "medications": ["anticoagulant", {"code": "isotretinoin", "stopped_days_ago": 60}],
+        "allergies": ["lidocaine"],
+    },
+    "plan": {
+        "areas": ["cheeks", "perioral"],
+        "needle_depth_mm": 1.5,
+        "device": "radiofrequency",
+        "numbing_agent": "lidocaine",
+        "topicals": ["vitamin_c", "growth_factors"],
+    },
+}
 
 
-def warm_up() -> None:
-    """Load WeasyPrint, Pango, fontconfig and the fonts by rendering a small page with the
-    sheet's fonts and layouts (flex, tables, page counters): once per process; later calls
-    return at once. Safe to run in a background thread."""
+def warm_up_sheet(knowledge: Knowledge) -> ConsentSheet:
+    """The made-up patient's sheet (never shown, never kept)."""
+    intake = parse_intake(WARM_UP_INTAKE, knowledge)
+    return build_consent_sheet(
+        intake,
+        screen(intake, knowledge),
+        clinic=ClinicDetails(name="Warm-up", phone="000"),
+        knowledge=knowledge,
+        issued=dt.date(2000, 1, 1),
+        age_of_consent=18,
+        patient_name="Warm-up",
+    )
+
+
+def warm_up(knowledge: Knowledge) -> None:
+    """Load WeasyPrint, Pango, fontconfig, the fonts and the template by laying out a whole
+    sheet, once per process; later calls return at once. Safe to run in a background thread.
+    (A small page with the sheet's fonts left the first real sheet about a twentieth slower
+    than the next one; a whole sheet leaves it about a hundredth slower.)"""
     global _warmed
     with _warm:
         if _warmed:
             return
-        environment().get_template("consent.html")  # compiled once, kept by Jinja
-        html_to_pdf(WARM_UP_HTML, identifier="warm-up")
+        sheet = warm_up_sheet(knowledge)
+        html_to_pdf(render_consent_html(sheet), identifier="warm-up")  # not kept
         _warmed = True
 
 

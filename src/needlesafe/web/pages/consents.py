@@ -14,6 +14,7 @@ import datetime as dt
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
+from starlette.background import BackgroundTask
 
 from needlesafe.deps import (
     CsrfChecked,
@@ -24,7 +25,12 @@ from needlesafe.deps import (
     csrf_token,
 )
 from needlesafe.documents.consent import ConsentSheet
-from needlesafe.documents.render import page_csp, png_data_uri, render_consent_html
+from needlesafe.documents.render import (
+    page_csp,
+    png_data_uri,
+    render_ahead,
+    render_consent_html,
+)
 from needlesafe.knowledge.base import Knowledge
 from needlesafe.services import consents, patients
 from needlesafe.services.context import Actor
@@ -106,7 +112,9 @@ def _page(
     )
     headers = _headers(sheet, record)
     headers["Content-Security-Policy"] = page_csp(html)
-    return HTMLResponse(html, status_code=status_code, headers=headers)
+    # not signed yet: its PDF is rendered once the page is sent, ready for the PDF link
+    ahead = BackgroundTask(render_ahead, sheet) if record is None else None
+    return HTMLResponse(html, status_code=status_code, headers=headers, background=ahead)
 
 
 def _view(
