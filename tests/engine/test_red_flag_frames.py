@@ -102,6 +102,11 @@ FRAMES = (
     "my sister had {t}, now i have it too",
     "my mum gets {t} and now so do i",
     "my friend got {t} after hers, me too now",
+    # a question or an exclamation, no denial (second-language word order too)
+    "normal or not {t}",
+    "{t}, is it dangerous or not",
+    "never before {t}",
+    "no way {t}",
 )
 
 
