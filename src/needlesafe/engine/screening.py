@@ -43,6 +43,7 @@ Fields = Mapping[str, Any]  # a result part's fields
 DECISIONS = tuple(Decision)  # by rank: proceed ... do_not_treat
 DECISION_RANK = {decision: rank for rank, decision in enumerate(DECISIONS)}
 LEVEL_RANK = {level: level.rank for level in Level}
+BASELINE = Level.baseline  # (an enum member read from its class is slow in Python 3.11)
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,7 @@ class Prepared:
     never handed out."""
 
     index: RuleIndex
-    baseline: Mapping[str, Risk]
+    baseline: MappingProxyType[str, Risk]
     fields: Mapping[str, Fields]
     # a raised risk's words by complication and level: (patient text, label)
     words: Mapping[tuple[str, Level], tuple[str, str]]
@@ -171,20 +172,26 @@ def assess(fired: Sequence[Fired], facts: Facts) -> Assessment:
             contraindications.append(dict(fields[rule.id], factors=matched))
             rank = max(rank, DECISION_RANK[rule.decision])
 
-    risks: dict[str, Risk | dict[str, Any]] = dict(ready.baseline)
+    risks: dict[str, Any] = ready.baseline.copy()  # (Risk or plain parts; copied as a dict)
     words = ready.words
     for code, risk in raised.items():
         risk["patient_text"], risk["label"] = words[code, risk["level"]]
         risks[code] = risk
     precautions = [_precaution(rules, facts, fields, ready.filled_in) for rules in advised.values()]
+    # the raised risks' levels, highest first: only raised risks can count towards an
+    # escalation (a count is of elevated or high ones), so a count is skipped when fewer than
+    # it needs are raised that high, as for most intakes
+    top = sorted([LEVEL_RANK[risk["level"]] for risk in raised.values()], reverse=True)
     for escalation in knowledge.escalations:
-        # only raised risks count (a count is of elevated or high ones)
-        if len(raised) >= escalation.when_risks.at_least:
-            levels = {c: raised[c]["level"] if c in raised else Level.baseline for c in risks}
-            reached = risks_reached(escalation.when_risks, levels)
-            if reached is not None:
-                contraindications.append(dict(fields[escalation.id], factors=reached))
-                rank = max(rank, DECISION_RANK[escalation.decision])
+        count = escalation.when_risks
+        if len(top) < count.at_least or top[count.at_least - 1] < LEVEL_RANK[count.level]:
+            continue
+        levels = dict.fromkeys(risks, BASELINE)
+        levels.update((code, risk["level"]) for code, risk in raised.items())
+        reached = risks_reached(count, levels)
+        if reached is not None:
+            contraindications.append(dict(fields[escalation.id], factors=reached))
+            rank = max(rank, DECISION_RANK[escalation.decision])
 
     decision = DECISIONS[rank]
     if decision is Decision.proceed and (precautions or raised):
