@@ -1601,3 +1601,48 @@ def test_very_small_is_mild_not_very() -> None:
 )
 def test_what_a_carer_sees_is_read(text: str, code: str) -> None:
     assert code in found(text)
+
+
+def test_a_settling_in_a_sentence_that_names_its_own_time_settles_only_that_sentence() -> None:
+    reading = read(
+        "Red spots come out on my neck and chest this afternoon. Earlier in the supermarket I"
+        " almost fall down, very dizzy, I sit on the floor and after ten minutes it go away."
+    )
+    assert "rash" in reading.symptoms and "dizziness" in reading.resolved
+
+
+def test_the_one_treated_is_the_patient_when_the_writer_says_nothing_of_their_own_skin() -> None:
+    flatmate = read(
+        "My flatmate went blotchy and wheezy after her treatment so I did her Jext pen in her"
+        " thigh. She says she feels fine now. What do we do?"
+    )
+    assert {"wheezing", "adrenaline_used"} <= set(flatmate.symptoms)
+    sister = read("My sister came out in hives after her session at a different place. I'm fine")
+    assert "hives" in sister.others and "hives" not in sister.symptoms
+
+
+def test_a_writer_with_their_own_treated_face_is_not_the_relative_they_look_after() -> None:
+    reading = read(
+        "I'm up half the night with my mum, she's wheezy again. Me, my face is just dry."
+    )
+    assert "wheezing" in reading.others and "wheezing" not in reading.symptoms
+    # said in words that may be of the one written for, the relative stays the patient
+    dad = read("Dad's face is healing well. But tonight he has a tight ache across his chest.")
+    assert "chest_pain" in dad.symptoms
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("I no fit swallow my food", "difficulty_swallowing"),  # Nigerian Pidgin
+        ("everyting spin an mi haffi hold on pon di wall", "dizziness"),  # Jamaican
+        ("my heart beat jump, stop, jump, like it miss the steps", "palpitations"),
+        ("some small spots for my cheek don turn lighter than my skin", "light_spots"),
+    ],
+)
+def test_world_englishes_are_read(text: str, code: str) -> None:
+    assert code in found(text)
+
+
+def test_laughing_till_breathless_is_an_idiom() -> None:
+    assert "difficulty_breathing" not in found("I laughed so hard I couldnt breathe, face is pink")

@@ -1336,6 +1336,7 @@ def _marks(
     *,
     untreated: bool,
     writer_treated: bool,
+    writer_own: bool,
 ) -> list[tuple[int, str]]:
     """Who each part of a segment speaks of: (item index, other | patient | hearsay | report),
     in order. See reader.yaml's `experiencer` for the word lists and why each is there."""
@@ -1390,8 +1391,16 @@ def _marks(
             marks.append((at, "other"))
     for at in _find(segment, lists["relatives"]):
         # a relative may be the patient (a son writing for his mum): only with their own
-        # experience ("my mum had hives", "... after hers") or said to have had no treatment
-        other = (theirs or untreated or any(at < v <= at + 3 for v in verbs)) and not here
+        # experience ("my mum had hives", "... after hers") or said to have had no treatment,
+        # or when the writer speaks of their own treated face ("Me, my face is just a bit dry")
+        # and the relative is not said to have been treated too
+        treated_too = any(at < v <= at + 3 for v in had_treatment)
+        other = (
+            theirs
+            or untreated
+            or any(at < v <= at + 3 for v in verbs)
+            or (writer_own and not treated_too)
+        ) and not here
         marks.append((at, "other" if other else "patient"))
     # a husband or a son said to have had no treatment is someone else; so is one with an
     # experience of their own when the writer speaks of their own treated face
@@ -1462,6 +1471,15 @@ def _mark_experiencer(segments: list[_Segment], knowledge: TriageKnowledge) -> N
     writer_treated = any(
         _find(s, lists.get("writer_treated", _NONE)) for s in segments
     ) and not any(_find(s, lists.get("treated_together", _NONE)) for s in segments)
+    # ... in the writer's own words ("my face is just a bit dry", not "face healing nicely",
+    # which may be said of the one written for)
+    self_words = lists.get("writer_self", _NONE)
+    writer_own = writer_treated and any(
+        (word,) in self_words
+        for s in segments
+        for start, end in s.spans.get(lists["writer_treated"].name, [])
+        for word in s.words[start:end]
+    )
     heard_carried = False
     heard_done = False  # the part before ended on a search done ("i googled it")
     for at, segment in enumerate(segments):
@@ -1473,7 +1491,12 @@ def _mark_experiencer(segments: list[_Segment], knowledge: TriageKnowledge) -> N
             carried = "patient"
         heard_done = _closes(segment, lists.get("hearsay_done", _NONE)) is not None
         marks = _marks(
-            segment, lists, last_named, untreated=untreated_in[at], writer_treated=writer_treated
+            segment,
+            lists,
+            last_named,
+            untreated=untreated_in[at],
+            writer_treated=writer_treated,
+            writer_own=writer_own,
         )
         if any(at <= 1 for at in _find(segment, lists["pronouns"])):
             # "(she didn't have anything done)": he or she, said to have had no treatment of
@@ -1527,7 +1550,19 @@ def _mark_experiencer(segments: list[_Segment], knowledge: TriageKnowledge) -> N
         for item in segment
     )
     theirs = any(_says_theirs(segment, lists) for segment in segments)  # "after hers"
-    if not (own_state or theirs or any(_speaks_of_self(s, lists) for s in segments)):
+    # "my flatmate went wheezy after her treatment so I did her pen ... what do we do?": the
+    # one treated is the patient when the writer says nothing of their own skin. Safer.
+    treated_unless = lists.get("treated_unless_writer", _NONE)
+    own_denial = any(
+        not item.others and item.negated and _is_symptom(item)
+        for segment in segments
+        for item in segment
+    )  # "I never had cold sores in my life": the writer speaks of their own skin
+    said_own = (
+        own_state or own_denial or any(_find(s, lists.get("writer_state", _NONE)) for s in segments)
+    )
+    written_for = not said_own and any(_find(s, treated_unless) for s in segments)
+    if written_for or not (own_state or theirs or any(_speaks_of_self(s, lists) for s in segments)):
         for segment in segments:
             if not _find(segment, lists["hearsay"]):
                 for item in segment:
@@ -1891,7 +1926,10 @@ def _resolve_past(segments: list[_Segment], knowledge: TriageKnowledge) -> None:
             if not (
                 any(_find(part, past) for part in earlier_sentence)
                 or any(_past_tense(i) for part in earlier_sentence for i in part)
-            ):
+            ) or any(_find(part, past) for part in parts[starts[1] :]):
+                # ... nor when its own sentence names its time ("Red spots came out this
+                # afternoon. Earlier I almost fell down, very dizzy, ... it went away": the
+                # dizzy spell settled, the spots did not). Safer: less is settled.
                 parts = parts[starts[1] :]
         before = [item for part in parts for item in part]
         if not before or not (

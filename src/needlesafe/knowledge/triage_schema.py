@@ -286,6 +286,10 @@ class Experiencer(Strict):
     # treated here ("on the way home from you", "after her appointment with you"): whoever the
     # part speaks of had this clinic's treatment, so is the patient
     treated_here: Phrases = []
+    # ... and these, unless the writer says how their own skin is (an own symptom or all-clear)
+    treated_unless_writer: Phrases = []
+    # the writer saying how they are themself ("I'm fine", "mine are normal")
+    writer_state: Phrases = []
     # the writer speaking of their own treated skin ("my face is doing fine", "my treatment"):
     # the writer is the patient, so a husband or a daughter with an experience of their own
     # ("my husband's got a fever") is someone else, as a relative is
@@ -965,6 +969,8 @@ def _word_lists(reader: ReaderFile) -> dict[str, PhraseSet]:
             "theirs": [*e.theirs, *e.untreated],
             "untreated": e.untreated,
             "treated_here": e.treated_here,
+            "treated_unless_writer": e.treated_unless_writer,
+            "writer_state": e.writer_state,
             "writer_treated": e.writer_treated,
             "treated_together": e.treated_together,
             "first_person": e.first_person,
