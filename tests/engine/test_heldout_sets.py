@@ -18,7 +18,7 @@ from needlesafe.knowledge.base import Knowledge
 HELDOUT = Path(__file__).parent / "heldout"
 # Sets 1-3: the reader learnt from them. Set 4 was long held out (scored, never tested on); it
 # has since been learnt from like the rest (see heldout/README.md).
-# Sets 4-131 were each scored first (heldout/README.md), then learnt from: all but 61 now guard.
+# Sets 4-133 were each scored first (heldout/README.md), then learnt from: all but 61 now guard.
 # Set 61 is scored, not guarded: most of its messages are wholly in Spanish, French, Tagalog,
 # Hindi or Arabic in Latin letters, and the reader reads English (its unread parts go to the
 # clinic, never home: see heldout/README.md).
@@ -155,6 +155,8 @@ SETS = [
         "lay_heldout_129.yaml",
         "lay_heldout_130.yaml",
         "lay_heldout_131.yaml",
+        "lay_heldout_132.yaml",
+        "lay_heldout_133.yaml",
     )
 ]
 
@@ -228,6 +230,27 @@ KNOWN_UNDER = {
         "'in the exact place you treated' reads the ridge as the scar being treated; 'It wasn't"
         " there before', which makes it new, is in the next sentence"
     ),
+    "Visited Mr Lowe this morning. The treated patch on his forehead is still raised and warm to"
+    " the back of my hand, and he winces if his cap brushes it. About the same as yesterday, he"
+    " says.": (
+        "'still raised' is not read as swelling (it would make 'the raised scar we're treating is"
+        " still raised' a new swelling), so warmth and tenderness alone stay self care on day 2"
+    ),
+    "Mrs Adeyemi is asking for more paracetamol for her face every day: once yesterday, twice"
+    " the day before, and four times so far today. She pulls away when we wash her. It was"
+    " hardly bothering her on Monday.": (
+        "pain read, but more painkillers each day is not read as pain getting worse"
+    ),
+    "Mum had a shivering fit yesterday teatime, wrapped in her dressing gown shaking, lasted"
+    " about half an hour and hasn't come back. I checked her temperature today and it's"
+    " 36.7.": (
+        "the normal temperature today settles the shivering with it; the set asks the clinic to"
+        " hear of a settled shivering fit"
+    ),
+    "His cheeks look fuller this morning than in yesterday's photo. No heat, no pain, no rash.": (
+        "'fuller than in yesterday's photo' is not read as getting worse, so day-3 swelling stays"
+        " within its course"
+    ),
 }
 
 
@@ -240,7 +263,7 @@ ENTRIES = [entry for path in SETS for entry in _load(path)]
 
 
 def test_the_sets_are_there() -> None:
-    assert len(SETS) == 130 and len(ENTRIES) == 19540
+    assert len(SETS) == 132 and len(ENTRIES) == 19840
 
 
 def _run(entry: dict[str, Any], knowledge: Knowledge) -> str:

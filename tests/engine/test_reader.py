@@ -1646,3 +1646,33 @@ def test_world_englishes_are_read(text: str, code: str) -> None:
 
 def test_laughing_till_breathless_is_an_idiom() -> None:
     assert "difficulty_breathing" not in found("I laughed so hard I couldnt breathe, face is pink")
+
+
+def test_a_sign_said_to_be_new_is_not_settled_by_another_settling_later() -> None:
+    reading = read(
+        "A thin red line has come up running from my jaw down my neck, it wasnt there last"
+        " night. Rest of my face is healing really well and the peeling has stopped."
+    )
+    assert "red_streaks" in reading.symptoms
+
+
+def test_cant_do_something_without_a_sign_is_the_sign_each_time() -> None:
+    reading = read("Mum can't lift her head without the room whirling so hard she grips the bed")
+    assert "dizziness" in reading.symptoms
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        (
+            "her breaths have got quick and shallow, you can see the muscles in her neck working",
+            "difficulty_breathing",
+        ),
+        ("her voice has gone rough and croaky", "voice_change"),
+        ("she says her mouth tastes like she's been sucking a handful of coins", "metallic_taste"),
+        ("he's also gone a grey colour", "blue_lips"),
+        ("her teeth have been chattering for an hour", "chills"),
+    ],
+)
+def test_what_a_carer_observes_is_read(text: str, code: str) -> None:
+    assert code in found(text)

@@ -1877,6 +1877,7 @@ def _resolve_past(segments: list[_Segment], knowledge: TriageKnowledge) -> None:
     ongoing = knowledge.word_lists.get("ongoing", _NONE)
     times = knowledge.word_lists.get("ongoing_times", _NONE)
     before_it_began = knowledge.word_lists.get("before_it_began", _NONE)
+    new_since = knowledge.word_lists.get("new_since", _NONE)
     people = knowledge.word_lists.get("people", _NONE)
     became = knowledge.grammar.get("became", _NONE)
     for at, segment in enumerate(segments):
@@ -1923,10 +1924,15 @@ def _resolve_past(segments: list[_Segment], knowledge: TriageKnowledge) -> None:
         starts = [k for k, part in enumerate(parts) if part[0].sentence_start]
         if len(starts) == 2 and not segment[0].sentence_start:
             earlier_sentence = parts[: starts[1]]
-            if not (
-                any(_find(part, past) for part in earlier_sentence)
-                or any(_past_tense(i) for part in earlier_sentence for i in part)
-            ) or any(_find(part, past) for part in parts[starts[1] :]):
+            if (
+                not (
+                    any(_find(part, past) for part in earlier_sentence)
+                    or any(_past_tense(i) for part in earlier_sentence for i in part)
+                )
+                or any(_find(part, past) for part in parts[starts[1] :])
+                # "A red line has come up, it wasn't there last night": new, not past
+                or any(_find(part, new_since) for part in earlier_sentence)
+            ):
                 # ... nor when its own sentence names its time ("Red spots came out this
                 # afternoon. Earlier I almost fell down, very dizzy, ... it went away": the
                 # dizzy spell settled, the spots did not). Safer: less is settled.

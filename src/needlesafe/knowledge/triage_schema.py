@@ -533,6 +533,9 @@ class ReaderFile(FileHeader):
     # words that place an all-clear before a symptom began ("it was normal this morning before
     # the appointment"): such a part says how things were, not that a symptom settled
     before_it_began: list[Phrase] = []
+    # words that say a symptom is new ("it wasn't there last night"): the sentence they are in
+    # is not a past episode that a later settling ("the peeling has stopped") could settle
+    new_since: list[Phrase] = []
     # in a message where nothing clinical was read, a part is harmless only when it holds one
     # of these (thanks, greetings, appointments, payment, questions about plans, plain praise)
     # or nothing but `empty_words` and numbers ("Day 2."); any other part is unread
@@ -946,6 +949,7 @@ def _word_lists(reader: ReaderFile) -> dict[str, PhraseSet]:
         "site_treated": reader.site_treated,
         "site_activities": reader.site_activities,
         "before_it_began": reader.before_it_began,
+        "new_since": reader.new_since,
         "site_pronouns": reader.site_pronouns,
         "plainly_social": reader.plainly_social,
         "empty_words": reader.empty_words,
