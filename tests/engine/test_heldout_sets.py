@@ -18,7 +18,7 @@ from needlesafe.knowledge.base import Knowledge
 HELDOUT = Path(__file__).parent / "heldout"
 # Sets 1-3: the reader learnt from them. Set 4 was long held out (scored, never tested on); it
 # has since been learnt from like the rest (see heldout/README.md).
-# Sets 4-133 were each scored first (heldout/README.md), then learnt from: all but 61 now guard.
+# Sets 4-135 were each scored first (heldout/README.md), then learnt from: all but 61 now guard.
 # Set 61 is scored, not guarded: most of its messages are wholly in Spanish, French, Tagalog,
 # Hindi or Arabic in Latin letters, and the reader reads English (its unread parts go to the
 # clinic, never home: see heldout/README.md).
@@ -157,6 +157,8 @@ SETS = [
         "lay_heldout_131.yaml",
         "lay_heldout_132.yaml",
         "lay_heldout_133.yaml",
+        "lay_heldout_134.yaml",
+        "lay_heldout_135.yaml",
     )
 ]
 
@@ -197,6 +199,8 @@ KNOWN_UNDER = {
     ),
     "a big part of my cheek, like size of a coin? no, bigger, like a cookie, has no skin. it is"
     " open and raw": ("the size of an open wound ('like a cookie') is not read as severe"),
+    "A patch on my forehead about the size of a 50p has come away and it's raw and shiny"
+    " underneath.": ("as the cookie-sized one: the size of an open wound is not read as severe"),
     "A scab came off when I washed and it bled a little bit, it's stopped now.": (
         "a little bleeding that has stopped, from a scab knocked off, is normal healing in"
         " symptoms.yaml; the set asks the clinic to hear of it"
@@ -263,7 +267,7 @@ ENTRIES = [entry for path in SETS for entry in _load(path)]
 
 
 def test_the_sets_are_there() -> None:
-    assert len(SETS) == 132 and len(ENTRIES) == 19840
+    assert len(SETS) == 134 and len(ENTRIES) == 20140
 
 
 def _run(entry: dict[str, Any], knowledge: Knowledge) -> str:

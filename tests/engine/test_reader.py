@@ -1676,3 +1676,20 @@ def test_cant_do_something_without_a_sign_is_the_sign_each_time() -> None:
 )
 def test_what_a_carer_observes_is_read(text: str, code: str) -> None:
     assert code in found(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        (
+            "she says the air is not enough for her, she cannot finish one sentence",
+            "difficulty_breathing",
+        ),
+        ("a taste in my mouth like I am sucking a 10 yen coin", "metallic_taste"),
+        ("my head is like in fog, I don't know how I came home", "confusion"),
+        ("Around lunch I had a giramento di testa", "dizziness"),
+        ("my stomach is turning and cutting like when you eat spoiled meat", "stomach_cramps"),
+    ],
+)
+def test_second_language_descriptions_are_read(text: str, code: str) -> None:
+    assert code in found(text)
