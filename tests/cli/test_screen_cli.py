@@ -107,6 +107,8 @@ BAD = [
     ("plan.needle_depth", 1.0, "did you mean `needle_depth_mm`"),
     ("patient", "Jane", "patient"),
     ("plan", DELETE, "plan: required"),
+    # JSON can carry a lone surrogate, which no text holds: refused, not a traceback
+    ("patient.fitzpatrick", "\ud800", "lone surrogate"),
 ]
 
 

@@ -88,6 +88,11 @@ def parse(model: type[Model], data: Any, knowledge: Knowledge) -> Model:
         return model.model_validate(data, context={"knowledge": knowledge})
     except ValidationError as error:
         raise InputError([_problem(model, e) for e in error.errors(include_url=False)]) from None
+    except UnicodeEncodeError:
+        # JSON may carry a lone surrogate ("\ud800"), which no text can hold: pydantic fails
+        # to report the bad value, so the whole object is refused, plainly
+        problem = "holds a character that is not valid Unicode (a lone surrogate)"
+        raise InputError([InputProblem("", problem)]) from None
 
 
 def parse_intake(data: Any, knowledge: Knowledge) -> Intake:
