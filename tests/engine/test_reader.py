@@ -1693,3 +1693,29 @@ def test_what_a_carer_observes_is_read(text: str, code: str) -> None:
 )
 def test_second_language_descriptions_are_read(text: str, code: str) -> None:
     assert code in found(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        (
+            "she's sat on the stair heaving breaths in like she's just run for the bus",
+            "difficulty_breathing",
+        ),
+        (
+            "it felt like a grey curtain started to come down over the top half of my eye",
+            "vision_change",
+        ),
+        ("everything went dim and far away and I slid down onto the floor", "fainting"),
+        ("a whoosh in my head and I had to hold the rail", "dizziness"),
+    ],
+)
+def test_what_a_worried_night_message_describes_is_read(text: str, code: str) -> None:
+    assert code in found(text)
+
+
+def test_swollen_nearly_shut_is_severe_and_more_not_fewer_is_worse() -> None:
+    swollen = read("my eyes are nearly swollen shut, I can only see through slits")
+    assert swollen.symptoms["swelling"].severity == "severe"
+    more = read("every morning there are more of the tiny brown dry bits, not fewer")
+    assert more.symptoms["scabs"].trend == "worsening"
