@@ -1544,6 +1544,12 @@ def test_an_unknown_word_glossed_in_brackets_is_read_as_its_gloss(text: str, cod
     assert code in found(text)
 
 
+def test_an_unclosed_bracket_is_no_gloss_and_does_not_stop_the_reader() -> None:
+    # it once looped for ever: the missing ")" sent the reading back to the first word
+    assert "palpitations" in found("Serce (heart is jumping")  # read as it stands
+    assert "palpitations" in found("Serce (heart) jumping ( and (")
+
+
 def test_a_known_word_keeps_its_brackets_and_a_long_bracket_is_no_gloss() -> None:
     assert "lip_tongue_swelling" in found("my lip (the top one) is swollen")
     # a bracket of more than a few words is an aside, not a gloss: the word before stays

@@ -289,11 +289,13 @@ def _glossed(tokens: list[str], knowledge: TriageKnowledge) -> list[str]:
     at = 0
     while at < len(tokens):
         token = tokens[at]
-        if token.isalpha() and at + 2 < len(tokens) and tokens[at + 1] == "(":
-            end = tokens.index(")", at + 2) if ")" in tokens[at + 2 :] else -1
+        # the bracket must close within a gloss's length: "serce (heart is jumping" is no gloss
+        close = tokens[at + 2 : at + 3 + _GLOSS_WORDS]
+        if token.isalpha() and at + 2 < len(tokens) and tokens[at + 1] == "(" and ")" in close:
+            end = at + 2 + close.index(")")
             gloss = tokens[at + 2 : end]
             if (
-                0 < len(gloss) <= _GLOSS_WORDS
+                gloss
                 and all(w.isalpha() for w in gloss)
                 and not _is_known(token, knowledge)
                 and token not in knowledge.linking_words
