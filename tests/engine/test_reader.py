@@ -1595,20 +1595,6 @@ def test_very_small_is_mild_not_very() -> None:
     assert reading.symptoms["bleeding"].severity == "mild"
 
 
-@pytest.mark.parametrize(
-    ("text", "code"),
-    [
-        # "'s" before "brought", "given", "thrown" is "has", not "is"
-        ("he's brought his dinner up twice into the bowl", "vomiting"),
-        ("I've given him the injector from his bag into his leg", "adrenaline_used"),
-        ("like a shirt collar buttoned three sizes too small", "throat_tightness"),
-        ("the floor keeps sliding away from me when I walk to the loo", "dizziness"),
-    ],
-)
-def test_what_a_carer_sees_is_read(text: str, code: str) -> None:
-    assert code in found(text)
-
-
 def test_a_settling_in_a_sentence_that_names_its_own_time_settles_only_that_sentence() -> None:
     reading = read(
         "Red spots come out on my neck and chest this afternoon. Earlier in the supermarket I"
@@ -1637,19 +1623,6 @@ def test_a_writer_with_their_own_treated_face_is_not_the_relative_they_look_afte
     assert "chest_pain" in dad.symptoms
 
 
-@pytest.mark.parametrize(
-    ("text", "code"),
-    [
-        ("I no fit swallow my food", "difficulty_swallowing"),  # Nigerian Pidgin
-        ("everyting spin an mi haffi hold on pon di wall", "dizziness"),  # Jamaican
-        ("my heart beat jump, stop, jump, like it miss the steps", "palpitations"),
-        ("some small spots for my cheek don turn lighter than my skin", "light_spots"),
-    ],
-)
-def test_world_englishes_are_read(text: str, code: str) -> None:
-    assert code in found(text)
-
-
 def test_laughing_till_breathless_is_an_idiom() -> None:
     assert "difficulty_breathing" not in found("I laughed so hard I couldnt breathe, face is pink")
 
@@ -1667,9 +1640,29 @@ def test_cant_do_something_without_a_sign_is_the_sign_each_time() -> None:
     assert "dizziness" in reading.symptoms
 
 
+def test_swollen_nearly_shut_is_severe_and_more_not_fewer_is_worse() -> None:
+    swollen = read("my eyes are nearly swollen shut, I can only see through slits")
+    assert swollen.symptoms["swelling"].severity == "severe"
+    more = read("every morning there are more of the tiny brown dry bits, not fewer")
+    assert more.symptoms["scabs"].trend == "worsening"
+
+
+# Lay descriptions learnt from the held-out sets
 @pytest.mark.parametrize(
     ("text", "code"),
     [
+        # what a carer sees
+        # "'s" before "brought", "given", "thrown" is "has", not "is"
+        ("he's brought his dinner up twice into the bowl", "vomiting"),
+        ("I've given him the injector from his bag into his leg", "adrenaline_used"),
+        ("like a shirt collar buttoned three sizes too small", "throat_tightness"),
+        ("the floor keeps sliding away from me when I walk to the loo", "dizziness"),
+        # world Englishes
+        ("I no fit swallow my food", "difficulty_swallowing"),  # Nigerian Pidgin
+        ("everyting spin an mi haffi hold on pon di wall", "dizziness"),  # Jamaican
+        ("my heart beat jump, stop, jump, like it miss the steps", "palpitations"),
+        ("some small spots for my cheek don turn lighter than my skin", "light_spots"),
+        # what a carer observes
         (
             "her breaths have got quick and shallow, you can see the muscles in her neck working",
             "difficulty_breathing",
@@ -1678,15 +1671,7 @@ def test_cant_do_something_without_a_sign_is_the_sign_each_time() -> None:
         ("she says her mouth tastes like she's been sucking a handful of coins", "metallic_taste"),
         ("he's also gone a grey colour", "blue_lips"),
         ("her teeth have been chattering for an hour", "chills"),
-    ],
-)
-def test_what_a_carer_observes_is_read(text: str, code: str) -> None:
-    assert code in found(text)
-
-
-@pytest.mark.parametrize(
-    ("text", "code"),
-    [
+        # second-language writers
         (
             "she says the air is not enough for her, she cannot finish one sentence",
             "difficulty_breathing",
@@ -1695,15 +1680,7 @@ def test_what_a_carer_observes_is_read(text: str, code: str) -> None:
         ("my head is like in fog, I don't know how I came home", "confusion"),
         ("Around lunch I had a giramento di testa", "dizziness"),
         ("my stomach is turning and cutting like when you eat spoiled meat", "stomach_cramps"),
-    ],
-)
-def test_second_language_descriptions_are_read(text: str, code: str) -> None:
-    assert code in found(text)
-
-
-@pytest.mark.parametrize(
-    ("text", "code"),
-    [
+        # long worried messages at night
         (
             "she's sat on the stair heaving breaths in like she's just run for the bus",
             "difficulty_breathing",
@@ -1716,12 +1693,5 @@ def test_second_language_descriptions_are_read(text: str, code: str) -> None:
         ("a whoosh in my head and I had to hold the rail", "dizziness"),
     ],
 )
-def test_what_a_worried_night_message_describes_is_read(text: str, code: str) -> None:
+def test_lay_descriptions_from_the_held_out_sets_are_read(text: str, code: str) -> None:
     assert code in found(text)
-
-
-def test_swollen_nearly_shut_is_severe_and_more_not_fewer_is_worse() -> None:
-    swollen = read("my eyes are nearly swollen shut, I can only see through slits")
-    assert swollen.symptoms["swelling"].severity == "severe"
-    more = read("every morning there are more of the tiny brown dry bits, not fewer")
-    assert more.symptoms["scabs"].trend == "worsening"
