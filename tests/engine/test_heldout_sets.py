@@ -18,7 +18,7 @@ from needlesafe.knowledge.base import Knowledge
 HELDOUT = Path(__file__).parent / "heldout"
 # Sets 1-3: the reader learnt from them. Set 4 was long held out (scored, never tested on); it
 # has since been learnt from like the rest (see heldout/README.md).
-# Sets 4-137 were each scored first (heldout/README.md), then learnt from: all but 61 now guard.
+# Sets 4-141 were each scored first (heldout/README.md), then learnt from: all but 61 now guard.
 # Set 61 is scored, not guarded: most of its messages are wholly in Spanish, French, Tagalog,
 # Hindi or Arabic in Latin letters, and the reader reads English (its unread parts go to the
 # clinic, never home: see heldout/README.md).
@@ -161,6 +161,10 @@ SETS = [
         "lay_heldout_135.yaml",
         "lay_heldout_136.yaml",
         "lay_heldout_137.yaml",
+        "lay_heldout_138.yaml",
+        "lay_heldout_139.yaml",
+        "lay_heldout_140.yaml",
+        "lay_heldout_141.yaml",
     )
 ]
 
@@ -257,6 +261,11 @@ KNOWN_UNDER = {
         "'fuller than in yesterday's photo' is not read as getting worse, so day-3 swelling stays"
         " within its course"
     ),
+    "Ughmiya 'alayha, she went down. My friend was paying at the desk and her eyes closed and she"
+    " slid down the wall, for few seconds she was not with us. Now she is awake on the chair.": (
+        "'my friend' with no word of her treatment is read as someone else, so her faint does not"
+        " count; the Arabic opening is unread, so the clinic reads it (contact_clinic)"
+    ),
 }
 
 
@@ -269,7 +278,7 @@ ENTRIES = [entry for path in SETS for entry in _load(path)]
 
 
 def test_the_sets_are_there() -> None:
-    assert len(SETS) == 136 and len(ENTRIES) == 20440
+    assert len(SETS) == 140 and len(ENTRIES) == 21040
 
 
 def _run(entry: dict[str, Any], knowledge: Knowledge) -> str:

@@ -189,6 +189,30 @@ def test_someone_elses_symptom_without_the_writer_sharing_it_stays_theirs() -> N
     assert "hives" in read("my sister had hives after hers, mine are fine").others
 
 
+def test_a_relative_who_went_down_fainted_and_one_home_from_the_clinic_is_the_patient() -> None:
+    # "went" is no experience of the relative's own when it is part of the sign ("went down")
+    assert "fainting" in found("My mom just went down in the kitchen, didn't answer me for a bit")
+    assert "fainting" not in found("My mum went down with flu last week, I'm fine")
+    father = "My father came home from his appointment and he's muddled, keeps asking the day"
+    assert "confusion" in found(father)
+
+
+def test_breathing_said_to_be_easy_and_even_is_denied() -> None:
+    for text in ("she's breathing nice and easy", "Breathing quiet and even, lips normal size"):
+        assert "difficulty_breathing" in read(text).negated
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "what should we do if her lips swell up while we're away? nothing wrong now",
+        "is it normal if your lips swell after? just want to know, mine are fine",
+    ],
+)
+def test_a_what_if_asked_for_someone_or_in_general_is_not_a_sign(text: str) -> None:
+    assert "lip_tongue_swelling" not in found(text)
+
+
 @pytest.mark.parametrize(
     "text",
     [
@@ -1024,6 +1048,20 @@ def test_an_emoji_ends_a_thought_for_the_patients_history() -> None:
         "I fainted once years ago at a blood test 💉😅 nothing like that since the treatment"
     )
     assert "fainting" not in found(blood_test)
+
+
+def test_a_time_long_ago_opening_a_sentence_places_the_rest_of_it_in_the_past() -> None:
+    dentist = "Before, many years ago, I fainted at the dentist when I saw the needle."
+    assert "fainting" not in found(dentist)
+    assert "blisters" not in found("Last summer, I had a cold sore with blisters. Lips are fine.")
+    # ... only that sentence, not after "but", and not when the time is part of a question
+    for text in (
+        "Years ago, I fainted, but today my lips are huge",
+        "Years ago, I fainted. My lips are huge",
+    ):
+        assert "lip_tongue_swelling" in found(text)
+    question = "how long before I can go swimming 3) is the tight feeling in my throat part of it?"
+    assert "throat_tightness" in found(question)
 
 
 def test_the_one_addressed_is_no_one_else_with_a_symptom() -> None:

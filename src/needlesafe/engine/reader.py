@@ -1847,17 +1847,34 @@ def _mark_history(segments: list[_Segment], knowledge: TriageKnowledge) -> None:
         for at in _find(segment, recurs)
     ):
         return  # it happened again (not "nothing came back")
+    opened = False  # a sentence opened with a time alone: "Many years ago, I fainted at ..."
     for segment in segments:
+        if segment[0].sentence_start or segment[0].after_contrast:
+            opened = False
         # "I fainted years ago at a blood test 💉😅 nothing like that since the treatment": an
         # emoji ends the thought for this
         for part in _split_at_emoji(segment, knowledge):
             found = _find(part, markers)
-            if found and not _find(part, unless):
+            if (found or opened) and not _find(part, unless):
                 # a habit names what follows it: what comes before is now
-                start = min(found) if set(found) <= set(_find(part, habits)) else 0
+                start = min(found) if found and set(found) <= set(_find(part, habits)) else 0
                 for item in part[start:]:
                     if _is_concept(item):
                         item.history, item.resolved = True, False
+            if found and _only(part, markers, _TIME_OPENERS):
+                opened = True
+
+
+# words that may stand beside a time that opens a sentence: "Before, many years ago, I ..."
+_TIME_OPENERS = frozenset({"before", "many", "so", "well", "oh", "and", "but", "um", "erm"})
+
+
+def _only(segment: _Segment, phrases: PhraseSet, besides: frozenset[str]) -> bool:
+    """Is the segment nothing but `phrases` (and words of `besides`)?"""
+    covered = {at for start, end in segment.spans.get(phrases.name, []) for at in range(start, end)}
+    return bool(covered) and all(
+        at in covered or word in besides for at, word in enumerate(segment.words)
+    )
 
 
 def _split_at_emoji(segment: _Segment, knowledge: TriageKnowledge) -> list[_Segment]:
