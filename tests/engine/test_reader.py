@@ -197,6 +197,26 @@ def test_a_relative_who_went_down_fainted_and_one_home_from_the_clinic_is_the_pa
     assert "confusion" in found(father)
 
 
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("myfaceisfine but mythroat is tight", "throat_tightness"),
+        ("icantbreathe", "difficulty_breathing"),
+        ("mylipsare huge", "lip_tongue_swelling"),
+    ],
+)
+def test_words_run_together_are_read_apart(text: str, code: str) -> None:
+    assert code in found(text)
+
+
+def test_a_word_is_not_cut_into_scraps_or_a_name_into_symptoms() -> None:
+    # "crimson" is no "cr i am son" (it stays unread for the clinic), "recovery" no "r eco
+    # very", "Ashburn" no "ash burn"
+    assert "still crimson" in read("day 3, still crimson").unread
+    assert read("The recovery has been a bit red").symptoms["redness"].severity == "mild"
+    assert "burning" not in found("Greetings from Ashburn, face looks good")
+
+
 def test_breathing_said_to_be_easy_and_even_is_denied() -> None:
     for text in ("she's breathing nice and easy", "Breathing quiet and even, lips normal size"):
         assert "difficulty_breathing" in read(text).negated

@@ -326,8 +326,43 @@ def _correct_typos(tokens: list[str], knowledge: TriageKnowledge) -> list[str]:
             corrected = _corrected(token, knowledge)
             if corrected == token:
                 corrected = _completing(token, out, tokens[at + 1 :], knowledge)
-            out.append(corrected)
+            out.extend(_run_together(token, knowledge) if corrected == token else [corrected])
     return out
+
+
+def _run_together(token: str, knowledge: TriageKnowledge) -> list[str]:
+    """Words typed without spaces ("mythroat is tight", "myfaceisfine", "cantbreathe"): the
+    fewest words that make the token, when one is a linking word ("my", "is", "cant") and one
+    a word of a symptom or body phrase, else the token. Other words of three letters or more
+    may fill the rest; two-letter scraps may not ("crimson" is not "cr i am son")."""
+    if len(token) < 6:
+        return [token]
+    respell = knowledge.reader.respell
+
+    def glue(word: str, start: int = 1) -> bool:  # one letter only for a first "i"
+        return (len(word) > 1 or (word == "i" and start == 0)) and (
+            word in knowledge.linking_words or word in respell
+        )
+
+    # best[i]: the fewest words that make token[:i]
+    best: list[list[str] | None] = [[]] + [None] * len(token)
+    for end in range(1, len(token) + 1):
+        for start in range(end - 1, -1, -1):
+            before, word = best[start], token[start:end]
+            if before is None or not (
+                glue(word, start) or (len(word) > 2 and _is_word(word, knowledge))
+            ):
+                continue
+            if best[end] is None or len(before) + 1 < len(best[end] or ()):
+                best[end] = [*before, word]
+    words = best[-1]
+    if (
+        words is None
+        or not any(glue(w) for w in words)
+        or not any(len(w) > 3 and w in knowledge.phrase_words for w in words)
+    ):
+        return [token]
+    return [part for w in words for part in respell.get(w, w).split()]  # "cant" -> "can't"
 
 
 def _completing(token: str, before: list[str], after: list[str], knowledge: TriageKnowledge) -> str:
@@ -2180,6 +2215,18 @@ def _is_known_word(item: _Item, knowledge: TriageKnowledge) -> bool:
         return True
     # everyday words count only here, as harmless: never as a reason to respell a word
     return any(stem in knowledge.benign or stem in knowledge.everyday for stem in _stems(word))
+
+
+def _is_word(word: str, knowledge: TriageKnowledge) -> bool:
+    """A word the reader knows, of a phrase or harmless."""
+    return (
+        word in knowledge.phrase_words
+        or word in knowledge.linking_words
+        or word in knowledge.list_words
+        or word in knowledge.benign
+        or word in knowledge.everyday
+        or word in knowledge.reader.respell
+    )
 
 
 _SUFFIXES = ("ing", "ed", "es", "s", "ly", "er", "d")
