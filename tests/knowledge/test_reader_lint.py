@@ -1,6 +1,7 @@
 """`knowledge check` catches what a clinician can break in the reader's data without a load
 error: an everyday word that is also a symptom word, a respelling that needs respelling again,
-an emoji read as unknown words, an emergency known by too few lay words."""
+an emoji read as unknown words, an emergency known by too few lay words, a phrase listed
+twice in one list."""
 
 from __future__ import annotations
 
@@ -65,4 +66,32 @@ def test_an_emergency_known_by_too_few_words_is_refused(tmp_path: Path) -> None:
     assert problems == [
         "symptoms.yaml: seizure: an emergency known by 2 lay words (at least 8): "
         "add the ways patients say it"
+    ]
+
+
+def test_a_phrase_listed_twice_in_one_list_is_refused(tmp_path: Path) -> None:
+    def twice(data: dict[str, Any]) -> None:
+        data["fillers"].append(data["fillers"][0])
+        data["negation"].append(data["negation"][0])
+
+    problems = lint_reader(load_knowledge(_changed(tmp_path, "reader.yaml", twice)))
+    first = yaml.safe_load((DEFAULT_DIRECTORY / "reader.yaml").read_text())
+    assert problems == [
+        f"reader.yaml: negation lists {first['negation'][0] | {'resolves': False}!r} twice: "
+        "take one out",
+        f"reader.yaml: fillers lists {first['fillers'][0]!r} twice: take one out",
+    ]
+
+
+def test_a_lay_word_listed_twice_for_one_symptom_is_refused(tmp_path: Path) -> None:
+    def twice(data: dict[str, Any]) -> None:
+        for entry in data["symptoms"]:
+            if entry["code"] == "hives":
+                entry["terms"].append(entry["terms"][0])
+
+    problems = lint_reader(load_knowledge(_changed(tmp_path, "symptoms.yaml", twice)))
+    first = yaml.safe_load((DEFAULT_DIRECTORY / "symptoms.yaml").read_text())
+    hives = next(entry for entry in first["symptoms"] if entry["code"] == "hives")
+    assert problems == [
+        f"symptoms.yaml: hives.terms lists {hives['terms'][0]!r} twice: take one out"
     ]

@@ -313,8 +313,8 @@ def lint_reader(knowledge: Knowledge) -> list[str]:
     """What a clinician can break in reader.yaml and the symptoms' lay words without a load
     error: an everyday (benign) word that is also a symptom's word (silently read as harmless
     where the symptom is not matched first), a respelling into a word that is respelled again,
-    an emoji read as words the reader does not know, and an emergency symptom known by too few
-    lay words."""
+    an emoji read as words the reader does not know, an emergency symptom known by too few
+    lay words, and a phrase listed twice in one list."""
     tk = knowledge.triage
     if tk is None:
         return []
@@ -357,4 +357,41 @@ def lint_reader(knowledge: Knowledge) -> list[str]:
                 f"symptoms.yaml: {code}: an emergency known by {len(terms)} lay words "
                 f"(at least {MIN_EMERGENCY_TERMS}): add the ways patients say it"
             )
+    # a phrase listed twice in one list: harmless to the reader, but a reviewer reading one
+    # entry may change it and miss the other
+    repeats = [("reader.yaml", *found) for found in _listed_twice(tk.reader.model_dump(), "")]
+    repeats += [
+        ("symptoms.yaml", f"{code}.terms", term)
+        for code, entry in tk.symptoms.items()
+        for term in _twice(entry.terms)
+    ]
+    problems += [
+        f"{file}: {where} lists {entry!r} twice: take one out" for file, where, entry in repeats
+    ]
     return problems
+
+
+def _twice(entries: list[Any]) -> list[Any]:
+    seen: list[Any] = []
+    again: list[Any] = []
+    for entry in entries:
+        if entry in seen and entry not in again:
+            again.append(entry)
+        seen.append(entry)
+    return again
+
+
+def _listed_twice(node: Any, path: str) -> list[tuple[str, Any]]:
+    """Every (list, entry) of reader.yaml whose entry is listed twice in that list."""
+    if isinstance(node, dict):
+        return [
+            found
+            for key, value in node.items()
+            for found in _listed_twice(value, f"{path}.{key}" if path else str(key))
+        ]
+    if isinstance(node, list):
+        found = [(path, entry) for entry in _twice(node)]
+        for at, entry in enumerate(node):
+            found += _listed_twice(entry, f"{path}[{at}]")
+        return found
+    return []
