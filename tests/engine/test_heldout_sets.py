@@ -18,7 +18,7 @@ from needlesafe.knowledge.base import Knowledge
 HELDOUT = Path(__file__).parent / "heldout"
 # Sets 1-3: the reader learnt from them. Set 4 was long held out (scored, never tested on); it
 # has since been learnt from like the rest (see heldout/README.md).
-# Sets 4-143 were each scored first (heldout/README.md), then learnt from: all but 61 now guard.
+# Sets 4-146 were each scored first (heldout/README.md), then learnt from: all but 61 now guard.
 # Set 61 is scored, not guarded: most of its messages are wholly in Spanish, French, Tagalog,
 # Hindi or Arabic in Latin letters, and the reader reads English (its unread parts go to the
 # clinic, never home: see heldout/README.md).
@@ -167,6 +167,9 @@ SETS = [
         "lay_heldout_141.yaml",
         "lay_heldout_142.yaml",
         "lay_heldout_143.yaml",
+        "lay_heldout_144.yaml",
+        "lay_heldout_145.yaml",
+        "lay_heldout_146.yaml",
     )
 ]
 
@@ -205,15 +208,23 @@ KNOWN_UNDER = {
     "bruises under my eyes still purple after 10 days": (
         "bruising is contact_clinic after 14 days in symptoms.yaml; the set chose day 10"
     ),
-    "a big part of my cheek, like size of a coin? no, bigger, like a cookie, has no skin. it is"
-    " open and raw": ("the size of an open wound ('like a cookie') is not read as severe"),
     "A patch on my forehead about the size of a 50p has come away and it's raw and shiny"
-    " underneath.": ("as the cookie-sized one: the size of an open wound is not read as severe"),
+    " underneath.": ("the size of an open wound ('about the size of a 50p') is not read as severe"),
     "A scab came off when I washed and it bled a little bit, it's stopped now.": (
         "a little bleeding that has stopped, from a scab knocked off, is normal healing in"
         " symptoms.yaml; the set asks the clinic to hear of it"
     ),
     "A spot on my forehead bled a bit when I washed this morning. Stopped with a tissue.": (
+        "as the scab knocked off while washing: a little bleeding that has stopped is normal"
+        " healing in symptoms.yaml; the set asks the clinic to hear of it"
+    ),
+    "A scab came off on my cheek this morning and it bled a little bit, stopped with a tissue.": (
+        "as the scab knocked off while washing: a little bleeding that has stopped is normal"
+        " healing in symptoms.yaml (when it happened is not weighed); the set asks the clinic to"
+        " hear of it"
+    ),
+    "When I washed this morning some little spots of blood came from my forehead, maybe I rubbed"
+    " a scab. It stopped quick.": (
         "as the scab knocked off while washing: a little bleeding that has stopped is normal"
         " healing in symptoms.yaml; the set asks the clinic to hear of it"
     ),
@@ -280,7 +291,7 @@ ENTRIES = [entry for path in SETS for entry in _load(path)]
 
 
 def test_the_sets_are_there() -> None:
-    assert len(SETS) == 142 and len(ENTRIES) == 21340
+    assert len(SETS) == 145 and len(ENTRIES) == 21790
 
 
 def _run(entry: dict[str, Any], knowledge: Knowledge) -> str:

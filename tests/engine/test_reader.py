@@ -217,6 +217,12 @@ def test_a_word_is_not_cut_into_scraps_or_a_name_into_symptoms() -> None:
     assert "burning" not in found("Greetings from Ashburn, face looks good")
 
 
+def test_a_person_inside_a_harmless_phrase_is_no_one_else() -> None:
+    lotion = read("even the baby lotion stings like lemon on a cut")
+    assert "stinging" in lotion.symptoms and lotion.others == ()
+    assert "rash" in read("the baby has a rash. my face is fine").others
+
+
 def test_breathing_said_to_be_easy_and_even_is_denied() -> None:
     for text in ("she's breathing nice and easy", "Breathing quiet and even, lips normal size"):
         assert "difficulty_breathing" in read(text).negated

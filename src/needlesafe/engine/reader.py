@@ -1404,6 +1404,13 @@ def _marks(
     # "Flatmate writing.": the writer introducing themself; "All fine mate": the clinic
     # addressed; neither is someone else with a symptom
     others = _find(segment, lists["others"])
+    # "even the baby lotion stings": a person inside a harmless phrase is no one
+    fillers = {at for at, item in enumerate(segment) if item.has("filler") and len(item.words) > 1}
+    in_filler = {
+        segment.owners[start]
+        for start, end in segment.spans.get(lists["others"].name, [])
+        if any(segment.owners[k] in fillers for k in range(start, end))
+    }
     introduced = (
         {
             at
@@ -1417,7 +1424,7 @@ def _marks(
         else set()
     )
     for at in others:
-        if at in in_proxy or at in similes or at in introduced:
+        if at in in_proxy or at in similes or at in introduced or at in in_filler:
             continue
         # a friend or a stranger as the subject ("my friend had...", "the lady was...")
         if theirs:  # "my mate had the same treatment and ..."
