@@ -223,6 +223,13 @@ def test_a_person_inside_a_harmless_phrase_is_no_one_else() -> None:
     assert "rash" in read("the baby has a rash. my face is fine").others
 
 
+def test_a_feeling_is_not_an_unread_part_unless_nothing_else_was_said() -> None:
+    assert read("Bit pink, lips fine. I keep waking up worried about my face").unread == ()
+    assert read("I'm really worried").unread == ("i am really worried",)
+    # ... and a part with a feeling keeps whatever else in it is not understood
+    assert read("Bit pink. I am so worried about my eye").unread
+
+
 def test_breathing_said_to_be_easy_and_even_is_denied() -> None:
     for text in ("she's breathing nice and easy", "Breathing quiet and even, lips normal size"):
         assert "difficulty_breathing" in read(text).negated

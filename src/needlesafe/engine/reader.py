@@ -2106,7 +2106,7 @@ def _unread(segment: _Segment, knowledge: TriageKnowledge) -> tuple[bool, Dispos
     ):
         return False, None
     lists = knowledge.word_lists
-    known = _covered(segment, lists)
+    known = _covered(segment, lists) | set(_find(segment, lists.get("feelings", _NONE)))
     unknown = False
     hint: Disposition | None = None
     activities = lists.get("site_activities", _NONE)

@@ -541,6 +541,10 @@ class ReaderFile(FileHeader):
     # or nothing but `empty_words` and numbers ("Day 2."); any other part is unread
     plainly_social: list[Phrase] = []
     empty_words: list[Phrase] = []
+    # words of feeling ("worried", "panic"): they say how the writer feels, not what the body
+    # does, so a part is not unread for them alone; a message with nothing else read is still
+    # unread (plainly_social above), so "I'm so worried" alone goes to the clinic
+    feelings: list[Phrase] = []
     # words that point back to a site named earlier in the sentence ("serum ran in my eye and
     # now it's agony to open it"): a part with one of these and no site of its own takes the
     # sites of the part before
@@ -953,6 +957,7 @@ def _word_lists(reader: ReaderFile) -> dict[str, PhraseSet]:
         "site_pronouns": reader.site_pronouns,
         "plainly_social": reader.plainly_social,
         "empty_words": reader.empty_words,
+        "feelings": reader.feelings,
         **{f"alarm_{level}": words for level, words in reader.alarm_words.items()},
         "name_intros": reader.name_intros,
         **{f"measure_cues_{m.id}": m.cues for m in reader.measures},
