@@ -18,7 +18,7 @@ from needlesafe.knowledge.base import Knowledge
 HELDOUT = Path(__file__).parent / "heldout"
 # Sets 1-3: the reader learnt from them. Set 4 was long held out (scored, never tested on); it
 # has since been learnt from like the rest (see heldout/README.md).
-# Sets 4-148 were each scored first (heldout/README.md), then learnt from: all but 61 now guard.
+# Sets 4-151 were each scored first (heldout/README.md), then learnt from: all but 61 now guard.
 # Set 61 is scored, not guarded: most of its messages are wholly in Spanish, French, Tagalog,
 # Hindi or Arabic in Latin letters, and the reader reads English (its unread parts go to the
 # clinic, never home: see heldout/README.md).
@@ -172,6 +172,9 @@ SETS = [
         "lay_heldout_146.yaml",
         "lay_heldout_147.yaml",
         "lay_heldout_148.yaml",
+        "lay_heldout_149.yaml",
+        "lay_heldout_150.yaml",
+        "lay_heldout_151.yaml",
     )
 ]
 
@@ -212,6 +215,17 @@ KNOWN_UNDER = {
     ),
     "A patch on my forehead about the size of a 50p has come away and it's raw and shiny"
     " underneath.": ("the size of an open wound ('about the size of a 50p') is not read as severe"),
+    "Hi, sorry to bother you. I got home and washed my face and when I dried it I noticed there's a"
+    " big raw area on my forehead, about the size of a 50p or bigger, where the skin has just come"
+    " away and it's shiny and wet underneath. It stings a lot. I think the pen went over it too"
+    " many times, I remember her going back and forth. Otherwise I'm okay.": (
+        "as the 50p patch: a size said in a part of its own is not read as the wound's severity"
+    ),
+    "Day 3. My face cannot be touched at all, even washing with water is too much, like skin"
+    " without its cover. It is not hot.": (
+        "sensitivity, however bad, is within its course on day 3 in symptoms.yaml (only worsening"
+        " after day 3, or lasting past three weeks, is for the clinic); the set asks more"
+    ),
     "A scab came off when I washed and it bled a little bit, it's stopped now.": (
         "a little bleeding that has stopped, from a scab knocked off, is normal healing in"
         " symptoms.yaml; the set asks the clinic to hear of it"
@@ -293,7 +307,7 @@ ENTRIES = [entry for path in SETS for entry in _load(path)]
 
 
 def test_the_sets_are_there() -> None:
-    assert len(SETS) == 147 and len(ENTRIES) == 22090
+    assert len(SETS) == 150 and len(ENTRIES) == 22540
 
 
 def _run(entry: dict[str, Any], knowledge: Knowledge) -> str:
