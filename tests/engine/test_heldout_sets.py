@@ -18,7 +18,7 @@ from needlesafe.knowledge.base import Knowledge
 HELDOUT = Path(__file__).parent / "heldout"
 # Sets 1-3: the reader learnt from them. Set 4 was long held out (scored, never tested on); it
 # has since been learnt from like the rest (see heldout/README.md).
-# Sets 4-151 were each scored first (heldout/README.md), then learnt from: all but 61 now guard.
+# Sets 4-153 were each scored first (heldout/README.md), then learnt from: all but 61 now guard.
 # Set 61 is scored, not guarded: most of its messages are wholly in Spanish, French, Tagalog,
 # Hindi or Arabic in Latin letters, and the reader reads English (its unread parts go to the
 # clinic, never home: see heldout/README.md).
@@ -175,6 +175,8 @@ SETS = [
         "lay_heldout_149.yaml",
         "lay_heldout_150.yaml",
         "lay_heldout_151.yaml",
+        "lay_heldout_152.yaml",
+        "lay_heldout_153.yaml",
     )
 ]
 
@@ -307,7 +309,7 @@ ENTRIES = [entry for path in SETS for entry in _load(path)]
 
 
 def test_the_sets_are_there() -> None:
-    assert len(SETS) == 150 and len(ENTRIES) == 22540
+    assert len(SETS) == 152 and len(ENTRIES) == 22840
 
 
 def _run(entry: dict[str, Any], knowledge: Knowledge) -> str:

@@ -230,6 +230,13 @@ def test_a_feeling_is_not_an_unread_part_unless_nothing_else_was_said() -> None:
     assert read("Bit pink. I am so worried about my eye").unread
 
 
+def test_cant_do_a_thing_without_a_symptom_affirms_it() -> None:
+    tender = read("I still can't put any cream on without my face feeling tender and touchy")
+    assert "sensitivity" in tender.symptoms and "sensitivity" not in tender.negated
+    assert "stinging" in found("can't put anything on without it stinging")
+    assert "stinging" in read("I put the serum on without any stinging").negated
+
+
 def test_breathing_said_to_be_easy_and_even_is_denied() -> None:
     for text in ("she's breathing nice and easy", "Breathing quiet and even, lips normal size"):
         assert "difficulty_breathing" in read(text).negated
