@@ -18,7 +18,7 @@ from needlesafe.knowledge.base import Knowledge
 HELDOUT = Path(__file__).parent / "heldout"
 # Sets 1-3: the reader learnt from them. Set 4 was long held out (scored, never tested on); it
 # has since been learnt from like the rest (see heldout/README.md).
-# Sets 4-153 were each scored first (heldout/README.md), then learnt from: all but 61 now guard.
+# Sets 4-156 were each scored first (heldout/README.md), then learnt from: all but 61 now guard.
 # Set 61 is scored, not guarded: most of its messages are wholly in Spanish, French, Tagalog,
 # Hindi or Arabic in Latin letters, and the reader reads English (its unread parts go to the
 # clinic, never home: see heldout/README.md).
@@ -177,6 +177,9 @@ SETS = [
         "lay_heldout_151.yaml",
         "lay_heldout_152.yaml",
         "lay_heldout_153.yaml",
+        "lay_heldout_154.yaml",
+        "lay_heldout_155.yaml",
+        "lay_heldout_156.yaml",
     )
 ]
 
@@ -222,6 +225,12 @@ KNOWN_UNDER = {
     " away and it's shiny and wet underneath. It stings a lot. I think the pen went over it too"
     " many times, I remember her going back and forth. Otherwise I'm okay.": (
         "as the 50p patch: a size said in a part of its own is not read as the wound's severity"
+    ),
+    "Mum had red lumpy hives on her neck yesterday evening for about two hours, they went away by"
+    " themselves. Today nothing, skin only a little pink.": (
+        "'Mum had hives' is read as the mother's own experience and the unowned 'skin only a"
+        " little pink' as the writer's, so the settled hives are someone else's; the set reads"
+        " Mum as the patient"
     ),
     "Day 3. My face cannot be touched at all, even washing with water is too much, like skin"
     " without its cover. It is not hot.": (
@@ -309,7 +318,7 @@ ENTRIES = [entry for path in SETS for entry in _load(path)]
 
 
 def test_the_sets_are_there() -> None:
-    assert len(SETS) == 152 and len(ENTRIES) == 22840
+    assert len(SETS) == 155 and len(ENTRIES) == 23290
 
 
 def _run(entry: dict[str, Any], knowledge: Knowledge) -> str:
