@@ -1616,6 +1616,8 @@ def test_the_clinics_client_written_about_by_a_stranger_is_the_patient() -> None
         ("Serce (heart) is jumping like a rabbit, very fast", "palpitations"),
         ("I am mixed in my madax (head), I put the phone in the fridge", "confusion"),
         ("Raised itchy welts like I rolled in urtiga (nettle)", "hives"),
+        # a word of another script (dropped), spelt out and glossed in the bracket
+        ("My ዓይን (ayn, eye) is hurting deep inside", "eye_pain"),
     ],
 )
 def test_an_unknown_word_glossed_in_brackets_is_read_as_its_gloss(text: str, code: str) -> None:
@@ -1632,6 +1634,8 @@ def test_a_known_word_keeps_its_brackets_and_a_long_bracket_is_no_gloss() -> Non
     assert "lip_tongue_swelling" in found("my lip (the top one) is swollen")
     # a bracket of more than a few words is an aside, not a gloss: the word before stays
     assert read("Mahadsanid (thank you so much for all of it) my skin is nice").unread
+    # a bracket that lists known words is a list, not a spelling and its gloss
+    assert found("my face (cheeks, forehead) is red") == {"redness"}
 
 
 def test_pains_that_come_and_go_are_not_hives() -> None:

@@ -304,6 +304,25 @@ def _glossed(tokens: list[str], knowledge: TriageKnowledge) -> list[str]:
                 out += gloss
                 at = end + 1
                 continue
+        # "my ዓይን (ayn, eye) is hurting": the letters of another script are dropped, and a
+        # bracket that spells the word out and then glosses it is read as its gloss
+        if (
+            token == "("
+            and "," in tokens[at + 2 : at + 3]
+            and ")" in tokens[at + 4 : at + 4 + _GLOSS_WORDS]
+        ):
+            end = tokens.index(")", at + 4)
+            spelt, gloss = tokens[at + 1], tokens[at + 3 : end]
+            if (
+                gloss
+                and all(w.isalpha() for w in gloss)
+                and spelt.isalpha()
+                and not _is_known(spelt, knowledge)
+                and not any(s in knowledge.everyday for s in _stems(spelt))
+            ):
+                out += gloss
+                at = end + 1
+                continue
         out.append(token)
         at += 1
     return out
