@@ -372,13 +372,15 @@ def lint_reader(knowledge: Knowledge) -> list[str]:
 
 
 def _twice(entries: list[Any]) -> list[Any]:
-    seen: list[Any] = []
-    again: list[Any] = []
+    """The entries listed more than once, each once, in the order of their second listing."""
+    seen: set[str] = set()
+    again: dict[str, Any] = {}
     for entry in entries:
-        if entry in seen and entry not in again:
-            again.append(entry)
-        seen.append(entry)
-    return again
+        key = json.dumps(entry, sort_keys=True, default=str)  # entries may be dicts
+        if key in seen:
+            again.setdefault(key, entry)
+        seen.add(key)
+    return list(again.values())
 
 
 def _listed_twice(node: Any, path: str) -> list[tuple[str, Any]]:
