@@ -18,7 +18,7 @@ from needlesafe.knowledge.base import Knowledge
 HELDOUT = Path(__file__).parent / "heldout"
 # Sets 1-3: the reader learnt from them. Set 4 was long held out (scored, never tested on); it
 # has since been learnt from like the rest (see heldout/README.md).
-# Sets 4-158 were each scored first (heldout/README.md), then learnt from: all but 61 now guard.
+# Sets 4-164 were each scored first (heldout/README.md), then learnt from: all but 61 now guard.
 # Set 61 is scored, not guarded: most of its messages are wholly in Spanish, French, Tagalog,
 # Hindi or Arabic in Latin letters, and the reader reads English (its unread parts go to the
 # clinic, never home: see heldout/README.md).
@@ -182,6 +182,12 @@ SETS = [
         "lay_heldout_156.yaml",
         "lay_heldout_157.yaml",
         "lay_heldout_158.yaml",
+        "lay_heldout_159.yaml",
+        "lay_heldout_160.yaml",
+        "lay_heldout_161.yaml",
+        "lay_heldout_162.yaml",
+        "lay_heldout_163.yaml",
+        "lay_heldout_164.yaml",
     )
 ]
 
@@ -257,6 +263,10 @@ KNOWN_UNDER = {
         "as the scab knocked off while washing: a little bleeding that has stopped is normal"
         " healing in symptoms.yaml; the set asks the clinic to hear of it"
     ),
+    "She picked at a scab (told her not to!!) and it bled a bit, stopped after a minute": (
+        "as the scab knocked off while washing: a little bleeding that has stopped is normal"
+        " healing in symptoms.yaml; the set asks the clinic to hear of it"
+    ),
     "I picked a scab by accident and it bled a little, stopped with a tissue.": (
         "as the scab knocked off while washing: a little bleeding that has stopped is normal"
         " healing in symptoms.yaml; the set asks the clinic to hear of it"
@@ -320,7 +330,7 @@ ENTRIES = [entry for path in SETS for entry in _load(path)]
 
 
 def test_the_sets_are_there() -> None:
-    assert len(SETS) == 157 and len(ENTRIES) == 23590
+    assert len(SETS) == 163 and len(ENTRIES) == 24490
 
 
 def _run(entry: dict[str, Any], knowledge: Knowledge) -> str:

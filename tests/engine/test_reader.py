@@ -305,6 +305,25 @@ def test_normal_after_a_symptom_negates_it_but_not_in_a_comparison() -> None:
     assert "lip_tongue_swelling" in found("my lips are bigger than normal")
 
 
+def test_a_symptom_the_writer_knows_is_normal_is_not_denied() -> None:
+    # "I know redness is normal but ...": the writer has it
+    assert "redness" in found("I know redness is normal but it has spread to my jaw")
+    assert "redness" in read("redness is normal").negated  # said alone, still a denial
+    # a word of knowing far before is not about the symptom called normal
+    far = read("Just so you know, my lips are not swollen at all and my breathing is normal")
+    assert "difficulty_breathing" in far.negated
+
+
+def test_a_settling_only_expected_settles_nothing() -> None:
+    expected = read(
+        "Since this morning my lips are numb and I've got a ringing in my ear. The numbing"
+        " would be long gone by now surely?"
+    )
+    assert {"mouth_numbness", "ringing_ears"} <= set(expected.symptoms)
+    assert "lip_tongue_swelling" in read("my lips swelled last night, it has gone down").resolved
+    assert "lip_tongue_swelling" in found("my lips swelled last night, it should have gone down")
+
+
 @pytest.mark.parametrize(
     ("text", "codes"),
     [
@@ -422,6 +441,15 @@ def test_a_person_in_a_comparison_is_not_someone_else_with_the_symptom() -> None
     assert "throat_tightness" in r.symptoms
     assert "throat_tightness" in read("my neck feels like its closing from the inside").symptoms
     assert "hives" not in read("my friend had hives after hers").symptoms
+    # ... and someone at the start of a part that goes on with a comparison in its sentence
+    jumper = read(
+        "my neck feels strange inside, like I'm wearing a jumper two sizes too small and"
+        " someone keeps pulling it tighter"
+    )
+    assert "throat_tightness" in jumper.symptoms
+    # after a comparison of how a thing looks, someone is someone else
+    tomato = read("my face is red like a tomato and someone at my work has a tight throat")
+    assert "throat_tightness" in tomato.others
 
 
 def test_a_list_of_places_after_a_location_word_is_one_place() -> None:
@@ -1613,6 +1641,29 @@ def test_the_clinics_client_written_about_by_a_stranger_is_the_patient() -> None
     ],
 )
 def test_an_unknown_word_glossed_in_brackets_is_read_as_its_gloss(text: str, code: str) -> None:
+    assert code in found(text)
+
+
+def test_a_word_in_another_script_is_unread_unless_glossed_or_set_beside_english() -> None:
+    # in a sentence, in the place of a word: unread even beside a symptom read
+    behind = read("Behind my right μάτι there is pain like a needle")
+    assert "pain" in behind.symptoms and behind.unread
+    assert read("My face is fine. ዓይኔ ያመኛል").unread  # a sentence wholly in it
+    # glossed, or set off beside the English that says it: the writer's own word, read
+    assert not read("my μάτι (eye) hurts").unread and "eye_pain" in found("my μάτι (eye) hurts")
+    assert not read("Thank you to the nurse, 감사합니다, everything is good.").unread
+    assert not read("small bumps like goose skin, 鸡皮疙瘩, on my forehead").unread
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("i cant breatheeee", "difficulty_breathing"),
+        ("my lips are huuuuge", "lip_tongue_swelling"),
+        ("i cantttt breathe", "difficulty_breathing"),
+    ],
+)
+def test_a_letter_held_down_is_read_as_the_word(text: str, code: str) -> None:
     assert code in found(text)
 
 

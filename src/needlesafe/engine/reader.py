@@ -55,7 +55,17 @@ from needlesafe.knowledge.triage_schema import (
 
 _EMOJI = "•"  # what an emoji is read as: a mark that means nothing and ends nothing
 _EMOJI_WORDS = (_EMOJI,)
-_TOKEN = re.compile(r"\d+(?:[.,]\d+)?|°[cf]?|[a-z]+(?:'[a-z]+)?|[.;:!?,()\n•]")
+# letters of scripts other than the Latin one (Greek, Cyrillic, Hebrew, Arabic, the scripts of
+# India and South-East Asia, Ethiopic, Chinese, Japanese, Korean): a word in one is a word the
+# reader cannot read, kept so that it is seen as unread, never silently dropped
+_SCRIPTS = (
+    "\u0370-\u03ff\u0400-\u052f\u0531-\u058f\u05d0-\u05ff\u0620-\u06ff\u0700-\u08ff"
+    "\u0900-\u0dff\u0e00-\u0eff\u0f00-\u109f\u10a0-\u10ff\u1100-\u11ff\u1200-\u139f"
+    "\u1780-\u17ff\u3041-\u30ff\u3131-\u318f\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af"
+    "\ufb1d-\ufdff\ufe70-\ufefc"
+)
+_SCRIPT_WORD = re.compile(f"[{_SCRIPTS}]+")
+_TOKEN = re.compile(f"\\d+(?:[.,]\\d+)?|°[cf]?|[a-z]+(?:'[a-z]+)?|[.;:!?,()\\n•]|[{_SCRIPTS}]+")
 _CLAUSE_END = frozenset(".;!?()\n")
 # "Pain: no", "throat: tight": a colon joins a form's label to its answer, like a comma
 _COLON = (":",)
@@ -320,6 +330,8 @@ def _glossed(tokens: list[str], knowledge: TriageKnowledge) -> list[str]:
                 and not _is_known(spelt, knowledge)
                 and not any(s in knowledge.everyday for s in _stems(spelt))
             ):
+                if out and _SCRIPT_WORD.fullmatch(out[-1]):
+                    out.pop()  # the word it spells out and glosses
                 out += gloss
                 at = end + 1
                 continue
@@ -337,7 +349,10 @@ def _correct_typos(tokens: list[str], knowledge: TriageKnowledge) -> list[str]:
         return tokens
     out: list[str] = []
     for at, token in enumerate(tokens):
-        if not _may_be_typo(token, knowledge):
+        held = _unstretched(token, knowledge)
+        if held != token:
+            out += knowledge.reader.respell.get(held, held).split()  # "cantttt" -> "can't"
+        elif not _may_be_typo(token, knowledge):
             out.append(token)
         elif token.endswith("in") and _is_known(token + "g", knowledge):
             out.append(token + "g")  # a dropped g ("swellin", "makin sense")
@@ -347,6 +362,26 @@ def _correct_typos(tokens: list[str], knowledge: TriageKnowledge) -> list[str]:
                 corrected = _completing(token, out, tokens[at + 1 :], knowledge)
             out.extend(_run_together(token, knowledge) if corrected == token else [corrected])
     return out
+
+
+_HELD_LETTER = re.compile(r"([a-z])\1\1+")
+
+
+def _unstretched(token: str, knowledge: TriageKnowledge) -> str:
+    """ "breatheeee", "huuuuge": a letter held down, read as the word the reader knows with it
+    three times, twice or once ("sooooo" -> "sooo", one of the severity words)"""
+    runs = list(_HELD_LETTER.finditer(token))
+    if not runs or len(runs) > 3 or _is_word(token, knowledge):
+        return token
+    for counts in itertools.product((3, 2, 1), repeat=len(runs)):
+        parts, last = [], 0
+        for run, count in zip(runs, counts, strict=True):
+            parts += [token[last : run.start()], run.group(1) * count]
+            last = run.end()
+        word = "".join(parts) + token[last:]
+        if _is_word(word, knowledge):
+            return word
+    return token
 
 
 def _run_together(token: str, knowledge: TriageKnowledge) -> list[str]:
@@ -424,6 +459,7 @@ def _is_known(word: str, knowledge: TriageKnowledge) -> bool:
 def _may_be_typo(token: str, knowledge: TriageKnowledge) -> bool:
     return (
         len(token) >= knowledge.reader.typo_min_length
+        and token.isascii()
         and token.isalpha()
         and token not in knowledge.phrase_words
         and token not in knowledge.linking_words
@@ -793,14 +829,24 @@ def _not_settled(clause: list[_Item], at: int) -> bool:
     return _denied(clause, at)
 
 
-def _called_normal(clause: list[_Item], at: int, lists: Mapping[str, PhraseSet]) -> bool:
-    """ "the chemist said the yellow crust is normal", "you said swelling was normal": someone
-    else called a symptom normal, which says the patient has it, not that it has gone. (Said of
-    a place, "my husband says my lips look normal", it is still a denial.)"""
+def _called_normal(
+    clause: list[_Item], at: int, lists: Mapping[str, PhraseSet], knowing: PhraseSet | None = None
+) -> bool:
+    """ "the chemist said the yellow crust is normal", "you said swelling was normal", "I know
+    redness is normal": someone called a symptom normal, which says the patient has it, not
+    that it has gone. (Said of a place, "my husband says my lips look normal", it is still a
+    denial.)"""
     if "normal" not in clause[at].words or clause[at].has("resolves"):
         return False
     reporting = lists.get("reporting_verbs", _NONE)
-    said = [k for k in range(at) if clause[k].words in reporting]
+    knowing = knowing or _NONE
+    # a word of knowing only just before ("I know the redness is normal", not "just so you
+    # know, my lips are not swollen ... my breathing is normal")
+    said = [
+        k
+        for k in range(at)
+        if clause[k].words in reporting or (clause[k].words in knowing and at - k <= 5)
+    ]
     return bool(said) and any(_is_symptom(i) for i in clause[said[0] + 1 : at])
 
 
@@ -858,7 +904,9 @@ def _negate(clause: list[_Item], knowledge: TriageKnowledge) -> bool:
             if (
                 direction in ("backward", "bidirectional")
                 and not asked
-                and not _called_normal(clause, at, knowledge.word_lists)
+                and not _called_normal(
+                    clause, at, knowledge.word_lists, grammar.get("known_normal", _NONE)
+                )
             ):
                 _negate_backward(clause, at, max_scope, grammar.get("exceptions", _NONE))
         answered = (
@@ -1393,6 +1441,7 @@ def _marks(
     untreated: bool,
     writer_treated: bool,
     writer_own: bool,
+    comparing: bool = False,
 ) -> list[tuple[int, str]]:
     """Who each part of a segment speaks of: (item index, other | patient | hearsay | report),
     in order. See reader.yaml's `experiencer` for the word lists and why each is there."""
@@ -1420,6 +1469,8 @@ def _marks(
         for start, end in segment.spans.get(lists["similes"].name, [])
         if end < len(segment.owners)
     }
+    if comparing:  # "... like a tight jumper and someone keeps pulling it": the comparison's
+        similes |= {at for at in _find(segment, lists.get("indefinite", _NONE)) if at <= 1}
     # "Flatmate writing.": the writer introducing themself; "All fine mate": the clinic
     # addressed; neither is someone else with a symptom
     others = _find(segment, lists["others"])
@@ -1545,6 +1596,7 @@ def _mark_experiencer(segments: list[_Segment], knowledge: TriageKnowledge) -> N
     )
     heard_carried = False
     heard_done = False  # the part before ended on a search done ("i googled it")
+    comparing = False  # a comparison was made earlier in the sentence ("like ...")
     for at, segment in enumerate(segments):
         # "I read online it's normal but my lips are swelling": what was heard stops at "but";
         # "i googled it and my lips are swelling": at the part after a search done
@@ -1553,6 +1605,8 @@ def _mark_experiencer(segments: list[_Segment], knowledge: TriageKnowledge) -> N
         ):
             carried = "patient"
         heard_done = _closes(segment, lists.get("hearsay_done", _NONE)) is not None
+        if segment[0].sentence_start:
+            comparing = False
         marks = _marks(
             segment,
             lists,
@@ -1560,6 +1614,14 @@ def _mark_experiencer(segments: list[_Segment], knowledge: TriageKnowledge) -> N
             untreated=untreated_in[at],
             writer_treated=writer_treated,
             writer_own=writer_own,
+            comparing=comparing,
+        )
+        # ... a comparison of how the writer feels ("like I'm wearing a jumper too small"), not
+        # of how a thing looks ("red like a tomato and someone at work has a tight throat")
+        comparing = comparing or any(
+            segment[k].words in lists["first_person"]
+            for at in _find(segment, lists["similes"])
+            for k in range(at + 1, min(at + 3, len(segment)))
         )
         if any(at <= 1 for at in _find(segment, lists["pronouns"])):
             # "(she didn't have anything done)": he or she, said to have had no treatment of
@@ -1960,14 +2022,17 @@ def _resolve_past(segments: list[_Segment], knowledge: TriageKnowledge) -> None:
     new_since = knowledge.word_lists.get("new_since", _NONE)
     people = knowledge.word_lists.get("people", _NONE)
     became = knowledge.grammar.get("became", _NONE)
+    expected = knowledge.grammar.get("expectation", _NONE)
     for at, segment in enumerate(segments):
         # "as they finished": someone else's stopping, not a symptom's; nor a person's going
         # ("my boyfriend's gone out for aloe") or another's settling ("my sister had the same
-        # and hers was gone by now"); "it's gone white in the middle" is a change, not an end
+        # and hers was gone by now"); "it's gone white in the middle" is a change, not an end;
+        # nor one only expected ("it would be long gone by now surely")
         settles = any(
             item.has("resolves")
             and not (i and segment[i - 1].words in pronouns)
             and not _means_became(segment, i, knowledge.benign, became)
+            and not any(segment[k].words in expected for k in range(i))
             for i, item in enumerate(segment)
         ) and not _someone_settles(segment, people, pronouns)
         if settles and _settled_in_place(segment, past):
@@ -2118,7 +2183,11 @@ def _unread(segment: _Segment, knowledge: TriageKnowledge) -> tuple[bool, Dispos
     """Is this part unread, and the disposition its site words hint at. Unread: no symptom,
     temperature or all-clear words and at least one word the reader does not know, or a vague
     "something's not right", or a hinting site word alone ("my throat..."); a cue alone
-    ("weird", "huge") is not a symptom read."""
+    ("weird", "huge") is not a symptom read. A word in another script, not glossed, makes its
+    part unread even beside a symptom: it may be the very word that matters ("behind my right
+    μάτι there is pain")."""
+    if any(not i.others and _SCRIPT_WORD.fullmatch(i.words[0]) for i in segment):
+        return True, None
     if any(
         _is_symptom(i) or i.has("all_clear") or i.has("measured") or _is_temperature(i, knowledge)
         for i in segment
@@ -2163,6 +2232,26 @@ def _unread(segment: _Segment, knowledge: TriageKnowledge) -> tuple[bool, Dispos
     if doing is not None and (unknown or vague or hint is not None) and not said_of_site:
         hint = max([doing, *([hint] if hint else [])], key=DISPOSITIONS.index)
     return unknown or vague or hint is not None, hint
+
+
+def _script_asides(segments: list[_Segment]) -> set[int]:
+    """The parts wholly in another script set off inside a sentence that goes on in English
+    ("Thank you to the nurse, 감사합니다, all good", "bumps like goose skin, 鸡皮疙瘩, on the
+    forehead", "my head became big (头大)"): the writer's own words beside the English ones,
+    not a part of their own. (A sentence wholly in another script is unread.)"""
+    asides: set[int] = set()
+    for sentence in _sentences(segments):
+        script = [
+            part
+            for part in sentence
+            if any(_SCRIPT_WORD.fullmatch(item.words[0]) for item in part)
+            and all(
+                _SCRIPT_WORD.fullmatch(item.words[0]) for item in part if item.words[0][0].isalpha()
+            )
+        ]
+        if script and len(script) < len(sentence):
+            asides.update(id(part) for part in script)
+    return asides
 
 
 def _joins_sites(items: list[_Item], at: int, *, bare: bool) -> bool:
@@ -2397,7 +2486,11 @@ def read_message(text: str, knowledge: TriageKnowledge) -> Reading:
             m.code for m in mentions if m.negated and not m.others and m.code not in affirmed
         )
     )
-    unread = [(segment, _unread(segment, knowledge)) for segment in segments]
+    asides = _script_asides(segments)
+    unread = [
+        (segment, (False, None) if id(segment) in asides else _unread(segment, knowledge))
+        for segment in segments
+    ]
     temperatures = _temperatures(items, knowledge, segments)
     all_clear = any(item.has("all_clear") for item in items)
     if not (
@@ -2408,7 +2501,9 @@ def read_message(text: str, knowledge: TriageKnowledge) -> Reading:
         or any(u for _, (u, _) in unread)
     ):
         # nothing clinical was read: every part must be plainly social to be harmless
-        unread = [(s, (not _plainly_social(s, knowledge), None)) for s in segments]
+        unread = [
+            (s, (id(s) not in asides and not _plainly_social(s, knowledge), None)) for s in segments
+        ]
     now = _temperature_now(temperatures)
     resolved = [m.code for m in mentions if m.resolved and not (m.others or m.history)]
     if now is not None and any(

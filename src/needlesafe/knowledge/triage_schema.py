@@ -320,6 +320,9 @@ class Experiencer(Strict):
     # "feels like someone is squeezing my neck": a person after these is a comparison, not
     # someone else with a symptom
     similes: Phrases = []
+    # "like a jumper too small and someone keeps pulling it tighter": one of these at the start
+    # of a part goes on with a comparison made before it in the sentence
+    indefinite: Phrases = []
     # "my sister had the treatment": after an experience verb, the person is the patient
     treated: Phrases
 
@@ -509,6 +512,12 @@ class ReaderFile(FileHeader):
     became: list[Phrase] = []
     # "more sensitive than usual": a comparison with how the skin usually is, not a trend
     baseline: list[Phrase] = []
+    # "I know redness is normal but ...": words of knowing before a symptom called normal say
+    # the patient has it, not that it is gone (like "the nurse said swelling is normal")
+    known_normal: list[Phrase] = []
+    # "the numbing would be long gone by now", "it should have gone down": a settling said
+    # after one of these is what was expected, not what happened
+    expectation: list[Phrase] = []
     # "apart from my lips all good": a symptom named after one of these is the exception to an
     # all-clear said after it (each must also be a terminator)
     exceptions: list[Phrase] = []
@@ -992,6 +1001,7 @@ def _word_lists(reader: ReaderFile) -> dict[str, PhraseSet]:
             "shared_closing": e.shared_closing,
             "pronouns": e.pronouns,
             "similes": e.similes,
+            "indefinite": e.indefinite,
             "treated": e.treated,
             "people": [*e.others, *e.relatives, *e.proxies],
         }
@@ -1019,6 +1029,8 @@ def _grammar(reader: ReaderFile) -> dict[str, PhraseSet]:
         "became": reader.became,
         "baseline": reader.baseline,
         "exceptions": reader.exceptions,
+        "known_normal": reader.known_normal,
+        "expectation": reader.expectation,
     }
     if reader.answers is not None:
         a = reader.answers
