@@ -314,6 +314,24 @@ def test_a_symptom_the_writer_knows_is_normal_is_not_denied() -> None:
     assert "difficulty_breathing" in far.negated
 
 
+def test_a_condition_reaches_the_symptom_of_the_clause_it_opens() -> None:
+    asked = read("What do I do if my lips or tongue start to swell up in the night?")
+    assert "lip_tongue_swelling" in asked.negated and not asked.symptoms
+    assert "lip_tongue_swelling" in found("not sure if you have time but my lips are swelling")
+
+
+def test_an_age_in_brackets_does_not_part_a_person_from_what_they_had() -> None:
+    son = read("My face is fine. Bad night, my son (he's 7) had an asthma attack and was wheezing")
+    assert "wheezing" in son.others and "wheezing" not in son.symptoms
+    assert "lip_tongue_swelling" in found("my daughter (aged 16) has swollen lips")
+    assert read("my temp (38.5) is high").temperature_now_c == 38.5  # a number alone stays
+
+
+def test_a_faint_at_an_age_long_past_is_history() -> None:
+    past = read("I fainted when I had my ears pierced at 16. Today my face is just red.")
+    assert "fainting" not in past.symptoms
+
+
 def test_a_settling_only_expected_settles_nothing() -> None:
     expected = read(
         "Since this morning my lips are numb and I've got a ringing in my ear. The numbing"

@@ -549,6 +549,7 @@ def _without_asides(tokens: list[str], knowledge: TriageKnowledge) -> list[str]:
     is an aside, not the end of a clause that would part the lip from its swelling."""
     asides = knowledge.reader.asides
     verbs = knowledge.clause_verbs
+    tokens = _without_ages(tokens)
     return [
         token
         for at, token in enumerate(tokens)
@@ -560,6 +561,35 @@ def _without_asides(tokens: list[str], knowledge: TriageKnowledge) -> list[str]:
             and tokens[at - 1] != ","
         )
     ]
+
+
+_AGE_WORDS = frozenset(
+    ("he", "she", "is", "was", "aged", "age", "years", "year", "yrs", "yr", "old")
+)
+_AGE_SAID = frozenset(("he", "she", "aged", "age", "years", "yrs", "old"))
+
+
+def _without_ages(tokens: list[str]) -> list[str]:
+    """ "my son (he's 7) had an asthma attack": an age in brackets after a person is an aside,
+    not the end of a clause that would part the son from what he had."""
+    if "(" not in tokens:
+        return tokens
+    out: list[str] = []
+    at = 0
+    while at < len(tokens):
+        inside = tokens[at + 1 : at + 6]
+        if tokens[at] == "(" and ")" in inside:
+            said = inside[: inside.index(")")]
+            if (
+                any(w.isdigit() for w in said)
+                and _AGE_SAID.intersection(said)
+                and all(w.isdigit() or w in _AGE_WORDS for w in said)
+            ):
+                at += len(said) + 2
+                continue
+        out.append(tokens[at])
+        at += 1
+    return out
 
 
 def _match(tokens: list[str], knowledge: TriageKnowledge) -> list[_Item]:
@@ -705,6 +735,10 @@ def _negate_forward(clause: list[_Item], at: int, max_scope: int, *, near: bool)
     the inner trigger is cancelled and the symptom kept."""
     trigger = clause[at]
     j, words, past_verb = at + 1, 0, False
+    # "what do I do if my lips or tongue start to swell up?": a condition reaches further, to
+    # the symptom of the clause it opens
+    if "if" in trigger.words:
+        max_scope *= 2
     # "should I worry if my throat feels tight?": a worry about a state said in the present
     # tense is about a symptom the patient has now, not one that may come
     worry = _is_worry(trigger)
