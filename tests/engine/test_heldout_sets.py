@@ -18,7 +18,7 @@ from needlesafe.knowledge.base import Knowledge
 HELDOUT = Path(__file__).parent / "heldout"
 # Sets 1-3: the reader learnt from them. Set 4 was long held out (scored, never tested on); it
 # has since been learnt from like the rest (see heldout/README.md).
-# Sets 4-164 were each scored first (heldout/README.md), then learnt from: all but 61 now guard.
+# Sets 4-170 were each scored first (heldout/README.md), then learnt from: all but 61 now guard.
 # Set 61 is scored, not guarded: most of its messages are wholly in Spanish, French, Tagalog,
 # Hindi or Arabic in Latin letters, and the reader reads English (its unread parts go to the
 # clinic, never home: see heldout/README.md).
@@ -188,6 +188,12 @@ SETS = [
         "lay_heldout_162.yaml",
         "lay_heldout_163.yaml",
         "lay_heldout_164.yaml",
+        "lay_heldout_165.yaml",
+        "lay_heldout_166.yaml",
+        "lay_heldout_167.yaml",
+        "lay_heldout_168.yaml",
+        "lay_heldout_169.yaml",
+        "lay_heldout_170.yaml",
     )
 ]
 
@@ -263,6 +269,10 @@ KNOWN_UNDER = {
         "as the scab knocked off while washing: a little bleeding that has stopped is normal"
         " healing in symptoms.yaml; the set asks the clinic to hear of it"
     ),
+    "Day 2 pink, day 3 pinker, day 4 red again. No heat, no pain.": (
+        "a diary of days is not read as a trend: 'pinker' is a word for redness, not for its"
+        " getting worse, so day-4 redness stays within its course"
+    ),
     "She picked at a scab (told her not to!!) and it bled a bit, stopped after a minute": (
         "as the scab knocked off while washing: a little bleeding that has stopped is normal"
         " healing in symptoms.yaml; the set asks the clinic to hear of it"
@@ -313,11 +323,6 @@ KNOWN_UNDER = {
         "'fuller than in yesterday's photo' is not read as getting worse, so day-3 swelling stays"
         " within its course"
     ),
-    "Ughmiya 'alayha, she went down. My friend was paying at the desk and her eyes closed and she"
-    " slid down the wall, for few seconds she was not with us. Now she is awake on the chair.": (
-        "'my friend' with no word of her treatment is read as someone else, so her faint does not"
-        " count; the Arabic opening is unread, so the clinic reads it (contact_clinic)"
-    ),
 }
 
 
@@ -330,7 +335,7 @@ ENTRIES = [entry for path in SETS for entry in _load(path)]
 
 
 def test_the_sets_are_there() -> None:
-    assert len(SETS) == 163 and len(ENTRIES) == 24490
+    assert len(SETS) == 169 and len(ENTRIES) == 25390
 
 
 def _run(entry: dict[str, Any], knowledge: Knowledge) -> str:

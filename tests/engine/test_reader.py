@@ -327,6 +327,22 @@ def test_an_age_in_brackets_does_not_part_a_person_from_what_they_had() -> None:
     assert read("my temp (38.5) is high").temperature_now_c == 38.5  # a number alone stays
 
 
+def test_a_household_we_is_not_the_writer_speaking_of_their_own_body() -> None:
+    dad = read(
+        "Dad's had the shakes and chattering teeth all afternoon, and his cheek is more puffed"
+        " up than yesterday. We haven't got a thermometer."
+    )
+    assert {"chills", "swelling"} <= set(dad.symptoms)
+    # the writer's own words about their own face still make a relative someone else
+    mine = read("My face is fine. Dad's had the shakes all afternoon from a bug.")
+    assert "chills" in mine.others
+
+
+def test_not_me_literally_says_it_is_happening_to_me() -> None:
+    assert "fainting" in found("not me literally passing out on the bathroom floor lol")
+    assert "fainting" in read("my friend passed out, not me").others
+
+
 def test_a_faint_at_an_age_long_past_is_history() -> None:
     past = read("I fainted when I had my ears pierced at 16. Today my face is just red.")
     assert "fainting" not in past.symptoms
