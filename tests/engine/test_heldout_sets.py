@@ -18,7 +18,7 @@ from needlesafe.knowledge.base import Knowledge
 HELDOUT = Path(__file__).parent / "heldout"
 # Sets 1-3: the reader learnt from them. Set 4 was long held out (scored, never tested on); it
 # has since been learnt from like the rest (see heldout/README.md).
-# Sets 4-170 were each scored first (heldout/README.md), then learnt from: all but 61 now guard.
+# Sets 4-176 were each scored first (heldout/README.md), then learnt from: all but 61 now guard.
 # Set 61 is scored, not guarded: most of its messages are wholly in Spanish, French, Tagalog,
 # Hindi or Arabic in Latin letters, and the reader reads English (its unread parts go to the
 # clinic, never home: see heldout/README.md).
@@ -194,6 +194,12 @@ SETS = [
         "lay_heldout_168.yaml",
         "lay_heldout_169.yaml",
         "lay_heldout_170.yaml",
+        "lay_heldout_171.yaml",
+        "lay_heldout_172.yaml",
+        "lay_heldout_173.yaml",
+        "lay_heldout_174.yaml",
+        "lay_heldout_175.yaml",
+        "lay_heldout_176.yaml",
     )
 ]
 
@@ -273,6 +279,17 @@ KNOWN_UNDER = {
         "a diary of days is not read as a trend: 'pinker' is a word for redness, not for its"
         " getting worse, so day-4 redness stays within its course"
     ),
+    "Ammi's lips and tongue are numb like after injection at the dentist, and she is feeling"
+    " chakkar, everything spinning. The numbing cream was on her face for long time today": (
+        "'at the dentist' names another's treatment even inside a comparison ('like after"
+        " injection at the dentist'), so the numb lips are read as someone else's; the"
+        " dizziness alone is urgent on day 0, not the emergency of the two signs together"
+    ),
+    "it hurts like hell, like I've been gone over with 40 grit sandpaper, paracetamol isn't"
+    " touching it": (
+        "'hurts like hell' is read as pain without its severity, and severe pain on the day of"
+        " treatment is what the set sends to the clinic"
+    ),
     "She picked at a scab (told her not to!!) and it bled a bit, stopped after a minute": (
         "as the scab knocked off while washing: a little bleeding that has stopped is normal"
         " healing in symptoms.yaml; the set asks the clinic to hear of it"
@@ -335,7 +352,7 @@ ENTRIES = [entry for path in SETS for entry in _load(path)]
 
 
 def test_the_sets_are_there() -> None:
-    assert len(SETS) == 169 and len(ENTRIES) == 25390
+    assert len(SETS) == 175 and len(ENTRIES) == 26290
 
 
 def _run(entry: dict[str, Any], knowledge: Knowledge) -> str:
