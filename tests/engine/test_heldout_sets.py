@@ -18,7 +18,7 @@ from needlesafe.knowledge.base import Knowledge
 HELDOUT = Path(__file__).parent / "heldout"
 # Sets 1-3: the reader learnt from them. Set 4 was long held out (scored, never tested on); it
 # has since been learnt from like the rest (see heldout/README.md).
-# Sets 4-176 were each scored first (heldout/README.md), then learnt from: all but 61 now guard.
+# Sets 4-182 were each scored first (heldout/README.md), then learnt from: all but 61 now guard.
 # Set 61 is scored, not guarded: most of its messages are wholly in Spanish, French, Tagalog,
 # Hindi or Arabic in Latin letters, and the reader reads English (its unread parts go to the
 # clinic, never home: see heldout/README.md).
@@ -200,6 +200,12 @@ SETS = [
         "lay_heldout_174.yaml",
         "lay_heldout_175.yaml",
         "lay_heldout_176.yaml",
+        "lay_heldout_177.yaml",
+        "lay_heldout_178.yaml",
+        "lay_heldout_179.yaml",
+        "lay_heldout_180.yaml",
+        "lay_heldout_181.yaml",
+        "lay_heldout_182.yaml",
     )
 ]
 
@@ -290,6 +296,12 @@ KNOWN_UNDER = {
         "'hurts like hell' is read as pain without its severity, and severe pain on the day of"
         " treatment is what the set sends to the clinic"
     ),
+    "The red on my mother face is getting more bigger since yesterday and feels hot like tawa"
+    " when I touch. She says there is no pain": (
+        "'my mother ... is getting' is read as the mother's own experience (a relative with a"
+        " verb of experience), so the heat said after it is someone else's; the redness getting"
+        " worse alone is for the clinic"
+    ),
     "She picked at a scab (told her not to!!) and it bled a bit, stopped after a minute": (
         "as the scab knocked off while washing: a little bleeding that has stopped is normal"
         " healing in symptoms.yaml; the set asks the clinic to hear of it"
@@ -352,7 +364,7 @@ ENTRIES = [entry for path in SETS for entry in _load(path)]
 
 
 def test_the_sets_are_there() -> None:
-    assert len(SETS) == 175 and len(ENTRIES) == 26290
+    assert len(SETS) == 181 and len(ENTRIES) == 27190
 
 
 def _run(entry: dict[str, Any], knowledge: Knowledge) -> str:

@@ -370,8 +370,10 @@ _HELD_LETTER = re.compile(r"([a-z])\1\1+")
 def _unstretched(token: str, knowledge: TriageKnowledge) -> str:
     """ "breatheeee", "huuuuge": a letter held down, read as the word the reader knows with it
     three times, twice or once ("sooooo" -> "sooo", one of the severity words)"""
+    if len(token) < 3 or not _HELD_LETTER.search(token):
+        return token  # (most words: one cheap search)
     runs = list(_HELD_LETTER.finditer(token))
-    if not runs or len(runs) > 3 or _is_word(token, knowledge):
+    if len(runs) > 3 or _is_word(token, knowledge):
         return token
     for counts in itertools.product((3, 2, 1), repeat=len(runs)):
         parts, last = [], 0
@@ -2220,7 +2222,7 @@ def _unread(segment: _Segment, knowledge: TriageKnowledge) -> tuple[bool, Dispos
     ("weird", "huge") is not a symptom read. A word in another script, not glossed, makes its
     part unread even beside a symptom: it may be the very word that matters ("behind my right
     μάτι there is pain")."""
-    if any(not i.others and _SCRIPT_WORD.fullmatch(i.words[0]) for i in segment):
+    if any(not i.others and _in_another_script(i.words[0]) for i in segment):
         return True, None
     if any(
         _is_symptom(i) or i.has("all_clear") or i.has("measured") or _is_temperature(i, knowledge)
@@ -2268,6 +2270,11 @@ def _unread(segment: _Segment, knowledge: TriageKnowledge) -> tuple[bool, Dispos
     return unknown or vague or hint is not None, hint
 
 
+def _in_another_script(word: str) -> bool:
+    # the first letter decides cheaply: every script but the Latin one starts above U+036F
+    return word[0] > "\u036f" and _SCRIPT_WORD.fullmatch(word) is not None
+
+
 def _script_asides(segments: list[_Segment]) -> set[int]:
     """The parts wholly in another script set off inside a sentence that goes on in English
     ("Thank you to the nurse, 감사합니다, all good", "bumps like goose skin, 鸡皮疙瘩, on the
@@ -2278,9 +2285,9 @@ def _script_asides(segments: list[_Segment]) -> set[int]:
         script = [
             part
             for part in sentence
-            if any(_SCRIPT_WORD.fullmatch(item.words[0]) for item in part)
+            if any(_in_another_script(item.words[0]) for item in part)
             and all(
-                _SCRIPT_WORD.fullmatch(item.words[0]) for item in part if item.words[0][0].isalpha()
+                _in_another_script(item.words[0]) for item in part if item.words[0][0].isalpha()
             )
         ]
         if script and len(script) < len(sentence):
