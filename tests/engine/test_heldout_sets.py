@@ -18,7 +18,7 @@ from needlesafe.knowledge.base import Knowledge
 HELDOUT = Path(__file__).parent / "heldout"
 # Sets 1-3: the reader learnt from them. Set 4 was long held out (scored, never tested on); it
 # has since been learnt from like the rest (see heldout/README.md).
-# Sets 4-182 were each scored first (heldout/README.md), then learnt from: all but 61 now guard.
+# Sets 4-188 were each scored first (heldout/README.md), then learnt from: all but 61 now guard.
 # Set 61 is scored, not guarded: most of its messages are wholly in Spanish, French, Tagalog,
 # Hindi or Arabic in Latin letters, and the reader reads English (its unread parts go to the
 # clinic, never home: see heldout/README.md).
@@ -206,6 +206,12 @@ SETS = [
         "lay_heldout_180.yaml",
         "lay_heldout_181.yaml",
         "lay_heldout_182.yaml",
+        "lay_heldout_183.yaml",
+        "lay_heldout_184.yaml",
+        "lay_heldout_185.yaml",
+        "lay_heldout_186.yaml",
+        "lay_heldout_187.yaml",
+        "lay_heldout_188.yaml",
     )
 ]
 
@@ -302,6 +308,42 @@ KNOWN_UNDER = {
         " verb of experience), so the heat said after it is someone else's; the redness getting"
         " worse alone is for the clinic"
     ),
+    "my friend stab me in the leg with her allergy pen เข็มฉีดแก้แพ้ because I was getting "
+    "red bumps and funny feeling. now calm. still some red bumps on arm. I want to sleep "
+    "only.": (
+        "the friend is the subject, so the pen she used is read as hers; the Thai words are "
+        "unread, so the clinic reads it"
+    ),
+    "కన్ను left side stabbing inside like a needle went in, water coming nonstop. They were "
+    "doing very close to the eye area.": (
+        "the word that matters is in another script and not glossed (Telugu for eye); the "
+        "part is unread, so the clinic reads it (contact_clinic), never home"
+    ),
+    "سینے میں درد since morning, like somebody pressing with both hands on it, and little bit "
+    "sweating. face needle was yesterday, face is fine.": (
+        "the word that matters is in another script and not glossed (Urdu for chest pain); "
+        "the part is unread, so the clinic reads it (contact_clinic), never home"
+    ),
+    "لبم became swollen like a sausage one hour after. I took the allergy tablet from my "
+    "handbag and now it is back to normal size. Everything else fine, breathing fine.": (
+        "the word that matters is in another script and not glossed (Farsi for my lip); the "
+        "part is unread, so the clinic reads it (contact_clinic), never home"
+    ),
+    "my right cheek is hot and پړسیدلی, and sore when i touch like a bruise from cricket "
+    "ball. left side is fine.": (
+        "the word that matters is in another script and not glossed (Pashto for swollen); the "
+        "part is unread, so the clinic reads it (contact_clinic), never home"
+    ),
+    "Mum's got bad tummy cramps tonight and been up and down to the loo. Face is red but that's"
+    " what you said. No itching, no spots.": (
+        "'Mum's got' is read as the mother's own experience (a relative with a verb of"
+        " experience) beside the writer's 'Face is red', so the cramps are someone else's"
+    ),
+    "There were spots of blood on Mum's pillow this morning, she's been picking at her scabs in"
+    " her sleep I think. Stopped now. 2 days after": (
+        "as the scab knocked off while washing: a little bleeding that has stopped is normal"
+        " healing in symptoms.yaml; the set asks the clinic to hear of it"
+    ),
     "She picked at a scab (told her not to!!) and it bled a bit, stopped after a minute": (
         "as the scab knocked off while washing: a little bleeding that has stopped is normal"
         " healing in symptoms.yaml; the set asks the clinic to hear of it"
@@ -364,7 +406,7 @@ ENTRIES = [entry for path in SETS for entry in _load(path)]
 
 
 def test_the_sets_are_there() -> None:
-    assert len(SETS) == 181 and len(ENTRIES) == 27190
+    assert len(SETS) == 187 and len(ENTRIES) == 28090
 
 
 def _run(entry: dict[str, Any], knowledge: Knowledge) -> str:
