@@ -330,7 +330,7 @@ def _glossed(tokens: list[str], knowledge: TriageKnowledge) -> list[str]:
                 and not _is_known(spelt, knowledge)
                 and not any(s in knowledge.everyday for s in _stems(spelt))
             ):
-                if out and _SCRIPT_WORD.fullmatch(out[-1]):
+                if out and _in_another_script(out[-1]):
                     out.pop()  # the word it spells out and glosses
                 out += gloss
                 at = end + 1
