@@ -18,7 +18,7 @@ from needlesafe.knowledge.base import Knowledge
 HELDOUT = Path(__file__).parent / "heldout"
 # Sets 1-3: the reader learnt from them. Set 4 was long held out (scored, never tested on); it
 # has since been learnt from like the rest (see heldout/README.md).
-# Sets 4-193 were each scored first (heldout/README.md), then learnt from: all but 61 now guard.
+# Sets 4-199 were each scored first (heldout/README.md), then learnt from: all but 61 now guard.
 # Set 61 is scored, not guarded: most of its messages are wholly in Spanish, French, Tagalog,
 # Hindi or Arabic in Latin letters, and the reader reads English (its unread parts go to the
 # clinic, never home: see heldout/README.md).
@@ -217,6 +217,12 @@ SETS = [
         "lay_heldout_191.yaml",
         "lay_heldout_192.yaml",
         "lay_heldout_193.yaml",
+        "lay_heldout_194.yaml",
+        "lay_heldout_195.yaml",
+        "lay_heldout_196.yaml",
+        "lay_heldout_197.yaml",
+        "lay_heldout_198.yaml",
+        "lay_heldout_199.yaml",
     )
 ]
 
@@ -366,10 +372,6 @@ KNOWN_UNDER = {
         "a face measured wider is not read as swelling: 'face width' names no symptom, so the"
         " growth of the measure has nothing to make worse"
     ),
-    "the stinging is horrendous. ps my skin is so tender I can't even rest my face on the pillow": (
-        "day 1 exactly: severe stinging and tender skin are contact_clinic until after day 1;"
-        " the set read 'so tender' as severe pain, urgent"
-    ),
     "Hello, it's two months since my treatment. Generally all good, and I'm booked in for the"
     " second one next month. I went to my friend's wedding at the weekend and had my makeup done"
     " properly for the first time and the makeup artist pointed out a raised line on my chin, a"
@@ -399,6 +401,13 @@ KNOWN_UNDER = {
         "'fuller than in yesterday's photo' is not read as getting worse, so day-3 swelling stays"
         " within its course"
     ),
+    "Mum had a temperature of 38.3 last night. We gave her paracetamol and it's back to normal"
+    " this morning. Face is just pink.": (
+        "'Mum had' is read as the mother's own experience (a relative with a verb of experience)"
+        " beside the unowned 'Face is just pink', taken as the writer's own state, so the settled"
+        " fever is someone else's; 'we gave her paracetamol' (the writer caring for her) is not"
+        " yet read as writing for the patient"
+    ),
 }
 
 
@@ -411,7 +420,7 @@ ENTRIES = [entry for path in SETS for entry in _load(path)]
 
 
 def test_the_sets_are_there() -> None:
-    assert len(SETS) == 192 and len(ENTRIES) == 28840
+    assert len(SETS) == 198 and len(ENTRIES) == 29740
 
 
 def _run(entry: dict[str, Any], knowledge: Knowledge) -> str:

@@ -170,6 +170,11 @@ def test_dropped_g_and_regional_spellings_are_read(text: str, code: str) -> None
 def test_a_pronoun_after_a_reporting_verb_keeps_the_person_named() -> None:
     assert "throat_tightness" in read("my friend said her throat closed up after hers").others
     assert "lip_tongue_swelling" in found("my friend says my lips look swollen")
+    # ... and one before it, unless the writer's own words follow
+    assert "hives" in read("my sister had hives after hers, she says it was awful").others
+    assert "lip_tongue_swelling" in found("my friend came round, she says my lips look swollen")
+    mum = read("Mum has come up in big raised welts on her neck, and she says the room is spinning")
+    assert {"hives", "dizziness"} <= set(mum.symptoms)  # written for her: she is the patient
     mate = read("my mate had the same treatment and ended up in A&E with her throat swelling")
     assert "throat_tightness" in mate.others and "throat_tightness" not in mate.symptoms
 
@@ -1440,6 +1445,31 @@ def test_an_exception_to_an_all_clear_is_not_denied_by_it() -> None:
     assert "lip_tongue_swelling" in found("apart from my lips swelling all good")
     assert "hives" in found("other than the hives I'm fine")
     assert "hives" in read("no hives, all good").negated
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I read that lips can swell",
+        "I read about infections and cellulitis.",
+        "I've been reading about allergic reactions and now I'm scared",
+        "I keep reading that fluid means infection",
+    ],
+)
+def test_what_the_writer_read_is_no_ones_though_they_open_with_i(text: str) -> None:
+    assert read(text).symptoms == {} and read(text).others
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("I heard a thud and found her on the bathroom floor, out cold", "fainting"),
+        ("I have read the same line of my book six times and I cannot hold it", "confusion"),
+        ("I read that lips can swell and now my lips are swelling", "lip_tongue_swelling"),
+    ],
+)
+def test_hearing_and_reading_that_are_not_hearsay_are_read(text: str, code: str) -> None:
+    assert code in found(text)
 
 
 def test_what_was_heard_stops_at_but() -> None:

@@ -1561,8 +1561,13 @@ def _marks(
             writer_treated and not here and (at <= 2 or any(at < v <= at + 3 for v in verbs))
         )
         marks.append((at, "other" if untreated or their_own else "patient"))
+    # "I read that lips can swell": the writer opening what they heard is its source, not its
+    # patient
+    heard_from = set(_find(segment, lists["hearsay"]))
     marks += [
-        (at, "patient") for at in _find(segment, lists["first_person"]) if at not in in_people
+        (at, "patient")
+        for at in _find(segment, lists["first_person"])
+        if at not in in_people and at not in heard_from
     ]
     for at, item in enumerate(segment):  # the patient's own symptom or part: "... my gullet"
         # ... or a symptom phrase ending on "my" before a part ("a burn on my" + "jaw")
@@ -1591,11 +1596,18 @@ def _marks(
         if at not in compared and at not in advised
     ]
     # "my friend says my lips look swollen": what follows is the patient's; "my friend said
-    # her throat closed up": a pronoun after the verb keeps the one named
+    # her throat closed up": a pronoun after the verb keeps the one named; so does one before
+    # it when the writer's own words do not follow ("she says the room is spinning")
+    own_after = {at for at in _find(segment, lists["writer_self"])}
     marks += [
         (at, "report")
         for at in _find(segment, lists["reporting_verbs"])
         if not (at + 1 < len(segment) and segment[at + 1].words in lists["pronouns"])
+        and not (
+            at >= 1
+            and segment[at - 1].words in lists["pronouns"]
+            and not any(k > at for k in own_after)
+        )
     ]
     # "... after hers" with no one named in the part: whoever was named last, if not a proxy
     named = _find(segment, people)
