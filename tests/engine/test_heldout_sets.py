@@ -18,7 +18,7 @@ from needlesafe.knowledge.base import Knowledge
 HELDOUT = Path(__file__).parent / "heldout"
 # Sets 1-3: the reader learnt from them. Set 4 was long held out (scored, never tested on); it
 # has since been learnt from like the rest (see heldout/README.md).
-# Sets 4-199 were each scored first (heldout/README.md), then learnt from: all but 61 now guard.
+# Sets 4-205 were each scored first (heldout/README.md), then learnt from: all but 61 now guard.
 # Set 61 is scored, not guarded: most of its messages are wholly in Spanish, French, Tagalog,
 # Hindi or Arabic in Latin letters, and the reader reads English (its unread parts go to the
 # clinic, never home: see heldout/README.md).
@@ -223,6 +223,12 @@ SETS = [
         "lay_heldout_197.yaml",
         "lay_heldout_198.yaml",
         "lay_heldout_199.yaml",
+        "lay_heldout_200.yaml",
+        "lay_heldout_201.yaml",
+        "lay_heldout_202.yaml",
+        "lay_heldout_203.yaml",
+        "lay_heldout_204.yaml",
+        "lay_heldout_205.yaml",
     )
 ]
 
@@ -269,12 +275,6 @@ KNOWN_UNDER = {
     " many times, I remember her going back and forth. Otherwise I'm okay.": (
         "as the 50p patch: a size said in a part of its own is not read as the wound's severity"
     ),
-    "Mum had red lumpy hives on her neck yesterday evening for about two hours, they went away by"
-    " themselves. Today nothing, skin only a little pink.": (
-        "'Mum had hives' is read as the mother's own experience and the unowned 'skin only a"
-        " little pink' as the writer's, so the settled hives are someone else's; the set reads"
-        " Mum as the patient"
-    ),
     "Day 3. My face cannot be touched at all, even washing with water is too much, like skin"
     " without its cover. It is not hot.": (
         "sensitivity, however bad, is within its course on day 3 in symptoms.yaml (only worsening"
@@ -319,12 +319,6 @@ KNOWN_UNDER = {
         " verb of experience), so the heat said after it is someone else's; the redness getting"
         " worse alone is for the clinic"
     ),
-    "my friend stab me in the leg with her allergy pen เข็มฉีดแก้แพ้ because I was getting "
-    "red bumps and funny feeling. now calm. still some red bumps on arm. I want to sleep "
-    "only.": (
-        "the friend is the subject, so the pen she used is read as hers; the Thai words are "
-        "unread, so the clinic reads it"
-    ),
     "కన్ను left side stabbing inside like a needle went in, water coming nonstop. They were "
     "doing very close to the eye area.": (
         "the word that matters is in another script and not glossed (Telugu for eye); the "
@@ -344,11 +338,6 @@ KNOWN_UNDER = {
     "ball. left side is fine.": (
         "the word that matters is in another script and not glossed (Pashto for swollen); the "
         "part is unread, so the clinic reads it (contact_clinic), never home"
-    ),
-    "Mum's got bad tummy cramps tonight and been up and down to the loo. Face is red but that's"
-    " what you said. No itching, no spots.": (
-        "'Mum's got' is read as the mother's own experience (a relative with a verb of"
-        " experience) beside the writer's 'Face is red', so the cramps are someone else's"
     ),
     "There were spots of blood on Mum's pillow this morning, she's been picking at her scabs in"
     " her sleep I think. Stopped now. 2 days after": (
@@ -391,22 +380,9 @@ KNOWN_UNDER = {
     " hardly bothering her on Monday.": (
         "pain read, but more painkillers each day is not read as pain getting worse"
     ),
-    "Mum had a shivering fit yesterday teatime, wrapped in her dressing gown shaking, lasted"
-    " about half an hour and hasn't come back. I checked her temperature today and it's"
-    " 36.7.": (
-        "the normal temperature today settles the shivering with it; the set asks the clinic to"
-        " hear of a settled shivering fit"
-    ),
     "His cheeks look fuller this morning than in yesterday's photo. No heat, no pain, no rash.": (
         "'fuller than in yesterday's photo' is not read as getting worse, so day-3 swelling stays"
         " within its course"
-    ),
-    "Mum had a temperature of 38.3 last night. We gave her paracetamol and it's back to normal"
-    " this morning. Face is just pink.": (
-        "'Mum had' is read as the mother's own experience (a relative with a verb of experience)"
-        " beside the unowned 'Face is just pink', taken as the writer's own state, so the settled"
-        " fever is someone else's; 'we gave her paracetamol' (the writer caring for her) is not"
-        " yet read as writing for the patient"
     ),
 }
 
@@ -420,7 +396,7 @@ ENTRIES = [entry for path in SETS for entry in _load(path)]
 
 
 def test_the_sets_are_there() -> None:
-    assert len(SETS) == 198 and len(ENTRIES) == 29740
+    assert len(SETS) == 204 and len(ENTRIES) == 30640
 
 
 def _run(entry: dict[str, Any], knowledge: Knowledge) -> str:

@@ -210,6 +210,50 @@ def test_a_relative_who_went_down_fainted_and_one_home_from_the_clinic_is_the_pa
     assert "confusion" in found(father)
 
 
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        # the writer speaks only of a cold of their own: they write for the relative
+        ("Dad's got a few wee heads on his forehead and thick pus came out. I've a cold", "pus"),
+        ("Mum had a temperature of 38.3 last night, back to normal now. Face is just pink", None),
+        # the treatment said as theirs, and a pronoun shortened ("she'd")
+        ("my fella's lips have blown up, his face was done this morning. I've a stinking cold",
+         "lip_tongue_swelling"),
+        ("My mum had a fit on the sofa, she'd had her face treatment at lunchtime. I've got a"
+         " banging head from the stress of it", "seizure"),
+        # a pen used on the writer
+        ("My flatmate had to jab me with her Anapen about an hour ago", "adrenaline_used"),
+        ("Mum used my Jext pen in my thigh, the welts are better now", "adrenaline_used"),
+    ],
+)
+def test_a_relative_with_an_experience_of_their_own_is_the_patient_written_for(
+    text: str, code: str | None
+) -> None:
+    reading = read(text)
+    if code is None:  # a settled fever: resolved, and the relative's, so the patient's
+        assert "fever" in reading.resolved and "fever" not in reading.others
+    else:
+        assert code in reading.symptoms and code not in reading.others
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "My sister had hives after hers last year so I'm a bit paranoid, but I'm honestly fine",
+        "My mum gets keloid scars so I was a bit worried, but everything's flat. Bit of peeling",
+        "Not about me, my mum's got a temperature of 38.5. Can I still come in for my review?",
+        "my mum had hers done last week n her throat went tight, should i worry? mines only a"
+        " bit red",
+    ],
+)
+def test_a_relative_stays_someone_else_when_the_writer_speaks_of_their_own_skin(
+    text: str,
+) -> None:
+    reading = read(text)
+    assert reading.others
+    assert not {"hives", "raised_scar", "fever", "throat_tightness"} & set(reading.symptoms)
+
+
 def test_a_word_is_not_cut_into_scraps_or_a_name_into_symptoms() -> None:
     # "crimson" is no "cr i am son" (it stays unread for the clinic), "recovery" no "r eco
     # very", "Ashburn" no "ash burn"
@@ -969,8 +1013,10 @@ def test_someone_treated_here_is_the_patient() -> None:
         " jerking. She's awake now but groggy."
     )
     assert "seizure" in mum.symptoms
-    # a relative's own experience elsewhere stays theirs
-    assert "seizure" not in found("Please call me. My mum had a fit last week at home.")
+    # a relative's own experience elsewhere stays theirs when the writer is the patient
+    assert "seizure" not in found(
+        "Please call me. My mum had a fit last week at home. I had my treatment on Monday."
+    )
 
 
 def test_my_before_a_thing_that_is_not_the_body_is_not_the_writer_speaking_of_themself() -> None:
@@ -1470,6 +1516,18 @@ def test_what_the_writer_read_is_no_ones_though_they_open_with_i(text: str) -> N
 )
 def test_hearing_and_reading_that_are_not_hearsay_are_read(text: str, code: str) -> None:
     assert code in found(text)
+
+
+def test_a_question_about_care_is_not_unread_but_one_about_seeking_help_is() -> None:
+    assert read("My face is pink. Can I use my usual Nivea SPF?").unread == ()
+    assert read("My face is pink. My mum says I should put Nivea on it").unread == ()
+    assert read("My face is pink. Can I use the hydrocortisone the GP gave me?").unread != ()
+    assert read("My face is pink. Should I stop the serum my throat hates?").unread != ()
+
+
+def test_someone_else_stopping_laughing_does_not_settle_a_symptom() -> None:
+    text = "my top lip has blown up, my husband laughed at first and then stopped laughing"
+    assert "lip_tongue_swelling" in read(text).symptoms
 
 
 def test_what_was_heard_stops_at_but() -> None:

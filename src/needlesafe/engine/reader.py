@@ -90,6 +90,7 @@ _CLOCK = re.compile(r"\b([01]?\d|2[0-3]):[0-5]\d\b")
 _NEGATIVE_WORDS = frozenset(("not", "no", "cannot", "cant", "unable"))
 _NOTHING = frozenset(("nothing", "none", "never"))
 # the experiencer lists that can make a part someone else's (reader.yaml: experiencer)
+_PEOPLE_LISTS = ("others", "relatives", "proxies", "pronouns")
 _SOMEONE_ELSE = ("others", "relatives", "proxies", "pronouns", "hearsay", "theirs", "disowned")
 _POSSESSIVES = frozenset(("her", "his", "their"))
 _OWNING_SELF = frozenset(("my", "our"))  # "my friend": the person written about
@@ -164,6 +165,7 @@ class _Item:
     history: bool = False
     sentence_start: bool = False  # the first item of a segment that starts a sentence
     after_contrast: bool = False  # the first item of a segment after "but", "however"...
+    after_self: bool = False  # the first item of a segment after "so i"
 
     def has(self, kind: str) -> bool:
         # a plain loop: the reader asks this about a million times per 4,000 messages, and a
@@ -1376,8 +1378,9 @@ def _segments(items: list[_Item], knowledge: TriageKnowledge) -> list[_Segment]:
     """The parts of a message checked for unread words and whose symptom it is: sentences cut
     at commas and reader.yaml's segment breaks ("and", "but")."""
     breaks = knowledge.word_lists.get("segment_breaks", _NONE)
+    writer_self = knowledge.word_lists.get("writer_self", _NONE)
     segments: list[list[_Item]] = [[]]
-    new_sentence, contrast = True, False
+    new_sentence, contrast, by_self = True, False, False
     for at, item in enumerate(items):
         if item.words in _OR and any(i.has("negation") for i in segments[-1]):
             segments[-1].append(item)  # "no swelling of my lips or tongue": one negated list
@@ -1392,13 +1395,16 @@ def _segments(items: list[_Item], knowledge: TriageKnowledge) -> list[_Segment]:
             # threw up" is one sentence about her
             new_sentence = new_sentence or (item.has("end") and item.words not in _BRACKETS)
             contrast = item.has("terminator") and item.words in breaks
+            # "so I" cut off a part: the writer spoke of themself there
+            by_self = item.words in breaks and any((w,) in writer_self for w in item.words)
             if segments[-1]:
                 segments.append([])
             continue
         if not segments[-1]:
             item.sentence_start = new_sentence
             item.after_contrast = contrast
-            new_sentence = contrast = False
+            item.after_self = by_self
+            new_sentence = contrast = by_self = False
         segments[-1].append(item)
     return [_Segment(s, knowledge.word_index) for s in segments if s]
 
@@ -1477,6 +1483,7 @@ def _marks(
     untreated: bool,
     writer_treated: bool,
     writer_own: bool,
+    writer_patient: bool = True,
     comparing: bool = False,
 ) -> list[tuple[int, str]]:
     """Who each part of a segment speaks of: (item index, other | patient | hearsay | report),
@@ -1548,7 +1555,7 @@ def _marks(
         other = (
             theirs
             or untreated
-            or any(at < v <= at + 3 for v in verbs)
+            or (writer_patient and any(at < v <= at + 3 for v in verbs))
             or (writer_own and not treated_too)
         ) and not here
         marks.append((at, "other" if other else "patient"))
@@ -1642,6 +1649,33 @@ def _mark_experiencer(segments: list[_Segment], knowledge: TriageKnowledge) -> N
         for start, end in s.spans.get(lists["writer_treated"].name, [])
         for word in s.words[start:end]
     )
+    # "Dad's got a few wee heads on his forehead ... I've a cold": a relative's own experience is
+    # someone else's only when the writer may be the patient: they speak of their own skin, a
+    # symptom or their own treatment; a writer who speaks only of a cold of their own writes for
+    # the relative
+    said_of = [any(_is_symptom(i) or i.has("all_clear") for i in s) for s in segments]
+    speaking = [s[0].after_self or _speaks_of_self(s, lists) for s in segments]
+    writer_patient = (
+        writer_treated
+        or any(
+            (speaking[at] and said_of[at])
+            or _find(s, lists.get("writer_state", _NONE))
+            or (speaking[at] and _find(s, lists["treated"]))
+            for at, s in enumerate(segments)
+        )
+        # "... so I was a bit worried, but everything's flat and healing": a writer who speaks
+        # of themself and of skin no one is named for, in a sentence or a contrast of its own
+        # (not "Dad's got wee heads and thick pus came out", which goes on about Dad)
+        or (
+            any(speaking)
+            and any(
+                said_of[at]
+                and (s[0].sentence_start or s[0].after_contrast)
+                and not any(_find(s, lists[name]) for name in _PEOPLE_LISTS)
+                for at, s in enumerate(segments)
+            )
+        )
+    )
     heard_carried = False
     heard_done = False  # the part before ended on a search done ("i googled it")
     comparing = False  # a comparison was made earlier in the sentence ("like ...")
@@ -1662,6 +1696,7 @@ def _mark_experiencer(segments: list[_Segment], knowledge: TriageKnowledge) -> N
             untreated=untreated_in[at],
             writer_treated=writer_treated,
             writer_own=writer_own,
+            writer_patient=writer_patient,
             comparing=comparing,
         )
         # ... a comparison of how the writer feels ("like I'm wearing a jumper too small"), not
@@ -1858,6 +1893,12 @@ def _says_they_were_treated(
         )
         # "she was off to get her face done at your clinic": treated here
         or bool(people and _find(segment, lists["treated_here"]))
+        # "..., his face was done this morning": the treatment said as theirs, opening its part
+        # (not "came out in hives after her session at a different place")
+        or any(
+            start == 0 and segment.words[start] in _POSSESSIVES
+            for start, _ in segment.spans.get(lists["treated"].name, [])
+        )
         # ... unless the writer speaks of themself in the message ("my cousin got cold sores
         # after her treatment, I never had one")
         or (any(p < o for p in people for o in owned) and not speaks_of_self)
@@ -2233,7 +2274,9 @@ def _unread(segment: _Segment, knowledge: TriageKnowledge) -> tuple[bool, Dispos
     "something's not right", or a hinting site word alone ("my throat..."); a cue alone
     ("weird", "huge") is not a symptom read. A word in another script, not glossed, makes its
     part unread even beside a symptom: it may be the very word that matters ("behind my right
-    μάτι there is pain")."""
+    μάτι there is pain"). Words not known do not count after a question or advice about care
+    ("can I use my usual SPF?"), unless the part speaks of seeking help ("should I go to
+    A&E"); site words and vague words still do."""
     if any(not i.others and _in_another_script(i.words[0]) for i in segment):
         return True, None
     if any(
@@ -2243,6 +2286,10 @@ def _unread(segment: _Segment, knowledge: TriageKnowledge) -> tuple[bool, Dispos
         return False, None
     lists = knowledge.word_lists
     known = _covered(segment, lists) | set(_find(segment, lists.get("feelings", _NONE)))
+    if not _find(segment, lists.get("escalation", _NONE)):
+        care = [at for at in _find(segment, lists.get("care_talk", _NONE)) if at <= 2]
+        start = care[0] if care else len(segment)
+        known |= {at for at in range(start, len(segment)) if not segment[at].has("site")}
     unknown = False
     hint: Disposition | None = None
     activities = lists.get("site_activities", _NONE)

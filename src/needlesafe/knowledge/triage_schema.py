@@ -554,6 +554,11 @@ class ReaderFile(FileHeader):
     # does, so a part is not unread for them alone; a message with nothing else read is still
     # unread (plainly_social above), so "I'm so worried" alone goes to the clinic
     feelings: list[Phrase] = []
+    # a question or advice about care, products or plans at the start of a part ("can I use",
+    # "my mum says I should put"): the words after it are not unread for being unknown ("can I
+    # use my usual SPF?"), unless the part has one of `escalation` ("should I go to A&E")
+    care_talk: list[Phrase] = []
+    escalation: list[Phrase] = []
     # words that point back to a site named earlier in the sentence ("serum ran in my eye and
     # now it's agony to open it"): a part with one of these and no site of its own takes the
     # sites of the part before
@@ -967,6 +972,8 @@ def _word_lists(reader: ReaderFile) -> dict[str, PhraseSet]:
         "plainly_social": reader.plainly_social,
         "empty_words": reader.empty_words,
         "feelings": reader.feelings,
+        "care_talk": reader.care_talk,
+        "escalation": reader.escalation,
         **{f"alarm_{level}": words for level, words in reader.alarm_words.items()},
         "name_intros": reader.name_intros,
         **{f"measure_cues_{m.id}": m.cues for m in reader.measures},
