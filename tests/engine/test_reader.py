@@ -1525,6 +1525,25 @@ def test_a_question_about_care_is_not_unread_but_one_about_seeking_help_is() -> 
     assert read("My face is pink. Should I stop the serum my throat hates?").unread != ()
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my cheeks are warm and I'm terrified it's an infection",
+        "My face is pink. Is this a reaction?",
+        "My face is pink. I was so scared I'd get an infection but nothing like that",
+        "Still a bit pink. I keep reading that fluid means infection",
+    ],
+)
+def test_a_cause_feared_or_asked_about_is_not_read_as_the_sign(text: str) -> None:
+    reading = read(text)
+    assert not {"pus", "rash"} & set(reading.symptoms) and reading.symptoms
+
+
+def test_a_cause_said_plainly_or_alone_is_still_read() -> None:
+    assert "pus" in found("My face is pink and I have an infection on my chin")
+    assert "rash" in found("I'm so worried I'm having a reaction")  # nothing else read: safer
+
+
 def test_someone_else_stopping_laughing_does_not_settle_a_symptom() -> None:
     text = "my top lip has blown up, my husband laughed at first and then stopped laughing"
     assert "lip_tongue_swelling" in read(text).symptoms

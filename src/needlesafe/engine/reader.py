@@ -2329,6 +2329,26 @@ def _unread(segment: _Segment, knowledge: TriageKnowledge) -> tuple[bool, Dispos
     return unknown or vague or hint is not None, hint
 
 
+def _feared_causes(clauses: list[list[_Item]], knowledge: TriageKnowledge) -> set[int]:
+    """The causes named only as a fear or a question ("I was so scared I'd get an infection",
+    "is this a reaction?", "a sign of infection"): the word for a cause (reader.yaml's
+    `named_causes`) after words of feeling or `fear_cues` in its clause, or in a question, is
+    what the writer wonders, not what they have. (What they describe is read as ever.)"""
+    lists = knowledge.word_lists
+    causes = lists.get("named_causes", _NONE)
+    cues = lists.get("fear_cues", _NONE)
+    feelings = lists.get("feelings", _NONE)
+    feared: set[int] = set()
+    for clause in clauses:
+        question = clause[-1].has("end") or clause[0].words[:1] in _ASKING
+        for at, item in enumerate(clause):
+            if not (_is_symptom(item) and not item.others and (item.words[-1],) in causes):
+                continue
+            if question or _has_phrase(clause[:at], cues) or _has_phrase(clause[:at], feelings):
+                feared.add(id(item))
+    return feared
+
+
 def _in_another_script(word: str) -> bool:
     # the first letter decides cheaply: every script but the Latin one starts above U+036F
     return word[0] > "\u036f" and _SCRIPT_WORD.fullmatch(word) is not None
@@ -2547,9 +2567,15 @@ def read_message(text: str, knowledge: TriageKnowledge) -> Reading:
     _mark_growth(segments, knowledge)
     _mark_rising_scores(segments, knowledge.word_lists.get("past", _NONE))
 
+    feared = _feared_causes(clauses, knowledge)
+    # ... said beside nothing else the reader knows, a cause feared still counts (safer)
+    if not any(_is_symptom(i) and id(i) not in feared for c in clauses for i in c):
+        feared = set()
     mentions: list[Mention] = []
     for clause in clauses:
         for item in clause:
+            if id(item) in feared:
+                continue
             for code in item.values("concept"):
                 if code.startswith("_"):
                     continue  # cues alone are nothing

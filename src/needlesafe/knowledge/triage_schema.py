@@ -559,6 +559,10 @@ class ReaderFile(FileHeader):
     # use my usual SPF?"), unless the part has one of `escalation` ("should I go to A&E")
     care_talk: list[Phrase] = []
     escalation: list[Phrase] = []
+    # words that name a cause rather than a sign ("infection", "reaction"): after words of
+    # feeling or `fear_cues` in their clause, or in a question, a fear, not a finding
+    named_causes: list[Phrase] = []
+    fear_cues: list[Phrase] = []
     # words that point back to a site named earlier in the sentence ("serum ran in my eye and
     # now it's agony to open it"): a part with one of these and no site of its own takes the
     # sites of the part before
@@ -974,6 +978,8 @@ def _word_lists(reader: ReaderFile) -> dict[str, PhraseSet]:
         "feelings": reader.feelings,
         "care_talk": reader.care_talk,
         "escalation": reader.escalation,
+        "named_causes": reader.named_causes,
+        "fear_cues": reader.fear_cues,
         **{f"alarm_{level}": words for level, words in reader.alarm_words.items()},
         "name_intros": reader.name_intros,
         **{f"measure_cues_{m.id}": m.cues for m in reader.measures},
