@@ -1649,32 +1649,12 @@ def _mark_experiencer(segments: list[_Segment], knowledge: TriageKnowledge) -> N
         for start, end in s.spans.get(lists["writer_treated"].name, [])
         for word in s.words[start:end]
     )
-    # "Dad's got a few wee heads on his forehead ... I've a cold": a relative's own experience is
-    # someone else's only when the writer may be the patient: they speak of their own skin, a
-    # symptom or their own treatment; a writer who speaks only of a cold of their own writes for
-    # the relative
-    said_of = [any(_is_symptom(i) or i.has("all_clear") for i in s) for s in segments]
-    speaking = [s[0].after_self or _speaks_of_self(s, lists) for s in segments]
+    # a relative's own experience is someone else's only when the writer may be the patient
+    # (asked only when a relative is named: it is only for them)
     writer_patient = (
         writer_treated
-        or any(
-            (speaking[at] and said_of[at])
-            or _find(s, lists.get("writer_state", _NONE))
-            or (speaking[at] and _find(s, lists["treated"]))
-            for at, s in enumerate(segments)
-        )
-        # "... so I was a bit worried, but everything's flat and healing": a writer who speaks
-        # of themself and of skin no one is named for, in a sentence or a contrast of its own
-        # (not "Dad's got wee heads and thick pus came out", which goes on about Dad)
-        or (
-            any(speaking)
-            and any(
-                said_of[at]
-                and (s[0].sentence_start or s[0].after_contrast)
-                and not any(_find(s, lists[name]) for name in _PEOPLE_LISTS)
-                for at, s in enumerate(segments)
-            )
-        )
+        or not any(_find(s, lists["relatives"]) for s in segments)
+        or _writer_may_be_patient(segments, lists)
     )
     heard_carried = False
     heard_done = False  # the part before ended on a search done ("i googled it")
@@ -1792,6 +1772,33 @@ def _mark_experiencer(segments: list[_Segment], knowledge: TriageKnowledge) -> N
             for before in segments[: at + 1]:
                 for item in before:
                     item.others = item.others and not _is_concept(item)
+
+
+def _writer_may_be_patient(segments: list[_Segment], lists: Mapping[str, PhraseSet]) -> bool:
+    """ "Dad's got a few wee heads on his forehead ... I've a cold": the writer writes for the
+    relative unless they speak of their own skin, a symptom or their own treatment."""
+    said_of = [any(_is_symptom(i) or i.has("all_clear") for i in s) for s in segments]
+    speaking = [s[0].after_self or _speaks_of_self(s, lists) for s in segments]
+    return (
+        any(
+            (speaking[at] and said_of[at])
+            or _find(s, lists.get("writer_state", _NONE))
+            or (speaking[at] and _find(s, lists["treated"]))
+            for at, s in enumerate(segments)
+        )
+        # "... so I was a bit worried, but everything's flat and healing": a writer who speaks
+        # of themself and of skin no one is named for, in a sentence or a contrast of its own
+        # (not "Dad's got wee heads and thick pus came out", which goes on about Dad)
+        or (
+            any(speaking)
+            and any(
+                said_of[at]
+                and (s[0].sentence_start or s[0].after_contrast)
+                and not any(_find(s, lists[name]) for name in _PEOPLE_LISTS)
+                for at, s in enumerate(segments)
+            )
+        )
+    )
 
 
 def _shares(segment: _Segment, lists: Mapping[str, PhraseSet]) -> bool:
@@ -2342,7 +2349,7 @@ def _feared_causes(clauses: list[list[_Item]], knowledge: TriageKnowledge) -> se
     for clause in clauses:
         question = clause[-1].has("end") or clause[0].words[:1] in _ASKING
         for at, item in enumerate(clause):
-            if not (_is_symptom(item) and not item.others and (item.words[-1],) in causes):
+            if (item.words[-1],) not in causes or item.others or not _is_symptom(item):
                 continue
             if question or _has_phrase(clause[:at], cues) or _has_phrase(clause[:at], feelings):
                 feared.add(id(item))
@@ -2569,7 +2576,7 @@ def read_message(text: str, knowledge: TriageKnowledge) -> Reading:
 
     feared = _feared_causes(clauses, knowledge)
     # ... said beside nothing else the reader knows, a cause feared still counts (safer)
-    if not any(_is_symptom(i) and id(i) not in feared for c in clauses for i in c):
+    if feared and not any(_is_symptom(i) and id(i) not in feared for c in clauses for i in c):
         feared = set()
     mentions: list[Mention] = []
     for clause in clauses:
