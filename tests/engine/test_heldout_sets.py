@@ -18,7 +18,7 @@ from needlesafe.knowledge.base import Knowledge
 HELDOUT = Path(__file__).parent / "heldout"
 # Sets 1-3: the reader learnt from them. Set 4 was long held out (scored, never tested on); it
 # has since been learnt from like the rest (see heldout/README.md).
-# Sets 4-205 were each scored first (heldout/README.md), then learnt from: all but 61 now guard.
+# Sets 4-211 were each scored first (heldout/README.md), then learnt from: all but 61 now guard.
 # Set 61 is scored, not guarded: most of its messages are wholly in Spanish, French, Tagalog,
 # Hindi or Arabic in Latin letters, and the reader reads English (its unread parts go to the
 # clinic, never home: see heldout/README.md).
@@ -229,6 +229,12 @@ SETS = [
         "lay_heldout_203.yaml",
         "lay_heldout_204.yaml",
         "lay_heldout_205.yaml",
+        "lay_heldout_206.yaml",
+        "lay_heldout_207.yaml",
+        "lay_heldout_208.yaml",
+        "lay_heldout_209.yaml",
+        "lay_heldout_210.yaml",
+        "lay_heldout_211.yaml",
     )
 ]
 
@@ -384,6 +390,16 @@ KNOWN_UNDER = {
         "'fuller than in yesterday's photo' is not read as getting worse, so day-3 swelling stays"
         " within its course"
     ),
+    "Big raw areas on both cheeks where the skin's come right off. Looks like I've come off a"
+    " bike.": (
+        "'big raw areas' is read as open skin without its size: 'big' beside the wound word is"
+        " not read as severe (a severity phrase holding the wound word would swallow it)"
+    ),
+    "Woke up and there were little spots of blood on the pillow, I think I scratched the scabs"
+    " in sleep. Stopped by itself.": (
+        "as the scab knocked off while washing: a little bleeding that has stopped is normal"
+        " healing in symptoms.yaml; the set asks the clinic to hear of it"
+    ),
 }
 
 
@@ -396,7 +412,7 @@ ENTRIES = [entry for path in SETS for entry in _load(path)]
 
 
 def test_the_sets_are_there() -> None:
-    assert len(SETS) == 204 and len(ENTRIES) == 30640
+    assert len(SETS) == 210 and len(ENTRIES) == 31540
 
 
 def _run(entry: dict[str, Any], knowledge: Knowledge) -> str:

@@ -1544,6 +1544,21 @@ def test_a_cause_said_plainly_or_alone_is_still_read() -> None:
     assert "rash" in found("I'm so worried I'm having a reaction")  # nothing else read: safer
 
 
+def test_a_settling_said_after_a_symptom_in_the_present_leaves_it() -> None:
+    itch = read(
+        "My face is itching like mad and earlier I nearly blacked out in the hall. I sat down"
+        " and it passed after a few minutes."
+    )
+    assert "itching" in itch.symptoms and "dizziness" in itch.resolved
+    taste = read(
+        "I've got a taste like old coins in my mouth that won't shift. My face is peeling a bit"
+        " and that's all, the redness has gone down lovely."
+    )
+    assert "metallic_taste" in taste.symptoms and "redness" in taste.resolved
+    eye = read("A dark smudge in the middle of what I see. I can't read with that eye on its own.")
+    assert "vision_change" in eye.symptoms
+
+
 def test_someone_else_stopping_laughing_does_not_settle_a_symptom() -> None:
     text = "my top lip has blown up, my husband laughed at first and then stopped laughing"
     assert "lip_tongue_swelling" in read(text).symptoms

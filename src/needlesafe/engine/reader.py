@@ -2197,6 +2197,9 @@ def _resolve_past(segments: list[_Segment], knowledge: TriageKnowledge) -> None:
             if _goes_on(still, ongoing, times) and not any(map(_is_concept, still))
             for part in sentence[:k]
         }
+        # "My face is itching like mad and earlier I nearly blacked out. I sat down and it
+        # passed": a symptom said in the present ("is itching", "are swollen") goes on (safer)
+        going_on |= {id(part) for part in parts if _said_in_present(part, past)}
         _settle(
             [
                 item
@@ -2206,6 +2209,22 @@ def _resolve_past(segments: list[_Segment], knowledge: TriageKnowledge) -> None:
             ],
             events,
         )
+
+
+def _said_in_present(part: _Segment, past: PhraseSet) -> bool:
+    """Does this part say its symptom in the present ("my face is itching", "lips are big"),
+    with no word of the past?"""
+    return (
+        any(
+            item.words in _PRESENT and any(map(_is_symptom, part[k + 1 : k + 3]))
+            for k, item in enumerate(part)
+        )
+        and not _find(part, past)
+        and not any(map(_past_tense, part))
+    )
+
+
+_PRESENT = frozenset((w,) for w in ("is", "are", "am"))
 
 
 def _someone_settles(segment: _Segment, people: PhraseSet, pronouns: PhraseSet) -> bool:
