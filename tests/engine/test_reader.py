@@ -1559,6 +1559,27 @@ def test_a_settling_said_after_a_symptom_in_the_present_leaves_it() -> None:
     assert "vision_change" in eye.symptoms
 
 
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("URGENT her roommate here shes on the floor shaking and jerking", "seizure"),
+        ("my daughter gave me the EpiPen I carry for wasp stings", "adrenaline_used"),
+        ("I see like through fog with the left eye, dark like a curtain came down", "vision_change"),
+    ],
+)
+def test_the_one_writing_for_the_patient_or_giving_them_the_pen_is_not_the_patient(
+    text: str, code: str
+) -> None:
+    assert code in read(text).symptoms
+
+
+def test_a_place_inside_a_comparison_is_not_someone_elses_treatment() -> None:
+    ammi = read("Ammi's lips are numb like after injection at the dentist, and she is dizzy")
+    assert {"mouth_numbness", "dizziness"} <= set(ammi.symptoms)
+    assert "hives" in read("my sister came out in hives at the dentist, I'm fine").others
+    assert read("it hurts like hell").symptoms["pain"].severity == "severe"
+
+
 def test_someone_else_stopping_laughing_does_not_settle_a_symptom() -> None:
     text = "my top lip has blown up, my husband laughed at first and then stopped laughing"
     assert "lip_tongue_swelling" in read(text).symptoms

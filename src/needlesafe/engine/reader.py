@@ -1822,11 +1822,14 @@ def _says_theirs(segment: _Segment, lists: Mapping[str, PhraseSet]) -> bool:
     Not "after his treatment": the treatment named after "his" is the one the check-in is for."""
     treated = segment.spans.get(lists["treated"].name, [])
     here = segment.spans.get(lists["treated_here"].name, [])
+    # "numb like after injection at the dentist": a comparison, not the dentist's patient
+    compared = [start for start, _ in segment.spans.get(lists["similes"].name, [])]
     return any(
         # a treatment named right after, or sharing the last word: "after his" + "his session"
         not any(start < t_start <= end < t_end for t_start, t_end in treated)
         # ... or the clinic's own treatment: "after his appointment"
         and not any(h_start <= start and end <= h_end for h_start, h_end in here)
+        and not any(c < start for c in compared)
         for start, end in segment.spans.get(lists["theirs"].name, [])
     )
 
