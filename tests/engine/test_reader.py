@@ -217,10 +217,15 @@ def test_a_relative_who_went_down_fainted_and_one_home_from_the_clinic_is_the_pa
         ("Dad's got a few wee heads on his forehead and thick pus came out. I've a cold", "pus"),
         ("Mum had a temperature of 38.3 last night, back to normal now. Face is just pink", None),
         # the treatment said as theirs, and a pronoun shortened ("she'd")
-        ("my fella's lips have blown up, his face was done this morning. I've a stinking cold",
-         "lip_tongue_swelling"),
-        ("My mum had a fit on the sofa, she'd had her face treatment at lunchtime. I've got a"
-         " banging head from the stress of it", "seizure"),
+        (
+            "my fella's lips have blown up, his face was done this morning. I've a stinking cold",
+            "lip_tongue_swelling",
+        ),
+        (
+            "My mum had a fit on the sofa, she'd had her face treatment at lunchtime. I've got a"
+            " banging head from the stress of it",
+            "seizure",
+        ),
         # a pen used on the writer
         ("My flatmate had to jab me with her Anapen about an hour ago", "adrenaline_used"),
         ("Mum used my Jext pen in my thigh, the welts are better now", "adrenaline_used"),
@@ -1564,13 +1569,33 @@ def test_a_settling_said_after_a_symptom_in_the_present_leaves_it() -> None:
     [
         ("URGENT her roommate here shes on the floor shaking and jerking", "seizure"),
         ("my daughter gave me the EpiPen I carry for wasp stings", "adrenaline_used"),
-        ("I see like through fog with the left eye, dark like a curtain came down", "vision_change"),
+        ("I see like through fog in the left eye, dark like a curtain came down", "vision_change"),
     ],
 )
 def test_the_one_writing_for_the_patient_or_giving_them_the_pen_is_not_the_patient(
     text: str, code: str
 ) -> None:
     assert code in read(text).symptoms
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        (
+            "my coat feels really tight like somebodys got a hand round it\n*throat not coat",
+            "throat_tightness",
+        ),
+        ("had to jab myself with the epic pen\nepipen*\nfeel alright now tho", "adrenaline_used"),
+        ("hard pounding out my ribs\nheart* not hard", "palpitations"),
+    ],
+)
+def test_a_starred_correction_replaces_the_slip(text: str, code: str) -> None:
+    assert code in read(text).symptoms
+
+
+def test_a_star_that_corrects_nothing_changes_nothing() -> None:
+    assert read("my lips are *really* swollen").symptoms["lip_tongue_swelling"]
+    assert {"itching", "swelling"} <= set(read("* itching\n* swelling").symptoms)
 
 
 def test_a_place_inside_a_comparison_is_not_someone_elses_treatment() -> None:

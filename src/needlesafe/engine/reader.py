@@ -31,6 +31,7 @@ Safety choices, all toward reading *more* symptoms rather than fewer:
 
 from __future__ import annotations
 
+import difflib
 import functools
 import itertools
 import re
@@ -529,6 +530,49 @@ def _longest(tokens: list[str], i: int, most: int, knowledge: TriageKnowledge) -
         if meanings is not None:
             return length, meanings
     return 0, None
+
+
+# "*throat not coat", "epipen*": a word sent again with a star, alone on its line or after a
+# sentence, to correct a slip in what came before
+_CORRECTION = re.compile(
+    r"(?:^|(?<=[\n.!?]))[ \t]*(?:\*[ \t]*([^\W\d_]+)|([^\W\d_]+)[ \t]*\*)"
+    r"(?:[ \t]+not[ \t]+([^\W\d_]+))?[ \t]*(?=$|[\n.!?])",
+    re.IGNORECASE,
+)
+
+
+def _with_corrections(text: str) -> str:
+    """ "my coat feels really tight *throat not coat" reads "my throat feels really tight"; a
+    starred word with no "not ..." takes the place of the word or pair of words before it that
+    it most resembles ("the epic pen ... epipen*"). A star with nothing like it before is left."""
+    if "*" not in text:
+        return text
+    for match in reversed(list(_CORRECTION.finditer(text))):
+        right = match.group(1) or match.group(2)
+        wrong = match.group(3)
+        before, after = text[: match.start()], text[match.end() :]
+        if wrong:
+            fixed = re.sub(rf"\b{re.escape(wrong)}\b", right, before, flags=re.IGNORECASE)
+        else:
+            fixed = _replace_likest(before, right)
+        if fixed != before:
+            text = fixed + after
+    return text
+
+
+def _replace_likest(text: str, word: str) -> str:
+    """The word, or two words in a row, most like `word` (at least 0.6 alike) replaced by it."""
+    spans = [m.span() for m in re.finditer(r"[^\W\d_]+", text)]
+    candidates = [*spans, *((a[0], b[1]) for a, b in itertools.pairwise(spans))]
+    best, score = None, 0.6
+    for start, end in candidates:
+        typed = text[start:end].lower()
+        if typed == word.lower():
+            return text  # already said right
+        alike = difflib.SequenceMatcher(None, typed, word.lower()).ratio()
+        if alike >= score:
+            best, score = (start, end), alike
+    return text if best is None else text[: best[0]] + word + text[best[1] :]
 
 
 def _spoken_marks(text: str, marks: Mapping[str, str]) -> str:
@@ -2560,7 +2604,9 @@ def _without_signature(text: str, knowledge: TriageKnowledge) -> str:
 
 def read_message(text: str, knowledge: TriageKnowledge) -> Reading:
     """Read a patient's message. Pure and deterministic."""
-    text = _spoken_marks(_without_signature(text, knowledge), knowledge.reader.spoken_punctuation)
+    text = _spoken_marks(
+        _with_corrections(_without_signature(text, knowledge)), knowledge.reader.spoken_punctuation
+    )
     tokens = _without_asides(
         _correct_typos(
             _glossed(
