@@ -18,7 +18,7 @@ from needlesafe.knowledge.base import Knowledge
 HELDOUT = Path(__file__).parent / "heldout"
 # Sets 1-3: the reader learnt from them. Set 4 was long held out (scored, never tested on); it
 # has since been learnt from like the rest (see heldout/README.md).
-# Sets 4-223 were each scored first (heldout/README.md), then learnt from: all but 61 now guard.
+# Sets 4-229 were each scored first (heldout/README.md), then learnt from: all but 61 now guard.
 # Set 61 is scored, not guarded: most of its messages are wholly in Spanish, French, Tagalog,
 # Hindi or Arabic in Latin letters, and the reader reads English (its unread parts go to the
 # clinic, never home: see heldout/README.md).
@@ -247,6 +247,12 @@ SETS = [
         "lay_heldout_221.yaml",
         "lay_heldout_222.yaml",
         "lay_heldout_223.yaml",
+        "lay_heldout_224.yaml",
+        "lay_heldout_225.yaml",
+        "lay_heldout_226.yaml",
+        "lay_heldout_227.yaml",
+        "lay_heldout_228.yaml",
+        "lay_heldout_229.yaml",
     )
 ]
 
@@ -406,6 +412,17 @@ KNOWN_UNDER = {
         "as the scab knocked off while washing: a little bleeding that has stopped is normal"
         " healing in symptoms.yaml; the set asks the clinic to hear of it"
     ),
+    "Little bit of blood came on the towel when I washed my face this morning. It stopped"
+    " quickly.": (
+        "as the scab knocked off while washing: a little bleeding that has stopped is normal"
+        " healing in symptoms.yaml; the set asks the clinic to hear of it"
+    ),
+    "I had a tight throat after the treatment and I used my \u30a8\u30d4\u30da\u30f3 at 3pm"
+    " like my allergist taught me. Now breathing is normal again and I feel fine. Do I still"
+    " need to go somewhere?": (
+        "the word that matters is in another script and not glossed (Japanese for EpiPen): the"
+        " settled tight throat is read (urgent, same day), the pen is not"
+    ),
 }
 
 
@@ -418,7 +435,7 @@ ENTRIES = [entry for path in SETS for entry in _load(path)]
 
 
 def test_the_sets_are_there() -> None:
-    assert len(SETS) == 222 and len(ENTRIES) == 33340
+    assert len(SETS) == 228 and len(ENTRIES) == 34240
 
 
 def _run(entry: dict[str, Any], knowledge: Knowledge) -> str:
