@@ -597,7 +597,7 @@ def _without_asides(tokens: list[str], knowledge: TriageKnowledge) -> list[str]:
     is an aside, not the end of a clause that would part the lip from its swelling."""
     asides = knowledge.reader.asides
     verbs = knowledge.clause_verbs
-    tokens = _without_ages(tokens)
+    tokens = _without_ages(tokens, knowledge)
     return [
         token
         for at, token in enumerate(tokens)
@@ -611,17 +611,13 @@ def _without_asides(tokens: list[str], knowledge: TriageKnowledge) -> list[str]:
     ]
 
 
-_AGE_WORDS = frozenset(
-    ("he", "she", "is", "was", "aged", "age", "years", "year", "yrs", "yr", "old")
-)
-_AGE_SAID = frozenset(("he", "she", "aged", "age", "years", "yrs", "old"))
-
-
-def _without_ages(tokens: list[str]) -> list[str]:
+def _without_ages(tokens: list[str], knowledge: TriageKnowledge) -> list[str]:
     """ "my son (he's 7) had an asthma attack": an age in brackets after a person is an aside,
-    not the end of a clause that would part the son from what he had."""
+    not the end of a clause that would part the son from what he had (reader.yaml's
+    `age_words` and `age_said`)."""
     if "(" not in tokens:
         return tokens
+    words, said_by = set(knowledge.reader.age_words), set(knowledge.reader.age_said)
     out: list[str] = []
     at = 0
     while at < len(tokens):
@@ -630,8 +626,8 @@ def _without_ages(tokens: list[str]) -> list[str]:
             said = inside[: inside.index(")")]
             if (
                 any(w.isdigit() for w in said)
-                and _AGE_SAID.intersection(said)
-                and all(w.isdigit() or w in _AGE_WORDS for w in said)
+                and said_by.intersection(said)
+                and all(w.isdigit() or w in words for w in said)
             ):
                 at += len(said) + 2
                 continue

@@ -469,6 +469,11 @@ class ReaderFile(FileHeader):
     # contrast words that, between a subject and its verb, are an aside, not a clause's end
     # ("Top lip though has puffed right out")
     asides: list[str] = []
+    # an age in brackets after a person ("my son (he's 7) had an asthma attack"): an aside, not
+    # the end of a clause, when it holds a number, one of `age_said` and nothing but
+    # `age_words` and numbers
+    age_words: list[Word] = []
+    age_said: list[Word] = []
     linking_words: list[str]
     negation: list[Trigger]
     pseudo: Phrases  # look like triggers but do not negate ("not only", "no better")
