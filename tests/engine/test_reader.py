@@ -1594,7 +1594,7 @@ def test_a_starred_correction_replaces_the_slip(text: str, code: str) -> None:
 
 
 def test_a_star_that_corrects_nothing_changes_nothing() -> None:
-    assert read("my lips are *really* swollen").symptoms["lip_tongue_swelling"]
+    assert "lip_tongue_swelling" in read("my lips are *really* swollen").symptoms
     assert {"itching", "swelling"} <= set(read("* itching\n* swelling").symptoms)
 
 

@@ -92,8 +92,9 @@ _NEGATIVE_WORDS = frozenset(("not", "no", "cannot", "cant", "unable"))
 _NOTHING = frozenset(("nothing", "none", "never"))
 # the experiencer lists that can make a part someone else's (reader.yaml: experiencer)
 _PEOPLE_LISTS = ("others", "relatives", "proxies", "pronouns")
-_SOMEONE_ELSE = ("others", "relatives", "proxies", "pronouns", "hearsay", "theirs", "disowned")
+_SOMEONE_ELSE = (*_PEOPLE_LISTS, "hearsay", "theirs", "disowned")
 _POSSESSIVES = frozenset(("her", "his", "their"))
+_PRESENT = frozenset((w,) for w in ("is", "are", "am"))  # "my face is itching": said of now
 _OWNING_SELF = frozenset(("my", "our"))  # "my friend": the person written about
 _FEELING = frozenset(("feel", "feeling", "feels", "felt"))
 _WORRY = frozenset(("worry", "worried", "concerned"))
@@ -1645,7 +1646,7 @@ def _marks(
     # "my friend says my lips look swollen": what follows is the patient's; "my friend said
     # her throat closed up": a pronoun after the verb keeps the one named; so does one before
     # it when the writer's own words do not follow ("she says the room is spinning")
-    own_after = {at for at in _find(segment, lists["writer_self"])}
+    own_after = _find(segment, lists["writer_self"])
     marks += [
         (at, "report")
         for at in _find(segment, lists["reporting_verbs"])
@@ -2265,9 +2266,6 @@ def _said_in_present(part: _Segment, past: PhraseSet) -> bool:
         and not _find(part, past)
         and not any(map(_past_tense, part))
     )
-
-
-_PRESENT = frozenset((w,) for w in ("is", "are", "am"))
 
 
 def _someone_settles(segment: _Segment, people: PhraseSet, pronouns: PhraseSet) -> bool:
