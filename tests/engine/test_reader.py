@@ -2014,3 +2014,21 @@ def test_swollen_nearly_shut_is_severe_and_more_not_fewer_is_worse() -> None:
 )
 def test_lay_descriptions_from_the_held_out_sets_are_read(text: str, code: str) -> None:
     assert code in found(text)
+
+
+def test_a_symptom_said_to_be_mild_keeps_its_own_word_beside_a_severe_one() -> None:
+    reading = read("My face is red like a lobster and a bit swollen. It's slightly puffy.")
+    assert reading.symptoms["redness"].severity == "severe"
+    assert reading.symptoms["swelling"].severity == "mild"
+    # without its own word, the severe word of the clause still counts for it
+    assert read("very red and swollen").symptoms["swelling"].severity == "severe"
+
+
+def test_a_name_with_a_capital_inside_a_sentence_is_no_unread_part() -> None:
+    assert read("Nine days since my treatment in Pontypool, a bit itchy still.").unread == ()
+    assert read("A wee bit dry. My neighbour Pauline says I look grand.").unread == ()
+    # the same word without its capital, at a sentence's start, or from a writer who puts
+    # capitals on most words is not taken for a name
+    assert read("a bit dry, went to pontypool today").unread != ()
+    assert read("A bit dry. Pontypool is lovely today.").unread != ()
+    assert read("A Bit Dry. Went To Pontypool Today").unread != ()

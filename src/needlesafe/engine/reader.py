@@ -1104,6 +1104,24 @@ def _modifiers(
     return severity, trend
 
 
+def _softened(clause: list[_Item]) -> set[int]:
+    """The symptoms said right after a word that makes them mild ("red like a lobster and a
+    bit swollen", "slightly puffy and very red"): their own word says how bad they are, not
+    the severe word said of the other symptom in the clause."""
+    softened: set[int] = set()
+    for at in range(1, len(clause)):
+        before, item = clause[at - 1], clause[at]
+        if (
+            _is_concept(item)
+            and not item.values("severity")
+            and before.values("severity") == ["mild"]
+            and not _is_concept(before)
+        ):
+            item.severity = "mild"
+            softened.add(id(item))
+    return softened
+
+
 def _compares_a_fall(clause: list[_Item], at: int) -> bool:
     """Is the comparison at `at` ("than yesterday") of something said to be less, just before
     it ("less puffy than yesterday", "smaller today than yesterday")? A bare comparison
@@ -1219,8 +1237,10 @@ def _apply_modifiers(clauses: list[list[_Item]], baseline: PhraseSet) -> None:
         severity, trend = _modifiers(clause, baseline)
         if severity is None and trend is None:
             continue
+        softened = _softened(clause)
         for item in concepts[index]:
-            item.severity = _worst_severity(item.severity, severity)
+            if id(item) not in softened:
+                item.severity = _worst_severity(item.severity, severity)
             item.trend = _worst_trend(item.trend, trend)
         if not any(_is_symptom(item) for item in concepts[index]):
             # cues alone ("I pressed it and it soaks through"): said of a symptom named before
@@ -2335,7 +2355,9 @@ def _past_tense(item: _Item) -> bool:
     return len(item.words) <= 3 and word.endswith("ed") and len(word) > 4
 
 
-def _unread(segment: _Segment, knowledge: TriageKnowledge) -> tuple[bool, Disposition | None]:
+def _unread(
+    segment: _Segment, knowledge: TriageKnowledge, names: frozenset[str] = frozenset()
+) -> tuple[bool, Disposition | None]:
     """Is this part unread, and the disposition its site words hint at. Unread: no symptom,
     temperature or all-clear words and at least one word the reader does not know, or a vague
     "something's not right", or a hinting site word alone ("my throat..."); a cue alone
@@ -2371,7 +2393,9 @@ def _unread(segment: _Segment, knowledge: TriageKnowledge) -> tuple[bool, Dispos
             doing = max([*levels, *([doing] if doing else [])], key=DISPOSITIONS.index)
         elif levels:
             hint = max([*levels, *([hint] if hint else [])], key=DISPOSITIONS.index)
-        elif (not item.meanings and not _is_known_word(item, knowledge)) or (
+        elif (
+            not item.meanings and not _is_known_word(item, knowledge) and item.text not in names
+        ) or (
             _is_concept(item) and not item.negated
         ):
             unknown = True  # a word not known, or a cue that made no symptom ("weird")
@@ -2414,6 +2438,26 @@ def _feared_causes(clauses: list[list[_Item]], knowledge: TriageKnowledge) -> se
             if question or _has_phrase(clause[:at], cues) or _has_phrase(clause[:at], feelings):
                 feared.add(id(item))
     return feared
+
+
+_CAPITALISED = re.compile(r"(?<![\w'])([A-Z][a-z]{2,})(?![\w'])")
+_SENTENCE_END = frozenset(".!?:;\n\"(\u201c-")
+
+
+def _proper_names(text: str) -> frozenset[str]:
+    """The words written with a capital inside a sentence and nowhere without one: names of
+    places, people and products ("my needling in Aberdare", "my neighbour Pauline", "a bit of
+    Sudocrem"), no one's complaint. Not when most words have capitals (a title-case writer)."""
+    words = re.findall(r"[A-Za-z]{3,}", text)
+    found = []
+    for m in _CAPITALISED.finditer(text):
+        before = text[: m.start()].rstrip()
+        if before and before[-1] not in _SENTENCE_END:
+            found.append(m.group(1))
+    if not found or len([w for w in words if w[0].isupper()]) * 3 > len(words):
+        return frozenset()
+    lower = {w for w in words if w.islower()}
+    return frozenset(w.lower() for w in found if w.lower() not in lower)
 
 
 def _in_another_script(word: str) -> bool:
@@ -2682,8 +2726,9 @@ def read_message(text: str, knowledge: TriageKnowledge) -> Reading:
         )
     )
     asides = _script_asides(segments)
+    names = _proper_names(text)
     unread = [
-        (segment, (False, None) if id(segment) in asides else _unread(segment, knowledge))
+        (segment, (False, None) if id(segment) in asides else _unread(segment, knowledge, names))
         for segment in segments
     ]
     temperatures = _temperatures(items, knowledge, segments)
