@@ -2032,3 +2032,20 @@ def test_a_name_with_a_capital_inside_a_sentence_is_no_unread_part() -> None:
     assert read("a bit dry, went to pontypool today").unread != ()
     assert read("A bit dry. Pontypool is lovely today.").unread != ()
     assert read("A Bit Dry. Went To Pontypool Today").unread != ()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "He has not been faint or short of breath.",
+        "I haven't been short of breath at any point.",
+        "She hasn't been dizzy.",
+    ],
+)
+def test_not_before_the_verb_it_denies_denies_the_symptom_after(text: str) -> None:
+    reading = read(text)
+    assert not reading.symptoms and reading.negated
+
+
+def test_a_verb_with_a_subject_of_its_own_after_not_still_says_the_symptom() -> None:
+    assert "lip_tongue_swelling" in found("it is not that bad my lips are swollen")

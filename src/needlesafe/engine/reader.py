@@ -807,7 +807,14 @@ def _negate_forward(clause: list[_Item], at: int, max_scope: int, *, near: bool)
             return False
         # "no, there is pus": the symptom has a verb of its own; "nothing is hot": the
         # negation is the subject, and the verb its own
-        past_verb = past_verb or (_is_verb(item) and trigger.words[0] not in _NOTHING)
+        # ... but the verb right after "not" is the one it denies ("I have not been short of
+        # breath", "not had any fever")
+        denied_verb = (trigger.words == ("not",) or trigger.words[-1].endswith("n't")) and all(
+            map(_is_verb, clause[at + 1 : j + 1])
+        )
+        past_verb = past_verb or (
+            _is_verb(item) and trigger.words[0] not in _NOTHING and not denied_verb
+        )
         words += len(item.words)
         if words > max_scope:
             return False
