@@ -2049,3 +2049,29 @@ def test_not_before_the_verb_it_denies_denies_the_symptom_after(text: str) -> No
 
 def test_a_verb_with_a_subject_of_its_own_after_not_still_says_the_symptom() -> None:
     assert "lip_tongue_swelling" in found("it is not that bad my lips are swollen")
+
+
+def test_a_condition_holds_its_own_verb_and_a_subject_after_or() -> None:
+    reading = read("What should I do if my throat gets tight or my lips swell up?")
+    assert not reading.symptoms
+    # the question asked, a sign said after it is still read
+    assert "lip_tongue_swelling" in found("What do I do if my throat gets tight? My lips are swollen")
+
+
+def test_a_mild_word_after_a_symptom_is_its_own() -> None:
+    reading = read("My face is bright red and it stings a little when I put on the gel.")
+    assert reading.symptoms["stinging"].severity == "mild"
+    assert reading.symptoms["redness"].severity == "severe"
+    # "a little more than yesterday" still says it is getting worse
+    assert read("it stings a little more than yesterday").symptoms["stinging"].trend == "worsening"
+
+
+def test_a_fear_of_what_may_come_is_no_unread_part_but_a_cue_in_it_still_counts() -> None:
+    assert read("Face pink. I'm so worried it'll leave little marks on my chin.").unread == ()
+    assert read("Face pink. I'm worried about the manky bits.").unread != ()
+    assert read("Face pink. She told me to sit down, I had gone grey.").symptoms
+
+
+def test_anything_in_a_denied_list_is_denied_too() -> None:
+    reading = read("I don't have a rash or hives or anything itchy.")
+    assert not reading.symptoms and "itching" in reading.negated

@@ -782,7 +782,8 @@ def _negate_forward(clause: list[_Item], at: int, max_scope: int, *, near: bool)
     j, words, past_verb = at + 1, 0, False
     # "what do I do if my lips or tongue start to swell up?": a condition reaches further, to
     # the symptom of the clause it opens
-    if "if" in trigger.words:
+    conditional = "if" in trigger.words
+    if conditional:
         max_scope *= 2
     # "should I worry if my throat feels tight?": a worry about a state said in the present
     # tense is about a symptom the patient has now, not one that may come
@@ -815,6 +816,8 @@ def _negate_forward(clause: list[_Item], at: int, max_scope: int, *, near: bool)
         past_verb = past_verb or (
             _is_verb(item) and trigger.words[0] not in _NOTHING and not denied_verb
         )
+        # ... and a condition holds its own verb ("what do I do if my throat gets tight")
+        past_verb = past_verb and not conditional
         words += len(item.words)
         if words > max_scope:
             return False
@@ -838,6 +841,16 @@ def _negate_forward(clause: list[_Item], at: int, max_scope: int, *, near: bool)
             j += 1
             while not is_and and j < len(clause) and clause[j].has("filler"):
                 j += 1
+            if conditional and not is_and:
+                # a condition's "or" may bring a subject of its own ("if my throat gets tight
+                # or my lips swell up"): the symptom after it is as hypothetical
+                k = j
+                while k < min(j + 3, len(clause)) and not (
+                    _is_concept(clause[k]) or _blocks_scope(clause[k]) or clause[k].has("comma")
+                ):
+                    k += 1
+                if k < len(clause) and _is_concept(clause[k]):
+                    j = k
             if j < len(clause) and _is_concept(clause[j]):
                 if is_and and clause[j].own_verb:
                     return False  # "no fever and redness is spreading": a new clause
@@ -1111,18 +1124,24 @@ def _modifiers(
     return severity, trend
 
 
+_COMPARING = frozenset(("more", "worse", "less", "than", "bigger", "better"))
+
+
 def _softened(clause: list[_Item]) -> set[int]:
     """The symptoms said right after a word that makes them mild ("red like a lobster and a
     bit swollen", "slightly puffy and very red"): their own word says how bad they are, not
     the severe word said of the other symptom in the clause."""
     softened: set[int] = set()
-    for at in range(1, len(clause)):
-        before, item = clause[at - 1], clause[at]
-        if (
-            _is_concept(item)
-            and not item.values("severity")
-            and before.values("severity") == ["mild"]
-            and not _is_concept(before)
+    for at, item in enumerate(clause):
+        if not _is_concept(item) or item.values("severity"):
+            continue
+        # "a bit swollen", or "it stings a little" (not "a little more than yesterday")
+        before = clause[at - 1] if at else None
+        after = clause[at + 1] if at + 1 < len(clause) else None
+        beyond = clause[at + 2].words[0] if at + 2 < len(clause) else ""
+        if any(
+            other is not None and other.values("severity") == ["mild"] and not _is_concept(other)
+            for other in (before, after if beyond not in _COMPARING else None)
         ):
             item.severity = "mild"
             softened.add(id(item))
@@ -2381,11 +2400,24 @@ def _unread(
     ):
         return False, None
     lists = knowledge.word_lists
-    known = _covered(segment, lists) | set(_find(segment, lists.get("feelings", _NONE)))
+    feelings = _find(segment, lists.get("feelings", _NONE))
+    known = _covered(segment, lists) | set(feelings)
     if not _find(segment, lists.get("escalation", _NONE)):
         care = [at for at in _find(segment, lists.get("care_talk", _NONE)) if at <= 2]
-        start = care[0] if care else len(segment)
-        known |= {at for at in range(start, len(segment)) if not segment[at].has("site")}
+        # "I'm so worried (that) it'll scar": a fear of what may come, said early in the part
+        fears = [
+            at
+            for at in _find(segment, lists.get("fear_of", _NONE))
+            if any(0 < at - felt <= 2 for felt in feelings if felt <= 3)
+        ]
+        start = min(care + fears, default=len(segment))
+        # (a site word still hints, and a cue still counts: "she told me to sit, I'd gone grey")
+        known |= {
+            at
+            for at in range(start, len(segment))
+            if not segment[at].has("site")
+            and not (_is_concept(segment[at]) and not segment[at].negated)
+        }
     unknown = False
     hint: Disposition | None = None
     activities = lists.get("site_activities", _NONE)
@@ -2461,7 +2493,7 @@ def _proper_names(text: str) -> frozenset[str]:
         before = text[: m.start()].rstrip()
         if before and before[-1] not in _SENTENCE_END:
             found.append(m.group(1))
-    if not found or len([w for w in words if w[0].isupper()]) * 3 > len(words):
+    if not found or len([w for w in words if w[0].isupper()]) * 5 > len(words) * 3:
         return frozenset()
     lower = {w for w in words if w.islower()}
     return frozenset(w.lower() for w in found if w.lower() not in lower)

@@ -563,6 +563,10 @@ class ReaderFile(FileHeader):
     # "my mum says I should put"): the words after it are not unread for being unknown ("can I
     # use my usual SPF?"), unless the part has one of `escalation` ("should I go to A&E")
     care_talk: list[Phrase] = []
+    # what a fear is of, said right after a word of feeling ("I'm worried it'll scar", "scared
+    # they'll leave marks", "worried I did something wrong"): what may come, not what is, so a
+    # word the reader does not know after it does not make the part unread (as `care_talk`)
+    fear_of: list[Phrase] = []
     escalation: list[Phrase] = []
     # words that name a cause rather than a sign ("infection", "reaction"): after words of
     # feeling or `fear_cues` in their clause, or in a question, a fear, not a finding
@@ -982,6 +986,7 @@ def _word_lists(reader: ReaderFile) -> dict[str, PhraseSet]:
         "empty_words": reader.empty_words,
         "feelings": reader.feelings,
         "care_talk": reader.care_talk,
+        "fear_of": reader.fear_of,
         "escalation": reader.escalation,
         "named_causes": reader.named_causes,
         "fear_cues": reader.fear_cues,
