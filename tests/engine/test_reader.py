@@ -2075,3 +2075,22 @@ def test_a_fear_of_what_may_come_is_no_unread_part_but_a_cue_in_it_still_counts(
 def test_anything_in_a_denied_list_is_denied_too() -> None:
     reading = read("I don't have a rash or hives or anything itchy.")
     assert not reading.symptoms and "itching" in reading.negated
+
+
+def test_he_after_the_writer_speaks_of_themself_is_still_the_one_named() -> None:
+    reading = read(
+        "My face is coming along. It's my little boy I'm worried about, he's been wheezy all"
+        " night."
+    )
+    assert "wheezing" not in reading.symptoms and "wheezing" in reading.others
+
+
+def test_a_symptom_named_with_its_severity_is_severe_itself_not_the_next_one() -> None:
+    reading = read("My face is bright red and it feels warm and tight.")
+    assert reading.symptoms["redness"].severity == "severe"
+    assert reading.symptoms["warmth"].severity != "severe"
+    # beside it, or across a verb, it is said of the other one too
+    assert read("an angry red rash on her neck").symptoms["rash"].severity == "severe"
+    assert read("the stinging is agony").symptoms["stinging"].severity == "severe"
+    # a word of severity is said of every symptom in its clause
+    assert read("very red and warm").symptoms["warmth"].severity == "severe"

@@ -1124,6 +1124,34 @@ def _modifiers(
     return severity, trend
 
 
+def _said_severity(clause: list[_Item]) -> dict[int, Severity | None]:
+    """How bad each symptom of the clause is said to be: a word of severity of its own
+    ("very", "unbearable") is said of every symptom in the clause, but a symptom named with
+    its severity ("bright red", "red like a lobster") only of itself and a symptom right
+    beside it ("an angry red rash"), not of another one further on ("bright red and feels
+    warm": the warmth is not said to be severe)."""
+    words: Severity | None = None
+    for item in clause:
+        # a cue ("enormous") says how bad, as a word does; so does a sign denied or doubled
+        # back ("can't walk without holding the wall")
+        if not _is_symptom(item) or item.negated:
+            for value in item.values("severity"):
+                words = _worst_severity(words, _as_severity(value))
+    said: dict[int, Severity | None] = {}
+    for at, item in enumerate(clause):
+        if not _is_concept(item):
+            continue
+        severity = words
+        # beside it, or across a linking verb ("the stinging is agony")
+        for k in range(max(0, at - 2), min(len(clause), at + 3)):
+            near, gap = clause[k], clause[min(at, k) + 1 : max(at, k)]
+            if _is_symptom(near) and not near.negated and all(map(_is_verb, gap)):
+                for value in near.values("severity"):
+                    severity = _worst_severity(severity, _as_severity(value))
+        said[id(item)] = severity
+    return said
+
+
 _COMPARING = frozenset(("more", "worse", "less", "than", "bigger", "better"))
 
 
@@ -1264,9 +1292,10 @@ def _apply_modifiers(clauses: list[list[_Item]], baseline: PhraseSet) -> None:
         if severity is None and trend is None:
             continue
         softened = _softened(clause)
+        said = _said_severity(clause)
         for item in concepts[index]:
             if id(item) not in softened:
-                item.severity = _worst_severity(item.severity, severity)
+                item.severity = _worst_severity(item.severity, said.get(id(item)))
             item.trend = _worst_trend(item.trend, trend)
         if not any(_is_symptom(item) for item in concepts[index]):
             # cues alone ("I pressed it and it soaks through"): said of a symptom named before
@@ -1573,8 +1602,9 @@ def _marks(
     writer_patient: bool = True,
     comparing: bool = False,
 ) -> list[tuple[int, str]]:
-    """Who each part of a segment speaks of: (item index, other | patient | hearsay | report),
-    in order. See reader.yaml's `experiencer` for the word lists and why each is there."""
+    """Who each part of a segment speaks of: (item index, other | patient | self | hearsay |
+    report), in order; self is the writer (the patient, but not the one "he" or "she" after
+    it stands for). See reader.yaml's `experiencer` for the word lists and why each is there."""
     people = lists["people"]
     locations = lists.get("site_locations", _NONE)
     treated = set(_find(segment, lists["treated"]))
@@ -1659,7 +1689,7 @@ def _marks(
     # patient
     heard_from = set(_find(segment, lists["hearsay"]))
     marks += [
-        (at, "patient")
+        (at, "self")
         for at in _find(segment, lists["first_person"])
         if at not in in_people and at not in heard_from
     ]
@@ -1669,7 +1699,7 @@ def _marks(
             "my" in item.words[:-1]
             or (item.words[-1] == "my" and at + 1 < len(segment) and segment[at + 1].has("site"))
         ) and (_is_concept(item) or item.has("site")):
-            marks.append((at, "patient"))
+            marks.append((at, "self"))
     for at, item in enumerate(segment):  # "my lips", not "my friend" or "my aftercare balm"
         if (
             item.words == ("my",)
@@ -1679,7 +1709,7 @@ def _marks(
         ):
             # "a deep burn on my jaw": the symptom the place is said of is the writer's too
             placed = at >= 2 and segment[at - 1].words in locations and _is_concept(segment[at - 2])
-            marks.append((at - 2 if placed else at, "patient"))
+            marks.append((at - 2 if placed else at, "self"))
     # "looks like an Instagram filter": a source named in a comparison is no hearsay
     compared = similes | {at + 1 for at in similes}
     # "the vitamin c TikTok told me to use made it sting": a source of advice is no hearsay
@@ -1794,6 +1824,8 @@ def _mark_experiencer(segments: list[_Segment], knowledge: TriageKnowledge) -> N
                 elif kind == "report":
                     if not heard:
                         current = "patient"  # "my friend says my lips look swollen"
+                elif kind == "self":
+                    current = "patient"  # the writer: "he" after it is still the one named
                 else:
                     current = kind
                     last_named = kind
