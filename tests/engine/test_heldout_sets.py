@@ -18,7 +18,7 @@ from needlesafe.knowledge.base import Knowledge
 HELDOUT = Path(__file__).parent / "heldout"
 # Sets 1-3: the reader learnt from them. Set 4 was long held out (scored, never tested on); it
 # has since been learnt from like the rest (see heldout/README.md).
-# Sets 4-229 were each scored first (heldout/README.md), then learnt from: all but 61 now guard.
+# Sets 4-241 were each scored first (heldout/README.md), then learnt from: all but 61 now guard.
 # Set 61 is scored, not guarded: most of its messages are wholly in Spanish, French, Tagalog,
 # Hindi or Arabic in Latin letters, and the reader reads English (its unread parts go to the
 # clinic, never home: see heldout/README.md).
@@ -253,11 +253,52 @@ SETS = [
         "lay_heldout_227.yaml",
         "lay_heldout_228.yaml",
         "lay_heldout_229.yaml",
+        "lay_heldout_230.yaml",
+        "lay_heldout_231.yaml",
+        "lay_heldout_232.yaml",
+        "lay_heldout_233.yaml",
+        "lay_heldout_234.yaml",
+        "lay_heldout_235.yaml",
+        "lay_heldout_236.yaml",
+        "lay_heldout_237.yaml",
+        "lay_heldout_238.yaml",
+        "lay_heldout_239.yaml",
+        "lay_heldout_240.yaml",
+        "lay_heldout_241.yaml",
     )
 ]
 
 # (text, why the reader still answers it less urgently than the reference)
 KNOWN_UNDER = {
+    "Burn mark from the device on my neck. Yesterday it was small, today it is bigger and "
+    "darker, and more sore when the collar touches.": (
+        'the burn is named before; the worsening said of "it" after a comma ("yesterday it was '
+        'small, today it is bigger") goes to the symptoms of its own clause, so the burn is not '
+        "read as getting worse"
+    ),
+    "Dear Nurse, it is Mrs Kathleen Rice, seventy-three. I have put off writing all morning "
+    "because I did not want to waste your time. You may recall the small burn mark on my temple "
+    "from the heated head of the machine. Three days on it is getting angrier every day, bigger "
+    "and redder than yesterday, and this morning it is weeping a little at the edge. I have high "
+    "blood pressure and take losartan. Yours, Kathleen": (
+        'as the burn mark of set 232: "Three days on it is getting angrier" opens past the first '
+        "words that point back to it"
+    ),
+    "Vet bong (the burn mark) from the machine on my cheek was small on day 1, now bigger and "
+    "darker every day, the edge angry red.": (
+        "as the burn mark of set 232: the bracket after the glossed word parts the burn from "
+        '"now bigger and darker"'
+    ),
+    "I have escalofrios, I tremble under two blankets and my teeth make noise, and the right "
+    "cheek is still inflamed.": (
+        "'inflamed' is read as redness only (a word means one symptom), and chills with redness "
+        "alone is for the clinic; the set reads it as swelling too"
+    ),
+    "One spot on my cheek bled a little when I washed my face this morning. Stopped after a "
+    "minute.": (
+        "as the scab knocked off while washing: a little bleeding that has stopped is normal "
+        "healing in symptoms.yaml; the set asks the clinic to hear of it"
+    ),
     "oh great, my lips look like I lost a fight with a bee, love that for me 🙃": (
         "sarcasm: the lips are named with nothing read, so urgent, not emergency"
     ),
@@ -278,10 +319,6 @@ KNOWN_UNDER = {
     " just a bit red. Should I take an antihistamine before my next one?": (
         "the friend's throat is rightly hers now; a question about a medicine is not read as"
         " one the clinic must answer"
-    ),
-    "Had my face done 3 weeks ago (all healed nicely) and my neck on Friday. The neck is now"
-    " weeping and raw in a strip, 4 days since that one.": (
-        "'weeping' is read as clear ooze; 'raw in a strip' is not read as open skin"
     ),
     "May nana na po sa cheeks ko, yellow siya": (
         "Tagalog 'nana' (pus) is also an English grandmother: not respelt"
@@ -435,7 +472,7 @@ ENTRIES = [entry for path in SETS for entry in _load(path)]
 
 
 def test_the_sets_are_there() -> None:
-    assert len(SETS) == 228 and len(ENTRIES) == 34240
+    assert len(SETS) == 240 and len(ENTRIES) == 36040
 
 
 def _run(entry: dict[str, Any], knowledge: Knowledge) -> str:

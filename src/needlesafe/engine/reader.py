@@ -1393,6 +1393,7 @@ def _apply_sites(
         sentence[id(item)] = number
     before: set[str] = set()  # the sites of the clause before
     bare = False  # that clause was a site alone ("lip. massive. help")
+    named_only = False  # that clause named a site and no symptom ("... is her top lip,")
     for at, clause in enumerate(clauses):
         new_sentence = at and sentence[id(clause[0])] != sentence[id(clauses[at - 1][-1])]
         if new_sentence and not (bare or any(item.words in pronouns for item in clause)):
@@ -1406,9 +1407,14 @@ def _apply_sites(
         }
         said = [item for item in clause if not (item.has("end") or item.has("filler"))]
         is_bare = bool(said) and all(item.has("site") for item in said)
-        if not rule_ids and (bare or any(item.words in pronouns for item in clause)):
-            rule_ids = before  # "... in my eye and now it's agony to open it"
-        before, bare = rule_ids, is_bare
+        own_named_only = bool(rule_ids) and not any(map(_is_concept, clause))
+        if not rule_ids and (
+            bare or named_only or any(item.words in pronouns for item in clause)
+        ):
+            # "... in my eye and now it's agony to open it"; "her top lip, which has puffed
+            # right up": a site named with nothing said of it is what the next clause speaks of
+            rule_ids = before
+        before, bare, named_only = rule_ids, is_bare, own_named_only
         if not rule_ids:
             continue
         for rule in knowledge.reader.site_rules:
@@ -1602,9 +1608,8 @@ def _marks(
     writer_patient: bool = True,
     comparing: bool = False,
 ) -> list[tuple[int, str]]:
-    """Who each part of a segment speaks of: (item index, other | patient | self | hearsay |
-    report), in order; self is the writer (the patient, but not the one "he" or "she" after
-    it stands for). See reader.yaml's `experiencer` for the word lists and why each is there."""
+    """Who each part of a segment speaks of: (item index, other | patient | hearsay | report),
+    in order. See reader.yaml's `experiencer` for the word lists and why each is there."""
     people = lists["people"]
     locations = lists.get("site_locations", _NONE)
     treated = set(_find(segment, lists["treated"]))
@@ -1689,7 +1694,7 @@ def _marks(
     # patient
     heard_from = set(_find(segment, lists["hearsay"]))
     marks += [
-        (at, "self")
+        (at, "patient")
         for at in _find(segment, lists["first_person"])
         if at not in in_people and at not in heard_from
     ]
@@ -1699,7 +1704,7 @@ def _marks(
             "my" in item.words[:-1]
             or (item.words[-1] == "my" and at + 1 < len(segment) and segment[at + 1].has("site"))
         ) and (_is_concept(item) or item.has("site")):
-            marks.append((at, "self"))
+            marks.append((at, "patient"))
     for at, item in enumerate(segment):  # "my lips", not "my friend" or "my aftercare balm"
         if (
             item.words == ("my",)
@@ -1709,7 +1714,7 @@ def _marks(
         ):
             # "a deep burn on my jaw": the symptom the place is said of is the writer's too
             placed = at >= 2 and segment[at - 1].words in locations and _is_concept(segment[at - 2])
-            marks.append((at - 2 if placed else at, "self"))
+            marks.append((at - 2 if placed else at, "patient"))
     # "looks like an Instagram filter": a source named in a comparison is no hearsay
     compared = similes | {at + 1 for at in similes}
     # "the vitamin c TikTok told me to use made it sting": a source of advice is no hearsay
@@ -1824,8 +1829,6 @@ def _mark_experiencer(segments: list[_Segment], knowledge: TriageKnowledge) -> N
                 elif kind == "report":
                     if not heard:
                         current = "patient"  # "my friend says my lips look swollen"
-                elif kind == "self":
-                    current = "patient"  # the writer: "he" after it is still the one named
                 else:
                     current = kind
                     last_named = kind
