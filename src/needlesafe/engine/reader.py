@@ -1291,11 +1291,13 @@ def _apply_modifiers(clauses: list[list[_Item]], baseline: PhraseSet) -> None:
         severity, trend = _modifiers(clause, baseline)
         if severity is None and trend is None:
             continue
-        softened = _softened(clause)
-        said = _said_severity(clause)
+        if severity is not None:
+            softened = _softened(clause)
+            said = _said_severity(clause)
+            for item in concepts[index]:
+                if id(item) not in softened:
+                    item.severity = _worst_severity(item.severity, said.get(id(item)))
         for item in concepts[index]:
-            if id(item) not in softened:
-                item.severity = _worst_severity(item.severity, said.get(id(item)))
             item.trend = _worst_trend(item.trend, trend)
         if not any(_is_symptom(item) for item in concepts[index]):
             # cues alone ("I pressed it and it soaks through"): said of a symptom named before
