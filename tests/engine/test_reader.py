@@ -2093,3 +2093,9 @@ def test_a_site_named_alone_is_what_the_next_clause_speaks_of() -> None:
     assert "lip_tongue_swelling" in reading.symptoms
     # not across a sentence
     assert "lip_tongue_swelling" not in found("I checked her top lip. Her cheeks have puffed up.")
+
+
+def test_a_condition_runs_past_its_words_and_a_comma_before_or() -> None:
+    assert not read("What do I do if my lips swell in the night, or I can't breathe?").symptoms
+    assert "swelling" in found("my lips are swelling perfectly round")
+    assert not read("I breathe good, I swallow good, I'm breathing perfectly.").symptoms

@@ -832,6 +832,11 @@ def _negate_forward(clause: list[_Item], at: int, max_scope: int, *, near: bool)
         item = clause[j]
         if item.has("comma"):
             closed_by_or = closed_by_or or _or_closes_list(clause, j + 1)
+            # "what do I do if my lips swell in the night, or I can't breathe?"
+            after = clause[j + 1] if j + 1 < len(clause) else None
+            if conditional and after is not None and after.words[0] == "or":
+                j += 1
+                continue
             if not closed_by_or:
                 return False
             j += 1
@@ -845,7 +850,7 @@ def _negate_forward(clause: list[_Item], at: int, max_scope: int, *, near: bool)
                 # a condition's "or" may bring a subject of its own ("if my throat gets tight
                 # or my lips swell up"): the symptom after it is as hypothetical
                 k = j
-                while k < min(j + 3, len(clause)) and not (
+                while k < min(j + 4, len(clause)) and not (
                     _is_concept(clause[k]) or _blocks_scope(clause[k]) or clause[k].has("comma")
                 ):
                     k += 1
@@ -861,6 +866,11 @@ def _negate_forward(clause: list[_Item], at: int, max_scope: int, *, near: bool)
         if item.has("filler") or (closed_by_or and _is_concept(item)):
             if _is_concept(item):
                 item.negated = True
+            j += 1
+            continue
+        # a condition goes on to its end ("what if my lips swell in the night, or I can't
+        # breathe?"): the words between its symptoms do not end it
+        if conditional and not _is_concept(item) and not _blocks_scope(item):
             j += 1
             continue
         # two symptom words with nothing joining them are not a list; and an unknown word
