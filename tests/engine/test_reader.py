@@ -2099,3 +2099,8 @@ def test_a_condition_runs_past_its_words_and_a_comma_before_or() -> None:
     assert not read("What do I do if my lips swell in the night, or I can't breathe?").symptoms
     assert "swelling" in found("my lips are swelling perfectly round")
     assert not read("I breathe good, I swallow good, I'm breathing perfectly.").symptoms
+
+
+def test_a_time_inside_a_harmless_phrase_places_nothing_in_the_past() -> None:
+    reading = read("so I used the adrenaline pen the allergy clinic gave me last year.")
+    assert "adrenaline_used" in reading.symptoms

@@ -2210,7 +2210,8 @@ def _mark_history(segments: list[_Segment], knowledge: TriageKnowledge) -> None:
         # "I fainted years ago at a blood test 💉😅 nothing like that since the treatment": an
         # emoji ends the thought for this
         for part in _split_at_emoji(segment, knowledge):
-            found = _find(part, markers)
+            # (not a time inside a harmless phrase: "the pen the clinic gave me last year")
+            found = [at for at in _find(part, markers) if not part[at].has("filler")]
             if (found or opened) and not _find(part, unless):
                 # a habit names what follows it: what comes before is now
                 start = min(found) if found and set(found) <= set(_find(part, habits)) else 0
