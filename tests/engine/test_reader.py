@@ -2055,7 +2055,8 @@ def test_a_condition_holds_its_own_verb_and_a_subject_after_or() -> None:
     reading = read("What should I do if my throat gets tight or my lips swell up?")
     assert not reading.symptoms
     # the question asked, a sign said after it is still read
-    assert "lip_tongue_swelling" in found("What do I do if my throat gets tight? My lips are swollen")
+    asked = "What do I do if my throat gets tight? My lips are swollen"
+    assert "lip_tongue_swelling" in found(asked)
 
 
 def test_a_mild_word_after_a_symptom_is_its_own() -> None:

@@ -36,7 +36,7 @@ import functools
 import itertools
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -1420,9 +1420,7 @@ def _apply_sites(
         said = [item for item in clause if not (item.has("end") or item.has("filler"))]
         is_bare = bool(said) and all(item.has("site") for item in said)
         own_named_only = bool(rule_ids) and not any(map(_is_concept, clause))
-        if not rule_ids and (
-            bare or named_only or any(item.words in pronouns for item in clause)
-        ):
+        if not rule_ids and (bare or named_only or any(item.words in pronouns for item in clause)):
             # "... in my eye and now it's agony to open it"; "her top lip, which has puffed
             # right up": a site named with nothing said of it is what the next clause speaks of
             rule_ids = before
@@ -2211,7 +2209,9 @@ def _mark_history(segments: list[_Segment], knowledge: TriageKnowledge) -> None:
         # emoji ends the thought for this
         for part in _split_at_emoji(segment, knowledge):
             # (not a time inside a harmless phrase: "the pen the clinic gave me last year")
-            found = [at for at in _find(part, markers) if not part[at].has("filler")]
+            found = _find(part, markers)
+            if found and any(part[at].has("filler") for at in found):
+                found = [at for at in found if not part[at].has("filler")]
             if (found or opened) and not _find(part, unless):
                 # a habit names what follows it: what comes before is now
                 start = min(found) if found and set(found) <= set(_find(part, habits)) else 0
@@ -2430,7 +2430,9 @@ def _past_tense(item: _Item) -> bool:
 
 
 def _unread(
-    segment: _Segment, knowledge: TriageKnowledge, names: frozenset[str] = frozenset()
+    segment: _Segment,
+    knowledge: TriageKnowledge,
+    names: Callable[[], frozenset[str]] = frozenset,
 ) -> tuple[bool, Disposition | None]:
     """Is this part unread, and the disposition its site words hint at. Unread: no symptom,
     temperature or all-clear words and at least one word the reader does not know, or a vague
@@ -2481,10 +2483,8 @@ def _unread(
         elif levels:
             hint = max([*levels, *([hint] if hint else [])], key=DISPOSITIONS.index)
         elif (
-            not item.meanings and not _is_known_word(item, knowledge) and item.text not in names
-        ) or (
-            _is_concept(item) and not item.negated
-        ):
+            not item.meanings and not _is_known_word(item, knowledge) and item.text not in names()
+        ) or (_is_concept(item) and not item.negated):
             unknown = True  # a word not known, or a cue that made no symptom ("weird")
     for level in DISPOSITIONS:
         for at in _find(segment, lists.get(f"alarm_{level}", _NONE)):
@@ -2528,7 +2528,7 @@ def _feared_causes(clauses: list[list[_Item]], knowledge: TriageKnowledge) -> se
 
 
 _CAPITALISED = re.compile(r"(?<![\w'])([A-Z][a-z]{2,})(?![\w'])")
-_SENTENCE_END = frozenset(".!?:;\n\"(\u201c-")
+_SENTENCE_END = frozenset('.!?:;\n"(\u201c-')
 
 
 def _proper_names(text: str) -> frozenset[str]:
@@ -2813,7 +2813,7 @@ def read_message(text: str, knowledge: TriageKnowledge) -> Reading:
         )
     )
     asides = _script_asides(segments)
-    names = _proper_names(text)
+    names = functools.cache(lambda: _proper_names(text))  # only asked of an unknown word
     unread = [
         (segment, (False, None) if id(segment) in asides else _unread(segment, knowledge, names))
         for segment in segments
