@@ -2105,3 +2105,16 @@ def test_a_condition_runs_past_its_words_and_a_comma_before_or() -> None:
 def test_a_time_inside_a_harmless_phrase_places_nothing_in_the_past() -> None:
     reading = read("so I used the adrenaline pen the allergy clinic gave me last year.")
     assert "adrenaline_used" in reading.symptoms
+
+
+def test_one_who_came_along_is_someone_else_when_the_writer_is_the_patient() -> None:
+    reading = read(
+        "My mum came with me for moral support and she fainted in the waiting room. Me, I'm"
+        " fine, just red and warm."
+    )
+    assert "fainting" not in reading.symptoms
+
+
+def test_words_that_play_a_sign_down_or_say_it_went_down() -> None:
+    assert read("burning and hot, it's not unbearable").symptoms["burning"].severity == "mild"
+    assert read("puffy eyes, it went down a lot").symptoms["swelling"].trend == "improving"

@@ -1828,6 +1828,7 @@ def _mark_experiencer(segments: list[_Segment], knowledge: TriageKnowledge) -> N
             )
             if heard_carried and opens and not named:
                 who = "other"  # "read on a forum that someone's lips swelled and she..."
+
             marks = sorted([(0, who), *marks])
         current, heard = carried, False
         pending = list(marks)
