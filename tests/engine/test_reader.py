@@ -2118,3 +2118,15 @@ def test_one_who_came_along_is_someone_else_when_the_writer_is_the_patient() -> 
 def test_words_that_play_a_sign_down_or_say_it_went_down() -> None:
     assert read("burning and hot, it's not unbearable").symptoms["burning"].severity == "mild"
     assert read("puffy eyes, it went down a lot").symptoms["swelling"].trend == "improving"
+
+
+def test_a_sign_said_to_be_now_is_not_settled_by_a_spell_that_passed_after_it() -> None:
+    # "is puffed up" is a state now; "I've got raised blotches" too ("raised" is no past verb)
+    assert "swelling" in found("My face is puffed up. I went light-headed, it passed.")
+    reading = read("I've got raised white blotches on my neck. The kitchen tilted, it stopped.")
+    assert "dizziness" in reading.resolved or "dizziness" in reading.symptoms
+    assert reading.symptoms
+    # what was said in the past still settles
+    assert not read(
+        "Last night my lips puffed up. I took an antihistamine and it went down."
+    ).symptoms

@@ -94,7 +94,8 @@ _NOTHING = frozenset(("nothing", "none", "never"))
 _PEOPLE_LISTS = ("others", "relatives", "proxies", "pronouns")
 _SOMEONE_ELSE = (*_PEOPLE_LISTS, "hearsay", "theirs", "disowned")
 _POSSESSIVES = frozenset(("her", "his", "their"))
-_PRESENT = frozenset((w,) for w in ("is", "are", "am"))  # "my face is itching": said of now
+# "my face is itching", "I've got red blotches": said of now
+_PRESENT = frozenset((w,) for w in ("is", "are", "am", "got"))
 _OWNING_SELF = frozenset(("my", "our"))  # "my friend": the person written about
 _FEELING = frozenset(("feel", "feeling", "feels", "felt"))
 _WORRY = frozenset(("worry", "worried", "concerned"))
@@ -2353,13 +2354,22 @@ def _resolve_past(segments: list[_Segment], knowledge: TriageKnowledge) -> None:
 def _said_in_present(part: _Segment, past: PhraseSet) -> bool:
     """Does this part say its symptom in the present ("my face is itching", "lips are big"),
     with no word of the past?"""
+    # "is puffed up", "is all puffed up": a participle right after "is" (or after a word of
+    # degree) is a state now, not a past verb ("my daughter's lips puffed up" is not)
+    states = {
+        k + step
+        for k, item in enumerate(part)
+        if item.words in _PRESENT
+        for step in (1, 2)
+        if k + step < len(part) and (step == 1 or part[k + 1].words[0] in _DEGREE)
+    }
     return (
         any(
             item.words in _PRESENT and any(map(_is_symptom, part[k + 1 : k + 3]))
             for k, item in enumerate(part)
         )
         and not _find(part, past)
-        and not any(map(_past_tense, part))
+        and not any(_past_tense(item) for k, item in enumerate(part) if k not in states)
     )
 
 
@@ -2425,9 +2435,18 @@ def _keep_events(items: list[_Item], knowledge: TriageKnowledge) -> None:
 
 def _past_tense(item: _Item) -> bool:
     """A verb in the past: "swelled", "puffed up" (a rough test, used only to confirm that
-    a settling phrase speaks of what came before)."""
+    a settling phrase speaks of what came before); not a word that names a state ("raised
+    white blotches", "inflamed")."""
     word = item.words[0]
-    return len(item.words) <= 3 and word.endswith("ed") and len(word) > 4
+    return len(item.words) <= 3 and word.endswith("ed") and len(word) > 4 and word not in _STATES
+
+
+# words of degree between "is" and the state it names ("is all puffed up")
+_DEGREE = frozenset(("all", "really", "very", "so", "quite", "still", "properly", "totally"))
+# words ending in -ed that say how something is, not what happened
+_STATES = frozenset(
+    ("raised", "inflamed", "cracked", "blistered", "crusted", "chapped", "irritated", "infected")
+)
 
 
 def _unread(
