@@ -2130,3 +2130,42 @@ def test_a_sign_said_to_be_now_is_not_settled_by_a_spell_that_passed_after_it() 
     assert not read(
         "Last night my lips puffed up. I took an antihistamine and it went down."
     ).symptoms
+
+
+def test_what_was_done_to_the_writer_is_theirs_whoever_did_it() -> None:
+    # the pen is the friend's, the shot the writer's: adrenaline used is an emergency
+    assert "adrenaline_used" in found("my friend used her epi pen on me because my lips swelled")
+    assert "adrenaline_used" in found(
+        "my sister had her epinephrine auto injector in her purse and gave me a shot of it in the"
+        " leg"
+    )
+    assert "adrenaline_used" in found("me mam jabbed the pen in me thigh like they showed us")
+    assert "adrenaline_used" in found("My daughter made the injection with her allergy pen on me")
+    # someone else's own reaction stays theirs; an idiom is no dose
+    assert "hives" not in found(
+        "My face is fine. My sister came out in hives and had to lean on me."
+    )
+    reading = read(
+        "My boss nearly gave me a heart attack asking to see me, turned out she wanted to know"
+        " who did my skin! Glowing."
+    )
+    assert not reading.symptoms and not reading.unread
+
+
+def test_a_trend_said_of_a_settled_sign_stays_with_it() -> None:
+    # "had gone down" is said of the swelling it settles, not of the one after it
+    assert found("the swelling had gone down but now it has swollen up") == {"swelling"}
+    reading = read("the swelling had gone down but now it has swelled back up")
+    assert reading.symptoms["swelling"].trend == "worsening"
+    assert read("itchy but not crazy itchy, not getting bigger").symptoms["itching"].trend is None
+
+
+def test_a_size_likened_to_a_thing_grows_as_a_number_does() -> None:
+    reading = read(
+        "The red patch was the size of a quarter yesterday and today its more like the size of"
+        " my palm."
+    )
+    assert reading.symptoms["redness"].trend == "worsening"
+    # smaller now is no growth
+    reading = read("The bruise was the size of a 50p yesterday and today it is like a 5p.")
+    assert reading.symptoms["bruising"].trend != "worsening"

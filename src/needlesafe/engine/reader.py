@@ -170,16 +170,25 @@ class _Item:
     after_contrast: bool = False  # the first item of a segment after "but", "however"...
     after_self: bool = False  # the first item of a segment after "so i"
 
-    def has(self, kind: str) -> bool:
-        # a plain loop: the reader asks this about a million times per 4,000 messages, and a
-        # generator inside any() costs twice as much
-        for k, _ in self.meanings:  # noqa: SIM110 (see above)
-            if k == kind:
-                return True
-        return False
+    # the meanings by kind: the reader asks has() and values() about six million times per
+    # 4,000 messages, and a dictionary answers in one look where a scan of pairs took a loop
+    by_kind: dict[str, tuple[str, ...]] = field(init=False, repr=False, compare=False)
 
-    def values(self, kind: str) -> list[str]:
-        return [v for k, v in self.meanings if k == kind]
+    def __post_init__(self) -> None:
+        self.set_meanings(self.meanings)
+
+    def set_meanings(self, meanings: tuple[tuple[str, str], ...]) -> None:
+        self.meanings = meanings
+        by_kind: dict[str, tuple[str, ...]] = {}
+        for kind, value in meanings:
+            by_kind[kind] = (*by_kind.get(kind, ()), value)
+        self.by_kind = by_kind
+
+    def has(self, kind: str) -> bool:
+        return kind in self.by_kind
+
+    def values(self, kind: str) -> tuple[str, ...]:
+        return self.by_kind.get(kind, ())
 
     @property
     def text(self) -> str:
@@ -992,14 +1001,14 @@ def _negate(clause: list[_Item], knowledge: TriageKnowledge) -> bool:
             # keeps blocking the "not" before it, but settles nothing: the symptom goes on
             item.cancelled = True
             kept = tuple(m for m in item.meanings if m[0] not in ("resolves", "trend"))
-            item.meanings = (*kept, ("trend", "improving" if partly else "stable"))
+            item.set_meanings((*kept, ("trend", "improving" if partly else "stable")))
     for at, item in enumerate(clause):
         if item.cancelled:
             continue
         directions = item.values("negation")
         near = item.has("all_clear")
         if near:  # "no problems breathing" reaches forward; "feel fine" only back
-            directions = ["bidirectional" if item.words[0] in _NEGATIVE_WORDS else "backward"]
+            directions = ("bidirectional" if item.words[0] in _NEGATIVE_WORDS else "backward",)
         if _means_became(clause, at, knowledge.benign, grammar.get("became", _NONE)):
             continue
         answers_back = _no_then_mine(clause, at)
@@ -1179,7 +1188,7 @@ def _softened(clause: list[_Item]) -> set[int]:
         after = clause[at + 1] if at + 1 < len(clause) else None
         beyond = clause[at + 2].words[0] if at + 2 < len(clause) else ""
         if any(
-            other is not None and other.values("severity") == ["mild"] and not _is_concept(other)
+            other is not None and other.values("severity") == ("mild",) and not _is_concept(other)
             for other in (before, after if beyond not in _COMPARING else None)
         ):
             item.severity = "mild"
@@ -1310,8 +1319,9 @@ def _apply_modifiers(clauses: list[list[_Item]], baseline: PhraseSet) -> None:
                     item.severity = _worst_severity(item.severity, said.get(id(item)))
         for item in concepts[index]:
             item.trend = _worst_trend(item.trend, trend)
-        if not any(_is_symptom(item) for item in concepts[index]):
+        if not any(_is_symptom(item) for item in clause):
             # cues alone ("I pressed it and it soaks through"): said of a symptom named before
+            # (not "the swelling had gone down": said of the symptom it settles)
             orphans.append((index, severity, trend))
     for index, severity, trend in orphans:
         # to the nearest clause before with symptoms, else the nearest after
@@ -1365,15 +1375,15 @@ def _temperatures(
         raw = numbers[0]
         value = float(raw)
         following = items[at + 1] if at + 1 < len(items) else None
-        units = following.values("unit") if following else []
+        units = following.values("unit") if following else ()
         cue = any(
             other.has("temp_cue") or knowledge.rules.fever_symptom in other.values("concept")
             for other in items[max(0, at - 3) : at]
         ) or (following is not None and following.has("temp_cue"))
         celsius, fahrenheit = rules.is_celsius(value), rules.is_fahrenheit(value)
-        if units == ["c"] and celsius:
+        if units == ("c",) and celsius:
             reading = value
-        elif units == ["f"] and fahrenheit:
+        elif units == ("f",) and fahrenheit:
             reading = rules.fahrenheit_to_celsius(value)
         elif not units and (cue or "." in raw) and (celsius or fahrenheit):
             reading = value if celsius else rules.fahrenheit_to_celsius(value)
@@ -1434,7 +1444,7 @@ def _apply_sites(
             for item in clause:
                 codes = item.values("concept")
                 if any(code in rule.concepts for code in codes) and rule.gives not in codes:
-                    item.meanings = (*item.meanings, ("concept", rule.gives))
+                    item.set_meanings((*item.meanings, ("concept", rule.gives)))
 
 
 def _apply_measures(items: list[_Item], knowledge: TriageKnowledge) -> None:
@@ -1457,9 +1467,9 @@ def _apply_measures(items: list[_Item], knowledge: TriageKnowledge) -> None:
             if not (_has_phrase(before, cues) or _has_phrase(after, units, at_start=True)):
                 continue
             # a normal pulse is understood too ("heart rate 72"): not an unread part
-            item.meanings = (*item.meanings, ("measured", measure.id))
+            item.set_meanings((*item.meanings, ("measured", measure.id)))
             if measure.reads(float(numbers[0])):
-                item.meanings = (*item.meanings, ("concept", measure.gives))
+                item.set_meanings((*item.meanings, ("concept", measure.gives)))
 
 
 def _has_phrase(items: list[_Item], phrases: PhraseSet, at_start: bool = False) -> bool:
@@ -1709,6 +1719,20 @@ def _marks(
         for at in _find(segment, lists["first_person"])
         if at not in in_people and at not in heard_from
     ]
+    # "my friend used her epi pen on me", "... gave me a shot of it": what was done to the
+    # writer is theirs, from the symptom said last before it (no one named between) or from
+    # where it is said
+    persons = {*_find(segment, people), *_find(segment, lists["pronouns"])}
+    for at in _find(segment, lists.get("done_to_writer", _NONE)):
+        if at in fillers:
+            continue  # "my boss nearly gave me a heart attack asking to see me"
+        marks.append((at, "patient"))
+        for k in range(at - 1, -1, -1):
+            if _is_concept(segment[k]):
+                marks.append((k, "patient"))
+                break
+            if k in persons:
+                break
     for at, item in enumerate(segment):  # the patient's own symptom or part: "... my gullet"
         # ... or a symptom phrase ending on "my" before a part ("a burn on my" + "jaw")
         if (
@@ -2088,6 +2112,8 @@ def _mark_growth(segments: list[_Segment], knowledge: TriageKnowledge) -> None:
         return
     not_measures = lists.get("growth_not_measures", _NONE)
     pronouns = lists.get("site_pronouns", _NONE)
+    growth = knowledge.reader.growth
+    sizes = [(float(cm), lists[f"growth_size_{cm}"]) for cm in growth.sizes] if growth else []
     before: list[float] = []  # the earlier numbers of the sentence before
     before_sentence: list[_Segment] = []
     for sentence in _sentences(segments):
@@ -2101,15 +2127,20 @@ def _mark_growth(segments: list[_Segment], knowledge: TriageKnowledge) -> None:
         for part, when in zip(sentence, whens, strict=True):
             if when is None and len(said) == 1:
                 when = next(iter(said))
+            if when is None:
+                continue
+            values: list[tuple[int, float]] = [
+                (at, cm) for cm, phrases in sizes for at in _find(part, phrases)
+            ]
             for i, item in enumerate(part):
                 value = _score(item)
-                if when is None or (value is None and not item.has("number")):
-                    continue
-                if value is None:
+                if value is None and item.has("number"):
                     near = [part[k].words for k in (i - 1, i + 1) if 0 <= k < len(part)]
-                    if any(words in not_measures for words in near):
-                        continue
-                    value = float(item.values("number")[0])
+                    if not any(words in not_measures for words in near):
+                        value = float(item.values("number")[0])
+                if value is not None:
+                    values.append((i, value))
+            for _, value in sorted(values):
                 if when == "earlier":
                     then_values.append(value)
                 elif any(value > then for then in then_values):
@@ -2157,7 +2188,7 @@ def _scores_rate_the_symptom_before(clauses: list[list[_Item]]) -> None:
                 continue
             before = [i for i in clause[max(0, at - 6) : at] if _is_symptom(i)]
             if before and "pain" not in before[-1].values("concept"):
-                item.meanings = tuple(m for m in item.meanings if m != ("concept", "pain"))
+                item.set_meanings(tuple(m for m in item.meanings if m != ("concept", "pain")))
 
 
 def _mark_rising_scores(segments: list[_Segment], past: PhraseSet) -> None:

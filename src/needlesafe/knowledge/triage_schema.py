@@ -297,6 +297,9 @@ class Experiencer(Strict):
     # ... unless the writer says they were treated together ("both of us had it done")
     treated_together: Phrases = []
     first_person: Phrases
+    # what was done to the writer ("my friend used her epi pen on me", "me mam jabbed the pen in
+    # me thigh"): the symptom said last before it in the part is the writer's, whoever did it
+    done_to_writer: Phrases = []
     # the words with which a writer speaks of themself: a message with none of them is
     # written for the patient, so whoever it speaks of is the patient (hearsay aside)
     writer_self: Phrases = []
@@ -361,6 +364,9 @@ class Growth(Strict):
     now: Phrases  # "today", "now"
     # words before or after a number that make it a day or a time, not a measure ("day 3")
     not_measures: Phrases
+    # things a mark is likened to, by their rough width in centimetres ("the size of a quarter
+    # yesterday and today more like the size of my palm"): each counts as its number
+    sizes: dict[int, Phrases] = {}
     sources: SourceIds
 
 
@@ -965,6 +971,7 @@ def _word_lists(reader: ReaderFile) -> dict[str, PhraseSet]:
                 "growth_earlier": reader.growth.earlier,
                 "growth_now": reader.growth.now,
                 "growth_not_measures": reader.growth.not_measures,
+                **{f"growth_size_{cm}": words for cm, words in reader.growth.sizes.items()},
             }
             if reader.growth
             else {}
@@ -1015,6 +1022,7 @@ def _word_lists(reader: ReaderFile) -> dict[str, PhraseSet]:
             "writer_treated": e.writer_treated,
             "treated_together": e.treated_together,
             "first_person": e.first_person,
+            "done_to_writer": e.done_to_writer,
             "writer_self": e.writer_self,
             "scribes": e.scribes,
             "addressed": e.addressed,
