@@ -2169,3 +2169,30 @@ def test_a_size_likened_to_a_thing_grows_as_a_number_does() -> None:
     # smaller now is no growth
     reading = read("The bruise was the size of a 50p yesterday and today it is like a 5p.")
     assert reading.symptoms["bruising"].trend != "worsening"
+
+
+def test_someone_else_fine_too_says_nothing_happened_again() -> None:
+    # "too" after someone else's all-clear is no faint again: the faint at 14 stays history
+    assert "fainting" not in found(
+        "I fainted once at school when I was about 14 so I told the nurse, but I didnt feel"
+        " faint at all this time. bit red, thats it. mum was fine too"
+    )
+
+
+def test_a_relatives_own_part_is_theirs_when_the_writer_says_how_they_are() -> None:
+    reading = read(
+        "my sister's lips swelled up an hour ago and shes gone to A&E with her husband. I had"
+        " the exact same treatment next to her and Im fine, just pink, no swelling at all."
+    )
+    assert "lip_tongue_swelling" in reading.others
+    assert "lip_tongue_swelling" not in reading.symptoms
+    # written for the relative, her part is the patient's
+    assert "lip_tongue_swelling" in found("Mammy's lips are gone numb and swollen, she's muddled")
+
+
+def test_a_comparative_of_a_symptom_word_is_more_of_it() -> None:
+    assert read("my skin is itchier today").symptoms["itching"].trend == "worsening"
+    assert read("the cheek is redder than yesterday").symptoms["redness"].trend == "worsening"
+    # one who faints is no comparative; a cue's comparative is no symptom
+    assert "dizziness" not in found("I'm a fainter with needles but I didn't faint today")
+    assert not read("I'm using a heavier moisturiser because it gets dry").unread

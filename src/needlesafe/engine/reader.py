@@ -366,6 +366,8 @@ def _correct_typos(tokens: list[str], knowledge: TriageKnowledge) -> list[str]:
         held = _unstretched(token, knowledge)
         if held != token:
             out += knowledge.reader.respell.get(held, held).split()  # "cantttt" -> "can't"
+        elif base := _compared(token, knowledge):
+            out += [base, "worse"]  # "itchier", "redder": more of a symptom word
         elif not _may_be_typo(token, knowledge):
             out.append(token)
         elif token.endswith("in") and _is_known(token + "g", knowledge):
@@ -376,6 +378,29 @@ def _correct_typos(tokens: list[str], knowledge: TriageKnowledge) -> list[str]:
                 corrected = _completing(token, out, tokens[at + 1 :], knowledge)
             out.extend(_run_together(token, knowledge) if corrected == token else [corrected])
     return out
+
+
+def _compared(token: str, knowledge: TriageKnowledge) -> str | None:
+    """The symptom word a comparative is made from ("itchier" -> "itchy", "scabbier" ->
+    "scabby", "redder" -> "red"), if it is one word of a symptom phrase; else None. Not a bare
+    "-er": that is also one who does ("a fainter", "a bleeder")."""
+    if (
+        not token.endswith("er")
+        or len(token) < 6
+        or (token,) in knowledge.phrases
+        or token in knowledge.benign
+        or token in knowledge.everyday
+        or token in knowledge.linking_words
+        or token in knowledge.list_words
+    ):
+        return None  # a word of its own ("number" is no more numb)
+    stem = token[:-3] + "y" if token.endswith("ier") else token[:-2]
+    doubled = len(stem) > 3 and stem[-1] == stem[-2]
+    for base in (stem if token.endswith("ier") else "", stem[:-1] if doubled else ""):
+        meanings = knowledge.phrases.get((base,)) if base else None
+        if meanings and any(k == "concept" and not v.startswith("_") for k, v in meanings):
+            return base  # (a cue is no symptom: "heavier" is no more "heavy")
+    return None
 
 
 _HELD_LETTER = re.compile(r"([a-z])\1\1+")
@@ -1627,6 +1652,7 @@ def _marks(
     writer_treated: bool,
     writer_own: bool,
     writer_patient: bool = True,
+    writer_says_own: bool = False,
     comparing: bool = False,
 ) -> list[tuple[int, str]]:
     """Who each part of a segment speaks of: (item index, other | patient | hearsay | report),
@@ -1695,10 +1721,18 @@ def _marks(
         # or when the writer speaks of their own treated face ("Me, my face is just a bit dry")
         # and the relative is not said to have been treated too
         treated_too = any(at < v <= at + 3 for v in had_treatment)
+        # "my sister's lips swelled up ... I'm fine, just pink" (read "sister is lips"): her own
+        # part, when the writer says how they are themself
+        owns_part = (
+            at + 2 < len(segment)
+            and segment[at + 1].words == ("is",)
+            and segment[at + 2].has("site")
+        )
         other = (
             theirs
             or untreated
             or (writer_patient and any(at < v <= at + 3 for v in verbs))
+            or (owns_part and writer_says_own)
             or (writer_own and not treated_too)
         ) and not here
         marks.append((at, "other" if other else "patient"))
@@ -1813,6 +1847,10 @@ def _mark_experiencer(segments: list[_Segment], knowledge: TriageKnowledge) -> N
         or not any(_find(s, lists["relatives"]) for s in segments)
         or _writer_may_be_patient(segments, lists)
     )
+    # ... the writer saying how they are ("I'm fine", "my face is doing fine")
+    writer_says_own = writer_own or any(
+        _find(s, lists.get("writer_state", _NONE)) for s in segments
+    )
     heard_carried = False
     heard_done = False  # the part before ended on a search done ("i googled it")
     comparing = False  # a comparison was made earlier in the sentence ("like ...")
@@ -1834,6 +1872,7 @@ def _mark_experiencer(segments: list[_Segment], knowledge: TriageKnowledge) -> N
             writer_treated=writer_treated,
             writer_own=writer_own,
             writer_patient=writer_patient,
+            writer_says_own=writer_says_own,
             comparing=comparing,
         )
         # ... a comparison of how the writer feels ("like I'm wearing a jumper too small"), not
@@ -2229,7 +2268,10 @@ def _mark_history(segments: list[_Segment], knowledge: TriageKnowledge) -> None:
     recurs = knowledge.word_lists.get("history_recurs", _NONE)
     habits = knowledge.word_lists.get("history_habits", _NONE)
     if any(
-        not _after_nothing(segment, at) and not _denied(segment, at)
+        not _after_nothing(segment, at)
+        and not _denied(segment, at)
+        and not segment[at].others  # "mum was fine too"
+        and not (at and segment[at - 1].has("negation"))  # "I'm fine too"
         for segment in segments
         for at in _find(segment, recurs)
     ):
