@@ -2196,3 +2196,19 @@ def test_a_comparative_of_a_symptom_word_is_more_of_it() -> None:
     # one who faints is no comparative; a cue's comparative is no symptom
     assert "dizziness" not in found("I'm a fainter with needles but I didn't faint today")
     assert not read("I'm using a heavier moisturiser because it gets dry").unread
+
+
+def test_letters_with_no_accent_to_take_off_do_not_cut_a_word() -> None:
+    # "gør" was cut into "g" and "r" (read "are"); "yutkunamıyorum" into two unknown halves
+    assert "g" not in tokenize("Det gør ondt")
+    assert tokenize("Yutkunamıyorum") == ["yutkunamiyorum"]
+    assert "eye_pain" in found("Det gør ondt in my right eye, deep inside the ball.")
+
+
+def test_a_word_of_another_language_is_not_a_typing_slip_target_when_it_is_harmless() -> None:
+    # "rasa" (Malay: feels) in "mulut rasa besi" must not respell "casa" (Spanish: home)
+    assert not read("Acabo de llegar a casa. Face a bit pink.").unread
+    assert "metallic_taste" in found("mulut rasa besi since the cream come off")
+    # food that will not go down is trouble swallowing; swelling that does not go down is not
+    assert "difficulty_swallowing" in found("the bread does not want to go down")
+    assert "difficulty_swallowing" not in found("the bags dont go down by lunch")

@@ -67,6 +67,11 @@ _SCRIPTS = (
 )
 _SCRIPT_WORD = re.compile(f"[{_SCRIPTS}]+")
 _TOKEN = re.compile(f"\\d+(?:[.,]\\d+)?|°[cf]?|[a-z]+(?:'[a-z]+)?|[.;:!?,()\\n•]|[{_SCRIPTS}]+")
+# letters with no accent to take off, written as the letters they stand for ("gør ondt",
+# "yutkunamıyorum", "bolało"), so a word is not cut in two
+_UNACCENTED = str.maketrans(
+    {"ø": "o", "æ": "ae", "ł": "l", "ı": "i", "ß": "ss", "đ": "d", "œ": "oe", "þ": "th", "ð": "d"}
+)
 _CLAUSE_END = frozenset(".;!?()\n")
 # "Pain: no", "throat: tight": a colon joins a form's label to its answer, like a comma
 _COLON = (":",)
@@ -218,7 +223,7 @@ def tokenize(
         # scratch 😫 no bumps")
         text = "".join(
             f" {_EMOJI} " if unicodedata.category(c) == "So" and c != "°" else c
-            for c in unicodedata.normalize("NFKD", text)
+            for c in unicodedata.normalize("NFKD", text.translate(_UNACCENTED))
             if not unicodedata.combining(c)
         )
     text = _CLOCK.sub(" o'clock ", _SCORE.sub(r"\1 out of 10", text))
