@@ -2212,3 +2212,14 @@ def test_a_word_of_another_language_is_not_a_typing_slip_target_when_it_is_harml
     # food that will not go down is trouble swallowing; swelling that does not go down is not
     assert "difficulty_swallowing" in found("the bread does not want to go down")
     assert "difficulty_swallowing" not in found("the bags dont go down by lunch")
+
+
+def test_one_written_for_is_the_patient_though_the_writer_says_how_they_are() -> None:
+    reading = read(
+        "Writing for my sister Dee, we had the collagen treatment side by side. Shes itching all"
+        " over, and now doubled up with bad cramping pains in her belly. me I'm fine apart from"
+        " being pink"
+    )
+    assert {"itching", "stomach_cramps"} <= set(reading.symptoms)
+    # "writing for my own peace of mind" names no one written for
+    assert "hives" in read("writing for my own peace of mind. my mum had hives last year.").others
