@@ -2222,4 +2222,5 @@ def test_one_written_for_is_the_patient_though_the_writer_says_how_they_are() ->
     )
     assert {"itching", "stomach_cramps"} <= set(reading.symptoms)
     # "writing for my own peace of mind" names no one written for
-    assert "hives" in read("writing for my own peace of mind. my mum had hives last year.").others
+    reading = read("writing for my own peace of mind really. my mum had hives. my face is fine")
+    assert "hives" in reading.others
