@@ -2224,3 +2224,22 @@ def test_one_written_for_is_the_patient_though_the_writer_says_how_they_are() ->
     # "writing for my own peace of mind" names no one written for
     reading = read("writing for my own peace of mind really. my mum had hives. my face is fine")
     assert "hives" in reading.others
+
+
+def test_me_before_a_part_or_a_person_is_my() -> None:
+    # "Me face is doing fine" is the writer speaking of their own treated face
+    assert "hives" in read("Me face is doing fine. But me daughter came out in hives").others
+    assert "adrenaline_used" in found("me mam jabbed the pen in me thigh")
+
+
+def test_a_list_of_sites_said_to_be_normal_lends_nothing() -> None:
+    assert "lip_tongue_swelling" not in found(
+        "Lips and tongue are normal. Is it just a bad version of the normal swelling?"
+    )
+    assert "lip_tongue_swelling" in found("lips and tongue are massive")
+
+
+def test_doubled_in_size_is_no_double_vision() -> None:
+    assert "vision_change" not in found("the red patch has doubled since yesterday")
+    assert "vision_change" in found("everything I look at is doubled, two kettles")
+    assert "vision_change" not in found("Me husband can't see owt different.")

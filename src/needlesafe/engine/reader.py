@@ -1539,11 +1539,16 @@ def _site_cleared(clause: list[_Item], at: int, all_right: PhraseSet) -> bool:
         and not _no_then_mine(clause, before[-1])
     ):
         return True  # (a worry is not a denial: "should I worry if my throat feels tight?")
-    for item in clause[at + 1 : at + 4]:
+    looked = 0
+    for item in clause[at + 1 :]:
         if item.has("comma") or _is_concept(item):
             return False
         if item.words in all_right:
             return True
+        if not (item.has("site") or item.has("connector")):  # "lips and tongue are normal"
+            looked += 1
+            if looked == 3:
+                break
     return False
 
 

@@ -498,7 +498,8 @@ class ReaderFile(FileHeader):
     respell: dict[Word, Phrase] = {}
     # two typed words the rules know as one ("could not" -> "couldn't"), after `respell`, so
     # "I could not breathe" meets the symptom phrase "couldn't breathe" (not "not" + "breathe")
-    joined: dict[Phrase, Word] = {}
+    # ... or as others ("me face" -> "my face": "me" for "my" before a part or a person)
+    joined: dict[Phrase, Phrase] = {}
     # a phrase opening on a key also reads with each of its openers in the key's place ("can't
     # swallow" -> "couldn't swallow", "hard to swallow"; "can't see any" -> "couldn't see any");
     # the key written after respelling
@@ -713,7 +714,10 @@ def join_words(words: list[str], joined: Mapping[str, str]) -> list[str]:
     at = 0
     while at < len(words):
         one = joined.get(f"{words[at]} {words[at + 1]}") if at + 1 < len(words) else None
-        out.append(one or words[at])
+        if one is None:
+            out.append(words[at])
+        else:
+            out += one.split(" ")
         at += 2 if one else 1
     return out
 
