@@ -2243,3 +2243,14 @@ def test_doubled_in_size_is_no_double_vision() -> None:
     assert "vision_change" not in found("the red patch has doubled since yesterday")
     assert "vision_change" in found("everything I look at is doubled, two kettles")
     assert "vision_change" not in found("Me husband can't see owt different.")
+
+
+def test_a_fear_it_will_happen_to_me_too_shares_nothing() -> None:
+    reading = read(
+        "My friend ended up at the ER last night because her lips blew up. Im fine, just pink."
+        " Should I be worried it will happen to me too?"
+    )
+    assert "lip_tongue_swelling" in reading.others
+    assert "lip_tongue_swelling" in found(
+        "my sister had swollen lips after hers, now I have it too"
+    )

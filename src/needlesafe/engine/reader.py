@@ -2010,8 +2010,8 @@ def _writer_may_be_patient(segments: list[_Segment], lists: Mapping[str, PhraseS
 
 def _shares(segment: _Segment, lists: Mapping[str, PhraseSet]) -> bool:
     """Does the writer say they have it too ("me too", "now mine are swelling as well")?"""
-    if _find(segment, lists.get("shared", _NONE)):
-        return True
+    if any(not segment[at].has("filler") for at in _find(segment, lists.get("shared", _NONE))):
+        return True  # (not inside a harmless phrase: "worried it will happen to me too")
     closing = _closes(segment, lists.get("shared_closing", _NONE))
     return closing is not None and bool(_find(segment, lists.get("shared_owner", _NONE)))
 
