@@ -2254,3 +2254,29 @@ def test_a_fear_it_will_happen_to_me_too_shares_nothing() -> None:
     assert "lip_tongue_swelling" in found(
         "my sister had swollen lips after hers, now I have it too"
     )
+
+
+def test_a_question_of_when_to_seek_help_is_no_call_for_it() -> None:
+    # asked ahead of need: the help it names is no alarm, and alone it is plainly social
+    for text in (
+        "What are the signs I should call 911 for?",
+        "at what point do I call an ambulance",
+        "How do I know if I need to go to A&E?",
+    ):
+        reading = read(text)
+        assert (reading.unread, reading.unread_hint) == ((), None), text
+    # ... but what follows the help named is read as ever
+    assert "difficulty_breathing" in found("when should I go to A&E, I can hardly get air in")
+    assert read("what are the signs I should call 911 for? my throat feels weird").unread_hint
+
+
+def test_asking_whether_to_seek_help_now_reaches_the_clinic() -> None:
+    # every word is known, yet "nothing worrying was described" would be the wrong answer
+    assert read("should I go to A&E?").unread == ("should i go to a e",)
+    assert read("do I need to go to the hospital?").unread
+    assert read("should I call 999?").unread_hint == "emergency"
+    # ... not when asked for someone else
+    assert not read(
+        "Not about me - my husband (he's had nothing done!) has come out in hives after eating"
+        " prawns. Should he go to A&E? My skin is fine."
+    ).unread

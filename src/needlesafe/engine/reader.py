@@ -2571,6 +2571,8 @@ def _unread(
             if not segment[at].has("site")
             and not (_is_concept(segment[at]) and not segment[at].negated)
         }
+    asked_ahead = _help_asked_ahead(segment, lists)
+    known |= asked_ahead
     unknown = False
     hint: Disposition | None = None
     activities = lists.get("site_activities", _NONE)
@@ -2595,6 +2597,7 @@ def _unread(
                 segment[at].others
                 or segment[at].has("filler")  # "my heart skipped a beat when ..."
                 or _placed(segment, at, lists)
+                or at in asked_ahead  # "what are the signs I should call 911 for?"
             ):
                 continue
             hint = max([level, *([hint] if hint else [])], key=DISPOSITIONS.index)
@@ -2604,10 +2607,41 @@ def _unread(
     ) or any(item.has("negation") for item in segment)
     if hint is not None and said_of_site:
         hint = None
-    vague = bool(_find(segment, lists.get("vague", _NONE)))
+    vague = bool(_find(segment, lists.get("vague", _NONE))) or (
+        _asks_for_help(segment, lists) and not any(item.others for item in segment)
+    )  # (not "should he go to A&E?" of a husband who had nothing done)
     if doing is not None and (unknown or vague or hint is not None) and not said_of_site:
         hint = max([doing, *([hint] if hint else [])], key=DISPOSITIONS.index)
     return unknown or vague or hint is not None, hint
+
+
+def _help_asked_ahead(segment: _Segment, lists: Mapping[str, PhraseSet]) -> set[int]:
+    """The items of a question of when to seek help, from its start to the last help it names
+    ("what are the signs I should call 911 for"): asked ahead of need, not a call for help.
+    What follows the help named is left to be read."""
+    escalation = _find(segment, lists.get("escalation", _NONE))
+    covered: set[int] = set()
+    for start in _find(segment, lists.get("help_questions", _NONE)):
+        named = [at for at in escalation if at > start]
+        if named:
+            covered.update(range(start, max(named) + 1))
+    return covered
+
+
+def _asks_for_help(segment: _Segment, lists: Mapping[str, PhraseSet]) -> bool:
+    """Does the writer ask whether to seek help now ("should I go to A&E?"), with the help
+    named within three words, and not as a question of when to ("when should I go to A&E")?"""
+    asked = lists.get("help_asked", _NONE)
+    if not asked:
+        return False
+    ahead = _help_asked_ahead(segment, lists)
+    escalation = _find(segment, lists.get("escalation", _NONE))
+    return any(
+        0 <= help_at - segment.owners[end - 1] <= 3 and help_at not in ahead
+        for _, end in segment.spans.get(asked.name, [])
+        for help_at in escalation
+        if help_at > segment.owners[end - 1]
+    )
 
 
 def _feared_causes(clauses: list[list[_Item]], knowledge: TriageKnowledge) -> set[int]:
@@ -2692,7 +2726,11 @@ def _plainly_social(segment: _Segment, knowledge: TriageKnowledge) -> bool:
     or holding a plainly social phrase (thanks, an appointment, a question about plans, a
     sign-off), or nothing but empty words and numbers ("Day 2.")."""
     lists = knowledge.word_lists
-    if any(item.others for item in segment) or _find(segment, lists.get("plainly_social", _NONE)):
+    if any(item.others for item in segment):
+        return True
+    if _asks_for_help(segment, lists):
+        return False  # "should I go to A&E?": the clinic reads it
+    if _find(segment, lists.get("plainly_social", _NONE)) or _help_asked_ahead(segment, lists):
         return True
     empty = _covered(segment, {"empty_words": lists.get("empty_words", _NONE)})
     return all(

@@ -575,6 +575,15 @@ class ReaderFile(FileHeader):
     # word the reader does not know after it does not make the part unread (as `care_talk`)
     fear_of: list[Phrase] = []
     escalation: list[Phrase] = []
+    # a question of when to seek help, asked ahead of need ("what are the signs I should call
+    # 911 for?", "at what point do I call an ambulance"): the help named in it (`escalation`)
+    # is no alarm and no unknown word, and alone the part is plainly social (the answer
+    # reminds of the warning signs)
+    help_questions: list[Phrase] = []
+    # asking whether to seek help now ("should I go to A&E?", "do I need to call 999"): with
+    # one of `escalation` within three words after it, the part is for the clinic to read
+    # even when every word is known (never "nothing worrying was described")
+    help_asked: list[Phrase] = []
     # words that name a cause rather than a sign ("infection", "reaction"): after words of
     # feeling or `fear_cues` in their clause, or in a question, a fear, not a finding
     named_causes: list[Phrase] = []
@@ -999,6 +1008,8 @@ def _word_lists(reader: ReaderFile) -> dict[str, PhraseSet]:
         "care_talk": reader.care_talk,
         "fear_of": reader.fear_of,
         "escalation": reader.escalation,
+        "help_questions": reader.help_questions,
+        "help_asked": reader.help_asked,
         "named_causes": reader.named_causes,
         "fear_cues": reader.fear_cues,
         **{f"alarm_{level}": words for level, words in reader.alarm_words.items()},
