@@ -18,7 +18,7 @@ from needlesafe.knowledge.base import Knowledge
 HELDOUT = Path(__file__).parent / "heldout"
 # Sets 1-3: the reader learnt from them. Set 4 was long held out (scored, never tested on); it
 # has since been learnt from like the rest (see heldout/README.md).
-# Sets 4-265 were each scored first (heldout/README.md), then learnt from: all but 61 now guard.
+# Sets 4-271 were each scored first (heldout/README.md), then learnt from: all but 61 now guard.
 # Set 61 is scored, not guarded: most of its messages are wholly in Spanish, French, Tagalog,
 # Hindi or Arabic in Latin letters, and the reader reads English (its unread parts go to the
 # clinic, never home: see heldout/README.md).
@@ -289,6 +289,12 @@ SETS = [
         "lay_heldout_263.yaml",
         "lay_heldout_264.yaml",
         "lay_heldout_265.yaml",
+        "lay_heldout_266.yaml",
+        "lay_heldout_267.yaml",
+        "lay_heldout_268.yaml",
+        "lay_heldout_269.yaml",
+        "lay_heldout_270.yaml",
+        "lay_heldout_271.yaml",
     )
 ]
 
@@ -524,6 +530,16 @@ KNOWN_UNDER = {
         "the word that matters is in another script and not glossed (Japanese for EpiPen): the"
         " settled tight throat is read (urgent, same day), the pen is not"
     ),
+    "Picked at a scab (sorry!!) and it bled a little, stopped with a tissue. Day 3.": (
+        "as the scab knocked off while washing: a little bleeding that has stopped is normal"
+        " healing in symptoms.yaml; the set asks the clinic to hear of it"
+    ),
+    "Holy crap my face is on fire since I put on the serum she sent me home with. Way beyond a"
+    " sunburn feeling.": (
+        "'on fire' is read as burning without its severity, and 'way beyond a sunburn feeling',"
+        " a sentence of its own, does not reach it (a severity phrase holding 'on fire' would"
+        " swallow the burning itself)"
+    ),
 }
 
 
@@ -536,7 +552,7 @@ ENTRIES = [entry for path in SETS for entry in _load(path)]
 
 
 def test_the_sets_are_there() -> None:
-    assert len(SETS) == 264 and len(ENTRIES) == 39640
+    assert len(SETS) == 270 and len(ENTRIES) == 40540
 
 
 def _run(entry: dict[str, Any], knowledge: Knowledge) -> str:

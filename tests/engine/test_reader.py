@@ -2280,3 +2280,18 @@ def test_asking_whether_to_seek_help_now_reaches_the_clinic() -> None:
         "Not about me - my husband (he's had nothing done!) has come out in hives after eating"
         " prawns. Should he go to A&E? My skin is fine."
     ).unread
+
+
+def test_a_pronoun_after_told_me_keeps_the_one_named() -> None:
+    # "told me" is one reporting phrase: "her" after it is the friend's, not the writer's
+    reading = read(
+        "My friend did this last year and she told me her lips were numb for one whole day."
+    )
+    assert "mouth_numbness" in reading.others and "mouth_numbness" not in reading.symptoms
+    assert "lip_tongue_swelling" in found("my friend told me my lips look swollen")
+
+
+def test_a_site_placed_with_a_side_between_hints_at_nothing() -> None:
+    # "under the left eye" says where the bruise is; an eye complaint still hints
+    assert read("A bruise came up. It is under the left eye.").unread == ()
+    assert read("my left eye feels wrong").unread_hint is not None

@@ -1806,15 +1806,24 @@ def _marks(
     # "my friend says my lips look swollen": what follows is the patient's; "my friend said
     # her throat closed up": a pronoun after the verb keeps the one named; so does one before
     # it when the writer's own words do not follow ("she says the room is spinning")
+    # ("she told me her lips were numb": what comes after the whole verb phrase, "told me")
     own_after = _find(segment, lists["writer_self"])
+    reporting = lists["reporting_verbs"]
+    ends = {
+        segment.owners[start]: segment.owners[end] if end < len(segment.owners) else len(segment)
+        for start, end in segment.spans.get(reporting.name, [])
+    }
     marks += [
         (at, "report")
-        for at in _find(segment, lists["reporting_verbs"])
-        if not (at + 1 < len(segment) and segment[at + 1].words in lists["pronouns"])
+        for at in _find(segment, reporting)
+        if not (
+            (after := ends.get(at, at + 1)) < len(segment)
+            and segment[after].words in lists["pronouns"]
+        )
         and not (
             at >= 1
             and segment[at - 1].words in lists["pronouns"]
-            and not any(k > at for k in own_after)
+            and not any(k >= ends.get(at, at + 1) for k in own_after)
         )
     ]
     # "... after hers" with no one named in the part: whoever was named last, if not a proxy
@@ -2748,13 +2757,18 @@ def _placed(segment: _Segment, at: int, lists: Mapping[str, PhraseSet]) -> bool:
     )
 
 
+_SIDES = frozenset(("left", "right", "upper", "lower", "top", "bottom", "inner", "outer"))
+
+
 def _located(segment: list[_Item], at: int, locations: PhraseSet) -> bool:
     """Is the site word at `at` placed by a location word before it ("on my lip", or on the
     list it ends: "on my forehead and top lip")?"""
     while at >= 2 and segment[at - 1].words in _AND_OR and segment[at - 2].has("site"):
         at -= 2
-    before = [w for item in segment[max(0, at - 2) : at] for w in item.words]
-    return any((w,) in locations for w in before[-2:])
+    before = [w for item in segment[max(0, at - 3) : at] for w in item.words]
+    # (two words, or three with a side between: "under the left eye")
+    reach = 3 if before[-1:] and before[-1] in _SIDES else 2
+    return any((w,) in locations for w in before[-reach:])
 
 
 def _is_temperature(item: _Item, knowledge: TriageKnowledge) -> bool:
