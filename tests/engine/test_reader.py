@@ -2295,3 +2295,13 @@ def test_a_site_placed_with_a_side_between_hints_at_nothing() -> None:
     # "under the left eye" says where the bruise is; an eye complaint still hints
     assert read("A bruise came up. It is under the left eye.").unread == ()
     assert read("my left eye feels wrong").unread_hint is not None
+
+
+def test_a_relatives_wedding_is_not_the_relative() -> None:
+    # "daughter's" reads as "daughter is": her wedding says nothing of her own experience
+    reading = read(
+        "My daughter's wedding is in a fortnight and there's still a greeny-yellow bruise on my"
+        " temple, seventeen days after my treatment."
+    )
+    assert "bruising" in reading.symptoms
+    assert "hives" in read("my daughter's got hives, my face is doing fine").others

@@ -1725,6 +1725,13 @@ def _marks(
             marks.append((at, "patient"))
         elif at <= 2 or any(at < v <= at + 3 for v in verbs):
             marks.append((at, "other"))
+    # "my daughter's wedding is in a fortnight" (read "daughter is wedding"): her wedding, not her
+    possessed = set(_find(segment, lists.get("possessed", _NONE)))
+    possessing = {
+        at
+        for at in range(len(segment) - 2)
+        if segment[at + 1].words == ("is",) and at + 2 in possessed
+    }
     for at in _find(segment, lists["relatives"]):
         # a relative may be the patient (a son writing for his mum): only with their own
         # experience ("my mum had hives", "... after hers") or said to have had no treatment,
@@ -1738,6 +1745,9 @@ def _marks(
             and segment[at + 1].words == ("is",)
             and segment[at + 2].has("site")
         )
+        if at in possessing:
+            continue
+
         other = (
             theirs
             or untreated
@@ -1749,7 +1759,7 @@ def _marks(
     # a husband or a son said to have had no treatment is someone else; so is one with an
     # experience of their own when the writer speaks of their own treated face
     for at in proxies:
-        if at in in_people:
+        if at in in_people or at in possessing:
             continue  # ("boy" inside "little boy" is the child's phrase)
         their_own = (
             writer_treated and not here and (at <= 2 or any(at < v <= at + 3 for v in verbs))

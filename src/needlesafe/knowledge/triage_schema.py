@@ -270,6 +270,9 @@ class Experiencer(Strict):
 
     others: Phrases
     relatives: Phrases
+    # what a relative has, after their name and "'s" (read "is"): "my daughter's wedding",
+    # "my son's school" speak of the thing, not of the relative's own experience
+    possessed: Phrases = []
     proxies: Phrases
     experience_verbs: Phrases
     reporting_verbs: Phrases
@@ -1023,6 +1026,7 @@ def _word_lists(reader: ReaderFile) -> dict[str, PhraseSet]:
         lists |= {
             "others": e.others,
             "relatives": e.relatives,
+            "possessed": e.possessed,
             "proxies": e.proxies,
             "experience_verbs": e.experience_verbs,
             "reporting_verbs": e.reporting_verbs,
