@@ -18,7 +18,7 @@ from needlesafe.knowledge.base import Knowledge
 HELDOUT = Path(__file__).parent / "heldout"
 # Sets 1-3: the reader learnt from them. Set 4 was long held out (scored, never tested on); it
 # has since been learnt from like the rest (see heldout/README.md).
-# Sets 4-277 were each scored first (heldout/README.md), then learnt from: all but 61 and 274
+# Sets 4-283 were each scored first (heldout/README.md), then learnt from: all but 61 and 274
 # now guard. Sets 61 and 274 are scored, not guarded: most of their messages are wholly in
 # Spanish, French, Tagalog, Hindi or Arabic (61) or in Tagalog, Bisaya or Ilocano (274) in Latin
 # letters, and the reader reads English (their unread parts go to the clinic, never home: see
@@ -301,6 +301,12 @@ SETS = [
         "lay_heldout_275.yaml",
         "lay_heldout_276.yaml",
         "lay_heldout_277.yaml",
+        "lay_heldout_278.yaml",
+        "lay_heldout_279.yaml",
+        "lay_heldout_280.yaml",
+        "lay_heldout_281.yaml",
+        "lay_heldout_282.yaml",
+        "lay_heldout_283.yaml",
     )
 ]
 
@@ -557,6 +563,25 @@ KNOWN_UNDER = {
         "as the scab knocked off while washing: a little bleeding that has stopped is normal"
         " healing in symptoms.yaml; the set asks the clinic to hear of it"
     ),
+    "Day two for me. This morning I've got hives, red blotchy bumps popping up along my "
+    "jawline and neck where they did the needling. And last evening I got real woozy in the "
+    "shower, had to hang onto the towel bar till it passed, thought I was going down. Today "
+    "no more spells. I took a Zyrtec. My husband tells me it's the new laundry soap.": (
+        "'Today no more spells' (a word the reader does not know after 'no more') settles the"
+        " hives said two sentences before, so the settled faint with hives reads as urgent"
+    ),
+    "Day three. I confess I picked at a scab on my cheek while watching the Huskers game, and "
+    "it bled. It stopped with a tissue after a few minutes but then started again when I "
+    "washed my face tonight, just a little. My face everywhere else is fine, a little flaky. "
+    "Should I put a bandaid on it?": (
+        "as the scab knocked off while washing, and 'then started again ... just a little'"
+        " after the stop is not read as the bleeding going on"
+    ),
+    "Skin on my cheeks is getting more tender to touch every day instead of less. Not hot, "
+    "not really red. Five days out.": (
+        "'tender to touch' is sensitivity in symptoms.yaml (getting worse after day 3 is for"
+        " the clinic); the set reads it as pain getting worse (urgent), SAFER"
+    ),
 }
 
 
@@ -569,7 +594,7 @@ ENTRIES = [entry for path in SETS for entry in _load(path)]
 
 
 def test_the_sets_are_there() -> None:
-    assert len(SETS) == 275 and len(ENTRIES) == 41290
+    assert len(SETS) == 281 and len(ENTRIES) == 42190
 
 
 def _run(entry: dict[str, Any], knowledge: Knowledge) -> str:
