@@ -2305,3 +2305,26 @@ def test_a_relatives_wedding_is_not_the_relative() -> None:
     )
     assert "bruising" in reading.symptoms
     assert "hives" in read("my daughter's got hives, my face is doing fine").others
+
+
+def test_someone_named_then_treated_after_a_bracket_is_the_patient() -> None:
+    # the flatmate named before the bracket had the treatment: their throat is the patient's
+    reading = read(
+        "flatmate (Jo, they/them) had microneedling this morning. they say their throat feels"
+        " thick and narrow. i don't really know what i'm looking for tbh"
+    )
+    assert "throat_tightness" in reading.symptoms
+    # ... not the writer's own face named before the bracket
+    reading = read(
+        "My little one's got chickenpox, spots and blisters everywhere. My face (had the"
+        " needling Monday) is totally fine"
+    )
+    assert "blisters" in reading.others and "blisters" not in reading.symptoms
+
+
+def test_a_friend_said_to_have_had_the_treatment_is_the_patient() -> None:
+    reading = read(
+        "My flatmate Tom keeled over in the shower this morning, I heard the thud. He came"
+        " round straight away. He had microneedling on Saturday."
+    )
+    assert "fainting" in reading.symptoms

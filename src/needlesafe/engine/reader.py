@@ -1942,9 +1942,12 @@ def _mark_experiencer(segments: list[_Segment], knowledge: TriageKnowledge) -> N
     # "... he had his face done this afternoon": the person written about had the treatment, so
     # they are the patient (a friend's or stranger's part, and hearsay, stay theirs). Safer.
     speaks_of_self = any(_find(segment, lists["first_person"]) for segment in segments)
-    if any(_says_they_were_treated(segment, lists, speaks_of_self) for segment in segments):
+    if any(_says_they_were_treated(segment, lists, speaks_of_self) for segment in segments) or any(
+        _treated_after_naming(segment, before, lists)
+        for before, segment in zip(segments, segments[1:], strict=False)
+    ):
         for segment in segments:
-            if not any(_find(segment, lists[name]) for name in ("hearsay", "theirs", "others")):
+            if not any(_find(segment, lists[name]) for name in ("hearsay", "theirs")):
                 for item in segment:
                     item.others = False
     # A message in which the writer never speaks of themself ("Flatmate here. She's gone grey
@@ -2097,6 +2100,24 @@ def _treatment_after(segment: _Segment, verb: int, treatment: int) -> bool:
     microneedling")?"""
     return verb < treatment <= verb + 2 or (
         treatment == verb + 3 and segment[verb + 1].words[0] in _DETERMINERS
+    )
+
+
+def _treated_after_naming(
+    segment: _Segment, before: _Segment, lists: Mapping[str, PhraseSet]
+) -> bool:
+    """ "flatmate (Jo, they/them) had microneedling this morning": a part of the same sentence
+    that opens with the treatment, right after a part naming someone other than the writer
+    (not "My face (had the needling Monday) is fine")."""
+    if segment[0].sentence_start or _find(before, lists["writer_self"]):
+        return False
+    named = any(_find(before, lists[name]) for name in _PEOPLE_LISTS) or _find(
+        before, lists["pronouns"]
+    )
+    return (
+        bool(named)
+        and any(_treatment_after(segment, 0, t) for t in _find(segment, lists["treated"]))
+        and bool(_find(segment, lists["experience_verbs"])[:1] == [0])
     )
 
 
