@@ -1747,7 +1747,6 @@ def _marks(
         )
         if at in possessing:
             continue
-
         other = (
             theirs
             or untreated
@@ -1940,7 +1939,8 @@ def _mark_experiencer(segments: list[_Segment], knowledge: TriageKnowledge) -> N
             item.heard = item.others and heard
         carried, heard_carried = current, heard and current == "other"
     # "... he had his face done this afternoon": the person written about had the treatment, so
-    # they are the patient (a friend's or stranger's part, and hearsay, stay theirs). Safer.
+    # they are the patient, and so is a friend said to be treated ("my flatmate Tom keeled
+    # over ... He had microneedling on Saturday"); hearsay and "theirs" stay theirs. Safer.
     speaks_of_self = any(_find(segment, lists["first_person"]) for segment in segments)
     if any(_says_they_were_treated(segment, lists, speaks_of_self) for segment in segments) or any(
         _treated_after_naming(segment, before, lists)
@@ -2111,13 +2111,11 @@ def _treated_after_naming(
     (not "My face (had the needling Monday) is fine")."""
     if segment[0].sentence_start or _find(before, lists["writer_self"]):
         return False
-    named = any(_find(before, lists[name]) for name in _PEOPLE_LISTS) or _find(
-        before, lists["pronouns"]
-    )
+    verbs = _find(segment, lists["experience_verbs"])
     return (
-        bool(named)
+        any(_find(before, lists[name]) for name in _PEOPLE_LISTS)
+        and verbs[:1] == [0]
         and any(_treatment_after(segment, 0, t) for t in _find(segment, lists["treated"]))
-        and bool(_find(segment, lists["experience_verbs"])[:1] == [0])
     )
 
 
