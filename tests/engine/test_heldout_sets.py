@@ -18,7 +18,7 @@ from needlesafe.knowledge.base import Knowledge
 HELDOUT = Path(__file__).parent / "heldout"
 # Sets 1-3: the reader learnt from them. Set 4 was long held out (scored, never tested on); it
 # has since been learnt from like the rest (see heldout/README.md).
-# Sets 4-295 were each scored first (heldout/README.md), then learnt from: all but 61 and 274
+# Sets 4-301 were each scored first (heldout/README.md), then learnt from: all but 61 and 274
 # now guard. Sets 61 and 274 are scored, not guarded: most of their messages are wholly in
 # Spanish, French, Tagalog, Hindi or Arabic (61) or in Tagalog, Bisaya or Ilocano (274) in Latin
 # letters, and the reader reads English (their unread parts go to the clinic, never home: see
@@ -319,6 +319,12 @@ SETS = [
         "lay_heldout_293.yaml",
         "lay_heldout_294.yaml",
         "lay_heldout_295.yaml",
+        "lay_heldout_296.yaml",
+        "lay_heldout_297.yaml",
+        "lay_heldout_298.yaml",
+        "lay_heldout_299.yaml",
+        "lay_heldout_300.yaml",
+        "lay_heldout_301.yaml",
     )
 ]
 
@@ -611,6 +617,17 @@ KNOWN_UNDER = {
         " patient) reads as someone else's treatment, so the redness getting worse is"
         " read as someone else's"
     ),
+    "Hi, day 2. I woke up and there were little dots of blood on my pillowcase, and a spot on"
+    " my cheek was bleeding a little, like a paper cut. I dabbed it and it stopped after a"
+    " couple of minutes. I think I might have scratched in my sleep. Is that okay?": (
+        "as the scab knocked off while washing: a little bleeding that has stopped is normal"
+        " healing in symptoms.yaml; the set asks the clinic to hear of it"
+    ),
+    "There was a spot of blood on my pillow this morning, I think I caught a scab with my nail"
+    " in the night. It stopped straight away.": (
+        "as the scab knocked off while washing: a little bleeding that has stopped is normal"
+        " healing in symptoms.yaml; the set asks the clinic to hear of it"
+    ),
 }
 
 
@@ -623,7 +640,7 @@ ENTRIES = [entry for path in SETS for entry in _load(path)]
 
 
 def test_the_sets_are_there() -> None:
-    assert len(SETS) == 293 and len(ENTRIES) == 43990
+    assert len(SETS) == 299 and len(ENTRIES) == 44890
 
 
 def _run(entry: dict[str, Any], knowledge: Knowledge) -> str:

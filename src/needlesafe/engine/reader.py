@@ -1120,7 +1120,9 @@ def _answer_own_questions(clauses: list[list[_Item]], grammar: Mapping[str, Phra
 
 
 _OR = frozenset((("or",), ("nor",)))
-_STILL = frozenset(("still", "yet", "it", "really", "properly", "completely", "any"))
+_STILL = frozenset(
+    ("still", "yet", "it", "really", "properly", "completely", "any", "actually", "fully", "quite")
+)
 _AND_OR = frozenset((("and",), ("or",)))
 # "... should be fine", "will be ok": a hope or a forecast, not a denial of what came before
 _MODALS = frozenset(("should", "will", "would", "might", "may", "could", "shall", "hopefully"))
