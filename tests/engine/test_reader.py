@@ -609,6 +609,13 @@ def test_a_modifier_phrase_that_names_a_symptom_also_reads_it() -> None:
             "vision_change",
         ),
         ("the bleeding hasn't stopped", "bleeding"),
+        # a word between the denial and the settling, and an earlier sentence in the past
+        (
+            "I have a rash on my neck where the serum dripped down. I keep feeling like I am"
+            " about to keel over, haven't actually gone down though.",
+            "rash",
+        ),
+        ("my lips are swollen and they haven't fully gone down", "lip_tongue_swelling"),
     ],
 )
 def test_a_denied_settling_word_means_the_symptom_goes_on(text: str, code: str) -> None:
