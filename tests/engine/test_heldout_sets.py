@@ -18,7 +18,7 @@ from needlesafe.knowledge.base import Knowledge
 HELDOUT = Path(__file__).parent / "heldout"
 # Sets 1-3: the reader learnt from them. Set 4 was long held out (scored, never tested on); it
 # has since been learnt from like the rest (see heldout/README.md).
-# Sets 4-301 were each scored first (heldout/README.md), then learnt from: all but 61 and 274
+# Sets 4-307 were each scored first (heldout/README.md), then learnt from: all but 61 and 274
 # now guard. Sets 61 and 274 are scored, not guarded: most of their messages are wholly in
 # Spanish, French, Tagalog, Hindi or Arabic (61) or in Tagalog, Bisaya or Ilocano (274) in Latin
 # letters, and the reader reads English (their unread parts go to the clinic, never home: see
@@ -325,6 +325,12 @@ SETS = [
         "lay_heldout_299.yaml",
         "lay_heldout_300.yaml",
         "lay_heldout_301.yaml",
+        "lay_heldout_302.yaml",
+        "lay_heldout_303.yaml",
+        "lay_heldout_304.yaml",
+        "lay_heldout_305.yaml",
+        "lay_heldout_306.yaml",
+        "lay_heldout_307.yaml",
     )
 ]
 
@@ -628,6 +634,12 @@ KNOWN_UNDER = {
         "as the scab knocked off while washing: a little bleeding that has stopped is normal"
         " healing in symptoms.yaml; the set asks the clinic to hear of it"
     ),
+    "The rough patch on my chin is spreading down onto my neck. On me it's a touch darker and"
+    " feels like sandpaper, I notice it with my fingertips more than in the mirror.": (
+        "a rough patch spreading is read as dryness getting worse (the clinic); that on darker"
+        " skin 'a touch darker' is how a rash shows is not read (the set reads a rash spreading,"
+        " urgent)"
+    ),
 }
 
 
@@ -640,7 +652,7 @@ ENTRIES = [entry for path in SETS for entry in _load(path)]
 
 
 def test_the_sets_are_there() -> None:
-    assert len(SETS) == 299 and len(ENTRIES) == 44890
+    assert len(SETS) == 305 and len(ENTRIES) == 45790
 
 
 def _run(entry: dict[str, Any], knowledge: Knowledge) -> str:
