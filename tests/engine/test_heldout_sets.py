@@ -18,7 +18,7 @@ from needlesafe.knowledge.base import Knowledge
 HELDOUT = Path(__file__).parent / "heldout"
 # Sets 1-3: the reader learnt from them. Set 4 was long held out (scored, never tested on); it
 # has since been learnt from like the rest (see heldout/README.md).
-# Sets 4-307 were each scored first (heldout/README.md), then learnt from: all but 61 and 274
+# Sets 4-313 were each scored first (heldout/README.md), then learnt from: all but 61 and 274
 # now guard. Sets 61 and 274 are scored, not guarded: most of their messages are wholly in
 # Spanish, French, Tagalog, Hindi or Arabic (61) or in Tagalog, Bisaya or Ilocano (274) in Latin
 # letters, and the reader reads English (their unread parts go to the clinic, never home: see
@@ -331,6 +331,12 @@ SETS = [
         "lay_heldout_305.yaml",
         "lay_heldout_306.yaml",
         "lay_heldout_307.yaml",
+        "lay_heldout_308.yaml",
+        "lay_heldout_309.yaml",
+        "lay_heldout_310.yaml",
+        "lay_heldout_311.yaml",
+        "lay_heldout_312.yaml",
+        "lay_heldout_313.yaml",
     )
 ]
 
@@ -640,6 +646,27 @@ KNOWN_UNDER = {
         " skin 'a touch darker' is how a rash shows is not read (the set reads a rash spreading,"
         " urgent)"
     ),
+    "Hi, I'm two and a half days out from my treatment. My forehead is still quite "
+    "red in one patch, not spreading really, pretty much the same size as yesterday. "
+    "But it's hot to touch, my daughter felt it and said \"Mum, you're like a heater\", "
+    "and it's tender when I put the moisturiser on. The rest of my face is flaky and "
+    "okay. I've been doing netball training with the team on Tuesday nights but I "
+    "skipped it this week. Just wanted to check that's normal?": (
+        "'tender' is sensitivity in symptoms.yaml, and here it follows the daughter's words, so"
+        " it is read as hers; red and hot after day 1 is for the clinic (the set reads tender as"
+        " pain: red, hot and painful, urgent)"
+    ),
+    "Hi, day one. Last night I put on a new vitamin C serum a girl on Instagram "
+    "swears by (I know, the sheet said not to) and my face is on fire. Not a little "
+    "bit, it's like someone rubbed chilli into it, the worst I've ever felt, and it "
+    "itches so viciously I've had to sit on my hands to stop myself clawing at it. I "
+    "washed it off with cool water and it's only eased a tiny bit. I've got ice packs "
+    "on. It's red, but the same red as yesterday. I'm at work at the council in "
+    "Parramatta tomorrow. What do I do?": (
+        "'on fire' is read as burning without its severity, and 'like someone rubbed chilli"
+        " into it, the worst I've ever felt', a sentence of its own, does not reach it; the"
+        " severe itch alone is for the clinic (the set reads two severe findings, urgent)"
+    ),
 }
 
 
@@ -652,7 +679,7 @@ ENTRIES = [entry for path in SETS for entry in _load(path)]
 
 
 def test_the_sets_are_there() -> None:
-    assert len(SETS) == 305 and len(ENTRIES) == 45790
+    assert len(SETS) == 311 and len(ENTRIES) == 46690
 
 
 def _run(entry: dict[str, Any], knowledge: Knowledge) -> str:
