@@ -18,7 +18,7 @@ from needlesafe.knowledge.base import Knowledge
 HELDOUT = Path(__file__).parent / "heldout"
 # Sets 1-3: the reader learnt from them. Set 4 was long held out (scored, never tested on); it
 # has since been learnt from like the rest (see heldout/README.md).
-# Sets 4-313 were each scored first (heldout/README.md), then learnt from: all but 61 and 274
+# Sets 4-319 were each scored first (heldout/README.md), then learnt from: all but 61 and 274
 # now guard. Sets 61 and 274 are scored, not guarded: most of their messages are wholly in
 # Spanish, French, Tagalog, Hindi or Arabic (61) or in Tagalog, Bisaya or Ilocano (274) in Latin
 # letters, and the reader reads English (their unread parts go to the clinic, never home: see
@@ -337,6 +337,12 @@ SETS = [
         "lay_heldout_311.yaml",
         "lay_heldout_312.yaml",
         "lay_heldout_313.yaml",
+        "lay_heldout_314.yaml",
+        "lay_heldout_315.yaml",
+        "lay_heldout_316.yaml",
+        "lay_heldout_317.yaml",
+        "lay_heldout_318.yaml",
+        "lay_heldout_319.yaml",
     )
 ]
 
@@ -667,6 +673,29 @@ KNOWN_UNDER = {
         " into it, the worst I've ever felt', a sentence of its own, does not reach it; the"
         " severe itch alone is for the clinic (the set reads two severe findings, urgent)"
     ),
+    "Few little specks of blood on me flannel when I washed this morning, stopped straight away.": (
+        "as the scab knocked off while washing: a little bleeding that has stopped is normal"
+        " healing in symptoms.yaml; the set asks the clinic to hear of it"
+    ),
+    "Been measuring the red patch on my right cheek with a tape:\ntime  | width | "
+    "throb\n08:00 | 3 cm  | 3/10\n14:00 | 4.5cm | 5/10\n21:00 | 6 cm  | 6/10\nIt's hot to "
+    "touch compared to the left side.": (
+        "a size measured three times in a table, one row per line, is not read as growth (a"
+        " sign measured twice is, within a sentence): red and hot after day 1 is for the"
+        " clinic; the set reads spreading redness with warmth, urgent"
+    ),
+    "Drew round the red area with eyeliner at 8am. At 8pm it's gone an inch past the "
+    "line all the way round, and it's giving off heat like a radiator. Doesn't hurt "
+    "as such.": (
+        "'it's gone an inch past the line' is said of the part before 'and it's giving off"
+        " heat', and the trend lands on the warmth, not the redness: spreading redness with"
+        " warmth (urgent) is not reached"
+    ),
+    "Itch log:\nday 2 = 2\nday 3 = 3\ntoday = 6": (
+        "an itch scored day by day on lines of its own ('day 3 = 3, today = 6') is not read as"
+        " getting worse; itching alone on day 4 is expected (the set reads worsening itch,"
+        " the clinic)"
+    ),
 }
 
 
@@ -679,7 +708,7 @@ ENTRIES = [entry for path in SETS for entry in _load(path)]
 
 
 def test_the_sets_are_there() -> None:
-    assert len(SETS) == 311 and len(ENTRIES) == 46690
+    assert len(SETS) == 317 and len(ENTRIES) == 47590
 
 
 def _run(entry: dict[str, Any], knowledge: Knowledge) -> str:

@@ -1594,6 +1594,8 @@ def test_the_one_writing_for_the_patient_or_giving_them_the_pen_is_not_the_patie
         ),
         ("had to jab myself with the epic pen\nepipen*\nfeel alright now tho", "adrenaline_used"),
         ("hard pounding out my ribs\nheart* not hard", "palpitations"),
+        # sent straight on in the same line, the star against the word
+        ("my bottom lip feels dumb on one side today *numb no other problems", "mouth_numbness"),
     ],
 )
 def test_a_starred_correction_replaces_the_slip(text: str, code: str) -> None:

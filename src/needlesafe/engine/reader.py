@@ -580,6 +580,9 @@ _CORRECTION = re.compile(
     r"(?:[ \t]+not[ \t]+([^\W\d_]+))?[ \t]*(?=$|[\n.!?])",
     re.IGNORECASE,
 )
+# ... or sent straight on in the same line, the star against the word ("my bottom lip feels
+# dumb on one side *numb no other problems"): not a bullet ("* lips fine"), not emphasis
+_INLINE_CORRECTION = re.compile(r"(?<=[ \t])\*([^\W\d_]{3,})\b(?!\*)")
 
 
 def _with_corrections(text: str) -> str:
@@ -596,6 +599,11 @@ def _with_corrections(text: str) -> str:
             fixed = re.sub(rf"\b{re.escape(wrong)}\b", right, before, flags=re.IGNORECASE)
         else:
             fixed = _replace_likest(before, right)
+        if fixed != before:
+            text = fixed + after
+    for match in reversed(list(_INLINE_CORRECTION.finditer(text))):
+        before, after = text[: match.start()], text[match.end() :]
+        fixed = _replace_likest(before, match.group(1))
         if fixed != before:
             text = fixed + after
     return text
