@@ -588,7 +588,8 @@ _INLINE_CORRECTION = re.compile(r"(?<=[ \t])\*([^\W\d_]{3,})\b(?!\*)")
 def _with_corrections(text: str) -> str:
     """ "my coat feels really tight *throat not coat" reads "my throat feels really tight"; a
     starred word with no "not ..." takes the place of the word or pair of words before it that
-    it most resembles ("the epic pen ... epipen*"). A star with nothing like it before is left."""
+    it most resembles ("the epic pen ... epipen*"), also when sent on in the same line ("dumb on
+    one side *numb no other problems"). A star with nothing like it before is left."""
     if "*" not in text:
         return text
     for match in reversed(list(_CORRECTION.finditer(text))):
@@ -1128,6 +1129,7 @@ def _answer_own_questions(clauses: list[list[_Item]], grammar: Mapping[str, Phra
 
 
 _OR = frozenset((("or",), ("nor",)))
+# words that may stand between a denial and what it denies ("hasn't actually gone down")
 _STILL = frozenset(
     ("still", "yet", "it", "really", "properly", "completely", "any", "actually", "fully", "quite")
 )
