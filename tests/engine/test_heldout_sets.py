@@ -18,7 +18,7 @@ from needlesafe.knowledge.base import Knowledge
 HELDOUT = Path(__file__).parent / "heldout"
 # Sets 1-3: the reader learnt from them. Set 4 was long held out (scored, never tested on); it
 # has since been learnt from like the rest (see heldout/README.md).
-# Sets 4-319 were each scored first (heldout/README.md), then learnt from: all but 61 and 274
+# Sets 4-325 were each scored first (heldout/README.md), then learnt from: all but 61 and 274
 # now guard. Sets 61 and 274 are scored, not guarded: most of their messages are wholly in
 # Spanish, French, Tagalog, Hindi or Arabic (61) or in Tagalog, Bisaya or Ilocano (274) in Latin
 # letters, and the reader reads English (their unread parts go to the clinic, never home: see
@@ -343,6 +343,12 @@ SETS = [
         "lay_heldout_317.yaml",
         "lay_heldout_318.yaml",
         "lay_heldout_319.yaml",
+        "lay_heldout_320.yaml",
+        "lay_heldout_321.yaml",
+        "lay_heldout_322.yaml",
+        "lay_heldout_323.yaml",
+        "lay_heldout_324.yaml",
+        "lay_heldout_325.yaml",
     )
 ]
 
@@ -696,6 +702,11 @@ KNOWN_UNDER = {
         " getting worse; itching alone on day 4 is expected (the set reads worsening itch,"
         " the clinic)"
     ),
+    "Small drops of blood came out on the pillow this morning from the cheek. It stopped by"
+    " itself.": (
+        "as the scab knocked off while washing: a little bleeding that has stopped is normal"
+        " healing in symptoms.yaml; the set asks the clinic to hear of it"
+    ),
 }
 
 
@@ -708,7 +719,7 @@ ENTRIES = [entry for path in SETS for entry in _load(path)]
 
 
 def test_the_sets_are_there() -> None:
-    assert len(SETS) == 317 and len(ENTRIES) == 47590
+    assert len(SETS) == 323 and len(ENTRIES) == 48490
 
 
 def _run(entry: dict[str, Any], knowledge: Knowledge) -> str:
