@@ -576,13 +576,13 @@ def _longest(tokens: list[str], i: int, most: int, knowledge: TriageKnowledge) -
 # "*throat not coat", "epipen*": a word sent again with a star, alone on its line or after a
 # sentence, to correct a slip in what came before
 _CORRECTION = re.compile(
-    r"(?:^|(?<=[\n.!?]))[ \t]*(?:\*[ \t]*([^\W\d_]+)|([^\W\d_]+)[ \t]*\*)"
-    r"(?:[ \t]+not[ \t]+([^\W\d_]+))?[ \t]*(?=$|[\n.!?])",
+    r"(?:^|(?<=[\n.!?]))[ \t]*(?:\*[ \t]*(?P<right>[^\W\d_]+)|(?P<right_first>[^\W\d_]+)[ \t]*\*)"
+    r"(?:[ \t]+not[ \t]+(?P<wrong>[^\W\d_]+))?[ \t]*(?=$|[\n.!?])",
     re.IGNORECASE,
 )
 # ... or sent straight on in the same line, the star against the word ("my bottom lip feels
 # dumb on one side *numb no other problems"): not a bullet ("* lips fine"), not emphasis
-_INLINE_CORRECTION = re.compile(r"(?<=[ \t])\*([^\W\d_]{3,})\b(?!\*)")
+_INLINE_CORRECTION = re.compile(r"(?<=[ \t])\*(?P<right>[^\W\d_]{3,})\b(?!\*)")
 
 
 def _with_corrections(text: str) -> str:
@@ -592,21 +592,18 @@ def _with_corrections(text: str) -> str:
     one side *numb no other problems"). A star with nothing like it before is left."""
     if "*" not in text:
         return text
-    for match in reversed(list(_CORRECTION.finditer(text))):
-        right = match.group(1) or match.group(2)
-        wrong = match.group(3)
-        before, after = text[: match.start()], text[match.end() :]
-        if wrong:
-            fixed = re.sub(rf"\b{re.escape(wrong)}\b", right, before, flags=re.IGNORECASE)
-        else:
-            fixed = _replace_likest(before, right)
-        if fixed != before:
-            text = fixed + after
-    for match in reversed(list(_INLINE_CORRECTION.finditer(text))):
-        before, after = text[: match.start()], text[match.end() :]
-        fixed = _replace_likest(before, match.group(1))
-        if fixed != before:
-            text = fixed + after
+    for pattern in (_CORRECTION, _INLINE_CORRECTION):
+        for match in reversed(list(pattern.finditer(text))):
+            found = match.groupdict()
+            right: str = found["right"] or found.get("right_first") or ""
+            wrong = found.get("wrong")
+            before, after = text[: match.start()], text[match.end() :]
+            if wrong:
+                fixed = re.sub(rf"\b{re.escape(wrong)}\b", right, before, flags=re.IGNORECASE)
+            else:
+                fixed = _replace_likest(before, right)
+            if fixed != before:
+                text = fixed + after
     return text
 
 
