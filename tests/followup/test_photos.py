@@ -146,6 +146,32 @@ def test_photo_limits_say_what_is_wrong_and_keep_nothing(
     assert huge_request.status_code == 413
 
 
+@pytest.mark.parametrize(
+    ("content_type", "body"),
+    [
+        ("multipart/form-data", b""),  # no boundary to split the parts on
+        ("multipart/form-data; boundary=x", b"--x\r\nX-Part: 1\r\n\r\nabc\r\n--x--\r\n"),
+    ],
+    ids=["no boundary", "a part with no name"],
+)
+def test_a_body_that_is_not_a_readable_form_is_bad_input_naming_the_body(
+    client: TestClient,
+    uow: UnitOfWork,
+    patient: tuple[Treated, str, int],
+    content_type: str,
+    body: bytes,
+) -> None:
+    # the form parser's own error was an undocumented 400
+    _, token, _ = patient
+    response = client.post(
+        f"/api/v1/checkin/{token}/photos", content=body, headers={"content-type": content_type}
+    )
+    assert response.status_code == 422, response.text
+    [problem] = response.json()["detail"]
+    assert problem["path"] == "body" and "form" in problem["message"]
+    assert _count(uow) == 0
+
+
 def test_a_patient_link_reaches_only_its_own_check_ins_and_another_clinic_gets_404(
     client: TestClient,
     uow: UnitOfWork,

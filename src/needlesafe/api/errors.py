@@ -15,6 +15,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.formparsers import MultiPartException
 from starlette.types import Scope
 
 from needlesafe.engine.inputs import format_path
@@ -190,6 +191,11 @@ def install_error_handlers(
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, error: StarletteHTTPException) -> Response:
+        if isinstance(error.__context__, MultiPartException):
+            # Starlette answers a form it cannot split into parts with a bare 400; it is bad
+            # input like any other, so a 422 naming the body, as the spec says
+            message = f"not a readable form (multipart/form-data): {error.detail}"
+            return respond(request, 422, [InputProblem("body", message)])
         return respond(
             request,
             error.status_code,
