@@ -18,7 +18,7 @@ from needlesafe.knowledge.base import Knowledge
 HELDOUT = Path(__file__).parent / "heldout"
 # Sets 1-3: the reader learnt from them. Set 4 was long held out (scored, never tested on); it
 # has since been learnt from like the rest (see heldout/README.md).
-# Sets 4-325 were each scored first (heldout/README.md), then learnt from: all but 61 and 274
+# Sets 4-331 were each scored first (heldout/README.md), then learnt from: all but 61 and 274
 # now guard. Sets 61 and 274 are scored, not guarded: most of their messages are wholly in
 # Spanish, French, Tagalog, Hindi or Arabic (61) or in Tagalog, Bisaya or Ilocano (274) in Latin
 # letters, and the reader reads English (their unread parts go to the clinic, never home: see
@@ -349,11 +349,22 @@ SETS = [
         "lay_heldout_323.yaml",
         "lay_heldout_324.yaml",
         "lay_heldout_325.yaml",
+        "lay_heldout_326.yaml",
+        "lay_heldout_327.yaml",
+        "lay_heldout_328.yaml",
+        "lay_heldout_329.yaml",
+        "lay_heldout_330.yaml",
+        "lay_heldout_331.yaml",
     )
 ]
 
 # (text, why the reader still answers it less urgently than the reference)
 KNOWN_UNDER = {
+    "It bled a small bit when I washed the face this morning, just a couple of spots on the"
+    " towel. Stopped straight away.": (
+        "as the scab knocked off while washing: a little bleeding that has stopped is normal"
+        " healing in symptoms.yaml; the set asks the clinic to hear of it"
+    ),
     "Had the radiofrequency microneedling yesterday afternoon. There's a proper burn on"
     " me jaw, like I'd leant on the iron, a big angry patch with the skin gone white and"
     " shiny in the middle. And the pain is terrible, worst I've had, worse than having"
@@ -719,7 +730,7 @@ ENTRIES = [entry for path in SETS for entry in _load(path)]
 
 
 def test_the_sets_are_there() -> None:
-    assert len(SETS) == 323 and len(ENTRIES) == 48490
+    assert len(SETS) == 329 and len(ENTRIES) == 49390
 
 
 def _run(entry: dict[str, Any], knowledge: Knowledge) -> str:
