@@ -18,7 +18,7 @@ from needlesafe.knowledge.base import Knowledge
 HELDOUT = Path(__file__).parent / "heldout"
 # Sets 1-3: the reader learnt from them. Set 4 was long held out (scored, never tested on); it
 # has since been learnt from like the rest (see heldout/README.md).
-# Sets 4-331 were each scored first (heldout/README.md), then learnt from: all but 61 and 274
+# Sets 4-337 were each scored first (heldout/README.md), then learnt from: all but 61 and 274
 # now guard. Sets 61 and 274 are scored, not guarded: most of their messages are wholly in
 # Spanish, French, Tagalog, Hindi or Arabic (61) or in Tagalog, Bisaya or Ilocano (274) in Latin
 # letters, and the reader reads English (their unread parts go to the clinic, never home: see
@@ -355,11 +355,25 @@ SETS = [
         "lay_heldout_329.yaml",
         "lay_heldout_330.yaml",
         "lay_heldout_331.yaml",
+        "lay_heldout_332.yaml",
+        "lay_heldout_333.yaml",
+        "lay_heldout_334.yaml",
+        "lay_heldout_335.yaml",
+        "lay_heldout_336.yaml",
+        "lay_heldout_337.yaml",
     )
 ]
 
 # (text, why the reader still answers it less urgently than the reference)
 KNOWN_UNDER = {
+    "i picked a scab on my cheek by accident and it bled a little, stopped with a tissue. day 2": (
+        "as the scab knocked off while washing: a little bleeding that has stopped is normal"
+        " healing in symptoms.yaml; the set asks the clinic to hear of it"
+    ),
+    "Few spots of blood on the pillow this morning from the scabs. Stopped on its own.": (
+        "as the scab knocked off while washing: a little bleeding that has stopped is normal"
+        " healing in symptoms.yaml; the set asks the clinic to hear of it"
+    ),
     "It bled a small bit when I washed the face this morning, just a couple of spots on the"
     " towel. Stopped straight away.": (
         "as the scab knocked off while washing: a little bleeding that has stopped is normal"
@@ -730,7 +744,7 @@ ENTRIES = [entry for path in SETS for entry in _load(path)]
 
 
 def test_the_sets_are_there() -> None:
-    assert len(SETS) == 329 and len(ENTRIES) == 49390
+    assert len(SETS) == 335 and len(ENTRIES) == 50290
 
 
 def _run(entry: dict[str, Any], knowledge: Knowledge) -> str:

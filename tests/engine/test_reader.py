@@ -797,6 +797,10 @@ def test_history_long_ago_or_a_habit_is_not_a_sign_now() -> None:
     # a part that also says now, or a message that says it happened again, counts
     assert "lip_tongue_swelling" in found("my lips are swelling like last year")
     assert "seizure" in found("I had a fit years ago and I just had another one")
+    # "back in" places 2019 in the past, not the van the writer got back in
+    assert not read("I fainted back in 2019 at a blood test. Face fine.").symptoms
+    assert "difficulty_breathing" in found("Can't get a full breath since I got back in the van")
+    assert "wheezing" in found("I've been wheezy since I got back in the car")
 
 
 def test_a_bracket_closes_a_clause_not_the_sentence() -> None:
