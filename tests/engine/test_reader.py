@@ -801,6 +801,15 @@ def test_history_long_ago_or_a_habit_is_not_a_sign_now() -> None:
     assert not read("I fainted back in 2019 at a blood test. Face fine.").symptoms
     assert "difficulty_breathing" in found("Can't get a full breath since I got back in the van")
     assert "wheezing" in found("I've been wheezy since I got back in the car")
+    # a comparison with the past is about now: "like I was last winter", "like a cataract",
+    # "I haven't felt this dizzy in years"
+    assert "wheezing" in found("I'm wheezing like I was last winter with my chest infection")
+    assert "vision_change" in found("my vision is all cloudy like a cataract")
+    assert "dizziness" in found("I haven't felt this dizzy in years")
+    assert "wheezing" in found("I haven't wheezed like this for years")
+    assert "difficulty_breathing" in found("I have not been this short of breath for years")
+    # ... and a time of day is not an age ("at 12" noon, not twelve years old)
+    assert "throat_tightness" in found("At 12 my throat went tight and it is getting worse")
 
 
 def test_a_bracket_closes_a_clause_not_the_sentence() -> None:
