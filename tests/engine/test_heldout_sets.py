@@ -18,7 +18,7 @@ from needlesafe.knowledge.base import Knowledge
 HELDOUT = Path(__file__).parent / "heldout"
 # Sets 1-3: the reader learnt from them. Set 4 was long held out (scored, never tested on); it
 # has since been learnt from like the rest (see heldout/README.md).
-# Sets 4-337 were each scored first (heldout/README.md), then learnt from: all but 61 and 274
+# Sets 4-343 were each scored first (heldout/README.md), then learnt from: all but 61 and 274
 # now guard. Sets 61 and 274 are scored, not guarded: most of their messages are wholly in
 # Spanish, French, Tagalog, Hindi or Arabic (61) or in Tagalog, Bisaya or Ilocano (274) in Latin
 # letters, and the reader reads English (their unread parts go to the clinic, never home: see
@@ -361,11 +361,33 @@ SETS = [
         "lay_heldout_335.yaml",
         "lay_heldout_336.yaml",
         "lay_heldout_337.yaml",
+        "lay_heldout_338.yaml",
+        "lay_heldout_339.yaml",
+        "lay_heldout_340.yaml",
+        "lay_heldout_341.yaml",
+        "lay_heldout_342.yaml",
+        "lay_heldout_343.yaml",
     )
 ]
 
 # (text, why the reader still answers it less urgently than the reference)
 KNOWN_UNDER = {
+    "Went a bit light-headed coming out of t'clinic, had to sit on t'step for five minutes"
+    " while it passed. Fine now, just thought I'd tell you.": (
+        "a dizzy spell that has passed, with no skin sign, has no rule in triage_rules.yaml"
+        " (the settled rules need a skin sign); the writer chose urgent as the safer answer, a"
+        " policy question for a clinician"
+    ),
+    "When I washed this morning a little sangue came out from some points on the forehead."
+    " Small, it stopped alone. Day two.": (
+        "as the scab knocked off while washing: a little bleeding that has stopped is normal"
+        " healing in symptoms.yaml; the set asks the clinic to hear of it"
+    ),
+    "A spot on my cheek bled this morning when the scab caught on the pillowcase. Stopped"
+    " after a minute with a tissue. Day 3.": (
+        "as the scab knocked off while washing: a little bleeding that has stopped is normal"
+        " healing in symptoms.yaml; the set asks the clinic to hear of it"
+    ),
     "i picked a scab on my cheek by accident and it bled a little, stopped with a tissue. day 2": (
         "as the scab knocked off while washing: a little bleeding that has stopped is normal"
         " healing in symptoms.yaml; the set asks the clinic to hear of it"
@@ -744,7 +766,7 @@ ENTRIES = [entry for path in SETS for entry in _load(path)]
 
 
 def test_the_sets_are_there() -> None:
-    assert len(SETS) == 335 and len(ENTRIES) == 50290
+    assert len(SETS) == 341 and len(ENTRIES) == 51190
 
 
 def _run(entry: dict[str, Any], knowledge: Knowledge) -> str:

@@ -787,6 +787,18 @@ def test_a_cold_sore_said_with_a_is_read() -> None:
     assert "blisters" in found("think it's a cold sore coming")
 
 
+def test_what_is_getting_worse_is_not_settled_by_a_later_part() -> None:
+    # the near-faint settled; the swelling said to be growing did not (set 343 had sent it home)
+    reading = read(
+        "face puffing up more than I expected and earlier I nearly blacked out in the lift,"
+        " had to sit down till it passed. ok now mostly"
+    )
+    assert "swelling" in reading.symptoms and "dizziness" in reading.resolved
+    # ... but a worsening said in the past settles with the rest
+    past = read("my lips swelled up more and more last night, then it went down")
+    assert "lip_tongue_swelling" in past.resolved and not past.symptoms
+
+
 def test_history_long_ago_or_a_habit_is_not_a_sign_now() -> None:
     faint = read("I fainted once at a blood test about 10 years ago. Feeling fine now.")
     assert "fainting" not in faint.symptoms and "fainting" not in faint.resolved

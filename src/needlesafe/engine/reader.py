@@ -2470,6 +2470,9 @@ def _resolve_past(segments: list[_Segment], knowledge: TriageKnowledge) -> None:
         # "My face is itching like mad and earlier I nearly blacked out. I sat down and it
         # passed": a symptom said in the present ("is itching", "are swollen") goes on (safer)
         going_on |= {id(part) for part in parts if _said_in_present(part, past)}
+        # "face puffing up more than I expected and earlier I nearly blacked out ... till it
+        # passed": what is getting worse goes on (safer)
+        going_on |= {id(part) for part in parts if _worsening_now(part, past)}
         _settle(
             [
                 item
@@ -2479,6 +2482,22 @@ def _resolve_past(segments: list[_Segment], knowledge: TriageKnowledge) -> None:
             ],
             events,
         )
+
+
+def _worsening_now(part: _Segment, past: PhraseSet) -> bool:
+    """Does this part say its symptom is getting worse now, in the present ("puffing up more
+    than I expected", "spreading"), with no word of the past ("swelled up more and more last
+    night", "came back bright pink")? A verb after "than" compares; it does not date it."""
+    compared = {
+        k
+        for k in range(len(part))
+        if any(j >= 0 and part[j].words == ("than",) for j in (k - 1, k - 2))
+    }
+    return (
+        any("worsening" in item.values("trend") and item.words[0].endswith("ing") for item in part)
+        and not _find(part, past)
+        and not any(_past_tense(item) for k, item in enumerate(part) if k not in compared)
+    )
 
 
 def _said_in_present(part: _Segment, past: PhraseSet) -> bool:
