@@ -18,7 +18,7 @@ from needlesafe.knowledge.base import Knowledge
 HELDOUT = Path(__file__).parent / "heldout"
 # Sets 1-3: the reader learnt from them. Set 4 was long held out (scored, never tested on); it
 # has since been learnt from like the rest (see heldout/README.md).
-# Sets 4-343 were each scored first (heldout/README.md), then learnt from: all but 61 and 274
+# Sets 4-349 were each scored first (heldout/README.md), then learnt from: all but 61 and 274
 # now guard. Sets 61 and 274 are scored, not guarded: most of their messages are wholly in
 # Spanish, French, Tagalog, Hindi or Arabic (61) or in Tagalog, Bisaya or Ilocano (274) in Latin
 # letters, and the reader reads English (their unread parts go to the clinic, never home: see
@@ -367,11 +367,22 @@ SETS = [
         "lay_heldout_341.yaml",
         "lay_heldout_342.yaml",
         "lay_heldout_343.yaml",
+        "lay_heldout_344.yaml",
+        "lay_heldout_345.yaml",
+        "lay_heldout_346.yaml",
+        "lay_heldout_347.yaml",
+        "lay_heldout_348.yaml",
+        "lay_heldout_349.yaml",
     )
 ]
 
 # (text, why the reader still answers it less urgently than the reference)
 KNOWN_UNDER = {
+    "A few drops of blood when I washed this morning, I think a scab came off. Stopped right"
+    " away.": (
+        "as the scab knocked off while washing: a little bleeding that has stopped is normal"
+        " healing in symptoms.yaml; the set asks the clinic to hear of it"
+    ),
     "Went a bit light-headed coming out of t'clinic, had to sit on t'step for five minutes"
     " while it passed. Fine now, just thought I'd tell you.": (
         "a dizzy spell that has passed, with no skin sign, has no rule in triage_rules.yaml"
@@ -766,7 +777,7 @@ ENTRIES = [entry for path in SETS for entry in _load(path)]
 
 
 def test_the_sets_are_there() -> None:
-    assert len(SETS) == 341 and len(ENTRIES) == 51190
+    assert len(SETS) == 347 and len(ENTRIES) == 52090
 
 
 def _run(entry: dict[str, Any], knowledge: Knowledge) -> str:

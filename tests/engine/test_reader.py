@@ -787,6 +787,31 @@ def test_a_cold_sore_said_with_a_is_read() -> None:
     assert "blisters" in found("think it's a cold sore coming")
 
 
+def test_a_bare_not_me_says_who_did_a_thing_not_whose_the_writers_own_symptom_is() -> None:
+    # set 346 had sent this home: "not me" closing "Lyle did the shoveling" disowned the
+    # breathing the writer says of themself
+    huffing = read(
+        "Just I'm sort of huffing and puffing sitting here in the recliner, and Lyle did the"
+        " shoveling today not me."
+    )
+    assert "difficulty_breathing" in huffing.symptoms
+    # ... and it still disowns what is said of someone else
+    assert "wheezing" in read("My wife is wheezy, not me").others
+    assert "wheezing" in read("I'm fine but my husband is wheezing, not me").others
+
+
+def test_a_sense_that_has_gone_is_lost_not_settled() -> None:
+    # "gone" settles a symptom ("the swelling's gone"), but a sense or a breath that has gone
+    # is the warning sign itself (these had been read as settled, and sent home)
+    assert "vision_change" in found("my vision is gone in one eye")
+    assert "vision_change" in found("the sight in my left eye has gone")
+    assert "mouth_numbness" in found("the feeling in my lips is gone")
+    assert "difficulty_breathing" in found("my breath has gone short")
+    assert "ringing_ears" in found("my hearing has gone funny and there's ringing")
+    # ... and "gone" still settles a symptom
+    assert "swelling" in read("the swelling has gone now").resolved
+
+
 def test_what_is_getting_worse_is_not_settled_by_a_later_part() -> None:
     # the near-faint settled; the swelling said to be growing did not (set 343 had sent it home)
     reading = read(

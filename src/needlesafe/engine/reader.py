@@ -1999,7 +1999,14 @@ def _mark_experiencer(segments: list[_Segment], knowledge: TriageKnowledge) -> N
     for sentence in _sentences(segments):
         said = [at for at, part in enumerate(sentence) if _closes(part, disowned) is not None]
         if said:
+            closing = sentence[said[-1]]
+            at_end = _closes(closing, disowned) or 0
+            bare = tuple(w for item in closing[at_end:] for w in item.words) == ("not", "me")
             for part in sentence[: said[-1] + 1]:
+                # "I'm huffing and puffing ..., and Lyle did the shoveling today not me": a bare
+                # "not me" says who did a thing, not whose a part the writer says of themself is
+                if bare and any(item.words[0] == "i" for item in part):
+                    continue
                 end = _closes(part, disowned)
                 for item in part[:end] if end is not None else part:
                     item.others = item.others or _is_concept(item)
