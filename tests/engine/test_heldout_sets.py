@@ -18,7 +18,7 @@ from needlesafe.knowledge.base import Knowledge
 HELDOUT = Path(__file__).parent / "heldout"
 # Sets 1-3: the reader learnt from them. Set 4 was long held out (scored, never tested on); it
 # has since been learnt from like the rest (see heldout/README.md).
-# Sets 4-349 were each scored first (heldout/README.md), then learnt from: all but 61 and 274
+# Sets 4-355 were each scored first (heldout/README.md), then learnt from: all but 61 and 274
 # now guard. Sets 61 and 274 are scored, not guarded: most of their messages are wholly in
 # Spanish, French, Tagalog, Hindi or Arabic (61) or in Tagalog, Bisaya or Ilocano (274) in Latin
 # letters, and the reader reads English (their unread parts go to the clinic, never home: see
@@ -373,6 +373,12 @@ SETS = [
         "lay_heldout_347.yaml",
         "lay_heldout_348.yaml",
         "lay_heldout_349.yaml",
+        "lay_heldout_350.yaml",
+        "lay_heldout_351.yaml",
+        "lay_heldout_352.yaml",
+        "lay_heldout_353.yaml",
+        "lay_heldout_354.yaml",
+        "lay_heldout_355.yaml",
     )
 ]
 
@@ -777,7 +783,7 @@ ENTRIES = [entry for path in SETS for entry in _load(path)]
 
 
 def test_the_sets_are_there() -> None:
-    assert len(SETS) == 347 and len(ENTRIES) == 52090
+    assert len(SETS) == 353 and len(ENTRIES) == 52990
 
 
 def _run(entry: dict[str, Any], knowledge: Knowledge) -> str:

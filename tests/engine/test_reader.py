@@ -824,6 +824,83 @@ def test_what_is_getting_worse_is_not_settled_by_a_later_part() -> None:
     assert "lip_tongue_swelling" in past.resolved and not past.symptoms
 
 
+def test_a_time_compared_with_does_not_put_a_sign_in_the_past() -> None:
+    # found by test_warning_sign_time_frames: a history marker after "like in" or "since"
+    # placed the whole part long ago
+    assert "throat_tightness" in found("my throat is closing like in 2019")
+    assert "pus" in found("greenish fluid since last month")
+    assert "lip_tongue_swelling" in found("my lips are swelling just like a few years back")
+    # ... while a bare "like" is a hedge, and the time still places the habit
+    assert "blisters" not in found("I get cold sores like once a year, usually in winter")
+    assert not read("I had hives like 2 years ago").symptoms
+
+
+def test_what_was_heard_ends_where_a_part_opens_on_the_present() -> None:
+    # "once i" (hearsay) ran on past the comma: an emergency had gone home
+    assert "lip_tongue_swelling" in found("once i had a rash, now tongue swelling")
+    assert "pus" in found("i read about infections, now greenish fluid")
+    # ... and what was heard stays heard
+    assert (
+        "throat_tightness" in read("someone online said their throat closed, now im scared").others
+    )
+    assert not read("i read online that lips can swell now and then").symptoms
+
+
+def test_a_later_part_that_says_new_makes_the_scar_before_it_new() -> None:
+    # set 355: "not one of my old ones" made the new scar the reason for treatment
+    assert "raised_scar" in found(
+        "theres a raised lumpy scar on my jaw line where the needle went, it's new not one of"
+        " my old ones"
+    )
+    # ... not "nothing new", nor a later question about more sessions
+    assert not read("my old acne scars, nothing new").symptoms
+    assert not read(
+        "The dark spots I came in for are still there at 4 weeks, do I need more sessions?"
+    ).symptoms
+
+
+def test_the_writers_own_face_said_with_a_symptom_makes_a_relatives_illness_theirs() -> None:
+    # sets 350-355: a parent or partner's fever or wheeze had counted as the patient's
+    son = read("My son has a fever. My face is a bit dry")
+    assert "fever" in son.others and "dryness" in son.symptoms
+    bredda = read(
+        "Mi bredda have di wheezing from him asthma, but me alright. Mi face jus likkle red."
+    )
+    assert "wheezing" in bredda.others
+    # ... not a pen someone lent the writer for the writer's own welts
+    assert "adrenaline_used" in found(
+        "My daughter borrowed me her epinephrine shot from her bee kit because I was getting"
+        " welts all up my neck. It's calmed down some."
+    )
+    # ... nor the writer's own signs beside a relative
+    assert "lip_tongue_swelling" in found("my son has noticed my lips are swelling, my face is red")
+
+
+def test_a_past_sign_said_to_be_all_right_now_in_a_later_sentence_has_settled() -> None:
+    breath = read("it was hard to breathe last night. breathing is fine now")
+    assert "difficulty_breathing" in breath.resolved and not breath.symptoms
+    lips = read("my lips swelled up last night. my lips are not swollen now")
+    assert "lip_tongue_swelling" in lips.resolved
+    # ... not a habit denied ("not one for dizzy spells as a rule"), nor a sign said now
+    muzzy = read(
+        "since coming home I have felt muzzy and swimmy-headed every time I stand up. I am not"
+        " one for dizzy spells as a rule."
+    )
+    assert "dizziness" in muzzy.symptoms
+    assert "lip_tongue_swelling" in found(
+        "my lips are swollen since last night. my breathing is fine"
+    )
+
+
+def test_an_all_clear_reaches_its_symptom_across_perfectly() -> None:
+    # set 351: "My breathing is perfectly all right" had been read as trouble breathing
+    assert (
+        "difficulty_breathing"
+        in read("hives on my neck. My breathing is perfectly all right").negated
+    )
+    assert "difficulty_breathing" not in found("my breathing is perfectly fine")
+
+
 def test_history_long_ago_or_a_habit_is_not_a_sign_now() -> None:
     faint = read("I fainted once at a blood test about 10 years ago. Feeling fine now.")
     assert "fainting" not in faint.symptoms and "fainting" not in faint.resolved

@@ -1670,6 +1670,7 @@ def _marks(
     untreated: bool,
     writer_treated: bool,
     writer_own: bool,
+    writer_site: bool = False,
     writer_patient: bool = True,
     writer_says_own: bool = False,
     comparing: bool = False,
@@ -1770,7 +1771,9 @@ def _marks(
         if at in in_people or at in possessing:
             continue  # ("boy" inside "little boy" is the child's phrase)
         their_own = (
-            writer_treated and not here and (at <= 2 or any(at < v <= at + 3 for v in verbs))
+            (writer_treated or writer_site)
+            and not here
+            and (at <= 2 or any(at < v <= at + 3 for v in verbs))
         )
         marks.append((at, "other" if untreated or their_own else "patient"))
     # "I read that lips can swell": the writer opening what they heard is its source, not its
@@ -1865,9 +1868,17 @@ def _mark_experiencer(segments: list[_Segment], knowledge: TriageKnowledge) -> N
     # "my brother's lip swelled up after a bee sting, he never had the treatment": a sentence
     # that says someone had no treatment (not "I") makes the relative or proxy in it someone else
     untreated_in = _untreated_sentences(segments, lists)
-    writer_treated = any(
-        _find(s, lists.get("writer_treated", _NONE)) for s in segments
-    ) and not any(_find(s, lists.get("treated_together", _NONE)) for s in segments)
+    # ... or named in a part that says how it is ("My son has a fever. My face is a bit dry")
+    own_site = any(
+        _find(s, lists.get("writer_sites", _NONE))
+        and any(_is_symptom(i) or i.has("all_clear") for i in s)
+        for s in segments
+    )
+    together = any(_find(s, lists.get("treated_together", _NONE)) for s in segments)
+    writer_treated = (
+        any(_find(s, lists.get("writer_treated", _NONE)) for s in segments) and not together
+    )
+    own_site = own_site and not together
     # ... in the writer's own words ("my face is just a bit dry", not "face healing nicely",
     # which may be said of the one written for)
     self_words = lists.get("writer_self", _NONE)
@@ -1881,6 +1892,7 @@ def _mark_experiencer(segments: list[_Segment], knowledge: TriageKnowledge) -> N
     # (asked only when a relative is named: it is only for them)
     writer_patient = (
         writer_treated
+        or own_site
         or not any(_find(s, lists["relatives"]) for s in segments)
         or _writer_may_be_patient(segments, lists)
     )
@@ -1889,13 +1901,15 @@ def _mark_experiencer(segments: list[_Segment], knowledge: TriageKnowledge) -> N
         _find(s, lists.get("writer_state", _NONE)) for s in segments
     )
     heard_carried = False
+    heard_until = lists.get("hearsay_until", _NONE)
     heard_done = False  # the part before ended on a search done ("i googled it")
     comparing = False  # a comparison was made earlier in the sentence ("like ...")
     for at, segment in enumerate(segments):
         # "I read online it's normal but my lips are swelling": what was heard stops at "but";
         # "i googled it and my lips are swelling": at the part after a search done
         if segment[0].sentence_start or (
-            heard_carried and (segment[0].after_contrast or heard_done)
+            heard_carried
+            and (segment[0].after_contrast or heard_done or 0 in _find(segment, heard_until))
         ):
             carried = "patient"
         heard_done = _closes(segment, lists.get("hearsay_done", _NONE)) is not None
@@ -1907,6 +1921,7 @@ def _mark_experiencer(segments: list[_Segment], knowledge: TriageKnowledge) -> N
             last_named,
             untreated=untreated_in[at],
             writer_treated=writer_treated,
+            writer_site=own_site,
             writer_own=writer_own,
             writer_patient=writer_patient,
             writer_says_own=writer_says_own,
@@ -2185,12 +2200,23 @@ def _mark_reason(segments: list[_Segment], knowledge: TriageKnowledge) -> None:
     if not markers or rft is None:
         return
     new = knowledge.word_lists.get("new_markers", _NONE)
+    new_later = knowledge.word_lists.get("new_after_markers", _NONE)
     for sentence in _sentences(segments):
         if not any(_find(segment, markers) for segment in sentence):
             continue
+        # "a raised lumpy scar on my jaw, it's new not one of my old ones": a later part that
+        # names no scar or spot of its own and says new (not "nothing new") speaks of it
+        new_after = [
+            bool(_find(later, new_later))
+            and not any(item.has("negation") for item in later[: _find(later, new_later)[0]])
+            and not any(code in rft.codes for item in later for code in item.values("concept"))
+            for later in sentence
+        ]
         for at, segment in enumerate(sentence):
             if _find(segment, new) or any(_find(earlier, new) for earlier in sentence[:at]):
                 continue  # "a new raised, shiny, firm scar": new for the rest of the sentence
+            if any(new_after[at + 1 :]):
+                continue
             for item in segment:
                 codes = item.values("concept")
                 if item.trend != "worsening" and any(code in rft.codes for code in codes):
@@ -2331,6 +2357,7 @@ def _mark_history(segments: list[_Segment], knowledge: TriageKnowledge) -> None:
     unless = knowledge.word_lists.get("history_unless", _NONE)
     recurs = knowledge.word_lists.get("history_recurs", _NONE)
     habits = knowledge.word_lists.get("history_habits", _NONE)
+    compared = knowledge.word_lists.get("history_compared", _NONE)
     if any(
         not _after_nothing(segment, at)
         and not _denied(segment, at)
@@ -2351,6 +2378,16 @@ def _mark_history(segments: list[_Segment], knowledge: TriageKnowledge) -> None:
             found = _find(part, markers)
             if found and any(part[at].has("filler") for at in found):
                 found = [at for at in found if not part[at].has("filler")]
+            # "my throat is closing like in 2019": a time compared with is not the part's time
+            comparisons = part.spans.get(compared.name, [])
+            times = part.spans.get(markers.name, []) if comparisons else []
+            compared_with = {
+                part.owners[w]
+                for a, b in times
+                if any(start < a <= end for start, end in comparisons)
+                for w in range(a, b)
+            }
+            found = [at for at in found if at not in compared_with]
             if (found or opened) and not _find(part, unless):
                 # a habit names what follows it: what comes before is now
                 start = min(found) if found and set(found) <= set(_find(part, habits)) else 0
@@ -2489,6 +2526,44 @@ def _resolve_past(segments: list[_Segment], knowledge: TriageKnowledge) -> None:
             ],
             events,
         )
+
+
+def _resolve_cleared_later(segments: list[_Segment], knowledge: TriageKnowledge) -> None:
+    """ "It was hard to breathe last night. This morning my breathing is fine": a symptom said
+    of the past, and said to be all right in a later sentence (and not said again), has
+    settled. Not what a part says goes on ("my lips are swollen since last night")."""
+    past = knowledge.word_lists.get("past", _NONE)
+    now = knowledge.word_lists.get("growth_now", _NONE)
+    events = set(knowledge.reader.events)
+    sentences = _sentences(segments)
+    for k, sentence in enumerate(sentences):
+        later = [part for s in sentences[k + 1 :] for part in s]
+        # (all right now, in a sentence that says now or today: not denied as a habit, "I am
+        # not one for dizzy spells as a rule")
+        cleared = {
+            c
+            for s in sentences[k + 1 :]
+            if any(_find(part, now) for part in s)
+            for part in s
+            for i in part
+            if _is_concept(i) and i.negated
+            for c in i.values("concept")
+        }
+        cleared -= {
+            c
+            for part in later
+            for i in part
+            if _is_concept(i) and not i.negated
+            for c in i.values("concept")
+        }
+        if not cleared:
+            continue
+        for part in sentence:
+            if _said_in_present(part, past) or not (
+                _find(part, past) or any(_past_tense(i) for i in part)
+            ):
+                continue
+            _settle([i for i in part if set(i.values("concept")) <= cleared], events)
 
 
 def _worsening_now(part: _Segment, past: PhraseSet) -> bool:
@@ -2980,6 +3055,7 @@ def read_message(text: str, knowledge: TriageKnowledge) -> Reading:
     _mark_experiencer(segments, knowledge)
     _mark_reason(segments, knowledge)
     _resolve_past(segments, knowledge)
+    _resolve_cleared_later(segments, knowledge)
     _revive_returned(clauses)  # again: "puffed up at lunch then went down ... now it's back"
     _keep_events(items, knowledge)
     _mark_history(segments, knowledge)

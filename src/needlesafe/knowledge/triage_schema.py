@@ -282,6 +282,8 @@ class Experiencer(Strict):
     advice: Phrases = []
     # a search done, ending its part ("i googled it and ..."): what follows is not what was read
     hearsay_done: Phrases = []
+    # a part opening on the present ends what was heard: "i read about rashes, now greenish fluid"
+    hearsay_until: Phrases = []
     theirs: Phrases
     # said to have had no treatment ("she didn't have anything done"): like `theirs`, and a
     # she/he at the start of such a part is someone else, for the parts after it too
@@ -297,6 +299,9 @@ class Experiencer(Strict):
     # the writer is the patient, so a husband or a daughter with an experience of their own
     # ("my husband's got a fever") is someone else, as a relative is
     writer_treated: Phrases = []
+    # the writer's own treated skin, named in a part that says how it is ("my face is a bit
+    # dry", "mi face jus likkle red"): the writer is the patient, like `writer_treated`
+    writer_sites: Phrases = []
     # ... unless the writer says they were treated together ("both of us had it done")
     treated_together: Phrases = []
     first_person: Phrases
@@ -357,6 +362,9 @@ class History(Strict):
     # of the markers, habits that name what follows them ("watery bubbles by my mouth, always
     # get fever blisters in winter": the bubbles are now, the fever blisters the habit)
     habits: list[Phrase] = []
+    # a time right after one of these is compared with ("like in 2019", "since last month"): it
+    # does not place the part in the past
+    compared: list[Phrase] = []
     sources: SourceIds
 
 
@@ -379,6 +387,9 @@ class ReasonForTreatment(Strict):
     markers: Phrases  # anywhere in the sentence
     codes: Annotated[list[SymptomCode], Field(min_length=1)]
     unless: Phrases  # in the same part: a new sign after all ("a new breakout")
+    # in a later part naming no scar or spot of its own: what came before is new ("a raised
+    # lumpy scar on my jaw, it's new not one of my old ones")
+    new_after: Phrases = []
 
 
 class Cue(Strict):
@@ -1033,12 +1044,14 @@ def _word_lists(reader: ReaderFile) -> dict[str, PhraseSet]:
             "hearsay": e.hearsay,
             "advice": e.advice,
             "hearsay_done": e.hearsay_done,
+            "hearsay_until": e.hearsay_until,
             "theirs": [*e.theirs, *e.untreated],
             "untreated": e.untreated,
             "treated_here": e.treated_here,
             "treated_unless_writer": e.treated_unless_writer,
             "writer_state": e.writer_state,
             "writer_treated": e.writer_treated,
+            "writer_sites": e.writer_sites,
             "treated_together": e.treated_together,
             "first_person": e.first_person,
             "done_to_writer": e.done_to_writer,
@@ -1058,11 +1071,13 @@ def _word_lists(reader: ReaderFile) -> dict[str, PhraseSet]:
     if reader.reason_for_treatment is not None:
         lists["reason_markers"] = reader.reason_for_treatment.markers
         lists["new_markers"] = reader.reason_for_treatment.unless
+        lists["new_after_markers"] = reader.reason_for_treatment.new_after
     if reader.history is not None:
         lists["history_markers"] = reader.history.markers
         lists["history_unless"] = reader.history.unless
         lists["history_recurs"] = reader.history.recurs
         lists["history_habits"] = reader.history.habits
+        lists["history_compared"] = reader.history.compared
     return _phrase_sets(lists, reader)
 
 
