@@ -18,7 +18,7 @@ from needlesafe.knowledge.base import Knowledge
 HELDOUT = Path(__file__).parent / "heldout"
 # Sets 1-3: the reader learnt from them. Set 4 was long held out (scored, never tested on); it
 # has since been learnt from like the rest (see heldout/README.md).
-# Sets 4-355 were each scored first (heldout/README.md), then learnt from: all but 61 and 274
+# Sets 4-361 were each scored first (heldout/README.md), then learnt from: all but 61 and 274
 # now guard. Sets 61 and 274 are scored, not guarded: most of their messages are wholly in
 # Spanish, French, Tagalog, Hindi or Arabic (61) or in Tagalog, Bisaya or Ilocano (274) in Latin
 # letters, and the reader reads English (their unread parts go to the clinic, never home: see
@@ -379,11 +379,22 @@ SETS = [
         "lay_heldout_353.yaml",
         "lay_heldout_354.yaml",
         "lay_heldout_355.yaml",
+        "lay_heldout_356.yaml",
+        "lay_heldout_357.yaml",
+        "lay_heldout_358.yaml",
+        "lay_heldout_359.yaml",
+        "lay_heldout_360.yaml",
+        "lay_heldout_361.yaml",
     )
 ]
 
 # (text, why the reader still answers it less urgently than the reference)
 KNOWN_UNDER = {
+    "1. ok 2. no 3. yes 4. no": (
+        "answers numbered by the clinic's follow-up question, which the reader does not see:"
+        " the set reads the third as trouble breathing; the reader sends an unreadable answer"
+        " to the clinic"
+    ),
     "A few drops of blood when I washed this morning, I think a scab came off. Stopped right"
     " away.": (
         "as the scab knocked off while washing: a little bleeding that has stopped is normal"
@@ -783,7 +794,7 @@ ENTRIES = [entry for path in SETS for entry in _load(path)]
 
 
 def test_the_sets_are_there() -> None:
-    assert len(SETS) == 353 and len(ENTRIES) == 52990
+    assert len(SETS) == 359 and len(ENTRIES) == 53890
 
 
 def _run(entry: dict[str, Any], knowledge: Knowledge) -> str:

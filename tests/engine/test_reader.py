@@ -901,6 +901,53 @@ def test_an_all_clear_reaches_its_symptom_across_perfectly() -> None:
     assert "difficulty_breathing" not in found("my breathing is perfectly fine")
 
 
+def test_a_slash_lists_like_or() -> None:
+    # set 360: "No to swelling/fever/pus" had read the fever and the pus as there
+    assert not read("no swelling/fever/pus").symptoms
+    assert {"swelling", "fever", "pus"} <= set(read("no swelling/fever/pus, all good").negated)
+    assert "lip_tongue_swelling" in found("my lips/tongue are swelling")
+
+
+def test_all_no_after_a_list_of_bare_symptom_words_answers_every_one() -> None:
+    # set 360: the clinic's question said back, then answered, had gone to emergency
+    answered = read("Swelling, breathing, fever, pus - all no.")
+    assert not answered.symptoms and "difficulty_breathing" in answered.negated
+    assert not read("swelling and fever: none of them").symptoms
+    # ... not a list that says something of a place ("lips swollen")
+    assert "lip_tongue_swelling" in found("lips swollen, throat tight - all no")
+
+
+def test_a_yes_to_an_unnamed_question_is_unread() -> None:
+    # set 360: "anything else yes" says something is wrong without saying what
+    assert read("swelling no, breathing no, anything else yes").unread
+    assert read("1 fine 2 no 3 no 4 no 5 no 6 yes").unread
+    assert not read("Yes thanks, all fine").unread
+
+
+def test_a_settling_inside_a_comparison_settles_nothing() -> None:
+    # set 361: "... kind of like when the fire alarm test has just stopped" settled the ringing
+    reading = read(
+        "my mouth got this taste like licking a battery, and then a ringing started in my left"
+        " ear, kind of like when the fire alarm test has just stopped and your ears are still"
+        " doing it"
+    )
+    assert {"metallic_taste", "ringing_ears"} <= set(reading.symptoms)
+    assert "lip_tongue_swelling" in read("my lips swelled, it's gone now").resolved
+
+
+def test_a_time_of_day_places_a_sign_in_the_past_so_it_can_settle() -> None:
+    # set 358: "lip angioedema at about 2pm ... it's gone down completely" stayed as now
+    lips = read("lip swelling at 2pm, took cetirizine and it's gone down completely")
+    assert "lip_tongue_swelling" in lips.resolved and not lips.symptoms
+
+
+def test_a_sign_gone_down_a_place_has_spread() -> None:
+    # set 359: "the rash ... today it went down my neck" had read as settled, and gone home
+    rash = read("the rash started on my jaw yesterday, today it went down my neck")
+    assert rash.symptoms["rash"].trend == "worsening"
+    assert "swelling" in read("the swelling went down").resolved
+
+
 def test_history_long_ago_or_a_habit_is_not_a_sign_now() -> None:
     faint = read("I fainted once at a blood test about 10 years ago. Feeling fine now.")
     assert "fainting" not in faint.symptoms and "fainting" not in faint.resolved

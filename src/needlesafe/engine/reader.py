@@ -83,7 +83,9 @@ _HAS_S = re.compile(
     r"|fallen|woken)\b"
 )
 _BRACKETED_END = re.compile(r"[.!?]+\s*\)")
-_BOX_EMPTY = re.compile(r"\[\s*\]|\u2610")  # "[ ]", "☐"
+_BOX_EMPTY = re.compile(r"\[\s*\]|\u2610")
+# "no swelling/fever/pus": a slash between words lists them, like "or"
+_SLASH = re.compile(r"(?<=[a-z])/(?=[a-z])")  # "[ ]", "☐"
 _BOX_TICKED = re.compile(r"\[\s*[x\u2713\u2714]\s*\]|[\u2611\u2612\u2705\u2714]")  # "[x]", "☑"
 _SCORE = re.compile(r"\b(\d{1,2}) ?/ ?10\b")  # "pain 8/10" -> "pain 8 out of 10" (a severity)
 # "at 18:00" is a time of day, not the number 18, a colon and the number 0
@@ -217,6 +219,7 @@ def tokenize(
     # an empty box denies what follows ("[ ] feeling faint": "without", not "no", which would
     # make "no feeling", a numb word, of the box and the word after it)
     text = _BOX_TICKED.sub(" , ", _BOX_EMPTY.sub(" , without ", text))
+    text = _SLASH.sub(" or ", text)
     if not text.isascii():
         # "kurdeşen", "pęcherze", "comezón": the letters without accents; an emoji is kept
         # as a mark that a "no" after it is not undone by a "don't" before it ("so I don't
@@ -1064,6 +1067,12 @@ def _negate(clause: list[_Item], knowledge: TriageKnowledge) -> bool:
                 )
             ):
                 _negate_backward(clause, at, max_scope, grammar.get("exceptions", _NONE))
+        all_no = grammar.get("answers_all_no", _NONE)
+        if any(
+            tuple(w for i in clause[at : at + n] for w in i.words) in all_no
+            for n in range(1, all_no.longest + 1)
+        ):
+            _answer_a_listed_question(clause, at)
         answered = (
             _answers_a_list(clause, at, grammar.get("answers_no", _NONE))
             if directions and not question
@@ -1072,6 +1081,22 @@ def _negate(clause: list[_Item], knowledge: TriageKnowledge) -> bool:
         if answered is not None:
             _negate_backward(clause, answered + 1, max_scope)
     return doubled
+
+
+def _answer_a_listed_question(clause: list[_Item], at: int) -> None:
+    """ "Swelling, breathing, fever, pus - all no": the answer denies every symptom of the list
+    before it, when the list is only bare symptom words (two or more, joined by commas, "and"
+    or "or") opening the clause; anything else in it (a place, a verb) makes it a statement."""
+    listed = clause[:at]
+    while listed and (listed[-1].words == _COLON or listed[-1].has("comma")):
+        listed = listed[:-1]
+    concepts = [i for i in listed if _is_concept(i)]
+    if len(concepts) < 2 or not all(
+        _is_concept(i) or i.has("comma") or i.words in _AND_OR for i in listed
+    ):
+        return
+    for item in concepts:
+        item.negated = True
 
 
 def _answers_a_list(clause: list[_Item], at: int, bare_no: PhraseSet) -> int | None:
@@ -2433,13 +2458,18 @@ def _resolve_past(segments: list[_Segment], knowledge: TriageKnowledge) -> None:
     people = knowledge.word_lists.get("people", _NONE)
     became = knowledge.grammar.get("became", _NONE)
     expected = knowledge.grammar.get("expectation", _NONE)
+    similes = knowledge.word_lists.get("settled_compared", _NONE)
     for at, segment in enumerate(segments):
         # "as they finished": someone else's stopping, not a symptom's; nor a person's going
         # ("my boyfriend's gone out for aloe") or another's settling ("my sister had the same
         # and hers was gone by now"); "it's gone white in the middle" is a change, not an end;
         # nor one only expected ("it would be long gone by now surely")
+        # ... nor one inside a comparison ("a ringing, kind of like when the fire alarm test
+        # has just stopped")
+        compared = min(_find(segment, similes), default=len(segment))
         settles = any(
             item.has("resolves")
+            and i < compared
             and not (i and segment[i - 1].words in pronouns)
             and not _means_became(segment, i, knowledge.benign, became)
             and not any(segment[k].words in expected for k in range(i))

@@ -346,6 +346,8 @@ class Answers(Strict):
     bare_no: Phrases  # a bare "no" ("nope", "nah"): answers a question or a listed sign
     fine: Phrases  # "fine", "all good": answers a question only
     none_yet: Phrases  # "not so far", "i haven't": answers a question, alone or after a comma
+    # "Swelling, breathing, fever, pus - all no": answers a whole list of bare symptom words
+    all_no: Phrases = []
 
 
 class History(Strict):
@@ -544,6 +546,9 @@ class ReaderFile(FileHeader):
     # "the numbing would be long gone by now", "it should have gone down": a settling said
     # after one of these is what was expected, not what happened
     expectation: list[Phrase] = []
+    # a comparison that a settling word after it belongs to ("a ringing, kind of like when the
+    # fire alarm test has just stopped"): it settles nothing
+    settled_compared: list[Phrase] = []
     # "apart from my lips all good": a symptom named after one of these is the exception to an
     # all-clear said after it (each must also be a terminator)
     exceptions: list[Phrase] = []
@@ -708,7 +713,7 @@ class TriageKnowledge:
     word_lists: Mapping[str, PhraseSet] = field(repr=False, default_factory=dict)
     word_index: WordIndex = field(repr=False, default=WordIndex({}, 0))
     # lists the reader's passes consult by name that must not make a word known (so not in
-    # `word_lists`): answers_no, answers_fine, answers_none_yet, became, baseline,
+    # `word_lists`): answers_no, answers_fine, answers_none_yet, answers_all_no, became, baseline,
     # exceptions
     grammar: Mapping[str, PhraseSet] = field(repr=False, default_factory=dict)
     # the one-word phrases of all those lists: "is this word in any list?" in one lookup
@@ -1072,6 +1077,7 @@ def _word_lists(reader: ReaderFile) -> dict[str, PhraseSet]:
         lists["reason_markers"] = reader.reason_for_treatment.markers
         lists["new_markers"] = reader.reason_for_treatment.unless
         lists["new_after_markers"] = reader.reason_for_treatment.new_after
+    lists["settled_compared"] = reader.settled_compared
     if reader.history is not None:
         lists["history_markers"] = reader.history.markers
         lists["history_unless"] = reader.history.unless
@@ -1099,7 +1105,12 @@ def _grammar(reader: ReaderFile) -> dict[str, PhraseSet]:
     }
     if reader.answers is not None:
         a = reader.answers
-        lists |= {"answers_no": a.bare_no, "answers_fine": a.fine, "answers_none_yet": a.none_yet}
+        lists |= {
+            "answers_no": a.bare_no,
+            "answers_fine": a.fine,
+            "answers_none_yet": a.none_yet,
+            "answers_all_no": a.all_no,
+        }
     return _phrase_sets(lists, reader)
 
 
