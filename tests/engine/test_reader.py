@@ -2511,3 +2511,20 @@ def test_a_friend_said_to_have_had_the_treatment_is_the_patient() -> None:
         " round straight away. He had microneedling on Saturday."
     )
     assert "fainting" in reading.symptoms
+
+
+def test_a_part_going_on_from_a_history_with_a_verb_of_the_past_is_that_history() -> None:
+    # sets 361 and 364: "last year ... and got a blister on my lip", "Last summer a wasp got me
+    # and my lip blew up" had counted as now (or as settled just now)
+    assert not read(
+        "last year I had a chemical peel at a different place and got a blister on my lip"
+    ).symptoms
+    wasp = read("Last summer a wasp got me and my lip blew up like a balloon.")
+    assert not wasp.symptoms and not wasp.resolved
+    # ... not a part with a time of its own, nor one said now
+    assert "lip_tongue_swelling" in found("years ago i had hives and my lips swelled up earlier")
+    assert "lip_tongue_swelling" in found("last year i had a peel and my lips are swelling now")
+    # ... and a question about care is no recurrence ("when can I shave ... again?")
+    assert not read(
+        "I had a cold sore with blisters years ago, nothing on me now. When can I shave again?"
+    ).symptoms

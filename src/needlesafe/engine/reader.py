@@ -2383,16 +2383,21 @@ def _mark_history(segments: list[_Segment], knowledge: TriageKnowledge) -> None:
     recurs = knowledge.word_lists.get("history_recurs", _NONE)
     habits = knowledge.word_lists.get("history_habits", _NONE)
     compared = knowledge.word_lists.get("history_compared", _NONE)
+    recent = knowledge.word_lists.get("history_recent", _NONE)
+    care_talk = knowledge.word_lists.get("care_talk", _NONE)
     if any(
         not _after_nothing(segment, at)
         and not _denied(segment, at)
         and not segment[at].others  # "mum was fine too"
         and not (at and segment[at - 1].has("negation"))  # "I'm fine too"
+        # (not a question about care: "when can I shave the beard area again?")
+        and not _find(segment, care_talk)
         for segment in segments
         for at in _find(segment, recurs)
     ):
         return  # it happened again (not "nothing came back")
     opened = False  # a sentence opened with a time alone: "Many years ago, I fainted at ..."
+    placed = False  # the part before was placed long ago
     for segment in segments:
         if segment[0].sentence_start or segment[0].after_contrast:
             opened = False
@@ -2405,24 +2410,53 @@ def _mark_history(segments: list[_Segment], knowledge: TriageKnowledge) -> None:
                 found = [at for at in found if not part[at].has("filler")]
             # "my throat is closing like in 2019": a time compared with is not the part's time
             comparisons = part.spans.get(compared.name, [])
-            times = part.spans.get(markers.name, []) if comparisons else []
+            placed_at = part.spans.get(markers.name, []) if comparisons else []
             compared_with = {
                 part.owners[w]
-                for a, b in times
+                for a, b in placed_at
                 if any(start < a <= end for start, end in comparisons)
                 for w in range(a, b)
             }
             found = [at for at in found if at not in compared_with]
-            if (found or opened) and not _find(part, unless):
+            # "last year I had a peel somewhere else and got a blister on my lip": a part that
+            # goes on with a verb of the past, and no subject or time of its own, is that time too
+            goes_on = (
+                placed
+                and not part[0].sentence_start
+                and not part[0].after_contrast
+                and any(i.words[0] in _PAST_VERBS or _past_tense(i) for i in part[:3])
+                # (no time of its own: "... and my lips swelled up yesterday")
+                and not _find(part, recent)
+            )
+            placed = False
+            if (found or opened or goes_on) and not _find(part, unless):
                 # a habit names what follows it: what comes before is now
                 start = min(found) if found and set(found) <= set(_find(part, habits)) else 0
                 for item in part[start:]:
                     if _is_concept(item):
                         item.history, item.resolved = True, False
+                placed = not (found and set(found) <= set(_find(part, habits)))
             if found and _only(part, markers, _TIME_OPENERS):
                 opened = True
 
 
+# verbs of the past that go on a clause with its subject and time ("... and got a blister")
+_PAST_VERBS = frozenset(
+    (
+        "got",
+        "had",
+        "came",
+        "went",
+        "broke",
+        "took",
+        "was",
+        "were",
+        "ended",
+        "became",
+        "needed",
+        "blew",
+    )
+)
 # words that may stand beside a time that opens a sentence: "Before, many years ago, I ..."
 _TIME_OPENERS = frozenset({"before", "many", "so", "well", "oh", "and", "but", "um", "erm"})
 

@@ -367,6 +367,9 @@ class History(Strict):
     # a time right after one of these is compared with ("like in 2019", "since last month"): it
     # does not place the part in the past
     compared: list[Phrase] = []
+    # a time of now or of the last hours or days: a part that says one is not carried into
+    # the history said before it ("years ago I had hives and my lips swelled up earlier")
+    recent: list[Phrase] = []
     sources: SourceIds
 
 
@@ -1084,6 +1087,7 @@ def _word_lists(reader: ReaderFile) -> dict[str, PhraseSet]:
         lists["history_recurs"] = reader.history.recurs
         lists["history_habits"] = reader.history.habits
         lists["history_compared"] = reader.history.compared
+        lists["history_recent"] = reader.history.recent
     return _phrase_sets(lists, reader)
 
 
