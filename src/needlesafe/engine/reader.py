@@ -1033,6 +1033,8 @@ def _negate(clause: list[_Item], knowledge: TriageKnowledge) -> bool:
     max_scope, grammar = knowledge.reader.max_scope, knowledge.grammar
     # only a "?" is kept at a clause's end; a clause opened by "is", "are", "should"... asks too
     question = clause[-1].has("end") or clause[0].words[:1] in _ASKING
+    all_no = grammar.get("answers_all_no", _NONE)
+    all_no_firsts = {phrase[0] for phrase in all_no}
     doubled = False
     for at, item in enumerate(clause):
         partly = _partly_settled(clause, at)
@@ -1067,8 +1069,7 @@ def _negate(clause: list[_Item], knowledge: TriageKnowledge) -> bool:
                 )
             ):
                 _negate_backward(clause, at, max_scope, grammar.get("exceptions", _NONE))
-        all_no = grammar.get("answers_all_no", _NONE)
-        if any(
+        if item.words[0] in all_no_firsts and any(
             tuple(w for i in clause[at : at + n] for w in i.words) in all_no
             for n in range(1, all_no.longest + 1)
         ):
@@ -2596,6 +2597,8 @@ def _resolve_cleared_later(segments: list[_Segment], knowledge: TriageKnowledge)
     """ "It was hard to breathe last night. This morning my breathing is fine": a symptom said
     of the past, and said to be all right in a later sentence (and not said again), has
     settled. Not what a part says goes on ("my lips are swollen since last night")."""
+    if not any(_is_concept(i) and i.negated for segment in segments for i in segment):
+        return  # nothing said to be all right (most messages)
     past = knowledge.word_lists.get("past", _NONE)
     now = knowledge.word_lists.get("growth_now", _NONE)
     events = set(knowledge.reader.events)
