@@ -18,7 +18,7 @@ from needlesafe.knowledge.base import Knowledge
 HELDOUT = Path(__file__).parent / "heldout"
 # Sets 1-3: the reader learnt from them. Set 4 was long held out (scored, never tested on); it
 # has since been learnt from like the rest (see heldout/README.md).
-# Sets 4-367 were each scored first (heldout/README.md), then learnt from: all but 61 and 274
+# Sets 4-373 were each scored first (heldout/README.md), then learnt from: all but 61 and 274
 # now guard. Sets 61 and 274 are scored, not guarded: most of their messages are wholly in
 # Spanish, French, Tagalog, Hindi or Arabic (61) or in Tagalog, Bisaya or Ilocano (274) in Latin
 # letters, and the reader reads English (their unread parts go to the clinic, never home: see
@@ -391,11 +391,22 @@ SETS = [
         "lay_heldout_365.yaml",
         "lay_heldout_366.yaml",
         "lay_heldout_367.yaml",
+        "lay_heldout_368.yaml",
+        "lay_heldout_369.yaml",
+        "lay_heldout_370.yaml",
+        "lay_heldout_371.yaml",
+        "lay_heldout_372.yaml",
+        "lay_heldout_373.yaml",
     )
 ]
 
 # (text, why the reader still answers it less urgently than the reference)
 KNOWN_UNDER = {
+    "Little blood came from one small scab when I washed face this morning. Stopped quick with"
+    " tissue.": (
+        "a little bleeding that has stopped is normal healing in symptoms.yaml; the set asks the"
+        " clinic to hear of it"
+    ),
     "The small dots on my forehead keep bleeding. I pressed with gauze for forty minutes and it"
     " still runs, the gauze is red through. I take a blood thinner, Eliquis.": (
         "bleeding that will not stop is said of 'it' in the next sentence, beside the small"
@@ -806,7 +817,7 @@ ENTRIES = [entry for path in SETS for entry in _load(path)]
 
 
 def test_the_sets_are_there() -> None:
-    assert len(SETS) == 365 and len(ENTRIES) == 54790
+    assert len(SETS) == 371 and len(ENTRIES) == 55690
 
 
 def _run(entry: dict[str, Any], knowledge: Knowledge) -> str:

@@ -2528,3 +2528,21 @@ def test_a_part_going_on_from_a_history_with_a_verb_of_the_past_is_that_history(
     assert not read(
         "I had a cold sore with blisters years ago, nothing on me now. When can I shave again?"
     ).symptoms
+
+
+def test_a_time_alone_after_a_one_off_places_it_long_ago() -> None:
+    # set 373: "I had hives once, years ago, after a prawn cocktail" had read as settled now
+    assert not read("I had hives once, years ago, after a prawn cocktail at a wedding.").resolved
+    # ... not a part without "had" or "once", nor one with a time of its own
+    assert "lip_tongue_swelling" in found("my lips swelled up, years ago, i had hives")
+    assert "hives" in found("i had hives this morning, years ago, i had the same")
+
+
+def test_someone_written_for_who_did_the_treatment_is_the_patient() -> None:
+    # set 368 had sent this home: "she" after the granddaughter typing was read as the writer
+    reading = read(
+        "This is granddaughter typing for Nai Nai. She did the microneedle yesterday. Tonight"
+        " her chest making squeaky noise every breath. She keep saying mei guan xi but I am"
+        " worried."
+    )
+    assert "wheezing" in reading.symptoms

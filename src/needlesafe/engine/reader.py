@@ -2399,6 +2399,7 @@ def _mark_history(segments: list[_Segment], knowledge: TriageKnowledge) -> None:
         return  # it happened again (not "nothing came back")
     opened = False  # a sentence opened with a time alone: "Many years ago, I fainted at ..."
     placed = False  # the part before was placed long ago
+    before: _Segment | None = None  # the part before
     for segment in segments:
         if segment[0].sentence_start or segment[0].after_contrast:
             opened = False
@@ -2439,6 +2440,20 @@ def _mark_history(segments: list[_Segment], knowledge: TriageKnowledge) -> None:
                 placed = not (found and set(found) <= set(_find(part, habits)))
             if found and _only(part, markers, _TIME_OPENERS):
                 opened = True
+                # "I had hives once, years ago, after a prawn cocktail": a time alone also
+                # places the part just before it in its sentence, when that one says "had" or
+                # "once" (not "my lips swelled up, years ago, ..."), and no time of its own
+                if (
+                    before
+                    and not part[0].sentence_start
+                    and not _find(before, unless)
+                    and {("had",), ("once",)} & {i.words for i in before}
+                    and not _find(before, recent)
+                ):
+                    for item in before:
+                        if _is_concept(item):
+                            item.history, item.resolved = True, False
+            before = part
 
 
 # verbs of the past that go on a clause with its subject and time ("... and got a blister")
