@@ -83,9 +83,9 @@ _HAS_S = re.compile(
     r"|fallen|woken)\b"
 )
 _BRACKETED_END = re.compile(r"[.!?]+\s*\)")
-_BOX_EMPTY = re.compile(r"\[\s*\]|\u2610")
+_BOX_EMPTY = re.compile(r"\[\s*\]|\u2610")  # "[ ]", "☐"
 # "no swelling/fever/pus": a slash between words lists them, like "or"
-_SLASH = re.compile(r"(?<=[a-z])/(?=[a-z])")  # "[ ]", "☐"
+_SLASH = re.compile(r"(?<=[a-z])/(?=[a-z])")
 _BOX_TICKED = re.compile(r"\[\s*[x\u2713\u2714]\s*\]|[\u2611\u2612\u2705\u2714]")  # "[x]", "☑"
 _SCORE = re.compile(r"\b(\d{1,2}) ?/ ?10\b")  # "pain 8/10" -> "pain 8 out of 10" (a severity)
 # "at 18:00" is a time of day, not the number 18, a colon and the number 0
@@ -1895,16 +1895,15 @@ def _mark_experiencer(segments: list[_Segment], knowledge: TriageKnowledge) -> N
     # that says someone had no treatment (not "I") makes the relative or proxy in it someone else
     untreated_in = _untreated_sentences(segments, lists)
     # ... or named in a part that says how it is ("My son has a fever. My face is a bit dry")
-    own_site = any(
+    together = any(_find(s, lists.get("treated_together", _NONE)) for s in segments)
+    own_site = not together and any(
         _find(s, lists.get("writer_sites", _NONE))
         and any(_is_symptom(i) or i.has("all_clear") for i in s)
         for s in segments
     )
-    together = any(_find(s, lists.get("treated_together", _NONE)) for s in segments)
     writer_treated = (
         any(_find(s, lists.get("writer_treated", _NONE)) for s in segments) and not together
     )
-    own_site = own_site and not together
     # ... in the writer's own words ("my face is just a bit dry", not "face healing nicely",
     # which may be said of the one written for)
     self_words = lists.get("writer_self", _NONE)
@@ -2233,8 +2232,8 @@ def _mark_reason(segments: list[_Segment], knowledge: TriageKnowledge) -> None:
         # "a raised lumpy scar on my jaw, it's new not one of my old ones": a later part that
         # names no scar or spot of its own and says new (not "nothing new") speaks of it
         new_after = [
-            bool(_find(later, new_later))
-            and not any(item.has("negation") for item in later[: _find(later, new_later)[0]])
+            bool(said := _find(later, new_later))
+            and not any(item.has("negation") for item in later[: said[0]])
             and not any(code in rft.codes for item in later for code in item.values("concept"))
             for later in sentence
         ]
