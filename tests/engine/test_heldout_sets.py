@@ -18,7 +18,7 @@ from needlesafe.knowledge.base import Knowledge
 HELDOUT = Path(__file__).parent / "heldout"
 # Sets 1-3: the reader learnt from them. Set 4 was long held out (scored, never tested on); it
 # has since been learnt from like the rest (see heldout/README.md).
-# Sets 4-373 were each scored first (heldout/README.md), then learnt from: all but 61 and 274
+# Sets 4-379 were each scored first (heldout/README.md), then learnt from: all but 61 and 274
 # now guard. Sets 61 and 274 are scored, not guarded: most of their messages are wholly in
 # Spanish, French, Tagalog, Hindi or Arabic (61) or in Tagalog, Bisaya or Ilocano (274) in Latin
 # letters, and the reader reads English (their unread parts go to the clinic, never home: see
@@ -397,11 +397,23 @@ SETS = [
         "lay_heldout_371.yaml",
         "lay_heldout_372.yaml",
         "lay_heldout_373.yaml",
+        "lay_heldout_374.yaml",
+        "lay_heldout_375.yaml",
+        "lay_heldout_376.yaml",
+        "lay_heldout_377.yaml",
+        "lay_heldout_378.yaml",
+        "lay_heldout_379.yaml",
     )
 ]
 
 # (text, why the reader still answers it less urgently than the reference)
 KNOWN_UNDER = {
+    "I feel lightheaded small when I stand up for una clinic, dem give me Fanta and biscuit and"
+    " e pass. Face just red.": (
+        "a dizzy spell that has passed, with no skin sign, has no rule in triage_rules.yaml"
+        " (the settled rules need a skin sign); the writer asked the clinic to hear of it, a"
+        " policy question for a clinician"
+    ),
     "Little blood came from one small scab when I washed face this morning. Stopped quick with"
     " tissue.": (
         "a little bleeding that has stopped is normal healing in symptoms.yaml; the set asks the"
@@ -817,7 +829,7 @@ ENTRIES = [entry for path in SETS for entry in _load(path)]
 
 
 def test_the_sets_are_there() -> None:
-    assert len(SETS) == 371 and len(ENTRIES) == 55690
+    assert len(SETS) == 377 and len(ENTRIES) == 56590
 
 
 def _run(entry: dict[str, Any], knowledge: Knowledge) -> str:

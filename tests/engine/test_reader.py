@@ -2546,3 +2546,28 @@ def test_someone_written_for_who_did_the_treatment_is_the_patient() -> None:
         " worried."
     )
     assert "wheezing" in reading.symptoms
+
+
+def test_a_feeling_in_the_past_that_went_away_has_settled() -> None:
+    # set 378: "I felt shwas kashto for 10-15 minutes ... it settled" had read as going on now
+    # ("felt" is a verb of the past like "swelled"); a settled episode is still same-day review
+    for text in (
+        "I felt breathless, then it went away.",
+        "my lips felt swollen for 10 minutes, then it went away.",
+    ):
+        reading = read(text)
+        assert not reading.symptoms and reading.resolved, text
+    # ... not what is said now beside it
+    assert "lip_tongue_swelling" in found("I felt breathless and my lips are swollen. it went away")
+
+
+def test_another_in_a_time_or_place_long_ago_is_no_recurrence() -> None:
+    # set 375: "Last year for another clinic ... I get hives" had read "another" as "it
+    # happened again", so the hives of last year were settled just now
+    assert not read("Last year at another clinic I got hives from a cream.").symptoms
+    assert not read(
+        "Last year for another clinic for Abuja I get hives from one cream, but this time"
+        " nothing like that o. All is well."
+    ).resolved
+    # ... "another one" said now still is
+    assert "hives" in found("I had hives last year. Now I have another one on my cheek")

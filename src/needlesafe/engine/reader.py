@@ -2392,6 +2392,8 @@ def _mark_history(segments: list[_Segment], knowledge: TriageKnowledge) -> None:
         and not (at and segment[at - 1].has("negation"))  # "I'm fine too"
         # (not a question about care: "when can I shave the beard area again?")
         and not _find(segment, care_talk)
+        # (nor a word of a time or place long ago: "last year at another clinic")
+        and at not in _items_of(segment, markers)
         for segment in segments
         for at in _find(segment, recurs)
     ):
@@ -2745,16 +2747,25 @@ def _keep_events(items: list[_Item], knowledge: TriageKnowledge) -> None:
             item.negated = item.resolved = False
 
 
+def _items_of(segment: _Segment, phrases: PhraseSet) -> set[int]:
+    """The items of the segment inside any of `phrases`."""
+    return {segment.owners[w] for a, b in segment.spans.get(phrases.name, []) for w in range(a, b)}
+
+
 def _past_tense(item: _Item) -> bool:
     """A verb in the past: "swelled", "puffed up" (a rough test, used only to confirm that
     a settling phrase speaks of what came before); not a word that names a state ("raised
     white blotches", "inflamed")."""
     word = item.words[0]
-    return len(item.words) <= 3 and word.endswith("ed") and len(word) > 4 and word not in _STATES
+    return len(item.words) <= 3 and (
+        (word.endswith("ed") and len(word) > 4 and word not in _STATES) or word in _FELT
+    )
 
 
 # words of degree between "is" and the state it names ("is all puffed up")
 _DEGREE = frozenset(("all", "really", "very", "so", "quite", "still", "properly", "totally"))
+# "I felt breathless for ten minutes, then it went away": a feeling in the past
+_FELT = frozenset(("felt",))
 # words ending in -ed that say how something is, not what happened
 _STATES = frozenset(
     ("raised", "inflamed", "cracked", "blistered", "crusted", "chapped", "irritated", "infected")
