@@ -18,7 +18,7 @@ from needlesafe.knowledge.base import Knowledge
 HELDOUT = Path(__file__).parent / "heldout"
 # Sets 1-3: the reader learnt from them. Set 4 was long held out (scored, never tested on); it
 # has since been learnt from like the rest (see heldout/README.md).
-# Sets 4-379 were each scored first (heldout/README.md), then learnt from: all but 61 and 274
+# Sets 4-385 were each scored first (heldout/README.md), then learnt from: all but 61 and 274
 # now guard. Sets 61 and 274 are scored, not guarded: most of their messages are wholly in
 # Spanish, French, Tagalog, Hindi or Arabic (61) or in Tagalog, Bisaya or Ilocano (274) in Latin
 # letters, and the reader reads English (their unread parts go to the clinic, never home: see
@@ -403,11 +403,26 @@ SETS = [
         "lay_heldout_377.yaml",
         "lay_heldout_378.yaml",
         "lay_heldout_379.yaml",
+        "lay_heldout_380.yaml",
+        "lay_heldout_381.yaml",
+        "lay_heldout_382.yaml",
+        "lay_heldout_383.yaml",
+        "lay_heldout_384.yaml",
+        "lay_heldout_385.yaml",
     )
 ]
 
 # (text, why the reader still answers it less urgently than the reference)
 KNOWN_UNDER = {
+    "I've got cellulitis.": (
+        "an infection named with nothing described: 'cellulitis' is unread, so the clinic reads"
+        " it (contact_clinic); read as a sign of infection it made 'convinced it's cellulitis"
+        " ... just pink, not hot' urgent too. The set's writer chose urgent"
+    ),
+    "cheek still bvuam, ron and jeb, same same like yesterday not more not less": (
+        "Thai 'ron' (hot) alone is also a name (Ron), so it is not read as warmth: swelling and"
+        " pain on day 2 are within their course; hot, swollen and sore together is urgent"
+    ),
     "I feel lightheaded small when I stand up for una clinic, dem give me Fanta and biscuit and"
     " e pass. Face just red.": (
         "a dizzy spell that has passed, with no skin sign, has no rule in triage_rules.yaml"
@@ -829,7 +844,7 @@ ENTRIES = [entry for path in SETS for entry in _load(path)]
 
 
 def test_the_sets_are_there() -> None:
-    assert len(SETS) == 377 and len(ENTRIES) == 56590
+    assert len(SETS) == 383 and len(ENTRIES) == 57490
 
 
 def _run(entry: dict[str, Any], knowledge: Knowledge) -> str:

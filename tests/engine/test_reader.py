@@ -2571,3 +2571,15 @@ def test_another_in_a_time_or_place_long_ago_is_no_recurrence() -> None:
     ).resolved
     # ... "another one" said now still is
     assert "hives" in found("I had hives last year. Now I have another one on my cheek")
+
+
+def test_a_bare_name_goes_with_the_part_after_it_that_goes_on() -> None:
+    # set 380: "red rash, phuen, come out on both arm today ... dizzy ... but gone now" had
+    # settled the rash with the dizzy spell (the names stood in parts of their own, apart
+    # from "today"), sending home a skin sign with a passed dizzy spell
+    reading = read(
+        "red rash, come out on both arm today, and this morning I feel dizzy but gone now"
+    )
+    assert "rash" in reading.symptoms and "dizziness" in reading.resolved
+    # ... a list said with a time long past still settles
+    assert not read("swollen lips, hives, last night, but gone now").symptoms

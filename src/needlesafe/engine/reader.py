@@ -2598,6 +2598,12 @@ def _resolve_past(segments: list[_Segment], knowledge: TriageKnowledge) -> None:
         # "face puffing up more than I expected and earlier I nearly blacked out ... till it
         # passed": what is getting worse goes on (safer)
         going_on |= {id(part) for part in parts if _worsening_now(part, past)}
+        # "red rash, phuen, come out on both arm today": a bare name goes with the part after it
+        for part, after in reversed(list(zip(parts, parts[1:], strict=False))):
+            if (id(after) in going_on or _goes_on(after, ongoing, times)) and all(
+                _is_concept(i) or i.has("filler") or i.has("connector") for i in part
+            ):
+                going_on.add(id(part))
         _settle(
             [
                 item
