@@ -18,7 +18,7 @@ from needlesafe.knowledge.base import Knowledge
 HELDOUT = Path(__file__).parent / "heldout"
 # Sets 1-3: the reader learnt from them. Set 4 was long held out (scored, never tested on); it
 # has since been learnt from like the rest (see heldout/README.md).
-# Sets 4-385 were each scored first (heldout/README.md), then learnt from: all but 61 and 274
+# Sets 4-391 were each scored first (heldout/README.md), then learnt from: all but 61 and 274
 # now guard. Sets 61 and 274 are scored, not guarded: most of their messages are wholly in
 # Spanish, French, Tagalog, Hindi or Arabic (61) or in Tagalog, Bisaya or Ilocano (274) in Latin
 # letters, and the reader reads English (their unread parts go to the clinic, never home: see
@@ -409,11 +409,21 @@ SETS = [
         "lay_heldout_383.yaml",
         "lay_heldout_384.yaml",
         "lay_heldout_385.yaml",
+        "lay_heldout_386.yaml",
+        "lay_heldout_387.yaml",
+        "lay_heldout_388.yaml",
+        "lay_heldout_389.yaml",
+        "lay_heldout_390.yaml",
+        "lay_heldout_391.yaml",
     )
 ]
 
 # (text, why the reader still answers it less urgently than the reference)
 KNOWN_UNDER = {
+    "A spot bled a bit when I was washing my face this morning, stopped with tissue.": (
+        "as the scab knocked off while washing: a little bleeding that has stopped is normal"
+        " healing in symptoms.yaml; the set asks the clinic to hear of it"
+    ),
     "I've got cellulitis.": (
         "an infection named with nothing described: 'cellulitis' is unread, so the clinic reads"
         " it (contact_clinic); read as a sign of infection it made 'convinced it's cellulitis"
@@ -844,7 +854,7 @@ ENTRIES = [entry for path in SETS for entry in _load(path)]
 
 
 def test_the_sets_are_there() -> None:
-    assert len(SETS) == 383 and len(ENTRIES) == 57490
+    assert len(SETS) == 389 and len(ENTRIES) == 58390
 
 
 def _run(entry: dict[str, Any], knowledge: Knowledge) -> str:

@@ -2583,3 +2583,43 @@ def test_a_bare_name_goes_with_the_part_after_it_that_goes_on() -> None:
     assert "rash" in reading.symptoms and "dizziness" in reading.resolved
     # ... a list said with a time long past still settles
     assert not read("swollen lips, hives, last night, but gone now").symptoms
+
+
+def test_a_time_said_later_in_a_sentence_does_not_settle_what_came_before_it() -> None:
+    # set 391 sent this home: the rash, said with no time of its own, was settled with the
+    # dizzy spell placed "earlier" after it
+    reading = read(
+        "Aunty Bee has a red spotty rash come up on her cheeks and chin, and earlier the room"
+        " went spinny for her but that stopped after she had a biscuit"
+    )
+    assert "rash" in reading.symptoms and "dizziness" in reading.resolved
+    # ... what is said in the past before it still settles
+    assert not read("My lips swelled up and earlier I was dizzy but it passed").symptoms
+
+
+def test_a_false_start_typed_again_is_dropped() -> None:
+    # set 389: "the room sp spins" had left the dizziness unread
+    assert "dizziness" in found("lips numb again today and the room sp spins when i get up")
+    assert "throat_tightness" in found("my th throat is closing")
+
+
+def test_a_part_opening_on_now_speaks_of_the_patient_again() -> None:
+    # set 386: "told everyone at work, and now the redness is spreading" had given the redness
+    # to "everyone"
+    assert "redness" in found(
+        "it was all calming down on saturday, told everyone at work, and now the redness is"
+        " spreading out towards my ear"
+    )
+
+
+def test_a_relatives_symptom_said_right_after_them_is_theirs_beside_the_writers_own_face() -> None:
+    # set 390: "suami saya demam 39" (my husband, fever 39) beside "my face only peeling" had
+    # read the fever as the patient's
+    reading = read(
+        "suami saya demam 39 from flu, whole house sick. I am fine, my face only peeling a little"
+    )
+    assert "fever" in reading.others and "fever" not in reading.symptoms
+    # ... not when the relative is the one treated
+    assert "wheezing" in found(
+        "My daughter had the treatment today. My daughter wheezing, my face is fine"
+    )

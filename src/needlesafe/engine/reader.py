@@ -103,6 +103,7 @@ _SOMEONE_ELSE = (*_PEOPLE_LISTS, "hearsay", "theirs", "disowned")
 _POSSESSIVES = frozenset(("her", "his", "their"))
 # "my face is itching", "I've got red blotches": said of now
 _PRESENT = frozenset((w,) for w in ("is", "are", "am", "got"))
+_HAS = frozenset((w,) for w in ("has", "have"))
 _OWNING_SELF = frozenset(("my", "our"))  # "my friend": the person written about
 _FEELING = frozenset(("feel", "feeling", "feels", "felt"))
 _WORRY = frozenset(("worry", "worried", "concerned"))
@@ -371,6 +372,17 @@ def _correct_typos(tokens: list[str], knowledge: TriageKnowledge) -> list[str]:
         return tokens
     out: list[str] = []
     for at, token in enumerate(tokens):
+        following = tokens[at + 1] if at + 1 < len(tokens) else ""
+        if (
+            len(token) >= 2
+            and token.isalpha()
+            and len(following) > len(token)
+            and following.startswith(token)
+            and not _is_known(token, knowledge)
+            and token not in knowledge.linking_words
+            and token not in knowledge.list_words
+        ):
+            continue  # a false start typed again: "the room sp spins", "my th throat"
         held = _unstretched(token, knowledge)
         if held != token:
             out += knowledge.reader.respell.get(held, held).split()  # "cantttt" -> "can't"
@@ -1784,12 +1796,22 @@ def _marks(
         if at in possessing:
             continue
         other = (
-            theirs
-            or untreated
-            or (writer_patient and any(at < v <= at + 3 for v in verbs))
-            or (owns_part and writer_says_own)
-            or (writer_own and not treated_too)
-        ) and not here
+            (
+                theirs
+                or untreated
+                or (writer_patient and any(at < v <= at + 3 for v in verbs))
+                or (owns_part and writer_says_own)
+                or (writer_own and not treated_too)
+                # "suami saya demam 39 ... my face only peeling": a symptom said right after the
+                # relative, when the writer says how their own face is
+                or (
+                    writer_site
+                    and not treated_too
+                    and any(map(_is_symptom, segment[at + 1 : at + 3]))
+                )
+            )
+            and not here
+        )
         marks.append((at, "other" if other else "patient"))
     # a husband or a son said to have had no treatment is someone else; so is one with an
     # experience of their own when the writer speaks of their own treated face
@@ -1932,9 +1954,15 @@ def _mark_experiencer(segments: list[_Segment], knowledge: TriageKnowledge) -> N
     for at, segment in enumerate(segments):
         # "I read online it's normal but my lips are swelling": what was heard stops at "but";
         # "i googled it and my lips are swelling": at the part after a search done
-        if segment[0].sentence_start or (
-            heard_carried
-            and (segment[0].after_contrast or heard_done or 0 in _find(segment, heard_until))
+        # ... and what a part opening on the present says is the patient's, whoever was named
+        # before ("told everyone at work, and now the redness is spreading"); safer
+        if (
+            segment[0].sentence_start
+            or (
+                0 in _find(segment, heard_until)
+                and not any(at <= 2 for at in _find(segment, lists["pronouns"]))
+            )
+            or (heard_carried and (segment[0].after_contrast or heard_done))
         ):
             carried = "patient"
         heard_done = _closes(segment, lists.get("hearsay_done", _NONE)) is not None
@@ -2685,7 +2713,8 @@ def _said_in_present(part: _Segment, past: PhraseSet) -> bool:
     }
     return (
         any(
-            item.words in _PRESENT and any(map(_is_symptom, part[k + 1 : k + 3]))
+            # ("Aunty Bee has a red spotty rash come up": "has" too, here)
+            item.words in _PRESENT | _HAS and any(map(_is_symptom, part[k + 1 : k + 3]))
             for k, item in enumerate(part)
         )
         and not _find(part, past)
