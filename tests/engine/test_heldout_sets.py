@@ -18,7 +18,7 @@ from needlesafe.knowledge.base import Knowledge
 HELDOUT = Path(__file__).parent / "heldout"
 # Sets 1-3: the reader learnt from them. Set 4 was long held out (scored, never tested on); it
 # has since been learnt from like the rest (see heldout/README.md).
-# Sets 4-391 were each scored first (heldout/README.md), then learnt from: all but 61 and 274
+# Sets 4-397 were each scored first (heldout/README.md), then learnt from: all but 61 and 274
 # now guard. Sets 61 and 274 are scored, not guarded: most of their messages are wholly in
 # Spanish, French, Tagalog, Hindi or Arabic (61) or in Tagalog, Bisaya or Ilocano (274) in Latin
 # letters, and the reader reads English (their unread parts go to the clinic, never home: see
@@ -415,11 +415,26 @@ SETS = [
         "lay_heldout_389.yaml",
         "lay_heldout_390.yaml",
         "lay_heldout_391.yaml",
+        "lay_heldout_392.yaml",
+        "lay_heldout_393.yaml",
+        "lay_heldout_394.yaml",
+        "lay_heldout_395.yaml",
+        "lay_heldout_396.yaml",
+        "lay_heldout_397.yaml",
     )
 ]
 
 # (text, why the reader still answers it less urgently than the reference)
 KNOWN_UNDER = {
+    "swelling went down yesterday and now it's puffing up again round my jaw": (
+        "'is puffing up' is read as one phrase for swelling, so the 'again' after it is not read"
+        " as a return; swelling on day 2.5 is within its course. Swelling that comes back is"
+        " the clinic's (the set's answer)"
+    ),
+    "Mahapdi pa rin po kahit day 9 na, akala ko 2 days lang": (
+        "stinging still there on day 9 is self care in symptoms.yaml (stinging_past_week; the"
+        " clinic from day 14); the writer chose the clinic because the patient expected two days"
+    ),
     "A spot bled a bit when I was washing my face this morning, stopped with tissue.": (
         "as the scab knocked off while washing: a little bleeding that has stopped is normal"
         " healing in symptoms.yaml; the set asks the clinic to hear of it"
@@ -578,9 +593,6 @@ KNOWN_UNDER = {
     " just a bit red. Should I take an antihistamine before my next one?": (
         "the friend's throat is rightly hers now; a question about a medicine is not read as"
         " one the clinic must answer"
-    ),
-    "May nana na po sa cheeks ko, yellow siya": (
-        "Tagalog 'nana' (pus) is also an English grandmother: not respelt"
     ),
     "it's giving crispy \U0001f480 my face is SO dry it feels like sandpaper and moisturiser does"
     " literally nothing": ("'SO dry' on day 10 is not read as severe dryness"),
@@ -854,7 +866,7 @@ ENTRIES = [entry for path in SETS for entry in _load(path)]
 
 
 def test_the_sets_are_there() -> None:
-    assert len(SETS) == 389 and len(ENTRIES) == 58390
+    assert len(SETS) == 395 and len(ENTRIES) == 59290
 
 
 def _run(entry: dict[str, Any], knowledge: Knowledge) -> str:

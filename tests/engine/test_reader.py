@@ -2623,3 +2623,66 @@ def test_a_relatives_symptom_said_right_after_them_is_theirs_beside_the_writers_
     assert "wheezing" in found(
         "My daughter had the treatment today. My daughter wheezing, my face is fine"
     )
+
+
+def test_a_throat_that_tightened_and_opened_back_up_has_settled() -> None:
+    # "tightened" was an unread word, so the settled episode read as one going on (emergency,
+    # not the same-day review of the settled-airway rule); it is said "felt tight"
+    assert "throat_tightness" in read("throat tightened up but it opened back up").resolved
+    assert "throat_tightness" in read("my throat felt tight but it loosened after an hour").resolved
+    # ... one that goes on still does
+    assert "throat_tightness" in found("my throat tightened and it's getting worse")
+    # "went tight ... went away" still reads as going on (the safe side): "went" also goes
+    # places ("I went to the shop and forgot why"), so it is no verb of the past here
+    assert "throat_tightness" in found("my throat went tight, it went away after 20 mins")
+
+
+def test_tightening_is_read() -> None:
+    # "tightened", "tightening", "tightens" were unread words (only the site word hinted)
+    assert "throat_tightness" in found("my throat is tightening")
+    assert "throat_tightness" in found("my throat tightens when I swallow")
+    assert "chest_pain" in found("my chest tightened and I can't breathe properly")
+
+
+def test_for_me_the_face_is_the_writers_own() -> None:
+    # "Maman is wheezing tonight. For me the face is fine": the mother's wheeze (a French
+    # speaker's "for me"), not the writer's, once the writer says how their own face is
+    reading = read("Maman is wheezing tonight. For me the face is fine")
+    assert "wheezing" in reading.others and "wheezing" not in reading.symptoms
+    # ... not when the relative was treated too
+    assert "lip_tongue_swelling" in found(
+        "my daughter had the treatment too, her lips are swelling up. for me the face is fine"
+    )
+
+
+def test_a_tagalog_negation_before_a_verb_of_ability_says_cannot() -> None:
+    # set 396: "hindi ako makahinga" (I can't breathe) read as a denial of breathing trouble
+    # once the verb was known; a negation before a verb of ability is "can't"
+    assert "difficulty_breathing" in found("hindi po ako makahinga")
+    assert "difficulty_breathing" in found("di ako makahinga ng maayos")
+    assert "difficulty_swallowing" in found("hindi ako makalunok")
+    # ... a plain denial still denies, and "I can breathe fine" is no breathing trouble
+    assert "dizziness" in read("hindi naman ako nahihilo").negated
+    assert "difficulty_breathing" not in found("nakakahinga naman ako ng maayos")
+
+
+def test_taglish_words_are_read() -> None:
+    # set 396 (Filipino patients writing Taglish): 38 of 150 answers were too low on first sight
+    assert "lip_tongue_swelling" in found("namamaga po yung labi ko, ang kapal ng dila ko")
+    assert "palpitations" in found("ang bilis po ng tibok ng puso ko, kumakabog talaga")
+    assert "fainting" in found("nawalan po ako ng malay saglit kaninang umaga")
+    assert "red_streaks" in found("may mga pulang guhit po na gumagapang pababa sa leeg ko")
+    assert "adrenaline_used" in found("ginamit ko na po yung EpiPen ko kasi namamantal ako")
+    assert "fever" in read("wala po akong lagnat").negated
+    # "wala na" (gone now) settles what came before and denies what follows
+    reading = read("kagabi po namaga yung labi ko, tapos ngayon wala na pamamaga")
+    assert "lip_tongue_swelling" in reading.resolved and not reading.symptoms
+    # a relative's own ("the child is the one with the fever ... me, I'm just okay")
+    assert "fever" in read("Yung anak ko po ang may lagnat ngayon. Ako okay lang, dry lang").others
+
+
+def test_newfoundland_after_perfect_and_me_for_my() -> None:
+    # set 397: "Me husband is after getting a fever ... I'm grand meself" read the husband's
+    # fever as the patient's
+    reading = read("Me husband is after getting a fever with the flu. I'm grand meself, face pink")
+    assert "fever" in reading.others and "fever" not in reading.symptoms

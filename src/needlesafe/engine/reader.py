@@ -44,6 +44,7 @@ from needlesafe.knowledge.triage_schema import (
     DISPOSITIONS,
     SEVERITIES,
     TRENDS,
+    Cannot,
     Disposition,
     PhraseSet,
     Severity,
@@ -208,10 +209,12 @@ def tokenize(
     respell: Mapping[str, str] | None = None,
     emoji: Mapping[str, str] | None = None,
     joined: Mapping[str, str] | None = None,
+    cannot: Cannot | None = None,
 ) -> list[str]:
     """Lower-case words, numbers and clause marks; `respell` maps what patients type to the
     words the rules know ("cant" -> "can't", "u" -> "you"), `emoji` an emoji to its words,
-    `joined` two words to one ("could not" -> "couldn't")."""
+    `joined` two words to one ("could not" -> "couldn't"), `cannot` a negated verb of ability
+    to "can't" ("hindi ako makahinga" -> "ako can't breathe")."""
     text = text.lower().replace("\u2019", "'").replace("\u2018", "'").replace("`", "'")
     if emoji and not text.isascii():
         text = _emoji_pattern(emoji).sub(lambda m: f" {emoji[m.group(0)]} ", text)
@@ -232,6 +235,8 @@ def tokenize(
         )
     text = _CLOCK.sub(" o'clock ", _SCORE.sub(r"\1 out of 10", text))
     tokens = _TOKEN.findall(_POSSESSIVE_S.sub(r"\1 is", _HAS_S.sub(r"\1 has \2", text)))
+    if cannot and not cannot.verbs.keys().isdisjoint(tokens):
+        tokens = _cannot_said(tokens, cannot)
     if respell:
         out: list[str] = []
         for token in tokens:
@@ -244,6 +249,23 @@ def tokenize(
     if joined:
         tokens = join_words(tokens, joined)
     return _spelled_numbers(tokens) if _NUMBER_WORDS.intersection(tokens) else tokens
+
+
+def _cannot_said(tokens: list[str], cannot: Cannot) -> list[str]:
+    """ "hindi po ako makalunok" -> "po ako can't swallow": a negation before a verb of ability,
+    with only `between` words in between, says the patient cannot, not that a symptom is
+    absent (read as a denial, "I can't swallow" went home)."""
+    out: list[str | None] = list(tokens)
+    for at, token in enumerate(tokens):
+        verb = cannot.verbs.get(token)
+        if verb is None:
+            continue
+        k = at - 1
+        while k >= 0 and tokens[k] in cannot.between:
+            k -= 1
+        if k >= 0 and tokens[k] in cannot.negations:
+            out[k], out[at] = None, f"can't {verb}"
+    return [part for token in out if token is not None for part in token.split(" ")]
 
 
 @functools.cache
@@ -3157,7 +3179,11 @@ def read_message(text: str, knowledge: TriageKnowledge) -> Reading:
         _correct_typos(
             _glossed(
                 tokenize(
-                    text, knowledge.reader.respell, knowledge.reader.emoji, knowledge.reader.joined
+                    text,
+                    knowledge.reader.respell,
+                    knowledge.reader.emoji,
+                    knowledge.reader.joined,
+                    knowledge.reader.cannot,
                 ),
                 knowledge,
             ),

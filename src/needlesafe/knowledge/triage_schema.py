@@ -455,6 +455,17 @@ class TemperatureRules(Strict):
         return None
 
 
+class Cannot(Strict):
+    """A negation said before a verb of ability in a language that says "I can't breathe" as
+    "not I able-to-breathe" (Tagalog "hindi ako makahinga"): the patient cannot do it, which is
+    no denial of a symptom. Each of `negations`, with only `between` words after it, before one
+    of `verbs`, reads as "can't" and the verb's English."""
+
+    negations: list[Word]
+    between: list[Word] = []
+    verbs: dict[Word, Phrase]
+
+
 class Measure(Strict):
     """A number a patient gives for their pulse or oxygen ("heart 140", "sats 91%"): a number in
     `range` at most four words after one of `cues`, or just before one of `units`, that is at
@@ -519,6 +530,8 @@ class ReaderFile(FileHeader):
     # "I could not breathe" meets the symptom phrase "couldn't breathe" (not "not" + "breathe")
     # ... or as others ("me face" -> "my face": "me" for "my" before a part or a person)
     joined: dict[Phrase, Phrase] = {}
+    # "hindi po ako makalunok" (I can't swallow): read before `respell`, see `Cannot`
+    cannot: Cannot | None = None
     # a phrase opening on a key also reads with each of its openers in the key's place ("can't
     # swallow" -> "couldn't swallow", "hard to swallow"; "can't see any" -> "couldn't see any");
     # the key written after respelling
