@@ -18,7 +18,7 @@ from needlesafe.knowledge.base import Knowledge
 HELDOUT = Path(__file__).parent / "heldout"
 # Sets 1-3: the reader learnt from them. Set 4 was long held out (scored, never tested on); it
 # has since been learnt from like the rest (see heldout/README.md).
-# Sets 4-397 were each scored first (heldout/README.md), then learnt from: all but 61 and 274
+# Sets 4-403 were each scored first (heldout/README.md), then learnt from: all but 61 and 274
 # now guard. Sets 61 and 274 are scored, not guarded: most of their messages are wholly in
 # Spanish, French, Tagalog, Hindi or Arabic (61) or in Tagalog, Bisaya or Ilocano (274) in Latin
 # letters, and the reader reads English (their unread parts go to the clinic, never home: see
@@ -421,11 +421,31 @@ SETS = [
         "lay_heldout_395.yaml",
         "lay_heldout_396.yaml",
         "lay_heldout_397.yaml",
+        "lay_heldout_398.yaml",
+        "lay_heldout_399.yaml",
+        "lay_heldout_400.yaml",
+        "lay_heldout_401.yaml",
+        "lay_heldout_402.yaml",
+        "lay_heldout_403.yaml",
     )
 ]
 
 # (text, why the reader still answers it less urgently than the reference)
 KNOWN_UNDER = {
+    "hay un area en mi mejilla where the skin is just gone, like carne viva, about the size of a"
+    " quarter": (
+        "open skin on day 1 is the clinic's (open_skin rule) unless said to be severe; 'like"
+        " carne viva' (raw flesh) and 'the size of a quarter' are also said of small scrapes and"
+        " rashes (read as severe, they sent two guarded messages to urgent). The writer chose"
+        " urgent"
+    ),
+    "Sitrep day 1. Rash come up along my jaw and neck this morning. Came over all woozy in the"
+    " shower at 0730, went off after 5 mins. NTR since.": (
+        "'Rash come up ... this morning' reads as past (a clipped 'came up' with a time of the"
+        " past), so the woozy spell's settling, said after it, settles the rash too: a settled"
+        " rash and dizzy spell reach the clinic. The writer meant the rash is still there"
+        " (emergency: skin sign with a faint feeling)"
+    ),
     "swelling went down yesterday and now it's puffing up again round my jaw": (
         "'is puffing up' is read as one phrase for swelling, so the 'again' after it is not read"
         " as a return; swelling on day 2.5 is within its course. Swelling that comes back is"
@@ -866,7 +886,7 @@ ENTRIES = [entry for path in SETS for entry in _load(path)]
 
 
 def test_the_sets_are_there() -> None:
-    assert len(SETS) == 395 and len(ENTRIES) == 59290
+    assert len(SETS) == 401 and len(ENTRIES) == 60190
 
 
 def _run(entry: dict[str, Any], knowledge: Knowledge) -> str:

@@ -2686,3 +2686,35 @@ def test_newfoundland_after_perfect_and_me_for_my() -> None:
     # fever as the patient's
     reading = read("Me husband is after getting a fever with the flu. I'm grand meself, face pink")
     assert "fever" in reading.others and "fever" not in reading.symptoms
+
+
+def test_a_part_opening_on_a_time_of_its_own_does_not_settle_what_came_before_it() -> None:
+    # set 402 sent this home: "my face swole" (no "is") was settled with the dizzy spell of
+    # "earlier ... til it passed"
+    reading = read(
+        "my face swole, and earlier I got real lightheaded, almost fell out, had to sit down"
+        " til it passed. I'm ok now I think"
+    )
+    assert "swelling" in reading.symptoms and "dizziness" in reading.resolved
+    assert "lip_tongue_swelling" in found(
+        "my lips swollen, and earlier I got real lightheaded, had to sit down til it passed"
+    )
+    # ... what is said in the past before it still settles
+    assert "lip_tongue_swelling" not in found(
+        "my lips swelled up and earlier I got real lightheaded, had to sit down til it passed"
+    )
+
+
+def test_scores_on_lines_of_their_own_are_one_run() -> None:
+    # set 401: a pain record, one day a line, rising to today's 5/10 on day 4, read no trend
+    reading = read(
+        "Pain record:\nDay 1: 3/10\nDay 2: 2/10\nDay 3: 3/10\nDay 4 (today): 5/10\n"
+        "It is a throbbing pain in the left cheek."
+    )
+    assert reading.symptoms["pain"].trend == "worsening"
+
+
+def test_a_rash_spreading_down_the_arms_is_no_chest_pain() -> None:
+    # set 403: "down my arm" was a word for chest pain going down the arm
+    assert "chest_pain" not in found("the rash is spreading, now it's on my neck and down my arms")
+    assert "chest_pain" in found("a crushing pain in my chest going down my left arm")

@@ -2399,8 +2399,19 @@ def _mark_rising_scores(segments: list[_Segment], past: PhraseSet) -> None:
     """ "Pain log: D2 3/10, D3 4/10, D4 6/10": scores one after another with no other symptom
     between, the last higher than the one before, make the symptom they rate (the last named
     before them) worsening. Not in a sentence that speaks of the past ("2/10 today, it was
-    4/10 on day 1": the order written is not the order in time)."""
+    4/10 on day 1": the order written is not the order in time). A line that holds only a
+    score ("Day 3: 3/10" on a line of its own) goes on the run of the line before."""
+    runs: list[list[_Segment]] = []
     for sentence in _sentences(segments):
+        items = [item for part in sentence for item in part]
+        only_a_score = any(_score(i) is not None for i in items) and not any(
+            map(_is_symptom, items)
+        )
+        if runs and only_a_score:
+            runs[-1] += sentence
+        else:
+            runs.append(list(sentence))
+    for sentence in runs:
         items = [item for part in sentence for item in part]
         if sum(_score(item) is not None for item in items) < 2 or any(
             _find(part, past) for part in sentence
@@ -2560,6 +2571,7 @@ def _resolve_past(segments: list[_Segment], knowledge: TriageKnowledge) -> None:
     became = knowledge.grammar.get("became", _NONE)
     expected = knowledge.grammar.get("expectation", _NONE)
     similes = knowledge.word_lists.get("settled_compared", _NONE)
+    earlier_times = knowledge.word_lists.get("growth_earlier", _NONE)
     for at, segment in enumerate(segments):
         # "as they finished": someone else's stopping, not a symptom's; nor a person's going
         # ("my boyfriend's gone out for aloe") or another's settling ("my sister had the same
@@ -2648,6 +2660,25 @@ def _resolve_past(segments: list[_Segment], knowledge: TriageKnowledge) -> None:
         # "face puffing up more than I expected and earlier I nearly blacked out ... till it
         # passed": what is getting worse goes on (safer)
         going_on |= {id(part) for part in parts if _worsening_now(part, past)}
+        # "my face swole, and earlier I got lightheaded ... til it passed": a part opening on a
+        # time of its own with a symptom of its own is another episode; what came before it,
+        # with no word or verb of the past, goes on (safer: the settling speaks of that episode)
+        timed = max(
+            (
+                k
+                for k, part in enumerate(parts)
+                if k
+                and min(_find(part, earlier_times), default=2) <= 1
+                and any(map(_is_concept, part))
+            ),
+            default=0,
+        )
+        going_on |= {
+            id(part)
+            for part in parts[:timed]
+            if not _find(part, past)
+            and not any(i.words[0] in _PAST_VERBS or _past_tense(i) for i in part)
+        }
         # "red rash, phuen, come out on both arm today": a bare name goes with the part after it
         for part, after in reversed(list(zip(parts, parts[1:], strict=False))):
             if (id(after) in going_on or _goes_on(after, ongoing, times)) and all(
