@@ -18,7 +18,7 @@ from needlesafe.knowledge.base import Knowledge
 HELDOUT = Path(__file__).parent / "heldout"
 # Sets 1-3: the reader learnt from them. Set 4 was long held out (scored, never tested on); it
 # has since been learnt from like the rest (see heldout/README.md).
-# Sets 4-403 were each scored first (heldout/README.md), then learnt from: all but 61 and 274
+# Sets 4-409 were each scored first (heldout/README.md), then learnt from: all but 61 and 274
 # now guard. Sets 61 and 274 are scored, not guarded: most of their messages are wholly in
 # Spanish, French, Tagalog, Hindi or Arabic (61) or in Tagalog, Bisaya or Ilocano (274) in Latin
 # letters, and the reader reads English (their unread parts go to the clinic, never home: see
@@ -427,11 +427,26 @@ SETS = [
         "lay_heldout_401.yaml",
         "lay_heldout_402.yaml",
         "lay_heldout_403.yaml",
+        "lay_heldout_404.yaml",
+        "lay_heldout_405.yaml",
+        "lay_heldout_406.yaml",
+        "lay_heldout_407.yaml",
+        "lay_heldout_408.yaml",
+        "lay_heldout_409.yaml",
     )
 ]
 
 # (text, why the reader still answers it less urgently than the reference)
 KNOWN_UNDER = {
+    "big raw patch on my chin where the skin just came away, bigger than a 50p": (
+        "open skin on day 1 is the clinic's unless said to be severe; 'bigger than a 50p' is a"
+        " size the reader uses to see a mark grow ('from the size of a 10p to bigger than a"
+        " 50p'): read as severe it broke that reading. The writer chose urgent"
+    ),
+    "few of the dots bled a bit this mornin wen i washed, stopped now": (
+        "a little bleeding that has stopped is normal healing in symptoms.yaml; the set asks the"
+        " clinic to hear of it"
+    ),
     "hay un area en mi mejilla where the skin is just gone, like carne viva, about the size of a"
     " quarter": (
         "open skin on day 1 is the clinic's (open_skin rule) unless said to be severe; 'like"
@@ -886,7 +901,7 @@ ENTRIES = [entry for path in SETS for entry in _load(path)]
 
 
 def test_the_sets_are_there() -> None:
-    assert len(SETS) == 401 and len(ENTRIES) == 60190
+    assert len(SETS) == 407 and len(ENTRIES) == 61090
 
 
 def _run(entry: dict[str, Any], knowledge: Knowledge) -> str:

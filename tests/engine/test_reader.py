@@ -2718,3 +2718,27 @@ def test_a_rash_spreading_down_the_arms_is_no_chest_pain() -> None:
     # set 403: "down my arm" was a word for chest pain going down the arm
     assert "chest_pain" not in found("the rash is spreading, now it's on my neck and down my arms")
     assert "chest_pain" in found("a crushing pain in my chest going down my left arm")
+
+
+def test_a_score_from_or_over_ten_is_a_score() -> None:
+    # set 404: "Yesterday 3 from 10, today 6" (a Hebrew speaker's "3 from 10")
+    assert read("pain 9 from 10").symptoms["pain"].severity == "severe"
+    assert read("pain 2 over 10").symptoms["pain"].severity == "mild"
+
+
+def test_old_school_text_speak_is_read() -> None:
+    # set 408: "short of brth", "wnt stop bleedin", "cnt" were unread
+    assert "difficulty_breathing" in found("now im puffin n short of brth just goin up the stairs")
+    assert (
+        read("1 of the spots wnt stop bleedin, bin 40 mins, soaked 3 tissues")
+        .symptoms["bleeding"]
+        .severity
+        == "severe"
+    )
+
+
+def test_malay_tak_before_a_symptom_denies_it() -> None:
+    # set 407 learning: "bibir" (lips) respelt made "Tak bengkak bibir" (lips not swollen) a
+    # swollen lip; "tak" alone stays no denial (it is Polish "yes")
+    assert not found("Tak bengkak bibir, nafas ok. Only face red.") & {"lip_tongue_swelling"}
+    assert "lip_tongue_swelling" in found("bibir bengkak sangat")

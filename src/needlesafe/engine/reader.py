@@ -88,7 +88,7 @@ _BOX_EMPTY = re.compile(r"\[\s*\]|\u2610")  # "[ ]", "☐"
 # "no swelling/fever/pus": a slash between words lists them, like "or"
 _SLASH = re.compile(r"(?<=[a-z])/(?=[a-z])")
 _BOX_TICKED = re.compile(r"\[\s*[x\u2713\u2714]\s*\]|[\u2611\u2612\u2705\u2714]")  # "[x]", "☑"
-_SCORE = re.compile(r"\b(\d{1,2}) ?/ ?10\b")  # "pain 8/10" -> "pain 8 out of 10" (a severity)
+_SCORE = re.compile(r"\b(\d{1,2}) ?(?:/|from|over) ?10\b")  # "pain 8/10", "3 from 10": a severity
 # "at 18:00" is a time of day, not the number 18, a colon and the number 0
 _CLOCK = re.compile(r"\b([01]?\d|2[0-3]):[0-5]\d\b")
 
