@@ -18,7 +18,7 @@ from needlesafe.knowledge.base import Knowledge
 HELDOUT = Path(__file__).parent / "heldout"
 # Sets 1-3: the reader learnt from them. Set 4 was long held out (scored, never tested on); it
 # has since been learnt from like the rest (see heldout/README.md).
-# Sets 4-409 were each scored first (heldout/README.md), then learnt from: all but 61 and 274
+# Sets 4-415 were each scored first (heldout/README.md), then learnt from: all but 61 and 274
 # now guard. Sets 61 and 274 are scored, not guarded: most of their messages are wholly in
 # Spanish, French, Tagalog, Hindi or Arabic (61) or in Tagalog, Bisaya or Ilocano (274) in Latin
 # letters, and the reader reads English (their unread parts go to the clinic, never home: see
@@ -433,11 +433,32 @@ SETS = [
         "lay_heldout_407.yaml",
         "lay_heldout_408.yaml",
         "lay_heldout_409.yaml",
+        "lay_heldout_410.yaml",
+        "lay_heldout_411.yaml",
+        "lay_heldout_412.yaml",
+        "lay_heldout_413.yaml",
+        "lay_heldout_414.yaml",
+        "lay_heldout_415.yaml",
     )
 ]
 
 # (text, why the reader still answers it less urgently than the reference)
 KNOWN_UNDER = {
+    "cheek. hot. fat. ow. ow": (
+        "one word a sentence (a writer with aphasia): 'fat' in a sentence of its own has no site"
+        " to be a swelling of, and 'ow' is not read as pain (it is also Yorkshire 'how', 'ow at"
+        " duck'), so a hot cheek on day 2 reaches the clinic, not the urgent of hot, swollen and"
+        " sore together"
+    ),
+    "raw. skin come off. wet. the - patch. cheek. size of a 5p": (
+        "one word a sentence: 'raw' alone has no site, and 'skin come off' is as often peeling"
+        " flakes ('skin come off in little flakes'): read as open skin it sent three flaking"
+        " messages to urgent. Open skin on day 4 is urgent (the set's answer)"
+    ),
+    "pain. 9. nine. out of ten. face": (
+        "one word a sentence: 'nine. out of ten' split by a full stop is no score, so the pain is"
+        " not read as severe (9 out of 10 on day 2 is urgent)"
+    ),
     "big raw patch on my chin where the skin just came away, bigger than a 50p": (
         "open skin on day 1 is the clinic's unless said to be severe; 'bigger than a 50p' is a"
         " size the reader uses to see a mark grow ('from the size of a 10p to bigger than a"
@@ -901,7 +922,7 @@ ENTRIES = [entry for path in SETS for entry in _load(path)]
 
 
 def test_the_sets_are_there() -> None:
-    assert len(SETS) == 407 and len(ENTRIES) == 61090
+    assert len(SETS) == 413 and len(ENTRIES) == 61990
 
 
 def _run(entry: dict[str, Any], knowledge: Knowledge) -> str:

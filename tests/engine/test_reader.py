@@ -2742,3 +2742,22 @@ def test_malay_tak_before_a_symptom_denies_it() -> None:
     # swollen lip; "tak" alone stays no denial (it is Polish "yes")
     assert not found("Tak bengkak bibir, nafas ok. Only face red.") & {"lip_tongue_swelling"}
     assert "lip_tongue_swelling" in found("bibir bengkak sangat")
+
+
+def test_the_way_i_used_to_be_is_now_not_history() -> None:
+    # set 410 sent this home: "as a kid" made the wheeze history, though it is compared with
+    # ("the way I used to be"), and the breathlessness was in everyday words only
+    message = (
+        "I'm wheezy the way I used to be with asthma as a kid, and I haven't needed an inhaler"
+        " since I was about twelve. Can't get through one phrase of the Handel without stopping"
+        " for air."
+    )
+    assert {"wheezing", "difficulty_breathing"} <= found(message)
+    assert "wheezing" not in found("I was wheezy with asthma as a kid. Skin fine now.")
+
+
+def test_a_speech_worse_than_the_patients_normal_is_a_voice_change() -> None:
+    # set 411 (aphasia): a new change beyond the old stroke's speech is the sign
+    assert "voice_change" in found(
+        "Dad's speech is a lot worse than his normal since about 4 o'clock. Slurring."
+    )
