@@ -18,7 +18,7 @@ from needlesafe.knowledge.base import Knowledge
 HELDOUT = Path(__file__).parent / "heldout"
 # Sets 1-3: the reader learnt from them. Set 4 was long held out (scored, never tested on); it
 # has since been learnt from like the rest (see heldout/README.md).
-# Sets 4-415 were each scored first (heldout/README.md), then learnt from: all but 61 and 274
+# Sets 4-421 were each scored first (heldout/README.md), then learnt from: all but 61 and 274
 # now guard. Sets 61 and 274 are scored, not guarded: most of their messages are wholly in
 # Spanish, French, Tagalog, Hindi or Arabic (61) or in Tagalog, Bisaya or Ilocano (274) in Latin
 # letters, and the reader reads English (their unread parts go to the clinic, never home: see
@@ -439,6 +439,12 @@ SETS = [
         "lay_heldout_413.yaml",
         "lay_heldout_414.yaml",
         "lay_heldout_415.yaml",
+        "lay_heldout_416.yaml",
+        "lay_heldout_417.yaml",
+        "lay_heldout_418.yaml",
+        "lay_heldout_419.yaml",
+        "lay_heldout_420.yaml",
+        "lay_heldout_421.yaml",
     )
 ]
 
@@ -922,7 +928,7 @@ ENTRIES = [entry for path in SETS for entry in _load(path)]
 
 
 def test_the_sets_are_there() -> None:
-    assert len(SETS) == 413 and len(ENTRIES) == 61990
+    assert len(SETS) == 419 and len(ENTRIES) == 62890
 
 
 def _run(entry: dict[str, Any], knowledge: Knowledge) -> str:

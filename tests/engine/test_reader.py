@@ -2761,3 +2761,18 @@ def test_a_speech_worse_than_the_patients_normal_is_a_voice_change() -> None:
     assert "voice_change" in found(
         "Dad's speech is a lot worse than his normal since about 4 o'clock. Slurring."
     )
+
+
+def test_amharic_and_gulf_arabic_words_are_read() -> None:
+    # sets 416 and 420: "kenfer" (lip), "yazoregnal" (I'm dizzy), "tafah" (rash), "dokha"
+    # (dizziness) were unread
+    assert "lip_tongue_swelling" in found("my kenfer is swelling, both upper and lower")
+    reading = read(
+        "Red rash on my neck. Tilant night I got yazoregnal, that passed. rash still there"
+    )
+    assert "rash" in reading.symptoms and "dizziness" in reading.resolved
+    assert "rash" in found("the tafah started on my cheek and now it is on my neck")
+    # ... and "me eye" is "my eye" (set 419: "plaster dust in me eye ... stinging like hell")
+    assert "eye_pain" in found(
+        "Got plaster dust in me eye. Stinging like hell and won't stop watering"
+    )
