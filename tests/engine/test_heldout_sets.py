@@ -18,7 +18,7 @@ from needlesafe.knowledge.base import Knowledge
 HELDOUT = Path(__file__).parent / "heldout"
 # Sets 1-3: the reader learnt from them. Set 4 was long held out (scored, never tested on); it
 # has since been learnt from like the rest (see heldout/README.md).
-# Sets 4-421 were each scored first (heldout/README.md), then learnt from: all but 61 and 274
+# Sets 4-433 were each scored first (heldout/README.md), then learnt from: all but 61 and 274
 # now guard. Sets 61 and 274 are scored, not guarded: most of their messages are wholly in
 # Spanish, French, Tagalog, Hindi or Arabic (61) or in Tagalog, Bisaya or Ilocano (274) in Latin
 # letters, and the reader reads English (their unread parts go to the clinic, never home: see
@@ -445,11 +445,47 @@ SETS = [
         "lay_heldout_419.yaml",
         "lay_heldout_420.yaml",
         "lay_heldout_421.yaml",
+        "lay_heldout_422.yaml",
+        "lay_heldout_423.yaml",
+        "lay_heldout_424.yaml",
+        "lay_heldout_425.yaml",
+        "lay_heldout_426.yaml",
+        "lay_heldout_427.yaml",
+        "lay_heldout_428.yaml",
+        "lay_heldout_429.yaml",
+        "lay_heldout_430.yaml",
+        "lay_heldout_431.yaml",
+        "lay_heldout_432.yaml",
+        "lay_heldout_433.yaml",
     )
 ]
 
 # (text, why the reader still answers it less urgently than the reference)
 KNOWN_UNDER = {
+    "Since yesterday meh lips numb and meh ears ringing off and on. Face itself healing good, de"
+    " red gone down": (
+        "the message opens on a time of its own ('since yesterday') and ends on the redness"
+        " 'gone down': the ringing ears, said without a verb, are settled with it, so numb lips"
+        " after day 1 reach the clinic, not the urgent of numb lips and ringing ears together"
+    ),
+    "bit does he since i left the clinic": (
+        "'bit does he' is a smartwatch's hearing of 'bit dizzy': no word of it is a symptom"
+        " word, so the message reaches the clinic, not the urgent of dizziness within a day of"
+        " numbing cream"
+    ),
+    "tengo la cara re contra hinchada, no me reconozco en el espejo, los ojos casi cerrados de"
+    " la hinchaz\u00f3n": (
+        "'los ojos casi cerrados de la hinchaz\u00f3n' (eyes almost closed from the swelling): the"
+        " Spanish 'de la' between the closed eyes and the swelling keeps the severity from the"
+        " swelling (said in English it is read as severe swelling, urgent); the clinic hears"
+        " of the swelling"
+    ),
+    "tengo una parte en carne viva en el cachete, como raspada, que no cierra y larga"
+    " ag\u00fcita": (
+        "the open skin is said only in Spanish ('en carne viva', 'como raspada', 'que no"
+        " cierra'; 'carne viva' read as severe sent small scrapes to urgent, above): the unread"
+        " message reaches the clinic, not the urgent of open skin after day 2"
+    ),
     "cheek. hot. fat. ow. ow": (
         "one word a sentence (a writer with aphasia): 'fat' in a sentence of its own has no site"
         " to be a swelling of, and 'ow' is not read as pain (it is also Yorkshire 'how', 'ow at"
@@ -928,7 +964,7 @@ ENTRIES = [entry for path in SETS for entry in _load(path)]
 
 
 def test_the_sets_are_there() -> None:
-    assert len(SETS) == 419 and len(ENTRIES) == 62890
+    assert len(SETS) == 431 and len(ENTRIES) == 64690
 
 
 def _run(entry: dict[str, Any], knowledge: Knowledge) -> str:

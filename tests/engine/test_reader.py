@@ -2776,3 +2776,25 @@ def test_amharic_and_gulf_arabic_words_are_read() -> None:
     assert "eye_pain" in found(
         "Got plaster dust in me eye. Stinging like hell and won't stop watering"
     )
+
+
+def test_somali_albanian_romanian_and_rioplatense_words_are_read() -> None:
+    # sets 423, 425, 427 and 432: the body and its signs in the writer's first language
+    assert "lip_tongue_swelling" in found("my bushimaha are getting bigger and bigger")
+    assert "palpitations" in found("wadnaha is racing like I ran up the stairs")
+    assert "hives" in found("red raised bumps on my neck, koshere")
+    assert "lip_tongue_swelling" in found("nu pot respira bine si buzele mi se umfla")
+    assert "seizure" in found("la nena tuvo como un ataque, se puso dura y temblaba toda")
+    assert "blue_lips" in found("me puse azul alrededor de la boca")
+    # ... and their denials and other people: "ma jiro" (there is no), "no estoy" (I am not),
+    # "nu sunt" (are not), "mi amiga" (my friend) has her own
+    assert "fever" in read("Ma jiro qandho, ma jiro malax").negated
+    assert "dizziness" in read("no estoy mareada").negated
+    assert "lip_tongue_swelling" in read("Buzele NU sunt umflate, breathing fine").negated
+    assert "pus" in read("mi amiga que fue conmigo tiene ampollas y le sale pus").others
+
+
+def test_a_new_spot_said_against_the_old_ones_is_new() -> None:
+    # set 425: "brown spots ... new ones, not my old ones" read as the spots being treated
+    assert "dark_spots" in found("brown spots now where they did the needles, not my old ones")
+    assert "dark_spots" not in found("my old brown spots are still there")

@@ -1,7 +1,7 @@
 """`knowledge check` catches what a clinician can break in the reader's data without a load
 error: an everyday word that is also a symptom word, a respelling that needs respelling again,
 an emoji read as unknown words, an emergency known by too few lay words, a phrase listed
-twice in one list."""
+twice in one list; and loading refuses a key written twice in one mapping."""
 
 from __future__ import annotations
 
@@ -9,8 +9,10 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
+from needlesafe.knowledge.base import KnowledgeError
 from needlesafe.knowledge.lint import lint_reader
 from needlesafe.knowledge.loader import DEFAULT_DIRECTORY, load_knowledge
 
@@ -95,3 +97,21 @@ def test_a_lay_word_listed_twice_for_one_symptom_is_refused(tmp_path: Path) -> N
     assert problems == [
         f"symptoms.yaml: hives.terms lists {hives['terms'][0]!r} twice: take one out"
     ]
+
+
+def test_a_key_written_twice_does_not_load(tmp_path: Path) -> None:
+    # YAML keeps the last of two equal keys silently: a reviewer who corrects the first
+    # respelling would change nothing, so the file is refused, naming the key and both lines
+    directory = _changed(tmp_path, "reader.yaml", lambda d: None)
+    path = directory / "reader.yaml"
+    lines = path.read_text().split("\n")
+    at = lines.index("respell:") + 1
+    lines[at:at] = ['  "fevr": "fever"', '  "fevr": "fevers"']
+    path.write_text("\n".join(lines))
+    with pytest.raises(KnowledgeError) as refused:
+        load_knowledge(directory)
+    (problem,) = refused.value.problems
+    assert problem.startswith(
+        f"reader.yaml: not valid YAML: key 'fevr' is written twice (lines {at + 1} and "
+        f"{at + 2}): keep one"
+    )

@@ -1,11 +1,11 @@
 """`needlesafe knowledge check`: what loading cannot catch but a reviewer must hear about.
 
-Loading already rejects unknown keys, dangling codes and unknown sources. The lint adds:
-codes no rule uses, sources no one cites, patient texts above reading grade 8 or with medical
-words left unexplained (glossary.yaml), rules (and aftercare entries) whose condition can never
-be true, and rules that repeat another rule's condition for the same outcome. The patient
-texts and the citations are found by the generic walker: every field typed `PatientText` or
-`SourceIds` in every file.
+Loading already rejects unknown keys, keys written twice, dangling codes and unknown sources.
+The lint adds: codes no rule uses, sources no one cites, patient texts above reading grade 8 or
+with medical words left unexplained (glossary.yaml), rules (and aftercare entries) whose
+condition can never be true, and rules that repeat another rule's condition for the same
+outcome. The patient texts and the citations are found by the generic walker: every field
+typed `PatientText` or `SourceIds` in every file.
 """
 
 from __future__ import annotations

@@ -61,9 +61,30 @@ def _describe_location(data: Any, loc: tuple[int | str, ...]) -> str:
 _SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
+class _UniqueKeysLoader(_SAFE_LOADER):  # type: ignore[misc,valid-type]
+    """A safe loader that refuses a key written twice in one mapping: YAML keeps the last one
+    silently, so a reviewer who corrects the first would change nothing."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> Any:
+        lines: dict[tuple[str, str], int] = {}
+        for key, _ in node.value:
+            if isinstance(key, yaml.ScalarNode):
+                line = key.start_mark.line + 1
+                first = lines.get((key.tag, key.value))
+                if first is not None:
+                    raise yaml.constructor.ConstructorError(
+                        None,
+                        None,
+                        f"key {key.value!r} is written twice (lines {first} and {line}): keep one",
+                        key.start_mark,
+                    )
+                lines[(key.tag, key.value)] = line
+        return super().construct_mapping(node, deep)
+
+
 def load_yaml(raw: bytes | str) -> Any:
-    """YAML text as Python data, safely (no tags that build objects)."""
-    return yaml.load(raw, Loader=_SAFE_LOADER)  # a safe loader
+    """YAML text as Python data, safely (no tags that build objects, no key written twice)."""
+    return yaml.load(raw, Loader=_UniqueKeysLoader)  # a safe loader
 
 
 def _read(directory: Path, name: str, model: type[FileModel]) -> tuple[FileModel, bytes]:
