@@ -18,7 +18,7 @@ from needlesafe.knowledge.base import Knowledge
 HELDOUT = Path(__file__).parent / "heldout"
 # Sets 1-3: the reader learnt from them. Set 4 was long held out (scored, never tested on); it
 # has since been learnt from like the rest (see heldout/README.md).
-# Sets 4-433 were each scored first (heldout/README.md), then learnt from: all but 61 and 274
+# Sets 4-439 were each scored first (heldout/README.md), then learnt from: all but 61 and 274
 # now guard. Sets 61 and 274 are scored, not guarded: most of their messages are wholly in
 # Spanish, French, Tagalog, Hindi or Arabic (61) or in Tagalog, Bisaya or Ilocano (274) in Latin
 # letters, and the reader reads English (their unread parts go to the clinic, never home: see
@@ -457,11 +457,35 @@ SETS = [
         "lay_heldout_431.yaml",
         "lay_heldout_432.yaml",
         "lay_heldout_433.yaml",
+        "lay_heldout_434.yaml",
+        "lay_heldout_435.yaml",
+        "lay_heldout_436.yaml",
+        "lay_heldout_437.yaml",
+        "lay_heldout_438.yaml",
+        "lay_heldout_439.yaml",
     )
 ]
 
 # (text, why the reader still answers it less urgently than the reference)
 KNOWN_UNDER = {
+    "K\u00eam is coming from two dots on my chin, white-yellow. I squeezed a little and it came"
+    " out. Around it red is.": (
+        "Kurdish 'k\u00eam' (pus) is Gujarati 'kem' (how: 'kem cho') and Vietnamese 'kem'"
+        " (cream) in other sets: unread, the pus from two dots on day 4 (urgent) reaches the"
+        " clinic"
+    ),
+    "Day 8. The itch is maybe more than before, I am not sure, maybe same. Naw Ku Say ask me to"
+    " write it for her.": (
+        "'maybe more than before, I am not sure, maybe same': the writer chose the clinic"
+        " (safer: a worsening itch); the reader reads the itch as no worse, and itching on day"
+        " 8 is self care"
+    ),
+    "Day 3. The swelling was going down yesterday, but this morning it urrel a again, the"
+    " cheeks are fuller. Not hot. No pimples, no rash.": (
+        "'it urrel a again' (Armenian 'urrel', swollen, and a stray 'a'): the 'a' keeps 'again'"
+        " from the swelling, so swelling come back on day 3 (the clinic) reads as swelling"
+        " within its course"
+    ),
     "Since yesterday meh lips numb and meh ears ringing off and on. Face itself healing good, de"
     " red gone down": (
         "the message opens on a time of its own ('since yesterday') and ends on the redness"
@@ -964,7 +988,7 @@ ENTRIES = [entry for path in SETS for entry in _load(path)]
 
 
 def test_the_sets_are_there() -> None:
-    assert len(SETS) == 431 and len(ENTRIES) == 64690
+    assert len(SETS) == 437 and len(ENTRIES) == 65590
 
 
 def _run(entry: dict[str, Any], knowledge: Knowledge) -> str:

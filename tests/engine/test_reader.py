@@ -2798,3 +2798,23 @@ def test_a_new_spot_said_against_the_old_ones_is_new() -> None:
     # set 425: "brown spots ... new ones, not my old ones" read as the spots being treated
     assert "dark_spots" in found("brown spots now where they did the needles, not my old ones")
     assert "dark_spots" not in found("my old brown spots are still there")
+
+
+def test_a_question_of_which_help_after_a_condition_is_asked_ahead() -> None:
+    # set 423: "what if my bushimaha swell tonight, do I call 999 or the clinic?" went to
+    # emergency: "or" cut the question, and "do I call 999" alone read as a call for help now
+    reading = read("what if my lips swell tonight, do I call 999 or the clinic? all fine now")
+    assert not reading.symptoms and not reading.unread and reading.unread_hint is None
+    # ... without a condition it is asked now, and a symptom said with it still counts
+    assert read("do I call 999 or the clinic?").unread_hint == "emergency"
+    assert "lip_tongue_swelling" in found("my lips are swelling, do I call 999 or the clinic?")
+
+
+def test_kurdish_hmong_armenian_georgian_and_igbo_words_are_read() -> None:
+    # sets 434-437: the body and its signs in the writer's first language
+    assert "throat_tightness" in found("my akpiri feels like someone is squeezing it from inside")
+    assert "palpitations" in found("Dilim is jumping, very fast, then a moment it stops")
+    assert "lip_tongue_swelling" in found("My lower shurt is swelling, getting fatter every minute")
+    assert "pus" in found("some spots have white-green chirqi inside")
+    assert "bleeding" in found("still ntshav, blood, come through")
+    assert "wheezing" in found("status update: there's a whistle on every exhale now")

@@ -615,6 +615,9 @@ class ReaderFile(FileHeader):
     # is no alarm and no unknown word, and alone the part is plainly social (the answer
     # reminds of the warning signs)
     help_questions: list[Phrase] = []
+    # a condition said before a question of which help ("if my lips swell tonight, do I call
+    # 999 or the clinic?"): the question is asked ahead of need, as `help_questions`
+    conditionals: list[Phrase] = []
     # asking whether to seek help now ("should I go to A&E?", "do I need to call 999"): with
     # one of `escalation` within three words after it, the part is for the clinic to read
     # even when every word is known (never "nothing worrying was described")
@@ -1044,6 +1047,7 @@ def _word_lists(reader: ReaderFile) -> dict[str, PhraseSet]:
         "fear_of": reader.fear_of,
         "escalation": reader.escalation,
         "help_questions": reader.help_questions,
+        "conditionals": reader.conditionals,
         "help_asked": reader.help_asked,
         "named_causes": reader.named_causes,
         "fear_cues": reader.fear_cues,
