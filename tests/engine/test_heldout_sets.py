@@ -18,7 +18,7 @@ from needlesafe.knowledge.base import Knowledge
 HELDOUT = Path(__file__).parent / "heldout"
 # Sets 1-3: the reader learnt from them. Set 4 was long held out (scored, never tested on); it
 # has since been learnt from like the rest (see heldout/README.md).
-# Sets 4-439 were each scored first (heldout/README.md), then learnt from: all but 61 and 274
+# Sets 4-445 were each scored first (heldout/README.md), then learnt from: all but 61 and 274
 # now guard. Sets 61 and 274 are scored, not guarded: most of their messages are wholly in
 # Spanish, French, Tagalog, Hindi or Arabic (61) or in Tagalog, Bisaya or Ilocano (274) in Latin
 # letters, and the reader reads English (their unread parts go to the clinic, never home: see
@@ -463,11 +463,24 @@ SETS = [
         "lay_heldout_437.yaml",
         "lay_heldout_438.yaml",
         "lay_heldout_439.yaml",
+        "lay_heldout_440.yaml",
+        "lay_heldout_441.yaml",
+        "lay_heldout_442.yaml",
+        "lay_heldout_443.yaml",
+        "lay_heldout_444.yaml",
+        "lay_heldout_445.yaml",
     )
 ]
 
 # (text, why the reader still answers it less urgently than the reference)
 KNOWN_UNDER = {
+    "Khan (itchy) so bad I cannot stop, and the stinging is terrible, worst ever, I cry. Only the"
+    " face, no other place. No breathing problem.": (
+        "'Khan' (Lao: itchy) is also a name, so its gloss in brackets is not taken for it (a"
+        " name glossed stays a name: 'Dr Khan (my GP)'); the brackets keep 'so bad I cannot"
+        " stop' from the itch, and severe stinging alone reaches the clinic, not the urgent of"
+        " a severe itch"
+    ),
     "K\u00eam is coming from two dots on my chin, white-yellow. I squeezed a little and it came"
     " out. Around it red is.": (
         "Kurdish 'k\u00eam' (pus) is Gujarati 'kem' (how: 'kem cho') and Vietnamese 'kem'"
@@ -988,7 +1001,7 @@ ENTRIES = [entry for path in SETS for entry in _load(path)]
 
 
 def test_the_sets_are_there() -> None:
-    assert len(SETS) == 437 and len(ENTRIES) == 65590
+    assert len(SETS) == 443 and len(ENTRIES) == 66490
 
 
 def _run(entry: dict[str, Any], knowledge: Knowledge) -> str:

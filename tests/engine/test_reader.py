@@ -2818,3 +2818,19 @@ def test_kurdish_hmong_armenian_georgian_and_igbo_words_are_read() -> None:
     assert "pus" in found("some spots have white-green chirqi inside")
     assert "bleeding" in found("still ntshav, blood, come through")
     assert "wheezing" in found("status update: there's a whistle on every exhale now")
+
+
+def test_a_word_glossed_with_itself_is_read_once() -> None:
+    # set 440: once Latvian "sirds" was respelled "heart", "Sirds (heart) thumping" read
+    # "heart (heart) thumping", and the bracket cut the heart from its thumping
+    assert "palpitations" in found("Sirds (heart) thumping hard and not regular")
+    assert "dizziness" in found("serim (my head) is spinning")
+
+
+def test_a_relative_who_came_from_the_clinic_is_the_patient() -> None:
+    # set 443 sent this home: a granddaughter's fit was read as someone else's
+    reading = read(
+        "I'm the grandfather. My granddaughter Leah had a fit downstairs, shaking all over. She's"
+        " awake now but confused. She came from you this morning."
+    )
+    assert {"seizure", "confusion"} <= set(reading.symptoms)

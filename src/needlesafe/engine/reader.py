@@ -337,7 +337,8 @@ _GLOSS_WORDS = 3  # "serce (heart)", "mahadsanid (thank you)": a gloss is a few 
 
 def _glossed(tokens: list[str], knowledge: TriageKnowledge) -> list[str]:
     """ "Serce (heart) is jumping", "my madax (head)": a word the reader does not know, glossed
-    in brackets right after it, is read as its gloss (writers in a second language do this)."""
+    in brackets right after it, is read as its gloss (writers in a second language do this);
+    and so is one respelled into its own gloss ("sirds (heart) thumping": "heart thumping")."""
     if "(" not in tokens:
         return tokens
     out: list[str] = []
@@ -349,6 +350,10 @@ def _glossed(tokens: list[str], knowledge: TriageKnowledge) -> list[str]:
         if token.isalpha() and at + 2 < len(tokens) and tokens[at + 1] == "(" and ")" in close:
             end = at + 2 + close.index(")")
             gloss = tokens[at + 2 : end]
+            if gloss and gloss == [*out, token][-len(gloss) :]:
+                out.append(token)  # the bracket says again what was just said
+                at = end + 1
+                continue
             if (
                 gloss
                 and all(w.isalpha() for w in gloss)
