@@ -1634,7 +1634,7 @@ def _segments(items: list[_Item], knowledge: TriageKnowledge) -> list[_Segment]:
     asked = knowledge.word_lists.get("help_questions", _NONE)
     conditionals = knowledge.word_lists.get("conditionals", _NONE)
     segments: list[list[_Item]] = [[]]
-    sentence: list[str] = []  # the words of the sentence so far
+    sentence: list[_Item] = []  # the sentence so far
     new_sentence, contrast, by_self = True, False, False
     for at, item in enumerate(items):
         if item.words in _OR and any(i.has("negation") for i in segments[-1]):
@@ -1643,14 +1643,16 @@ def _segments(items: list[_Item], knowledge: TriageKnowledge) -> list[_Segment]:
         if (
             item.words in _OR
             and _completes(segments[-1], item, asked)
-            and _says(sentence, conditionals)
+            and _has_phrase(sentence, conditionals)
         ):
             # "if my lips swell tonight, do I call 999 or the clinic?": one question of which
             # help, asked ahead of need; not a call for help ("do I call 999") and a clinic
             segments[-1].append(item)
             continue
-        sentence = [] if item.has("end") and item.words not in _BRACKETS else sentence
-        sentence += [] if item.has("end") else list(item.words)
+        if not item.has("end"):
+            sentence.append(item)
+        elif item.words not in _BRACKETS:
+            sentence = []
         if item.words in _AND_OR and _joins_sites(
             items, at, bare=all(i.has("site") or i.has("filler") for i in segments[-1])
         ):
@@ -1673,15 +1675,6 @@ def _segments(items: list[_Item], knowledge: TriageKnowledge) -> list[_Segment]:
             new_sentence = contrast = by_self = False
         segments[-1].append(item)
     return [_Segment(s, knowledge.word_index) for s in segments if s]
-
-
-def _says(words: list[str], phrases: PhraseSet) -> bool:
-    """Do `words` hold one of `phrases`?"""
-    return any(
-        tuple(words[at : at + n]) in phrases
-        for at in range(len(words))
-        for n in range(1, phrases.longest + 1)
-    )
 
 
 def _completes(part: list[_Item], item: _Item, phrases: PhraseSet) -> bool:
