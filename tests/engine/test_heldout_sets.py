@@ -18,7 +18,7 @@ from needlesafe.knowledge.base import Knowledge
 HELDOUT = Path(__file__).parent / "heldout"
 # Sets 1-3: the reader learnt from them. Set 4 was long held out (scored, never tested on); it
 # has since been learnt from like the rest (see heldout/README.md).
-# Sets 4-451 were each scored first (heldout/README.md), then learnt from: all but 61 and 274
+# Sets 4-457 were each scored first (heldout/README.md), then learnt from: all but 61 and 274
 # now guard. Sets 61 and 274 are scored, not guarded: most of their messages are wholly in
 # Spanish, French, Tagalog, Hindi or Arabic (61) or in Tagalog, Bisaya or Ilocano (274) in Latin
 # letters, and the reader reads English (their unread parts go to the clinic, never home: see
@@ -475,6 +475,12 @@ SETS = [
         "lay_heldout_449.yaml",
         "lay_heldout_450.yaml",
         "lay_heldout_451.yaml",
+        "lay_heldout_452.yaml",
+        "lay_heldout_453.yaml",
+        "lay_heldout_454.yaml",
+        "lay_heldout_455.yaml",
+        "lay_heldout_456.yaml",
+        "lay_heldout_457.yaml",
     )
 ]
 
@@ -1007,7 +1013,7 @@ ENTRIES = [entry for path in SETS for entry in _load(path)]
 
 
 def test_the_sets_are_there() -> None:
-    assert len(SETS) == 449 and len(ENTRIES) == 67390
+    assert len(SETS) == 455 and len(ENTRIES) == 68290
 
 
 def _run(entry: dict[str, Any], knowledge: Knowledge) -> str:

@@ -2386,6 +2386,8 @@ def test_letters_with_no_accent_to_take_off_do_not_cut_a_word() -> None:
     assert "g" not in tokenize("Det gør ondt")
     assert tokenize("Yutkunamıyorum") == ["yutkunamiyorum"]
     assert "eye_pain" in found("Det gør ondt in my right eye, deep inside the ball.")
+    # Maltese "ħakk" (itch) was cut to "akk": its ħ is an h
+    assert tokenize("Ħakk ħakk") == ["hakk", "hakk"]
 
 
 def test_a_word_of_another_language_is_not_a_typing_slip_target_when_it_is_harmless() -> None:

@@ -69,9 +69,20 @@ _SCRIPTS = (
 _SCRIPT_WORD = re.compile(f"[{_SCRIPTS}]+")
 _TOKEN = re.compile(f"\\d+(?:[.,]\\d+)?|°[cf]?|[a-z]+(?:'[a-z]+)?|[.;:!?,()\\n•]|[{_SCRIPTS}]+")
 # letters with no accent to take off, written as the letters they stand for ("gør ondt",
-# "yutkunamıyorum", "bolało"), so a word is not cut in two
+# "yutkunamıyorum", "bolało", "ħakk"), so a word is not cut in two
 _UNACCENTED = str.maketrans(
-    {"ø": "o", "æ": "ae", "ł": "l", "ı": "i", "ß": "ss", "đ": "d", "œ": "oe", "þ": "th", "ð": "d"}
+    {
+        "ø": "o",
+        "æ": "ae",
+        "ł": "l",
+        "ı": "i",
+        "ß": "ss",
+        "đ": "d",
+        "œ": "oe",
+        "þ": "th",
+        "ð": "d",
+        "ħ": "h",
+    }
 )
 _CLAUSE_END = frozenset(".;!?()\n")
 # "Pain: no", "throat: tight": a colon joins a form's label to its answer, like a comma
