@@ -18,7 +18,7 @@ from needlesafe.knowledge.base import Knowledge
 HELDOUT = Path(__file__).parent / "heldout"
 # Sets 1-3: the reader learnt from them. Set 4 was long held out (scored, never tested on); it
 # has since been learnt from like the rest (see heldout/README.md).
-# Sets 4-457 were each scored first (heldout/README.md), then learnt from: all but 61 and 274
+# Sets 4-463 were each scored first (heldout/README.md), then learnt from: all but 61 and 274
 # now guard. Sets 61 and 274 are scored, not guarded: most of their messages are wholly in
 # Spanish, French, Tagalog, Hindi or Arabic (61) or in Tagalog, Bisaya or Ilocano (274) in Latin
 # letters, and the reader reads English (their unread parts go to the clinic, never home: see
@@ -481,11 +481,33 @@ SETS = [
         "lay_heldout_455.yaml",
         "lay_heldout_456.yaml",
         "lay_heldout_457.yaml",
+        "lay_heldout_458.yaml",
+        "lay_heldout_459.yaml",
+        "lay_heldout_460.yaml",
+        "lay_heldout_461.yaml",
+        "lay_heldout_462.yaml",
+        "lay_heldout_463.yaml",
     )
 ]
 
 # (text, why the reader still answers it less urgently than the reference)
 KNOWN_UNDER = {
+    "My grandson's got a crust on his chin the colour of golden syrup, sticky and shiny, like the"
+    " glaze on a pork pie. The little dark scabs elsewhere look normal, thass just this bit.": (
+        "a grandson with something of his own is most often someone else (a grandparent"
+        " checking in for themself); here he is the patient and nothing says so: the yellow"
+        " crust (urgent) reads as his, not the patient's"
+    ),
+    "Granos, pimples, came out on the forehead like when I was fifteen years old.": (
+        "'granos' (Spanish: pimples) and its gloss are read as two bare words, each a part of"
+        " its own, and a bare acne word is taken for the spots being treated; a new breakout"
+        " on day 4 is for the clinic"
+    ),
+    "When I washed the cara a little blood came from a scab, un poquito, it stopped with the"
+    " towel.": (
+        "a little bleeding on day 3 that stopped at once reads as settled (no sign now); the"
+        " writer sent it to the clinic"
+    ),
     "Khan (itchy) so bad I cannot stop, and the stinging is terrible, worst ever, I cry. Only the"
     " face, no other place. No breathing problem.": (
         "'Khan' (Lao: itchy) is also a name, so its gloss in brackets is not taken for it (a"
@@ -1013,7 +1035,7 @@ ENTRIES = [entry for path in SETS for entry in _load(path)]
 
 
 def test_the_sets_are_there() -> None:
-    assert len(SETS) == 455 and len(ENTRIES) == 68290
+    assert len(SETS) == 461 and len(ENTRIES) == 69190
 
 
 def _run(entry: dict[str, Any], knowledge: Knowledge) -> str:

@@ -2526,6 +2526,12 @@ def test_a_part_going_on_from_a_history_with_a_verb_of_the_past_is_that_history(
     # ... not a part with a time of its own, nor one said now
     assert "lip_tongue_swelling" in found("years ago i had hives and my lips swelled up earlier")
     assert "lip_tongue_swelling" in found("last year i had a peel and my lips are swelling now")
+    # set 456: "... and I used the EpiPen" goes on the same long-ago time ("used" is a short
+    # verb of the past), but a pen used now is now
+    assert not read(
+        "Two years ago a bee stung me and my lips swelled and I used the EpiPen. Just red now."
+    ).symptoms.keys() - {"redness"}
+    assert "adrenaline_used" in found("years ago i had hives and now i used my epipen")
     # ... and a question about care is no recurrence ("when can I shave ... again?")
     assert not read(
         "I had a cold sore with blisters years ago, nothing on me now. When can I shave again?"

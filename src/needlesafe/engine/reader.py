@@ -2571,6 +2571,7 @@ _PAST_VERBS = frozenset(
         "became",
         "needed",
         "blew",
+        "used",
     )
 )
 # words that may stand beside a time that opens a sentence: "Before, many years ago, I ..."
