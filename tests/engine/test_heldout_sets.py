@@ -18,7 +18,7 @@ from needlesafe.knowledge.base import Knowledge
 HELDOUT = Path(__file__).parent / "heldout"
 # Sets 1-3: the reader learnt from them. Set 4 was long held out (scored, never tested on); it
 # has since been learnt from like the rest (see heldout/README.md).
-# Sets 4-463 were each scored first (heldout/README.md), then learnt from: all but 61 and 274
+# Sets 4-469 were each scored first (heldout/README.md), then learnt from: all but 61 and 274
 # now guard. Sets 61 and 274 are scored, not guarded: most of their messages are wholly in
 # Spanish, French, Tagalog, Hindi or Arabic (61) or in Tagalog, Bisaya or Ilocano (274) in Latin
 # letters, and the reader reads English (their unread parts go to the clinic, never home: see
@@ -487,11 +487,23 @@ SETS = [
         "lay_heldout_461.yaml",
         "lay_heldout_462.yaml",
         "lay_heldout_463.yaml",
+        "lay_heldout_464.yaml",
+        "lay_heldout_465.yaml",
+        "lay_heldout_466.yaml",
+        "lay_heldout_467.yaml",
+        "lay_heldout_468.yaml",
+        "lay_heldout_469.yaml",
     )
 ]
 
 # (text, why the reader still answers it less urgently than the reference)
 KNOWN_UNDER = {
+    "When I washed my face this morning there was a little blood from two spots. It stopped"
+    " quick.": (
+        "as in set 460: a little bleeding on day 2 that stopped at once reads as settled (no"
+        " sign now), and settled bleeding has no rule of its own; the writer sent it to the"
+        " clinic (a clinician's question: should settled bleeding after day 1 reach the clinic?)"
+    ),
     "My grandson's got a crust on his chin the colour of golden syrup, sticky and shiny, like the"
     " glaze on a pork pie. The little dark scabs elsewhere look normal, thass just this bit.": (
         "a grandson with something of his own is most often someone else (a grandparent"
@@ -1035,7 +1047,7 @@ ENTRIES = [entry for path in SETS for entry in _load(path)]
 
 
 def test_the_sets_are_there() -> None:
-    assert len(SETS) == 461 and len(ENTRIES) == 69190
+    assert len(SETS) == 467 and len(ENTRIES) == 70090
 
 
 def _run(entry: dict[str, Any], knowledge: Knowledge) -> str:
