@@ -2842,3 +2842,14 @@ def test_a_relative_who_came_from_the_clinic_is_the_patient() -> None:
         " awake now but confused. She came from you this morning."
     )
     assert {"seizure", "confusion"} <= set(reading.symptoms)
+
+
+def test_out_of_it_is_confusion_only_when_said_of_a_person() -> None:
+    # sets 452 and 464: "yellow matter drains out of it", "ye could make a second face out of
+    # it" read as confusion (an emergency)
+    assert "confusion" not in found("Yellow matter drains out of it when she washes.")
+    assert "confusion" not in found(
+        "Skin's coming off in sheets. Ye could make a second face out of it."
+    )
+    assert "confusion" in found("She's out of it since the cream, not making sense")
+    assert "confusion" in found("feeling a bit out of it and muddled")
