@@ -18,7 +18,7 @@ from needlesafe.knowledge.base import Knowledge
 HELDOUT = Path(__file__).parent / "heldout"
 # Sets 1-3: the reader learnt from them. Set 4 was long held out (scored, never tested on); it
 # has since been learnt from like the rest (see heldout/README.md).
-# Sets 4-469 were each scored first (heldout/README.md), then learnt from: all but 61 and 274
+# Sets 4-475 were each scored first (heldout/README.md), then learnt from: all but 61 and 274
 # now guard. Sets 61 and 274 are scored, not guarded: most of their messages are wholly in
 # Spanish, French, Tagalog, Hindi or Arabic (61) or in Tagalog, Bisaya or Ilocano (274) in Latin
 # letters, and the reader reads English (their unread parts go to the clinic, never home: see
@@ -493,11 +493,26 @@ SETS = [
         "lay_heldout_467.yaml",
         "lay_heldout_468.yaml",
         "lay_heldout_469.yaml",
+        "lay_heldout_470.yaml",
+        "lay_heldout_471.yaml",
+        "lay_heldout_472.yaml",
+        "lay_heldout_473.yaml",
+        "lay_heldout_474.yaml",
+        "lay_heldout_475.yaml",
     )
 ]
 
 # (text, why the reader still answers it less urgently than the reference)
 KNOWN_UNDER = {
+    "A few spots of blood on my pillow this morning. Just a little, stopped straight away.": (
+        "as in sets 460 and 469: a little bleeding on day 2 that stopped at once reads as"
+        " settled; the writer sent it to the clinic"
+    ),
+    "Bad rash. My whole face and down both arms, red and rough like sandpaper.": (
+        "the extent is said in the sentence after the rash, of the redness and roughness it"
+        " names, so the rash is read without its severity (a widespread rash is urgent); the"
+        " clinic still sees it"
+    ),
     "When I washed my face this morning there was a little blood from two spots. It stopped"
     " quick.": (
         "as in set 460: a little bleeding on day 2 that stopped at once reads as settled (no"
@@ -583,11 +598,6 @@ KNOWN_UNDER = {
     "pain. 9. nine. out of ten. face": (
         "one word a sentence: 'nine. out of ten' split by a full stop is no score, so the pain is"
         " not read as severe (9 out of 10 on day 2 is urgent)"
-    ),
-    "big raw patch on my chin where the skin just came away, bigger than a 50p": (
-        "open skin on day 1 is the clinic's unless said to be severe; 'bigger than a 50p' is a"
-        " size the reader uses to see a mark grow ('from the size of a 10p to bigger than a"
-        " 50p'): read as severe it broke that reading. The writer chose urgent"
     ),
     "few of the dots bled a bit this mornin wen i washed, stopped now": (
         "a little bleeding that has stopped is normal healing in symptoms.yaml; the set asks the"
@@ -782,12 +792,6 @@ KNOWN_UNDER = {
     ),
     "A patch on my forehead about the size of a 50p has come away and it's raw and shiny"
     " underneath.": ("the size of an open wound ('about the size of a 50p') is not read as severe"),
-    "Hi, sorry to bother you. I got home and washed my face and when I dried it I noticed there's a"
-    " big raw area on my forehead, about the size of a 50p or bigger, where the skin has just come"
-    " away and it's shiny and wet underneath. It stings a lot. I think the pen went over it too"
-    " many times, I remember her going back and forth. Otherwise I'm okay.": (
-        "as the 50p patch: a size said in a part of its own is not read as the wound's severity"
-    ),
     "Day 3. My face cannot be touched at all, even washing with water is too much, like skin"
     " without its cover. It is not hot.": (
         "sensitivity, however bad, is within its course on day 3 in symptoms.yaml (only worsening"
@@ -885,11 +889,6 @@ KNOWN_UNDER = {
     "His cheeks look fuller this morning than in yesterday's photo. No heat, no pain, no rash.": (
         "'fuller than in yesterday's photo' is not read as getting worse, so day-3 swelling stays"
         " within its course"
-    ),
-    "Big raw areas on both cheeks where the skin's come right off. Looks like I've come off a"
-    " bike.": (
-        "'big raw areas' is read as open skin without its size: 'big' beside the wound word is"
-        " not read as severe (a severity phrase holding the wound word would swallow it)"
     ),
     "Woke up and there were little spots of blood on the pillow, I think I scratched the scabs"
     " in sleep. Stopped by itself.": (
@@ -1047,7 +1046,7 @@ ENTRIES = [entry for path in SETS for entry in _load(path)]
 
 
 def test_the_sets_are_there() -> None:
-    assert len(SETS) == 467 and len(ENTRIES) == 70090
+    assert len(SETS) == 473 and len(ENTRIES) == 70990
 
 
 def _run(entry: dict[str, Any], knowledge: Knowledge) -> str:
