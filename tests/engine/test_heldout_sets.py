@@ -18,7 +18,7 @@ from needlesafe.knowledge.base import Knowledge
 HELDOUT = Path(__file__).parent / "heldout"
 # Sets 1-3: the reader learnt from them. Set 4 was long held out (scored, never tested on); it
 # has since been learnt from like the rest (see heldout/README.md).
-# Sets 4-475 were each scored first (heldout/README.md), then learnt from: all but 61 and 274
+# Sets 4-481 were each scored first (heldout/README.md), then learnt from: all but 61 and 274
 # now guard. Sets 61 and 274 are scored, not guarded: most of their messages are wholly in
 # Spanish, French, Tagalog, Hindi or Arabic (61) or in Tagalog, Bisaya or Ilocano (274) in Latin
 # letters, and the reader reads English (their unread parts go to the clinic, never home: see
@@ -499,11 +499,22 @@ SETS = [
         "lay_heldout_473.yaml",
         "lay_heldout_474.yaml",
         "lay_heldout_475.yaml",
+        "lay_heldout_476.yaml",
+        "lay_heldout_477.yaml",
+        "lay_heldout_478.yaml",
+        "lay_heldout_479.yaml",
+        "lay_heldout_480.yaml",
+        "lay_heldout_481.yaml",
     )
 ]
 
 # (text, why the reader still answers it less urgently than the reference)
 KNOWN_UNDER = {
+    "When I washed, one dalameh (small scab) came off and a drop of khoon (blood) came, it stopped"
+    " quickly.": (
+        "as in sets 460, 469 and 473: a drop of blood on day 3 that stopped at once reads as"
+        " settled; the writer sent it to the clinic (a question for a clinician)"
+    ),
     "A few spots of blood on my pillow this morning. Just a little, stopped straight away.": (
         "as in sets 460 and 469: a little bleeding on day 2 that stopped at once reads as"
         " settled; the writer sent it to the clinic"
@@ -1046,7 +1057,7 @@ ENTRIES = [entry for path in SETS for entry in _load(path)]
 
 
 def test_the_sets_are_there() -> None:
-    assert len(SETS) == 473 and len(ENTRIES) == 70990
+    assert len(SETS) == 479 and len(ENTRIES) == 71890
 
 
 def _run(entry: dict[str, Any], knowledge: Knowledge) -> str:

@@ -2417,6 +2417,30 @@ def test_me_before_a_part_or_a_person_is_my() -> None:
     assert "adrenaline_used" in found("me mam jabbed the pen in me thigh")
 
 
+def test_three_words_can_be_one_and_me_before_what_was_joined_is_my() -> None:
+    # rhyming slang: "north and south" is the mouth, "Jimmy Young" the tongue
+    assert "lip_tongue_swelling" in found(
+        "Me Jimmy Young's gone fat, too big for me north and south"
+    )
+    assert "eye_pain" in found("Stabbin' pain in me right mince pie, waterin' like mad")
+    # "me mince pies" is "my eyes", a place, not eye pain (a term once said it was)
+    assert "eye_pain" not in found("Still puffy under me mince pies on day four")
+    assert "eye_pain" not in found("still puffy round my eyes")
+
+
+def test_a_temperature_since_last_night_is_now_though_the_face_is_normal_now() -> None:
+    # "since last night" is still going; "the face looks almost normal now" settles the face
+    text = "38.6 since last night, and my body aches like flu. The face looks almost normal now."
+    assert read(text).temperature_now_c == 38.6
+    assert "fever" in read("Had 38.4 last night, fine since.").resolved
+
+
+def test_dutch_no_and_not_deny() -> None:
+    reading = read("Geen koorts, niet benauwd, lippen niet dik. Alleen een beetje rood.")
+    assert {"fever", "difficulty_breathing", "lip_tongue_swelling"} <= set(reading.negated)
+    assert set(reading.symptoms) == {"redness"}
+
+
 def test_a_list_of_sites_said_to_be_normal_lends_nothing() -> None:
     assert "lip_tongue_swelling" not in found(
         "Lips and tongue are normal. Is it just a bad version of the normal swelling?"

@@ -754,18 +754,30 @@ def _words(phrase: str, reader: ReaderFile | None = None) -> tuple[str, ...]:
 
 
 def join_words(words: list[str], joined: Mapping[str, str]) -> list[str]:
-    """Two words that are one ("could not" -> "couldn't"), as `ReaderFile.joined` says."""
+    """Two or three words that are one ("could not" -> "couldn't", rhyming slang's "north and
+    south" -> "mouth"), as `ReaderFile.joined` says; the longer wins."""
     if not joined or len(words) < 2:
         return words
     out: list[str] = []
-    at = 0
-    while at < len(words):
-        one = joined.get(f"{words[at]} {words[at + 1]}") if at + 1 < len(words) else None
+    at, count = 0, len(words)
+    while at < count:
+        took, one = 3, None
+        if at + 2 < count:
+            one = joined.get(f"{words[at]} {words[at + 1]} {words[at + 2]}")
+        if one is None and at + 1 < count:
+            took, one = 2, joined.get(f"{words[at]} {words[at + 1]}")
         if one is None:
             out.append(words[at])
+            at += 1
         else:
-            out += one.split(" ")
-        at += 2 if one else 1
+            made = one.split(" ")
+            # "me" before what was joined: "me mince pies" -> "me eyes" -> "my eyes"
+            again = joined.get(f"{out[-1]} {made[0]}") if out else None
+            if again is not None:
+                made[:1] = again.split(" ")
+                out.pop()
+            out += made
+            at += took
     return out
 
 
