@@ -2441,6 +2441,29 @@ def test_dutch_no_and_not_deny() -> None:
     assert set(reading.symptoms) == {"redness"}
 
 
+def test_turkish_yok_after_a_word_denies_it() -> None:
+    reading = read("Ates yok, 36.6 olctum. Irin yok, nothing yellow.")
+    assert {"fever", "pus"} <= set(reading.negated)
+    assert not reading.symptoms
+
+
+def test_a_relatives_inhaler_does_not_make_the_writers_wheeze_theirs() -> None:
+    # Turkish "hırıltı" (wheeze) unread left "my sister's" the only owner of the breathing
+    reading = read(
+        "I had hırıltı, pfeifen when breathing, I used my sister's Asthmaspray and it stopped."
+    )
+    assert "wheezing" in reading.resolved
+    assert "wheezing" not in reading.others
+
+
+def test_asking_which_number_to_call_is_a_question_not_an_alarm() -> None:
+    reading = read(
+        "No problem now. Only a question: if I get a fever, or if the lips swell, what should I"
+        " do? Call 911 or call you?"
+    )
+    assert not reading.symptoms and not reading.unread
+
+
 def test_a_list_of_sites_said_to_be_normal_lends_nothing() -> None:
     assert "lip_tongue_swelling" not in found(
         "Lips and tongue are normal. Is it just a bad version of the normal swelling?"
