@@ -2464,6 +2464,14 @@ def test_asking_which_number_to_call_is_a_question_not_an_alarm() -> None:
     assert not reading.symptoms and not reading.unread
 
 
+def test_a_word_of_another_language_that_looks_like_a_symptom_word_is_not_one() -> None:
+    # Swahili "ni" (is) is not the Spanish "ni" (nor) that denies what follows
+    assert "pus" in read("sijui kama ni usaha ama ni the ointment").symptoms
+    # Sheng "fiti" (fine) is no fit; "the Alps" are no palpitations
+    assert "seizure" not in found("Just a bit sore when I wash. Otherwise fiti.")
+    assert "palpitations" not in found("Raised itchy welts like a relief map of the Alps")
+
+
 def test_a_list_of_sites_said_to_be_normal_lends_nothing() -> None:
     assert "lip_tongue_swelling" not in found(
         "Lips and tongue are normal. Is it just a bad version of the normal swelling?"
