@@ -18,7 +18,7 @@ from needlesafe.knowledge.base import Knowledge
 HELDOUT = Path(__file__).parent / "heldout"
 # Sets 1-3: the reader learnt from them. Set 4 was long held out (scored, never tested on); it
 # has since been learnt from like the rest (see heldout/README.md).
-# Sets 4-493 were each scored first (heldout/README.md), then learnt from: all but 61 and 274
+# Sets 4-499 were each scored first (heldout/README.md), then learnt from: all but 61 and 274
 # now guard. Sets 61 and 274 are scored, not guarded: most of their messages are wholly in
 # Spanish, French, Tagalog, Hindi or Arabic (61) or in Tagalog, Bisaya or Ilocano (274) in Latin
 # letters, and the reader reads English (their unread parts go to the clinic, never home: see
@@ -517,6 +517,12 @@ SETS = [
         "lay_heldout_491.yaml",
         "lay_heldout_492.yaml",
         "lay_heldout_493.yaml",
+        "lay_heldout_494.yaml",
+        "lay_heldout_495.yaml",
+        "lay_heldout_496.yaml",
+        "lay_heldout_497.yaml",
+        "lay_heldout_498.yaml",
+        "lay_heldout_499.yaml",
     )
 ]
 
@@ -1073,16 +1079,22 @@ KNOWN_UNDER = {
 }
 
 
+# libyaml's loader where it is built in: the pure-Python one took 59 s to parse the sets, and
+# they were parsed twice in each worker (once here, once in each set's test)
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def _load(path: Path) -> list[dict[str, Any]]:
-    entries: list[dict[str, Any]] = yaml.safe_load(path.read_text(encoding="utf-8"))
+    entries: list[dict[str, Any]] = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
     return entries
 
 
-ENTRIES = [entry for path in SETS for entry in _load(path)]
+BY_SET = {path: _load(path) for path in SETS}
+ENTRIES = [entry for entries in BY_SET.values() for entry in entries]
 
 
 def test_the_sets_are_there() -> None:
-    assert len(SETS) == 491 and len(ENTRIES) == 73690
+    assert len(SETS) == 497 and len(ENTRIES) == 74590
 
 
 def _run(entry: dict[str, Any], knowledge: Knowledge) -> str:
@@ -1099,7 +1111,7 @@ def test_no_emergency_goes_home_and_only_the_known_misses_are_less_urgent(
     path: Path, knowledge: Knowledge
 ) -> None:
     sent_home, under, fixed = [], [], []
-    for entry in _load(path):
+    for entry in BY_SET[path]:
         got = _run(entry, knowledge)
         if entry["expect"] == "emergency" and got == "self_care":
             sent_home.append(entry["text"])

@@ -2908,3 +2908,39 @@ def test_out_of_it_is_confusion_only_when_said_of_a_person() -> None:
     )
     assert "confusion" in found("She's out of it since the cream, not making sense")
     assert "confusion" in found("feeling a bit out of it and muddled")
+
+
+def test_arabizi_words_with_digits_for_letters_are_read_whole() -> None:
+    # set 494: Darija typed in Latin letters writes some Arabic letters as digits ("7" for ha,
+    # "9" for qaf, "3" for ain); cut at the digits, "7al9i mzyer" (my throat is tight) was
+    # four unread scraps and the airway sign reached only the clinic
+    assert "throat_tightness" in found("7al9i mzyer 3liya, started 10 min ago")
+    assert "difficulty_swallowing" in found("ma9dertch nbla3 even my own saliva")
+    # a word of letters and digits the lists do not know is cut as before: times, ordinals and
+    # a temperature keep their numbers
+    assert read("38.5c since 3pm, the 2nd day").temperature_now_c == 38.5
+
+
+def test_a_french_article_run_into_its_word_is_read_as_the_word() -> None:
+    # sets 494 and 497: "de l'urticaire" (hives) was one unread token, "l'urticaire"
+    reading = read("Hier soir j'avais de l'urticaire on the neck. This morning it is gone.")
+    assert "hives" in reading.resolved
+    assert "hives" in found("j'ai des plaques d'urticaire on the neck since this morning")
+
+
+def test_the_azerbaijani_schwa_is_a_letter_of_the_word() -> None:
+    # set 498: "Səpgi" (rash) was cut at the "ə" into "s" and "pgi"
+    assert "rash" in found("Səpgi started on chin, now on cheeks and neck also")
+
+
+def test_a_denied_list_of_any_this_any_that_or_any_other_is_denied_whole() -> None:
+    # set 499: a formal denial read only its first item, so the lips and the fever it denied
+    # were read as there (an emergency)
+    reading = read(
+        "I have not experienced any difficulty breathing, any swelling of the lips or tongue,"
+        " any fever, or any discharge."
+    )
+    assert not reading.symptoms
+    assert {"difficulty_breathing", "lip_tongue_swelling", "fever"} <= set(reading.negated)
+    # a list not closed by "or" is not a list: what follows the comma is said of its own
+    assert "lip_tongue_swelling" in found("I haven't had any fever, my lips are swollen")

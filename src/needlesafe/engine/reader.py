@@ -67,12 +67,16 @@ _SCRIPTS = (
     "\ufb1d-\ufdff\ufe70-\ufefc"
 )
 _SCRIPT_WORD = re.compile(f"[{_SCRIPTS}]+")
+# a word of letters and digits ("7al9i", "3ayn", "nfa5o", but also "3pm", "2nd"): read whole
+# when `respell` knows it, as Arabizi writes Arabic letters with digits; else cut as any word
+_LETTERS_AND_DIGITS = re.compile(r"[a-z0-9]*(?:[a-z][0-9]|[0-9][a-z])[a-z0-9]*")
 _TOKEN = re.compile(f"\\d+(?:[.,]\\d+)?|°[cf]?|[a-z]+(?:'[a-z]+)?|[.;:!?,()\\n•]|[{_SCRIPTS}]+")
 # letters with no accent to take off, written as the letters they stand for ("gør ondt",
-# "yutkunamıyorum", "bolało", "ħakk"), so a word is not cut in two
+# "yutkunamıyorum", "bolało", "ħakk", "nəfəs"), so a word is not cut in two
 _UNACCENTED = str.maketrans(
     {
         "ø": "o",
+        "ə": "e",
         "æ": "ae",
         "ł": "l",
         "ı": "i",
@@ -244,6 +248,10 @@ def tokenize(
             for c in unicodedata.normalize("NFKD", text.translate(_UNACCENTED))
             if not unicodedata.combining(c)
         )
+    if respell and _LETTERS_AND_DIGITS.search(text):
+        text = _LETTERS_AND_DIGITS.sub(
+            lambda m: f" {respell[m[0]]} " if m[0] in respell else m[0], text
+        )
     text = _CLOCK.sub(" o'clock ", _SCORE.sub(r"\1 out of 10", text))
     tokens = _TOKEN.findall(_POSSESSIVE_S.sub(r"\1 is", _HAS_S.sub(r"\1 has \2", text)))
     if cannot and not cannot.verbs.keys().isdisjoint(tokens):
@@ -252,6 +260,9 @@ def tokenize(
         out: list[str] = []
         for token in tokens:
             spelled = respell.get(token)
+            if spelled is None and token[1:2] == "'":
+                # a French article or pronoun run into its word ("l'urticaire", "s'etend")
+                spelled = respell.get(token[2:])
             if spelled is None:
                 out.append(token)
             else:
@@ -868,9 +879,18 @@ def _or_closes_list(clause: list[_Item], start: int) -> bool:
     for item in clause[start:]:
         if item.has("connector") and item.words[0] in ("or", "nor"):
             return True
-        if not (_is_concept(item) or item.has("filler") or item.has("comma")):
+        if not (_is_concept(item) or item.has("filler") or item.has("comma") or _in_list(item)):
             return False
     return False
+
+
+_LIST_WORDS = frozenset({("any",), ("of",), ("the",)})
+
+
+def _in_list(item: _Item) -> bool:
+    """A word within an item of a list closed by "or" ("I have not had any fever, any swelling
+    of the lips, or any rash"): "any" opening it, or the place of its symptom."""
+    return item.words in _LIST_WORDS or item.has("site")
 
 
 def _negate_forward(clause: list[_Item], at: int, max_scope: int, *, near: bool) -> bool:
@@ -943,7 +963,11 @@ def _negate_forward(clause: list[_Item], at: int, max_scope: int, *, near: bool)
         if item.has("connector"):
             is_and = item.words[0] == "and"
             j += 1
-            while not is_and and j < len(clause) and clause[j].has("filler"):
+            while (
+                not is_and
+                and j < len(clause)
+                and (clause[j].has("filler") or clause[j].words == ("any",))
+            ):
                 j += 1
             if conditional and not is_and:
                 # a condition's "or" may bring a subject of its own ("if my throat gets tight
@@ -961,8 +985,10 @@ def _negate_forward(clause: list[_Item], at: int, max_scope: int, *, near: bool)
                 clause[j].negated = True
                 j += 1
                 continue
+            if closed_by_or and j < len(clause) and clause[j].has("site"):
+                continue  # "any swelling of the lips or tongue, or any fever"
             return False
-        if item.has("filler") or (closed_by_or and _is_concept(item)):
+        if item.has("filler") or (closed_by_or and (_is_concept(item) or _in_list(item))):
             if _is_concept(item):
                 item.negated = True
             j += 1

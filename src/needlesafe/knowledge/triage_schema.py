@@ -256,6 +256,12 @@ class Trigger(Strict):
 
 
 Word = Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, pattern=r"^[a-z']+$")]
+# a word as typed, which may hold digits for letters (Arabizi, Arabic in Latin letters: "7al9"
+# throat, "3ayn" eye): letters with or without digits, never digits alone
+TypedWord = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, to_lower=True, pattern=r"^[a-z'0-9]*[a-z][a-z'0-9]*$"),
+]
 
 
 class Experiencer(Strict):
@@ -524,8 +530,9 @@ class ReaderFile(FileHeader):
     measures: list[Measure] = []
     cues: list[Cue] = []
     site_rules: list[SiteRule] = []
-    # what patients type -> the words the rules know ("cant" -> "can't", "u" -> "you")
-    respell: dict[Word, Phrase] = {}
+    # what patients type -> the words the rules know ("cant" -> "can't", "u" -> "you", "7al9"
+    # -> "throat")
+    respell: dict[TypedWord, Phrase] = {}
     # two typed words the rules know as one ("could not" -> "couldn't"), after `respell`, so
     # "I could not breathe" meets the symptom phrase "couldn't breathe" (not "not" + "breathe")
     # ... or as others ("me face" -> "my face": "me" for "my" before a part or a person)
