@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint check bench clean
+.PHONY: run test test-slow lint check bench clean
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -21,6 +21,9 @@ test: $(STAMP)
 	$(BIN)/mypy src/needlesafe tests
 	$(BIN)/needlesafe knowledge check
 	$(BIN)/pytest -n 2  # both cores (pytest-xdist)
+
+# The long passes, kept out of `make test` so that it stays near 15 minutes; `.ci/run` runs both
+test-slow: $(STAMP)
 	$(BIN)/pytest -m spark  # one Spark at a time
 	$(BIN)/pytest -m slow -n 2  # four server-kill runs of ~50 s CPU each, two at a time
 
