@@ -18,7 +18,7 @@ from needlesafe.knowledge.base import Knowledge
 HELDOUT = Path(__file__).parent / "heldout"
 # Sets 1-3: the reader learnt from them. Set 4 was long held out (scored, never tested on); it
 # has since been learnt from like the rest (see heldout/README.md).
-# Sets 4-499 were each scored first (heldout/README.md), then learnt from: all but 61 and 274
+# Sets 4-505 were each scored first (heldout/README.md), then learnt from: all but 61 and 274
 # now guard. Sets 61 and 274 are scored, not guarded: most of their messages are wholly in
 # Spanish, French, Tagalog, Hindi or Arabic (61) or in Tagalog, Bisaya or Ilocano (274) in Latin
 # letters, and the reader reads English (their unread parts go to the clinic, never home: see
@@ -523,11 +523,22 @@ SETS = [
         "lay_heldout_497.yaml",
         "lay_heldout_498.yaml",
         "lay_heldout_499.yaml",
+        "lay_heldout_500.yaml",
+        "lay_heldout_501.yaml",
+        "lay_heldout_502.yaml",
+        "lay_heldout_503.yaml",
+        "lay_heldout_504.yaml",
+        "lay_heldout_505.yaml",
     )
 ]
 
 # (text, why the reader still answers it less urgently than the reference)
 KNOWN_UNDER = {
+    "A few drops of blood when I wash my face this morning, from near the nose. It stopped"
+    " quick.": (
+        "as the scab knocked off while washing: a little bleeding that has stopped is normal"
+        " healing in symptoms.yaml; the set asks the clinic to hear of it"
+    ),
     "EpiPen: deployed. The whistling in my chest has stopped completely, the way a string section"
     " fades into silence, and I feel almost myself again.": (
         "a colon between the pen and 'deployed' (a label, as in a report) keeps the two apart, so"
@@ -1094,7 +1105,7 @@ ENTRIES = [entry for entries in BY_SET.values() for entry in entries]
 
 
 def test_the_sets_are_there() -> None:
-    assert len(SETS) == 497 and len(ENTRIES) == 74590
+    assert len(SETS) == 503 and len(ENTRIES) == 75490
 
 
 def _run(entry: dict[str, Any], knowledge: Knowledge) -> str:

@@ -2944,3 +2944,14 @@ def test_a_denied_list_of_any_this_any_that_or_any_other_is_denied_whole() -> No
     assert {"difficulty_breathing", "lip_tongue_swelling", "fever"} <= set(reading.negated)
     # a list not closed by "or" is not a list: what follows the comma is said of its own
     assert "lip_tongue_swelling" in found("I haven't had any fever, my lips are swollen")
+
+
+def test_they_said_of_the_lips_can_settle_them_in_the_next_sentence() -> None:
+    # sets 500 and 504: "it went down" settled a lip swelling told the sentence before, but
+    # "they went down" did not ("they" was taken for people), so a settled episode (urgent)
+    # read as lips swelling now (emergency)
+    text = "Last night my lips swelled for about an hour. I took a Zyrtec and they went down."
+    assert "lip_tongue_swelling" in read(text).resolved
+    assert "lip_tongue_swelling" in read("Last night my lips swelled. They went down.").resolved
+    # ... but not when they are people: the lips said now stay
+    assert "lip_tongue_swelling" in found("My lips are swollen. The nurses said they went home.")
