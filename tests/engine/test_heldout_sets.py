@@ -18,7 +18,7 @@ from needlesafe.knowledge.base import Knowledge
 HELDOUT = Path(__file__).parent / "heldout"
 # Sets 1-3: the reader learnt from them. Set 4 was long held out (scored, never tested on); it
 # has since been learnt from like the rest (see heldout/README.md).
-# Sets 4-505 were each scored first (heldout/README.md), then learnt from: all but 61 and 274
+# Sets 4-511 were each scored first (heldout/README.md), then learnt from: all but 61 and 274
 # now guard. Sets 61 and 274 are scored, not guarded: most of their messages are wholly in
 # Spanish, French, Tagalog, Hindi or Arabic (61) or in Tagalog, Bisaya or Ilocano (274) in Latin
 # letters, and the reader reads English (their unread parts go to the clinic, never home: see
@@ -529,11 +529,42 @@ SETS = [
         "lay_heldout_503.yaml",
         "lay_heldout_504.yaml",
         "lay_heldout_505.yaml",
+        "lay_heldout_506.yaml",
+        "lay_heldout_507.yaml",
+        "lay_heldout_508.yaml",
+        "lay_heldout_509.yaml",
+        "lay_heldout_510.yaml",
+        "lay_heldout_511.yaml",
     )
 ]
 
 # (text, why the reader still answers it less urgently than the reference)
 KNOWN_UNDER = {
+    "I have the allergy pen from my doctor. I used it 15 minutes ago because I felt something not"
+    " right in my body. Now I feel better so I think no need for hospital?": (
+        "the pen is named in one sentence and used ('I used it') in the next: 'it' is not"
+        " carried back to the pen, so the used pen (an emergency whatever follows) reaches"
+        " only the clinic, as an unread part"
+    ),
+    "Good afternoon, it's Luis, grandson of Do\u00f1a Mimi. Her ich is very puffy today, the eyes"
+    " are small from the swelling. And twenty minutes ago she fell down in the patio, she was out"
+    " for a few seconds, she did not answer us. Now she is awake in the hammock and says she is"
+    " fine, she wants her coffee.": (
+        "the writer names himself and the patient as his grandmother ('grandson of Do\u00f1a"
+        " Mimi'), but a grandson writing is read as the patient, so her swelling and faint are"
+        " read as someone else's; Yucatec Maya 'ich' (face) is also German 'ich' (I) and is"
+        " left unread"
+    ),
+    "The place on my jaw where the radiofrequency tip was too hot looks like a burn now, and it is"
+    " worse today than yesterday, darker and bigger, and kai, burning.": (
+        "'it is worse today than yesterday' is read as the burning getting worse, not the burn"
+        " mark (a burn that grows is urgent; a burning feeling that grows on day 2 is for the"
+        " clinic)"
+    ),
+    "I picked one scab on my nose by accident and it bled a little, it stopped with a tissue.": (
+        "as the scab knocked off while washing: a little bleeding that has stopped is normal"
+        " healing in symptoms.yaml; the set asks the clinic to hear of it"
+    ),
     "A few drops of blood when I wash my face this morning, from near the nose. It stopped"
     " quick.": (
         "as the scab knocked off while washing: a little bleeding that has stopped is normal"
@@ -1105,7 +1136,7 @@ ENTRIES = [entry for entries in BY_SET.values() for entry in entries]
 
 
 def test_the_sets_are_there() -> None:
-    assert len(SETS) == 503 and len(ENTRIES) == 75490
+    assert len(SETS) == 509 and len(ENTRIES) == 76390
 
 
 def _run(entry: dict[str, Any], knowledge: Knowledge) -> str:
