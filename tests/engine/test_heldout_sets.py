@@ -18,11 +18,11 @@ from needlesafe.knowledge.base import Knowledge
 HELDOUT = Path(__file__).parent / "heldout"
 # Sets 1-3: the reader learnt from them. Set 4 was long held out (scored, never tested on); it
 # has since been learnt from like the rest (see heldout/README.md).
-# Sets 4-511 were each scored first (heldout/README.md), then learnt from: all but 61 and 274
-# now guard. Sets 61 and 274 are scored, not guarded: most of their messages are wholly in
-# Spanish, French, Tagalog, Hindi or Arabic (61) or in Tagalog, Bisaya or Ilocano (274) in Latin
-# letters, and the reader reads English (their unread parts go to the clinic, never home: see
-# heldout/README.md).
+# Sets 4-517 were each scored first (heldout/README.md), then learnt from: all but 61, 274 and
+# 512 now guard. Sets 61, 274 and 512 are scored, not guarded: most of their messages are wholly
+# in Spanish, French, Tagalog, Hindi or Arabic (61), in Tagalog, Bisaya or Ilocano (274) in Latin
+# letters, or in Solomon Islands Pijin and Bislama (512), and the reader reads English (their
+# unread parts go to the clinic, never home: see heldout/README.md).
 SETS = [
     HELDOUT / name
     for name in (
@@ -535,11 +535,26 @@ SETS = [
         "lay_heldout_509.yaml",
         "lay_heldout_510.yaml",
         "lay_heldout_511.yaml",
+        "lay_heldout_513.yaml",
+        "lay_heldout_514.yaml",
+        "lay_heldout_515.yaml",
+        "lay_heldout_516.yaml",
+        "lay_heldout_517.yaml",
     )
 ]
 
 # (text, why the reader still answers it less urgently than the reference)
 KNOWN_UNDER = {
+    "Pozhaluysta answer fast. Bumps like from krapiva (nettle) came on my neck and chest, hives,"
+    " and now my gal is getting tight.": (
+        "Uyghur 'gal' (throat) is also English 'gal' (a girl), so it is not read as the throat:"
+        " the hives (urgent) are read, the tight throat with them (emergency) is not"
+    ),
+    "One month now. On my forehead some spots became lighter, whiter than the rest, like the"
+    " colour went out of them.": (
+        "spots that 'became lighter' are read as the dark spots being treated, fading (the"
+        " reason for treatment); the writer means new pale patches, for the clinic"
+    ),
     "I have the allergy pen from my doctor. I used it 15 minutes ago because I felt something not"
     " right in my body. Now I feel better so I think no need for hospital?": (
         "the pen is named in one sentence and used ('I used it') in the next: 'it' is not"
@@ -1136,7 +1151,7 @@ ENTRIES = [entry for entries in BY_SET.values() for entry in entries]
 
 
 def test_the_sets_are_there() -> None:
-    assert len(SETS) == 509 and len(ENTRIES) == 76390
+    assert len(SETS) == 514 and len(ENTRIES) == 77140
 
 
 def _run(entry: dict[str, Any], knowledge: Knowledge) -> str:
