@@ -18,7 +18,7 @@ from needlesafe.knowledge.base import Knowledge
 HELDOUT = Path(__file__).parent / "heldout"
 # Sets 1-3: the reader learnt from them. Set 4 was long held out (scored, never tested on); it
 # has since been learnt from like the rest (see heldout/README.md).
-# Sets 4-523 were each scored first (heldout/README.md), then learnt from: all but 61, 274 and
+# Sets 4-529 were each scored first (heldout/README.md), then learnt from: all but 61, 274 and
 # 512 now guard. Sets 61, 274 and 512 are scored, not guarded: most of their messages are wholly
 # in Spanish, French, Tagalog, Hindi or Arabic (61), in Tagalog, Bisaya or Ilocano (274) in Latin
 # letters, or in Solomon Islands Pijin and Bislama (512), and the reader reads English (their
@@ -546,11 +546,23 @@ SETS = [
         "lay_heldout_521.yaml",
         "lay_heldout_522.yaml",
         "lay_heldout_523.yaml",
+        "lay_heldout_524.yaml",
+        "lay_heldout_525.yaml",
+        "lay_heldout_526.yaml",
+        "lay_heldout_527.yaml",
+        "lay_heldout_528.yaml",
+        "lay_heldout_529.yaml",
     )
 ]
 
 # (text, why the reader still answers it less urgently than the reference)
 KNOWN_UNDER = {
+    "when i washed my face this morning one of the spots started bleeding a little, i pressed it"
+    " and it stopped. day 3": (
+        "a little bleeding on day 3 that stopped with pressure is read as settled and normal;"
+        " the writer sends it to the clinic (the eighth writer to do so: a question for the"
+        " clinical reviewers)"
+    ),
     "Pozhaluysta answer fast. Bumps like from krapiva (nettle) came on my neck and chest, hives,"
     " and now my gal is getting tight.": (
         "Uyghur 'gal' (throat) is also English 'gal' (a girl), so it is not read as the throat:"
@@ -1157,7 +1169,7 @@ ENTRIES = [entry for entries in BY_SET.values() for entry in entries]
 
 
 def test_the_sets_are_there() -> None:
-    assert len(SETS) == 520 and len(ENTRIES) == 78040
+    assert len(SETS) == 526 and len(ENTRIES) == 78940
 
 
 def _run(entry: dict[str, Any], knowledge: Knowledge) -> str:
