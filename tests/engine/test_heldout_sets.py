@@ -18,7 +18,7 @@ from needlesafe.knowledge.base import Knowledge
 HELDOUT = Path(__file__).parent / "heldout"
 # Sets 1-3: the reader learnt from them. Set 4 was long held out (scored, never tested on); it
 # has since been learnt from like the rest (see heldout/README.md).
-# Sets 4-529 were each scored first (heldout/README.md), then learnt from: all but 61, 274 and
+# Sets 4-535 were each scored first (heldout/README.md), then learnt from: all but 61, 274 and
 # 512 now guard. Sets 61, 274 and 512 are scored, not guarded: most of their messages are wholly
 # in Spanish, French, Tagalog, Hindi or Arabic (61), in Tagalog, Bisaya or Ilocano (274) in Latin
 # letters, or in Solomon Islands Pijin and Bislama (512), and the reader reads English (their
@@ -552,11 +552,30 @@ SETS = [
         "lay_heldout_527.yaml",
         "lay_heldout_528.yaml",
         "lay_heldout_529.yaml",
+        "lay_heldout_530.yaml",
+        "lay_heldout_531.yaml",
+        "lay_heldout_532.yaml",
+        "lay_heldout_533.yaml",
+        "lay_heldout_534.yaml",
+        "lay_heldout_535.yaml",
     )
 ]
 
 # (text, why the reader still answers it less urgently than the reference)
 KNOWN_UNDER = {
+    "my abgai (older sister) had a convulsion at home, arms and legs jerking, she bit her tongue."
+    " Now she is awake. skoraya or we take her ourselves?": (
+        "the sister is named as the one who had the seizure and the writer says nothing of their"
+        " own face, so it is read as someone else's; the writer meant her sister, the patient."
+        " It reaches the clinic as an unread part ('skoraya', ambulance), not home: whether a"
+        " relative's emergency reported to the clinic should answer 'call for help' is a"
+        " question for the clinical reviewers"
+    ),
+    "A wee bit of bleeding from a spot on my cheek this morning when I washed, stopped with a"
+    " tissue.": (
+        "a little bleeding on day 2 that stopped is read as settled and normal; the writer sends"
+        " it to the clinic (the ninth writer to do so: a question for the clinical reviewers)"
+    ),
     "when i washed my face this morning one of the spots started bleeding a little, i pressed it"
     " and it stopped. day 3": (
         "a little bleeding on day 3 that stopped with pressure is read as settled and normal;"
@@ -1169,7 +1188,7 @@ ENTRIES = [entry for entries in BY_SET.values() for entry in entries]
 
 
 def test_the_sets_are_there() -> None:
-    assert len(SETS) == 526 and len(ENTRIES) == 78940
+    assert len(SETS) == 532 and len(ENTRIES) == 79840
 
 
 def _run(entry: dict[str, Any], knowledge: Knowledge) -> str:
