@@ -2955,3 +2955,23 @@ def test_they_said_of_the_lips_can_settle_them_in_the_next_sentence() -> None:
     assert "lip_tongue_swelling" in read("Last night my lips swelled. They went down.").resolved
     # ... but not when they are people: the lips said now stay
     assert "lip_tongue_swelling" in found("My lips are swollen. The nurses said they went home.")
+
+
+def test_a_settling_in_a_sentence_opened_by_also_speaks_of_that_event() -> None:
+    # the dizzy spell passed; the rash said in the sentence before did not
+    reading = read(
+        "rash come up over my face and neck this afternoon, red and blotchy. Also I went dizzy"
+        " in the shop and had to sit down till it passed, fine now."
+    )
+    assert "rash" in reading.symptoms and reading.resolved == ("dizziness",)
+    # without the opener the earlier sentence, said in the past, settles with it (as before)
+    plain = read("Last night my lips swelled up. I took an antihistamine and it went down.")
+    assert "lip_tongue_swelling" in plain.resolved
+
+
+def test_a_rash_that_has_gone_over_the_nose_has_spread() -> None:
+    reading = read(
+        "little red rash started on one cheek, now its gone over my nose and down my neck"
+    )
+    assert reading.symptoms["rash"].trend == "worsening" and not reading.resolved
+    assert read("the rash has gone over now, all clear").resolved == ("rash",)

@@ -179,6 +179,22 @@ def test_someone_elses_warning_sign_does_not_raise_the_answer_but_says_where_to_
     assert heard.others == ["hives"] and rules.someone_else_text not in heard.patient_text
 
 
+def test_a_skin_sign_and_a_dizzy_spell_both_said_to_have_passed_get_seen_today() -> None:
+    # "it went away" may settle the rash as well as the dizzy spell: never home (biphasic)
+    message = "red spotty rash on my neck, and I went all woozy, I had to sit, it went away"
+    result = run({"days_since_treatment": 1.5, "message": message})
+    assert result.disposition == "urgent"
+    assert "anaphylaxis_skin_and_faint_both_settled" in result.rules
+    # the rash still there with the dizzy spell passed stays an emergency
+    still = run(
+        {
+            "days_since_treatment": 1.5,
+            "message": "red rash on my neck. I went all woozy, it went away",
+        }
+    )
+    assert still.disposition == "emergency"
+
+
 def test_words_of_doubt_are_read_the_safer_way_and_the_text_says_so() -> None:
     result = run({"days_since_treatment": 3, "message": "maybe a little pus?"})
     assert result.disposition == "urgent"

@@ -193,6 +193,7 @@ class _Item:
     sentence_start: bool = False  # the first item of a segment that starts a sentence
     after_contrast: bool = False  # the first item of a segment after "but", "however"...
     after_self: bool = False  # the first item of a segment after "so i"
+    opener: tuple[str, ...] = ()  # the first item of a segment: the break word before it ("also")
 
     # the meanings by kind: the reader asks has() and values() about six million times per
     # 4,000 messages, and a dictionary answers in one look where a scan of pairs took a loop
@@ -1673,6 +1674,7 @@ def _segments(items: list[_Item], knowledge: TriageKnowledge) -> list[_Segment]:
     segments: list[list[_Item]] = [[]]
     sentence: list[_Item] = []  # the sentence so far
     new_sentence, contrast, by_self = True, False, False
+    opener: tuple[str, ...] = ()
     for at, item in enumerate(items):
         if item.words in _OR and any(i.has("negation") for i in segments[-1]):
             segments[-1].append(item)  # "no swelling of my lips or tongue": one negated list
@@ -1702,6 +1704,7 @@ def _segments(items: list[_Item], knowledge: TriageKnowledge) -> list[_Segment]:
             contrast = item.has("terminator") and item.words in breaks
             # "so I" cut off a part: the writer spoke of themself there
             by_self = item.words in breaks and any((w,) in writer_self for w in item.words)
+            opener = item.words if item.words in breaks else ()
             if segments[-1]:
                 segments.append([])
             continue
@@ -1709,6 +1712,7 @@ def _segments(items: list[_Item], knowledge: TriageKnowledge) -> list[_Segment]:
             item.sentence_start = new_sentence
             item.after_contrast = contrast
             item.after_self = by_self
+            item.opener = opener
             new_sentence = contrast = by_self = False
         segments[-1].append(item)
     return [_Segment(s, knowledge.word_index) for s in segments if s]
@@ -2632,6 +2636,7 @@ def _resolve_past(segments: list[_Segment], knowledge: TriageKnowledge) -> None:
     times = knowledge.word_lists.get("ongoing_times", _NONE)
     before_it_began = knowledge.word_lists.get("before_it_began", _NONE)
     new_since = knowledge.word_lists.get("new_since", _NONE)
+    another_event = knowledge.word_lists.get("another_event", _NONE)
     people = knowledge.word_lists.get("people", _NONE)
     became = knowledge.grammar.get("became", _NONE)
     expected = knowledge.grammar.get("expectation", _NONE)
@@ -2695,6 +2700,8 @@ def _resolve_past(segments: list[_Segment], knowledge: TriageKnowledge) -> None:
                 or any(_find(part, past) for part in parts[starts[1] :])
                 # "A red line has come up, it wasn't there last night": new, not past
                 or any(_find(part, new_since) for part in earlier_sentence)
+                # "Rash came up this afternoon. Also I went dizzy ... till it passed"
+                or parts[starts[1]][0].opener in another_event
             ):
                 # ... nor when its own sentence names its time ("Red spots came out this
                 # afternoon. Earlier I almost fell down, very dizzy, ... it went away": the

@@ -599,6 +599,9 @@ class ReaderFile(FileHeader):
     # words that say a symptom is new ("it wasn't there last night"): the sentence they are in
     # is not a past episode that a later settling ("the peeling has stopped") could settle
     new_since: list[Phrase] = []
+    # words opening a sentence on another event ("Also I went dizzy ... till it passed"): a
+    # settling in that sentence speaks of that event, not of the sentence before
+    another_event: list[Phrase] = []
     # in a message where nothing clinical was read, a part is harmless only when it holds one
     # of these (thanks, greetings, appointments, payment, questions about plans, plain praise)
     # or nothing but `empty_words` and numbers ("Day 2."); any other part is unread
@@ -1058,6 +1061,7 @@ def _word_lists(reader: ReaderFile) -> dict[str, PhraseSet]:
         "site_activities": reader.site_activities,
         "before_it_began": reader.before_it_began,
         "new_since": reader.new_since,
+        "another_event": reader.another_event,
         "site_pronouns": reader.site_pronouns,
         "plainly_social": reader.plainly_social,
         "empty_words": reader.empty_words,
