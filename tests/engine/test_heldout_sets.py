@@ -18,7 +18,7 @@ from needlesafe.knowledge.base import Knowledge
 HELDOUT = Path(__file__).parent / "heldout"
 # Sets 1-3: the reader learnt from them. Set 4 was long held out (scored, never tested on); it
 # has since been learnt from like the rest (see heldout/README.md).
-# Sets 4-541 were each scored first (heldout/README.md), then learnt from: all but 61, 274 and
+# Sets 4-547 were each scored first (heldout/README.md), then learnt from: all but 61, 274 and
 # 512 now guard. Sets 61, 274 and 512 are scored, not guarded: most of their messages are wholly
 # in Spanish, French, Tagalog, Hindi or Arabic (61), in Tagalog, Bisaya or Ilocano (274) in Latin
 # letters, or in Solomon Islands Pijin and Bislama (512), and the reader reads English (their
@@ -564,6 +564,12 @@ SETS = [
         "lay_heldout_539.yaml",
         "lay_heldout_540.yaml",
         "lay_heldout_541.yaml",
+        "lay_heldout_542.yaml",
+        "lay_heldout_543.yaml",
+        "lay_heldout_544.yaml",
+        "lay_heldout_545.yaml",
+        "lay_heldout_546.yaml",
+        "lay_heldout_547.yaml",
     )
 ]
 
@@ -1194,7 +1200,7 @@ ENTRIES = [entry for entries in BY_SET.values() for entry in entries]
 
 
 def test_the_sets_are_there() -> None:
-    assert len(SETS) == 538 and len(ENTRIES) == 80740
+    assert len(SETS) == 544 and len(ENTRIES) == 81640
 
 
 def _run(entry: dict[str, Any], knowledge: Knowledge) -> str:
