@@ -18,7 +18,7 @@ from needlesafe.knowledge.base import Knowledge
 HELDOUT = Path(__file__).parent / "heldout"
 # Sets 1-3: the reader learnt from them. Set 4 was long held out (scored, never tested on); it
 # has since been learnt from like the rest (see heldout/README.md).
-# Sets 4-547 were each scored first (heldout/README.md), then learnt from: all but 61, 274 and
+# Sets 4-553 were each scored first (heldout/README.md), then learnt from: all but 61, 274 and
 # 512 now guard. Sets 61, 274 and 512 are scored, not guarded: most of their messages are wholly
 # in Spanish, French, Tagalog, Hindi or Arabic (61), in Tagalog, Bisaya or Ilocano (274) in Latin
 # letters, or in Solomon Islands Pijin and Bislama (512), and the reader reads English (their
@@ -570,11 +570,28 @@ SETS = [
         "lay_heldout_545.yaml",
         "lay_heldout_546.yaml",
         "lay_heldout_547.yaml",
+        "lay_heldout_548.yaml",
+        "lay_heldout_549.yaml",
+        "lay_heldout_550.yaml",
+        "lay_heldout_551.yaml",
+        "lay_heldout_552.yaml",
+        "lay_heldout_553.yaml",
     )
 ]
 
 # (text, why the reader still answers it less urgently than the reference)
 KNOWN_UNDER = {
+    "Month out. Theres a few lighter, kind of white patches on my forehead where it was treated,"
+    " like the color got bleached out. Should I be worried?": (
+        "'lighter' is read as the treated marks fading and 'where it was treated' as the reason"
+        " for treatment, so the new pale patches (for the clinic) are read as the treated spots"
+        " getting better; the same shape as 'spots became lighter' in set 513"
+    ),
+    "I picked a scab by accident in my sleep and it bled a little this morning, it stopped with a"
+    " tissue. day 3": (
+        "a little bleeding on day 3 that stopped is read as settled and normal; the writer sends it"
+        " to the clinic (the tenth writer to do so: a question for the clinical reviewers)"
+    ),
     "my abgai (older sister) had a convulsion at home, arms and legs jerking, she bit her tongue."
     " Now she is awake. skoraya or we take her ourselves?": (
         "the sister is named as the one who had the seizure and the writer says nothing of their"
@@ -1200,7 +1217,7 @@ ENTRIES = [entry for entries in BY_SET.values() for entry in entries]
 
 
 def test_the_sets_are_there() -> None:
-    assert len(SETS) == 544 and len(ENTRIES) == 81640
+    assert len(SETS) == 550 and len(ENTRIES) == 82540
 
 
 def _run(entry: dict[str, Any], knowledge: Knowledge) -> str:

@@ -2975,3 +2975,13 @@ def test_a_rash_that_has_gone_over_the_nose_has_spread() -> None:
     )
     assert reading.symptoms["rash"].trend == "worsening" and not reading.resolved
     assert read("the rash has gone over now, all clear").resolved == ("rash",)
+
+
+def test_the_face_said_fine_in_the_next_sentence_settles_no_chest_pain() -> None:
+    reading = read(
+        "Chest hurts when I breathe in deep, started this morning. My face looks fine now."
+    )
+    assert "chest_pain" in reading.symptoms and not reading.resolved
+    # a settling that names nothing still reaches back to a past sentence
+    plain = read("Last night my lips swelled up. I took an antihistamine and it went down.")
+    assert "lip_tongue_swelling" in plain.resolved

@@ -2637,6 +2637,7 @@ def _resolve_past(segments: list[_Segment], knowledge: TriageKnowledge) -> None:
     before_it_began = knowledge.word_lists.get("before_it_began", _NONE)
     new_since = knowledge.word_lists.get("new_since", _NONE)
     another_event = knowledge.word_lists.get("another_event", _NONE)
+    writer_sites = knowledge.word_lists.get("writer_sites", _NONE)
     people = knowledge.word_lists.get("people", _NONE)
     became = knowledge.grammar.get("became", _NONE)
     expected = knowledge.grammar.get("expectation", _NONE)
@@ -2678,6 +2679,8 @@ def _resolve_past(segments: list[_Segment], knowledge: TriageKnowledge) -> None:
             continue  # "the numbing cream was long gone": the cream settled, not the symptoms
         if _find(segment, before_it_began):
             continue  # "it was normal this morning before the appointment": how it was before
+        if segment[0].sentence_start and _find(segment, writer_sites):
+            continue  # "Chest hurts ... started this morning. My face looks fine now": the face
         parts: list[_Segment] = []
         crossed = segment[0].sentence_start
         for earlier in reversed(segments[:at]):
