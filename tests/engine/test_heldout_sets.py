@@ -18,7 +18,7 @@ from needlesafe.knowledge.base import Knowledge
 HELDOUT = Path(__file__).parent / "heldout"
 # Sets 1-3: the reader learnt from them. Set 4 was long held out (scored, never tested on); it
 # has since been learnt from like the rest (see heldout/README.md).
-# Sets 4-553 were each scored first (heldout/README.md), then learnt from: all but 61, 274 and
+# Sets 4-559 were each scored first (heldout/README.md), then learnt from: all but 61, 274 and
 # 512 now guard. Sets 61, 274 and 512 are scored, not guarded: most of their messages are wholly
 # in Spanish, French, Tagalog, Hindi or Arabic (61), in Tagalog, Bisaya or Ilocano (274) in Latin
 # letters, or in Solomon Islands Pijin and Bislama (512), and the reader reads English (their
@@ -576,11 +576,22 @@ SETS = [
         "lay_heldout_551.yaml",
         "lay_heldout_552.yaml",
         "lay_heldout_553.yaml",
+        "lay_heldout_554.yaml",
+        "lay_heldout_555.yaml",
+        "lay_heldout_556.yaml",
+        "lay_heldout_557.yaml",
+        "lay_heldout_558.yaml",
+        "lay_heldout_559.yaml",
     )
 ]
 
 # (text, why the reader still answers it less urgently than the reference)
 KNOWN_UNDER = {
+    "a bit of blood, een beetje bloed (a little blood), on the towel when I washed this morning,"
+    " from 2 tiny spots. it stopped quick. day 2": (
+        "a little bleeding on day 2 that stopped is read as settled and normal; the writer sends"
+        " it to the clinic (the eleventh writer to do so: a question for the clinical reviewers)"
+    ),
     "Month out. Theres a few lighter, kind of white patches on my forehead where it was treated,"
     " like the color got bleached out. Should I be worried?": (
         "'lighter' is read as the treated marks fading and 'where it was treated' as the reason"
@@ -1217,7 +1228,7 @@ ENTRIES = [entry for entries in BY_SET.values() for entry in entries]
 
 
 def test_the_sets_are_there() -> None:
-    assert len(SETS) == 550 and len(ENTRIES) == 82540
+    assert len(SETS) == 556 and len(ENTRIES) == 83440
 
 
 def _run(entry: dict[str, Any], knowledge: Knowledge) -> str:
